@@ -1,0 +1,51 @@
+/** Protocol version; `hello` carries it and the server refuses any other with CLOSE_CODES.UNSUPPORTED_VERSION. */
+export const PROTOCOL_VERSION = 1;
+
+/**
+ * Every error the server reports in an `error` message. Stable strings: clients switch on them.
+ * The readable text lives in the message's `message` field.
+ */
+export const ERROR_CODES = {
+  /** The frame was not valid UTF-8 JSON. */
+  BAD_JSON: 'BAD_JSON',
+  /** The JSON did not match any client message schema. */
+  BAD_MESSAGE: 'BAD_MESSAGE',
+  /** A message other than `hello` arrived before the handshake. */
+  HELLO_REQUIRED: 'HELLO_REQUIRED',
+  /** A second `hello` on the same socket. */
+  ALREADY_HELLO: 'ALREADY_HELLO',
+  /** `join` on a socket that has already joined a room. */
+  ALREADY_JOINED: 'ALREADY_JOINED',
+  /** A room-scoped message from a socket that is not admitted to a room. */
+  NOT_JOINED: 'NOT_JOINED',
+  /** No room with that id. */
+  ROOM_NOT_FOUND: 'ROOM_NOT_FOUND',
+  /** The room has reached ROOM_MAX_PEERS. */
+  ROOM_FULL: 'ROOM_FULL',
+  /** `signal` to a peer that is not admitted in the sender's room. */
+  PEER_NOT_FOUND: 'PEER_NOT_FOUND',
+  /** The connection sends faster than its message rate limit; the message was dropped. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** Something failed on the server; the message had no effect. */
+  INTERNAL: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/**
+ * WebSocket close codes the server uses. 1000-1015 are RFC 6455 codes the `ws` library sends
+ * itself (1009: frame larger than maxPayload); 4000-4999 are ours.
+ */
+export const CLOSE_CODES = {
+  NORMAL: 1000,
+  /** Server shutting down (SIGTERM); reconnect later. */
+  GOING_AWAY: 1001,
+  /** A frame exceeded the server's maxPayload. */
+  MESSAGE_TOO_BIG: 1009,
+  /** `hello` carried a protocol version this server does not speak. */
+  UNSUPPORTED_VERSION: 4000,
+  /** No `hello` and `join` within the join timeout. */
+  JOIN_TIMEOUT: 4001,
+  /** Far above the message rate limit for too long. */
+  RATE_LIMIT_ABUSE: 4002,
+} as const;
+export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** Room ids carry 128 bits of randomness: 16 random bytes as unpadded base64url (22 chars). */
+export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+export const RoomIdSchema = z.string().regex(ROOM_ID_PATTERN).brand<'RoomId'>();
+export type RoomId = z.infer<typeof RoomIdSchema>;
+
+/** Peer ids are minted by the server; clients only ever echo them back. */
+export const PeerIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,32}$/)
+  .brand<'PeerId'>();
+export type PeerId = z.infer<typeof PeerIdSchema>;
+
+/** A client-chosen id that makes a chat send idempotent (a UUID in practice). */
+export const ClientMessageIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/)
+  .brand<'ClientMessageId'>();
+export type ClientMessageId = z.infer<typeof ClientMessageIdSchema>;
+
+/** Request correlation id: echoed on the reply or on the error a request causes. */
+export const RequestIdSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+export type RequestId = z.infer<typeof RequestIdSchema>;

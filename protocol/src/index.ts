@@ -1,0 +1,6 @@
+export * from './ids.ts';
+export * from './errors.ts';
+export * from './limits.ts';
+export * from './messages.ts';
+export * from './parse.ts';
+export * from './rest.ts';

@@ -1,0 +1,15 @@
+/** Limits shared by client and server, so the client can refuse early with the same numbers. */
+export const LIMITS = {
+  /** Largest WebSocket frame the server accepts (bytes); larger ones are closed with 1009. */
+  MAX_PAYLOAD_BYTES: 64 * 1024,
+  /** Display names, in characters (after trimming). */
+  NAME_MAX: 64,
+  /** Chat message text, in characters. */
+  CHAT_TEXT_MAX: 2000,
+  /** How many recent chat messages a `joined` reply carries. */
+  CHAT_HISTORY_ON_JOIN: 50,
+  /** Most messages one `chat-sync` reply carries; ask again from the last seq for more. */
+  CHAT_SYNC_MAX: 200,
+  /** A relayed `signal` payload, serialized, in bytes. */
+  SIGNAL_MAX_BYTES: 32 * 1024,
+} as const;
