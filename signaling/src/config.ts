@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Everything the server can be told. `loadConfig` documents each default. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** The built PWA; `undefined` serves the API only. */
+  staticDir: string | undefined;
+  /** Extra origins allowed to open the WebSocket, besides same-origin pages. */
+  allowedOrigins: string[];
+  roomMaxPeers: number;
+  heartbeatMs: number;
+  joinTimeoutMs: number;
+  rateLimit: { perSec: number; burst: number };
+  /** STUN/TURN URLs without credentials; TURN ones get per-peer credentials when `turn` is set. */
+  stunUrls: string[];
+  turn: { urls: string[]; secret: string; ttlS: number } | undefined;
+  /** Start a local coturn (embedded default) when `turnserver` is installed. */
+  localTurn: boolean;
+  turnPort: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function list(env: Env, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function origins(env: Env): string[] {
+  return list(env, 'ALLOWED_ORIGINS').map((o) => {
+    try {
+      return new URL(o).origin;
+    } catch {
+      throw new ConfigError(`ALLOWED_ORIGINS has an entry that is not a URL: "${o}"`);
+    }
+  });
+}
+
+function turnConfig(env: Env): Config['turn'] {
+  const urls = list(env, 'TURN_URLS');
+  const secret = env.TURN_SECRET ?? '';
+  if (urls.length === 0 && secret === '') return undefined;
+  if (urls.length === 0 || secret === '') {
+    throw new ConfigError('TURN_URLS and TURN_SECRET must be set together');
+  }
+  return { urls, secret, ttlS: int(env, 'TURN_TTL_S', 600, 60) };
+}
+
+/** Reads and validates the environment; throws ConfigError naming the bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    port: int(env, 'PORT', 8080),
+    host: env.HOST || '0.0.0.0',
+    dataDir: path.resolve(env.DATA_DIR || path.join(REPO_ROOT, 'data')),
+    staticDir:
+      env.STATIC_DIR === ''
+        ? undefined
+        : path.resolve(env.STATIC_DIR ?? path.join(REPO_ROOT, 'app/dist')),
+    allowedOrigins: origins(env),
+    roomMaxPeers: int(env, 'ROOM_MAX_PEERS', 50, 2),
+    heartbeatMs: int(env, 'HEARTBEAT_MS', 15_000, 100),
+    joinTimeoutMs: int(env, 'JOIN_TIMEOUT_MS', 15_000, 100),
+    rateLimit: {
+      perSec: int(env, 'WS_RATE_PER_SEC', 50, 1),
+      burst: int(env, 'WS_RATE_BURST', 200, 1),
+    },
+    stunUrls: list(env, 'STUN_URLS'),
+    turn: turnConfig(env),
+    localTurn: (env.LOCAL_TURN ?? 'auto') !== 'off',
+    turnPort: int(env, 'TURN_PORT', 3478, 1),
+  };
+}
+
+/** Defaults for tests and embedding: loopback only, no STUN (tests must not leave the machine). */
+export function testConfig(overrides: Partial<Config>): Config {
+  return {
+    ...loadConfig({ STATIC_DIR: '', LOCAL_TURN: 'off' }),
+    host: '127.0.0.1',
+    port: 0,
+    ...overrides,
+  };
+}

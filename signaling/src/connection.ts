@@ -1,0 +1,262 @@
+import { CLOSE_CODES, ERROR_CODES, PROTOCOL_VERSION, parseClientMessage } from '@parley/protocol';
+import type { ClientMessage, ClientMessageOf, Role, ServerMessage } from '@parley/protocol';
+import type { Config } from './config.ts';
+import { ProtocolError, roomNotFound } from './errors.ts';
+import { newPeerId } from './ids.ts';
+import type { Log } from './log.ts';
+import { Peer } from './peer.ts';
+import { TokenBucket } from './rateLimiter.ts';
+import type { Room } from './room.ts';
+import type { Rooms } from './rooms.ts';
+import { SerialQueue } from './serialQueue.ts';
+
+/** What a connection needs from the socket under it (a `ws` WebSocket in production). */
+export interface Socket {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+  readonly bufferedAmount: number;
+}
+
+export interface ConnectionDeps {
+  config: Config;
+  rooms: Rooms;
+  log: Log;
+  iceServersFor: (peerId: string) => ServerMessageOf<'joined'>['iceServers'];
+}
+
+type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+type Joined = { room: Room; peer: Peer };
+
+/** Beyond this many dropped messages in a row the client is not a browser having a burst. */
+const RATE_ABUSE_DROPS = 500;
+
+/**
+ * One client WebSocket: validates every frame against the protocol, enforces the handshake,
+ * the rate limit and the join timeout, and routes each message to one method.
+ */
+export class Connection {
+  #greeted = false;
+  #joined: Joined | undefined;
+  #closed = false;
+  #drops = 0;
+  #joinTimer: NodeJS.Timeout | undefined;
+  readonly #bucket: TokenBucket;
+  readonly #inbox = new SerialQueue();
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.#bucket = new TokenBucket(deps.config.rateLimit.perSec, deps.config.rateLimit.burst);
+    this.#armJoinTimer();
+  }
+
+  /** Entry point for every frame. Never throws: failures become `error` messages. */
+  receive(data: Buffer | string, isBinary: boolean): void {
+    if (this.#closed) return;
+    if (!this.#bucket.take()) return this.#rateLimited();
+    this.#drops = 0;
+    if (isBinary) return this.#error(ERROR_CODES.BAD_MESSAGE, 'binary frames are not supported');
+    const parsed = parseClientMessage(typeof data === 'string' ? data : data.toString('utf8'));
+    if (!parsed.ok) {
+      return this.#error(parsed.code, parsed.error, parsed.rid, parsed.ref);
+    }
+    const message = parsed.message;
+    // Messages of one socket are handled strictly in arrival order, even across async steps.
+    void this.#inbox.run(() => this.#handle(message));
+  }
+
+  /** The socket closed (either side): leave the room and stop timers. Idempotent. */
+  closed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#joinTimer);
+    void this.#inbox.run(() => this.#leaveRoom());
+  }
+
+  send(message: ServerMessage): void {
+    if (!this.#closed) this.socket.send(JSON.stringify(message));
+  }
+
+  async #handle(message: ClientMessage): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.#dispatch(message);
+    } catch (error) {
+      if (error instanceof ProtocolError) {
+        this.#error(error.code, error.message, message.rid, message.type);
+      } else {
+        this.deps.log.error('handler failed', { type: message.type, error: String(error) });
+        this.#error(ERROR_CODES.INTERNAL, 'internal error', message.rid, message.type);
+      }
+    }
+  }
+
+  /** The one switch: routing only, logic lives in the methods. */
+  #dispatch(message: ClientMessage): void | Promise<void> {
+    if (message.type !== 'hello' && !this.#greeted) {
+      throw new ProtocolError(ERROR_CODES.HELLO_REQUIRED, 'send hello first');
+    }
+    switch (message.type) {
+      case 'hello':
+        return this.#hello(message);
+      case 'join':
+        return this.#join(message);
+      case 'leave':
+        return this.#leave(message);
+      case 'signal':
+        return this.#signal(message);
+      case 'chat':
+        return this.#chat(message);
+      case 'chat-sync':
+        return this.#chatSync(message);
+      case 'media':
+        return this.#media(message);
+      case 'ping':
+        return this.send({ type: 'pong', ...rid(message) });
+      default:
+        return assertNever(message);
+    }
+  }
+
+  #hello(message: ClientMessageOf<'hello'>): void {
+    if (this.#greeted) throw new ProtocolError(ERROR_CODES.ALREADY_HELLO, 'hello already received');
+    if (message.version !== PROTOCOL_VERSION) {
+      this.#close(CLOSE_CODES.UNSUPPORTED_VERSION, `server speaks protocol ${PROTOCOL_VERSION}`);
+      return;
+    }
+    this.#greeted = true;
+    const heartbeatMs = this.deps.config.heartbeatMs;
+    this.send({ type: 'welcome', ...rid(message), version: PROTOCOL_VERSION, heartbeatMs });
+  }
+
+  async #join(message: ClientMessageOf<'join'>): Promise<void> {
+    if (this.#joined) throw new ProtocolError(ERROR_CODES.ALREADY_JOINED, 'already in a room');
+    const { rooms } = this.deps;
+    const role: Role = rooms.isHostKey(message.roomId, message.hostKey) ? 'host' : 'guest';
+    const peer = new Peer(newPeerId(), message.name, role, message.media, this);
+    // A room object dropped by its last leave while we waited is closed: open it afresh.
+    for (;;) {
+      const room = rooms.open(message.roomId);
+      if (!room) throw roomNotFound();
+      const admitted = await room.queue.run(() => this.#admit(room, peer));
+      if (admitted === 'retry') continue;
+      if (!admitted) return;
+      clearTimeout(this.#joinTimer);
+      const reply = { ...rid(message), roomId: room.id, peerId: peer.id, role, mode: room.mode };
+      const iceServers = this.deps.iceServersFor(peer.id);
+      this.send({ type: 'joined', ...reply, ...admitted, iceServers });
+      return;
+    }
+  }
+
+  #admit(room: Room, peer: Peer): ReturnType<Room['admit']> | 'retry' | undefined {
+    if (room.closed) return 'retry';
+    if (this.#closed) {
+      this.deps.rooms.releaseIfEmpty(room);
+      return undefined;
+    }
+    try {
+      const result = room.admit(peer);
+      this.#joined = { room, peer };
+      return result;
+    } catch (error) {
+      this.deps.rooms.releaseIfEmpty(room);
+      throw error;
+    }
+  }
+
+  async #leave(message: ClientMessageOf<'leave'>): Promise<void> {
+    this.#requireJoined();
+    await this.#leaveRoom();
+    this.send({ type: 'left', ...rid(message) });
+    this.#armJoinTimer();
+  }
+
+  async #leaveRoom(): Promise<void> {
+    const joined = this.#joined;
+    if (!joined) return;
+    this.#joined = undefined;
+    await joined.room.queue.run(() => joined.room.remove(joined.peer.id));
+  }
+
+  #signal(message: ClientMessageOf<'signal'>): void {
+    const { room, peer } = this.#requireJoined();
+    room.relaySignal(peer.id, message.to, message.data);
+  }
+
+  async #chat(message: ClientMessageOf<'chat'>): Promise<void> {
+    const { room, peer } = this.#requireJoined();
+    const { message: stored } = await room.queue.run(() =>
+      room.postChat(peer, message.clientId, message.text),
+    );
+    this.send({
+      type: 'chat-ack',
+      ...rid(message),
+      clientId: stored.clientId,
+      seq: stored.seq,
+      ts: stored.ts,
+    });
+  }
+
+  #chatSync(message: ClientMessageOf<'chat-sync'>): void {
+    const { room } = this.#requireJoined();
+    this.send({ type: 'chat-history', ...rid(message), ...room.chatSince(message.since) });
+  }
+
+  async #media(message: ClientMessageOf<'media'>): Promise<void> {
+    const { room, peer } = this.#requireJoined();
+    await room.queue.run(() => room.updateMedia(peer, message.media));
+    this.send({ type: 'media-ok', ...rid(message) });
+  }
+
+  #requireJoined(): Joined {
+    if (!this.#joined) throw new ProtocolError(ERROR_CODES.NOT_JOINED, 'join a room first');
+    return this.#joined;
+  }
+
+  #rateLimited(): void {
+    this.#drops++;
+    if (this.#drops > RATE_ABUSE_DROPS) {
+      this.#close(CLOSE_CODES.RATE_LIMIT_ABUSE, 'message rate limit exceeded');
+      return;
+    }
+    this.#error(ERROR_CODES.RATE_LIMITED, 'too many messages; this one was dropped');
+  }
+
+  #error(
+    code: ServerMessageOf<'error'>['code'],
+    text: string,
+    requestId?: number,
+    ref?: string,
+  ): void {
+    this.send({
+      type: 'error',
+      code,
+      message: text,
+      ...(requestId === undefined ? {} : { rid: requestId }),
+      ...(ref === undefined ? {} : { ref }),
+    });
+  }
+
+  #armJoinTimer(): void {
+    clearTimeout(this.#joinTimer);
+    this.#joinTimer = setTimeout(() => {
+      if (!this.#joined) this.#close(CLOSE_CODES.JOIN_TIMEOUT, 'no join in time');
+    }, this.deps.config.joinTimeoutMs);
+    this.#joinTimer.unref();
+  }
+
+  #close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+    this.closed();
+  }
+}
+
+function rid(message: { rid?: number | undefined }): { rid?: number } {
+  return message.rid === undefined ? {} : { rid: message.rid };
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled message ${JSON.stringify(value)}`);
+}

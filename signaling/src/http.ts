@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ERROR_CODES, RoomIdSchema } from '@parley/protocol';
+import type { Log } from './log.ts';
+import type { Rooms } from './rooms.ts';
+import type { StaticFiles } from './staticFiles.ts';
+
+export interface HttpDeps {
+  rooms: Rooms;
+  staticFiles: StaticFiles | undefined;
+  log: Log;
+  health: () => Record<string, unknown>;
+}
+
+const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  // Room links are the keys to rooms: never leak them to other sites in Referer.
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+} as const;
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
+  res.end(text);
+}
+
+function notFound(res: ServerResponse): void {
+  json(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } });
+}
+
+/** Routes plain HTTP requests: health, the REST API, then the PWA's files. */
+export function createHttpHandler(deps: HttpDeps) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    route(req, res, deps).catch((error: unknown) => {
+      deps.log.error('http handler failed', { url: req.url, error: String(error) });
+      if (!res.headersSent)
+        json(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
+      else res.destroy();
+    });
+  };
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = req.method ?? 'GET';
+  const path = url.pathname;
+  if (path === '/healthz') return json(res, 200, { status: 'ok', ...deps.health() });
+  if (path === '/api/rooms') {
+    if (method !== 'POST') return methodNotAllowed(res, 'POST');
+    return json(res, 201, deps.rooms.create());
+  }
+  const roomMatch = /^\/api\/rooms\/([^/]+)$/.exec(path);
+  if (roomMatch) {
+    if (method !== 'GET') return methodNotAllowed(res, 'GET');
+    return roomStatus(res, deps, roomMatch[1] as string);
+  }
+  if (path.startsWith('/api/')) return notFound(res);
+  if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
+  const served = await deps.staticFiles?.serve(path, res, method === 'HEAD');
+  if (!served) notFound(res);
+}
+
+function roomStatus(res: ServerResponse, deps: HttpDeps, rawId: string): void {
+  const id = RoomIdSchema.safeParse(rawId);
+  const status = id.success ? deps.rooms.status(id.data) : undefined;
+  if (!status) {
+    return json(res, 404, { error: { code: ERROR_CODES.ROOM_NOT_FOUND, message: 'no such room' } });
+  }
+  json(res, 200, status);
+}
+
+function methodNotAllowed(res: ServerResponse, allow: string): void {
+  res.setHeader('Allow', allow);
+  json(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: `use ${allow}` } });
+}

@@ -1,0 +1,55 @@
+import { coturnInstalled, startLocalCoturn } from '@parley/turn';
+import type { LocalCoturn } from '@parley/turn';
+import { ConfigError, loadConfig } from './config.ts';
+import type { Config } from './config.ts';
+import { createLog } from './log.ts';
+import { startServer } from './server.ts';
+
+const log = createLog();
+
+/** The embedded default: a local coturn on 127.0.0.1 when none is configured and it is installed. */
+async function embeddedTurn(config: Config): Promise<LocalCoturn | undefined> {
+  if (config.turn || !config.localTurn) return undefined;
+  if (!coturnInstalled()) {
+    log.warn('turnserver not installed: running without TURN (apt-get install coturn)');
+    return undefined;
+  }
+  try {
+    const coturn = await startLocalCoturn({ port: config.turnPort });
+    log.info('local coturn started', { urls: coturn.urls });
+    return coturn;
+  } catch (error) {
+    log.warn('local coturn did not start: running without TURN', { error: String(error) });
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log.error(`configuration: ${error.message}`);
+    process.exit(2);
+  }
+  const coturn = await embeddedTurn(config);
+  if (coturn) {
+    config.turn = {
+      urls: coturn.urls,
+      secret: coturn.secret,
+      ttlS: Number(process.env.TURN_TTL_S ?? 600),
+    };
+  }
+  const server = await startServer({ ...config, log });
+  const shutdown = async (signal: string): Promise<void> => {
+    log.info('shutting down', { signal });
+    await server.close();
+    await coturn?.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+await main();

@@ -1,0 +1,114 @@
+import { ERROR_CODES, LIMITS } from '@parley/protocol';
+import type {
+  ChatMessage,
+  ClientMessageId,
+  MediaState,
+  PeerId,
+  PeerInfo,
+  RoomId,
+  RoomMode,
+  RoomStatus,
+  ServerMessage,
+} from '@parley/protocol';
+import type { AppendResult, ChatStore } from './chatStore.ts';
+import { ProtocolError } from './errors.ts';
+import type { Peer } from './peer.ts';
+import { SerialQueue } from './serialQueue.ts';
+
+export interface RoomOptions {
+  maxPeers: number;
+  chat: ChatStore;
+  /** Called (inside the room's queue) when the last peer leaves. */
+  onEmpty: (room: Room) => void;
+}
+
+export interface AdmitResult {
+  peers: PeerInfo[];
+  chat: ChatMessage[];
+}
+
+/**
+ * One meeting while anyone is in it: the admitted peers in join order, relay and chat fan-out.
+ * Mutations (admit, remove, chat) must run through `queue` so they never interleave.
+ */
+export class Room {
+  readonly queue = new SerialQueue();
+  readonly #peers = new Map<PeerId, Peer>();
+  mode: RoomMode = 'mesh';
+  live = false;
+  /** Set once the registry dropped this room; a join that raced with it must reopen the room. */
+  closed = false;
+
+  constructor(
+    readonly id: RoomId,
+    private readonly options: RoomOptions,
+  ) {}
+
+  get size(): number {
+    return this.#peers.size;
+  }
+
+  has(peerId: PeerId): boolean {
+    return this.#peers.has(peerId);
+  }
+
+  admit(peer: Peer): AdmitResult {
+    if (this.#peers.size >= this.options.maxPeers) {
+      throw new ProtocolError(ERROR_CODES.ROOM_FULL, `room is full (${this.options.maxPeers})`);
+    }
+    const peers = [...this.#peers.values()].map((p) => p.info());
+    this.broadcast({ type: 'peer-joined', peer: peer.info() });
+    this.#peers.set(peer.id, peer);
+    return { peers, chat: this.options.chat.recent(this.id, LIMITS.CHAT_HISTORY_ON_JOIN) };
+  }
+
+  remove(peerId: PeerId): void {
+    if (!this.#peers.delete(peerId)) return;
+    this.broadcast({ type: 'peer-left', peerId });
+    if (this.#peers.size === 0) this.options.onEmpty(this);
+  }
+
+  /** Forwards WebRTC signalling between two admitted peers; `from` is the socket's own peer. */
+  relaySignal(from: PeerId, to: PeerId, data: Record<string, unknown>): void {
+    const target = this.#peers.get(to);
+    if (!target || to === from) {
+      throw new ProtocolError(ERROR_CODES.PEER_NOT_FOUND, 'no such peer in this room');
+    }
+    target.send({ type: 'signal', from, data });
+  }
+
+  /** Stores and fans out a chat message; a resent client id is acked again, not re-sent. */
+  postChat(from: Peer, clientId: ClientMessageId, text: string): AppendResult {
+    const result = this.options.chat.append(this.id, {
+      clientId,
+      from: from.id,
+      name: from.name,
+      text,
+      ts: Date.now(),
+    });
+    if (!result.duplicate) this.broadcast({ type: 'chat', message: result.message }, undefined);
+    return result;
+  }
+
+  chatSince(since: number): { messages: ChatMessage[]; more: boolean } {
+    const rows = this.options.chat.after(this.id, since, LIMITS.CHAT_SYNC_MAX + 1);
+    return {
+      messages: rows.slice(0, LIMITS.CHAT_SYNC_MAX),
+      more: rows.length > LIMITS.CHAT_SYNC_MAX,
+    };
+  }
+
+  updateMedia(peer: Peer, media: MediaState): void {
+    peer.media = { ...media };
+    this.broadcast({ type: 'peer-updated', peer: peer.info() }, peer.id);
+  }
+
+  status(): RoomStatus {
+    return { id: this.id, mode: this.mode, admitted: this.#peers.size, live: this.live };
+  }
+
+  /** Sends to every admitted peer except `except`. */
+  broadcast(message: ServerMessage, except?: PeerId): void {
+    for (const peer of this.#peers.values()) if (peer.id !== except) peer.send(message);
+  }
+}

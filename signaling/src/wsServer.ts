@@ -1,0 +1,106 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import { CLOSE_CODES, LIMITS } from '@parley/protocol';
+import { Connection } from './connection.ts';
+import type { ConnectionDeps } from './connection.ts';
+
+interface Tracked {
+  connection: Connection;
+  alive: boolean;
+}
+
+/**
+ * Same-origin pages, configured extra origins, and clients that send no Origin at all
+ * (non-browser tools, which could forge it anyway) may connect. This stops other web pages
+ * from driving a visitor's browser into our WebSocket (cross-site WebSocket hijacking).
+ */
+export function originAllowed(req: IncomingMessage, allowed: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  return url.host === req.headers.host || allowed.includes(url.origin);
+}
+
+/** The `/ws` endpoint: upgrade checks, one Connection per socket, and the heartbeat. */
+export class SignalingSocketServer {
+  readonly #wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: LIMITS.MAX_PAYLOAD_BYTES,
+    perMessageDeflate: false,
+  });
+  readonly #sockets = new Map<WebSocket, Tracked>();
+  readonly #heartbeat: NodeJS.Timeout;
+
+  constructor(private readonly deps: ConnectionDeps) {
+    this.#heartbeat = setInterval(() => this.#beat(), deps.config.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  get connectionCount(): number {
+    return this.#sockets.size;
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/ws') return reject(socket, 404, 'Not Found');
+    if (!originAllowed(req, this.deps.config.allowedOrigins)) {
+      return reject(socket, 403, 'Forbidden');
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
+  }
+
+  #accept(ws: WebSocket): void {
+    const connection = new Connection(ws, this.deps);
+    const tracked: Tracked = { connection, alive: true };
+    this.#sockets.set(ws, tracked);
+    ws.on('message', (data, isBinary) => {
+      tracked.alive = true;
+      connection.receive(toBuffer(data), isBinary);
+    });
+    ws.on('pong', () => (tracked.alive = true));
+    // ws emits 'error' for protocol violations (bad UTF-8, oversize frame) and then closes.
+    ws.on('error', (error) => this.deps.log.info('socket error', { error: error.message }));
+    ws.on('close', () => {
+      this.#sockets.delete(ws);
+      connection.closed();
+    });
+  }
+
+  /** A socket that answered nothing since the last beat is dead: terminate it. */
+  #beat(): void {
+    for (const [ws, tracked] of this.#sockets) {
+      if (!tracked.alive) {
+        ws.terminate();
+        continue;
+      }
+      tracked.alive = false;
+      ws.ping();
+    }
+  }
+
+  /** Closes every socket with 1001 (going away) and waits until they are gone. */
+  async close(deadlineMs = 3000): Promise<void> {
+    clearInterval(this.#heartbeat);
+    for (const ws of this.#sockets.keys()) ws.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
+    const end = Date.now() + deadlineMs;
+    while (this.#sockets.size > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    for (const ws of this.#sockets.keys()) ws.terminate();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+}
+
+function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.isBuffer(data) ? data : Buffer.from(data);
+}
+
+function reject(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

@@ -1,0 +1,42 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer } from '../../../signaling/src/server.ts';
+import type { ParleyServer, StartOptions } from '../../../signaling/src/server.ts';
+import { quietLog } from '../../../signaling/src/log.ts';
+import type { CreateRoomResponse } from '@parley/protocol';
+
+export interface TestServer extends ParleyServer {
+  dataDir: string;
+  createRoom(): Promise<CreateRoomResponse>;
+  /** Stops the server and deletes its data directory. */
+  dispose(): Promise<void>;
+}
+
+/** A real server on an ephemeral loopback port with its own SQLite directory. */
+export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'parley-test-'));
+  const server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    staticDir: undefined,
+    stunUrls: [],
+    turn: undefined,
+    log: quietLog,
+    ...options,
+    dataDir,
+  });
+  return {
+    ...server,
+    dataDir,
+    async createRoom() {
+      const res = await fetch(`${server.url}/api/rooms`, { method: 'POST' });
+      if (res.status !== 201) throw new Error(`create room: ${res.status}`);
+      return (await res.json()) as CreateRoomResponse;
+    },
+    async dispose() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../config');
+
+/** Fills `{{NAME}}` placeholders; a placeholder left without a value is an error. */
+export function renderTemplate(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{\{([A-Z_]+)\}\}/g, (_m, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`turn config: no value for {{${name}}}`);
+    return String(value);
+  });
+}
+
+export function coturnInstalled(): boolean {
+  return spawnSync('turnserver', ['--help'], { stdio: 'ignore' }).error === undefined;
+}
+
+export interface LocalCoturnOptions {
+  /** TCP and UDP port (default 3478). */
+  port?: number;
+  /** Relay port range (default 49160-49200: small, a development server relays a few calls). */
+  minPort?: number;
+  maxPort?: number;
+  realm?: string;
+  /** Where coturn's output goes; default: discarded. */
+  onLog?: (line: string) => void;
+}
+
+export interface LocalCoturn {
+  urls: string[];
+  secret: string;
+  stop(): Promise<void>;
+}
+
+function waitForTcp(port: number, deadlineMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const attempt = (): void => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadlineMs) reject(new Error(`coturn did not listen on ${port}`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+/**
+ * Starts Debian's `turnserver` on 127.0.0.1 with a fresh secret (the embedded default and
+ * tests). The secret lives only in this process and a 0600 temp file coturn reads.
+ */
+export async function startLocalCoturn(options: LocalCoturnOptions = {}): Promise<LocalCoturn> {
+  const port = options.port ?? 3478;
+  const secret = randomBytes(24).toString('base64url');
+  const dir = mkdtempSync(path.join(tmpdir(), 'parley-coturn-'));
+  const template = readFileSync(path.join(CONFIG_DIR, 'turnserver.dev.conf'), 'utf8');
+  const conf = renderTemplate(template, {
+    PORT: port,
+    MIN_PORT: options.minPort ?? 49160,
+    MAX_PORT: options.maxPort ?? 49200,
+    REALM: options.realm ?? 'parley.local',
+    SECRET: secret,
+    PID_FILE: path.join(dir, 'turnserver.pid'),
+  });
+  const confPath = path.join(dir, 'turnserver.conf');
+  writeFileSync(confPath, conf, { mode: 0o600 });
+  const child = spawn('turnserver', ['-c', confPath, '--userdb', path.join(dir, 'turndb')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const log = (chunk: Buffer): void => {
+    for (const line of chunk.toString().split('\n')) if (line) options.onLog?.(line);
+  };
+  child.stdout.on('data', log);
+  child.stderr.on('data', log);
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.race([
+      waitForTcp(port, Date.now() + 5000),
+      exited.then(() =>
+        Promise.reject(new Error(`turnserver exited at start (port ${port} in use?)`)),
+      ),
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    urls: [`turn:127.0.0.1:${port}?transport=udp`, `turn:127.0.0.1:${port}?transport=tcp`],
+    secret,
+    stop,
+  };
+}

@@ -1,0 +1,3 @@
+export * from './credentials.ts';
+export * from './iceServers.ts';
+export * from './coturn.ts';
