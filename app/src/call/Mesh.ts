@@ -1,0 +1,167 @@
+import type { SignalData } from 'simple-peer/simplepeer.min.js';
+import { MeshLink, readEnvelope } from './meshLink.ts';
+import type { SignalEnvelope } from './meshLink.ts';
+
+export interface MeshEvents {
+  signal(to: string, data: SignalEnvelope): void;
+  /** A remote peer's media arrived (or went away: null). */
+  stream(peerId: string, stream: MediaStream | null): void;
+  linkState(peerId: string, connected: boolean): void;
+}
+
+export interface PeerStats {
+  peerId: string;
+  connected: boolean;
+  framesDecoded: number;
+  audioBytesReceived: number;
+}
+
+/** How long an initiator waits for a link to connect before building a fresh one. */
+const CONNECT_TIMEOUT_MS = 20_000;
+const REBUILD_DELAY_MS = 1_000;
+
+/**
+ * The full mesh: one MeshLink per remote peer. Glare-free by a fixed rule: the newer peer (the
+ * one that received the others in its `joined` reply) initiates. Only the initiator rebuilds a
+ * failed link; the other side replaces its link when an offer with a new link id arrives.
+ */
+export class Mesh {
+  private readonly links = new Map<string, MeshLink>();
+  /** Peers this side initiates to (so it never answers for them). */
+  private readonly initiatorFor = new Set<string>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private closed = false;
+
+  constructor(
+    private readonly events: MeshEvents,
+    private readonly localStream: () => MediaStream | undefined,
+    private readonly iceServers: RTCIceServer[],
+  ) {}
+
+  /** We are the newcomer: open the link to an existing peer. */
+  connectTo(peerId: string): void {
+    this.initiatorFor.add(peerId);
+    this.build(peerId, crypto.randomUUID(), true);
+  }
+
+  onSignal(from: string, data: Record<string, unknown>): void {
+    if (this.closed) return;
+    const env = readEnvelope(data);
+    if (!env) {
+      console.warn('mesh: ignoring a signal without a link id from', from);
+      return;
+    }
+    const link = this.links.get(from);
+    if (link?.id === env.link) {
+      link.signal(env.signal);
+      return;
+    }
+    // A signal for a link we do not have. As initiator it is stale (from a link we replaced);
+    // otherwise the other side (re)built the link: answer on a fresh one.
+    if (this.initiatorFor.has(from)) return;
+    if (!isOffer(env.signal)) return;
+    this.build(from, env.link, false).signal(env.signal);
+  }
+
+  removePeer(peerId: string): void {
+    this.initiatorFor.delete(peerId);
+    this.drop(peerId);
+  }
+
+  replaceTrack(old: MediaStreamTrack | undefined, next: MediaStreamTrack): void {
+    const stream = this.localStream();
+    if (!stream) return;
+    for (const link of this.links.values()) {
+      if (old) link.replaceTrack(old, next, stream);
+      else link.addTrack(next, stream);
+    }
+  }
+
+  async stats(): Promise<PeerStats[]> {
+    const entries = [...this.links.entries()];
+    return Promise.all(
+      entries.map(async ([peerId, link]) => ({
+        peerId,
+        connected: link.isConnected,
+        ...(await link.inboundStats()),
+      })),
+    );
+  }
+
+  /** Idempotent: destroys every link. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const peerId of [...this.links.keys()]) this.drop(peerId);
+    this.initiatorFor.clear();
+  }
+
+  private build(peerId: string, id: string, initiator: boolean): MeshLink {
+    this.drop(peerId);
+    const stream = this.localStream();
+    const link: MeshLink = new MeshLink(
+      {
+        id,
+        initiator,
+        stream: stream && stream.getTracks().length > 0 ? stream : undefined,
+        iceServers: this.iceServers,
+      },
+      {
+        signal: (env) => this.events.signal(peerId, env),
+        stream: (s) => this.events.stream(peerId, s),
+        connected: () => {
+          this.clearTimer(peerId);
+          this.events.linkState(peerId, true);
+        },
+        closed: (reason) => this.onLinkClosed(peerId, link, reason),
+      },
+    );
+    this.links.set(peerId, link);
+    if (initiator) this.setTimer(peerId, CONNECT_TIMEOUT_MS, () => this.rebuild(peerId));
+    return link;
+  }
+
+  private onLinkClosed(peerId: string, link: MeshLink, reason: string): void {
+    if (this.links.get(peerId) !== link) return;
+    console.warn(`mesh: link to ${peerId} closed (${reason})`);
+    this.drop(peerId);
+    if (this.initiatorFor.has(peerId)) {
+      this.setTimer(peerId, REBUILD_DELAY_MS, () => this.rebuild(peerId));
+    }
+  }
+
+  private rebuild(peerId: string): void {
+    if (this.closed || !this.initiatorFor.has(peerId)) return;
+    this.build(peerId, crypto.randomUUID(), true);
+  }
+
+  private drop(peerId: string): void {
+    this.clearTimer(peerId);
+    const link = this.links.get(peerId);
+    if (!link) return;
+    this.links.delete(peerId);
+    link.destroy();
+    this.events.stream(peerId, null);
+    this.events.linkState(peerId, false);
+  }
+
+  private setTimer(peerId: string, ms: number, fn: () => void): void {
+    this.clearTimer(peerId);
+    this.timers.set(
+      peerId,
+      setTimeout(() => {
+        this.timers.delete(peerId);
+        fn();
+      }, ms),
+    );
+  }
+
+  private clearTimer(peerId: string): void {
+    clearTimeout(this.timers.get(peerId));
+    this.timers.delete(peerId);
+  }
+}
+
+function isOffer(signal: SignalData): boolean {
+  return signal.type === 'offer';
+}

@@ -1,0 +1,83 @@
+import type { MediaState, Role } from '@parley/protocol';
+import type { ChatEntry } from './chatState.ts';
+import type { DeviceLists, MediaKind } from './media.ts';
+
+export type CallPhase = 'preview' | 'joining' | 'in-call' | 'reconnecting' | 'left' | 'failed';
+
+export interface LocalMediaView {
+  /** A track of the kind exists (the device was granted). */
+  hasAudio: boolean;
+  hasVideo: boolean;
+  /** The user has it switched on (track.enabled). */
+  audioOn: boolean;
+  videoOn: boolean;
+}
+
+export interface PeerView {
+  peerId: string;
+  name: string;
+  role: Role;
+  /** What the peer says it sends (drives the muted / camera-off indicators). */
+  media: MediaState;
+  /** The mesh link to this peer is connected. */
+  connected: boolean;
+  /** Remote media has arrived; fetch it with CallController.remoteStream(). */
+  hasStream: boolean;
+}
+
+/** Everything the UI renders. Plain data only: no streams, sockets or peer connections. */
+export interface CallSnapshot {
+  phase: CallPhase;
+  /** Why the call failed or cannot start (phase 'failed'). */
+  error: string | null;
+  /** A passing remark (a chat message refused, a reconnect under way). */
+  notice: string | null;
+  previewReady: boolean;
+  /** Why camera or microphone is missing; null when both work. */
+  mediaProblem: string | null;
+  local: LocalMediaView;
+  devices: DeviceLists;
+  selected: Partial<Record<MediaKind, string>>;
+  selfId: string | null;
+  role: Role | null;
+  name: string;
+  peers: PeerView[];
+  chat: ChatEntry[];
+  /** Bumped whenever a MediaStream is attached or replaced, so tiles re-read their stream. */
+  streamEpoch: number;
+}
+
+export function initialSnapshot(): CallSnapshot {
+  return {
+    phase: 'preview',
+    error: null,
+    notice: null,
+    previewReady: false,
+    mediaProblem: null,
+    local: { hasAudio: false, hasVideo: false, audioOn: true, videoOn: true },
+    devices: { microphones: [], cameras: [] },
+    selected: {},
+    selfId: null,
+    role: null,
+    name: '',
+    peers: [],
+    chat: [],
+    streamEpoch: 0,
+  };
+}
+
+export function mediaFlags(local: LocalMediaView): MediaState {
+  return { audio: local.hasAudio && local.audioOn, video: local.hasVideo && local.videoOn };
+}
+
+/** Reads the local view out of a stream: which kinds exist and whether they are enabled. */
+export function localViewOf(stream: MediaStream | undefined): LocalMediaView {
+  const audio = stream?.getAudioTracks()[0];
+  const video = stream?.getVideoTracks()[0];
+  return {
+    hasAudio: !!audio,
+    hasVideo: !!video,
+    audioOn: audio ? audio.enabled : false,
+    videoOn: video ? video.enabled : false,
+  };
+}

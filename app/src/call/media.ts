@@ -1,0 +1,128 @@
+/** Kept small so four peers fit on a modest laptop (and on the 2-core CI machine). */
+export const VIDEO_CONSTRAINTS: MediaTrackConstraints = {
+  width: { ideal: 320 },
+  height: { ideal: 180 },
+  frameRate: { ideal: 15, max: 15 },
+};
+
+export type MediaKind = 'audio' | 'video';
+
+export interface DeviceOption {
+  deviceId: string;
+  label: string;
+}
+
+export interface DeviceLists {
+  microphones: DeviceOption[];
+  cameras: DeviceOption[];
+}
+
+export interface AcquireResult {
+  stream: MediaStream;
+  /** A sentence for the user when camera and/or microphone could not be had; null when fine. */
+  problem: string | null;
+}
+
+function constraintsFor(kind: MediaKind, deviceId?: string): MediaTrackConstraints | boolean {
+  const base = kind === 'video' ? VIDEO_CONSTRAINTS : {};
+  if (deviceId) return { ...base, deviceId: { exact: deviceId } };
+  return kind === 'video' ? base : true;
+}
+
+/** Turns a getUserMedia rejection into words a user understands. */
+export function describeMediaError(err: unknown): string {
+  const name = err instanceof DOMException || err instanceof Error ? err.name : '';
+  switch (name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return 'permission denied';
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return 'no suitable device found';
+    case 'NotReadableError':
+    case 'AbortError':
+      return 'the device is in use or failed to start';
+    case 'NoMediaDevices':
+      return 'this browser cannot capture media here (a secure https page is needed)';
+    default:
+      return err instanceof Error && err.message ? err.message : 'unknown error';
+  }
+}
+
+async function capture(audio: boolean, video: boolean, ids: Partial<Record<MediaKind, string>>) {
+  if (!navigator.mediaDevices?.getUserMedia) {
+    throw Object.assign(new Error('no mediaDevices'), { name: 'NoMediaDevices' });
+  }
+  return navigator.mediaDevices.getUserMedia({
+    audio: audio ? constraintsFor('audio', ids.audio) : false,
+    video: video ? constraintsFor('video', ids.video) : false,
+  });
+}
+
+/**
+ * The one getUserMedia of a session. Falls back to audio only, then video only, then an empty
+ * stream: joining must work even with no camera and no microphone (receive only).
+ */
+export async function acquireLocalMedia(
+  ids: Partial<Record<MediaKind, string>> = {},
+): Promise<AcquireResult> {
+  let firstError: unknown;
+  try {
+    return { stream: await capture(true, true, ids), problem: null };
+  } catch (err) {
+    firstError = err;
+  }
+  const why = describeMediaError(firstError);
+  try {
+    const stream = await capture(true, false, ids);
+    return { stream, problem: `Camera unavailable: ${why}. You can still join with audio only.` };
+  } catch {
+    // No microphone either (or denied): try the camera alone.
+  }
+  try {
+    const stream = await capture(false, true, ids);
+    return { stream, problem: `Microphone unavailable: ${why}. You can still join with video.` };
+  } catch {
+    // Neither device: join receive-only.
+  }
+  return {
+    stream: new MediaStream(),
+    problem:
+      `Camera and microphone unavailable: ${why}. ` +
+      'You can still join receive-only: you will see and hear the others.',
+  };
+}
+
+/** Replaces the stream's track of one kind with one from another device; returns both tracks. */
+export async function switchDevice(
+  stream: MediaStream,
+  kind: MediaKind,
+  deviceId: string,
+): Promise<{ old: MediaStreamTrack | undefined; next: MediaStreamTrack }> {
+  const fresh = await capture(kind === 'audio', kind === 'video', { [kind]: deviceId });
+  const next = fresh.getTracks()[0];
+  if (!next) throw new Error(`no ${kind} track from the selected device`);
+  const old = stream.getTracks().find((t) => t.kind === kind);
+  if (old) {
+    next.enabled = old.enabled;
+    stream.removeTrack(old);
+    old.stop();
+  }
+  stream.addTrack(next);
+  return { old, next };
+}
+
+/** Device lists for the pickers (labels appear once permission has been granted). */
+export async function listDevices(): Promise<DeviceLists> {
+  if (!navigator.mediaDevices?.enumerateDevices) return { microphones: [], cameras: [] };
+  const all = await navigator.mediaDevices.enumerateDevices();
+  const pick = (kind: MediaDeviceKind, noun: string) =>
+    all
+      .filter((d) => d.kind === kind && d.deviceId !== '')
+      .map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${noun} ${i + 1}` }));
+  return { microphones: pick('audioinput', 'Microphone'), cameras: pick('videoinput', 'Camera') };
+}
+
+export function trackOf(stream: MediaStream, kind: MediaKind): MediaStreamTrack | undefined {
+  return kind === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
+}

@@ -1,0 +1,107 @@
+import SimplePeer from 'simple-peer/simplepeer.min.js';
+import type { SignalData, SimplePeerInstance } from 'simple-peer/simplepeer.min.js';
+
+/**
+ * What travels in a protocol `signal` message between two browsers: simple-peer's payload
+ * tagged with the id of the link it belongs to, so a rebuilt link never eats the stale
+ * candidates of the one it replaces.
+ */
+// A type alias (not an interface) so it is assignable to the protocol's Record payload.
+export type SignalEnvelope = {
+  link: string;
+  signal: SignalData;
+};
+
+export function readEnvelope(data: Record<string, unknown>): SignalEnvelope | null {
+  const { link, signal } = data;
+  if (typeof link !== 'string' || typeof signal !== 'object' || signal === null) return null;
+  return { link, signal: signal as SignalData };
+}
+
+export interface LinkEvents {
+  signal(envelope: SignalEnvelope): void;
+  stream(stream: MediaStream): void;
+  connected(): void;
+  /** The link is gone for good (failed or closed by the other side); not fired by destroy(). */
+  closed(reason: string): void;
+}
+
+export interface LinkOptions {
+  id: string;
+  initiator: boolean;
+  /** The session's single local stream; undefined when we have no tracks (receive only). */
+  stream: MediaStream | undefined;
+  iceServers: RTCIceServer[];
+}
+
+/** One simple-peer connection to one remote peer. */
+export class MeshLink {
+  readonly id: string;
+  readonly initiator: boolean;
+  private readonly peer: SimplePeerInstance;
+  private destroyed = false;
+  isConnected = false;
+
+  constructor(opts: LinkOptions, events: LinkEvents) {
+    this.id = opts.id;
+    this.initiator = opts.initiator;
+    this.peer = new SimplePeer({
+      initiator: opts.initiator,
+      stream: opts.stream,
+      trickle: true,
+      config: { iceServers: opts.iceServers },
+      // Ask for both kinds even when we send neither: a receive-only peer still sees others.
+      offerOptions: { offerToReceiveAudio: true, offerToReceiveVideo: true },
+    });
+    this.peer.on('signal', (signal) => events.signal({ link: this.id, signal }));
+    this.peer.on('stream', (stream) => events.stream(stream));
+    this.peer.on('connect', () => {
+      this.isConnected = true;
+      events.connected();
+    });
+    this.peer.on('error', (err) => this.finish(events, err.code ?? err.message));
+    this.peer.on('close', () => this.finish(events, 'closed'));
+  }
+
+  signal(data: SignalData): void {
+    if (!this.destroyed) this.peer.signal(data);
+  }
+
+  replaceTrack(old: MediaStreamTrack, next: MediaStreamTrack, stream: MediaStream): void {
+    if (!this.destroyed) this.peer.replaceTrack(old, next, stream);
+  }
+
+  addTrack(track: MediaStreamTrack, stream: MediaStream): void {
+    if (!this.destroyed) this.peer.addTrack(track, stream);
+  }
+
+  /** Inbound media counters, for the debug hook. */
+  async inboundStats(): Promise<{ framesDecoded: number; audioBytesReceived: number }> {
+    let framesDecoded = 0;
+    let audioBytesReceived = 0;
+    if (this.destroyed) return { framesDecoded, audioBytesReceived };
+    const report = await this.peer._pc.getStats();
+    report.forEach((s: { type: string; kind?: string } & Record<string, unknown>) => {
+      if (s.type !== 'inbound-rtp') return;
+      if (s.kind === 'video') framesDecoded += Number(s.framesDecoded ?? 0);
+      if (s.kind === 'audio') audioBytesReceived += Number(s.bytesReceived ?? 0);
+    });
+    return { framesDecoded, audioBytesReceived };
+  }
+
+  /** Idempotent; does not fire `closed`. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.isConnected = false;
+    this.peer.destroy();
+  }
+
+  private finish(events: LinkEvents, reason: string): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.isConnected = false;
+    this.peer.destroy();
+    events.closed(reason);
+  }
+}

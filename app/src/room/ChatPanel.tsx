@@ -1,0 +1,60 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { LIMITS } from '@parley/protocol';
+import type { ChatEntry } from '../call/chatState.ts';
+
+interface Props {
+  entries: ChatEntry[];
+  onSend(text: string): boolean;
+  notice: string | null;
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/** Chat text is rendered as text nodes only (JSX escapes it); never as HTML. */
+export function ChatPanel({ entries, onSend, notice }: Props) {
+  const [draft, setDraft] = useState('');
+  const listRef = useRef<HTMLOListElement>(null);
+  useEffect(() => {
+    const el = listRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [entries.length]);
+
+  const onSubmit = (e: Event) => {
+    e.preventDefault();
+    if (onSend(draft)) setDraft('');
+  };
+
+  return (
+    <section class="chat" aria-label="Chat">
+      <ol class="chat-list" ref={listRef} aria-live="polite">
+        {entries.map((m) => (
+          <li key={m.key} class={m.mine ? 'chat-item mine' : 'chat-item'} data-pending={m.pending}>
+            <span class="chat-name">{m.name}</span>
+            <span class="chat-text">{m.text}</span>
+            <span class="chat-meta">
+              {m.pending ? 'sending…' : m.ts !== null ? timeFormat.format(m.ts) : ''}
+            </span>
+          </li>
+        ))}
+      </ol>
+      {notice && <p class="muted">{notice}</p>}
+      <form class="row" onSubmit={onSubmit}>
+        <label for="chat-input" class="visually-hidden">
+          Message
+        </label>
+        <input
+          id="chat-input"
+          type="text"
+          autoComplete="off"
+          maxLength={LIMITS.CHAT_TEXT_MAX}
+          placeholder="Message"
+          value={draft}
+          onInput={(e) => setDraft(e.currentTarget.value)}
+        />
+        <button type="submit" disabled={draft.trim() === ''}>
+          Send
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+import { useEffect, useMemo } from 'preact/hooks';
+import { CallController } from '../call/CallController.ts';
+import { installDebugHook } from '../call/debugHook.ts';
+import { loadHostKey } from '../api.ts';
+import { navigate } from '../router.ts';
+import { OfflineBanner } from '../ui/OfflineBanner.tsx';
+import { useOnline } from '../ui/useOnline.ts';
+import { useCallSnapshot } from './useController.ts';
+import { ShareLink } from './ShareLink.tsx';
+import { PreJoin } from './PreJoin.tsx';
+import { CallView } from './CallView.tsx';
+
+/** `/r/<roomId>`: pre-join, then the call. Lazy-loaded (it brings simple-peer). */
+export function RoomPage({ roomId }: { roomId: string }) {
+  const controller = useMemo(() => new CallController(roomId, loadHostKey(roomId)), [roomId]);
+  const snap = useCallSnapshot(controller);
+  const online = useOnline();
+
+  useEffect(() => {
+    void controller.startPreview();
+    const removeHook = installDebugHook(controller);
+    return () => {
+      removeHook();
+      controller.dispose();
+    };
+  }, [controller]);
+
+  const inCall = snap.phase === 'in-call' || snap.phase === 'reconnecting';
+  return (
+    <main class={inCall ? 'page room in-call' : 'page room'}>
+      {!online && <OfflineBanner />}
+      <header class="room-header">
+        <a
+          href="/"
+          class="brand"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/');
+          }}
+        >
+          Parley
+        </a>
+        <ShareLink roomId={roomId} />
+      </header>
+      {(snap.phase === 'preview' || snap.phase === 'joining') && (
+        <PreJoin controller={controller} snap={snap} online={online} />
+      )}
+      {inCall && <CallView controller={controller} snap={snap} />}
+      {snap.phase === 'left' && (
+        <section class="notice-page">
+          <p role="status">You left the call.</p>
+          <button type="button" class="primary" onClick={() => controller.restart()}>
+            Rejoin
+          </button>
+        </section>
+      )}
+      {snap.phase === 'failed' && (
+        <section class="notice-page">
+          <p role="alert" class="error">
+            {snap.error}
+          </p>
+          <button type="button" onClick={() => navigate('/')}>
+            Back to home
+          </button>
+        </section>
+      )}
+    </main>
+  );
+}

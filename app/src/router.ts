@@ -1,0 +1,56 @@
+import { useEffect, useState } from 'preact/hooks';
+
+/** A route the app knows; anything else renders the home page. */
+export type Route =
+  { name: 'home' } | { name: 'room'; roomId: string } | { name: 'watch'; roomId: string };
+
+const ROOM_PATH = /^\/r\/([A-Za-z0-9_-]+)\/?$/;
+const WATCH_PATH = /^\/watch\/([A-Za-z0-9_-]+)\/?$/;
+const NAVIGATE_EVENT = 'parley:navigate';
+
+export function parseRoute(pathname: string): Route {
+  const room = ROOM_PATH.exec(pathname);
+  if (room?.[1]) return { name: 'room', roomId: room[1] };
+  const watch = WATCH_PATH.exec(pathname);
+  if (watch?.[1]) return { name: 'watch', roomId: watch[1] };
+  return { name: 'home' };
+}
+
+/** Client-side navigation through the history API (the server answers every page path). */
+export function navigate(path: string): void {
+  if (path === location.pathname) return;
+  history.pushState(null, '', path);
+  window.dispatchEvent(new Event(NAVIGATE_EVENT));
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.pathname));
+  useEffect(() => {
+    const update = () => setRoute(parseRoute(location.pathname));
+    window.addEventListener('popstate', update);
+    window.addEventListener(NAVIGATE_EVENT, update);
+    return () => {
+      window.removeEventListener('popstate', update);
+      window.removeEventListener(NAVIGATE_EVENT, update);
+    };
+  }, []);
+  return route;
+}
+
+/**
+ * Reads a room id out of what a user pasted: a full link (`https://host/r/<id>`), a path, or a
+ * bare id. Returns null when nothing id-like is found.
+ */
+export function roomIdFromInput(input: string): string | null {
+  const text = input.trim();
+  if (text === '') return null;
+  let path = text;
+  try {
+    path = new URL(text).pathname;
+  } catch {
+    // Not an absolute URL: a path or a bare id.
+  }
+  const fromPath = ROOM_PATH.exec(path) ?? WATCH_PATH.exec(path);
+  if (fromPath?.[1]) return fromPath[1];
+  return /^[A-Za-z0-9_-]{8,64}$/.test(text) ? text : null;
+}

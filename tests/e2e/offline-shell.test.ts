@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium, newPeerPage } from './support/browser.ts';
+import { startTestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
+import { waitFor } from './support/wait.ts';
+
+interface ServiceWorkerNavigator {
+  serviceWorker: { controller: unknown };
+}
+
+describe('the app shell offline', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('loads the home page from the service worker with the network cut', async () => {
+    const { context, page } = await newPeerPage(browser, { label: 'offline' });
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'Create room' }).waitFor();
+    await waitFor('the service worker to control the page', () =>
+      page.evaluate(() => {
+        // Runs in the page; the test tsconfig has no DOM lib, hence the narrow cast.
+        const nav = (globalThis as unknown as { navigator: ServiceWorkerNavigator }).navigator;
+        return nav.serviceWorker.controller !== null;
+      }),
+    );
+    // Nothing is reported offline while the network is there.
+    expect(await page.getByText('You are offline').count()).toBe(0);
+
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByRole('button', { name: 'Create room' }).waitFor();
+    const banner = page.getByRole('status').filter({ hasText: 'You are offline' });
+    await banner.waitFor();
+    expect(await banner.textContent()).toMatch(/network is unavailable/);
+
+    // A room page also comes from the shell (navigation fallback), still saying so.
+    await page.goto(`${server.url}/r/AAAAAAAAAAAAAAAAAAAAAA`);
+    await page.getByRole('status').filter({ hasText: 'You are offline' }).waitFor();
+
+    // Server endpoints are never answered with the shell: offline they simply fail.
+    await expect(page.goto(`${server.url}/healthz`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,56 @@
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+/** See /work/shared/notes/environment.md: without the background flags Chromium phones home. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+  // Real host candidates instead of mDNS names: no multicast leaves the machine, and a page
+  // without camera permission (receive-only) stays reachable.
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+}
+
+export interface PeerPageOptions {
+  /** Make getUserMedia reject with NotAllowedError, as when the user denies the permission. */
+  denyMedia?: boolean;
+  /** Prefix for this page's console output in the test log. */
+  label?: string;
+}
+
+/** A fresh context (own storage, own service worker) with one page in it. */
+export async function newPeerPage(
+  browser: Browser,
+  opts: PeerPageOptions = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  if (opts.denyMedia) {
+    await context.addInitScript(() => {
+      const deny = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+      // Runs in the page; the test tsconfig has no DOM lib, hence the narrow cast.
+      const nav = (globalThis as unknown as { navigator: { mediaDevices: object } }).navigator;
+      Object.defineProperty(nav.mediaDevices, 'getUserMedia', { value: deny });
+    });
+  }
+  const page = await context.newPage();
+  const label = opts.label ?? 'page';
+  page.on('pageerror', (err) => console.error(`[${label}] page error:`, err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') console.error(`[${label}] console:`, msg.text());
+  });
+  return { context, page };
+}

@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { quietLog } from '../../../signaling/src/log.ts';
+import { startServer } from '../../../signaling/src/server.ts';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const APP = path.join(REPO, 'app');
+export const APP_DIST = path.join(APP, 'dist');
+const DIST_INDEX = path.join(APP_DIST, 'index.html');
+const APP_INPUTS = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json'];
+
+function newestMtime(p: string): number {
+  const info = statSync(p, { throwIfNoEntry: false });
+  if (!info) return 0;
+  if (!info.isDirectory()) return info.mtimeMs;
+  return Math.max(0, ...readdirSync(p).map((name) => newestMtime(path.join(p, name))));
+}
+
+/** Builds app/dist unless it is newer than every input (the tests serve the real build). */
+export function ensureAppBuilt(): void {
+  const built = statSync(DIST_INDEX, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const inputs = Math.max(...APP_INPUTS.map((p) => newestMtime(path.join(APP, p))));
+  if (built > inputs) return;
+  execFileSync(process.execPath, [path.join(REPO, 'node_modules/vite/bin/vite.js'), 'build'], {
+    cwd: APP,
+    // vitest sets NODE_ENV=test, which would make Vite produce a development build.
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: 'pipe',
+  });
+}
+
+export interface TestServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Stops the server; the data directory is removed unless `keepData` (to restart on it). */
+  close(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** Default 0 (ephemeral); pass the port of a stopped server to restart "the same" server. */
+  port?: number;
+  /** Default: a fresh temporary directory. */
+  dataDir?: string;
+  /** Default: app/dist (built on demand). */
+  staticDir?: string;
+}
+
+/** The real signaling server on a loopback port, serving the built app. */
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  ensureAppBuilt();
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'parley-e2e-'));
+  const server = await startServer({
+    port: opts.port ?? 0,
+    host: '127.0.0.1',
+    dataDir,
+    staticDir: opts.staticDir ?? APP_DIST,
+    // Loopback only: no STUN, no TURN.
+    stunUrls: [],
+    turn: undefined,
+    localTurn: false,
+    log: quietLog,
+  });
+  return {
+    url: server.url,
+    port: server.port,
+    dataDir,
+    close: async ({ keepData = false } = {}) => {
+      await server.close();
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
