@@ -18,7 +18,9 @@ export interface Config {
   rateLimit: { perSec: number; burst: number };
   /** STUN/TURN URLs without credentials; TURN ones get per-peer credentials when `turn` is set. */
   stunUrls: string[];
-  turn: { urls: string[]; secret: string; ttlS: number } | undefined;
+  turn: { urls: string[]; secret: string } | undefined;
+  /** Lifetime of a minted TURN credential, seconds. */
+  turnTtlS: number;
   /** Start a local coturn (embedded default) when `turnserver` is installed. */
   localTurn: boolean;
   turnPort: number;
@@ -64,7 +66,7 @@ function turnConfig(env: Env): Config['turn'] {
   if (urls.length === 0 || secret === '') {
     throw new ConfigError('TURN_URLS and TURN_SECRET must be set together');
   }
-  return { urls, secret, ttlS: int(env, 'TURN_TTL_S', 600, 60) };
+  return { urls, secret };
 }
 
 /** Reads and validates the environment; throws ConfigError naming the bad variable. */
@@ -87,17 +89,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     stunUrls: list(env, 'STUN_URLS'),
     turn: turnConfig(env),
+    turnTtlS: int(env, 'TURN_TTL_S', 600, 60),
     localTurn: (env.LOCAL_TURN ?? 'auto') !== 'off',
     turnPort: int(env, 'TURN_PORT', 3478, 1),
-  };
-}
-
-/** Defaults for tests and embedding: loopback only, no STUN (tests must not leave the machine). */
-export function testConfig(overrides: Partial<Config>): Config {
-  return {
-    ...loadConfig({ STATIC_DIR: '', LOCAL_TURN: 'off' }),
-    host: '127.0.0.1',
-    port: 0,
-    ...overrides,
   };
 }

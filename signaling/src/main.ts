@@ -35,11 +35,7 @@ async function main(): Promise<void> {
   }
   const coturn = await embeddedTurn(config);
   if (coturn) {
-    config.turn = {
-      urls: coturn.urls,
-      secret: coturn.secret,
-      ttlS: Number(process.env.TURN_TTL_S ?? 600),
-    };
+    config.turn = { urls: coturn.urls, secret: coturn.secret };
   }
   const server = await startServer({ ...config, log });
   const shutdown = async (signal: string): Promise<void> => {

@@ -40,7 +40,14 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     config,
     rooms,
     log,
-    iceServersFor: (peerId) => iceServersFor(config, peerId),
+    iceServersFor: (peerId) =>
+      iceServersFor(
+        {
+          stunUrls: config.stunUrls,
+          turn: config.turn && { ...config.turn, ttlS: config.turnTtlS },
+        },
+        peerId,
+      ),
   });
   const http = createServer(
     createHttpHandler({

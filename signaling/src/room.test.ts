@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '@parley/protocol';
+import type { ClientMessageId, PeerId, RoomId, ServerMessage } from '@parley/protocol';
+import { ChatStore } from './chatStore.ts';
+import { openDatabase } from './db.ts';
+import type { Db } from './db.ts';
+import { ProtocolError } from './errors.ts';
+import { Peer } from './peer.ts';
+import { Room } from './room.ts';
+import { RoomStore } from './roomStore.ts';
+
+const ROOM = 'room_room_room_room_ro' as RoomId;
+let dir: string;
+let db: Db;
+let chat: ChatStore;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'parley-unit-'));
+  db = openDatabase(dir);
+  new RoomStore(db).create({ id: ROOM, hostKeyHash: 'x', createdAt: 0 });
+  chat = new ChatStore(db);
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function peer(id: string): Peer & { inbox: ServerMessage[] } {
+  const inbox: ServerMessage[] = [];
+  const p = new Peer(
+    id as PeerId,
+    id,
+    'guest',
+    { audio: true, video: true },
+    { send: (m) => inbox.push(m) },
+  );
+  return Object.assign(p, { inbox });
+}
+
+describe('Room', () => {
+  it('admits in order, tells the others, and enforces its limit', () => {
+    let emptied = 0;
+    const room = new Room(ROOM, { maxPeers: 2, chat, onEmpty: () => emptied++ });
+    const a = peer('peer_aaaa');
+    const b = peer('peer_bbbb');
+    expect(room.admit(a).peers).toEqual([]);
+    expect(room.admit(b).peers.map((p) => p.peerId)).toEqual(['peer_aaaa']);
+    expect(a.inbox).toEqual([{ type: 'peer-joined', peer: b.info() }]);
+    expect(() => room.admit(peer('peer_cccc'))).toThrow(
+      expect.objectContaining({ code: ERROR_CODES.ROOM_FULL }),
+    );
+    room.remove(a.id);
+    expect(b.inbox.at(-1)).toEqual({ type: 'peer-left', peerId: a.id });
+    room.remove(a.id); // idempotent: no second peer-left
+    expect(b.inbox.filter((m) => m.type === 'peer-left')).toHaveLength(1);
+    room.remove(b.id);
+    expect(emptied).toBe(1);
+  });
+
+  it('relays only to a present peer other than the sender', () => {
+    const room = new Room(ROOM, { maxPeers: 5, chat, onEmpty: () => undefined });
+    const a = peer('peer_aaaa');
+    const b = peer('peer_bbbb');
+    room.admit(a);
+    room.admit(b);
+    room.relaySignal(a.id, b.id, { sdp: 'x' });
+    expect(b.inbox.at(-1)).toEqual({ type: 'signal', from: a.id, data: { sdp: 'x' } });
+    expect(() => room.relaySignal(a.id, a.id, {})).toThrow(ProtocolError);
+    expect(() => room.relaySignal(a.id, 'peer_zzzz' as PeerId, {})).toThrow(ProtocolError);
+  });
+
+  it('reports status and broadcasts media changes to the others only', () => {
+    const room = new Room(ROOM, { maxPeers: 5, chat, onEmpty: () => undefined });
+    const a = peer('peer_aaaa');
+    const b = peer('peer_bbbb');
+    room.admit(a);
+    room.admit(b);
+    room.updateMedia(a, { audio: false, video: true });
+    expect(b.inbox.at(-1)).toMatchObject({
+      type: 'peer-updated',
+      peer: { media: { audio: false } },
+    });
+    expect(a.inbox.some((m) => m.type === 'peer-updated')).toBe(false);
+    expect(room.status()).toEqual({ id: ROOM, mode: 'mesh', admitted: 2, live: false });
+  });
+});
+
+describe('ChatStore', () => {
+  const msg = (clientId: string, text = 't') => ({
+    clientId: clientId as ClientMessageId,
+    from: 'peer_aaaa' as PeerId,
+    name: 'A',
+    text,
+    ts: 1,
+  });
+
+  it('numbers messages per room without gaps and dedupes by client id', () => {
+    expect(chat.append(ROOM, msg('c-00000001')).message.seq).toBe(1);
+    expect(chat.append(ROOM, msg('c-00000002')).message.seq).toBe(2);
+    const again = chat.append(ROOM, msg('c-00000001', 'changed'));
+    expect(again).toMatchObject({ duplicate: true, message: { seq: 1, text: 't' } });
+    expect(chat.append(ROOM, msg('c-00000003')).message.seq).toBe(3);
+  });
+
+  it('returns recent history oldest first and pages after a seq', () => {
+    for (let i = 1; i <= 10; i++) chat.append(ROOM, msg(`c-0000000${i}`.slice(-10), `m${i}`));
+    expect(chat.recent(ROOM, 3).map((m) => m.text)).toEqual(['m8', 'm9', 'm10']);
+    expect(chat.after(ROOM, 7, 2).map((m) => m.seq)).toEqual([8, 9]);
+    expect(chat.after(ROOM, 10, 5)).toEqual([]);
+  });
+});
