@@ -1,0 +1,1 @@
+export { configureWorkerBinary } from './workerBinary.ts';
