@@ -26,6 +26,16 @@ export const ERROR_CODES = {
   PEER_NOT_FOUND: 'PEER_NOT_FOUND',
   /** The connection sends faster than its message rate limit; the message was dropped. */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** An SFU request in a room that is in mesh mode (or whose SFU side is being rebuilt). */
+  NOT_IN_SFU_MODE: 'NOT_IN_SFU_MODE',
+  /** A transport, producer or consumer id that is not this peer's (or no longer exists). */
+  SFU_NOT_FOUND: 'SFU_NOT_FOUND',
+  /** mediasoup refused the parameters (bad RTP parameters, DTLS, or capabilities). */
+  SFU_REJECTED: 'SFU_REJECTED',
+  /** The receiver's RTP capabilities cannot consume that producer. */
+  CANNOT_CONSUME: 'CANNOT_CONSUME',
+  /** Screen sharing is not allowed in this room. */
+  FORBIDDEN: 'FORBIDDEN',
   /** Something failed on the server; the message had no effect. */
   INTERNAL: 'INTERNAL',
 } as const;

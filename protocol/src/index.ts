@@ -4,3 +4,4 @@ export * from './limits.ts';
 export * from './messages.ts';
 export * from './parse.ts';
 export * from './rest.ts';
+export * from './sfu.ts';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ClientMessageIdSchema, PeerIdSchema, RequestIdSchema, RoomIdSchema } from './ids.ts';
 import { LIMITS } from './limits.ts';
 import { ERROR_CODES } from './errors.ts';
+import { SFU_CLIENT_SCHEMAS, SFU_SERVER_SCHEMAS, SfuStateSchema } from './sfu.ts';
 
 // ---------- shared shapes ----------
 
@@ -13,7 +14,12 @@ export type RoomMode = z.infer<typeof RoomModeSchema>;
 
 const NameSchema = z.string().trim().min(1).max(LIMITS.NAME_MAX);
 
-export const MediaStateSchema = z.strictObject({ audio: z.boolean(), video: z.boolean() });
+export const MediaStateSchema = z.strictObject({
+  audio: z.boolean(),
+  video: z.boolean(),
+  /** Sharing a screen (a second tile for everyone else). */
+  screen: z.boolean().optional(),
+});
 export type MediaState = z.infer<typeof MediaStateSchema>;
 
 export const PeerInfoSchema = z.strictObject({
@@ -97,6 +103,14 @@ export const MediaUpdateSchema = z.strictObject({
   ...rid,
   media: MediaStateSchema,
 });
+/** Room settings a host may change; every field optional (only what changes). */
+export const RoomSettingsSchema = z.strictObject({ screenShare: z.boolean() });
+export type RoomSettings = z.infer<typeof RoomSettingsSchema>;
+export const UpdateSettingsSchema = z.strictObject({
+  type: z.literal('settings'),
+  ...rid,
+  settings: RoomSettingsSchema.partial(),
+});
 /** Application-level keepalive: browsers cannot send WebSocket pings themselves. */
 export const PingSchema = z.strictObject({ type: z.literal('ping'), ...rid });
 
@@ -108,7 +122,9 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   ChatSendSchema,
   ChatSyncSchema,
   MediaUpdateSchema,
+  UpdateSettingsSchema,
   PingSchema,
+  ...SFU_CLIENT_SCHEMAS,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -137,6 +153,17 @@ export const JoinedSchema = z.strictObject({
   iceServers: z.array(IceServerSchema),
   /** Up to LIMITS.CHAT_HISTORY_ON_JOIN most recent messages, oldest first. */
   chat: z.array(ChatMessageSchema),
+  /** Present when mode is `sfu`: join the SFU directly. */
+  sfu: SfuStateSchema.optional(),
+  /** Who is speaking now, when the room knows. */
+  activeSpeaker: PeerIdSchema.nullable().optional(),
+  settings: RoomSettingsSchema,
+});
+/** The host changed the room's settings (sent to everyone, the host included). */
+export const SettingsChangedSchema = z.strictObject({
+  type: z.literal('settings'),
+  ...replyRid,
+  settings: RoomSettingsSchema,
 });
 export const LeftSchema = z.strictObject({ type: z.literal('left'), ...replyRid });
 export const PeerJoinedSchema = z.strictObject({
@@ -201,6 +228,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   MediaAckSchema,
   PongSchema,
   ErrorMessageSchema,
+  SettingsChangedSchema,
+  ...SFU_SERVER_SCHEMAS,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ServerMessageType = ServerMessage['type'];

@@ -13,6 +13,14 @@ export interface Config {
   /** Extra origins allowed to open the WebSocket, besides same-origin pages. */
   allowedOrigins: string[];
   roomMaxPeers: number;
+  /** Above this many admitted peers a room moves from the mesh to the SFU. */
+  meshMaxPeers: number;
+  /** How long a room must stay small before it moves back to the mesh (seconds). */
+  sfuDowngradeHoldS: number;
+  /** How long the SFU stays up after the move back, so clients can make before break. */
+  sfuDowngradeGraceS: number;
+  /** The SFU (mediasoup workers); undefined runs mesh-only rooms. */
+  sfu: SfuConfig | undefined;
   heartbeatMs: number;
   joinTimeoutMs: number;
   rateLimit: { perSec: number; burst: number };
@@ -24,6 +32,16 @@ export interface Config {
   /** Start a local coturn (embedded default) when `turnserver` is installed. */
   localTurn: boolean;
   turnPort: number;
+}
+
+export interface SfuConfig {
+  workers: number | undefined;
+  listenIp: string;
+  announcedIp: string | undefined;
+  /** Worker i's WebRtcServer listens on port + i (UDP and TCP); 0 picks free ports. */
+  webRtcPortBase: number;
+  rtcMinPort: number;
+  rtcMaxPort: number;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +87,23 @@ function turnConfig(env: Env): Config['turn'] {
   return { urls, secret };
 }
 
+function sfuConfig(env: Env): SfuConfig | undefined {
+  if (env.SFU === 'off') return undefined;
+  const rtcMinPort = int(env, 'SFU_RTC_MIN_PORT', 40100, 1);
+  const rtcMaxPort = int(env, 'SFU_RTC_MAX_PORT', 40999, 1);
+  if (rtcMaxPort <= rtcMinPort)
+    throw new ConfigError('SFU_RTC_MAX_PORT must be above SFU_RTC_MIN_PORT');
+  const workers = int(env, 'SFU_WORKERS', 0);
+  return {
+    workers: workers === 0 ? undefined : workers,
+    listenIp: env.SFU_LISTEN_IP || '127.0.0.1',
+    announcedIp: env.SFU_ANNOUNCED_IP || undefined,
+    webRtcPortBase: int(env, 'SFU_PORT', 40000),
+    rtcMinPort,
+    rtcMaxPort,
+  };
+}
+
 /** Reads and validates the environment; throws ConfigError naming the bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   return {
@@ -81,6 +116,10 @@ export function loadConfig(env: Env = process.env): Config {
         : path.resolve(env.STATIC_DIR ?? path.join(REPO_ROOT, 'app/dist')),
     allowedOrigins: origins(env),
     roomMaxPeers: int(env, 'ROOM_MAX_PEERS', 50, 2),
+    meshMaxPeers: int(env, 'MESH_MAX_PEERS', 4, 1),
+    sfuDowngradeHoldS: int(env, 'SFU_DOWNGRADE_HOLD_S', 30),
+    sfuDowngradeGraceS: int(env, 'SFU_DOWNGRADE_GRACE_S', 20),
+    sfu: sfuConfig(env),
     heartbeatMs: int(env, 'HEARTBEAT_MS', 15_000, 100),
     joinTimeoutMs: int(env, 'JOIN_TIMEOUT_MS', 15_000, 100),
     rateLimit: {

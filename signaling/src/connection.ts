@@ -6,7 +6,9 @@ import { newPeerId } from './ids.ts';
 import type { Log } from './log.ts';
 import { Peer } from './peer.ts';
 import { TokenBucket } from './rateLimiter.ts';
-import type { Room } from './room.ts';
+import type { AdmitResult, Room } from './room.ts';
+import { handleSfuMessage } from './sfuHandlers.ts';
+import type { SfuMessage } from './sfuHandlers.ts';
 import type { Rooms } from './rooms.ts';
 import { SerialQueue } from './serialQueue.ts';
 
@@ -112,6 +114,16 @@ export class Connection {
         return this.#chatSync(message);
       case 'media':
         return this.#media(message);
+      case 'settings':
+        return this.#settings(message);
+      case 'sfu-transport':
+      case 'sfu-connect':
+      case 'sfu-produce':
+      case 'sfu-close-producer':
+      case 'sfu-consume':
+      case 'sfu-consumer-pause':
+      case 'sfu-layers':
+        return this.#sfu(message);
       case 'ping':
         return this.send({ type: 'pong', ...rid(message) });
       default:
@@ -143,21 +155,21 @@ export class Connection {
       if (admitted === 'retry') continue;
       if (!admitted) return;
       clearTimeout(this.#joinTimer);
-      const reply = { ...rid(message), roomId: room.id, peerId: peer.id, role, mode: room.mode };
+      const reply = { ...rid(message), roomId: room.id, peerId: peer.id, role };
       const iceServers = this.deps.iceServersFor(peer.id);
       this.send({ type: 'joined', ...reply, ...admitted, iceServers });
       return;
     }
   }
 
-  #admit(room: Room, peer: Peer): ReturnType<Room['admit']> | 'retry' | undefined {
+  async #admit(room: Room, peer: Peer): Promise<AdmitResult | 'retry' | undefined> {
     if (room.closed) return 'retry';
     if (this.#closed) {
       this.deps.rooms.releaseIfEmpty(room);
       return undefined;
     }
     try {
-      const result = room.admit(peer);
+      const result = await room.admit(peer);
       this.#joined = { room, peer };
       return result;
     } catch (error) {
@@ -178,6 +190,7 @@ export class Connection {
     if (!joined) return;
     this.#joined = undefined;
     await joined.room.queue.run(() => joined.room.remove(joined.peer.id));
+    this.deps.rooms.releaseIfEmpty(joined.room);
   }
 
   #signal(message: ClientMessageOf<'signal'>): void {
@@ -206,8 +219,27 @@ export class Connection {
 
   async #media(message: ClientMessageOf<'media'>): Promise<void> {
     const { room, peer } = this.#requireJoined();
+    if (message.media.screen && !peer.media.screen && !mayShareScreen(room, peer)) {
+      throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'screen sharing is not allowed in this room');
+    }
     await room.queue.run(() => room.updateMedia(peer, message.media));
     this.send({ type: 'media-ok', ...rid(message) });
+  }
+
+  async #settings(message: ClientMessageOf<'settings'>): Promise<void> {
+    const { room, peer } = this.#requireJoined();
+    if (peer.role !== 'host') {
+      throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'only a host can change room settings');
+    }
+    await room.queue.run(() => room.updateSettings(message.settings, peer.id));
+    // Everyone, the host included, gets the new settings (the host's copy carries the rid).
+    this.send({ type: 'settings', ...rid(message), settings: room.settings });
+  }
+
+  async #sfu(message: SfuMessage): Promise<void> {
+    const { room, peer } = this.#requireJoined();
+    const reply = await handleSfuMessage(room, peer, message);
+    this.send({ ...reply, ...rid(message) });
   }
 
   #requireJoined(): Joined {
@@ -251,6 +283,10 @@ export class Connection {
     this.socket.close(code, reason);
     this.closed();
   }
+}
+
+function mayShareScreen(room: Room, peer: Peer): boolean {
+  return room.settings.screenShare || peer.role === 'host';
 }
 
 function rid(message: { rid?: number | undefined }): { rid?: number } {

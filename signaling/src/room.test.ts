@@ -11,6 +11,9 @@ import { ProtocolError } from './errors.ts';
 import { Peer } from './peer.ts';
 import { Room } from './room.ts';
 import { RoomStore } from './roomStore.ts';
+import { quietLog } from './log.ts';
+
+const media = { sfu: undefined, meshMaxPeers: 4, downgradeHoldMs: 1000, downgradeGraceMs: 1000 };
 
 const ROOM = 'room_room_room_room_ro' as RoomId;
 let dir: string;
@@ -40,43 +43,61 @@ function peer(id: string): Peer & { inbox: ServerMessage[] } {
 }
 
 describe('Room', () => {
-  it('admits in order, tells the others, and enforces its limit', () => {
+  it('admits in order, tells the others, and enforces its limit', async () => {
     let emptied = 0;
-    const room = new Room(ROOM, { maxPeers: 2, chat, onEmpty: () => emptied++ });
+    const room = new Room(ROOM, {
+      maxPeers: 2,
+      chat,
+      onEmpty: () => emptied++,
+      media,
+      log: quietLog,
+    });
     const a = peer('peer_aaaa');
     const b = peer('peer_bbbb');
-    expect(room.admit(a).peers).toEqual([]);
-    expect(room.admit(b).peers.map((p) => p.peerId)).toEqual(['peer_aaaa']);
+    expect((await room.admit(a)).peers).toEqual([]);
+    expect((await room.admit(b)).peers.map((p) => p.peerId)).toEqual(['peer_aaaa']);
     expect(a.inbox).toEqual([{ type: 'peer-joined', peer: b.info() }]);
-    expect(() => room.admit(peer('peer_cccc'))).toThrow(
-      expect.objectContaining({ code: ERROR_CODES.ROOM_FULL }),
-    );
-    room.remove(a.id);
+    await expect(room.admit(peer('peer_cccc'))).rejects.toMatchObject({
+      code: ERROR_CODES.ROOM_FULL,
+    });
+    await room.remove(a.id);
     expect(b.inbox.at(-1)).toEqual({ type: 'peer-left', peerId: a.id });
-    room.remove(a.id); // idempotent: no second peer-left
+    await room.remove(a.id); // idempotent: no second peer-left
     expect(b.inbox.filter((m) => m.type === 'peer-left')).toHaveLength(1);
-    room.remove(b.id);
+    await room.remove(b.id);
     expect(emptied).toBe(1);
   });
 
-  it('relays only to a present peer other than the sender', () => {
-    const room = new Room(ROOM, { maxPeers: 5, chat, onEmpty: () => undefined });
+  it('relays only to a present peer other than the sender', async () => {
+    const room = new Room(ROOM, {
+      maxPeers: 5,
+      chat,
+      onEmpty: () => undefined,
+      media,
+      log: quietLog,
+    });
     const a = peer('peer_aaaa');
     const b = peer('peer_bbbb');
-    room.admit(a);
-    room.admit(b);
+    await room.admit(a);
+    await room.admit(b);
     room.relaySignal(a.id, b.id, { sdp: 'x' });
     expect(b.inbox.at(-1)).toEqual({ type: 'signal', from: a.id, data: { sdp: 'x' } });
     expect(() => room.relaySignal(a.id, a.id, {})).toThrow(ProtocolError);
     expect(() => room.relaySignal(a.id, 'peer_zzzz' as PeerId, {})).toThrow(ProtocolError);
   });
 
-  it('reports status and broadcasts media changes to the others only', () => {
-    const room = new Room(ROOM, { maxPeers: 5, chat, onEmpty: () => undefined });
+  it('reports status and broadcasts media changes to the others only', async () => {
+    const room = new Room(ROOM, {
+      maxPeers: 5,
+      chat,
+      onEmpty: () => undefined,
+      media,
+      log: quietLog,
+    });
     const a = peer('peer_aaaa');
     const b = peer('peer_bbbb');
-    room.admit(a);
-    room.admit(b);
+    await room.admit(a);
+    await room.admit(b);
     room.updateMedia(a, { audio: false, video: true });
     expect(b.inbox.at(-1)).toMatchObject({
       type: 'peer-updated',

@@ -7,12 +7,17 @@ import type {
   PeerInfo,
   RoomId,
   RoomMode,
+  RoomSettings,
   RoomStatus,
   ServerMessage,
+  SfuState,
 } from '@parley/protocol';
 import type { AppendResult, ChatStore } from './chatStore.ts';
 import { ProtocolError } from './errors.ts';
+import type { Log } from './log.ts';
 import type { Peer } from './peer.ts';
+import { RoomMedia } from './roomMedia.ts';
+import type { RoomMediaOptions } from './roomMedia.ts';
 import { SerialQueue } from './serialQueue.ts';
 
 export interface RoomOptions {
@@ -20,11 +25,17 @@ export interface RoomOptions {
   chat: ChatStore;
   /** Called (inside the room's queue) when the last peer leaves. */
   onEmpty: (room: Room) => void;
+  media: Omit<RoomMediaOptions, 'log'>;
+  log: Log;
 }
 
 export interface AdmitResult {
   peers: PeerInfo[];
   chat: ChatMessage[];
+  mode: RoomMode;
+  sfu?: SfuState;
+  activeSpeaker: PeerId | null;
+  settings: RoomSettings;
 }
 
 /**
@@ -34,7 +45,8 @@ export interface AdmitResult {
 export class Room {
   readonly queue = new SerialQueue();
   readonly #peers = new Map<PeerId, Peer>();
-  mode: RoomMode = 'mesh';
+  readonly media: RoomMedia;
+  settings: RoomSettings = { screenShare: true };
   live = false;
   /** Set once the registry dropped this room; a join that raced with it must reopen the room. */
   closed = false;
@@ -42,7 +54,23 @@ export class Room {
   constructor(
     readonly id: RoomId,
     private readonly options: RoomOptions,
-  ) {}
+  ) {
+    this.media = new RoomMedia(
+      {
+        id,
+        size: () => this.size,
+        live: () => this.live,
+        broadcast: (m, except) => this.broadcast(m, except),
+        sendTo: (peerId, m) => this.#peers.get(peerId)?.send(m),
+        enqueue: (task) => void this.queue.run(task).catch((e: unknown) => this.#failed(e)),
+      },
+      { ...options.media, log: options.log },
+    );
+  }
+
+  get mode(): RoomMode {
+    return this.media.mode;
+  }
 
   get size(): number {
     return this.#peers.size;
@@ -52,20 +80,49 @@ export class Room {
     return this.#peers.has(peerId);
   }
 
-  admit(peer: Peer): AdmitResult {
+  /** Admits a peer, switching the room to the SFU first when it outgrows the mesh. */
+  async admit(peer: Peer): Promise<AdmitResult> {
     if (this.#peers.size >= this.options.maxPeers) {
       throw new ProtocolError(ERROR_CODES.ROOM_FULL, `room is full (${this.options.maxPeers})`);
     }
     const peers = [...this.#peers.values()].map((p) => p.info());
     this.broadcast({ type: 'peer-joined', peer: peer.info() });
     this.#peers.set(peer.id, peer);
-    return { peers, chat: this.options.chat.recent(this.id, LIMITS.CHAT_HISTORY_ON_JOIN) };
+    try {
+      await this.media.reconcile(peer.id);
+    } catch (error) {
+      // The room could not grow its SFU: it stays a mesh rather than losing the joiner.
+      this.options.log.error('mode switch failed', { room: this.id, error: String(error) });
+    }
+    const sfu = this.media.state();
+    return {
+      peers,
+      chat: this.options.chat.recent(this.id, LIMITS.CHAT_HISTORY_ON_JOIN),
+      mode: this.mode,
+      ...(sfu ? { sfu } : {}),
+      activeSpeaker: this.media.activeSpeaker,
+      settings: { ...this.settings },
+    };
   }
 
-  remove(peerId: PeerId): void {
+  async remove(peerId: PeerId): Promise<void> {
     if (!this.#peers.delete(peerId)) return;
+    this.media.removePeer(peerId);
     this.broadcast({ type: 'peer-left', peerId });
-    if (this.#peers.size === 0) this.options.onEmpty(this);
+    if (this.#peers.size === 0) {
+      this.media.close();
+      this.options.onEmpty(this);
+      return;
+    }
+    await this.media.reconcile();
+  }
+
+  peer(peerId: PeerId): Peer | undefined {
+    return this.#peers.get(peerId);
+  }
+
+  peers(): Peer[] {
+    return [...this.#peers.values()];
   }
 
   /** Forwards WebRTC signalling between two admitted peers; `from` is the socket's own peer. */
@@ -101,6 +158,24 @@ export class Room {
   updateMedia(peer: Peer, media: MediaState): void {
     peer.media = { ...media };
     this.broadcast({ type: 'peer-updated', peer: peer.info() }, peer.id);
+  }
+
+  /** Applies a host's settings change and tells everyone but the host (who gets the reply). */
+  updateSettings(change: Partial<RoomSettings>, host: PeerId): void {
+    this.settings = { ...this.settings, ...change };
+    this.broadcast({ type: 'settings', settings: { ...this.settings } }, host);
+    if (this.settings.screenShare) return;
+    // Shares already running stop: their producers close, and everyone sees the flag drop.
+    for (const peer of this.#peers.values()) {
+      if (!peer.media.screen || peer.role === 'host') continue;
+      this.media.closeScreenProducers(peer.id);
+      peer.media = { ...peer.media, screen: false };
+      this.broadcast({ type: 'peer-updated', peer: peer.info() });
+    }
+  }
+
+  #failed(error: unknown): void {
+    this.options.log.error('room task failed', { room: this.id, error: String(error) });
   }
 
   status(): RoomStatus {

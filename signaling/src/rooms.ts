@@ -1,13 +1,17 @@
 import type { RoomId, RoomStatus } from '@parley/protocol';
 import type { ChatStore } from './chatStore.ts';
 import { hashSecret, newHostKey, newRoomId, secretMatches } from './ids.ts';
+import type { Log } from './log.ts';
 import { Room } from './room.ts';
+import type { RoomOptions } from './room.ts';
 import type { RoomStore } from './roomStore.ts';
 
 export interface RoomsOptions {
   roomStore: RoomStore;
   chatStore: ChatStore;
   maxPeers: number;
+  media: RoomOptions['media'];
+  log: Log;
 }
 
 /**
@@ -39,6 +43,8 @@ export class Rooms {
       maxPeers: this.options.maxPeers,
       chat: this.options.chatStore,
       onEmpty: (r) => this.#drop(r),
+      media: this.options.media,
+      log: this.options.log,
     });
     this.#live.set(id, room);
     return room;

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Sfu } from '@parley/sfu';
 import { iceServersFor } from '@parley/turn';
 import { ChatStore } from './chatStore.ts';
 import { loadConfig } from './config.ts';
@@ -18,6 +19,8 @@ export interface ParleyServer {
   url: string;
   port: number;
   config: Config;
+  /** The SFU, when enabled (tests reach its workers through it). */
+  sfu: Sfu | undefined;
   /** Graceful stop: sockets closed with 1001, HTTP drained, database closed. Idempotent. */
   close(): Promise<void>;
 }
@@ -31,10 +34,18 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   const { log = createLog(), ...overrides } = options;
   const config: Config = { ...loadConfig({ LOCAL_TURN: 'off' }), ...overrides };
   const db = openDatabase(config.dataDir);
+  const sfu = config.sfu ? await Sfu.start({ ...config.sfu, log }) : undefined;
   const rooms = new Rooms({
     roomStore: new RoomStore(db),
     chatStore: new ChatStore(db),
     maxPeers: config.roomMaxPeers,
+    log,
+    media: {
+      sfu,
+      meshMaxPeers: config.meshMaxPeers,
+      downgradeHoldMs: config.sfuDowngradeHoldS * 1000,
+      downgradeGraceMs: config.sfuDowngradeGraceS * 1000,
+    },
   });
   const sockets = new SignalingSocketServer({
     config,
@@ -71,8 +82,9 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       await sockets.close();
       http.closeAllConnections();
       await stopped;
+      await sfu?.close();
       db.close();
     })());
   log.info('listening', { url: `http://${host}:${port}` });
-  return { url: `http://${host}:${port}`, port, config, close };
+  return { url: `http://${host}:${port}`, port, config, sfu, close };
 }

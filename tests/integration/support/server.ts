@@ -22,6 +22,8 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     staticDir: undefined,
     stunUrls: [],
     turn: undefined,
+    // Mesh-only unless a test asks for the SFU (its workers cost time and ports).
+    sfu: undefined,
     log: quietLog,
     ...options,
     dataDir,

@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { PeerIdSchema, RequestIdSchema } from './ids.ts';
+
+/**
+ * SFU messages. mediasoup's own structures (RTP capabilities and parameters, ICE and DTLS
+ * parameters) are checked here only for shape and size; mediasoup validates their contents
+ * and the server turns its refusals into typed errors.
+ */
+
+const rid = { rid: RequestIdSchema.optional() };
+const Id = z.string().min(1).max(64);
+/** A bounded JSON object whose contents mediasoup validates. */
+const MediasoupObject = z
+  .record(z.string(), z.unknown())
+  .refine((o) => JSON.stringify(o).length <= 16 * 1024, { message: 'object too large' });
+
+export const MediaSourceSchema = z.enum(['mic', 'camera', 'screen', 'screen-audio']);
+export type MediaSource = z.infer<typeof MediaSourceSchema>;
+export const MediaKindSchema = z.enum(['audio', 'video']);
+
+export const DtlsParametersSchema = z.strictObject({
+  role: z.enum(['auto', 'client', 'server']).optional(),
+  fingerprints: z
+    .array(z.strictObject({ algorithm: z.string().max(16), value: z.string().max(256) }))
+    .min(1)
+    .max(8),
+});
+
+export const ProducerInfoSchema = z.strictObject({
+  producerId: Id,
+  peerId: PeerIdSchema,
+  kind: MediaKindSchema,
+  source: MediaSourceSchema,
+});
+export type ProducerInfo = z.infer<typeof ProducerInfoSchema>;
+
+/** What a client needs to load its mediasoup Device and consume what is already there. */
+export const SfuStateSchema = z.strictObject({
+  routerRtpCapabilities: z.record(z.string(), z.unknown()),
+  producers: z.array(ProducerInfoSchema),
+});
+export type SfuState = z.infer<typeof SfuStateSchema>;
+
+// ---------- client -> server ----------
+
+export const SfuTransportRequestSchema = z.strictObject({
+  type: z.literal('sfu-transport'),
+  ...rid,
+  direction: z.enum(['send', 'recv']),
+});
+export const SfuConnectSchema = z.strictObject({
+  type: z.literal('sfu-connect'),
+  ...rid,
+  transportId: Id,
+  dtlsParameters: DtlsParametersSchema,
+});
+export const SfuProduceSchema = z.strictObject({
+  type: z.literal('sfu-produce'),
+  ...rid,
+  transportId: Id,
+  kind: MediaKindSchema,
+  rtpParameters: MediasoupObject,
+  source: MediaSourceSchema,
+});
+export const SfuCloseProducerSchema = z.strictObject({
+  type: z.literal('sfu-close-producer'),
+  ...rid,
+  producerId: Id,
+});
+export const SfuConsumeSchema = z.strictObject({
+  type: z.literal('sfu-consume'),
+  ...rid,
+  producerId: Id,
+  rtpCapabilities: MediasoupObject,
+});
+/** Resume or pause one consumer (a tile became visible or hidden). */
+export const SfuConsumerPauseSchema = z.strictObject({
+  type: z.literal('sfu-consumer-pause'),
+  ...rid,
+  consumerId: Id,
+  paused: z.boolean(),
+});
+/** The simulcast layer a receiver wants, from how large it shows the tile. */
+export const SfuLayersSchema = z.strictObject({
+  type: z.literal('sfu-layers'),
+  ...rid,
+  consumerId: Id,
+  spatialLayer: z.number().int().min(0).max(2),
+});
+
+export const SFU_CLIENT_SCHEMAS = [
+  SfuTransportRequestSchema,
+  SfuConnectSchema,
+  SfuProduceSchema,
+  SfuCloseProducerSchema,
+  SfuConsumeSchema,
+  SfuConsumerPauseSchema,
+  SfuLayersSchema,
+] as const;
+
+// ---------- server -> client ----------
+
+const replyRid = { rid: RequestIdSchema.optional() };
+
+export const RoomModeChangedSchema = z.strictObject({
+  type: z.literal('room-mode'),
+  mode: z.enum(['mesh', 'sfu']),
+  /** Present when mode is `sfu`. */
+  sfu: SfuStateSchema.optional(),
+});
+export const SfuTransportCreatedSchema = z.strictObject({
+  type: z.literal('sfu-transport-created'),
+  ...replyRid,
+  id: Id,
+  direction: z.enum(['send', 'recv']),
+  iceParameters: z.record(z.string(), z.unknown()),
+  iceCandidates: z.array(z.record(z.string(), z.unknown())),
+  dtlsParameters: z.record(z.string(), z.unknown()),
+});
+export const SfuProducedSchema = z.strictObject({
+  type: z.literal('sfu-produced'),
+  ...replyRid,
+  producerId: Id,
+});
+export const SfuConsumerCreatedSchema = z.strictObject({
+  type: z.literal('sfu-consumer'),
+  ...replyRid,
+  consumerId: Id,
+  producerId: Id,
+  peerId: PeerIdSchema,
+  kind: MediaKindSchema,
+  source: MediaSourceSchema,
+  rtpParameters: z.record(z.string(), z.unknown()),
+});
+export const SfuOkSchema = z.strictObject({ type: z.literal('sfu-ok'), ...replyRid });
+export const SfuProducerAddedSchema = z.strictObject({
+  type: z.literal('sfu-producer-added'),
+  producer: ProducerInfoSchema,
+});
+export const SfuProducerClosedSchema = z.strictObject({
+  type: z.literal('sfu-producer-closed'),
+  producerId: Id,
+  peerId: PeerIdSchema,
+});
+export const SfuConsumerClosedSchema = z.strictObject({
+  type: z.literal('sfu-consumer-closed'),
+  consumerId: Id,
+});
+/**
+ * The SFU side of the room was rebuilt (its media worker died): drop every transport,
+ * producer and consumer, load the Device again and produce/consume afresh.
+ */
+export const SfuRestartSchema = z.strictObject({
+  type: z.literal('sfu-restart'),
+  sfu: SfuStateSchema,
+});
+export const ActiveSpeakerSchema = z.strictObject({
+  type: z.literal('active-speaker'),
+  peerId: PeerIdSchema.nullable(),
+});
+
+export const SFU_SERVER_SCHEMAS = [
+  RoomModeChangedSchema,
+  SfuTransportCreatedSchema,
+  SfuProducedSchema,
+  SfuConsumerCreatedSchema,
+  SfuOkSchema,
+  SfuProducerAddedSchema,
+  SfuProducerClosedSchema,
+  SfuConsumerClosedSchema,
+  SfuRestartSchema,
+  ActiveSpeakerSchema,
+] as const;

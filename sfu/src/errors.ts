@@ -1,0 +1,30 @@
+import type { SfuErrorCode } from './api.ts';
+
+/**
+ * The one error an SFU call throws on purpose. `code` is stable (signaling maps it to a
+ * protocol error code); `message` is for people.
+ */
+export class SfuError extends Error {
+  override readonly name = 'SfuError';
+
+  constructor(
+    readonly code: SfuErrorCode,
+    message: string = code,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Turns what mediasoup threw into an SfuError. mediasoup signals a closed object with
+ * `InvalidStateError` and bad input (rtpParameters, dtlsParameters ...) with TypeError or a
+ * plain Error from the worker; both become `fallback`.
+ */
+export function toSfuError(error: unknown, fallback: SfuErrorCode): SfuError {
+  if (error instanceof SfuError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && error.name === 'InvalidStateError') {
+    return new SfuError('CLOSED', message);
+  }
+  return new SfuError(fallback, message);
+}

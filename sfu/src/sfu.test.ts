@@ -1,0 +1,110 @@
+// The worker pool over real mediasoup workers: spreading rooms, options, a worker killed from
+// outside (its rooms close and say so, the pool replaces it) and an idempotent close.
+
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ensureMediasoupWorker } from '../../scripts/build-mediasoup-worker.mjs';
+import { SfuError } from './errors.ts';
+import { Sfu } from './sfu.ts';
+import { memoryLog } from './testMedia.ts';
+import { configureWorkerBinary } from './workerBinary.ts';
+
+const BUILD_TIMEOUT_MS = 20 * 60_000;
+const RTC_PORTS = { rtcMinPort: 45500, rtcMaxPort: 45899 };
+const FIXED_PORT_BASE = 45950;
+
+const started: Sfu[] = [];
+
+beforeAll(async () => {
+  configureWorkerBinary(await ensureMediasoupWorker());
+}, BUILD_TIMEOUT_MS);
+
+afterAll(async () => {
+  await Promise.all(started.map((sfu) => sfu.close()));
+});
+
+async function start(options: Parameters<typeof Sfu.start>[0]): Promise<Sfu> {
+  const sfu = await Sfu.start(options);
+  started.push(sfu);
+  return sfu;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('Sfu', () => {
+  it('rejects options that cannot work, naming them', async () => {
+    await expect(Sfu.start({ workers: 0 })).rejects.toThrow(/workers/);
+    await expect(Sfu.start({ rtcMinPort: 5000, rtcMaxPort: 4000 })).rejects.toThrow(/port range/);
+  });
+
+  it('listens on webRtcPortBase + i when a base is given', async () => {
+    const sfu = await start({
+      workers: 1,
+      webRtcPortBase: FIXED_PORT_BASE,
+      ...RTC_PORTS,
+      log: memoryLog(),
+    });
+    const room = await sfu.createRoom('fixed');
+    const transport = await room.createTransport('p', 'recv');
+    expect(transport.iceCandidates.map((c) => c.port)).toEqual([FIXED_PORT_BASE, FIXED_PORT_BASE]);
+  });
+
+  it('replaces a killed worker; its rooms close and emit worker-died', async () => {
+    const log = memoryLog();
+    const sfu = await start({ workers: 2, ...RTC_PORTS, log });
+    const [a, b] = [await sfu.createRoom('a'), await sfu.createRoom('b')];
+    expect(new Set([a.workerPid, b.workerPid]).size).toBe(2); // least loaded: one each
+    await expect(sfu.createRoom('a')).rejects.toMatchObject({ code: 'REJECTED' });
+    const before = sfu.workerPids();
+    expect(before.sort()).toEqual([a.workerPid, b.workerPid].sort());
+
+    let diedEvents = 0;
+    a.on('worker-died', () => diedEvents++);
+    b.on('worker-died', () => diedEvents++);
+    process.kill(a.workerPid, 'SIGKILL');
+
+    await vi.waitFor(() => expect(diedEvents).toBe(1), { timeout: 5000 });
+    expect(a.closed).toBe(true);
+    expect(b.closed).toBe(false);
+    expect(sfu.roomCount).toBe(1);
+    await expect(a.createTransport('p', 'send')).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(log.lines).toContain('mediasoup worker died');
+
+    await vi.waitFor(
+      () => {
+        const pids = sfu.workerPids();
+        expect(pids).toHaveLength(2);
+        expect(pids).not.toContain(a.workerPid);
+      },
+      { timeout: 10_000 },
+    );
+    const again = await sfu.createRoom('a');
+    expect(sfu.workerPids()).toContain(again.workerPid);
+    expect(again.workerPid).not.toBe(b.workerPid); // the fresh worker is the least loaded
+    const transport = await again.createTransport('p', 'send');
+    expect(transport.iceCandidates[0]?.port).toBeGreaterThanOrEqual(RTC_PORTS.rtcMinPort);
+    expect(diedEvents).toBe(1);
+  });
+
+  it('close() is idempotent, closes every room and ends the worker processes', async () => {
+    const sfu = await start({ workers: 2, ...RTC_PORTS, log: memoryLog() });
+    const room = await sfu.createRoom('r');
+    const pids = sfu.workerPids();
+
+    await Promise.all([sfu.close(), sfu.close()]);
+    await sfu.close();
+    expect(room.closed).toBe(true);
+    expect(sfu.roomCount).toBe(0);
+    expect(sfu.workerPids()).toEqual([]);
+    const error = await sfu.createRoom('x').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SfuError);
+    expect((error as SfuError).code).toBe('CLOSED');
+    await vi.waitFor(() => expect(pids.filter(isAlive)).toEqual([]), { timeout: 5000 });
+  });
+});

@@ -1,0 +1,423 @@
+import type { MediaSource } from '@parley/protocol';
+import type { types } from 'mediasoup';
+import type {
+  ConsumerInfo,
+  Direction,
+  Kind,
+  ProducerSummary,
+  SfuOptions,
+  SfuRoomEvents,
+  TransportInfo,
+} from './api.ts';
+import { SfuError, toSfuError } from './errors.ts';
+import { ACTIVE_SPEAKER_INTERVAL_MS, INITIAL_OUTGOING_BITRATE } from './mediaCodecs.ts';
+import { TypedEmitter } from './typedEmitter.ts';
+
+export type SfuLog = NonNullable<SfuOptions['log']>;
+
+/** What `Sfu` hands a room it opens. */
+export interface SfuRoomInit {
+  roomId: string;
+  worker: types.Worker;
+  router: types.Router;
+  webRtcServer: types.WebRtcServer;
+  log: SfuLog;
+  /** Called once, when the room is closed for any reason. */
+  onClose: (room: SfuRoom) => void;
+}
+
+interface TransportEntry {
+  transport: types.WebRtcTransport;
+  peerId: string;
+  direction: Direction;
+}
+interface ProducerEntry {
+  producer: types.Producer;
+  summary: ProducerSummary;
+}
+interface ConsumerEntry {
+  consumer: types.Consumer;
+  peerId: string;
+  kind: Kind;
+}
+
+const AUDIO_SOURCES: ReadonlySet<MediaSource> = new Set(['mic', 'screen-audio']);
+
+/**
+ * mediasoup validates these objects itself (ortc.validate* and the worker) and throws a
+ * TypeError for a bad one, which we turn into REJECTED; protocol/ has checked their shape and
+ * size at the socket edge. So this is the one place wire objects are handed on unparsed.
+ */
+function forMediasoup<T>(value: Record<string, unknown>): T {
+  return value as T;
+}
+
+/**
+ * One meeting's SFU side: a mediasoup router with its transports, producers, consumers and an
+ * active-speaker observer. Every method takes the caller's peer id and only touches that
+ * peer's objects: another peer's (or an unknown) id is NOT_FOUND. Create through `Sfu.createRoom`.
+ *
+ * Closing: `close()` closes the router, mediasoup cascades to every child, and each map entry
+ * is removed in that child's close handler. A room-wide close emits no per-object events;
+ * a dead worker closes the room and emits 'worker-died' once.
+ */
+export class SfuRoom {
+  readonly id: string;
+  private readonly worker: types.Worker;
+  private readonly router: types.Router;
+  private readonly webRtcServer: types.WebRtcServer;
+  private readonly log: SfuLog;
+  private readonly onClose: (room: SfuRoom) => void;
+  private readonly events: TypedEmitter<SfuRoomEvents>;
+  private readonly transports = new Map<string, TransportEntry>();
+  private readonly producerEntries = new Map<string, ProducerEntry>();
+  private readonly consumers = new Map<string, ConsumerEntry>();
+  private dominantProducerId: string | null = null;
+  private isClosed = false;
+
+  /** @internal Opens the room's active-speaker observer on an existing router. */
+  static async create(init: SfuRoomInit): Promise<SfuRoom> {
+    const speakers = await init.router.createActiveSpeakerObserver({
+      interval: ACTIVE_SPEAKER_INTERVAL_MS,
+    });
+    return new SfuRoom(init, speakers);
+  }
+
+  private constructor(
+    init: SfuRoomInit,
+    private readonly speakers: types.ActiveSpeakerObserver,
+  ) {
+    this.id = init.roomId;
+    this.worker = init.worker;
+    this.router = init.router;
+    this.webRtcServer = init.webRtcServer;
+    this.log = init.log;
+    this.onClose = init.onClose;
+    this.events = new TypedEmitter<SfuRoomEvents>((event, error) =>
+      this.log.error('sfu room listener threw', { roomId: this.id, event, error: String(error) }),
+    );
+    // Router.workerClosed() sets worker.died before it closes the routers, so this tells a
+    // crash from an orderly Sfu.close() (which closes rooms before workers anyway).
+    this.router.on('workerclose', () => this.onRouterClosed(this.worker.died));
+    this.router.observer.once('close', () => this.onRouterClosed(false));
+    this.speakers.on('dominantspeaker', ({ producer }) => this.onDominantSpeaker(producer.id));
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Pid of the mediasoup worker process this room's router lives in. */
+  get workerPid(): number {
+    return this.worker.pid;
+  }
+
+  get rtpCapabilities(): Record<string, unknown> {
+    return this.router.rtpCapabilities;
+  }
+
+  on<E extends keyof SfuRoomEvents>(event: E, listener: SfuRoomEvents[E]): void {
+    this.events.on(event, listener);
+  }
+
+  off<E extends keyof SfuRoomEvents>(event: E, listener: SfuRoomEvents[E]): void {
+    this.events.off(event, listener);
+  }
+
+  /** A WebRtcTransport on the worker's WebRtcServer; one per peer and direction. */
+  async createTransport(peerId: string, direction: Direction): Promise<TransportInfo> {
+    this.assertOpen();
+    this.assertNoTransport(peerId, direction);
+    const transport = await this.router.createWebRtcTransport({
+      webRtcServer: this.webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: INITIAL_OUTGOING_BITRATE,
+      appData: { peerId, direction },
+    });
+    // Re-check: the room may have closed, or a concurrent call won, while we awaited.
+    try {
+      this.assertOpen();
+      this.assertNoTransport(peerId, direction);
+    } catch (error) {
+      transport.close();
+      throw error;
+    }
+    this.transports.set(transport.id, { transport, peerId, direction });
+    transport.observer.once('close', () => this.transports.delete(transport.id));
+    return {
+      id: transport.id,
+      direction,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  async connectTransport(
+    peerId: string,
+    transportId: string,
+    dtlsParameters: Record<string, unknown>,
+  ): Promise<void> {
+    const { transport } = this.ownTransport(peerId, transportId);
+    try {
+      await transport.connect({
+        dtlsParameters: forMediasoup<types.DtlsParameters>(dtlsParameters),
+      });
+    } catch (error) {
+      throw toSfuError(error, 'REJECTED');
+    }
+  }
+
+  /** Starts receiving a track from a peer; emits 'producer-added'. Returns the producer id. */
+  async produce(
+    peerId: string,
+    transportId: string,
+    media: { kind: Kind; rtpParameters: Record<string, unknown>; source: MediaSource },
+  ): Promise<string> {
+    const { transport, direction } = this.ownTransport(peerId, transportId);
+    if (direction !== 'send') throw new SfuError('REJECTED', 'produce needs a send transport');
+    if (AUDIO_SOURCES.has(media.source) !== (media.kind === 'audio')) {
+      throw new SfuError('REJECTED', `source ${media.source} cannot be ${media.kind}`);
+    }
+    let producer: types.Producer;
+    try {
+      producer = await transport.produce({
+        kind: media.kind,
+        rtpParameters: forMediasoup<types.RtpParameters>(media.rtpParameters),
+        appData: { peerId, source: media.source },
+      });
+    } catch (error) {
+      throw toSfuError(error, 'REJECTED');
+    }
+    if (producer.closed) throw new SfuError('CLOSED', 'transport closed while producing');
+    const { kind, source } = media;
+    const summary: ProducerSummary = { producerId: producer.id, peerId, kind, source };
+    this.producerEntries.set(producer.id, { producer, summary });
+    producer.observer.once('close', () => this.onProducerClosed(summary));
+    if (media.kind === 'audio') await this.observeSpeaker(producer);
+    if (producer.closed) throw new SfuError('CLOSED', 'producer closed while starting');
+    this.events.emit('producer-added', { ...summary });
+    return producer.id;
+  }
+
+  /** Stops one of the peer's own producers; emits 'producer-closed'. */
+  closeProducer(peerId: string, producerId: string): void {
+    this.ownProducer(peerId, producerId).producer.close();
+  }
+
+  /**
+   * Forwards another peer's producer to this peer's recv transport, paused: the client
+   * resumes it once its own consumer is set up, so no keyframe is lost to the void.
+   */
+  async consume(
+    peerId: string,
+    producerId: string,
+    rtpCapabilities: Record<string, unknown>,
+  ): Promise<ConsumerInfo> {
+    this.assertOpen();
+    const source = this.producerEntries.get(producerId);
+    if (!source) throw new SfuError('NOT_FOUND', `producer ${producerId} not found`);
+    if (source.summary.peerId === peerId) {
+      throw new SfuError('REJECTED', 'a peer cannot consume its own producer');
+    }
+    const recv = this.findTransport(peerId, 'recv');
+    if (!recv) throw new SfuError('NOT_FOUND', 'peer has no recv transport');
+    const caps = forMediasoup<types.RtpCapabilities>(rtpCapabilities);
+    if (!this.router.canConsume({ producerId, rtpCapabilities: caps })) {
+      throw new SfuError('CANNOT_CONSUME', `cannot consume ${source.summary.kind} producer`);
+    }
+    let consumer: types.Consumer;
+    try {
+      consumer = await recv.transport.consume({
+        producerId,
+        rtpCapabilities: caps,
+        paused: true,
+        preferredLayers: highestLayers(source.producer),
+      });
+    } catch (error) {
+      throw toSfuError(error, 'REJECTED');
+    }
+    if (consumer.closed) throw new SfuError('CLOSED', 'consumer closed while starting');
+    this.trackConsumer(peerId, consumer);
+    const { summary } = source;
+    return {
+      consumerId: consumer.id,
+      producerId,
+      peerId: summary.peerId,
+      kind: summary.kind,
+      source: summary.source,
+      rtpParameters: consumer.rtpParameters,
+    };
+  }
+
+  /** Pauses or resumes one of the peer's consumers; a resumed video asks for a keyframe. */
+  async setConsumerPaused(peerId: string, consumerId: string, paused: boolean): Promise<void> {
+    const { consumer, kind } = this.ownConsumer(peerId, consumerId);
+    try {
+      if (paused) {
+        await consumer.pause();
+        return;
+      }
+      await consumer.resume();
+      if (kind === 'video') await consumer.requestKeyFrame();
+    } catch (error) {
+      throw toSfuError(error, 'REJECTED');
+    }
+  }
+
+  /** Picks the simulcast layer (0 = lowest) a video consumer forwards, at full frame rate. */
+  async setPreferredLayers(
+    peerId: string,
+    consumerId: string,
+    spatialLayer: number,
+  ): Promise<void> {
+    const { consumer, kind } = this.ownConsumer(peerId, consumerId);
+    if (kind !== 'video') throw new SfuError('REJECTED', 'layers apply to video only');
+    try {
+      await consumer.setPreferredLayers({ spatialLayer, temporalLayer: 2 });
+      await consumer.requestKeyFrame();
+    } catch (error) {
+      throw toSfuError(error, 'REJECTED');
+    }
+  }
+
+  producers(): ProducerSummary[] {
+    return [...this.producerEntries.values()].map(({ summary }) => ({ ...summary }));
+  }
+
+  /**
+   * Closes the peer's transports; mediasoup closes their producers and consumers, and the
+   * close handlers emit 'producer-closed' for each of its producers.
+   */
+  removePeer(peerId: string): void {
+    for (const entry of [...this.transports.values()]) {
+      if (entry.peerId === peerId) entry.transport.close();
+    }
+  }
+
+  /** Idempotent. Closes the router (and with it everything in the room). */
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.router.close();
+    this.finishClose();
+  }
+
+  dump(): Promise<unknown> {
+    return this.router.dump();
+  }
+
+  private onRouterClosed(workerDied: boolean): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.finishClose();
+    if (workerDied) {
+      this.log.error('sfu room lost its worker', { roomId: this.id, pid: this.worker.pid });
+      this.events.emit('worker-died');
+    }
+  }
+
+  private finishClose(): void {
+    this.dominantProducerId = null;
+    this.onClose(this);
+  }
+
+  /** True while the room itself is going away: its children's closes are not news. */
+  private get quiet(): boolean {
+    return this.isClosed || this.router.closed;
+  }
+
+  private async observeSpeaker(producer: types.Producer): Promise<void> {
+    try {
+      await this.speakers.addProducer({ producerId: producer.id });
+    } catch (error) {
+      // Only expected when the producer closed meanwhile, which produce() then reports.
+      if (!producer.closed) {
+        this.log.warn('active speaker observer refused producer', {
+          roomId: this.id,
+          producerId: producer.id,
+          error: String(error),
+        });
+      }
+    }
+  }
+
+  private onDominantSpeaker(producerId: string): void {
+    const entry = this.producerEntries.get(producerId);
+    if (!entry || this.quiet) return;
+    this.dominantProducerId = producerId;
+    this.events.emit('active-speaker', entry.summary.peerId);
+  }
+
+  private onProducerClosed(summary: ProducerSummary): void {
+    this.producerEntries.delete(summary.producerId);
+    if (this.quiet) return;
+    if (this.dominantProducerId === summary.producerId) {
+      this.dominantProducerId = null;
+      this.events.emit('active-speaker', null);
+    }
+    this.events.emit('producer-closed', { ...summary });
+  }
+
+  private trackConsumer(peerId: string, consumer: types.Consumer): void {
+    this.consumers.set(consumer.id, { consumer, peerId, kind: consumer.kind });
+    // 'producerclose' is news for the consuming peer; 'transportclose' is that peer leaving.
+    consumer.on('producerclose', () => {
+      this.consumers.delete(consumer.id);
+      if (!this.quiet) this.events.emit('consumer-closed', peerId, consumer.id);
+    });
+    consumer.observer.once('close', () => this.consumers.delete(consumer.id));
+  }
+
+  private assertOpen(): void {
+    if (this.isClosed) throw new SfuError('CLOSED', `room ${this.id} is closed`);
+  }
+
+  private assertNoTransport(peerId: string, direction: Direction): void {
+    if (this.findTransport(peerId, direction)) {
+      throw new SfuError('REJECTED', `peer already has a ${direction} transport`);
+    }
+  }
+
+  private findTransport(peerId: string, direction: Direction): TransportEntry | undefined {
+    for (const entry of this.transports.values()) {
+      if (entry.peerId === peerId && entry.direction === direction) return entry;
+    }
+    return undefined;
+  }
+
+  // The same NOT_FOUND for unknown and foreign ids: a peer learns nothing about others' ids.
+  private ownTransport(peerId: string, transportId: string): TransportEntry {
+    this.assertOpen();
+    const entry = this.transports.get(transportId);
+    if (entry?.peerId !== peerId)
+      throw new SfuError('NOT_FOUND', `transport ${transportId} not found`);
+    return entry;
+  }
+
+  private ownProducer(peerId: string, producerId: string): ProducerEntry {
+    this.assertOpen();
+    const entry = this.producerEntries.get(producerId);
+    if (entry?.summary.peerId !== peerId) {
+      throw new SfuError('NOT_FOUND', `producer ${producerId} not found`);
+    }
+    return entry;
+  }
+
+  private ownConsumer(peerId: string, consumerId: string): ConsumerEntry {
+    this.assertOpen();
+    const entry = this.consumers.get(consumerId);
+    if (entry?.peerId !== peerId)
+      throw new SfuError('NOT_FOUND', `consumer ${consumerId} not found`);
+    return entry;
+  }
+}
+
+/** Simulcast: start on the top layer (mediasoup then steps down as bandwidth requires). */
+function highestLayers(producer: types.Producer): types.ConsumerLayers | undefined {
+  if (producer.type !== 'simulcast') return undefined;
+  const layers = producer.rtpParameters.encodings?.length ?? 1;
+  return { spatialLayer: layers - 1 };
+}

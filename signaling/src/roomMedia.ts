@@ -1,0 +1,218 @@
+import type { PeerId, RoomMode, ServerMessage, SfuState } from '@parley/protocol';
+import type { Sfu, SfuRoom } from '@parley/sfu';
+import type { Log } from './log.ts';
+
+/** What RoomMedia needs from its room: membership and fan-out, nothing else. */
+export interface RoomHandle {
+  readonly id: string;
+  size(): number;
+  live(): boolean;
+  broadcast(message: ServerMessage, except?: PeerId): void;
+  sendTo(peerId: PeerId, message: ServerMessage): void;
+  /** Runs a task in the room's serial queue (timers use it to rejoin the room's order). */
+  enqueue(task: () => void | Promise<void>): void;
+}
+
+export interface RoomMediaOptions {
+  sfu: Sfu | undefined;
+  meshMaxPeers: number;
+  downgradeHoldMs: number;
+  downgradeGraceMs: number;
+  log: Log;
+  /** Observes every completed switch (metrics, tests). */
+  onSwitch?: (mode: RoomMode, ms: number) => void;
+}
+
+/**
+ * Decides and performs a room's topology: mesh while small, SFU above `meshMaxPeers`, back to
+ * mesh after the room has stayed small for the hold time. All methods run inside the room's
+ * queue, so a switch never interleaves with a join, a leave or another switch.
+ */
+export class RoomMedia {
+  mode: RoomMode = 'mesh';
+  activeSpeaker: PeerId | null = null;
+  #sfuRoom: SfuRoom | undefined;
+  #holdTimer: NodeJS.Timeout | undefined;
+  #graceTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(
+    private readonly room: RoomHandle,
+    private readonly options: RoomMediaOptions,
+  ) {}
+
+  /** The SFU side while it is up (in SFU mode, and during the grace after a downgrade). */
+  get sfuRoom(): SfuRoom | undefined {
+    return this.#sfuRoom && !this.#sfuRoom.closed ? this.#sfuRoom : undefined;
+  }
+
+  state(): SfuState | undefined {
+    const sfuRoom = this.sfuRoom;
+    if (this.mode !== 'sfu' || !sfuRoom) return undefined;
+    return {
+      routerRtpCapabilities: sfuRoom.rtpCapabilities,
+      producers: sfuRoom.producers().map(asProducer),
+    };
+  }
+
+  /**
+   * Call after every admission or removal. `newcomer` (just admitted, not yet told) learns the
+   * mode from its `joined` reply instead of a `room-mode` push.
+   */
+  async reconcile(newcomer?: PeerId): Promise<void> {
+    const size = this.room.size();
+    if (size === 0) return this.close();
+    if (size > this.options.meshMaxPeers) {
+      this.#clearHold();
+      if (this.mode === 'mesh' && this.options.sfu) await this.#upgrade(newcomer);
+      return;
+    }
+    if (this.mode === 'sfu' && !this.room.live() && size <= this.options.meshMaxPeers - 1) {
+      this.#armHold();
+    } else {
+      this.#clearHold();
+    }
+  }
+
+  /** A peer left: its transports (and so its producers and consumers) go with it. */
+  removePeer(peerId: PeerId): void {
+    this.sfuRoom?.removePeer(peerId);
+    if (this.activeSpeaker === peerId) this.#setActiveSpeaker(null);
+  }
+
+  closeScreenProducers(peerId: PeerId): void {
+    const sfuRoom = this.sfuRoom;
+    if (!sfuRoom) return;
+    for (const p of sfuRoom.producers()) {
+      if (p.peerId === peerId && (p.source === 'screen' || p.source === 'screen-audio')) {
+        sfuRoom.closeProducer(peerId, p.producerId);
+      }
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#clearHold();
+    clearTimeout(this.#graceTimer);
+    this.#sfuRoom?.close();
+    this.#sfuRoom = undefined;
+    this.mode = 'mesh';
+  }
+
+  async #upgrade(newcomer?: PeerId): Promise<void> {
+    const started = performance.now();
+    clearTimeout(this.#graceTimer);
+    await this.#ensureSfuRoom();
+    this.mode = 'sfu';
+    const sfu = this.state();
+    this.room.broadcast({ type: 'room-mode', mode: 'sfu', ...(sfu ? { sfu } : {}) }, newcomer);
+    this.options.log.info('room switched', {
+      room: this.room.id,
+      mode: 'sfu',
+      peers: this.room.size(),
+    });
+    this.options.onSwitch?.('sfu', performance.now() - started);
+  }
+
+  #downgrade(): void {
+    if (this.#closed || this.mode !== 'sfu' || this.room.live()) return;
+    if (this.room.size() > this.options.meshMaxPeers - 1) return;
+    this.mode = 'mesh';
+    this.room.broadcast({ type: 'room-mode', mode: 'mesh' });
+    this.options.log.info('room switched', {
+      room: this.room.id,
+      mode: 'mesh',
+      peers: this.room.size(),
+    });
+    this.options.onSwitch?.('mesh', 0);
+    // Clients move their tiles to the mesh as those streams decode; the SFU keeps feeding
+    // them until then (make before break), and is closed after the grace.
+    this.#graceTimer = setTimeout(
+      () => this.room.enqueue(() => this.#closeSfuIfMesh()),
+      this.options.downgradeGraceMs,
+    );
+    this.#graceTimer.unref();
+  }
+
+  #closeSfuIfMesh(): void {
+    if (this.mode !== 'mesh') return;
+    this.#sfuRoom?.close();
+    this.#sfuRoom = undefined;
+  }
+
+  async #ensureSfuRoom(): Promise<void> {
+    if (this.sfuRoom || !this.options.sfu) return;
+    const sfuRoom = await this.options.sfu.createRoom(this.room.id);
+    this.#wire(sfuRoom);
+    this.#sfuRoom = sfuRoom;
+  }
+
+  /** Turns SFU events into messages; every handler ignores a room that was replaced. */
+  #wire(sfuRoom: SfuRoom): void {
+    const current = (): boolean => this.#sfuRoom === sfuRoom;
+    sfuRoom.on('producer-added', (producer) => {
+      if (current())
+        this.room.broadcast(
+          { type: 'sfu-producer-added', producer: asProducer(producer) },
+          producer.peerId as PeerId,
+        );
+    });
+    sfuRoom.on('producer-closed', (p) => {
+      if (current())
+        this.room.broadcast(
+          { type: 'sfu-producer-closed', producerId: p.producerId, peerId: p.peerId as PeerId },
+          p.peerId as PeerId,
+        );
+    });
+    sfuRoom.on('consumer-closed', (peerId, consumerId) => {
+      if (current())
+        this.room.sendTo(peerId as PeerId, { type: 'sfu-consumer-closed', consumerId });
+    });
+    sfuRoom.on('active-speaker', (peerId) => {
+      if (current()) this.#setActiveSpeaker(peerId as PeerId | null);
+    });
+    sfuRoom.on('worker-died', () => {
+      if (current()) this.room.enqueue(() => this.#rebuild(sfuRoom));
+    });
+  }
+
+  /** The worker under the room died: a new router elsewhere, and every peer reconnects to it. */
+  async #rebuild(dead: SfuRoom): Promise<void> {
+    if (this.#sfuRoom !== dead || this.#closed) return;
+    this.#sfuRoom = undefined;
+    if (this.mode !== 'sfu') return;
+    await this.#ensureSfuRoom();
+    const sfu = this.state();
+    if (sfu) this.room.broadcast({ type: 'sfu-restart', sfu });
+    this.options.log.warn('sfu room rebuilt after a worker died', { room: this.room.id });
+  }
+
+  #setActiveSpeaker(peerId: PeerId | null): void {
+    if (this.activeSpeaker === peerId) return;
+    this.activeSpeaker = peerId;
+    this.room.broadcast({ type: 'active-speaker', peerId });
+  }
+
+  #armHold(): void {
+    if (this.#holdTimer) return;
+    this.#holdTimer = setTimeout(() => {
+      this.#holdTimer = undefined;
+      this.room.enqueue(() => this.#downgrade());
+    }, this.options.downgradeHoldMs);
+    this.#holdTimer.unref();
+  }
+
+  #clearHold(): void {
+    clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
+  }
+}
+
+function asProducer(p: {
+  producerId: string;
+  peerId: string;
+  kind: 'audio' | 'video';
+  source: SfuState['producers'][number]['source'];
+}): SfuState['producers'][number] {
+  return { producerId: p.producerId, peerId: p.peerId as PeerId, kind: p.kind, source: p.source };
+}

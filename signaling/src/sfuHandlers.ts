@@ -1,0 +1,95 @@
+import { ERROR_CODES } from '@parley/protocol';
+import type { ClientMessageOf, ServerMessage } from '@parley/protocol';
+import { SfuError } from '@parley/sfu';
+import type { SfuRoom } from '@parley/sfu';
+import { ProtocolError } from './errors.ts';
+import type { Peer } from './peer.ts';
+import type { Room } from './room.ts';
+
+export type SfuMessage = ClientMessageOf<
+  | 'sfu-transport'
+  | 'sfu-connect'
+  | 'sfu-produce'
+  | 'sfu-close-producer'
+  | 'sfu-consume'
+  | 'sfu-consumer-pause'
+  | 'sfu-layers'
+>;
+
+type Reply = ServerMessage;
+
+/** The one place SFU refusals become protocol errors. */
+export function toProtocolError(error: unknown): unknown {
+  if (!(error instanceof SfuError)) return error;
+  const code = {
+    NOT_FOUND: ERROR_CODES.SFU_NOT_FOUND,
+    REJECTED: ERROR_CODES.SFU_REJECTED,
+    CANNOT_CONSUME: ERROR_CODES.CANNOT_CONSUME,
+    CLOSED: ERROR_CODES.NOT_IN_SFU_MODE,
+  }[error.code];
+  return new ProtocolError(code, error.message);
+}
+
+function sfuOf(room: Room): SfuRoom {
+  const sfuRoom = room.media.sfuRoom;
+  if (!sfuRoom)
+    throw new ProtocolError(ERROR_CODES.NOT_IN_SFU_MODE, 'this room is not using the SFU');
+  return sfuRoom;
+}
+
+/**
+ * Handles one SFU request from an admitted peer and returns the reply (without `rid`). The
+ * peer id always comes from the socket, so a peer can only act on its own transports.
+ */
+export async function handleSfuMessage(room: Room, peer: Peer, msg: SfuMessage): Promise<Reply> {
+  const sfu = sfuOf(room);
+  try {
+    switch (msg.type) {
+      case 'sfu-transport': {
+        const t = await sfu.createTransport(peer.id, msg.direction);
+        return { type: 'sfu-transport-created', ...t };
+      }
+      case 'sfu-connect':
+        await sfu.connectTransport(peer.id, msg.transportId, msg.dtlsParameters);
+        return { type: 'sfu-ok' };
+      case 'sfu-produce':
+        return await produce(room, sfu, peer, msg);
+      case 'sfu-close-producer':
+        sfu.closeProducer(peer.id, msg.producerId);
+        return { type: 'sfu-ok' };
+      case 'sfu-consume': {
+        const c = await sfu.consume(peer.id, msg.producerId, msg.rtpCapabilities);
+        return { type: 'sfu-consumer', ...c, peerId: c.peerId as Peer['id'] };
+      }
+      case 'sfu-consumer-pause':
+        await sfu.setConsumerPaused(peer.id, msg.consumerId, msg.paused);
+        return { type: 'sfu-ok' };
+      case 'sfu-layers':
+        await sfu.setPreferredLayers(peer.id, msg.consumerId, msg.spatialLayer);
+        return { type: 'sfu-ok' };
+      default:
+        return assertNever(msg);
+    }
+  } catch (error) {
+    throw toProtocolError(error);
+  }
+}
+
+async function produce(
+  room: Room,
+  sfu: SfuRoom,
+  peer: Peer,
+  msg: ClientMessageOf<'sfu-produce'>,
+): Promise<Reply> {
+  const screen = msg.source === 'screen' || msg.source === 'screen-audio';
+  if (screen && !room.settings.screenShare && peer.role !== 'host') {
+    throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'screen sharing is not allowed in this room');
+  }
+  const { transportId, kind, rtpParameters, source } = msg;
+  const producerId = await sfu.produce(peer.id, transportId, { kind, rtpParameters, source });
+  return { type: 'sfu-produced', producerId };
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled SFU message ${JSON.stringify(value)}`);
+}
