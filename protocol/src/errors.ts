@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   ALREADY_JOINED: 'ALREADY_JOINED',
   /** A room-scoped message from a socket that is not admitted to a room. */
   NOT_JOINED: 'NOT_JOINED',
+  /** No seat to resume: unknown peer or token, or the resume window has passed. Join again. */
+  RESUME_FAILED: 'RESUME_FAILED',
   /** No room with that id. */
   ROOM_NOT_FOUND: 'ROOM_NOT_FOUND',
   /** The room has reached ROOM_MAX_PEERS. */
@@ -57,5 +59,7 @@ export const CLOSE_CODES = {
   JOIN_TIMEOUT: 4001,
   /** Far above the message rate limit for too long. */
   RATE_LIMIT_ABUSE: 4002,
+  /** Another socket resumed this peer's seat (this one is stale). */
+  REPLACED: 4003,
 } as const;
 export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];

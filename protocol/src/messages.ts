@@ -76,6 +76,20 @@ export const JoinSchema = z.strictObject({
   /** The secret `POST /api/rooms` returned to the room's creator: presenting it makes you host. */
   hostKey: z.string().max(128).optional(),
 });
+/**
+ * Takes back a seat after the socket dropped, within the resume window: same peer id, same
+ * role, and the others never saw a leave. `lastSeq` is the newest chat seq the client has.
+ */
+export const ResumeSchema = z.strictObject({
+  type: z.literal('resume'),
+  ...rid,
+  roomId: RoomIdSchema,
+  peerId: PeerIdSchema,
+  resumeToken: z.string().min(16).max(128),
+  lastSeq: z.number().int().nonnegative(),
+});
+/** Asks for fresh ICE servers (TURN credentials), e.g. before an ICE restart. */
+export const IceRefreshSchema = z.strictObject({ type: z.literal('ice-refresh'), ...rid });
 export const LeaveSchema = z.strictObject({ type: z.literal('leave'), ...rid });
 export const SignalSchema = z.strictObject({
   type: z.literal('signal'),
@@ -117,6 +131,8 @@ export const PingSchema = z.strictObject({ type: z.literal('ping'), ...rid });
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   HelloSchema,
   JoinSchema,
+  ResumeSchema,
+  IceRefreshSchema,
   LeaveSchema,
   SignalSchema,
   ChatSendSchema,
@@ -140,6 +156,8 @@ export const WelcomeSchema = z.strictObject({
   version: z.number().int(),
   /** How often the server pings; a client that hears nothing for twice this should reconnect. */
   heartbeatMs: z.number().int(),
+  /** How long a dropped peer's seat is kept for `resume`, in ms. */
+  resumeWindowMs: z.number().int(),
 });
 export const JoinedSchema = z.strictObject({
   type: z.literal('joined'),
@@ -155,6 +173,10 @@ export const JoinedSchema = z.strictObject({
   chat: z.array(ChatMessageSchema),
   /** Present when mode is `sfu`: join the SFU directly. */
   sfu: SfuStateSchema.optional(),
+  /** Secret for `resume` after a dropped socket; keep it only for this tab (sessionStorage). */
+  resumeToken: z.string(),
+  /** True when this answers a `resume`: `chat` then holds what was missed, not recent history. */
+  resumed: z.boolean().optional(),
   /** Who is speaking now, when the room knows. */
   activeSpeaker: PeerIdSchema.nullable().optional(),
   settings: RoomSettingsSchema,
@@ -166,6 +188,11 @@ export const SettingsChangedSchema = z.strictObject({
   settings: RoomSettingsSchema,
 });
 export const LeftSchema = z.strictObject({ type: z.literal('left'), ...replyRid });
+export const IceServersSchema = z.strictObject({
+  type: z.literal('ice-servers'),
+  ...replyRid,
+  iceServers: z.array(IceServerSchema),
+});
 export const PeerJoinedSchema = z.strictObject({
   type: z.literal('peer-joined'),
   peer: PeerInfoSchema,
@@ -218,6 +245,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   WelcomeSchema,
   JoinedSchema,
   LeftSchema,
+  IceServersSchema,
   PeerJoinedSchema,
   PeerLeftSchema,
   PeerUpdatedSchema,

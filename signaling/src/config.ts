@@ -22,6 +22,8 @@ export interface Config {
   /** The SFU (mediasoup workers); undefined runs mesh-only rooms. */
   sfu: SfuConfig | undefined;
   heartbeatMs: number;
+  /** How long a dropped peer's seat is kept for `resume` (0: leave at once). */
+  resumeWindowMs: number;
   joinTimeoutMs: number;
   rateLimit: { perSec: number; burst: number };
   /** STUN/TURN URLs without credentials; TURN ones get per-peer credentials when `turn` is set. */
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
     sfuDowngradeGraceS: int(env, 'SFU_DOWNGRADE_GRACE_S', 20),
     sfu: sfuConfig(env),
     heartbeatMs: int(env, 'HEARTBEAT_MS', 15_000, 100),
+    resumeWindowMs: int(env, 'RESUME_WINDOW_S', 30) * 1000,
     joinTimeoutMs: int(env, 'JOIN_TIMEOUT_MS', 15_000, 100),
     rateLimit: {
       perSec: int(env, 'WS_RATE_PER_SEC', 50, 1),

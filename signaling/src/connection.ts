@@ -2,9 +2,10 @@ import { CLOSE_CODES, ERROR_CODES, PROTOCOL_VERSION, parseClientMessage } from '
 import type { ClientMessage, ClientMessageOf, Role, ServerMessage } from '@parley/protocol';
 import type { Config } from './config.ts';
 import { ProtocolError, roomNotFound } from './errors.ts';
-import { newPeerId } from './ids.ts';
+import { newPeerId, newResumeToken } from './ids.ts';
 import type { Log } from './log.ts';
 import { Peer } from './peer.ts';
+import type { PeerSink } from './peer.ts';
 import { TokenBucket } from './rateLimiter.ts';
 import type { AdmitResult, Room } from './room.ts';
 import { handleSfuMessage } from './sfuHandlers.ts';
@@ -36,7 +37,7 @@ const RATE_ABUSE_DROPS = 500;
  * One client WebSocket: validates every frame against the protocol, enforces the handshake,
  * the rate limit and the join timeout, and routes each message to one method.
  */
-export class Connection {
+export class Connection implements PeerSink {
   #greeted = false;
   #joined: Joined | undefined;
   #closed = false;
@@ -68,12 +69,21 @@ export class Connection {
     void this.#inbox.run(() => this.#handle(message));
   }
 
-  /** The socket closed (either side): leave the room and stop timers. Idempotent. */
+  /**
+   * The socket closed (either side). Without a `leave` the seat is kept for the resume window,
+   * so a client whose network blinked comes back unseen. Idempotent.
+   */
   closed(): void {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#joinTimer);
-    void this.#inbox.run(() => this.#leaveRoom());
+    void this.#inbox.run(() => this.#dropSeat());
+  }
+
+  /** PeerSink: another socket resumed our seat; this one is stale. */
+  replaced(): void {
+    this.#joined = undefined;
+    this.#close(CLOSE_CODES.REPLACED, 'resumed on another connection');
   }
 
   send(message: ServerMessage): void {
@@ -104,6 +114,10 @@ export class Connection {
         return this.#hello(message);
       case 'join':
         return this.#join(message);
+      case 'resume':
+        return this.#resume(message);
+      case 'ice-refresh':
+        return this.#iceRefresh(message);
       case 'leave':
         return this.#leave(message);
       case 'signal':
@@ -138,15 +152,16 @@ export class Connection {
       return;
     }
     this.#greeted = true;
-    const heartbeatMs = this.deps.config.heartbeatMs;
-    this.send({ type: 'welcome', ...rid(message), version: PROTOCOL_VERSION, heartbeatMs });
+    const { heartbeatMs, resumeWindowMs } = this.deps.config;
+    const version = PROTOCOL_VERSION;
+    this.send({ type: 'welcome', ...rid(message), version, heartbeatMs, resumeWindowMs });
   }
 
   async #join(message: ClientMessageOf<'join'>): Promise<void> {
     if (this.#joined) throw new ProtocolError(ERROR_CODES.ALREADY_JOINED, 'already in a room');
     const { rooms } = this.deps;
     const role: Role = rooms.isHostKey(message.roomId, message.hostKey) ? 'host' : 'guest';
-    const peer = new Peer(newPeerId(), message.name, role, message.media, this);
+    const peer = new Peer(newPeerId(), message.name, role, message.media, this, newResumeToken());
     // A room object dropped by its last leave while we waited is closed: open it afresh.
     for (;;) {
       const room = rooms.open(message.roomId);
@@ -155,7 +170,13 @@ export class Connection {
       if (admitted === 'retry') continue;
       if (!admitted) return;
       clearTimeout(this.#joinTimer);
-      const reply = { ...rid(message), roomId: room.id, peerId: peer.id, role };
+      const reply = {
+        ...rid(message),
+        roomId: room.id,
+        peerId: peer.id,
+        role,
+        resumeToken: peer.resumeToken,
+      };
       const iceServers = this.deps.iceServersFor(peer.id);
       this.send({ type: 'joined', ...reply, ...admitted, iceServers });
       return;
@@ -178,11 +199,57 @@ export class Connection {
     }
   }
 
+  async #resume(message: ClientMessageOf<'resume'>): Promise<void> {
+    if (this.#joined) throw new ProtocolError(ERROR_CODES.ALREADY_JOINED, 'already in a room');
+    const room = this.deps.rooms.open(message.roomId);
+    const failed = new ProtocolError(ERROR_CODES.RESUME_FAILED, 'no seat to resume: join again');
+    if (!room) throw failed;
+    const { peerId, resumeToken, lastSeq } = message;
+    const resumed = await room.queue.run(() =>
+      room.closed || this.#closed ? undefined : room.resume(peerId, resumeToken, this, lastSeq),
+    );
+    if (!resumed) {
+      this.deps.rooms.releaseIfEmpty(room);
+      throw failed;
+    }
+    const { peer, snapshot } = resumed;
+    this.#joined = { room, peer };
+    clearTimeout(this.#joinTimer);
+    this.send({
+      type: 'joined',
+      ...rid(message),
+      roomId: room.id,
+      peerId: peer.id,
+      role: peer.role,
+      resumeToken: peer.resumeToken,
+      resumed: true,
+      ...snapshot,
+      iceServers: this.deps.iceServersFor(peer.id),
+    });
+    peer.flushHeld();
+  }
+
+  #iceRefresh(message: ClientMessageOf<'ice-refresh'>): void {
+    const { peer } = this.#requireJoined();
+    this.send({
+      type: 'ice-servers',
+      ...rid(message),
+      iceServers: this.deps.iceServersFor(peer.id),
+    });
+  }
+
   async #leave(message: ClientMessageOf<'leave'>): Promise<void> {
     this.#requireJoined();
     await this.#leaveRoom();
     this.send({ type: 'left', ...rid(message) });
     this.#armJoinTimer();
+  }
+
+  async #dropSeat(): Promise<void> {
+    const joined = this.#joined;
+    const windowMs = this.deps.config.resumeWindowMs;
+    if (!joined || windowMs === 0) return this.#leaveRoom();
+    await joined.room.queue.run(() => joined.room.suspend(joined.peer.id, windowMs));
   }
 
   async #leaveRoom(): Promise<void> {

@@ -20,6 +20,16 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
+/** Constant-time comparison of two secrets of any length. */
+export function sameSecret(a: string, b: string): boolean {
+  return secretMatches(a, hashSecret(b));
+}
+
+/** A seat's resume token: 128 bits. */
+export function newResumeToken(): string {
+  return randomBytes(16).toString('base64url');
+}
+
 /** Constant-time check of a presented secret against a stored sha256 hex digest. */
 export function secretMatches(secret: string, storedHash: string): boolean {
   const a = Buffer.from(hashSecret(secret), 'hex');

@@ -3,24 +3,63 @@ import type { MediaState, PeerId, PeerInfo, Role, ServerMessage } from '@parley/
 /** How a Peer reaches its client; the WebSocket connection implements it. */
 export interface PeerSink {
   send(message: ServerMessage): void;
+  /** Another socket resumed this seat: let go of it without leaving the room. */
+  replaced(): void;
 }
 
-/** One admitted participant of a room. Plain state; the Room decides what happens to it. */
+/** Signals kept for a disconnected peer; beyond this the oldest are dropped. */
+const MAX_HELD_SIGNALS = 500;
+
+/**
+ * One admitted participant of a room. Its socket may drop and another may take its place
+ * (`attach`); while detached, room events are not queued (the resume reply carries a fresh
+ * snapshot) but relayed WebRTC signals are held, since they cannot be recomputed.
+ */
 export class Peer {
   media: MediaState;
+  #sink: PeerSink | undefined;
+  #held: ServerMessage[] = [];
 
   constructor(
     readonly id: PeerId,
     readonly name: string,
     readonly role: Role,
     media: MediaState,
-    private readonly sink: PeerSink,
+    sink: PeerSink,
+    /** Proof of identity for `resume`; never sent to anyone else. */
+    readonly resumeToken: string,
   ) {
     this.media = media;
+    this.#sink = sink;
+  }
+
+  get connected(): boolean {
+    return this.#sink !== undefined;
   }
 
   send(message: ServerMessage): void {
-    this.sink.send(message);
+    if (this.#sink) return this.#sink.send(message);
+    if (message.type !== 'signal') return;
+    this.#held.push(message);
+    if (this.#held.length > MAX_HELD_SIGNALS) this.#held.shift();
+  }
+
+  detach(): void {
+    this.#sink = undefined;
+  }
+
+  /** Binds a new socket (a resume); a still-open old one is told it was replaced. */
+  attach(sink: PeerSink): void {
+    const old = this.#sink;
+    this.#sink = sink;
+    if (old && old !== sink) old.replaced();
+  }
+
+  /** Sends what was held while detached; call after the resume reply. */
+  flushHeld(): void {
+    const held = this.#held;
+    this.#held = [];
+    for (const message of held) this.send(message);
   }
 
   info(): PeerInfo {

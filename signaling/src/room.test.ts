@@ -37,7 +37,8 @@ function peer(id: string): Peer & { inbox: ServerMessage[] } {
     id,
     'guest',
     { audio: true, video: true },
-    { send: (m) => inbox.push(m) },
+    { send: (m) => inbox.push(m), replaced: () => undefined },
+    'resume-token-for-tests',
   );
   return Object.assign(p, { inbox });
 }

@@ -15,7 +15,8 @@ import type {
 import type { AppendResult, ChatStore } from './chatStore.ts';
 import { ProtocolError } from './errors.ts';
 import type { Log } from './log.ts';
-import type { Peer } from './peer.ts';
+import { sameSecret } from './ids.ts';
+import type { Peer, PeerSink } from './peer.ts';
 import { RoomMedia } from './roomMedia.ts';
 import type { RoomMediaOptions } from './roomMedia.ts';
 import { SerialQueue } from './serialQueue.ts';
@@ -45,6 +46,7 @@ export interface AdmitResult {
 export class Room {
   readonly queue = new SerialQueue();
   readonly #peers = new Map<PeerId, Peer>();
+  readonly #seatTimers = new Map<PeerId, NodeJS.Timeout>();
   readonly media: RoomMedia;
   settings: RoomSettings = { screenShare: true };
   live = false;
@@ -94,10 +96,14 @@ export class Room {
       // The room could not grow its SFU: it stays a mesh rather than losing the joiner.
       this.options.log.error('mode switch failed', { room: this.id, error: String(error) });
     }
+    return this.#snapshot(peers, this.options.chat.recent(this.id, LIMITS.CHAT_HISTORY_ON_JOIN));
+  }
+
+  #snapshot(peers: PeerInfo[], chat: ChatMessage[]): AdmitResult {
     const sfu = this.media.state();
     return {
       peers,
-      chat: this.options.chat.recent(this.id, LIMITS.CHAT_HISTORY_ON_JOIN),
+      chat,
       mode: this.mode,
       ...(sfu ? { sfu } : {}),
       activeSpeaker: this.media.activeSpeaker,
@@ -105,8 +111,48 @@ export class Room {
     };
   }
 
+  /**
+   * The peer's socket dropped without a `leave`: keep its seat for `windowMs` so it can
+   * resume unseen; after that it leaves like any other peer.
+   */
+  suspend(peerId: PeerId, windowMs: number): void {
+    const peer = this.#peers.get(peerId);
+    if (!peer) return;
+    peer.detach();
+    clearTimeout(this.#seatTimers.get(peerId));
+    const timer = setTimeout(() => {
+      this.#seatTimers.delete(peerId);
+      void this.queue
+        .run(async () => {
+          if (!this.#peers.get(peerId)?.connected) await this.remove(peerId);
+        })
+        .catch((e: unknown) => this.#failed(e));
+    }, windowMs);
+    timer.unref();
+    this.#seatTimers.set(peerId, timer);
+  }
+
+  /** Rebinds a suspended (or half-open) seat to a new socket; undefined if there is none. */
+  resume(
+    peerId: PeerId,
+    token: string,
+    sink: PeerSink,
+    lastSeq: number,
+  ): { peer: Peer; snapshot: AdmitResult } | undefined {
+    const peer = this.#peers.get(peerId);
+    if (!peer || !sameSecret(peer.resumeToken, token)) return undefined;
+    clearTimeout(this.#seatTimers.get(peerId));
+    this.#seatTimers.delete(peerId);
+    peer.attach(sink);
+    const others = [...this.#peers.values()].filter((p) => p.id !== peerId).map((p) => p.info());
+    const missed = this.options.chat.after(this.id, lastSeq, LIMITS.CHAT_SYNC_MAX);
+    return { peer, snapshot: this.#snapshot(others, missed) };
+  }
+
   async remove(peerId: PeerId): Promise<void> {
     if (!this.#peers.delete(peerId)) return;
+    clearTimeout(this.#seatTimers.get(peerId));
+    this.#seatTimers.delete(peerId);
     this.media.removePeer(peerId);
     this.broadcast({ type: 'peer-left', peerId });
     if (this.#peers.size === 0) {

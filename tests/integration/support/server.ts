@@ -24,6 +24,8 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     turn: undefined,
     // Mesh-only unless a test asks for the SFU (its workers cost time and ports).
     sfu: undefined,
+    // A dropped socket leaves at once unless a test is about resuming.
+    resumeWindowMs: 0,
     log: quietLog,
     ...options,
     dataDir,
