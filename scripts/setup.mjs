@@ -28,6 +28,9 @@ export const DEBIAN_PACKAGES = [
   'g++',
   'make',
   'python3',
+  // Tests: network namespaces for the TURN relay policy, a self-signed TLS certificate.
+  'iproute2',
+  'openssl',
 ];
 
 const log = (msg) => process.stderr.write(`[setup] ${msg}\n`);
