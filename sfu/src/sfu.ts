@@ -72,6 +72,18 @@ export class Sfu {
     return this.liveSlots().map((slot) => slot.worker.pid);
   }
 
+  /** CPU time and peak memory of each live worker (mediasoup's getrusage of the process). */
+  async resourceUsage(): Promise<{ pid: number; cpuSeconds: number; maxRssBytes: number }[]> {
+    return Promise.all(
+      this.liveSlots().map(async ({ worker }) => {
+        const ru = await worker.getResourceUsage();
+        // ru_utime/ru_stime are in ms, ru_maxrss in KiB (Linux getrusage).
+        const cpuSeconds = (ru.ru_utime + ru.ru_stime) / 1000;
+        return { pid: worker.pid, cpuSeconds, maxRssBytes: ru.ru_maxrss * 1024 };
+      }),
+    );
+  }
+
   /** Opens a router for `roomId` on the least-loaded live worker. One room per id at a time. */
   async createRoom(roomId: string): Promise<SfuRoom> {
     this.assertOpen();

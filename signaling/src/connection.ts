@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import { ProtocolError, roomNotFound } from './errors.ts';
 import { newPeerId, newResumeToken } from './ids.ts';
 import type { Log } from './log.ts';
+import type { Metrics } from './metrics.ts';
 import { Peer } from './peer.ts';
 import type { PeerSink } from './peer.ts';
 import { TokenBucket } from './rateLimiter.ts';
@@ -24,6 +25,7 @@ export interface ConnectionDeps {
   config: Config;
   rooms: Rooms;
   log: Log;
+  metrics: Metrics;
   iceServersFor: (peerId: string) => ServerMessageOf<'joined'>['iceServers'];
 }
 
@@ -57,6 +59,7 @@ export class Connection implements PeerSink {
   /** Entry point for every frame. Never throws: failures become `error` messages. */
   receive(data: Buffer | string, isBinary: boolean): void {
     if (this.#closed) return;
+    this.deps.metrics.messages.inc({ direction: 'in' });
     if (!this.#bucket.take()) return this.#rateLimited();
     this.#drops = 0;
     if (isBinary) return this.#error(ERROR_CODES.BAD_MESSAGE, 'binary frames are not supported');
@@ -87,7 +90,9 @@ export class Connection implements PeerSink {
   }
 
   send(message: ServerMessage): void {
-    if (!this.#closed) this.socket.send(JSON.stringify(message));
+    if (this.#closed) return;
+    this.socket.send(JSON.stringify(message));
+    this.deps.metrics.messages.inc({ direction: 'out' });
   }
 
   async #handle(message: ClientMessage): Promise<void> {
@@ -170,6 +175,7 @@ export class Connection implements PeerSink {
       if (admitted === 'retry') continue;
       if (!admitted) return;
       clearTimeout(this.#joinTimer);
+      this.deps.metrics.joins.inc();
       const reply = {
         ...rid(message),
         roomId: room.id,
@@ -210,8 +216,10 @@ export class Connection implements PeerSink {
     );
     if (!resumed) {
       this.deps.rooms.releaseIfEmpty(room);
+      this.deps.metrics.resumes.inc({ result: 'failed' });
       throw failed;
     }
+    this.deps.metrics.resumes.inc({ result: 'ok' });
     const { peer, snapshot } = resumed;
     this.#joined = { room, peer };
     clearTimeout(this.#joinTimer);
@@ -329,6 +337,7 @@ export class Connection implements PeerSink {
     requestId?: number,
     ref?: string,
   ): void {
+    this.deps.metrics.errors.inc({ code });
     this.send({
       type: 'error',
       code,

@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ERROR_CODES, RoomIdSchema } from '@parley/protocol';
 import type { Log } from './log.ts';
+import type { Metrics } from './metrics.ts';
 import type { Rooms } from './rooms.ts';
 import type { StaticFiles } from './staticFiles.ts';
 
 export interface HttpDeps {
   rooms: Rooms;
+  metrics: Metrics;
   staticFiles: StaticFiles | undefined;
   log: Log;
   health: () => Record<string, unknown>;
@@ -50,6 +52,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   const method = req.method ?? 'GET';
   const path = url.pathname;
   if (path === '/healthz') return json(res, 200, { status: 'ok', ...deps.health() });
+  if (path === '/metrics') return metrics(res, deps.metrics);
   if (path === '/api/rooms') {
     if (method !== 'POST') return methodNotAllowed(res, 'POST');
     return json(res, 201, deps.rooms.create());
@@ -63,6 +66,12 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
   const served = await deps.staticFiles?.serve(path, res, method === 'HEAD');
   if (!served) notFound(res);
+}
+
+async function metrics(res: ServerResponse, m: Metrics): Promise<void> {
+  const text = await m.text();
+  res.writeHead(200, { 'Content-Type': m.contentType, 'Cache-Control': 'no-store' });
+  res.end(text);
 }
 
 function roomStatus(res: ServerResponse, deps: HttpDeps, rawId: string): void {

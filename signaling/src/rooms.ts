@@ -64,6 +64,11 @@ export class Rooms {
     return { id, mode: 'mesh', admitted: 0, live: false };
   }
 
+  /** Rooms with someone in them (or joining). */
+  live(): IterableIterator<Room> {
+    return this.#live.values();
+  }
+
   get liveCount(): number {
     return this.#live.size;
   }

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Sfu } from '@parley/sfu';
 import { iceServersFor } from '@parley/turn';
@@ -6,9 +7,12 @@ import { ChatStore } from './chatStore.ts';
 import { loadConfig } from './config.ts';
 import type { Config } from './config.ts';
 import { openDatabase } from './db.ts';
+import type { Db } from './db.ts';
 import { createHttpHandler } from './http.ts';
 import { createLog } from './log.ts';
+import { Metrics } from './metrics.ts';
 import type { Log } from './log.ts';
+import type { Room } from './room.ts';
 import { Rooms } from './rooms.ts';
 import { RoomStore } from './roomStore.ts';
 import { StaticFiles } from './staticFiles.ts';
@@ -29,13 +33,9 @@ export interface StartOptions extends Partial<Config> {
   log?: Log;
 }
 
-/** The composition root: wires storage, rooms, HTTP and WebSocket together and listens. */
-export async function startServer(options: StartOptions = {}): Promise<ParleyServer> {
-  const { log = createLog(), ...overrides } = options;
-  const config: Config = { ...loadConfig({ LOCAL_TURN: 'off' }), ...overrides };
-  const db = openDatabase(config.dataDir);
-  const sfu = config.sfu ? await Sfu.start({ ...config.sfu, log }) : undefined;
-  const rooms = new Rooms({
+/** Rooms over the database, each with its media policy (mesh/SFU switching). */
+function createRooms(config: Config, db: Db, sfu: Sfu | undefined, metrics: Metrics, log: Log) {
+  return new Rooms({
     roomStore: new RoomStore(db),
     chatStore: new ChatStore(db),
     maxPeers: config.roomMaxPeers,
@@ -45,36 +45,58 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       meshMaxPeers: config.meshMaxPeers,
       downgradeHoldMs: config.sfuDowngradeHoldS * 1000,
       downgradeGraceMs: config.sfuDowngradeGraceS * 1000,
+      onSwitch: (to, ms) => metrics.switches.observe({ to }, ms / 1000),
     },
   });
-  const sockets = new SignalingSocketServer({
-    config,
-    rooms,
-    log,
-    iceServersFor: (peerId) =>
-      iceServersFor(
-        {
-          stunUrls: config.stunUrls,
-          turn: config.turn && { ...config.turn, ttlS: config.turnTtlS },
-        },
-        peerId,
-      ),
+}
+
+/** STUN as configured plus a TURN credential minted per peer (counted). */
+function iceProvider(config: Config, metrics: Metrics) {
+  const ice = {
+    stunUrls: config.stunUrls,
+    turn: config.turn && { ...config.turn, ttlS: config.turnTtlS },
+  };
+  return (peerId: string) => {
+    if (ice.turn) metrics.turnCredentials.inc();
+    return iceServersFor(ice, peerId);
+  };
+}
+
+function listen(http: Server, config: Config): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => resolve((http.address() as AddressInfo).port));
   });
+}
+
+/** The composition root: wires storage, rooms, HTTP and WebSocket together and listens. */
+export async function startServer(options: StartOptions = {}): Promise<ParleyServer> {
+  const { log = createLog(), ...overrides } = options;
+  const config: Config = { ...loadConfig({ LOCAL_TURN: 'off' }), ...overrides };
+  const db = openDatabase(config.dataDir);
+  const sfu = config.sfu ? await Sfu.start({ ...config.sfu, log }) : undefined;
+  const live = { rooms: (): Room[] => [], connections: (): number => 0 };
+  const metrics = new Metrics({
+    rooms: () => live.rooms().map((r) => ({ mode: r.mode, admitted: r.size })),
+    connections: () => live.connections(),
+    ...(sfu ? { sfuWorkers: () => sfu.resourceUsage() } : {}),
+  });
+  const rooms = createRooms(config, db, sfu, metrics, log);
+  const iceServersFor = iceProvider(config, metrics);
+  const sockets = new SignalingSocketServer({ config, rooms, log, metrics, iceServersFor });
+  live.rooms = () => [...rooms.live()];
+  live.connections = () => sockets.connectionCount;
   const http = createServer(
     createHttpHandler({
       rooms,
       log,
+      metrics,
       staticFiles: config.staticDir ? new StaticFiles(config.staticDir) : undefined,
       health: () => ({ rooms: rooms.liveCount, connections: sockets.connectionCount }),
     }),
   );
   http.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.port, config.host, () => resolve());
-  });
-  const port = (http.address() as AddressInfo).port;
-  const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  const port = await listen(http, config);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -85,6 +107,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       await sfu?.close();
       db.close();
     })());
-  log.info('listening', { url: `http://${host}:${port}` });
-  return { url: `http://${host}:${port}`, port, config, sfu, close };
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  log.info('listening', { url });
+  return { url, port, config, sfu, close };
 }

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClient } from './support/client.ts';
+import { startTestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
+
+/** Reads one sample from Prometheus text, e.g. value(text, 'parley_rooms{mode="mesh"}'). */
+function value(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : NaN;
+}
+
+describe('GET /metrics', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({
+      turn: { urls: ['turn:127.0.0.1:3478'], secret: 'metrics-secret' },
+      sfu: {
+        workers: 1,
+        listenIp: '127.0.0.1',
+        announcedIp: undefined,
+        webRtcPortBase: 0,
+        rtcMinPort: 43000,
+        rtcMaxPort: 43999,
+      },
+      meshMaxPeers: 1,
+    });
+  });
+  afterAll(() => server.dispose());
+
+  const scrape = async (): Promise<string> => {
+    const res = await fetch(`${server.url}/metrics`);
+    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    return res.text();
+  };
+
+  it('exposes the documented series, and they move with traffic', async () => {
+    const before = await scrape();
+    for (const name of [
+      'parley_rooms',
+      'parley_peers',
+      'parley_ws_connections',
+      'parley_ws_messages_total',
+      'parley_errors_total',
+      'parley_mode_switch_seconds',
+      'parley_turn_credentials_minted_total',
+      'parley_resumes_total',
+      'parley_joins_total',
+      'parley_sfu_worker_cpu_seconds',
+      'parley_sfu_worker_max_rss_bytes',
+      'parley_sfu_objects',
+      'parley_process_cpu_seconds_total',
+    ]) {
+      expect(before, name).toContain(`# TYPE ${name} `);
+    }
+    expect(value(before, 'parley_ws_connections')).toBe(0);
+
+    const { id } = await server.createRoom();
+    const a = await TestClient.ready(server.url);
+    await a.join(id, 'A');
+    const b = await TestClient.ready(server.url);
+    await b.join(id, 'B'); // second peer > meshMaxPeers (1): the room switches to the SFU
+    await a.request({ type: 'nope' });
+
+    const after = await scrape();
+    expect(value(after, 'parley_ws_connections')).toBe(2);
+    expect(value(after, 'parley_rooms{mode="sfu"}')).toBe(1);
+    expect(value(after, 'parley_peers{state="admitted"}')).toBe(2);
+    expect(value(after, 'parley_joins_total')).toBe(2);
+    expect(value(after, 'parley_turn_credentials_minted_total')).toBe(2);
+    expect(value(after, 'parley_errors_total{code="BAD_MESSAGE"}')).toBe(1);
+    expect(value(after, 'parley_mode_switch_seconds_count{to="sfu"}')).toBe(1);
+    expect(value(after, 'parley_ws_messages_total{direction="in"}')).toBeGreaterThanOrEqual(5);
+    const pid = server.sfu?.workerPids()[0];
+    expect(value(after, `parley_sfu_worker_max_rss_bytes{pid="${pid}"}`)).toBeGreaterThan(
+      1_000_000,
+    );
+    await Promise.all([a.close(), b.close()]);
+  });
+});
