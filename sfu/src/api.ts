@@ -69,3 +69,67 @@ export interface SfuRoomEvents {
    */
   'worker-died': () => void;
 }
+
+/** Where a plain RTP receiver (the HLS gateway's FFmpeg) listens; see SfuRoom.createPlainConsumer. */
+export interface PlainConsumerOptions {
+  producerId: string;
+  /** Receiver's IP (default 127.0.0.1). */
+  ip?: string;
+  /** Receiver's RTP port. */
+  port: number;
+  /** Receiver's RTCP port (default port + 1: FFmpeg's convention). */
+  rtcpPort?: number;
+  /** What the receiver decodes (default: the router's codecs without RTX, feedback or header extensions). */
+  rtpCapabilities?: Record<string, unknown>;
+  /** Leave the consumer paused; call `resume()` when the receiver listens (default false). */
+  paused?: boolean;
+}
+
+/** One RTP stream as an SDP describes it. */
+export interface PlainRtpStream {
+  kind: Kind;
+  payloadType: number;
+  /** e.g. 'video/VP8', 'audio/opus'. */
+  mimeType: string;
+  /** The SDP rtpmap encoding name, e.g. 'VP8', 'opus'. */
+  codecName: string;
+  clockRate: number;
+  channels?: number;
+  /** fmtp parameters, e.g. { useinbandfec: 1 }. */
+  parameters: Record<string, string | number>;
+  ssrc: number;
+}
+
+export interface PlainConsumerEvents {
+  /** The consumer is gone (closed, its producer closed, or its room closed). Fires once. */
+  closed: () => void;
+  'producer-paused': () => void;
+  'producer-resumed': () => void;
+}
+
+/** A producer forwarded as plain RTP to a local receiver. Closing it closes its transport. */
+export interface PlainConsumer {
+  readonly id: string;
+  readonly producerId: string;
+  readonly kind: Kind;
+  readonly stream: PlainRtpStream;
+  readonly closed: boolean;
+  /** Its producer is paused (it sends nothing until 'producer-resumed'). */
+  readonly producerPaused: boolean;
+  on<E extends keyof PlainConsumerEvents>(event: E, listener: PlainConsumerEvents[E]): void;
+  off<E extends keyof PlainConsumerEvents>(event: E, listener: PlainConsumerEvents[E]): void;
+  /** Starts forwarding (a video consumer also asks its producer for a keyframe). */
+  resume(): Promise<void>;
+  /** Asks the producer for a keyframe (no-op for audio or once closed). */
+  requestKeyFrame(): Promise<void>;
+  /** Idempotent. */
+  close(): void;
+}
+
+/** Where to send plain RTP for a producer made by SfuRoom.createPlainProducer (comedia). */
+export interface PlainIngestInfo {
+  producerId: string;
+  ip: string;
+  port: number;
+  rtcpPort: number;
+}

@@ -5,3 +5,4 @@ export { configureWorkerBinary } from './workerBinary.ts';
 export { SfuError } from './errors.ts';
 export { Sfu } from './sfu.ts';
 export { SfuRoom, type SfuLog } from './sfuRoom.ts';
+export { TypedEmitter, type EventMap } from './typedEmitter.ts';

@@ -4,6 +4,9 @@ import type {
   ConsumerInfo,
   Direction,
   Kind,
+  PlainConsumer,
+  PlainConsumerOptions,
+  PlainIngestInfo,
   ProducerSummary,
   SfuOptions,
   SfuRoomEvents,
@@ -12,6 +15,7 @@ import type {
 import { SfuError, toSfuError } from './errors.ts';
 import { ACTIVE_SPEAKER_INTERVAL_MS, INITIAL_OUTGOING_BITRATE } from './mediaCodecs.ts';
 import { TypedEmitter } from './typedEmitter.ts';
+import { openPlainConsumer, openPlainIngest } from './plainRtp.ts';
 
 export type SfuLog = NonNullable<SfuOptions['log']>;
 
@@ -72,6 +76,11 @@ export class SfuRoom {
   private readonly transports = new Map<string, TransportEntry>();
   private readonly producerEntries = new Map<string, ProducerEntry>();
   private readonly consumers = new Map<string, ConsumerEntry>();
+  /** Plain ingest transports (createPlainProducer), with the peer they belong to. */
+  private readonly plainIngests = new Map<
+    string,
+    { transport: types.PlainTransport; peerId: string }
+  >();
   private dominantProducerId: string | null = null;
   private isClosed = false;
 
@@ -192,14 +201,65 @@ export class SfuRoom {
       throw toSfuError(error, 'REJECTED');
     }
     if (producer.closed) throw new SfuError('CLOSED', 'transport closed while producing');
-    const { kind, source } = media;
-    const summary: ProducerSummary = { producerId: producer.id, peerId, kind, source };
+    await this.addProducer(producer, peerId, media.source);
+    return producer.id;
+  }
+
+  /** Books a new producer: speaker observation for audio, then 'producer-added'. */
+  private async addProducer(
+    producer: types.Producer,
+    peerId: string,
+    source: MediaSource,
+  ): Promise<void> {
+    const summary: ProducerSummary = {
+      producerId: producer.id,
+      peerId,
+      kind: producer.kind,
+      source,
+    };
     this.producerEntries.set(producer.id, { producer, summary });
     producer.observer.once('close', () => this.onProducerClosed(summary));
-    if (media.kind === 'audio') await this.observeSpeaker(producer);
+    if (producer.kind === 'audio') await this.observeSpeaker(producer);
     if (producer.closed) throw new SfuError('CLOSED', 'producer closed while starting');
     this.events.emit('producer-added', { ...summary });
-    return producer.id;
+  }
+
+  /**
+   * A producer fed with plain RTP (no browser): a comedia PlainTransport on 127.0.0.1 that
+   * takes the first sender as its peer. For tests and tools (an FFmpeg test pattern, a file).
+   * It belongs to `peerId` like any other producer: 'producer-added', removePeer, closeProducer.
+   */
+  async createPlainProducer(
+    peerId: string,
+    media: { kind: Kind; rtpParameters: Record<string, unknown>; source: MediaSource },
+  ): Promise<PlainIngestInfo> {
+    this.assertOpen();
+    if (AUDIO_SOURCES.has(media.source) !== (media.kind === 'audio')) {
+      throw new SfuError('REJECTED', `source ${media.source} cannot be ${media.kind}`);
+    }
+    const { transport, producer, info } = await openPlainIngest(this.router, {
+      kind: media.kind,
+      rtpParameters: media.rtpParameters,
+      appData: { peerId, source: media.source },
+    });
+    this.plainIngests.set(transport.id, { transport, peerId });
+    transport.observer.once('close', () => this.plainIngests.delete(transport.id));
+    await this.addProducer(producer, peerId, media.source);
+    return info;
+  }
+
+  /**
+   * Forwards any producer of the room as plain RTP to a local receiver (the HLS gateway's
+   * FFmpeg); see PlainConsumerOptions. Simulcast producers are forwarded at their top layer.
+   * The returned consumer emits 'closed' when its producer or the room goes away.
+   */
+  async createPlainConsumer(options: PlainConsumerOptions): Promise<PlainConsumer> {
+    this.assertOpen();
+    const entry = this.producerEntries.get(options.producerId);
+    if (!entry) throw new SfuError('NOT_FOUND', `producer ${options.producerId} not found`);
+    const consumer = await openPlainConsumer(this.router, entry.producer, options, this.log);
+    if (consumer.closed) throw new SfuError('CLOSED', 'consumer closed while starting');
+    return consumer;
   }
 
   /** Stops one of the peer's own producers; emits 'producer-closed'. */
@@ -293,6 +353,9 @@ export class SfuRoom {
    */
   removePeer(peerId: string): void {
     for (const entry of [...this.transports.values()]) {
+      if (entry.peerId === peerId) entry.transport.close();
+    }
+    for (const entry of [...this.plainIngests.values()]) {
       if (entry.peerId === peerId) entry.transport.close();
     }
   }

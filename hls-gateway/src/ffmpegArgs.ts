@@ -1,0 +1,231 @@
+// The FFmpeg command line of one broadcast run, as data: RTP in (an SDP file), H.264 + AAC
+// HLS with fMP4 segments out. Pure, so every choice below is unit-tested; ffmpegProcess.ts
+// hands the plan to fluent-ffmpeg.
+
+/** One `-i` with the options that precede it. */
+export interface FfmpegInput {
+  options: string[];
+  source: string;
+}
+
+/** A complete FFmpeg invocation. `toArgs` gives the command line fluent-ffmpeg will run. */
+export interface FfmpegPlan {
+  inputs: FfmpegInput[];
+  /** Global options (logging, stdin) lead these: fluent-ffmpeg has no separate slot for them. */
+  outputOptions: string[];
+  output: string;
+}
+
+export interface EncodeOptions {
+  /** SDP file describing the RTP streams; required when video or any audio comes over RTP. */
+  sdpPath?: string;
+  /** True when the SDP's first stream is the video; otherwise black frames are encoded. */
+  rtpVideo: boolean;
+  /** Audio streams in the SDP (after the video); 0 encodes silence. */
+  rtpAudioCount: number;
+  /** FFmpeg writes its playlist, init segment and segments here. */
+  workDir: string;
+  /** Target segment length, seconds (default 1). Keyframes are forced on this grid. */
+  segmentSeconds?: number;
+  /** Output frame rate (default 30). */
+  fps?: number;
+  /** Output size; sources are scaled to fit and letterboxed (default 1280x720). */
+  width?: number;
+  height?: number;
+  /** H.264 bitrate in kbit/s (default 2500), also its maxrate. */
+  videoKbps?: number;
+  /** AAC bitrate in kbit/s (default 128). */
+  audioKbps?: number;
+  /** Segments in FFmpeg's own playlist (default 10); only our playlist writer reads it. */
+  listSize?: number;
+}
+
+export const FFMPEG_PLAYLIST = 'ffmpeg.m3u8';
+export const FFMPEG_INIT = 'init.mp4';
+export const FFMPEG_SEGMENT_PATTERN = /^seg_(\d+)\.m4s$/;
+
+// FFmpeg finds -loglevel and -hide_banner anywhere on the line before it parses the rest.
+const GLOBAL_OPTIONS = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'warning'];
+
+const DEFAULTS = {
+  segmentSeconds: 1,
+  fps: 30,
+  width: 1280,
+  height: 720,
+  videoKbps: 2500,
+  audioKbps: 128,
+  listSize: 10,
+};
+
+/** Builds the plan; throws on options that cannot make a valid command. */
+export function buildFfmpegPlan(options: EncodeOptions): FfmpegPlan {
+  const o: Resolved = { ...options, ...DEFAULTS, ...withoutUndefined(options) };
+  validate(o);
+  const inputs: FfmpegInput[] = [];
+  const rtp = o.rtpVideo || o.rtpAudioCount > 0;
+  if (rtp) inputs.push(sdpInput(o.sdpPath));
+  const videoIndex = o.rtpVideo ? 0 : inputs.push(blackInput(o)) - 1;
+  const silenceIndex = o.rtpAudioCount > 0 ? -1 : inputs.push(silenceInput()) - 1;
+  const filters = [videoFilter(`${videoIndex}:v:0`, o)];
+  const audio = audioFilter(o.rtpAudioCount);
+  if (audio) filters.push(audio);
+  return {
+    inputs,
+    outputOptions: [
+      ...GLOBAL_OPTIONS,
+      '-filter_complex',
+      filters.join(';'),
+      '-map',
+      '[vout]',
+      '-map',
+      audio ? '[aout]' : `${silenceIndex}:a:0`,
+      ...videoCodecOptions(o),
+      ...audioCodecOptions(o),
+      '-max_muxing_queue_size',
+      '1024',
+      ...hlsOptions(o),
+    ],
+    output: `${o.workDir}/${FFMPEG_PLAYLIST}`,
+  };
+}
+
+/** The plan as one argument list, in the order fluent-ffmpeg assembles it. */
+export function toArgs(plan: FfmpegPlan): string[] {
+  return [
+    ...plan.inputs.flatMap((input) => [...input.options, '-i', input.source]),
+    '-y',
+    ...plan.outputOptions,
+    plan.output,
+  ];
+}
+
+type Resolved = typeof DEFAULTS & EncodeOptions;
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function validate(o: Resolved): void {
+  const positive = ['segmentSeconds', 'fps', 'width', 'height', 'videoKbps', 'audioKbps'] as const;
+  for (const key of positive) {
+    if (!(Number.isFinite(o[key]) && o[key] > 0)) throw new Error(`ffmpeg: bad ${key} ${o[key]}`);
+  }
+  if (o.width % 2 || o.height % 2) throw new Error('ffmpeg: width and height must be even');
+  if (!Number.isInteger(o.listSize) || o.listSize < 3) throw new Error('ffmpeg: listSize < 3');
+  if (!Number.isInteger(o.rtpAudioCount) || o.rtpAudioCount < 0) {
+    throw new Error(`ffmpeg: bad rtpAudioCount ${o.rtpAudioCount}`);
+  }
+  if ((o.rtpVideo || o.rtpAudioCount > 0) && !o.sdpPath) throw new Error('ffmpeg: sdpPath needed');
+}
+
+function sdpInput(sdpPath: string | undefined): FfmpegInput {
+  return {
+    options: [
+      // The sdp demuxer refuses to open udp/rtp URLs named in a file unless allowed.
+      '-protocol_whitelist',
+      'file,udp,rtp',
+      '-f',
+      'sdp',
+      // Start fast: codec parameters come with the first keyframe, which we request.
+      '-analyzeduration',
+      '1000000',
+      '-thread_queue_size',
+      '1024',
+    ],
+    source: sdpPath ?? '',
+  };
+}
+
+/** Black frames in real time (`-re`), for a broadcast without a video source. */
+function blackInput(o: Resolved): FfmpegInput {
+  return {
+    options: ['-re', '-f', 'lavfi', '-thread_queue_size', '512'],
+    source: `color=c=black:s=${o.width}x${o.height}:r=${o.fps}`,
+  };
+}
+
+/** Silence in real time, for a broadcast without an audio source. */
+function silenceInput(): FfmpegInput {
+  return {
+    options: ['-re', '-f', 'lavfi', '-thread_queue_size', '512'],
+    source: 'anullsrc=r=48000:cl=stereo',
+  };
+}
+
+/**
+ * Every source (any size, changing with simulcast layers) becomes one constant size and frame
+ * rate, so the encoder never reconfigures and the keyframe grid stays regular.
+ */
+function videoFilter(input: string, o: Resolved): string {
+  const { width: w, height: h, fps } = o;
+  return (
+    `[${input}]scale=${w}:${h}:force_original_aspect_ratio=decrease,` +
+    `pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=${fps},format=yuv420p[vout]`
+  );
+}
+
+/**
+ * RTP audio is resampled against its timestamps (async fills gaps with silence); several
+ * streams are summed without normalization (amix would otherwise divide every voice by N).
+ */
+function audioFilter(count: number): string | undefined {
+  if (count === 0) return undefined;
+  const resample = 'aresample=async=1000:first_pts=0';
+  if (count === 1) return `[0:a:0]${resample}[aout]`;
+  const labels = Array.from({ length: count }, (_, i) => `[0:a:${i}]`).join('');
+  return `${labels}amix=inputs=${count}:duration=longest:dropout_transition=0:normalize=0,${resample}[aout]`;
+}
+
+function videoCodecOptions(o: Resolved): string[] {
+  const gop = String(Math.max(1, Math.round(o.fps * o.segmentSeconds)));
+  return [
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    // No B-frames, no lookahead: frames leave the encoder as soon as they are in.
+    '-tune',
+    'zerolatency',
+    '-profile:v',
+    'main',
+    '-b:v',
+    `${o.videoKbps}k`,
+    '-maxrate',
+    `${o.videoKbps}k`,
+    '-bufsize',
+    `${o.videoKbps * 2}k`,
+    // A keyframe exactly every segment: each segment starts with one and none is cut short.
+    '-g',
+    gop,
+    '-keyint_min',
+    gop,
+    '-sc_threshold',
+    '0',
+    '-force_key_frames',
+    `expr:gte(t,n_forced*${o.segmentSeconds})`,
+  ];
+}
+
+function audioCodecOptions(o: Resolved): string[] {
+  return ['-c:a', 'aac', '-b:a', `${o.audioKbps}k`, '-ar', '48000', '-ac', '2'];
+}
+
+function hlsOptions(o: Resolved): string[] {
+  return [
+    '-f',
+    'hls',
+    '-hls_time',
+    String(o.segmentSeconds),
+    '-hls_list_size',
+    String(o.listSize),
+    '-hls_segment_type',
+    'fmp4',
+    '-hls_fmp4_init_filename',
+    FFMPEG_INIT,
+    // No delete_segments: the playlist writer moves segments out and deletes them itself.
+    '-hls_flags',
+    'independent_segments+program_date_time+temp_file',
+    '-hls_segment_filename',
+    `${o.workDir}/seg_%d.m4s`,
+  ];
+}
