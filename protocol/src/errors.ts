@@ -38,6 +38,8 @@ export const ERROR_CODES = {
   CANNOT_CONSUME: 'CANNOT_CONSUME',
   /** Screen sharing is not allowed in this room. */
   FORBIDDEN: 'FORBIDDEN',
+  /** This server cannot do that (e.g. broadcast without FFmpeg or an SFU). */
+  UNAVAILABLE: 'UNAVAILABLE',
   /** Something failed on the server; the message had no effect. */
   INTERNAL: 'INTERNAL',
 } as const;

@@ -125,6 +125,12 @@ export const UpdateSettingsSchema = z.strictObject({
   ...rid,
   settings: RoomSettingsSchema.partial(),
 });
+/** Host only: put the room on air (HLS for any number of viewers) or take it off. */
+export const BroadcastSchema = z.strictObject({
+  type: z.literal('broadcast'),
+  ...rid,
+  live: z.boolean(),
+});
 /** Application-level keepalive: browsers cannot send WebSocket pings themselves. */
 export const PingSchema = z.strictObject({ type: z.literal('ping'), ...rid });
 
@@ -139,6 +145,7 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   ChatSyncSchema,
   MediaUpdateSchema,
   UpdateSettingsSchema,
+  BroadcastSchema,
   PingSchema,
   ...SFU_CLIENT_SCHEMAS,
 ]);
@@ -180,6 +187,16 @@ export const JoinedSchema = z.strictObject({
   /** Who is speaking now, when the room knows. */
   activeSpeaker: PeerIdSchema.nullable().optional(),
   settings: RoomSettingsSchema,
+  /** On air: the room is broadcast to /watch/<roomId>. */
+  live: z.boolean(),
+});
+/** The room went on or off air (to everyone; the host's copy answers its `broadcast`). */
+export const BroadcastStateSchema = z.strictObject({
+  type: z.literal('broadcast-state'),
+  ...replyRid,
+  live: z.boolean(),
+  /** Why a broadcast ended on its own (the transcoder kept failing). */
+  error: z.string().optional(),
 });
 /** The host changed the room's settings (sent to everyone, the host included). */
 export const SettingsChangedSchema = z.strictObject({
@@ -257,6 +274,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   PongSchema,
   ErrorMessageSchema,
   SettingsChangedSchema,
+  BroadcastStateSchema,
   ...SFU_SERVER_SCHEMAS,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;

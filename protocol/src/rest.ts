@@ -13,4 +13,6 @@ export interface RoomStatus {
   mode: RoomMode;
   admitted: number;
   live: boolean;
+  /** Viewers of the broadcast seen in the last 30 s (`POST /api/rooms/:id/viewers`). */
+  viewers: number;
 }

@@ -19,6 +19,8 @@ export interface Config {
   sfuDowngradeHoldS: number;
   /** How long the SFU stays up after the move back, so clients can make before break. */
   sfuDowngradeGraceS: number;
+  /** Broadcasting (needs the SFU and FFmpeg); undefined: rooms cannot go on air. */
+  hls: HlsConfig | undefined;
   /** The SFU (mediasoup workers); undefined runs mesh-only rooms. */
   sfu: SfuConfig | undefined;
   heartbeatMs: number;
@@ -44,6 +46,14 @@ export interface SfuConfig {
   webRtcPortBase: number;
   rtcMinPort: number;
   rtcMaxPort: number;
+}
+
+export interface HlsConfig {
+  segmentSeconds: number;
+  width: number;
+  height: number;
+  fps: number;
+  videoKbps: number;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +116,17 @@ function sfuConfig(env: Env): SfuConfig | undefined {
   };
 }
 
+function hlsConfig(env: Env): HlsConfig | undefined {
+  if (env.HLS === 'off' || env.SFU === 'off') return undefined;
+  return {
+    segmentSeconds: int(env, 'HLS_SEGMENT_S', 1, 1),
+    width: int(env, 'HLS_WIDTH', 1280, 16),
+    height: int(env, 'HLS_HEIGHT', 720, 16),
+    fps: int(env, 'HLS_FPS', 30, 1),
+    videoKbps: int(env, 'HLS_VIDEO_KBPS', 2500, 100),
+  };
+}
+
 /** Reads and validates the environment; throws ConfigError naming the bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   return {
@@ -122,6 +143,7 @@ export function loadConfig(env: Env = process.env): Config {
     sfuDowngradeHoldS: int(env, 'SFU_DOWNGRADE_HOLD_S', 30),
     sfuDowngradeGraceS: int(env, 'SFU_DOWNGRADE_GRACE_S', 20),
     sfu: sfuConfig(env),
+    hls: hlsConfig(env),
     heartbeatMs: int(env, 'HEARTBEAT_MS', 15_000, 100),
     resumeWindowMs: int(env, 'RESUME_WINDOW_S', 30) * 1000,
     joinTimeoutMs: int(env, 'JOIN_TIMEOUT_MS', 15_000, 100),

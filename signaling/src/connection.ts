@@ -135,6 +135,8 @@ export class Connection implements PeerSink {
         return this.#media(message);
       case 'settings':
         return this.#settings(message);
+      case 'broadcast':
+        return this.#broadcast(message);
       case 'sfu-transport':
       case 'sfu-connect':
       case 'sfu-produce':
@@ -309,6 +311,15 @@ export class Connection implements PeerSink {
     await room.queue.run(() => room.updateSettings(message.settings, peer.id));
     // Everyone, the host included, gets the new settings (the host's copy carries the rid).
     this.send({ type: 'settings', ...rid(message), settings: room.settings });
+  }
+
+  async #broadcast(message: ClientMessageOf<'broadcast'>): Promise<void> {
+    const { room, peer } = this.#requireJoined();
+    if (peer.role !== 'host') {
+      throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'only a host can start or stop a broadcast');
+    }
+    await room.queue.run(() => (message.live ? room.media.goLive() : room.media.stopLive()));
+    this.send({ type: 'broadcast-state', ...rid(message), live: room.live });
   }
 
   async #sfu(message: SfuMessage): Promise<void> {

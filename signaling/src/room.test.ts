@@ -105,7 +105,13 @@ describe('Room', () => {
       peer: { media: { audio: false } },
     });
     expect(a.inbox.some((m) => m.type === 'peer-updated')).toBe(false);
-    expect(room.status()).toEqual({ id: ROOM, mode: 'mesh', admitted: 2, live: false });
+    expect(room.status(3)).toEqual({
+      id: ROOM,
+      mode: 'mesh',
+      admitted: 2,
+      live: false,
+      viewers: 3,
+    });
   });
 });
 

@@ -37,6 +37,7 @@ export interface AdmitResult {
   sfu?: SfuState;
   activeSpeaker: PeerId | null;
   settings: RoomSettings;
+  live: boolean;
 }
 
 /**
@@ -49,7 +50,6 @@ export class Room {
   readonly #seatTimers = new Map<PeerId, NodeJS.Timeout>();
   readonly media: RoomMedia;
   settings: RoomSettings = { screenShare: true };
-  live = false;
   /** Set once the registry dropped this room; a join that raced with it must reopen the room. */
   closed = false;
 
@@ -61,7 +61,7 @@ export class Room {
       {
         id,
         size: () => this.size,
-        live: () => this.live,
+        hostIds: () => [...this.#peers.values()].filter((p) => p.role === 'host').map((p) => p.id),
         broadcast: (m, except) => this.broadcast(m, except),
         sendTo: (peerId, m) => this.#peers.get(peerId)?.send(m),
         enqueue: (task) => void this.queue.run(task).catch((e: unknown) => this.#failed(e)),
@@ -72,6 +72,10 @@ export class Room {
 
   get mode(): RoomMode {
     return this.media.mode;
+  }
+
+  get live(): boolean {
+    return this.media.live;
   }
 
   get size(): number {
@@ -108,6 +112,7 @@ export class Room {
       ...(sfu ? { sfu } : {}),
       activeSpeaker: this.media.activeSpeaker,
       settings: { ...this.settings },
+      live: this.live,
     };
   }
 
@@ -224,8 +229,8 @@ export class Room {
     this.options.log.error('room task failed', { room: this.id, error: String(error) });
   }
 
-  status(): RoomStatus {
-    return { id: this.id, mode: this.mode, admitted: this.#peers.size, live: this.live };
+  status(viewers: number): RoomStatus {
+    return { id: this.id, mode: this.mode, admitted: this.#peers.size, live: this.live, viewers };
   }
 
   /** Sends to every admitted peer except `except`. */

@@ -1,12 +1,16 @@
 import type { PeerId, RoomMode, ServerMessage, SfuState } from '@parley/protocol';
 import type { Sfu, SfuRoom } from '@parley/sfu';
+import type { HlsGateway } from '@parley/hls-gateway';
+import { ERROR_CODES } from '@parley/protocol';
+import { ProtocolError } from './errors.ts';
 import type { Log } from './log.ts';
+import { RoomBroadcast } from './roomBroadcast.ts';
 
 /** What RoomMedia needs from its room: membership and fan-out, nothing else. */
 export interface RoomHandle {
   readonly id: string;
   size(): number;
-  live(): boolean;
+  hostIds(): PeerId[];
   broadcast(message: ServerMessage, except?: PeerId): void;
   sendTo(peerId: PeerId, message: ServerMessage): void;
   /** Runs a task in the room's serial queue (timers use it to rejoin the room's order). */
@@ -15,6 +19,8 @@ export interface RoomHandle {
 
 export interface RoomMediaOptions {
   sfu: Sfu | undefined;
+  /** The HLS gateway; undefined: rooms cannot go on air. */
+  gateway?: HlsGateway | undefined;
   meshMaxPeers: number;
   downgradeHoldMs: number;
   downgradeGraceMs: number;
@@ -35,11 +41,43 @@ export class RoomMedia {
   #holdTimer: NodeJS.Timeout | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  readonly broadcast: RoomBroadcast;
 
   constructor(
     private readonly room: RoomHandle,
     private readonly options: RoomMediaOptions,
-  ) {}
+  ) {
+    this.broadcast = new RoomBroadcast(
+      {
+        id: room.id,
+        sfuRoom: () => this.sfuRoom,
+        activeSpeaker: () => this.activeSpeaker,
+        hostIds: () => room.hostIds(),
+        broadcast: (m) => room.broadcast(m),
+      },
+      options.sfu ? options.gateway : undefined,
+      options.log,
+    );
+  }
+
+  get live(): boolean {
+    return this.broadcast.live;
+  }
+
+  /** On air: the room is held in the SFU (a mesh room switches first) while it lasts. */
+  async goLive(): Promise<void> {
+    if (!this.broadcast.available) {
+      throw new ProtocolError(ERROR_CODES.UNAVAILABLE, 'this server cannot broadcast');
+    }
+    this.#clearHold();
+    if (this.mode === 'mesh') await this.#upgrade();
+    await this.broadcast.start();
+  }
+
+  async stopLive(): Promise<void> {
+    await this.broadcast.stop();
+    await this.reconcile();
+  }
 
   /** The SFU side while it is up (in SFU mode, and during the grace after a downgrade). */
   get sfuRoom(): SfuRoom | undefined {
@@ -67,7 +105,7 @@ export class RoomMedia {
       if (this.mode === 'mesh' && this.options.sfu) await this.#upgrade(newcomer);
       return;
     }
-    if (this.mode === 'sfu' && !this.room.live() && size <= this.options.meshMaxPeers - 1) {
+    if (this.mode === 'sfu' && !this.live && size <= this.options.meshMaxPeers - 1) {
       this.#armHold();
     } else {
       this.#clearHold();
@@ -92,6 +130,9 @@ export class RoomMedia {
 
   close(): void {
     this.#closed = true;
+    void this.broadcast
+      .stop()
+      .catch((e: unknown) => this.options.log.error('broadcast stop failed', { error: String(e) }));
     this.#clearHold();
     clearTimeout(this.#graceTimer);
     this.#sfuRoom?.close();
@@ -115,7 +156,7 @@ export class RoomMedia {
   }
 
   #downgrade(): void {
-    if (this.#closed || this.mode !== 'sfu' || this.room.live()) return;
+    if (this.#closed || this.mode !== 'sfu' || this.live) return;
     if (this.room.size() > this.options.meshMaxPeers - 1) return;
     this.mode = 'mesh';
     this.room.broadcast({ type: 'room-mode', mode: 'mesh' });
@@ -150,26 +191,26 @@ export class RoomMedia {
   /** Turns SFU events into messages; every handler ignores a room that was replaced. */
   #wire(sfuRoom: SfuRoom): void {
     const current = (): boolean => this.#sfuRoom === sfuRoom;
-    sfuRoom.on('producer-added', (producer) => {
-      if (current())
-        this.room.broadcast(
-          { type: 'sfu-producer-added', producer: asProducer(producer) },
-          producer.peerId as PeerId,
-        );
+    sfuRoom.on('producer-added', (p) => {
+      if (!current()) return;
+      const producer = asProducer(p);
+      this.room.broadcast({ type: 'sfu-producer-added', producer }, producer.peerId);
+      this.broadcast.sourcesChanged();
     });
     sfuRoom.on('producer-closed', (p) => {
-      if (current())
-        this.room.broadcast(
-          { type: 'sfu-producer-closed', producerId: p.producerId, peerId: p.peerId as PeerId },
-          p.peerId as PeerId,
-        );
+      if (!current()) return;
+      const { producerId, peerId } = asProducer(p);
+      this.room.broadcast({ type: 'sfu-producer-closed', producerId, peerId }, peerId);
+      this.broadcast.sourcesChanged();
     });
     sfuRoom.on('consumer-closed', (peerId, consumerId) => {
       if (current())
         this.room.sendTo(peerId as PeerId, { type: 'sfu-consumer-closed', consumerId });
     });
     sfuRoom.on('active-speaker', (peerId) => {
-      if (current()) this.#setActiveSpeaker(peerId as PeerId | null);
+      if (!current()) return;
+      this.#setActiveSpeaker(peerId as PeerId | null);
+      this.broadcast.sourcesChanged();
     });
     sfuRoom.on('worker-died', () => {
       if (current()) this.room.enqueue(() => this.#rebuild(sfuRoom));
@@ -184,6 +225,7 @@ export class RoomMedia {
     await this.#ensureSfuRoom();
     const sfu = this.state();
     if (sfu) this.room.broadcast({ type: 'sfu-restart', sfu });
+    await this.broadcast.rebuilt();
     this.options.log.warn('sfu room rebuilt after a worker died', { room: this.room.id });
   }
 

@@ -3,6 +3,7 @@ import type { ChatStore } from './chatStore.ts';
 import { hashSecret, newHostKey, newRoomId, secretMatches } from './ids.ts';
 import type { Log } from './log.ts';
 import { Room } from './room.ts';
+import { Viewers } from './viewers.ts';
 import type { RoomOptions } from './room.ts';
 import type { RoomStore } from './roomStore.ts';
 
@@ -20,6 +21,7 @@ export interface RoomsOptions {
  */
 export class Rooms {
   readonly #live = new Map<RoomId, Room>();
+  readonly viewers = new Viewers();
 
   constructor(private readonly options: RoomsOptions) {}
 
@@ -59,9 +61,15 @@ export class Rooms {
 
   status(id: RoomId): RoomStatus | undefined {
     const live = this.#live.get(id);
-    if (live) return live.status();
+    const viewers = this.viewers.count(id);
+    if (live) return live.status(viewers);
     if (!this.options.roomStore.get(id)) return undefined;
-    return { id, mode: 'mesh', admitted: 0, live: false };
+    return { id, mode: 'mesh', admitted: 0, live: false, viewers };
+  }
+
+  /** The live Room object for an id, if anyone is in it. */
+  get(id: RoomId): Room | undefined {
+    return this.#live.get(id);
   }
 
   /** Rooms with someone in them (or joining). */

@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { HlsGateway } from '@parley/hls-gateway';
 import { Sfu } from '@parley/sfu';
 import { iceServersFor } from '@parley/turn';
 import { ChatStore } from './chatStore.ts';
@@ -12,6 +14,7 @@ import { createHttpHandler } from './http.ts';
 import { createLog } from './log.ts';
 import { Metrics } from './metrics.ts';
 import type { Log } from './log.ts';
+import type { RoomId } from '@parley/protocol';
 import type { Room } from './room.ts';
 import { Rooms } from './rooms.ts';
 import { RoomStore } from './roomStore.ts';
@@ -33,8 +36,15 @@ export interface StartOptions extends Partial<Config> {
   log?: Log;
 }
 
-/** Rooms over the database, each with its media policy (mesh/SFU switching). */
-function createRooms(config: Config, db: Db, sfu: Sfu | undefined, metrics: Metrics, log: Log) {
+/** Rooms over the database, each with its media policy (mesh/SFU switching, broadcast). */
+function createRooms(
+  config: Config,
+  db: Db,
+  media: { sfu: Sfu | undefined; gateway: HlsGateway | undefined },
+  metrics: Metrics,
+  log: Log,
+) {
+  const { sfu, gateway } = media;
   return new Rooms({
     roomStore: new RoomStore(db),
     chatStore: new ChatStore(db),
@@ -42,6 +52,7 @@ function createRooms(config: Config, db: Db, sfu: Sfu | undefined, metrics: Metr
     log,
     media: {
       sfu,
+      gateway,
       meshMaxPeers: config.meshMaxPeers,
       downgradeHoldMs: config.sfuDowngradeHoldS * 1000,
       downgradeGraceMs: config.sfuDowngradeGraceS * 1000,
@@ -60,6 +71,23 @@ function iceProvider(config: Config, metrics: Metrics) {
     if (ice.turn) metrics.turnCredentials.inc();
     return iceServersFor(ice, peerId);
   };
+}
+
+const hlsDir = (config: Config): string => path.join(config.dataDir, 'hls');
+
+function startGateway(config: Config, sfu: Sfu | undefined, log: Log): HlsGateway | undefined {
+  if (!config.hls || !sfu) return undefined;
+  const { segmentSeconds, width, height, fps, videoKbps } = config.hls;
+  return new HlsGateway({
+    outDir: hlsDir(config),
+    workDir: path.join(config.dataDir, 'hls-work'),
+    segmentSeconds,
+    width,
+    height,
+    fps,
+    videoKbps,
+    log,
+  });
 }
 
 function listen(http: Server, config: Config): Promise<number> {
@@ -81,7 +109,11 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     connections: () => live.connections(),
     ...(sfu ? { sfuWorkers: () => sfu.resourceUsage() } : {}),
   });
-  const rooms = createRooms(config, db, sfu, metrics, log);
+  const gateway = startGateway(config, sfu, log);
+  const rooms = createRooms(config, db, { sfu, gateway }, metrics, log);
+  gateway?.on('ended', (roomId, reason) =>
+    rooms.get(roomId as RoomId)?.media.broadcast.ended(reason),
+  );
   const iceServersFor = iceProvider(config, metrics);
   const sockets = new SignalingSocketServer({ config, rooms, log, metrics, iceServersFor });
   live.rooms = () => [...rooms.live()];
@@ -91,6 +123,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       rooms,
       log,
       metrics,
+      hlsRoot: gateway ? hlsDir(config) : undefined,
       staticFiles: config.staticDir ? new StaticFiles(config.staticDir) : undefined,
       health: () => ({ rooms: rooms.liveCount, connections: sockets.connectionCount }),
     }),
@@ -104,6 +137,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       await sockets.close();
       http.closeAllConnections();
       await stopped;
+      await gateway?.close();
       await sfu?.close();
       db.close();
     })());

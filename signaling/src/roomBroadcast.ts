@@ -1,0 +1,135 @@
+import type { HlsGateway } from '@parley/hls-gateway';
+import type { PeerId, ServerMessage } from '@parley/protocol';
+import type { ProducerSummary, SfuRoom } from '@parley/sfu';
+import type { Log } from './log.ts';
+
+/** What a broadcast needs to know about its room. */
+export interface BroadcastRoom {
+  readonly id: string;
+  sfuRoom(): SfuRoom | undefined;
+  activeSpeaker(): PeerId | null;
+  hostIds(): PeerId[];
+  broadcast(message: ServerMessage): void;
+}
+
+/**
+ * Every FFmpeg input change restarts it (a seam for viewers), so source changes are gathered
+ * for this long first: a burst of producers at the start, or speakers talking over each other.
+ */
+const SOURCE_DEBOUNCE_MS = 1500;
+
+/** Which camera or screen goes on air: a shared screen, else the speaker, else a host. */
+export function pickVideo(
+  producers: ProducerSummary[],
+  speaker: PeerId | null,
+  hosts: PeerId[],
+): string | undefined {
+  const video = producers.filter((p) => p.kind === 'video');
+  const screen = video.find((p) => p.source === 'screen');
+  const cameraOf = (peerId: string | null): ProducerSummary | undefined =>
+    video.find((p) => p.source === 'camera' && p.peerId === peerId);
+  const chosen =
+    screen ??
+    cameraOf(speaker) ??
+    hosts.map(cameraOf).find((p) => p !== undefined) ??
+    video.find((p) => p.source === 'camera');
+  return chosen?.producerId;
+}
+
+/** One room's HLS broadcast: starts and stops the gateway, and keeps its sources current. */
+export class RoomBroadcast {
+  #live = false;
+  #timer: NodeJS.Timeout | undefined;
+  #sources = { video: undefined as string | undefined, audio: [] as string[] };
+
+  constructor(
+    private readonly room: BroadcastRoom,
+    private readonly gateway: HlsGateway | undefined,
+    private readonly log: Log,
+  ) {}
+
+  get live(): boolean {
+    return this.#live;
+  }
+
+  get available(): boolean {
+    return this.gateway !== undefined;
+  }
+
+  /** Puts the room on air; its SFU side must be up. */
+  async start(): Promise<void> {
+    const sfuRoom = this.room.sfuRoom();
+    if (!this.gateway || !sfuRoom || this.#live) return;
+    this.#sources = this.#pick(sfuRoom);
+    await this.gateway.start(this.room.id, sfuRoom, {
+      audioProducerIds: this.#sources.audio,
+      ...(this.#sources.video ? { videoProducerId: this.#sources.video } : {}),
+    });
+    this.#live = true;
+    this.room.broadcast({ type: 'broadcast-state', live: true });
+    this.log.info('broadcast started', { room: this.room.id });
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.#timer);
+    if (!this.#live) return;
+    this.#live = false;
+    await this.gateway?.stop(this.room.id);
+    this.room.broadcast({ type: 'broadcast-state', live: false });
+    this.log.info('broadcast stopped', { room: this.room.id });
+  }
+
+  /** The gateway gave up (FFmpeg kept failing): the room is off air, and everyone is told. */
+  ended(reason: string): void {
+    if (!this.#live || reason === 'stopped') return;
+    this.#live = false;
+    clearTimeout(this.#timer);
+    this.room.broadcast({ type: 'broadcast-state', live: false, error: `broadcast ${reason}` });
+  }
+
+  /** Producers or the speaker changed: follow them, after the debounce. */
+  sourcesChanged(): void {
+    if (!this.#live) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(
+      () => void this.#apply().catch((e: unknown) => this.#failed(e)),
+      SOURCE_DEBOUNCE_MS,
+    );
+    this.#timer.unref();
+  }
+
+  /** The SFU side was rebuilt on another worker: carry on from the new router. */
+  async rebuilt(): Promise<void> {
+    if (!this.#live || !this.gateway) return;
+    await this.gateway.stop(this.room.id).catch((e: unknown) => this.#failed(e));
+    this.#live = false;
+    await this.start();
+  }
+
+  async #apply(): Promise<void> {
+    const sfuRoom = this.room.sfuRoom();
+    if (!this.#live || !this.gateway || !sfuRoom) return;
+    const next = this.#pick(sfuRoom);
+    if (next.video !== this.#sources.video) {
+      await this.gateway.setVideoProducer(this.room.id, next.video);
+    }
+    if (next.audio.join() !== this.#sources.audio.join()) {
+      await this.gateway.setAudioProducers(this.room.id, next.audio);
+    }
+    this.#sources = next;
+  }
+
+  #pick(sfuRoom: SfuRoom): { video: string | undefined; audio: string[] } {
+    const producers = sfuRoom.producers();
+    const video = pickVideo(producers, this.room.activeSpeaker(), this.room.hostIds());
+    const audio = producers
+      .filter((p) => p.kind === 'audio')
+      .map((p) => p.producerId)
+      .sort();
+    return { video, audio };
+  }
+
+  #failed(error: unknown): void {
+    this.log.error('broadcast source change failed', { room: this.room.id, error: String(error) });
+  }
+}

@@ -1,0 +1,121 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '@parley/protocol';
+import type { RoomStatus } from '@parley/protocol';
+import { TestClient, eventually } from './support/client.ts';
+import { startTestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
+
+async function text(url: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(url);
+  return { status: res.status, body: await res.text() };
+}
+
+describe('broadcast through signaling (real mediasoup worker and FFmpeg)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({
+      sfu: {
+        workers: 1,
+        listenIp: '127.0.0.1',
+        announcedIp: undefined,
+        webRtcPortBase: 0,
+        rtcMinPort: 42000,
+        rtcMaxPort: 42499,
+      },
+      hls: { segmentSeconds: 1, width: 320, height: 180, fps: 15, videoKbps: 300 },
+      meshMaxPeers: 4,
+      sfuDowngradeHoldS: 0.3,
+      sfuDowngradeGraceS: 0.3,
+    });
+  });
+  afterAll(() => server.dispose());
+
+  it('goes on air from a mesh room, serves H.264/AAC HLS, counts viewers, and stops with ENDLIST', async () => {
+    const { id, hostKey } = await server.createRoom();
+    const host = await TestClient.ready(server.url);
+    const joined = await host.join(id, 'Host', hostKey);
+    expect(joined).toMatchObject({ mode: 'mesh', live: false });
+    const guest = await TestClient.ready(server.url);
+    await guest.join(id, 'Guest');
+    expect(await guest.request({ type: 'broadcast', live: true })).toMatchObject({
+      code: ERROR_CODES.FORBIDDEN,
+    });
+
+    expect(await host.request({ type: 'broadcast', live: true })).toMatchObject({
+      type: 'broadcast-state',
+      live: true,
+    });
+    await guest.next((m) => m.type === 'room-mode' && m.mode === 'sfu');
+    await guest.next((m) => m.type === 'broadcast-state' && m.live);
+    const status = (await (await fetch(`${server.url}/api/rooms/${id}`)).json()) as RoomStatus;
+    expect(status).toMatchObject({ mode: 'sfu', live: true, admitted: 2 });
+
+    const playlist = `${server.url}/hls/${id}/index.m3u8`;
+    await eventually(async () => /\.m4s/.test((await text(playlist)).body), 20_000);
+    const res = await fetch(playlist);
+    expect(res.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const body = await res.text();
+    const init = /#EXT-X-MAP:URI="([^"]+)"/.exec(body)?.[1];
+    const segment = body.split('\n').find((l) => l.endsWith('.m4s'));
+    expect(init && segment).toBeTruthy();
+    const file = path.join(tmpdir(), `parley-probe-${id}.mp4`);
+    const bytes = Buffer.concat([
+      Buffer.from(await (await fetch(`${server.url}/hls/${id}/${init}`)).arrayBuffer()),
+      Buffer.from(await (await fetch(`${server.url}/hls/${id}/${segment}`)).arrayBuffer()),
+    ]);
+    writeFileSync(file, bytes);
+    const probe = spawnSync(
+      'ffprobe',
+      ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file],
+      { encoding: 'utf8' },
+    );
+    expect(probe.stdout.split('\n').filter(Boolean).sort()).toEqual(['aac', 'h264']);
+
+    const viewer = await fetch(`${server.url}/api/rooms/${id}/viewers`, {
+      method: 'POST',
+      body: JSON.stringify({ viewerId: 'viewer-000001' }),
+    });
+    expect(await viewer.json()).toEqual({ viewers: 1 });
+    expect(
+      ((await (await fetch(`${server.url}/api/rooms/${id}`)).json()) as RoomStatus).viewers,
+    ).toBe(1);
+
+    // On air holds the SFU even though the room is small; stopping releases it.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(guest.of('room-mode').map((m) => m.mode)).toEqual(['sfu']);
+    expect(await host.request({ type: 'broadcast', live: false })).toMatchObject({ live: false });
+    await eventually(async () => (await text(playlist)).body.includes('#EXT-X-ENDLIST'), 10_000);
+    await guest.next((m) => m.type === 'room-mode' && m.mode === 'mesh', 5000);
+    await Promise.all([host.close(), guest.close()]);
+  });
+
+  it('answers UNAVAILABLE where broadcasting is off, and 404 for unknown HLS paths', async () => {
+    const plain = await startTestServer();
+    try {
+      const { id, hostKey } = await plain.createRoom();
+      const host = await TestClient.ready(plain.url);
+      await host.join(id, 'Host', hostKey);
+      expect(await host.request({ type: 'broadcast', live: true })).toMatchObject({
+        code: ERROR_CODES.UNAVAILABLE,
+      });
+      expect((await fetch(`${plain.url}/hls/${id}/index.m3u8`)).status).toBe(404);
+      await host.close();
+    } finally {
+      await plain.dispose();
+    }
+    expect((await fetch(`${server.url}/hls/${'C'.repeat(22)}/index.m3u8`)).status).toBe(404);
+    expect(
+      (
+        await fetch(`${server.url}/api/rooms/${'C'.repeat(22)}/viewers`, {
+          method: 'POST',
+          body: '{}',
+        })
+      ).status,
+    ).toBe(404);
+  });
+});
