@@ -88,6 +88,13 @@ export const SfuLayersSchema = z.strictObject({
   spatialLayer: z.number().int().min(0).max(2),
 });
 
+/** New ICE credentials for a transport whose connection failed (answered `sfu-ice-restarted`). */
+export const SfuRestartIceSchema = z.strictObject({
+  type: z.literal('sfu-restart-ice'),
+  ...rid,
+  transportId: Id,
+});
+
 export const SFU_CLIENT_SCHEMAS = [
   SfuTransportRequestSchema,
   SfuConnectSchema,
@@ -96,6 +103,7 @@ export const SFU_CLIENT_SCHEMAS = [
   SfuConsumeSchema,
   SfuConsumerPauseSchema,
   SfuLayersSchema,
+  SfuRestartIceSchema,
 ] as const;
 
 // ---------- server -> client ----------
@@ -133,6 +141,11 @@ export const SfuConsumerCreatedSchema = z.strictObject({
   rtpParameters: z.record(z.string(), z.unknown()),
 });
 export const SfuOkSchema = z.strictObject({ type: z.literal('sfu-ok'), ...replyRid });
+export const SfuIceRestartedSchema = z.strictObject({
+  type: z.literal('sfu-ice-restarted'),
+  ...replyRid,
+  iceParameters: z.record(z.string(), z.unknown()),
+});
 export const SfuProducerAddedSchema = z.strictObject({
   type: z.literal('sfu-producer-added'),
   producer: ProducerInfoSchema,
@@ -165,6 +178,7 @@ export const SFU_SERVER_SCHEMAS = [
   SfuProducedSchema,
   SfuConsumerCreatedSchema,
   SfuOkSchema,
+  SfuIceRestartedSchema,
   SfuProducerAddedSchema,
   SfuProducerClosedSchema,
   SfuConsumerClosedSchema,

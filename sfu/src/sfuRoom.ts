@@ -164,6 +164,16 @@ export class SfuRoom {
     };
   }
 
+  /** New ICE credentials for a transport whose connectivity failed (the client restarts ICE). */
+  async restartIce(peerId: string, transportId: string): Promise<Record<string, unknown>> {
+    const { transport } = this.ownTransport(peerId, transportId);
+    try {
+      return (await transport.restartIce()) as unknown as Record<string, unknown>;
+    } catch (error) {
+      throw toSfuError(error, 'REJECTED');
+    }
+  }
+
   async connectTransport(
     peerId: string,
     transportId: string,

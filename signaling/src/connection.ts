@@ -144,6 +144,7 @@ export class Connection implements PeerSink {
       case 'sfu-consume':
       case 'sfu-consumer-pause':
       case 'sfu-layers':
+      case 'sfu-restart-ice':
         return this.#sfu(message);
       case 'ping':
         return this.send({ type: 'pong', ...rid(message) });

@@ -14,6 +14,7 @@ export type SfuMessage = ClientMessageOf<
   | 'sfu-consume'
   | 'sfu-consumer-pause'
   | 'sfu-layers'
+  | 'sfu-restart-ice'
 >;
 
 type Reply = ServerMessage;
@@ -67,6 +68,11 @@ export async function handleSfuMessage(room: Room, peer: Peer, msg: SfuMessage):
       case 'sfu-layers':
         await sfu.setPreferredLayers(peer.id, msg.consumerId, msg.spatialLayer);
         return { type: 'sfu-ok' };
+      case 'sfu-restart-ice':
+        return {
+          type: 'sfu-ice-restarted',
+          iceParameters: await sfu.restartIce(peer.id, msg.transportId),
+        };
       default:
         return assertNever(msg);
     }

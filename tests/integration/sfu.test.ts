@@ -160,6 +160,15 @@ describe('mesh <-> SFU switch over real sockets and a real mediasoup worker', ()
       type: 'sfu-ok',
     });
 
+    const restarted = await a.request({ type: 'sfu-restart-ice', transportId: sendId });
+    expect(restarted).toMatchObject({
+      type: 'sfu-ice-restarted',
+      iceParameters: { usernameFragment: expect.any(String) },
+    });
+    expect(await b.request({ type: 'sfu-restart-ice', transportId: sendId })).toMatchObject({
+      code: ERROR_CODES.SFU_NOT_FOUND,
+    });
+
     const noVp8 = {
       codecs: caps.codecs.filter((c) => c.mimeType !== 'video/VP8'),
       headerExtensions: [],
