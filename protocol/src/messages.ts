@@ -176,6 +176,8 @@ export const JoinedSchema = z.strictObject({
   /** The other admitted peers, in join order. Newcomers initiate the mesh links to them. */
   peers: z.array(PeerInfoSchema),
   iceServers: z.array(IceServerSchema),
+  /** `relay`: use only TURN candidates (a deployment that must hide peers' addresses). */
+  iceTransportPolicy: z.enum(['all', 'relay']),
   /** Up to LIMITS.CHAT_HISTORY_ON_JOIN most recent messages, oldest first. */
   chat: z.array(ChatMessageSchema),
   /** Present when mode is `sfu`: join the SFU directly. */

@@ -33,6 +33,8 @@ export interface Config {
   turn: { urls: string[]; secret: string } | undefined;
   /** Lifetime of a minted TURN credential, seconds. */
   turnTtlS: number;
+  /** Browsers use only relayed (TURN) candidates. */
+  iceRelayOnly: boolean;
   /** Start a local coturn (embedded default) when `turnserver` is installed. */
   localTurn: boolean;
   turnPort: number;
@@ -155,6 +157,7 @@ export function loadConfig(env: Env = process.env): Config {
     turn: turnConfig(env),
     turnTtlS: int(env, 'TURN_TTL_S', 600, 60),
     localTurn: (env.LOCAL_TURN ?? 'auto') !== 'off',
+    iceRelayOnly: env.ICE_RELAY_ONLY === 'on',
     turnPort: int(env, 'TURN_PORT', 3478, 1),
   };
 }

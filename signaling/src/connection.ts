@@ -187,7 +187,7 @@ export class Connection implements PeerSink {
         resumeToken: peer.resumeToken,
       };
       const iceServers = this.deps.iceServersFor(peer.id);
-      this.send({ type: 'joined', ...reply, ...admitted, iceServers });
+      this.send({ type: 'joined', ...reply, ...admitted, iceServers, ...this.#icePolicy() });
       return;
     }
   }
@@ -236,8 +236,13 @@ export class Connection implements PeerSink {
       resumed: true,
       ...snapshot,
       iceServers: this.deps.iceServersFor(peer.id),
+      ...this.#icePolicy(),
     });
     peer.flushHeld();
+  }
+
+  #icePolicy(): { iceTransportPolicy: 'all' | 'relay' } {
+    return { iceTransportPolicy: this.deps.config.iceRelayOnly ? 'relay' : 'all' };
   }
 
   #iceRefresh(message: ClientMessageOf<'ice-refresh'>): void {

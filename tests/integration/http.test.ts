@@ -89,12 +89,14 @@ describe('HTTP', () => {
       stunUrls: ['stun:127.0.0.1:3478'],
       turn: { urls: ['turn:127.0.0.1:3478'], secret },
       turnTtlS: 600,
+      iceRelayOnly: true,
     });
     try {
       const { id } = await withTurn.createRoom();
       const c = await TestClient.ready(withTurn.url);
       const joined = await c.join(id, 'T');
       expect(joined.iceServers[0]).toEqual({ urls: ['stun:127.0.0.1:3478'] });
+      expect(joined.iceTransportPolicy).toBe('relay');
       const turn = joined.iceServers[1];
       expect(turn?.username).toMatch(new RegExp(`^\\d+:${joined.peerId}$`));
       expect(turn?.credential).toMatch(/^[A-Za-z0-9+/]{27}=$/);

@@ -65,7 +65,12 @@ describe('rooms', () => {
     const { id, hostKey } = await server.createRoom();
     const host = track(await TestClient.ready(server.url));
     const joinedHost = await host.join(id, 'Host', hostKey);
-    expect(joinedHost).toMatchObject({ role: 'host', mode: 'mesh', peers: [] });
+    expect(joinedHost).toMatchObject({
+      role: 'host',
+      mode: 'mesh',
+      peers: [],
+      iceTransportPolicy: 'all',
+    });
     const guest = track(await TestClient.ready(server.url));
     const joinedGuest = await guest.join(id, 'Guest', 'wrong-key');
     expect(joinedGuest.role).toBe('guest');
