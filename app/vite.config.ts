@@ -30,6 +30,8 @@ export default defineConfig({
       },
       workbox: {
         globPatterns: ['**/*.{html,js,css,svg,png,webmanifest}'],
+        // hls.js (~116 KB gzipped) is only for viewers: fetched when watching, not installed.
+        globIgnores: ['**/hls.light-*.js'],
         navigateFallback: '/index.html',
         navigateFallbackDenylist: NOT_THE_APP,
         // A first visit is controlled at once, so the shell works offline right after it.

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useRoute } from './router.ts';
 import { Home } from './pages/Home.tsx';
 import { UpdatePrompt } from './pwa/UpdatePrompt.tsx';
+import { LazyWatch } from './watch/LazyWatch.tsx';
 
 interface RoomPageProps {
   roomId: string;
@@ -33,12 +34,7 @@ export function App() {
       <UpdatePrompt />
       {route.name === 'home' && <Home />}
       {route.name === 'room' && <LazyRoom key={route.roomId} roomId={route.roomId} />}
-      {route.name === 'watch' && (
-        <main class="page">
-          <h1>Watch</h1>
-          <p>Broadcast viewing for this room is not available yet.</p>
-        </main>
-      )}
+      {route.name === 'watch' && <LazyWatch key={route.roomId} roomId={route.roomId} />}
     </>
   );
 }

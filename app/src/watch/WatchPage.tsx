@@ -1,0 +1,115 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { navigate } from '../router.ts';
+import { WatchController } from './WatchController.ts';
+import type { WatchSnapshot } from './watchState.ts';
+import './watch.css';
+
+/** `/watch/<roomId>`: the broadcast for viewers, without joining the call. */
+export function WatchPage({ roomId }: { roomId: string }) {
+  const controller = useMemo(() => new WatchController(roomId), [roomId]);
+  const [snap, setSnap] = useState(controller.snapshot);
+  const videoRef = useRef<HTMLVideoElement>(null);
+
+  useEffect(() => {
+    const unsubscribe = controller.subscribe(setSnap);
+    if (videoRef.current) controller.attach(videoRef.current);
+    return () => {
+      unsubscribe();
+      controller.dispose();
+    };
+  }, [controller]);
+
+  const showVideo = snap.phase === 'starting' || snap.phase === 'playing';
+  return (
+    <main class="page watch">
+      <header class="room-header">
+        <a
+          href="/"
+          class="brand"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/');
+          }}
+        >
+          Parley
+        </a>
+        {snap.viewers !== null && snap.phase !== 'not-found' && (
+          <span class="watch-viewers" aria-live="polite">
+            {snap.viewers} watching
+          </span>
+        )}
+      </header>
+      <div class={showVideo ? 'watch-stage' : 'watch-stage hidden'}>
+        {/* Always mounted: the controller keeps one element for the page's lifetime. */}
+        <video
+          ref={videoRef}
+          class="watch-video"
+          muted
+          autoplay
+          playsInline
+          aria-label="Broadcast"
+        />
+        {showVideo && <LiveBar snap={snap} controller={controller} />}
+      </div>
+      {snap.notice && (
+        <p role="status" class="watch-notice">
+          {snap.notice}
+        </p>
+      )}
+      <StateMessage snap={snap} />
+    </main>
+  );
+}
+
+function LiveBar({ snap, controller }: { snap: WatchSnapshot; controller: WatchController }) {
+  const live = snap.phase === 'playing' && snap.atLiveEdge && !snap.buffering;
+  return (
+    <div class="watch-bar">
+      {live && <span class="live-badge">LIVE</span>}
+      {snap.phase === 'starting' && <span class="muted">Connecting to the broadcast…</span>}
+      {snap.phase === 'playing' && snap.buffering && <span class="muted">Buffering…</span>}
+      {snap.phase === 'playing' && snap.behindS !== null && (
+        <span class="muted watch-behind">{snap.behindS} s behind live</span>
+      )}
+      <span class="watch-spacer" />
+      {snap.canJumpToLive && (
+        <button type="button" onClick={() => controller.jumpToLive()}>
+          Jump to live
+        </button>
+      )}
+      {snap.needsTap ? (
+        <button type="button" class="primary" onClick={() => controller.play()}>
+          Play
+        </button>
+      ) : (
+        <button type="button" onClick={() => controller.toggleMute()}>
+          {snap.muted ? 'Unmute' : 'Mute'}
+        </button>
+      )}
+    </div>
+  );
+}
+
+const MESSAGES: Partial<Record<WatchSnapshot['phase'], string>> = {
+  loading: 'Looking for the broadcast…',
+  'not-found': 'This broadcast does not exist.',
+  waiting: 'The broadcast has not started yet. It will play here as soon as it does.',
+  ended: 'The broadcast has ended.',
+  unsupported: 'This browser cannot play the broadcast. Try a current Chrome, Firefox or Safari.',
+};
+
+function StateMessage({ snap }: { snap: WatchSnapshot }) {
+  const text = MESSAGES[snap.phase];
+  if (!text) return null;
+  const alert = snap.phase === 'not-found' || snap.phase === 'unsupported';
+  return (
+    <section class="notice-page">
+      <p role={alert ? 'alert' : 'status'}>{text}</p>
+      {(snap.phase === 'not-found' || snap.phase === 'ended') && (
+        <a href="/" onClick={(e) => (e.preventDefault(), navigate('/'))}>
+          Back to Parley
+        </a>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,65 @@
+import type { RoomStatus } from '@parley/protocol';
+
+const VIEWER_ID_KEY = 'parley.viewerId';
+
+/** `GET /api/rooms/:id`: the status, or 'not-found' on 404. Throws on network or server trouble. */
+export async function fetchRoomStatus(roomId: string): Promise<RoomStatus | 'not-found'> {
+  const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`, { cache: 'no-store' });
+  if (res.status === 404) return 'not-found';
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const body: unknown = await res.json();
+  if (!isRoomStatus(body)) throw new Error('unexpected room status');
+  return body;
+}
+
+/** `POST /api/rooms/:id/viewers`: checks this tab in as a viewer; returns the viewer count. */
+export async function checkIn(roomId: string, viewerId: string): Promise<number> {
+  const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/viewers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ viewerId }),
+  });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const body = (await res.json()) as { viewers?: unknown };
+  if (typeof body.viewers !== 'number') throw new Error('unexpected viewer count');
+  return body.viewers;
+}
+
+/**
+ * True once the playlist lists a segment of a running broadcast. Before the first segment the
+ * gateway answers 404 (hls.js does not retry a 4xx manifest), and a playlist that still carries
+ * the previous broadcast's `#EXT-X-ENDLIST` would play as a recording.
+ */
+export async function playlistReady(url: string): Promise<boolean> {
+  const res = await fetch(url, { cache: 'no-store' });
+  if (!res.ok) return false;
+  const text = await res.text();
+  return text.includes('#EXTINF') && !text.includes('#EXT-X-ENDLIST');
+}
+
+/** One id per tab (sessionStorage), so a reload is not counted as a second viewer. */
+export function viewerId(): string {
+  try {
+    const saved = sessionStorage.getItem(VIEWER_ID_KEY);
+    if (saved) return saved;
+  } catch {
+    // Storage unavailable (private mode): a fresh id per page load is good enough.
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const id = btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+  try {
+    sessionStorage.setItem(VIEWER_ID_KEY, id);
+  } catch {
+    // As above: not remembered.
+  }
+  return id;
+}
+
+function isRoomStatus(v: unknown): v is RoomStatus {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return typeof r.live === 'boolean' && typeof r.viewers === 'number' && typeof r.id === 'string';
+}

@@ -1,0 +1,51 @@
+/** What the viewer page shows: plain data, published by WatchController. */
+export type WatchPhase =
+  | 'loading' // first status request in flight
+  | 'not-found' // no such room
+  | 'waiting' // the room exists but is not on air
+  | 'starting' // on air: waiting for the first segments, or rebuilding the player
+  | 'playing'
+  | 'ended'
+  | 'unsupported'; // this browser plays neither MSE nor native HLS
+
+export interface WatchSnapshot {
+  phase: WatchPhase;
+  /** Passing trouble while the phase stays (network down, recovering), else null. */
+  notice: string | null;
+  muted: boolean;
+  /** Autoplay was refused: playback needs a tap. */
+  needsTap: boolean;
+  buffering: boolean;
+  /** Whole seconds behind the live edge, once the player knows. */
+  behindS: number | null;
+  atLiveEdge: boolean;
+  /** Far enough behind (more than twice the target distance) to offer "Jump to live". */
+  canJumpToLive: boolean;
+  /** People watching (the server's count of recent check-ins), once known. */
+  viewers: number | null;
+}
+
+export const INITIAL_SNAPSHOT: WatchSnapshot = {
+  phase: 'loading',
+  notice: null,
+  muted: true,
+  needsTap: false,
+  buffering: false,
+  behindS: null,
+  atLiveEdge: false,
+  canJumpToLive: false,
+  viewers: null,
+};
+
+/** Where playback stands against the live edge; `targetS` is the distance the player aims for. */
+export function liveEdge(
+  behindS: number,
+  targetS: number,
+): Pick<WatchSnapshot, 'behindS' | 'atLiveEdge' | 'canJumpToLive'> {
+  const far = behindS > 2 * targetS;
+  return { behindS: Math.round(behindS), atLiveEdge: !far, canJumpToLive: far };
+}
+
+export function sameSnapshot(a: WatchSnapshot, b: WatchSnapshot): boolean {
+  return (Object.keys(a) as (keyof WatchSnapshot)[]).every((k) => a[k] === b[k]);
+}
