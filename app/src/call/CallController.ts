@@ -1,43 +1,57 @@
 import { ERROR_CODES, LIMITS } from '@parley/protocol';
 import type { ClientMessage, ServerMessage, ServerMessageOf } from '@parley/protocol';
 import { SignalingClient } from './signalingClient.ts';
-import { Mesh } from './Mesh.ts';
 import type { PeerStats } from './Mesh.ts';
-import { acquireLocalMedia, listDevices, switchDevice, trackOf } from './media.ts';
+import { ScreenShare } from './ScreenShare.ts';
+import { LocalMedia } from './LocalMedia.ts';
 import type { MediaKind } from './media.ts';
-import {
-  addPending,
-  applyAck,
-  chatView,
-  emptyChat,
-  highestSeq,
-  mergeMessages,
-} from './chatState.ts';
-import type { ChatState } from './chatState.ts';
-import { initialSnapshot, localViewOf, mediaFlags } from './callState.ts';
+import { chatView } from './chatState.ts';
+import { ChatSession } from './ChatSession.ts';
+import { initialSnapshot, mediaFlags } from './callState.ts';
 import type { CallSnapshot, PeerView } from './callState.ts';
+import { RequestChannel } from './requests.ts';
+import { Topology } from './Topology.ts';
+import type { TileSeen } from './SfuConnector.ts';
+import type { TileSource, TrackInfo, Via } from './RemoteMedia.ts';
 
 type Listener = (snapshot: CallSnapshot) => void;
 
 /**
  * Owns everything of a call that is not UI: the local MediaStream (one getUserMedia for the
- * whole session), the signaling connection, the mesh of peer connections and the chat log.
- * The UI subscribes to plain-data snapshots and calls the public methods.
+ * whole session), a screen share, the signaling connection, the room's media paths
+ * (Topology: mesh, SFU and the switch) and the chat. The UI subscribes to plain-data
+ * snapshots and calls the public methods.
  */
 export class CallController {
   private snap: CallSnapshot = initialSnapshot();
   private readonly listeners = new Set<Listener>();
-  private stream: MediaStream | undefined;
-  private preview: Promise<void> | null = null;
-  private readonly remote = new Map<string, MediaStream>();
+  private readonly local = new LocalMedia(
+    (patch) => this.update(patch),
+    () => this.snap,
+  );
   private signaling: SignalingClient | null = null;
-  private mesh: Mesh | null = null;
-  private chat: ChatState = emptyChat();
+  private topology: Topology | null = null;
   private joinedOnce = false;
   private nextRid = 1;
-  /** rid of each chat send still in flight, so an error can be matched to its message. */
-  private readonly chatRids = new Map<number, string>();
   private disposed = false;
+  private readonly rpc = new RequestChannel(
+    (msg) => this.send(msg),
+    () => this.nextRid++,
+  );
+  private readonly screen: ScreenShare = new ScreenShare({
+    rpc: this.rpc,
+    media: (screen) => mediaFlags(this.snap.local, screen),
+    publish: async (stream) => this.topology?.startScreen(stream),
+    unpublish: async () => this.topology?.stopScreen(),
+    update: (patch) => this.update(patch),
+    announce: () => this.sendMedia(),
+  });
+  private readonly chat = new ChatSession({
+    send: (msg) => this.send(msg),
+    nextRid: () => this.nextRid++,
+    changed: (chat) => this.update({ chat: chatView(chat, this.snap.name) }),
+    notice: (text) => this.update({ notice: text }),
+  });
 
   constructor(
     readonly roomId: string,
@@ -69,51 +83,22 @@ export class CallController {
     this.setPeers((ps) => ps.map((p) => (p.peerId === peerId ? { ...p, ...patch } : p)));
   }
 
-  private setChat(chat: ChatState): void {
-    this.chat = chat;
-    this.update({ chat: chatView(chat, this.snap.name) });
+  private bumpStreams(): void {
+    this.update({ streamEpoch: this.snap.streamEpoch + 1 });
   }
 
   // ---------- local media ----------
 
   /** Starts the camera/mic preview once; later calls return the same promise. */
   startPreview(): Promise<void> {
-    this.preview ??= this.acquire();
-    return this.preview;
-  }
-
-  private async acquire(): Promise<void> {
-    const { stream, problem } = await acquireLocalMedia(this.snap.selected);
-    if (this.disposed) {
-      stream.getTracks().forEach((t) => t.stop());
-      return;
-    }
-    this.stream = stream;
-    const devices = await listDevices().catch(() => this.snap.devices);
-    const selected = {
-      audio: trackOf(stream, 'audio')?.getSettings().deviceId,
-      video: trackOf(stream, 'video')?.getSettings().deviceId,
-    };
-    this.update({
-      previewReady: true,
-      mediaProblem: problem,
-      local: localViewOf(stream),
-      devices,
-      selected,
-      streamEpoch: this.snap.streamEpoch + 1,
-    });
+    return this.local.start();
   }
 
   async selectDevice(kind: MediaKind, deviceId: string): Promise<void> {
-    if (!this.stream || this.snap.selected[kind] === deviceId) return;
     try {
-      const { old, next } = await switchDevice(this.stream, kind, deviceId);
-      this.mesh?.replaceTrack(old, next);
-      this.update({
-        selected: { ...this.snap.selected, [kind]: deviceId },
-        local: localViewOf(this.stream),
-        streamEpoch: this.snap.streamEpoch + 1,
-      });
+      const swapped = await this.local.select(kind, deviceId);
+      if (!swapped) return;
+      this.topology?.replaceTrack(swapped.old, swapped.next);
       this.sendMedia();
     } catch (err) {
       this.update({ notice: `Could not switch ${kind === 'audio' ? 'microphone' : 'camera'}.` });
@@ -122,25 +107,45 @@ export class CallController {
   }
 
   toggle(kind: MediaKind): void {
-    const track = this.stream && trackOf(this.stream, kind);
-    if (!track) return;
-    track.enabled = !track.enabled;
-    this.update({ local: localViewOf(this.stream) });
-    this.sendMedia();
+    if (this.local.toggle(kind)) this.sendMedia();
   }
 
   private sendMedia(): void {
     if (this.snap.phase === 'in-call') {
-      this.send({ type: 'media', media: mediaFlags(this.snap.local) });
+      this.send({ type: 'media', media: mediaFlags(this.snap.local, this.snap.sharing) });
     }
   }
 
   localStream(): MediaStream | undefined {
-    return this.stream;
+    return this.local.stream;
   }
 
-  remoteStream(peerId: string): MediaStream | undefined {
-    return this.remote.get(peerId);
+  remoteStream(peerId: string, source: TileSource = 'camera'): MediaStream | undefined {
+    return this.topology?.stream(peerId, source);
+  }
+
+  remoteVia(peerId: string, source: TileSource = 'camera'): Via | undefined {
+    return this.topology?.via(peerId, source);
+  }
+
+  /** A tile reports whether it is on screen and how wide (SFU pause and simulcast layer). */
+  tileSeen(key: string, seen: TileSeen | null): void {
+    this.topology?.tileSeen(key, seen);
+  }
+
+  // ---------- screen sharing ----------
+
+  startScreenShare(): Promise<void> {
+    return this.snap.phase === 'in-call' ? this.screen.start() : Promise.resolve();
+  }
+
+  stopScreenShare(): Promise<void> {
+    return this.screen.stop();
+  }
+
+  /** Host only: allow or forbid screen sharing in the room. */
+  setScreenShareAllowed(allowed: boolean): void {
+    this.send({ type: 'settings', settings: { screenShare: allowed } });
   }
 
   // ---------- call lifecycle ----------
@@ -162,12 +167,11 @@ export class CallController {
     if (this.snap.phase === 'left') return;
     this.send({ type: 'leave' });
     this.teardown();
-    this.update({ phase: 'left', peers: [], notice: null });
+    this.update({ phase: 'left', peers: [], notice: null, status: null, sharing: false });
   }
 
   /** After leaving: back to the pre-join screen with a fresh preview. */
   restart(): void {
-    this.preview = null;
     this.update({ ...initialSnapshot(), name: this.snap.name, chat: this.snap.chat });
     void this.startPreview();
   }
@@ -183,12 +187,24 @@ export class CallController {
   private teardown(): void {
     this.signaling?.close();
     this.signaling = null;
-    this.mesh?.close();
-    this.mesh = null;
-    this.remote.clear();
-    this.stream?.getTracks().forEach((t) => t.stop());
-    this.stream = undefined;
-    this.preview = null;
+    this.closeTopology();
+    void this.screen.stop();
+    this.local.stop();
+  }
+
+  private closeTopology(): void {
+    this.topology?.close();
+    this.topology = null;
+    this.rpc.rejectAll('left the room');
+  }
+
+  /** The SFU side could not be rebuilt: leave and join again on the same socket. */
+  private rejoin(reason: string): void {
+    console.warn('rejoining the room:', reason);
+    this.closeTopology();
+    this.update({ status: 'Reconnecting…' });
+    this.send({ type: 'leave' });
+    this.sendJoin();
   }
 
   private send(msg: ClientMessage): boolean {
@@ -201,7 +217,7 @@ export class CallController {
       rid: this.nextRid++,
       roomId: this.roomId as ClientMessageOfJoin['roomId'],
       name: this.snap.name,
-      media: mediaFlags(this.snap.local),
+      media: mediaFlags(this.snap.local, this.snap.sharing),
       ...(this.hostKey ? { hostKey: this.hostKey } : {}),
     });
   }
@@ -222,6 +238,8 @@ export class CallController {
 
   /** Routes each server message to its handler; the `never` check keeps it exhaustive. */
   private dispatch(msg: ServerMessage): void {
+    if (this.rpc.onMessage(msg)) return;
+    const topo = this.topology;
     switch (msg.type) {
       case 'joined':
         return this.onJoined(msg);
@@ -232,19 +250,38 @@ export class CallController {
       case 'peer-left':
         return this.onPeerLeft(msg.peerId);
       case 'signal':
-        return this.mesh?.onSignal(msg.from, msg.data);
+        return topo?.onSignal(msg.from, msg.data);
+      case 'room-mode':
+        topo?.onRoomMode(msg.mode, msg.sfu);
+        return this.update({ mode: msg.mode });
+      case 'sfu-producer-added':
+      case 'sfu-producer-closed':
+      case 'sfu-consumer-closed':
+      case 'sfu-restart':
+        return topo?.onSfuPush(msg);
+      case 'active-speaker':
+        return topo?.onActiveSpeaker(msg.peerId);
+      case 'settings':
+        return this.onSettings(msg.settings);
       case 'chat':
-        return this.setChat(mergeMessages(this.chat, [msg.message]));
+        return this.chat.merge([msg.message]);
       case 'chat-ack':
-        return this.onChatAck(msg);
+        return this.chat.onAck(msg, { peerId: this.snap.selfId ?? '', name: this.snap.name });
       case 'chat-history':
-        return this.onChatHistory(msg);
+        return this.chat.onHistory(msg);
       case 'error':
         return this.onError(msg);
+      case 'ice-servers':
+      case 'broadcast-state':
+      case 'sfu-ice-restarted':
       case 'welcome':
       case 'pong':
       case 'left':
       case 'media-ok':
+      case 'sfu-transport-created':
+      case 'sfu-produced':
+      case 'sfu-consumer':
+      case 'sfu-ok':
         return;
       default: {
         const unknown: never = msg;
@@ -254,70 +291,70 @@ export class CallController {
   }
 
   private onJoined(msg: ServerMessageOf<'joined'>): void {
-    const sinceSeq = highestSeq(this.chat);
-    this.mesh?.close();
-    this.remote.clear();
-    this.mesh = new Mesh(
+    const sinceSeq = this.chat.highestSeq;
+    this.closeTopology();
+    this.topology = new Topology(
       {
-        signal: (to, data) => this.send({ type: 'signal', to: to as PeerIdOf, data }),
-        stream: (peerId, s) => this.onRemoteStream(peerId, s),
-        linkState: (peerId, connected) => this.patchPeer(peerId, { connected }),
+        selfId: msg.peerId,
+        iceServers: msg.iceServers,
+        send: (m) => this.send(m),
+        rpc: this.rpc,
+        localStream: () => this.local.stream,
       },
-      () => this.stream,
-      msg.iceServers,
+      {
+        changed: () => this.bumpStreams(),
+        linkState: (peerId, connected) => this.patchPeer(peerId, { connected }),
+        status: (status) => this.update({ status }),
+        speaker: (speaker) => this.update({ speaker }),
+        giveUp: (reason) => this.rejoin(reason),
+      },
+      { mode: msg.mode, sfu: msg.sfu, peers: msg.peers.map((p) => p.peerId) },
     );
+    const sharing = this.screen.stream;
+    if (sharing) void this.topology.startScreen(sharing);
     this.update({
       phase: 'in-call',
       notice: null,
+      status: null,
       selfId: msg.peerId,
       role: msg.role,
-      peers: msg.peers.map((p) => ({ ...p, connected: false, hasStream: false })),
+      mode: msg.mode,
+      speaker: msg.activeSpeaker ?? null,
+      settings: msg.settings,
+      peers: msg.peers.map((p) => ({ ...p, connected: false })),
     });
-    for (const p of msg.peers) this.mesh.connectTo(p.peerId);
-    this.setChat(mergeMessages(this.chat, msg.chat));
-    if (this.joinedOnce) this.resumeChat(sinceSeq);
+    this.chat.merge(msg.chat);
+    if (this.joinedOnce) this.chat.resume(sinceSeq);
     this.joinedOnce = true;
   }
 
-  /** After a reconnect: fetch what was missed and resend what was never acknowledged. */
-  private resumeChat(sinceSeq: number): void {
-    this.send({ type: 'chat-sync', since: sinceSeq });
-    for (const p of this.chat.pending) this.sendChatFrame(p.clientId, p.text);
+  private onSettings(settings: CallSnapshot['settings']): void {
+    this.update({ settings });
+    // The server has closed a guest's share already; stop ours to match.
+    if (!settings.screenShare && this.snap.role !== 'host' && this.screen.stream) {
+      this.screen.refused();
+    }
   }
 
   private onPeerJoined(peer: ServerMessageOf<'peer-joined'>['peer']): void {
-    // The newcomer initiates; we wait for its offer.
+    this.topology?.peerJoined(peer.peerId);
     this.setPeers((ps) => [
       ...ps.filter((p) => p.peerId !== peer.peerId),
-      { ...peer, connected: false, hasStream: false },
+      { ...peer, connected: false },
     ]);
   }
 
   private onPeerLeft(peerId: string): void {
-    this.mesh?.removePeer(peerId);
-    this.remote.delete(peerId);
+    this.topology?.peerLeft(peerId);
     this.setPeers((ps) => ps.filter((p) => p.peerId !== peerId));
-  }
-
-  private onRemoteStream(peerId: string, stream: MediaStream | null): void {
-    if (stream) this.remote.set(peerId, stream);
-    else this.remote.delete(peerId);
-    this.patchPeer(peerId, { hasStream: !!stream });
-    this.update({ streamEpoch: this.snap.streamEpoch + 1 });
   }
 
   private onError(msg: ServerMessageOf<'error'>): void {
     if (msg.code === ERROR_CODES.ROOM_NOT_FOUND) return this.fail('This room does not exist.');
     if (msg.code === ERROR_CODES.ROOM_FULL) return this.fail('This room is full.');
     if (msg.ref === 'join') return this.fail(`Could not join: ${msg.message}`);
-    const clientId = msg.rid === undefined ? undefined : this.chatRids.get(msg.rid);
-    if (clientId) {
-      this.chatRids.delete(msg.rid as number);
-      const pending = this.chat.pending.filter((p) => p.clientId !== clientId);
-      this.setChat({ ...this.chat, pending });
-      this.update({ notice: `Message not sent: ${msg.message}` });
-      return;
-    }
+    if (this.chat.onError(msg)) return;
+    if (msg.code === ERROR_CODES.FORBIDDEN && msg.ref === 'media') return this.screen.refused();
     console.warn('server error', msg.code, msg.message);
   }
 
@@ -326,45 +363,30 @@ export class CallController {
     this.update({ phase: 'failed', error, peers: [] });
   }
 
-  // ---------- chat ----------
+  // ---------- chat and debugging ----------
 
-  /** Queues a message; it shows as pending until acknowledged. False when the text is unusable. */
   sendChat(text: string): boolean {
-    const trimmed = text.trim();
-    if (trimmed === '' || text.length > LIMITS.CHAT_TEXT_MAX) return false;
-    const clientId = crypto.randomUUID();
-    this.setChat(addPending(this.chat, { clientId, text }));
-    this.sendChatFrame(clientId, text);
-    return true;
+    return this.chat.send(text);
   }
-
-  private sendChatFrame(clientId: string, text: string): void {
-    const rid = this.nextRid++;
-    if (this.send({ type: 'chat', rid, clientId: clientId as ClientIdOf, text })) {
-      this.chatRids.set(rid, clientId);
-    }
-  }
-
-  private onChatAck(msg: ServerMessageOf<'chat-ack'>): void {
-    if (msg.rid !== undefined) this.chatRids.delete(msg.rid);
-    const self = { peerId: this.snap.selfId ?? '', name: this.snap.name };
-    this.setChat(applyAck(this.chat, msg, self));
-  }
-
-  private onChatHistory(msg: ServerMessageOf<'chat-history'>): void {
-    this.setChat(mergeMessages(this.chat, msg.messages));
-    if (msg.more) this.send({ type: 'chat-sync', since: highestSeq(this.chat) });
-  }
-
-  // ---------- debugging ----------
 
   /** Inbound media counters per mesh link (see debugHook.ts). */
   stats(): Promise<PeerStats[]> {
-    return this.mesh?.stats() ?? Promise.resolve([]);
+    return this.topology?.meshStats() ?? Promise.resolve([]);
+  }
+
+  meshLinkCount(): number {
+    return this.topology?.meshLinkCount ?? 0;
+  }
+
+  /** Which path brought a remote track a tile shows, and its stats (see debugHook.ts). */
+  trackInfo(track: MediaStreamTrack): TrackInfo | undefined {
+    return this.topology?.lookup(track);
+  }
+
+  get mode(): 'mesh' | 'sfu' {
+    return this.topology?.roomMode ?? this.snap.mode;
   }
 }
 
 // Branded ids: the values come from the server or from crypto.randomUUID(), which match.
 type ClientMessageOfJoin = Extract<ClientMessage, { type: 'join' }>;
-type PeerIdOf = Extract<ClientMessage, { type: 'signal' }>['to'];
-type ClientIdOf = Extract<ClientMessage, { type: 'chat' }>['clientId'];

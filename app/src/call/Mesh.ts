@@ -4,9 +4,17 @@ import type { SignalEnvelope } from './meshLink.ts';
 
 export interface MeshEvents {
   signal(to: string, data: SignalEnvelope): void;
-  /** A remote peer's media arrived (or went away: null). */
-  stream(peerId: string, stream: MediaStream | null): void;
+  /** A remote stream arrived on the link to `peerId`; `stats` reads one of its receivers. */
+  stream(
+    peerId: string,
+    stream: MediaStream,
+    stats: (track: MediaStreamTrack) => Promise<RTCStatsReport>,
+  ): void;
+  /** The link to `peerId` is gone, and with it every stream it brought. */
+  gone(peerId: string): void;
   linkState(peerId: string, connected: boolean): void;
+  /** A link is being built (before its first signal): the place to send side-band notes. */
+  built(peerId: string): void;
 }
 
 export interface PeerStats {
@@ -24,6 +32,8 @@ const REBUILD_DELAY_MS = 1_000;
  * The full mesh: one MeshLink per remote peer. Glare-free by a fixed rule: the newer peer (the
  * one that received the others in its `joined` reply) initiates. Only the initiator rebuilds a
  * failed link; the other side replaces its link when an offer with a new link id arrives.
+ * While the room is on the SFU the mesh is not `accepting`: links that still exist keep
+ * working until retired (make before break), but none is answered or rebuilt.
  */
 export class Mesh {
   private readonly links = new Map<string, MeshLink>();
@@ -31,12 +41,40 @@ export class Mesh {
   private readonly initiatorFor = new Set<string>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private closed = false;
+  private accepting = true;
 
   constructor(
     private readonly events: MeshEvents,
-    private readonly localStream: () => MediaStream | undefined,
+    /** The camera/mic stream (undefined or empty when receive-only) and any screen stream. */
+    private readonly localStreams: () => MediaStream[],
     private readonly iceServers: RTCIceServer[],
   ) {}
+
+  /** False while the room is on the SFU: no new links are answered, failed ones not rebuilt. */
+  setAccepting(accepting: boolean): void {
+    this.accepting = accepting;
+  }
+
+  /** Ends the link to a peer that is now reached through the SFU. */
+  retire(peerId: string): void {
+    this.drop(peerId);
+  }
+
+  get connectedCount(): number {
+    return [...this.links.values()].filter((l) => l.isConnected).length;
+  }
+
+  hasLink(peerId: string): boolean {
+    return this.links.has(peerId);
+  }
+
+  addStream(stream: MediaStream): void {
+    for (const link of this.links.values()) link.addStream(stream);
+  }
+
+  removeStream(stream: MediaStream): void {
+    for (const link of this.links.values()) link.removeStream(stream);
+  }
 
   /** We are the newcomer: open the link to an existing peer. */
   connectTo(peerId: string): void {
@@ -58,7 +96,7 @@ export class Mesh {
     }
     // A signal for a link we do not have. As initiator it is stale (from a link we replaced);
     // otherwise the other side (re)built the link: answer on a fresh one.
-    if (this.initiatorFor.has(from)) return;
+    if (this.initiatorFor.has(from) || !this.accepting) return;
     if (!isOffer(env.signal)) return;
     this.build(from, env.link, false).signal(env.signal);
   }
@@ -69,7 +107,7 @@ export class Mesh {
   }
 
   replaceTrack(old: MediaStreamTrack | undefined, next: MediaStreamTrack): void {
-    const stream = this.localStream();
+    const stream = this.localStreams()[0];
     if (!stream) return;
     for (const link of this.links.values()) {
       if (old) link.replaceTrack(old, next, stream);
@@ -98,17 +136,17 @@ export class Mesh {
 
   private build(peerId: string, id: string, initiator: boolean): MeshLink {
     this.drop(peerId);
-    const stream = this.localStream();
+    this.events.built(peerId);
     const link: MeshLink = new MeshLink(
       {
         id,
         initiator,
-        stream: stream && stream.getTracks().length > 0 ? stream : undefined,
+        streams: this.localStreams().filter((s) => s.getTracks().length > 0),
         iceServers: this.iceServers,
       },
       {
         signal: (env) => this.events.signal(peerId, env),
-        stream: (s) => this.events.stream(peerId, s),
+        stream: (s) => this.events.stream(peerId, s, (t) => link.statsFor(t)),
         connected: () => {
           this.clearTimer(peerId);
           this.events.linkState(peerId, true);
@@ -125,13 +163,13 @@ export class Mesh {
     if (this.links.get(peerId) !== link) return;
     console.warn(`mesh: link to ${peerId} closed (${reason})`);
     this.drop(peerId);
-    if (this.initiatorFor.has(peerId)) {
+    if (this.initiatorFor.has(peerId) && this.accepting) {
       this.setTimer(peerId, REBUILD_DELAY_MS, () => this.rebuild(peerId));
     }
   }
 
   private rebuild(peerId: string): void {
-    if (this.closed || !this.initiatorFor.has(peerId)) return;
+    if (this.closed || !this.accepting || !this.initiatorFor.has(peerId)) return;
     this.build(peerId, crypto.randomUUID(), true);
   }
 
@@ -141,7 +179,7 @@ export class Mesh {
     if (!link) return;
     this.links.delete(peerId);
     link.destroy();
-    this.events.stream(peerId, null);
+    this.events.gone(peerId);
     this.events.linkState(peerId, false);
   }
 

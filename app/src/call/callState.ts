@@ -1,4 +1,4 @@
-import type { MediaState, Role } from '@parley/protocol';
+import type { MediaState, Role, RoomMode, RoomSettings } from '@parley/protocol';
 import type { ChatEntry } from './chatState.ts';
 import type { DeviceLists, MediaKind } from './media.ts';
 
@@ -19,10 +19,8 @@ export interface PeerView {
   role: Role;
   /** What the peer says it sends (drives the muted / camera-off indicators). */
   media: MediaState;
-  /** The mesh link to this peer is connected. */
+  /** The mesh link to this peer is connected (remote media: CallController.remoteStream()). */
   connected: boolean;
-  /** Remote media has arrived; fetch it with CallController.remoteStream(). */
-  hasStream: boolean;
 }
 
 /** Everything the UI renders. Plain data only: no streams, sockets or peer connections. */
@@ -45,6 +43,17 @@ export interface CallSnapshot {
   chat: ChatEntry[];
   /** Bumped whenever a MediaStream is attached or replaced, so tiles re-read their stream. */
   streamEpoch: number;
+  /** How the room's media travels now: peer to peer, or through the media server. */
+  mode: RoomMode;
+  /** A status line while media paths change ("Switching to the media server…"), or null. */
+  status: string | null;
+  /** Who is speaking (highlighted tile), when known. */
+  speaker: string | null;
+  settings: RoomSettings;
+  /** We are sharing a screen. */
+  sharing: boolean;
+  /** Why our screen share was refused or failed, or null. */
+  screenNotice: string | null;
 }
 
 export function initialSnapshot(): CallSnapshot {
@@ -63,11 +72,21 @@ export function initialSnapshot(): CallSnapshot {
     peers: [],
     chat: [],
     streamEpoch: 0,
+    mode: 'mesh',
+    status: null,
+    speaker: null,
+    settings: { screenShare: true },
+    sharing: false,
+    screenNotice: null,
   };
 }
 
-export function mediaFlags(local: LocalMediaView): MediaState {
-  return { audio: local.hasAudio && local.audioOn, video: local.hasVideo && local.videoOn };
+export function mediaFlags(local: LocalMediaView, sharing = false): MediaState {
+  return {
+    audio: local.hasAudio && local.audioOn,
+    video: local.hasVideo && local.videoOn,
+    ...(sharing ? { screen: true } : {}),
+  };
 }
 
 /** Reads the local view out of a stream: which kinds exist and whether they are enabled. */

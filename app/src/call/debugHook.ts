@@ -1,16 +1,38 @@
 import type { CallController } from './CallController.ts';
 import type { PeerStats } from './Mesh.ts';
+import { inboundOf } from './rtcStats.ts';
+
+/** What one remote tile shows, measured from the stream attached to its <video>. */
+export interface TileStats {
+  peerId: string;
+  source: 'camera' | 'screen';
+  /** The path the shown video (or, camera-less, audio) track arrives on; null if unknown. */
+  via: 'mesh' | 'sfu' | null;
+  framesDecoded: number;
+  /** Width of the frames decoded last (shows which simulcast layer arrives). */
+  frameWidth: number;
+  audioBytesReceived: number;
+  /** Bytes received on the shown video track (0 for a camera-less tile). */
+  videoBytesReceived: number;
+  /** Id of the shown track (changes with every swap). */
+  trackId: string | null;
+}
 
 /**
  * A tiny read-only window hook for end-to-end tests and for support ("paste the output of
- * `await __parley.stats()`"): inbound media counters per mesh link, and our own peer id.
- * It exposes numbers only, never streams or connections.
+ * `await __parley.tiles()`"). It exposes numbers only, never streams or connections.
  */
 export interface ParleyDebugHook {
   /** One entry per mesh link: decoded video frames and received audio bytes so far. */
   stats(): Promise<PeerStats[]>;
+  /** One entry per remote tile on the page, read from what its <video> element shows. */
+  tiles(): Promise<TileStats[]>;
   /** Our peer id in the room, or null before joining. */
   selfId(): string | null;
+  /** How the room's media travels now (as this client sees it). */
+  mode(): 'mesh' | 'sfu';
+  /** Connected mesh links. */
+  meshLinkCount(): number;
 }
 
 declare global {
@@ -19,10 +41,38 @@ declare global {
   }
 }
 
+async function tileStats(controller: CallController, el: HTMLVideoElement) {
+  const stream = el.srcObject instanceof MediaStream ? el.srcObject : null;
+  const track = stream?.getVideoTracks()[0] ?? stream?.getAudioTracks()[0];
+  const info = track && controller.trackInfo(track);
+  const counters = info ? inboundOf(await info.stats()) : undefined;
+  const isVideo = track?.kind === 'video';
+  return {
+    via: info?.via ?? null,
+    framesDecoded: isVideo ? (counters?.framesDecoded ?? 0) : 0,
+    frameWidth: isVideo ? (counters?.frameWidth ?? 0) : 0,
+    audioBytesReceived: isVideo ? 0 : (counters?.bytesReceived ?? 0),
+    videoBytesReceived: isVideo ? (counters?.bytesReceived ?? 0) : 0,
+    trackId: track?.id ?? null,
+  };
+}
+
 export function installDebugHook(controller: CallController): () => void {
   const hook: ParleyDebugHook = {
     stats: () => controller.stats(),
+    tiles: () => {
+      const videos = [...document.querySelectorAll<HTMLVideoElement>('video[data-tile-peer]')];
+      return Promise.all(
+        videos.map(async (v) => ({
+          peerId: v.dataset.tilePeer ?? '',
+          source: v.dataset.tileSource === 'screen' ? ('screen' as const) : ('camera' as const),
+          ...(await tileStats(controller, v)),
+        })),
+      );
+    },
     selfId: () => controller.snapshot.selfId,
+    mode: () => controller.mode,
+    meshLinkCount: () => controller.meshLinkCount(),
   };
   window.__parley = hook;
   return () => {

@@ -126,3 +126,14 @@ export async function listDevices(): Promise<DeviceLists> {
 export function trackOf(stream: MediaStream, kind: MediaKind): MediaStreamTrack | undefined {
   return kind === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
 }
+
+/** Screen capture for sharing: the browser asks the user what to share. */
+export async function captureScreen(): Promise<MediaStream> {
+  if (!navigator.mediaDevices?.getDisplayMedia) {
+    throw Object.assign(new Error('screen capture unsupported'), { name: 'NoMediaDevices' });
+  }
+  return navigator.mediaDevices.getDisplayMedia({
+    video: { frameRate: { ideal: 10, max: 15 }, width: { max: 1280 }, height: { max: 720 } },
+    audio: false,
+  });
+}

@@ -20,6 +20,7 @@ export function readEnvelope(data: Record<string, unknown>): SignalEnvelope | nu
 
 export interface LinkEvents {
   signal(envelope: SignalEnvelope): void;
+  /** A remote stream arrived (the camera one, and a second one while the peer shares a screen). */
   stream(stream: MediaStream): void;
   connected(): void;
   /** The link is gone for good (failed or closed by the other side); not fired by destroy(). */
@@ -29,8 +30,8 @@ export interface LinkEvents {
 export interface LinkOptions {
   id: string;
   initiator: boolean;
-  /** The session's single local stream; undefined when we have no tracks (receive only). */
-  stream: MediaStream | undefined;
+  /** The session's local stream (when it has tracks) and a screen stream while sharing. */
+  streams: MediaStream[];
   iceServers: RTCIceServer[];
 }
 
@@ -47,7 +48,7 @@ export class MeshLink {
     this.initiator = opts.initiator;
     this.peer = new SimplePeer({
       initiator: opts.initiator,
-      stream: opts.stream,
+      streams: opts.streams,
       trickle: true,
       config: { iceServers: opts.iceServers },
       // Ask for both kinds even when we send neither: a receive-only peer still sees others.
@@ -73,6 +74,19 @@ export class MeshLink {
 
   addTrack(track: MediaStreamTrack, stream: MediaStream): void {
     if (!this.destroyed) this.peer.addTrack(track, stream);
+  }
+
+  addStream(stream: MediaStream): void {
+    if (!this.destroyed) this.peer.addStream(stream);
+  }
+
+  removeStream(stream: MediaStream): void {
+    if (!this.destroyed) this.peer.removeStream(stream);
+  }
+
+  /** The stats of the receiver of one remote track (RTCPeerConnection.getStats(selector)). */
+  statsFor(track: MediaStreamTrack): Promise<RTCStatsReport> {
+    return this.peer._pc.getStats(track);
   }
 
   /** Inbound media counters, for the debug hook. */

@@ -1,8 +1,13 @@
+import { useCallback } from 'preact/hooks';
 import type { CallController } from '../call/CallController.ts';
 import { mediaFlags } from '../call/callState.ts';
 import type { CallSnapshot } from '../call/callState.ts';
-import { Tile } from './Tile.tsx';
+import { tileKey } from '../call/RemoteMedia.ts';
+import type { TileSpec } from './Tile.tsx';
+import { Grid } from './Grid.tsx';
+import { AudioSink } from './Video.tsx';
 import { MediaButtons } from './MediaButtons.tsx';
+import { ScreenShareControls } from './ScreenShareControls.tsx';
 import { ChatPanel } from './ChatPanel.tsx';
 
 interface Props {
@@ -10,46 +15,77 @@ interface Props {
   snap: CallSnapshot;
 }
 
-/** Columns for n tiles: 1, 2, 2x2, 3x2, … (the CSS collapses to one column on phones). */
-function columnsFor(count: number): number {
-  return Math.max(1, Math.ceil(Math.sqrt(count)));
+/** Our tile first, then each peer's camera tile and, while they share, their screen. */
+function tilesOf(controller: CallController, snap: CallSnapshot): TileSpec[] {
+  const tiles: TileSpec[] = [
+    {
+      key: 'self',
+      peerId: null,
+      source: 'camera',
+      name: snap.name,
+      media: mediaFlags(snap.local),
+      stream: controller.localStream(),
+      status: null,
+      speaking: false,
+    },
+  ];
+  for (const p of snap.peers) {
+    const stream = controller.remoteStream(p.peerId, 'camera');
+    const speaking = snap.speaker === p.peerId;
+    tiles.push({
+      key: tileKey(p.peerId, 'camera'),
+      peerId: p.peerId,
+      source: 'camera',
+      name: p.name,
+      media: p.media,
+      stream,
+      status: stream || p.connected ? null : 'connecting…',
+      speaking,
+    });
+    const screen = controller.remoteStream(p.peerId, 'screen');
+    if (p.media.screen && screen) {
+      tiles.push({
+        key: tileKey(p.peerId, 'screen'),
+        peerId: p.peerId,
+        source: 'screen',
+        name: p.name,
+        media: p.media,
+        stream: screen,
+        status: null,
+        speaking: false,
+      });
+    }
+  }
+  return tiles;
 }
 
 export function CallView({ controller, snap }: Props) {
-  const count = snap.peers.length + 1;
+  const onSeen = useCallback(
+    (key: string, seen: { visible: boolean; width: number } | null) =>
+      controller.tileSeen(key, seen),
+    [controller],
+  );
+  const status = snap.phase === 'reconnecting' ? (snap.notice ?? 'Reconnecting…') : snap.status;
   return (
-    <div class="call">
-      {snap.phase === 'reconnecting' && (
+    <div class="call" data-mode={snap.mode}>
+      {status && (
         <div class="banner banner-warn" role="status">
-          {snap.notice ?? 'Reconnecting…'}
+          {status}
         </div>
       )}
-      <section
-        class="grid"
-        aria-label="Participants"
-        style={{ '--cols': String(columnsFor(count)) }}
-        data-count={count}
-      >
-        <Tile
-          name={snap.name}
-          media={mediaFlags(snap.local)}
-          stream={controller.localStream()}
-          self
-          epoch={snap.streamEpoch}
-        />
+      <Grid tiles={tilesOf(controller, snap)} epoch={snap.streamEpoch} onSeen={onSeen} />
+      <div class="sinks" aria-hidden="true">
         {snap.peers.map((p) => (
-          <Tile
+          <AudioSink
             key={p.peerId}
-            name={p.name}
-            media={p.media}
-            stream={controller.remoteStream(p.peerId)}
-            status={p.connected ? null : 'connecting…'}
+            stream={controller.remoteStream(p.peerId, 'camera')}
             epoch={snap.streamEpoch}
           />
         ))}
-      </section>
+      </div>
       <div class="controls" role="toolbar" aria-label="Call controls">
         <MediaButtons local={snap.local} onToggle={(k) => controller.toggle(k)} />
+        <ScreenShareControls controller={controller} snap={snap} />
         <button type="button" class="danger" onClick={() => controller.leave()}>
           Leave
         </button>

@@ -1,48 +1,107 @@
+import { useEffect, useRef } from 'preact/hooks';
 import type { MediaState } from '@parley/protocol';
 import { Video } from './Video.tsx';
 
-interface TileProps {
+export interface TileSpec {
+  key: string;
+  /** null for our own tile. */
+  peerId: string | null;
+  source: 'camera' | 'screen';
   name: string;
   media: MediaState;
   stream: MediaStream | undefined;
-  self?: boolean;
   /** Connection note, e.g. "connecting…"; null when media flows. */
-  status?: string | null;
-  epoch: number;
+  status: string | null;
+  speaking: boolean;
 }
 
-/** One participant: video (or a placeholder), name, and muted / camera-off indicators. */
-export function Tile({ name, media, stream, self = false, status = null, epoch }: TileProps) {
-  const label = self ? `${name} (you)` : name;
+interface TileProps {
+  tile: TileSpec;
+  epoch: number;
+  /** How the tile is shown (remote tiles): drives SFU pause and simulcast layer. */
+  onSeen?(key: string, seen: { visible: boolean; width: number } | null): void;
+}
+
+const RESIZE_DEBOUNCE_MS = 300;
+
+/** One participant (or a shared screen): video or a placeholder, name, indicators. */
+export function Tile({ tile, epoch, onSeen }: TileProps) {
+  const ref = useRef<HTMLElement>(null);
+  useSeen(ref, tile.key, onSeen);
+  const self = tile.peerId === null;
+  const screen = tile.source === 'screen';
+  const label = screen ? `${tile.name} (screen)` : self ? `${tile.name} (you)` : tile.name;
+  const showVideo = tile.stream && (screen || tile.media.video);
   return (
-    <figure class="tile" data-peer-name={name}>
-      {stream && media.video ? (
-        <Video stream={stream} self={self} label={`Video of ${label}`} epoch={epoch} />
+    <figure
+      ref={ref}
+      class={tile.speaking ? 'tile speaking' : 'tile'}
+      data-peer-name={screen ? `${tile.name} (screen)` : tile.name}
+      data-speaking={tile.speaking}
+    >
+      {showVideo ? (
+        <Video
+          stream={tile.stream}
+          self={self && !screen}
+          label={`Video of ${label}`}
+          epoch={epoch}
+          tile={tile.peerId ? { peerId: tile.peerId, source: tile.source } : undefined}
+        />
       ) : (
         <div class="video placeholder" aria-hidden="true">
-          <span class="avatar">{initials(name)}</span>
+          <span class="avatar">{initials(tile.name)}</span>
         </div>
-      )}
-      {/* Audio keeps playing while the camera is off: the element stays mounted hidden. */}
-      {stream && !media.video && !self && (
-        <Video stream={stream} label={`Audio of ${label}`} epoch={epoch} />
       )}
       <figcaption>
         <span class="name">{label}</span>
-        {!media.audio && (
+        {!screen && !tile.media.audio && (
           <span class="indicator" title="Muted">
             Muted
           </span>
         )}
-        {!media.video && (
+        {!screen && !tile.media.video && (
           <span class="indicator" title="Camera off">
             Camera off
           </span>
         )}
-        {status && <span class="indicator subtle">{status}</span>}
+        {tile.status && <span class="indicator subtle">{tile.status}</span>}
       </figcaption>
     </figure>
   );
+}
+
+/** Reports visibility (IntersectionObserver) and width (ResizeObserver, debounced). */
+function useSeen(
+  ref: { current: HTMLElement | null },
+  key: string,
+  onSeen: TileProps['onSeen'],
+): void {
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !onSeen) return;
+    const seen = { visible: false, width: el.clientWidth };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const report = () => onSeen(key, { ...seen });
+    const io = new IntersectionObserver((entries) => {
+      seen.visible = entries.some((e) => e.isIntersecting);
+      report();
+    });
+    const ro = new ResizeObserver(() => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        seen.width = el.clientWidth;
+        report();
+      }, RESIZE_DEBOUNCE_MS);
+    });
+    io.observe(el);
+    ro.observe(el);
+    return () => {
+      clearTimeout(timer);
+      io.disconnect();
+      ro.disconnect();
+      onSeen(key, null);
+    };
+  }, [key, onSeen]);
 }
 
 function initials(name: string): string {

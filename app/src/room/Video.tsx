@@ -1,18 +1,26 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 interface VideoProps {
   stream: MediaStream | undefined;
-  /** Our own preview/tile: muted (no echo) and mirrored like a mirror. */
+  /** Our own preview/tile: mirrored like a mirror. */
   self?: boolean;
   label: string;
   /** Changes whenever the stream's tracks change, to re-attach. */
   epoch?: number;
+  /** Which remote tile this is (read by the debug hook); absent for our own video. */
+  tile?: { peerId: string; source: 'camera' | 'screen' };
 }
 
-/** Attaches a MediaStream to a <video> through a ref; the stream never enters UI state. */
-export function Video({ stream, self = false, label, epoch }: VideoProps) {
+/**
+ * Attaches a MediaStream to a <video> through a ref; the stream never enters UI state. A
+ * layout effect, so a (re)mounted tile never paints without its stream.
+ * Always muted: remote audio plays through AudioSink, so paging a tile away keeps it audible.
+ * A swap (mesh <-> SFU) only changes srcObject of this same element, to a stream that is
+ * already decoding, so the tile never goes blank.
+ */
+export function Video({ stream, self = false, label, epoch, tile }: VideoProps) {
   const ref = useRef<HTMLVideoElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     if (el.srcObject !== (stream ?? null)) el.srcObject = stream ?? null;
@@ -25,9 +33,23 @@ export function Video({ stream, self = false, label, epoch }: VideoProps) {
       ref={ref}
       class={self ? 'video mirrored' : 'video'}
       aria-label={label}
+      data-tile-peer={tile?.peerId}
+      data-tile-source={tile?.source}
       autoPlay
       playsInline
-      muted={self}
+      muted
     />
   );
+}
+
+/** Plays one remote peer's audio, whether or not its tile is on the current page. */
+export function AudioSink({ stream, epoch }: { stream: MediaStream | undefined; epoch: number }) {
+  const ref = useRef<HTMLAudioElement>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    if (el.srcObject !== (stream ?? null)) el.srcObject = stream ?? null;
+    if (stream) el.play().catch((err: unknown) => console.warn('audio did not start', err));
+  }, [stream, epoch]);
+  return <audio ref={ref} autoPlay />;
 }

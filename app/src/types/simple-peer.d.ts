@@ -4,6 +4,7 @@ declare module 'simple-peer/simplepeer.min.js' {
   export interface SimplePeerOptions {
     initiator?: boolean;
     stream?: MediaStream;
+    streams?: MediaStream[];
     trickle?: boolean;
     config?: RTCConfiguration;
     offerOptions?: RTCOfferOptions;
@@ -18,6 +19,8 @@ declare module 'simple-peer/simplepeer.min.js' {
     destroy(err?: Error): void;
     replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack, stream: MediaStream): void;
     addTrack(track: MediaStreamTrack, stream: MediaStream): void;
+    addStream(stream: MediaStream): void;
+    removeStream(stream: MediaStream): void;
     on(event: 'signal', fn: (data: SignalData) => void): this;
     on(event: 'stream', fn: (stream: MediaStream) => void): this;
     on(event: 'connect' | 'close', fn: () => void): this;

@@ -12,6 +12,9 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--use-fake-ui-for-media-stream',
   '--use-fake-device-for-media-stream',
+  // getDisplayMedia without a picker: the whole (virtual) screen.
+  '--auto-select-desktop-capture-source=Entire screen',
+  '--auto-accept-this-tab-capture',
   '--autoplay-policy=no-user-gesture-required',
   // Real host candidates instead of mDNS names: no multicast leaves the machine, and a page
   // without camera permission (receive-only) stays reachable.
@@ -30,6 +33,8 @@ export interface PeerPageOptions {
   denyMedia?: boolean;
   /** Prefix for this page's console output in the test log. */
   label?: string;
+  /** Default 800x600. */
+  viewport?: { width: number; height: number };
 }
 
 /** A fresh context (own storage, own service worker) with one page in it. */
@@ -37,7 +42,9 @@ export async function newPeerPage(
   browser: Browser,
   opts: PeerPageOptions = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  const context = await browser.newContext({
+    viewport: opts.viewport ?? { width: 800, height: 600 },
+  });
   if (opts.denyMedia) {
     await context.addInitScript(() => {
       const deny = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));

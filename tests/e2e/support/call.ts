@@ -71,3 +71,102 @@ export async function sendChat(page: Page, text: string): Promise<void> {
   await page.getByLabel('Message').fill(text);
   await page.getByRole('button', { name: 'Send' }).click();
 }
+
+/** What `window.__parley.tiles()` returns (app/src/call/debugHook.ts). */
+export interface TileStats {
+  peerId: string;
+  source: 'camera' | 'screen';
+  via: 'mesh' | 'sfu' | null;
+  framesDecoded: number;
+  frameWidth: number;
+  audioBytesReceived: number;
+  videoBytesReceived: number;
+  trackId: string | null;
+}
+
+interface Hook {
+  tiles(): Promise<TileStats[]>;
+  mode(): 'mesh' | 'sfu';
+  meshLinkCount(): number;
+  selfId(): string | null;
+}
+
+export async function tileStats(page: Page): Promise<TileStats[]> {
+  return page.evaluate(() => {
+    const hook = (globalThis as { __parley?: Hook }).__parley;
+    return hook ? hook.tiles() : [];
+  });
+}
+
+export async function clientMode(page: Page): Promise<{ mode: string; meshLinks: number }> {
+  return page.evaluate(() => {
+    const hook = (globalThis as { __parley?: Hook }).__parley;
+    return { mode: hook?.mode() ?? 'none', meshLinks: hook?.meshLinkCount() ?? -1 };
+  });
+}
+
+export async function selfId(page: Page): Promise<string> {
+  const id = await page.evaluate(() => (globalThis as { __parley?: Hook }).__parley?.selfId());
+  if (!id) throw new Error('page has not joined');
+  return id;
+}
+
+/**
+ * Proves `page` shows live video of each of `peerIds` (camera tiles) arriving through `via`:
+ * every such tile's decoded-frame count grows between two samples.
+ */
+export async function expectTilesLive(
+  page: Page,
+  peerIds: string[],
+  via: 'mesh' | 'sfu',
+  timeoutMs = 30_000,
+): Promise<TileStats[]> {
+  const pick = (all: TileStats[]) =>
+    all.filter((t) => t.source === 'camera' && peerIds.includes(t.peerId) && t.via === via);
+  const first = await waitFor(
+    `${peerIds.length} camera tiles decoding via ${via}`,
+    async () => {
+      const tiles = pick(await tileStats(page));
+      return tiles.length === peerIds.length && tiles.every((t) => t.framesDecoded > 0) && tiles;
+    },
+    { timeoutMs },
+  );
+  return waitFor(`camera tiles via ${via} to keep decoding`, async () => {
+    const now = pick(await tileStats(page));
+    const grown = first.every((b) => {
+      const a = now.find((t) => t.peerId === b.peerId);
+      return a !== undefined && a.framesDecoded > b.framesDecoded;
+    });
+    return grown && now;
+  });
+}
+
+/** `GET /api/rooms/:id` of the room a page URL points at. */
+export async function roomStatus(
+  baseUrl: string,
+  roomUrl: string,
+): Promise<{ mode: string; admitted: number }> {
+  const id = roomUrl.split('/').pop() ?? '';
+  const res = await fetch(`${baseUrl}/api/rooms/${id}`);
+  return (await res.json()) as { mode: string; admitted: number };
+}
+
+/** Proves `page` decodes `peerId`'s shared screen, through `via`, in a tile of its own. */
+export async function expectScreenLive(
+  page: Page,
+  peerId: string,
+  via: 'mesh' | 'sfu',
+): Promise<void> {
+  const screenOf = async () =>
+    (await tileStats(page)).find(
+      (t) => t.source === 'screen' && t.peerId === peerId && t.via === via,
+    );
+  const first = await waitFor(`the screen of ${peerId} decoding via ${via}`, async () => {
+    const t = await screenOf();
+    return t !== undefined && t.framesDecoded > 0 && t;
+  });
+  await waitFor(`the screen of ${peerId} to keep decoding`, async () => {
+    const t = await screenOf();
+    return t !== undefined && t.framesDecoded > first.framesDecoded;
+  });
+}

@@ -36,6 +36,8 @@ export interface TestServer {
   url: string;
   port: number;
   dataDir: string;
+  /** Process ids of the SFU's mediasoup workers (none without the SFU). */
+  sfuWorkerPids(): number[];
   /** Stops the server; the data directory is removed unless `keepData` (to restart on it). */
   close(opts?: { keepData?: boolean }): Promise<void>;
 }
@@ -47,7 +49,25 @@ export interface TestServerOptions {
   dataDir?: string;
   /** Default: app/dist (built on demand). */
   staticDir?: string;
+  /** Run the SFU (one mediasoup worker on loopback). Default: off, rooms stay mesh-only. */
+  sfu?: boolean;
+  /** Above this many peers a room moves to the SFU (server default 4). */
+  meshMaxPeers?: number;
+  /** Seconds a room must stay small before moving back to the mesh (server default 30). */
+  sfuDowngradeHoldS?: number;
+  /** Seconds the SFU stays up after that move (server default 20). */
+  sfuDowngradeGraceS?: number;
 }
+
+/** One worker, loopback only, ports picked from a range the other suites do not use. */
+const SFU_FOR_TESTS = {
+  workers: 1,
+  listenIp: '127.0.0.1',
+  announcedIp: undefined,
+  webRtcPortBase: 0,
+  rtcMinPort: 47000,
+  rtcMaxPort: 47999,
+};
 
 /** The real signaling server on a loopback port, serving the built app. */
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -63,11 +83,18 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     turn: undefined,
     localTurn: false,
     log: quietLog,
+    sfu: opts.sfu ? SFU_FOR_TESTS : undefined,
+    ...(opts.meshMaxPeers !== undefined ? { meshMaxPeers: opts.meshMaxPeers } : {}),
+    ...(opts.sfuDowngradeHoldS !== undefined ? { sfuDowngradeHoldS: opts.sfuDowngradeHoldS } : {}),
+    ...(opts.sfuDowngradeGraceS !== undefined
+      ? { sfuDowngradeGraceS: opts.sfuDowngradeGraceS }
+      : {}),
   });
   return {
     url: server.url,
     port: server.port,
     dataDir,
+    sfuWorkerPids: () => server.sfu?.workerPids() ?? [],
     close: async ({ keepData = false } = {}) => {
       await server.close();
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });

@@ -1,0 +1,79 @@
+import { ERROR_CODES } from '@parley/protocol';
+import type { MediaState } from '@parley/protocol';
+import { captureScreen } from './media.ts';
+import { RequestError } from './requests.ts';
+import type { RequestChannel } from './requests.ts';
+import type { CallSnapshot } from './callState.ts';
+
+export const SCREEN_REFUSED = 'Screen sharing is not allowed in this room: the host turned it off.';
+
+export interface ScreenShareDeps {
+  rpc: RequestChannel;
+  /** Our media flags with `screen` as given. */
+  media(screen: boolean): MediaState;
+  /** Sends the share on the room's media paths (mesh links, SFU producer). */
+  publish(stream: MediaStream): Promise<void>;
+  unpublish(): Promise<void>;
+  update(patch: Partial<CallSnapshot>): void;
+  /** Re-announce our media flags (now without `screen`). */
+  announce(): void;
+}
+
+/**
+ * Our screen share: announced first (the server may refuse it: FORBIDDEN), then captured
+ * (getDisplayMedia), then published. Stopping, from our button or from the browser's own
+ * control (the track's `ended`), undoes all three. Refusals show in `screenNotice`.
+ */
+export class ScreenShare {
+  private current: MediaStream | null = null;
+  private busy = false;
+
+  constructor(private readonly deps: ScreenShareDeps) {}
+
+  get stream(): MediaStream | null {
+    return this.current;
+  }
+
+  async start(): Promise<void> {
+    if (this.current || this.busy) return;
+    this.busy = true;
+    this.deps.update({ screenNotice: null });
+    try {
+      await this.deps.rpc.request({ type: 'media', media: this.deps.media(true) }, 'media-ok');
+      const stream = await captureScreen();
+      this.current = stream;
+      this.deps.update({ sharing: true });
+      stream.getVideoTracks()[0]?.addEventListener('ended', () => void this.stop());
+      await this.deps.publish(stream);
+    } catch (err) {
+      const refused = err instanceof RequestError && err.code === ERROR_CODES.FORBIDDEN;
+      await this.stop();
+      this.deps.update({ screenNotice: refused ? SCREEN_REFUSED : failure(err) });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Idempotent. Always re-announces, so a share refused or cancelled half-way is undone. */
+  async stop(): Promise<void> {
+    const stream = this.current;
+    this.current = null;
+    this.deps.update({ sharing: false });
+    this.deps.announce();
+    if (!stream) return;
+    stream.getTracks().forEach((t) => t.stop());
+    await this.deps.unpublish().catch((err: unknown) => console.warn('unpublish screen', err));
+  }
+
+  /** The server stopped or refused our share (the host turned sharing off). */
+  refused(): void {
+    void this.stop();
+    this.deps.update({ screenNotice: SCREEN_REFUSED });
+  }
+}
+
+function failure(err: unknown): string {
+  const name = err instanceof Error ? err.name : '';
+  if (name === 'NotAllowedError') return 'Screen sharing was cancelled.';
+  return `Screen sharing failed: ${err instanceof Error ? err.message : String(err)}`;
+}

@@ -1,0 +1,199 @@
+import type { MediaSource, ProducerInfo, SfuState } from '@parley/protocol';
+import { SfuSession } from './SfuSession.ts';
+import type { SfuTrack } from './SfuSession.ts';
+import type { RequestChannel } from './requests.ts';
+import { tileKey, tileSourceOf } from './RemoteMedia.ts';
+
+export interface SfuConnectorEvents {
+  track(t: SfuTrack): void;
+  trackGone(consumerId: string): void;
+  /** A line for the status bar, or null when all is well. */
+  status(text: string | null): void;
+  /** Retries are used up: leave and join the room again. */
+  giveUp(reason: string): void;
+}
+
+/** How a tile is shown, as its component measures it. */
+export interface TileSeen {
+  visible: boolean;
+  width: number;
+}
+
+/** How long the dead session of a rebuilt SFU side keeps its (frozen) tracks open. */
+const OLD_SESSION_LINGER_MS = 10_000;
+
+/** Backoff before each retry; after the last, give up (rejoin the room). */
+const RETRY_DELAYS_MS = [1_000, 3_000];
+
+/** Simulcast layer for a tile of this rendered width (CSS px). */
+export function layerForWidth(width: number): number {
+  if (width < 240) return 0;
+  if (width < 640) return 1;
+  return 2;
+}
+
+/**
+ * Keeps our side of the SFU alive: opens an SfuSession, produces our tracks (the ones we
+ * already have), consumes everyone else's, retries a failed session with backoff, rebuilds
+ * on `sfu-restart`, and keeps each video consumer paused or resumed, and at the right
+ * simulcast layer, for how its tile is shown.
+ */
+export class SfuConnector {
+  private session: SfuSession | null = null;
+  /** Every producer in the room as far as we know (snapshot + pushes), for (re)consuming. */
+  private readonly producers = new Map<string, ProducerInfo>();
+  private caps: SfuState['routerRtpCapabilities'] = {};
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private docHidden = document.visibilityState === 'hidden';
+  private readonly onVisibility = () => {
+    this.docHidden = document.visibilityState === 'hidden';
+    this.applyTiles();
+  };
+
+  constructor(
+    private readonly rpc: RequestChannel,
+    private readonly selfId: string,
+    private readonly iceServers: RTCIceServer[],
+    private readonly events: SfuConnectorEvents,
+    /** The tracks we send right now, each with its source. */
+    private readonly localTracks: () => [MediaStreamTrack, MediaSource][],
+    private readonly tileSeen: (key: string) => TileSeen | undefined,
+  ) {
+    document.addEventListener('visibilitychange', this.onVisibility);
+  }
+
+  get active(): boolean {
+    return this.session !== null;
+  }
+
+  /** Opens the SFU side (room went to SFU, or we joined it there). */
+  open(state: SfuState): void {
+    this.producers.clear();
+    for (const p of state.producers) this.producers.set(p.producerId, p);
+    this.caps = state.routerRtpCapabilities;
+    this.attempt = 0;
+    clearTimeout(this.retryTimer);
+    void this.connect(false);
+  }
+
+  /** The server rebuilt the room's SFU side (its worker died): start over, no retries used. */
+  restart(state: SfuState): void {
+    this.session?.abandon(OLD_SESSION_LINGER_MS);
+    this.session = null;
+    this.open(state);
+  }
+
+  /** Closes everything on our side (the room went back to the mesh). Idempotent. */
+  close(): void {
+    clearTimeout(this.retryTimer);
+    this.session?.close();
+    this.session = null;
+  }
+
+  dispose(): void {
+    this.close();
+    document.removeEventListener('visibilitychange', this.onVisibility);
+  }
+
+  onProducerAdded(p: ProducerInfo): void {
+    this.producers.set(p.producerId, p);
+    if (this.session) void this.session.consume(p);
+  }
+
+  onProducerClosed(producerId: string): void {
+    this.producers.delete(producerId);
+    this.session?.onProducerClosed(producerId);
+  }
+
+  onConsumerClosed(consumerId: string): void {
+    this.session?.onConsumerClosed(consumerId);
+  }
+
+  dropPeer(peerId: string): void {
+    this.session?.dropPeer(peerId);
+  }
+
+  peerLeft(peerId: string): void {
+    for (const [id, p] of this.producers) if (p.peerId === peerId) this.producers.delete(id);
+    this.dropPeer(peerId);
+  }
+
+  /** Produces one more of our tracks (a screen share); errors go to the caller. */
+  async produce(track: MediaStreamTrack, source: MediaSource): Promise<void> {
+    await this.session?.produce(track, source);
+  }
+
+  async closeProducer(source: MediaSource): Promise<void> {
+    await this.session?.closeProducer(source);
+  }
+
+  async replaceTrack(source: MediaSource, track: MediaStreamTrack): Promise<void> {
+    await this.session?.replaceTrack(source, track);
+  }
+
+  /** Re-applies pause and layer to every video consumer from how its tile is shown. */
+  applyTiles(): void {
+    const session = this.session;
+    if (!session) return;
+    for (const t of session.videoConsumers()) {
+      const seen = this.tileSeen(tileKey(t.peerId, tileSourceOf(t.source)));
+      const paused = this.shouldPause(t);
+      void session.setPaused(t.consumerId, paused).catch(warn);
+      if (!paused && seen)
+        void session.setLayer(t.consumerId, layerForWidth(seen.width)).catch(warn);
+    }
+  }
+
+  private shouldPause(t: SfuTrack): boolean {
+    if (t.kind !== 'video') return false;
+    const seen = this.tileSeen(tileKey(t.peerId, tileSourceOf(t.source)));
+    return this.docHidden || !seen?.visible;
+  }
+
+  private async connect(retry: boolean): Promise<void> {
+    // A session still open (a re-upgrade during the downgrade grace) must not leave its
+    // producers behind on the server: the others would consume us twice.
+    this.session?.close(true);
+    this.events.status(retry ? 'Reconnecting…' : 'Switching to the media server…');
+    const session = new SfuSession(this.rpc, this.selfId, this.iceServers, {
+      track: (t) => {
+        this.events.track(t);
+        this.applyTiles();
+      },
+      paused: (t) => this.shouldPause(t),
+      trackGone: (id) => this.events.trackGone(id),
+      failed: (reason) => this.onFailed(session, reason),
+    });
+    this.session = session;
+    try {
+      const producers = [...this.producers.values()];
+      await session.start({ routerRtpCapabilities: this.caps, producers });
+      for (const [track, source] of this.localTracks()) {
+        if (track.readyState === 'live') await session.produce(track, source);
+      }
+      if (this.session === session) this.events.status(null);
+    } catch (err) {
+      this.onFailed(session, String(err));
+    }
+  }
+
+  private onFailed(session: SfuSession, reason: string): void {
+    if (this.session !== session || session.isClosed) return;
+    console.warn('sfu: session failed:', reason);
+    session.close(true);
+    const delay = RETRY_DELAYS_MS[this.attempt];
+    this.attempt += 1;
+    if (delay === undefined) {
+      this.session = null;
+      this.events.giveUp(reason);
+      return;
+    }
+    this.events.status('Reconnecting…');
+    this.retryTimer = setTimeout(() => void this.connect(true), delay);
+  }
+}
+
+function warn(err: unknown): void {
+  console.warn('sfu: request failed', err);
+}

@@ -1,0 +1,327 @@
+import { Device } from 'mediasoup-client';
+import type {
+  Consumer,
+  DtlsParameters,
+  IceCandidate,
+  IceParameters,
+  Producer,
+  RtpCapabilities,
+  Transport,
+} from 'mediasoup-client/types';
+import type { MediaSource, ProducerInfo, SfuState } from '@parley/protocol';
+import { RequestError } from './requests.ts';
+import { cameraEncodings, spatialLayersOf } from './simulcast.ts';
+import type { RequestChannel } from './requests.ts';
+
+/** Error codes that mean "that producer or consumer no longer exists". */
+const GONE = new Set(['SFU_NOT_FOUND', 'CANNOT_CONSUME']);
+
+/** A remote track arriving through the SFU (one consumer). */
+export interface SfuTrack {
+  consumerId: string;
+  producerId: string;
+  peerId: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+  track: MediaStreamTrack;
+  stats(): Promise<RTCStatsReport>;
+}
+
+export interface SfuSessionEvents {
+  track(t: SfuTrack): void;
+  /** Whether a new consumer should stay paused (its tile is not shown). */
+  paused(t: SfuTrack): boolean;
+  trackGone(consumerId: string): void;
+  /** A transport failed or a request was refused: the session is unusable. */
+  failed(reason: string): void;
+}
+
+/**
+ * Our side of the room's mediasoup router: the Device, one send and one receive transport,
+ * our producers (by source) and our consumers. No UI and no tile logic: remote tracks are
+ * handed out through `events.track` and the tile bookkeeping decides what to show.
+ */
+export class SfuSession {
+  private readonly device = new Device({ handlerName: 'Chrome111' });
+  private sendTransport: Transport | undefined;
+  private recvTransport: Transport | undefined;
+  private readonly producers = new Map<MediaSource, Producer>();
+  private readonly consumers = new Map<
+    string,
+    { consumer: Consumer; info: SfuTrack; spatialLayers: number }
+  >();
+  /** Producer ids we consume or are consuming, so a duplicate push is ignored. */
+  private readonly consumed = new Set<string>();
+  private readonly lastPaused = new Map<string, boolean>();
+  private readonly lastLayer = new Map<string, number>();
+  private ready: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly rpc: RequestChannel,
+    private readonly selfId: string,
+    private readonly iceServers: RTCIceServer[],
+    private readonly events: SfuSessionEvents,
+  ) {}
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Loads the Device and opens the receive transport; then consumes what is already there. */
+  start(state: SfuState): Promise<void> {
+    this.ready ??= (async () => {
+      await this.device.load({
+        routerRtpCapabilities: state.routerRtpCapabilities as unknown as RtpCapabilities,
+      });
+      this.recvTransport = await this.createTransport('recv');
+    })();
+    for (const p of state.producers) void this.consume(p);
+    return this.ready;
+  }
+
+  /** Sends one of our tracks (no new getUserMedia: the tracks we already have). */
+  async produce(track: MediaStreamTrack, source: MediaSource): Promise<void> {
+    await this.ready;
+    if (this.closed || this.producers.has(source)) return;
+    this.sendTransport ??= await this.createTransport('send');
+    const camera = source === 'camera';
+    const vp8 = this.device.sendRtpCapabilities.codecs?.find(
+      (c) => c.mimeType.toLowerCase() === 'video/vp8',
+    );
+    const producer = await this.sendTransport.produce({
+      track,
+      // The same tracks feed the mesh links during a switch: never stop them from here.
+      stopTracks: false,
+      appData: { source },
+      ...(camera ? { encodings: cameraEncodings(track.getSettings().width ?? 0), codec: vp8 } : {}),
+      ...(camera ? { codecOptions: { videoGoogleStartBitrate: 300 } } : {}),
+    });
+    if (this.closed) {
+      producer.close();
+      return;
+    }
+    this.producers.set(source, producer);
+  }
+
+  hasProducer(source: MediaSource): boolean {
+    return this.producers.has(source);
+  }
+
+  async replaceTrack(source: MediaSource, track: MediaStreamTrack): Promise<void> {
+    await this.producers.get(source)?.replaceTrack({ track });
+  }
+
+  async closeProducer(source: MediaSource): Promise<void> {
+    const producer = this.producers.get(source);
+    if (!producer) return;
+    this.producers.delete(source);
+    producer.close();
+    await this.rpc.request({ type: 'sfu-close-producer', producerId: producer.id }, 'sfu-ok');
+  }
+
+  /** Consumes a producer of another peer (ours are skipped); resumes it once it exists here. */
+  async consume(p: ProducerInfo): Promise<void> {
+    if (p.peerId === this.selfId || this.consumed.has(p.producerId)) return;
+    this.consumed.add(p.producerId);
+    try {
+      await this.ready;
+      if (this.closed || !this.recvTransport) return;
+      const reply = await this.rpc.request(
+        {
+          type: 'sfu-consume',
+          producerId: p.producerId,
+          rtpCapabilities: this.device.recvRtpCapabilities as unknown as Record<string, unknown>,
+        },
+        'sfu-consumer',
+      );
+      const consumer = await this.recvTransport.consume({
+        id: reply.consumerId,
+        producerId: reply.producerId,
+        kind: reply.kind,
+        rtpParameters: reply.rtpParameters as unknown as Consumer['rtpParameters'],
+      });
+      if (this.closed || !this.consumed.has(p.producerId)) {
+        consumer.close();
+        return;
+      }
+      // The server creates consumers paused; resume unless the tile is hidden.
+      this.lastPaused.set(consumer.id, true);
+      const info = this.addConsumer(consumer, reply.peerId, reply.source);
+      await this.setPaused(consumer.id, this.events.paused(info));
+    } catch (err) {
+      this.consumed.delete(p.producerId);
+      // The producer went away meanwhile: not a failure of the session.
+      if (err instanceof RequestError && GONE.has(err.code)) return;
+      this.fail(`consume ${p.kind} of ${p.peerId}: ${String(err)}`);
+    }
+  }
+
+  private addConsumer(consumer: Consumer, peerId: string, source: MediaSource): SfuTrack {
+    const info: SfuTrack = {
+      consumerId: consumer.id,
+      producerId: consumer.producerId,
+      peerId,
+      kind: consumer.kind,
+      source,
+      track: consumer.track,
+      stats: () => consumer.getStats(),
+    };
+    const spatialLayers = spatialLayersOf(consumer.rtpParameters);
+    this.consumers.set(consumer.id, { consumer, info, spatialLayers });
+    this.events.track(info);
+    return info;
+  }
+
+  /** The producer went away (its peer stopped it or left). */
+  onProducerClosed(producerId: string): void {
+    this.consumed.delete(producerId);
+    for (const [id, c] of this.consumers) {
+      if (c.info.producerId === producerId) this.dropConsumer(id);
+    }
+  }
+
+  onConsumerClosed(consumerId: string): void {
+    const c = this.consumers.get(consumerId);
+    if (c) this.consumed.delete(c.info.producerId);
+    this.dropConsumer(consumerId);
+  }
+
+  /** Closes our consumers of one peer (the tiles moved back to the mesh). */
+  dropPeer(peerId: string): void {
+    for (const [id, c] of this.consumers) if (c.info.peerId === peerId) this.dropConsumer(id);
+  }
+
+  videoConsumers(): SfuTrack[] {
+    return [...this.consumers.values()].map((c) => c.info).filter((i) => i.kind === 'video');
+  }
+
+  /** Server-side pause/resume (no bytes for tiles nobody sees); deduplicated. */
+  async setPaused(consumerId: string, paused: boolean): Promise<void> {
+    if (this.closed || this.lastPaused.get(consumerId) === paused) return;
+    this.lastPaused.set(consumerId, paused);
+    await this.rpc.request({ type: 'sfu-consumer-pause', consumerId, paused }, 'sfu-ok');
+  }
+
+  /** Asks for a simulcast layer (clamped to what the producer sends; none when it is one). */
+  async setLayer(consumerId: string, wanted: number): Promise<void> {
+    const layers = this.consumers.get(consumerId)?.spatialLayers ?? 1;
+    const spatialLayer = Math.min(wanted, layers - 1);
+    if (this.closed || layers < 2 || this.lastLayer.get(consumerId) === spatialLayer) return;
+    this.lastLayer.set(consumerId, spatialLayer);
+    await this.rpc.request({ type: 'sfu-layers', consumerId, spatialLayer }, 'sfu-ok');
+  }
+
+  /**
+   * Idempotent: closes transports (and with them producers and consumers). `tellServer`
+   * closes our producers on the server too (a retry must not leave duplicates behind); the
+   * protocol has no request to close a transport, so those stay until we leave.
+   */
+  close(tellServer = false): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const id of [...this.consumers.keys()]) this.dropConsumer(id);
+    for (const producer of this.producers.values()) {
+      if (!tellServer) continue;
+      this.rpc
+        .request({ type: 'sfu-close-producer', producerId: producer.id }, 'sfu-ok')
+        .catch((err: unknown) => console.warn('sfu: closing a producer failed', err));
+    }
+    this.producers.clear();
+    this.sendTransport?.close();
+    this.recvTransport?.close();
+  }
+
+  /**
+   * The server rebuilt the SFU side (its worker died): our transports lead nowhere. Forget
+   * the consumers at once (so fresh ones take their tiles) but keep their tracks open, which
+   * freezes each tile on its last frame instead of ending the track; close it all later.
+   */
+  abandon(lingerMs: number): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [id, c] of [...this.consumers]) {
+      this.consumers.delete(id);
+      this.events.trackGone(id);
+      setTimeout(() => c.consumer.close(), lingerMs);
+    }
+    this.producers.clear();
+    setTimeout(() => {
+      this.sendTransport?.close();
+      this.recvTransport?.close();
+    }, lingerMs);
+  }
+
+  private dropConsumer(consumerId: string): void {
+    const c = this.consumers.get(consumerId);
+    if (!c) return;
+    this.consumers.delete(consumerId);
+    this.lastPaused.delete(consumerId);
+    this.lastLayer.delete(consumerId);
+    c.consumer.close();
+    this.events.trackGone(consumerId);
+  }
+
+  private fail(reason: string): void {
+    if (this.closed) return;
+    console.warn('sfu:', reason);
+    this.events.failed(reason);
+  }
+
+  private async createTransport(direction: 'send' | 'recv'): Promise<Transport> {
+    const reply = await this.rpc.request(
+      { type: 'sfu-transport', direction },
+      'sfu-transport-created',
+    );
+    const opts = {
+      id: reply.id,
+      // mediasoup's own structures, produced by the server's mediasoup: passed through as is.
+      iceParameters: reply.iceParameters as unknown as IceParameters,
+      iceCandidates: reply.iceCandidates as unknown as IceCandidate[],
+      dtlsParameters: reply.dtlsParameters as unknown as DtlsParameters,
+      iceServers: this.iceServers,
+    };
+    const transport =
+      direction === 'send'
+        ? this.device.createSendTransport(opts)
+        : this.device.createRecvTransport(opts);
+    transport.on('connect', ({ dtlsParameters }, done, fail) => {
+      this.rpc
+        .request(
+          {
+            type: 'sfu-connect',
+            transportId: transport.id,
+            dtlsParameters: dtlsOf(dtlsParameters),
+          },
+          'sfu-ok',
+        )
+        .then(() => done(), fail);
+    });
+    transport.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
+      this.rpc
+        .request(
+          {
+            type: 'sfu-produce',
+            transportId: transport.id,
+            kind,
+            rtpParameters: rtpParameters as unknown as Record<string, unknown>,
+            source: appData.source as MediaSource,
+          },
+          'sfu-produced',
+        )
+        .then((r) => done({ id: r.producerId }), fail);
+    });
+    transport.on('connectionstatechange', (state) => {
+      if (state === 'failed') this.fail(`${direction} transport failed`);
+    });
+    return transport;
+  }
+}
+
+/** mediasoup-client's DTLS parameters, in the protocol's (stricter) shape. */
+function dtlsOf(p: DtlsParameters) {
+  return {
+    ...(p.role ? { role: p.role } : {}),
+    fingerprints: p.fingerprints.map((f) => ({ algorithm: f.algorithm, value: f.value })),
+  };
+}

@@ -1,0 +1,314 @@
+import type {
+  ClientMessage,
+  MediaSource,
+  RoomMode,
+  ServerMessageOf,
+  SfuState,
+} from '@parley/protocol';
+import { Mesh } from './Mesh.ts';
+import type { PeerStats } from './Mesh.ts';
+import { RemoteMedia } from './RemoteMedia.ts';
+import type { TileSource, TrackInfo, Via } from './RemoteMedia.ts';
+import { SfuConnector } from './SfuConnector.ts';
+import type { TileSeen } from './SfuConnector.ts';
+import type { RequestChannel } from './requests.ts';
+import { Switcher } from './switcher.ts';
+import { isNote, readNote } from './relayNotes.ts';
+import type { RelayNote } from './relayNotes.ts';
+import { SpeakerDetector } from './speaker.ts';
+import { inboundOf } from './rtcStats.ts';
+
+export interface TopologyEvents {
+  /** Some tile shows another stream now. */
+  changed(): void;
+  linkState(peerId: string, connected: boolean): void;
+  /** The status line ("Switching to the media server…"), or null. */
+  status(text: string | null): void;
+  speaker(peerId: string | null): void;
+  /** The SFU side could not be (re)built: leave and rejoin. */
+  giveUp(reason: string): void;
+}
+
+export interface TopologyOptions {
+  selfId: string;
+  iceServers: RTCIceServer[];
+  send(msg: ClientMessage): boolean;
+  rpc: RequestChannel;
+  localStream(): MediaStream | undefined;
+}
+
+type SfuPush = ServerMessageOf<
+  'sfu-producer-added' | 'sfu-producer-closed' | 'sfu-consumer-closed' | 'sfu-restart'
+>;
+
+const SPEAKER_SAMPLE_MS = 400;
+
+/**
+ * The room's media paths for one membership (one `joined`): the mesh of peer links, our
+ * side of the SFU, and the live switch between them. Tiles ask it which stream to show.
+ */
+export class Topology {
+  private readonly mesh: Mesh;
+  private readonly sfu: SfuConnector;
+  private readonly remote: RemoteMedia;
+  private readonly switcher: Switcher;
+  /** Peers that were here when we joined: we initiate mesh links to them, in either mode. */
+  private readonly initiateTo = new Set<string>();
+  private readonly peers = new Set<string>();
+  private readonly seen = new Map<string, TileSeen>();
+  private readonly speaker = new SpeakerDetector();
+  private readonly speakerTimer: ReturnType<typeof setInterval>;
+  private speakerNow: string | null = null;
+  private screen: MediaStream | null = null;
+  private mode: RoomMode;
+  private closed = false;
+
+  constructor(
+    private readonly opts: TopologyOptions,
+    private readonly events: TopologyEvents,
+    joined: { mode: RoomMode; sfu?: SfuState; peers: string[] },
+  ) {
+    this.mode = joined.mode;
+    this.mesh = new Mesh(
+      {
+        signal: (to, data) => this.sendSignal(to, data),
+        stream: (peerId, s, stats) => this.remote.addMeshStream(peerId, s, stats),
+        gone: (peerId) => this.remote.meshGone(peerId),
+        linkState: (peerId, up) => events.linkState(peerId, up),
+        built: (peerId) =>
+          this.screen && this.note(peerId, { ctl: 'screen', stream: this.screen.id }),
+      },
+      () => this.localStreams(),
+      opts.iceServers,
+    );
+    this.remote = new RemoteMedia(
+      { changed: () => events.changed(), peerOn: (p, via) => this.switcher.localOn(p, via) },
+      (key) => this.seen.get(key)?.visible ?? false,
+    );
+    this.switcher = new Switcher({
+      tell: (peerId, via) => this.note(peerId, { ctl: 'swapped', via }),
+      closeMeshLink: (peerId) => this.mesh.retire(peerId),
+      dropConsumers: (peerId) => this.sfu.dropPeer(peerId),
+      closeSfu: () => this.closeSfu(),
+      peers: () => [...this.peers],
+    });
+    this.sfu = new SfuConnector(
+      opts.rpc,
+      opts.selfId,
+      opts.iceServers,
+      {
+        track: (t) => this.remote.addSfuTrack(t),
+        trackGone: (id) => this.remote.sfuGone(id),
+        status: (text) => events.status(text),
+        giveUp: (reason) => events.giveUp(reason),
+      },
+      () => this.localTracks(),
+      (key) => this.seen.get(key),
+    );
+    this.speakerTimer = setInterval(() => void this.sampleSpeaker(), SPEAKER_SAMPLE_MS);
+    this.begin(joined);
+  }
+
+  private begin(joined: { mode: RoomMode; sfu?: SfuState; peers: string[] }): void {
+    this.remote.setTarget(joined.mode);
+    this.switcher.setTarget(joined.mode);
+    this.mesh.setAccepting(joined.mode === 'mesh');
+    for (const peerId of joined.peers) {
+      this.peers.add(peerId);
+      this.initiateTo.add(peerId);
+      this.remote.addPeer(peerId);
+      if (joined.mode === 'mesh') this.mesh.connectTo(peerId);
+    }
+    if (joined.mode === 'sfu') this.openSfu(joined.sfu);
+  }
+
+  get roomMode(): RoomMode {
+    return this.mode;
+  }
+
+  // ---------- server messages ----------
+
+  onRoomMode(mode: RoomMode, sfu: SfuState | undefined): void {
+    if (mode === this.mode) return;
+    this.mode = mode;
+    this.remote.setTarget(mode);
+    this.switcher.setTarget(mode);
+    this.mesh.setAccepting(mode === 'mesh');
+    if (mode === 'sfu') {
+      this.openSfu(sfu);
+      return;
+    }
+    this.events.status('Switching to direct connections…');
+    for (const peerId of this.initiateTo) {
+      if (this.peers.has(peerId) && !this.mesh.hasLink(peerId)) this.mesh.connectTo(peerId);
+    }
+  }
+
+  onSfuPush(msg: SfuPush): void {
+    switch (msg.type) {
+      case 'sfu-producer-added':
+        return this.sfu.onProducerAdded(msg.producer);
+      case 'sfu-producer-closed':
+        return this.sfu.onProducerClosed(msg.producerId);
+      case 'sfu-consumer-closed':
+        return this.sfu.onConsumerClosed(msg.consumerId);
+      case 'sfu-restart':
+        return this.sfu.restart(msg.sfu);
+    }
+  }
+
+  onActiveSpeaker(peerId: string | null): void {
+    if (this.mode === 'sfu') this.setSpeaker(peerId);
+  }
+
+  onSignal(from: string, data: Record<string, unknown>): void {
+    if (!isNote(data)) {
+      this.mesh.onSignal(from, data);
+      return;
+    }
+    const note = readNote(data);
+    if (note?.ctl === 'swapped') this.switcher.remoteOn(from, note.via);
+    else if (note?.ctl === 'screen') this.remote.setScreenStream(from, note.stream);
+  }
+
+  peerJoined(peerId: string): void {
+    // The newcomer initiates the mesh link (if any); we wait for its offer.
+    this.peers.add(peerId);
+    this.remote.addPeer(peerId);
+  }
+
+  peerLeft(peerId: string): void {
+    this.peers.delete(peerId);
+    this.initiateTo.delete(peerId);
+    this.mesh.removePeer(peerId);
+    this.remote.removePeer(peerId);
+    this.sfu.peerLeft(peerId);
+    this.switcher.peerLeft(peerId);
+  }
+
+  // ---------- our media ----------
+
+  /** Sends a screen share on every path in use; an SFU refusal (FORBIDDEN) rejects. */
+  async startScreen(stream: MediaStream): Promise<void> {
+    this.screen = stream;
+    for (const peerId of this.peers) this.note(peerId, { ctl: 'screen', stream: stream.id });
+    this.mesh.addStream(stream);
+    const track = stream.getVideoTracks()[0];
+    if (track && this.sfu.active) await this.sfu.produce(track, 'screen');
+  }
+
+  async stopScreen(): Promise<void> {
+    const stream = this.screen;
+    if (!stream) return;
+    this.screen = null;
+    this.mesh.removeStream(stream);
+    for (const peerId of this.peers) this.note(peerId, { ctl: 'screen', stream: null });
+    await this.sfu.closeProducer('screen');
+  }
+
+  replaceTrack(old: MediaStreamTrack | undefined, next: MediaStreamTrack): void {
+    this.mesh.replaceTrack(old, next);
+    const source: MediaSource = next.kind === 'audio' ? 'mic' : 'camera';
+    this.sfu.replaceTrack(source, next).catch((err: unknown) => console.warn(err));
+  }
+
+  // ---------- tiles ----------
+
+  stream(peerId: string, source: TileSource): MediaStream | undefined {
+    return this.remote.stream(peerId, source);
+  }
+
+  via(peerId: string, source: TileSource): Via | undefined {
+    return this.remote.via(peerId, source);
+  }
+
+  /** A tile reports how it is shown (IntersectionObserver, ResizeObserver, paging). */
+  tileSeen(key: string, seen: TileSeen | null): void {
+    if (seen) this.seen.set(key, seen);
+    else this.seen.delete(key);
+    this.sfu.applyTiles();
+  }
+
+  lookup(track: MediaStreamTrack): TrackInfo | undefined {
+    return this.remote.lookup(track);
+  }
+
+  meshStats(): Promise<PeerStats[]> {
+    return this.mesh.stats();
+  }
+
+  get meshLinkCount(): number {
+    return this.mesh.connectedCount;
+  }
+
+  /** Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.speakerTimer);
+    this.switcher.close();
+    this.mesh.close();
+    this.sfu.dispose();
+    this.remote.close();
+  }
+
+  // ---------- internals ----------
+
+  private openSfu(state: SfuState | undefined): void {
+    if (!state) {
+      console.warn('room is in SFU mode but the server sent no SFU state');
+      return;
+    }
+    this.sfu.open(state);
+  }
+
+  private closeSfu(): void {
+    if (this.mode !== 'mesh') return;
+    this.sfu.close();
+    this.events.status(null);
+  }
+
+  private localStreams(): MediaStream[] {
+    const local = this.opts.localStream();
+    return [...(local ? [local] : []), ...(this.screen ? [this.screen] : [])];
+  }
+
+  private localTracks(): [MediaStreamTrack, MediaSource][] {
+    const local = this.opts.localStream();
+    const out: [MediaStreamTrack, MediaSource][] = [];
+    const mic = local?.getAudioTracks()[0];
+    const camera = local?.getVideoTracks()[0];
+    const screen = this.screen?.getVideoTracks()[0];
+    if (mic) out.push([mic, 'mic']);
+    if (camera) out.push([camera, 'camera']);
+    if (screen) out.push([screen, 'screen']);
+    return out;
+  }
+
+  private note(peerId: string, note: RelayNote): void {
+    this.sendSignal(peerId, note);
+  }
+
+  private sendSignal(to: string, data: Record<string, unknown>): void {
+    this.opts.send({ type: 'signal', to: to as PeerIdOf, data });
+  }
+
+  private async sampleSpeaker(): Promise<void> {
+    if (this.mode !== 'mesh') return;
+    const levels = new Map<string, number>();
+    for (const peerId of this.peers) {
+      const track = this.remote.stream(peerId, 'camera')?.getAudioTracks()[0];
+      const report = track && (await this.remote.lookup(track)?.stats());
+      if (report) levels.set(peerId, inboundOf(report).audioLevel);
+    }
+    if (this.mode === 'mesh') this.setSpeaker(this.speaker.sample(levels));
+  }
+
+  private setSpeaker(peerId: string | null): void {
+    if (peerId === this.speakerNow) return;
+    this.speakerNow = peerId;
+    this.events.speaker(peerId);
+  }
+}
+
+type PeerIdOf = Extract<ClientMessage, { type: 'signal' }>['to'];

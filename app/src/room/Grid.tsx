@@ -1,0 +1,68 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { Tile } from './Tile.tsx';
+import type { TileSpec } from './Tile.tsx';
+import { columnsFor, pageSizeFor, tileWidthFor } from './grid.ts';
+
+interface Props {
+  tiles: TileSpec[];
+  epoch: number;
+  onSeen(key: string, seen: { visible: boolean; width: number } | null): void;
+}
+
+/**
+ * The participants' tiles, sized to fit the box they get (columns chosen from count and
+ * box), paged beyond what fits (9 on a phone, 16 otherwise). Tiles off the page are not
+ * rendered, so their SFU video is paused; their audio plays on (AudioSink).
+ */
+export function Grid({ tiles, epoch, onSeen }: Props) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [box, setBox] = useState({ width: 800, height: 450 });
+  const [page, setPage] = useState(0);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setBox({ width: el.clientWidth, height: el.clientHeight });
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    measure();
+    return () => ro.disconnect();
+  }, []);
+
+  const perPage = pageSizeFor(box.width);
+  const pages = Math.max(1, Math.ceil(tiles.length / perPage));
+  const current = Math.min(page, pages - 1);
+  const shown = tiles.slice(current * perPage, (current + 1) * perPage);
+  const cols = columnsFor(shown.length, box.width, box.height);
+  const tileWidth = tileWidthFor(shown.length, cols, box.width, box.height);
+  return (
+    <section class="grid-wrap" aria-label="Participants">
+      <div
+        ref={ref}
+        class="grid"
+        style={{ '--cols': String(cols), '--tile-w': `${tileWidth}px` }}
+        data-count={tiles.length}
+      >
+        {shown.map((t) => (
+          <Tile key={t.key} tile={t} epoch={epoch} onSeen={t.peerId ? onSeen : undefined} />
+        ))}
+      </div>
+      {pages > 1 && (
+        <div class="pager row">
+          <button type="button" disabled={current === 0} onClick={() => setPage(current - 1)}>
+            Previous page
+          </button>
+          <span class="muted">
+            Page {current + 1} of {pages}
+          </span>
+          <button
+            type="button"
+            disabled={current >= pages - 1}
+            onClick={() => setPage(current + 1)}
+          >
+            Next page
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, newPeerPage } from './support/browser.ts';
+import { createRoom, joinRoom, selfId, tileStats } from './support/call.ts';
+import { startTestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
+import { waitFor } from './support/wait.ts';
+
+const PHONE = { width: 390, height: 844 };
+
+/** Counters of `peerId`'s camera tile on `page`, or undefined when it is not on screen. */
+async function countersOf(page: Page, peerId: string) {
+  const tile = (await tileStats(page)).find((t) => t.peerId === peerId && t.source === 'camera');
+  if (!tile?.trackId) return undefined;
+  return { frames: tile.framesDecoded, bytes: tile.videoBytesReceived };
+}
+
+describe('the grid on a phone with ten people', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startTestServer({ sfu: true });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows 9 tiles a page, pages with Next/Previous, and pauses video that is off the page', async () => {
+    // The phone and the last joiner send video; eight receive-only peers keep the load low.
+    const phone = (await newPeerPage(browser, { label: 'phone', viewport: PHONE })).page;
+    const url = await createRoom(phone, server.url);
+    await joinRoom(phone, url, 'Phone');
+    for (let i = 1; i <= 8; i++) {
+      const { page } = await newPeerPage(browser, { label: `ro${i}`, denyMedia: true });
+      await joinRoom(page, url, `Viewer ${i}`);
+    }
+    const last = (await newPeerPage(browser, { label: 'last' })).page;
+    await joinRoom(last, url, 'Last');
+    const lastId = await selfId(last);
+
+    const tiles = phone.locator('.grid figure.tile');
+    await waitFor('9 tiles on the first page', async () => (await tiles.count()) === 9);
+    await phone.getByText('Page 1 of 2').waitFor();
+    expect(await phone.locator('figure[data-peer-name="Last"]').count()).toBe(0);
+
+    // Page 2: the last joiner's tile decodes.
+    await phone.getByRole('button', { name: 'Next page' }).click();
+    await phone.locator('figure[data-peer-name="Last"]').waitFor();
+    await waitFor('the off-page peer decoding on page 2', async () => {
+      const c = await countersOf(phone, lastId);
+      return c !== undefined && c.frames > 10;
+    });
+    const shown = await countersOf(phone, lastId);
+    if (!shown) throw new Error('the tile vanished');
+
+    // Back to page 1 for 3 s: its consumer is paused, so (almost) nothing is decoded meanwhile.
+    await phone.getByRole('button', { name: 'Previous page' }).click();
+    await waitFor('9 tiles again', async () => (await tiles.count()) === 9);
+    await new Promise((r) => setTimeout(r, 3_000));
+    await phone.getByRole('button', { name: 'Next page' }).click();
+    const back = await waitFor('the tile on page 2 again', () => countersOf(phone, lastId));
+    // Unpaused, 3 s would bring ~45 frames and tens of kB; paused, at most what was in flight.
+    const received = back.bytes - shown.bytes;
+    console.log(
+      `while off the page: ${received} video bytes, ${back.frames - shown.frames} frames`,
+    );
+    expect(received).toBeGreaterThanOrEqual(0);
+    expect(received).toBeLessThan(8_000);
+    await waitFor('it to decode again once shown', async () => {
+      const c = await countersOf(phone, lastId);
+      return c !== undefined && c.frames > back.frames + 10;
+    });
+  });
+});
