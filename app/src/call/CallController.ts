@@ -3,6 +3,7 @@ import type { ClientMessage, ServerMessage, ServerMessageOf } from '@parley/prot
 import { SignalingClient } from './signalingClient.ts';
 import type { PeerStats } from './Mesh.ts';
 import { ScreenShare } from './ScreenShare.ts';
+import { BroadcastControl } from './Broadcast.ts';
 import { LocalMedia } from './LocalMedia.ts';
 import type { MediaKind } from './media.ts';
 import { chatView } from './chatState.ts';
@@ -45,6 +46,10 @@ export class CallController {
     unpublish: async () => this.topology?.stopScreen(),
     update: (patch) => this.update(patch),
     announce: () => this.sendMedia(),
+  });
+  private readonly broadcast = new BroadcastControl({
+    rpc: this.rpc,
+    update: (patch) => this.update(patch),
   });
   private readonly chat = new ChatSession({
     send: (msg) => this.send(msg),
@@ -141,6 +146,11 @@ export class CallController {
 
   stopScreenShare(): Promise<void> {
     return this.screen.stop();
+  }
+
+  /** Host only: put the room on air, or take it off. */
+  setBroadcast(live: boolean): Promise<void> {
+    return this.broadcast.set(live);
   }
 
   /** Host only: allow or forbid screen sharing in the room. */
@@ -271,8 +281,9 @@ export class CallController {
         return this.chat.onHistory(msg);
       case 'error':
         return this.onError(msg);
-      case 'ice-servers':
       case 'broadcast-state':
+        return this.broadcast.onState(msg);
+      case 'ice-servers':
       case 'sfu-ice-restarted':
       case 'welcome':
       case 'pong':
@@ -321,6 +332,7 @@ export class CallController {
       mode: msg.mode,
       speaker: msg.activeSpeaker ?? null,
       settings: msg.settings,
+      live: msg.live,
       peers: msg.peers.map((p) => ({ ...p, connected: false })),
     });
     this.chat.merge(msg.chat);

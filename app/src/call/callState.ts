@@ -54,6 +54,12 @@ export interface CallSnapshot {
   sharing: boolean;
   /** Why our screen share was refused or failed, or null. */
   screenNotice: string | null;
+  /** The room is on air (broadcast to /watch/<roomId>). */
+  live: boolean;
+  /** A Go live / Stop broadcast request is in flight. */
+  broadcastBusy: boolean;
+  /** Why the broadcast could not change, or why it ended on its own. */
+  broadcastNotice: string | null;
 }
 
 export function initialSnapshot(): CallSnapshot {
@@ -78,6 +84,9 @@ export function initialSnapshot(): CallSnapshot {
     settings: { screenShare: true },
     sharing: false,
     screenNotice: null,
+    live: false,
+    broadcastBusy: false,
+    broadcastNotice: null,
   };
 }
 

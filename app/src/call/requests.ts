@@ -2,7 +2,12 @@ import type { ClientMessage, ServerMessage, ServerMessageOf } from '@parley/prot
 
 /** Server replies that answer a request by its `rid` (the SFU requests, a media announce). */
 export type ReplyType =
-  'sfu-transport-created' | 'sfu-produced' | 'sfu-consumer' | 'sfu-ok' | 'media-ok';
+  | 'sfu-transport-created'
+  | 'sfu-produced'
+  | 'sfu-consumer'
+  | 'sfu-ok'
+  | 'media-ok'
+  | 'broadcast-state';
 type Reply = ServerMessageOf<ReplyType>;
 type Outgoing = ClientMessage & { rid?: number };
 
@@ -23,6 +28,7 @@ const REPLY_TYPES: ReadonlySet<string> = new Set<ReplyType>([
   'sfu-consumer',
   'sfu-ok',
   'media-ok',
+  'broadcast-state',
 ]);
 
 const DEFAULT_TIMEOUT_MS = 10_000;

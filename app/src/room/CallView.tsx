@@ -9,6 +9,7 @@ import { AudioSink } from './Video.tsx';
 import { MediaButtons } from './MediaButtons.tsx';
 import { ScreenShareControls } from './ScreenShareControls.tsx';
 import { ChatPanel } from './ChatPanel.tsx';
+import { BroadcastControls } from '../watch/BroadcastControls.tsx';
 
 interface Props {
   controller: CallController;
@@ -68,6 +69,11 @@ export function CallView({ controller, snap }: Props) {
   const status = snap.phase === 'reconnecting' ? (snap.notice ?? 'Reconnecting…') : snap.status;
   return (
     <div class="call" data-mode={snap.mode}>
+      {snap.broadcastNotice && (
+        <div class="banner banner-warn" role="alert">
+          {snap.broadcastNotice}
+        </div>
+      )}
       {status && (
         <div class="banner banner-warn" role="status">
           {status}
@@ -86,6 +92,13 @@ export function CallView({ controller, snap }: Props) {
       <div class="controls" role="toolbar" aria-label="Call controls">
         <MediaButtons local={snap.local} onToggle={(k) => controller.toggle(k)} />
         <ScreenShareControls controller={controller} snap={snap} />
+        <BroadcastControls
+          live={snap.live}
+          isHost={snap.role === 'host'}
+          busy={snap.broadcastBusy}
+          onToggle={(live) => void controller.setBroadcast(live)}
+          watchUrl={`${location.origin}/watch/${controller.roomId}`}
+        />
         <button type="button" class="danger" onClick={() => controller.leave()}>
           Leave
         </button>
