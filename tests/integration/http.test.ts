@@ -128,6 +128,8 @@ describe('the server process', () => {
         DATA_DIR: dataDir,
         LOCAL_TURN: 'off',
         STATIC_DIR: '',
+        // The SFU's fixed default ports could collide with a developer's running server.
+        SFU: 'off',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

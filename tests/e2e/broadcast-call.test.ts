@@ -1,0 +1,175 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS } from './support/browser.ts';
+import { createRoom, joinRoom, roomStatus } from './support/call.ts';
+import { startBroadcastServer, videoState } from './support/watch.ts';
+import type { BroadcastServer } from './support/watch.ts';
+import { waitFor } from './support/wait.ts';
+
+/**
+ * A meeting goes on air from the call page, and the viewer page shows whoever speaks: each
+ * participant's browser gets its own colour as its camera (red host, blue guest) and tone
+ * bursts as its microphone, so the picture on the viewer page tells who is on air.
+ */
+
+type Colour = 'red' | 'blue' | 'other';
+
+function makeMedia(dir: string, colour: string): { video: string; audio: string } {
+  const video = path.join(dir, `${colour}.y4m`);
+  const audio = path.join(dir, `${colour}.wav`);
+  const run = (args: string[]) => {
+    const r = spawnSync('ffmpeg', ['-v', 'error', '-y', ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`ffmpeg: ${r.stderr}`);
+  };
+  run([
+    '-f',
+    'lavfi',
+    '-i',
+    `color=c=${colour}:s=320x180:r=15`,
+    '-t',
+    '2',
+    '-pix_fmt',
+    'yuv420p',
+    video,
+  ]);
+  // Syllable-like tone bursts: a steady tone is taken for noise and suppressed by the browser.
+  // (Commas inside a filter argument are escaped for FFmpeg's filtergraph parser.)
+  const speech = 'sin(2*PI*440*t)*0.8*lt(mod(t*3.7\\,1)\\,0.6)*(0.6+0.4*sin(2*PI*0.9*t))';
+  run(['-f', 'lavfi', '-i', `aevalsrc=${speech}:s=48000`, '-t', '10', '-ac', '1', audio]);
+  return { video, audio };
+}
+
+function launch(media?: { video: string; audio: string }): Promise<Browser> {
+  const files = media
+    ? [
+        `--use-file-for-fake-video-capture=${media.video}`,
+        `--use-file-for-fake-audio-capture=${media.audio}`,
+      ]
+    : [];
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS, ...files],
+  });
+}
+
+/** The dominant colour of the frame the viewer's <video> shows now. */
+async function viewerColour(page: Page): Promise<Colour> {
+  const [r, g, b] = await page.locator('video').evaluate((el) => {
+    const video = el as unknown as { videoWidth: number; videoHeight: number };
+    const doc = (globalThis as unknown as { document: { createElement(t: string): unknown } })
+      .document;
+    const canvas = doc.createElement('canvas') as {
+      width: number;
+      height: number;
+      getContext(t: string): {
+        drawImage(v: unknown, x: number, y: number, w: number, h: number): void;
+        getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+      };
+    };
+    canvas.width = 32;
+    canvas.height = 18;
+    const ctx = canvas.getContext('2d');
+    if (video.videoWidth === 0) return [0, 0, 0];
+    ctx.drawImage(el, 0, 0, 32, 18);
+    const data = ctx.getImageData(0, 0, 32, 18).data;
+    let [r, g, b] = [0, 0, 0];
+    for (let i = 0; i < data.length; i += 4) {
+      r += data[i] ?? 0;
+      g += data[i + 1] ?? 0;
+      b += data[i + 2] ?? 0;
+    }
+    const n = data.length / 4;
+    return [r / n, g / n, b / n];
+  });
+  if ((r ?? 0) > 120 && (b ?? 0) < 90 && (g ?? 0) < 90) return 'red';
+  if ((b ?? 0) > 120 && (r ?? 0) < 90 && (g ?? 0) < 90) return 'blue';
+  return 'other';
+}
+
+describe('going on air from a call', () => {
+  let server: BroadcastServer;
+  let dir: string;
+  const browsers: Browser[] = [];
+
+  beforeAll(async () => {
+    server = await startBroadcastServer();
+    dir = mkdtempSync(path.join(tmpdir(), 'parley-onair-'));
+  });
+  afterAll(async () => {
+    await Promise.all(browsers.map((b) => b.close()));
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a host goes live, the viewer follows the speaker, and Stop ends it for the viewer', async () => {
+    const [hostBrowser, guestBrowser, viewerBrowser] = await Promise.all([
+      launch(makeMedia(dir, 'red')),
+      launch(makeMedia(dir, 'blue')),
+      launch(),
+    ]);
+    browsers.push(hostBrowser, guestBrowser, viewerBrowser);
+    const host = await (await hostBrowser.newContext()).newPage();
+    const guest = await (await guestBrowser.newContext()).newPage();
+    const url = await createRoom(host, server.url);
+    await joinRoom(host, url, 'Host');
+    await joinRoom(guest, url, 'Guest');
+    const roomId = url.split('/').pop() as string;
+
+    // Only the guest's microphone is open: the guest is the active speaker.
+    await host.getByRole('button', { name: 'Mute', exact: true }).click();
+    await guest.getByRole('button', { name: 'Go live' }).waitFor({ state: 'detached' }); // hosts only
+    await host.getByRole('button', { name: 'Go live' }).click();
+    for (const page of [host, guest]) {
+      await page.getByRole('status').filter({ hasText: 'On air' }).waitFor({ timeout: 30_000 });
+    }
+    expect(await roomStatus(server.url, url)).toMatchObject({ live: true, mode: 'sfu' });
+
+    const viewer = await (await viewerBrowser.newContext()).newPage();
+    await viewer.goto(`${server.url}/watch/${roomId}`);
+    const first = await waitFor(
+      'the viewer to play',
+      async () => {
+        const v = await videoState(viewer);
+        return v.totalVideoFrames > 10 && v.currentTime > 0.5 && v;
+      },
+      { timeoutMs: 60_000 },
+    );
+    await waitFor(
+      'the broadcast to show the speaking guest (blue)',
+      async () => (await viewerColour(viewer)) === 'blue',
+      { timeoutMs: 60_000 },
+    );
+    const later = await videoState(viewer);
+    expect(later.currentTime).toBeGreaterThan(first.currentTime);
+
+    // The speaker changes: the broadcast follows to the host (red).
+    await guest.getByRole('button', { name: 'Mute', exact: true }).click();
+    await host.getByRole('button', { name: 'Unmute', exact: true }).click();
+    // The call highlights the new speaker (the SFU's active-speaker observer)...
+    await waitFor(
+      'the guest to see the host as the speaker',
+      async () =>
+        (await guest.locator('.tile[data-speaking="true"]').allTextContents()).some((t) =>
+          t.includes('Host'),
+        ),
+      { timeoutMs: 30_000 },
+    );
+    await waitFor(
+      'the broadcast to follow the host (red)',
+      async () => (await viewerColour(viewer)) === 'red',
+      { timeoutMs: 60_000 },
+    );
+
+    await host.getByRole('button', { name: 'Stop broadcast' }).click();
+    await viewer.getByText('The broadcast has ended.').waitFor({ timeout: 30_000 });
+    await waitFor(
+      'the on-air badge to go',
+      async () => (await guest.getByRole('status').filter({ hasText: 'On air' }).count()) === 0,
+    );
+  });
+});
