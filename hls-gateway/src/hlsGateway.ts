@@ -73,7 +73,25 @@ export class HlsGateway {
     this.events = new TypedEmitter<HlsGatewayEvents>((event, error) =>
       this.log.error('hls gateway listener threw', { event, error: String(error) }),
     );
+    process.on('exit', this.killOnExit);
   }
+
+  /**
+   * Last resort when the process exits without close() (an uncaught exception, process.exit):
+   * FFmpeg is not our process group's child in any way the kernel would clean up, and with
+   * real-time generated inputs it would otherwise run on alone. Synchronous, as 'exit' requires.
+   */
+  private readonly killOnExit = (): void => {
+    for (const session of this.sessions.values()) {
+      const pid = session.ffmpegPid;
+      if (pid === undefined) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  };
 
   on<E extends keyof HlsGatewayEvents>(event: E, listener: HlsGatewayEvents[E]): void {
     this.events.on(event, listener);
@@ -169,6 +187,7 @@ export class HlsGateway {
   }
 
   private async closeAll(): Promise<void> {
+    process.off('exit', this.killOnExit);
     const sessions = [...this.sessions.values()];
     for (const s of sessions) this.endReasons.set(s, 'closed');
     await Promise.allSettled(sessions.map((s) => s.stop()));

@@ -28,6 +28,8 @@ export interface ParleyServer {
   config: Config;
   /** The SFU, when enabled (tests reach its workers through it). */
   sfu: Sfu | undefined;
+  /** The HLS gateway, when broadcasting is enabled. */
+  gateway: HlsGateway | undefined;
   /** Graceful stop: sockets closed with 1001, HTTP drained, database closed. Idempotent. */
   close(): Promise<void>;
 }
@@ -143,5 +145,5 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     })());
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   log.info('listening', { url });
-  return { url, port, config, sfu, close };
+  return { url, port, config, sfu, gateway, close };
 }

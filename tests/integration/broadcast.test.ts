@@ -94,6 +94,37 @@ describe('broadcast through signaling (real mediasoup worker and FFmpeg)', () =>
     await Promise.all([host.close(), guest.close()]);
   });
 
+  it('stops FFmpeg when the server shuts down (no orphan transcoder)', async () => {
+    const own = await startTestServer({
+      sfu: {
+        workers: 1,
+        listenIp: '127.0.0.1',
+        announcedIp: undefined,
+        webRtcPortBase: 0,
+        rtcMinPort: 42500,
+        rtcMaxPort: 42999,
+      },
+      hls: { segmentSeconds: 1, width: 320, height: 180, fps: 15, videoKbps: 300 },
+    });
+    const { id, hostKey } = await own.createRoom();
+    const host = await TestClient.ready(own.url);
+    await host.join(id, 'Host', hostKey);
+    await host.request({ type: 'broadcast', live: true });
+    const pid = own.gateway?.ffmpegPid(id);
+    expect(pid).toBeGreaterThan(0);
+    const alive = (p: number): boolean => {
+      try {
+        process.kill(p, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(pid as number)).toBe(true);
+    await own.dispose();
+    expect(alive(pid as number)).toBe(false);
+  });
+
   it('answers UNAVAILABLE where broadcasting is off, and 404 for unknown HLS paths', async () => {
     const plain = await startTestServer();
     try {
