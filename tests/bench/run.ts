@@ -1,0 +1,82 @@
+// `npm run bench [-- <scenario>...] [--smoke]`: runs the scenarios, prints a table, writes
+// results/<name>.json and regenerates BENCHMARKS.md from the latest result of every scenario.
+// A smoke run (a few iterations) only prints: its numbers say nothing about speed.
+// `--report-only` re-renders BENCHMARKS.md from the stored results without running anything.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runScenario } from './lib/harness.ts';
+import { describeMachine } from './lib/machine.ts';
+import { consoleTable, renderBenchmarksMd } from './lib/report.ts';
+import { SCENARIOS } from './scenarios.ts';
+import type { ScenarioResult } from './types.ts';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const RESULTS = path.join(HERE, 'results');
+const BENCHMARKS_MD = path.resolve(HERE, '../../BENCHMARKS.md');
+
+function parseArgs(argv: string[]) {
+  const smoke = argv.includes('--smoke');
+  const names = argv.filter((a) => !a.startsWith('--'));
+  const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
+  if (unknown.length) {
+    throw new Error(
+      `unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+    );
+  }
+  const selected = names.length ? SCENARIOS.filter((s) => names.includes(s.name)) : SCENARIOS;
+  return { smoke, selected };
+}
+
+function latestResults(): Map<string, ScenarioResult> {
+  const results = new Map<string, ScenarioResult>();
+  for (const s of SCENARIOS) {
+    const file = path.join(RESULTS, `${s.name}.json`);
+    if (existsSync(file))
+      results.set(s.name, JSON.parse(readFileSync(file, 'utf8')) as ScenarioResult);
+  }
+  return results;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--report-only')) {
+    // Re-renders BENCHMARKS.md from the stored results (after editing a scenario's analysis).
+    writeFileSync(BENCHMARKS_MD, renderBenchmarksMd(SCENARIOS, latestResults(), describeMachine()));
+    return;
+  }
+  const { smoke, selected } = parseArgs(argv);
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const done: ScenarioResult[] = [];
+  let failed = false;
+  for (const scenario of selected) {
+    log(`== ${scenario.name}${smoke ? ' (smoke)' : ''}`);
+    try {
+      const result = await runScenario(scenario, { smoke, log });
+      done.push(result);
+      if (!smoke) {
+        mkdirSync(RESULTS, { recursive: true });
+        writeFileSync(
+          path.join(RESULTS, `${scenario.name}.json`),
+          `${JSON.stringify(result, null, 2)}\n`,
+        );
+      }
+    } catch (error) {
+      failed = true;
+      log(
+        `${scenario.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+    }
+  }
+  process.stdout.write(`\n${consoleTable(done)}\n`);
+  if (!smoke && done.length) {
+    writeFileSync(BENCHMARKS_MD, renderBenchmarksMd(SCENARIOS, latestResults(), describeMachine()));
+    log(
+      `\nwrote ${path.relative(process.cwd(), BENCHMARKS_MD)} and ${path.relative(process.cwd(), RESULTS)}/`,
+    );
+  }
+  process.exitCode = failed ? 1 : 0;
+}
+
+await main();

@@ -1,0 +1,8 @@
+// Every benchmark scenario, in the order `npm run bench` runs them. Adding one is one line.
+import { broadcast } from './scenarios/broadcast.ts';
+import { sfuFanout } from './scenarios/sfuFanout.ts';
+import { signaling } from './scenarios/signaling/index.ts';
+import { turn } from './scenarios/turn.ts';
+import type { Scenario } from './types.ts';
+
+export const SCENARIOS: readonly Scenario[] = [sfuFanout, signaling, broadcast, turn];
