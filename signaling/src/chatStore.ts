@@ -46,6 +46,8 @@ export class ChatStore {
   readonly #after;
   readonly #recent;
   readonly #append;
+  readonly #appendMany;
+  #pending: { roomId: RoomId; msg: NewChatMessage; done: (r: AppendResult | Error) => void }[] = [];
 
   constructor(db: Db) {
     const cols = 'seq, client_id, peer_id, name, text, ts';
@@ -74,6 +76,40 @@ export class ChatStore {
       this.#insert.run({ roomId, seq, ...msg });
       return { message: { seq, ...msg }, duplicate: false };
     });
+    this.#appendMany = db.transaction((batch: { roomId: RoomId; msg: NewChatMessage }[]) =>
+      batch.map(({ roomId, msg }) => this.#append(roomId, msg)),
+    );
+  }
+
+  /**
+   * Like `append`, but every message submitted in the same event-loop turn is committed in one
+   * transaction (all rooms together). A commit per message costs several page writes and
+   * blocks the loop; under load that blocked every room's fan-out (see BENCHMARKS.md). Each
+   * promise resolves only after the commit, so an ack still means "stored".
+   */
+  appendSoon(roomId: RoomId, msg: NewChatMessage): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      if (this.#pending.length === 0) setImmediate(() => this.#flush());
+      this.#pending.push({
+        roomId,
+        msg,
+        done: (r) => (r instanceof Error ? reject(r) : resolve(r)),
+      });
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#pending;
+    this.#pending = [];
+    let results: AppendResult[];
+    try {
+      results = this.#appendMany(batch);
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      for (const p of batch) p.done(failure);
+      return;
+    }
+    batch.forEach((p, i) => p.done(results[i] as AppendResult));
   }
 
   /** Stores a message, or returns the stored one when its client id was seen before. */

@@ -132,6 +132,24 @@ describe('ChatStore', () => {
     expect(chat.append(ROOM, msg('c-00000003')).message.seq).toBe(3);
   });
 
+  it('commits a turn of messages together, numbering each room on its own', async () => {
+    const OTHER = 'other_other_other_othe' as RoomId;
+    new RoomStore(db).create({ id: OTHER, hostKeyHash: 'x', createdAt: 0 });
+    const results = await Promise.all([
+      chat.appendSoon(ROOM, msg('b-00000001')),
+      chat.appendSoon(OTHER, msg('b-00000002')),
+      chat.appendSoon(ROOM, msg('b-00000003')),
+      chat.appendSoon(ROOM, msg('b-00000001')),
+    ]);
+    expect(results.map((r) => [r.message.seq, r.duplicate])).toEqual([
+      [1, false],
+      [1, false],
+      [2, false],
+      [1, true],
+    ]);
+    expect(chat.recent(ROOM, 10).map((m) => m.clientId)).toEqual(['b-00000001', 'b-00000003']);
+  });
+
   it('returns recent history oldest first and pages after a seq', () => {
     for (let i = 1; i <= 10; i++) chat.append(ROOM, msg(`c-0000000${i}`.slice(-10), `m${i}`));
     expect(chat.recent(ROOM, 3).map((m) => m.text)).toEqual(['m8', 'm9', 'm10']);

@@ -186,8 +186,8 @@ export class Room {
   }
 
   /** Stores and fans out a chat message; a resent client id is acked again, not re-sent. */
-  postChat(from: Peer, clientId: ClientMessageId, text: string): AppendResult {
-    const result = this.options.chat.append(this.id, {
+  async postChat(from: Peer, clientId: ClientMessageId, text: string): Promise<AppendResult> {
+    const result = await this.options.chat.appendSoon(this.id, {
       clientId,
       from: from.id,
       name: from.name,
