@@ -1,7 +1,6 @@
 import { ERROR_CODES, LIMITS } from '@parley/protocol';
 import type { ClientMessage, ServerMessage, ServerMessageOf } from '@parley/protocol';
 import { SignalingClient } from './signalingClient.ts';
-import type { PeerStats } from './Mesh.ts';
 import { ScreenShare } from './ScreenShare.ts';
 import { BroadcastControl } from './Broadcast.ts';
 import { LocalMedia } from './LocalMedia.ts';
@@ -11,9 +10,13 @@ import { ChatSession } from './ChatSession.ts';
 import { initialSnapshot, mediaFlags } from './callState.ts';
 import type { CallSnapshot, PeerView } from './callState.ts';
 import { RequestChannel } from './requests.ts';
-import { Topology } from './Topology.ts';
 import type { TileSeen } from './SfuConnector.ts';
-import type { TileSource, TrackInfo, Via } from './RemoteMedia.ts';
+import type { TileSource, Via } from './RemoteMedia.ts';
+import { dedupePeers, reconcilePeers } from './seat.ts';
+import { Membership } from './membership.ts';
+
+/** What the call shows when recovery gave up (a Rejoin button goes with it). */
+export const RECONNECT_FAILED = 'Could not reconnect the call. Check your network and rejoin.';
 
 type Listener = (snapshot: CallSnapshot) => void;
 
@@ -26,12 +29,14 @@ type Listener = (snapshot: CallSnapshot) => void;
 export class CallController {
   private snap: CallSnapshot = initialSnapshot();
   private readonly listeners = new Set<Listener>();
+  private get topology() {
+    return this.membership.topology;
+  }
   private readonly local = new LocalMedia(
     (patch) => this.update(patch),
     () => this.snap,
   );
   private signaling: SignalingClient | null = null;
-  private topology: Topology | null = null;
   private joinedOnce = false;
   private nextRid = 1;
   private disposed = false;
@@ -39,6 +44,24 @@ export class CallController {
     (msg) => this.send(msg),
     () => this.nextRid++,
   );
+  /** Our seat, ICE servers and media paths, across dropped sockets. */
+  readonly membership = new Membership(
+    {
+      rpc: this.rpc,
+      send: (m) => this.send(m),
+      localStream: () => this.local.stream,
+    },
+    {
+      changed: () => this.bumpStreams(),
+      linkState: (peerId, connected) => this.patchPeer(peerId, { connected }),
+      status: (status) => this.update({ status }),
+      speaker: (speaker) => this.update({ speaker }),
+      giveUp: (reason) => this.rejoin(reason),
+      unrecoverable: (reason) => this.unrecoverable(reason),
+    },
+  );
+  /** Closing the tab releases the seat at once (a best-effort `leave`), not after the window. */
+  private readonly onPageHide = () => this.leave();
   private readonly screen: ScreenShare = new ScreenShare({
     rpc: this.rpc,
     media: (screen) => mediaFlags(this.snap.local, screen),
@@ -80,8 +103,9 @@ export class CallController {
     for (const fn of this.listeners) fn(this.snap);
   }
 
+  /** Every change of the peer list goes through here: a peer is never listed twice. */
   private setPeers(fn: (peers: PeerView[]) => PeerView[]): void {
-    this.update({ peers: fn(this.snap.peers) });
+    this.update({ peers: dedupePeers(fn(this.snap.peers)) });
   }
 
   private patchPeer(peerId: string, patch: Partial<PeerView>): void {
@@ -162,11 +186,13 @@ export class CallController {
 
   async join(name: string): Promise<void> {
     if (this.signaling || this.disposed) return;
-    this.update({ phase: 'joining', name: name.trim().slice(0, LIMITS.NAME_MAX), error: null });
+    const trimmed = name.trim().slice(0, LIMITS.NAME_MAX);
+    this.update({ phase: 'joining', name: trimmed, error: null, rejoinable: false });
     await this.startPreview();
     if (this.disposed) return;
+    window.addEventListener('pagehide', this.onPageHide);
     this.signaling = new SignalingClient({
-      ready: () => this.sendJoin(),
+      ready: () => this.onReady(),
       message: (msg) => this.dispatch(msg),
       down: (reason, willRetry) => this.onDown(reason, willRetry),
     });
@@ -194,24 +220,24 @@ export class CallController {
     this.listeners.clear();
   }
 
-  private teardown(): void {
-    this.signaling?.close();
-    this.signaling = null;
-    this.closeTopology();
-    void this.screen.stop();
-    this.local.stop();
+  /** After recovery gave up: join again as a new peer (the Rejoin button). */
+  rejoinAfterFailure(): void {
+    void this.join(this.snap.name);
   }
 
-  private closeTopology(): void {
-    this.topology?.close();
-    this.topology = null;
-    this.rpc.rejectAll('left the room');
+  private teardown(): void {
+    window.removeEventListener('pagehide', this.onPageHide);
+    this.membership.close();
+    this.signaling?.close();
+    this.signaling = null;
+    void this.screen.stop();
+    this.local.stop();
   }
 
   /** The SFU side could not be rebuilt: leave and join again on the same socket. */
   private rejoin(reason: string): void {
     console.warn('rejoining the room:', reason);
-    this.closeTopology();
+    this.membership.release();
     this.update({ status: 'Reconnecting…' });
     this.send({ type: 'leave' });
     this.sendJoin();
@@ -219,6 +245,22 @@ export class CallController {
 
   private send(msg: ClientMessage): boolean {
     return this.signaling?.send(msg) ?? false;
+  }
+
+  /** The socket is (again) ready: take our seat back if we have one, else join. */
+  private onReady(): void {
+    const rid = () => this.nextRid++;
+    const resume = this.membership.resumeMessage(this.roomId, this.chat.highestSeq, rid);
+    if (resume) this.send(resume);
+    else this.sendJoin();
+  }
+
+  /** The seat is gone (the window passed): the others saw us leave, so start over. */
+  private onResumeFailed(): void {
+    console.warn('resume failed: joining again');
+    this.membership.release();
+    this.update({ peers: [], status: 'Reconnecting…' });
+    this.sendJoin();
   }
 
   private sendJoin(): void {
@@ -240,7 +282,7 @@ export class CallController {
     }
     // Media may keep flowing on the mesh while the socket comes back.
     if (this.snap.phase === 'in-call') {
-      this.update({ phase: 'reconnecting', notice: 'Connection lost, reconnecting…' });
+      this.update({ phase: 'reconnecting', notice: 'Reconnecting…' });
     }
   }
 
@@ -259,18 +301,16 @@ export class CallController {
         return this.patchPeer(msg.peer.peerId, { name: msg.peer.name, media: msg.peer.media });
       case 'peer-left':
         return this.onPeerLeft(msg.peerId);
-      case 'signal':
-        return topo?.onSignal(msg.from, msg.data);
       case 'room-mode':
         topo?.onRoomMode(msg.mode, msg.sfu);
         return this.update({ mode: msg.mode });
+      case 'signal':
       case 'sfu-producer-added':
       case 'sfu-producer-closed':
       case 'sfu-consumer-closed':
       case 'sfu-restart':
-        return topo?.onSfuPush(msg);
       case 'active-speaker':
-        return topo?.onActiveSpeaker(msg.peerId);
+        return topo?.onMedia(msg);
       case 'settings':
         return this.onSettings(msg.settings);
       case 'chat':
@@ -303,26 +343,9 @@ export class CallController {
 
   private onJoined(msg: ServerMessageOf<'joined'>): void {
     const sinceSeq = this.chat.highestSeq;
-    this.closeTopology();
-    this.topology = new Topology(
-      {
-        selfId: msg.peerId,
-        iceServers: msg.iceServers,
-        send: (m) => this.send(m),
-        rpc: this.rpc,
-        localStream: () => this.local.stream,
-      },
-      {
-        changed: () => this.bumpStreams(),
-        linkState: (peerId, connected) => this.patchPeer(peerId, { connected }),
-        status: (status) => this.update({ status }),
-        speaker: (speaker) => this.update({ speaker }),
-        giveUp: (reason) => this.rejoin(reason),
-      },
-      { mode: msg.mode, sfu: msg.sfu, peers: msg.peers.map((p) => p.peerId) },
-    );
+    if (this.membership.joined(msg) === 'resumed') return this.onResumed(msg);
     const sharing = this.screen.stream;
-    if (sharing) void this.topology.startScreen(sharing);
+    if (sharing) void this.topology?.startScreen(sharing);
     this.update({
       phase: 'in-call',
       notice: null,
@@ -338,6 +361,32 @@ export class CallController {
     this.chat.merge(msg.chat);
     if (this.joinedOnce) this.chat.resume(sinceSeq);
     this.joinedOnce = true;
+  }
+
+  /**
+   * Our seat is back: same peer id and role, and media never depended on the socket, so
+   * links and transports stay. Reconcile the peers, merge the missed chat, resend the unacked.
+   */
+  private onResumed(msg: ServerMessageOf<'joined'>): void {
+    this.update({
+      phase: 'in-call',
+      notice: null,
+      mode: msg.mode,
+      settings: msg.settings,
+      live: msg.live,
+      peers: reconcilePeers(this.snap.peers, msg.peers),
+    });
+    this.chat.merge(msg.chat);
+    this.chat.resume(this.chat.highestSeq);
+  }
+
+  /** Recovery gave up: say so plainly and offer a Rejoin. */
+  private unrecoverable(reason: string): void {
+    // Without a socket no link can be rebuilt anyway; the resume (or fresh join) redoes them.
+    if (this.snap.phase === 'reconnecting') return console.warn('link lost while offline:', reason);
+    console.warn('call lost:', reason);
+    this.leave();
+    this.update({ phase: 'failed', error: RECONNECT_FAILED, rejoinable: true });
   }
 
   private onSettings(settings: CallSnapshot['settings']): void {
@@ -362,6 +411,7 @@ export class CallController {
   }
 
   private onError(msg: ServerMessageOf<'error'>): void {
+    if (msg.code === ERROR_CODES.RESUME_FAILED) return this.onResumeFailed();
     if (msg.code === ERROR_CODES.ROOM_NOT_FOUND) return this.fail('This room does not exist.');
     if (msg.code === ERROR_CODES.ROOM_FULL) return this.fail('This room is full.');
     if (msg.ref === 'join') return this.fail(`Could not join: ${msg.message}`);
@@ -381,18 +431,9 @@ export class CallController {
     return this.chat.send(text);
   }
 
-  /** Inbound media counters per mesh link (see debugHook.ts). */
-  stats(): Promise<PeerStats[]> {
-    return this.topology?.meshStats() ?? Promise.resolve([]);
-  }
-
-  meshLinkCount(): number {
-    return this.topology?.meshLinkCount ?? 0;
-  }
-
-  /** Which path brought a remote track a tile shows, and its stats (see debugHook.ts). */
-  trackInfo(track: MediaStreamTrack): TrackInfo | undefined {
-    return this.topology?.lookup(track);
+  /** Debug hook: the socket drops as on a network failure (no leave). */
+  dropSocket(): void {
+    this.signaling?.dropSocket();
   }
 
   get mode(): 'mesh' | 'sfu' {

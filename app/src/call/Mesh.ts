@@ -15,6 +15,16 @@ export interface MeshEvents {
   linkState(peerId: string, connected: boolean): void;
   /** A link is being built (before its first signal): the place to send side-band notes. */
   built(peerId: string): void;
+  /** The link to `peerId` failed (ICE, or its connection went away) and is being recovered. */
+  lost(peerId: string): void;
+  /** Recovery of the link to `peerId` is over: it did not come back after a few attempts. */
+  gaveUp(peerId: string): void;
+}
+
+/** Where links get their ICE configuration, and fresh TURN credentials before a rebuild. */
+export interface MeshIce {
+  config(): RTCConfiguration;
+  refresh(): Promise<unknown>;
 }
 
 export interface PeerStats {
@@ -22,11 +32,17 @@ export interface PeerStats {
   connected: boolean;
   framesDecoded: number;
   audioBytesReceived: number;
+  /** Our candidate's type (`host`, `srflx`, `relay`) in the selected pair, or null. */
+  candidateType: string | null;
 }
 
 /** How long an initiator waits for a link to connect before building a fresh one. */
 const CONNECT_TIMEOUT_MS = 20_000;
 const REBUILD_DELAY_MS = 1_000;
+/** Rebuilds of one link without it ever connecting before the initiator gives up. */
+const MAX_REBUILDS = 3;
+/** How long the answering side waits for the initiator's new offer after its link failed. */
+const ANSWER_WAIT_MS = 3 * CONNECT_TIMEOUT_MS;
 
 /**
  * The full mesh: one MeshLink per remote peer. Glare-free by a fixed rule: the newer peer (the
@@ -40,6 +56,8 @@ export class Mesh {
   /** Peers this side initiates to (so it never answers for them). */
   private readonly initiatorFor = new Set<string>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Rebuilds per peer since its link last connected. */
+  private readonly rebuilds = new Map<string, number>();
   private closed = false;
   private accepting = true;
 
@@ -47,8 +65,18 @@ export class Mesh {
     private readonly events: MeshEvents,
     /** The camera/mic stream (undefined or empty when receive-only) and any screen stream. */
     private readonly localStreams: () => MediaStream[],
-    private readonly iceServers: RTCIceServer[],
+    private readonly ice: MeshIce,
   ) {}
+
+  /** Fresh TURN credentials: used by every link's later ICE gathering. */
+  setIceServers(iceServers: RTCIceServer[]): void {
+    for (const link of this.links.values()) link.setIceServers(iceServers);
+  }
+
+  /** Treats the link to `peerId` (default: every link) as failed: the recovery path. */
+  failLinks(peerId?: string): void {
+    for (const [id, link] of [...this.links]) if (!peerId || id === peerId) link.fail('forced');
+  }
 
   /** False while the room is on the SFU: no new links are answered, failed ones not rebuilt. */
   setAccepting(accepting: boolean): void {
@@ -79,6 +107,7 @@ export class Mesh {
   /** We are the newcomer: open the link to an existing peer. */
   connectTo(peerId: string): void {
     this.initiatorFor.add(peerId);
+    this.rebuilds.delete(peerId);
     this.build(peerId, crypto.randomUUID(), true);
   }
 
@@ -103,6 +132,7 @@ export class Mesh {
 
   removePeer(peerId: string): void {
     this.initiatorFor.delete(peerId);
+    this.rebuilds.delete(peerId);
     this.drop(peerId);
   }
 
@@ -131,6 +161,8 @@ export class Mesh {
     if (this.closed) return;
     this.closed = true;
     for (const peerId of [...this.links.keys()]) this.drop(peerId);
+    // Rebuild and answer-wait timers outlive their links: a closed mesh must not act later.
+    for (const peerId of [...this.timers.keys()]) this.clearTimer(peerId);
     this.initiatorFor.clear();
   }
 
@@ -142,20 +174,21 @@ export class Mesh {
         id,
         initiator,
         streams: this.localStreams().filter((s) => s.getTracks().length > 0),
-        iceServers: this.iceServers,
+        config: this.ice.config(),
       },
       {
         signal: (env) => this.events.signal(peerId, env),
         stream: (s) => this.events.stream(peerId, s, (t) => link.statsFor(t)),
         connected: () => {
           this.clearTimer(peerId);
+          this.rebuilds.delete(peerId);
           this.events.linkState(peerId, true);
         },
         closed: (reason) => this.onLinkClosed(peerId, link, reason),
       },
     );
     this.links.set(peerId, link);
-    if (initiator) this.setTimer(peerId, CONNECT_TIMEOUT_MS, () => this.rebuild(peerId));
+    if (initiator) this.setTimer(peerId, CONNECT_TIMEOUT_MS, () => void this.rebuild(peerId));
     return link;
   }
 
@@ -163,12 +196,26 @@ export class Mesh {
     if (this.links.get(peerId) !== link) return;
     console.warn(`mesh: link to ${peerId} closed (${reason})`);
     this.drop(peerId);
-    if (this.initiatorFor.has(peerId) && this.accepting) {
-      this.setTimer(peerId, REBUILD_DELAY_MS, () => this.rebuild(peerId));
+    if (!this.accepting) return;
+    this.events.lost(peerId);
+    if (this.initiatorFor.has(peerId)) {
+      this.setTimer(peerId, REBUILD_DELAY_MS, () => void this.rebuild(peerId));
+    } else {
+      // The initiator rebuilds; if its offer never comes, stop waiting.
+      this.setTimer(peerId, ANSWER_WAIT_MS, () => this.events.gaveUp(peerId));
     }
   }
 
-  private rebuild(peerId: string): void {
+  /** A new link (new RTCPeerConnection: simple-peer cannot restart ICE) with fresh credentials. */
+  private async rebuild(peerId: string): Promise<void> {
+    const count = (this.rebuilds.get(peerId) ?? 0) + 1;
+    this.rebuilds.set(peerId, count);
+    if (count > MAX_REBUILDS) {
+      this.drop(peerId);
+      this.events.gaveUp(peerId);
+      return;
+    }
+    await this.ice.refresh();
     if (this.closed || !this.accepting || !this.initiatorFor.has(peerId)) return;
     this.build(peerId, crypto.randomUUID(), true);
   }

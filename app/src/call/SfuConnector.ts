@@ -1,6 +1,6 @@
 import type { MediaSource, ProducerInfo, SfuState } from '@parley/protocol';
 import { SfuSession } from './SfuSession.ts';
-import type { SfuTrack } from './SfuSession.ts';
+import type { SfuIce, SfuTrack } from './SfuSession.ts';
 import type { RequestChannel } from './requests.ts';
 import { tileKey, tileSourceOf } from './RemoteMedia.ts';
 
@@ -54,7 +54,7 @@ export class SfuConnector {
   constructor(
     private readonly rpc: RequestChannel,
     private readonly selfId: string,
-    private readonly iceServers: RTCIceServer[],
+    private readonly ice: SfuIce,
     private readonly events: SfuConnectorEvents,
     /** The tracks we send right now, each with its source. */
     private readonly localTracks: () => [MediaStreamTrack, MediaSource][],
@@ -94,6 +94,26 @@ export class SfuConnector {
   dispose(): void {
     this.close();
     document.removeEventListener('visibilitychange', this.onVisibility);
+  }
+
+  /** Fresh TURN credentials for our transports. */
+  updateIceServers(iceServers: RTCIceServer[]): void {
+    this.session?.updateIceServers(iceServers);
+  }
+
+  /** Runs the ICE-failure recovery on our transports (see SfuSession.restartIce). */
+  restartIce(): void {
+    this.session?.restartIce();
+  }
+
+  /**
+   * After a resume: the producers in the room now. Ones we missed are consumed, ones that
+   * went away meanwhile are dropped; transports, producers and consumers stay as they are.
+   */
+  reconcile(state: SfuState): void {
+    const now = new Set(state.producers.map((p) => p.producerId));
+    for (const id of [...this.producers.keys()]) if (!now.has(id)) this.onProducerClosed(id);
+    for (const p of state.producers) if (!this.producers.has(p.producerId)) this.onProducerAdded(p);
   }
 
   onProducerAdded(p: ProducerInfo): void {
@@ -156,7 +176,7 @@ export class SfuConnector {
     // producers behind on the server: the others would consume us twice.
     this.session?.close(true);
     this.events.status(retry ? 'Reconnecting…' : 'Switching to the media server…');
-    const session = new SfuSession(this.rpc, this.selfId, this.iceServers, {
+    const session = new SfuSession(this.rpc, this.selfId, this.ice, {
       track: (t) => {
         this.events.track(t);
         this.applyTiles();
@@ -164,6 +184,9 @@ export class SfuConnector {
       paused: (t) => this.shouldPause(t),
       trackGone: (id) => this.events.trackGone(id),
       failed: (reason) => this.onFailed(session, reason),
+      restarting: (active) => {
+        if (this.session === session) this.events.status(active ? 'Reconnecting…' : null);
+      },
     });
     this.session = session;
     try {

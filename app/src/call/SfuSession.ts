@@ -34,7 +34,20 @@ export interface SfuSessionEvents {
   trackGone(consumerId: string): void;
   /** A transport failed or a request was refused: the session is unusable. */
   failed(reason: string): void;
+  /** An ICE restart of a transport is under way (true) or over and connected (false). */
+  restarting(active: boolean): void;
 }
+
+/** The ICE configuration of new transports, and fresh TURN credentials before a restart. */
+export interface SfuIce {
+  config(): RTCConfiguration;
+  refresh(): Promise<unknown>;
+}
+
+/** ICE restarts of one transport before the session is declared failed. */
+const MAX_ICE_RESTARTS = 2;
+/** How long a restarted transport gets to reach `connected` again. */
+const ICE_RESTART_TIMEOUT_MS = 10_000;
 
 /**
  * Our side of the room's mediasoup router: the Device, one send and one receive transport,
@@ -56,13 +69,66 @@ export class SfuSession {
   private readonly lastLayer = new Map<string, number>();
   private ready: Promise<void> | undefined;
   private closed = false;
+  /** Transports with an ICE restart in flight. */
+  private readonly restarting = new Set<string>();
 
   constructor(
     private readonly rpc: RequestChannel,
     private readonly selfId: string,
-    private readonly iceServers: RTCIceServer[],
+    private readonly ice: SfuIce,
     private readonly events: SfuSessionEvents,
   ) {}
+
+  /** Fresh TURN credentials for the transports' later ICE gathering. */
+  updateIceServers(iceServers: RTCIceServer[]): void {
+    for (const t of this.transports()) {
+      t.updateIceServers({ iceServers }).catch((err: unknown) => console.warn('sfu: ICE', err));
+    }
+  }
+
+  /** Restarts ICE on every transport (what a `failed` transport does; on demand for tests). */
+  restartIce(): void {
+    for (const t of this.transports()) void this.recoverTransport(t);
+  }
+
+  private transports(): Transport[] {
+    return [this.sendTransport, this.recvTransport].filter((t) => t !== undefined);
+  }
+
+  /**
+   * ICE of one transport failed: fresh TURN credentials (`ice-refresh`), new ICE parameters
+   * from the server (`sfu-restart-ice`), `restartIce()`, then wait for `connected`. A few
+   * tries; after that the session fails and the connector rebuilds it.
+   */
+  private async recoverTransport(transport: Transport): Promise<void> {
+    if (this.closed || this.restarting.has(transport.id)) return;
+    this.restarting.add(transport.id);
+    this.events.restarting(true);
+    try {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await this.ice.refresh();
+          if (this.closed) return;
+          await transport.updateIceServers({ iceServers: this.ice.config().iceServers ?? [] });
+          const { iceParameters } = await this.rpc.request(
+            { type: 'sfu-restart-ice', transportId: transport.id },
+            'sfu-ice-restarted',
+          );
+          await transport.restartIce({ iceParameters: iceParameters as unknown as IceParameters });
+          await connectedWithin(transport, ICE_RESTART_TIMEOUT_MS);
+          return;
+        } catch (err) {
+          if (attempt >= MAX_ICE_RESTARTS) throw err;
+          console.warn(`sfu: ICE restart ${attempt} of ${transport.direction} failed`, err);
+        }
+      }
+    } catch (err) {
+      this.fail(`${transport.direction} transport: ICE restart failed (${String(err)})`);
+    } finally {
+      this.restarting.delete(transport.id);
+      if (this.restarting.size === 0) this.events.restarting(false);
+    }
+  }
 
   get isClosed(): boolean {
     return this.closed;
@@ -279,7 +345,7 @@ export class SfuSession {
       iceParameters: reply.iceParameters as unknown as IceParameters,
       iceCandidates: reply.iceCandidates as unknown as IceCandidate[],
       dtlsParameters: reply.dtlsParameters as unknown as DtlsParameters,
-      iceServers: this.iceServers,
+      ...this.ice.config(),
     };
     const transport =
       direction === 'send'
@@ -312,10 +378,28 @@ export class SfuSession {
         .then((r) => done({ id: r.producerId }), fail);
     });
     transport.on('connectionstatechange', (state) => {
-      if (state === 'failed') this.fail(`${direction} transport failed`);
+      if (state === 'failed') void this.recoverTransport(transport);
     });
     return transport;
   }
+}
+
+/** Resolves once the transport is `connected` (at once if it is), rejects after `ms`. */
+function connectedWithin(transport: Transport, ms: number): Promise<void> {
+  if (transport.connectionState === 'connected') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (state: string) => {
+      if (state !== 'connected') return;
+      clearTimeout(timer);
+      transport.off('connectionstatechange', done);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      transport.off('connectionstatechange', done);
+      reject(new Error(`not connected within ${ms} ms`));
+    }, ms);
+    transport.on('connectionstatechange', done);
+  });
 }
 
 /** mediasoup-client's DTLS parameters, in the protocol's (stricter) shape. */

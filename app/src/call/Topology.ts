@@ -17,6 +17,7 @@ import { isNote, readNote } from './relayNotes.ts';
 import type { RelayNote } from './relayNotes.ts';
 import { SpeakerDetector } from './speaker.ts';
 import { inboundOf } from './rtcStats.ts';
+import type { IceCredentials } from './iceCredentials.ts';
 
 export interface TopologyEvents {
   /** Some tile shows another stream now. */
@@ -27,11 +28,13 @@ export interface TopologyEvents {
   speaker(peerId: string | null): void;
   /** The SFU side could not be (re)built: leave and rejoin. */
   giveUp(reason: string): void;
+  /** A mesh link could not be recovered after a few attempts: the user has to rejoin. */
+  unrecoverable(reason: string): void;
 }
 
 export interface TopologyOptions {
   selfId: string;
-  iceServers: RTCIceServer[];
+  ice: IceCredentials;
   send(msg: ClientMessage): boolean;
   rpc: RequestChannel;
   localStream(): MediaStream | undefined;
@@ -40,6 +43,8 @@ export interface TopologyOptions {
 type SfuPush = ServerMessageOf<
   'sfu-producer-added' | 'sfu-producer-closed' | 'sfu-consumer-closed' | 'sfu-restart'
 >;
+/** The server messages that only concern the media paths. */
+export type MediaMessage = SfuPush | ServerMessageOf<'signal' | 'active-speaker'>;
 
 const SPEAKER_SAMPLE_MS = 400;
 
@@ -62,6 +67,10 @@ export class Topology {
   private screen: MediaStream | null = null;
   private mode: RoomMode;
   private closed = false;
+  /** Peers whose mesh link failed and is being rebuilt ("Reconnecting…" meanwhile). */
+  private readonly recovering = new Set<string>();
+  private sfuStatus: string | null = null;
+  private readonly stopIce: () => void;
 
   constructor(
     private readonly opts: TopologyOptions,
@@ -74,12 +83,17 @@ export class Topology {
         signal: (to, data) => this.sendSignal(to, data),
         stream: (peerId, s, stats) => this.remote.addMeshStream(peerId, s, stats),
         gone: (peerId) => this.remote.meshGone(peerId),
-        linkState: (peerId, up) => events.linkState(peerId, up),
+        linkState: (peerId, up) => {
+          if (up) this.setRecovering(peerId, false);
+          events.linkState(peerId, up);
+        },
         built: (peerId) =>
           this.screen && this.note(peerId, { ctl: 'screen', stream: this.screen.id }),
+        lost: (peerId) => this.setRecovering(peerId, true),
+        gaveUp: (peerId) => events.unrecoverable(`the link to ${peerId} did not come back`),
       },
       () => this.localStreams(),
-      opts.iceServers,
+      opts.ice,
     );
     this.remote = new RemoteMedia(
       { changed: () => events.changed(), peerOn: (p, via) => this.switcher.localOn(p, via) },
@@ -95,18 +109,60 @@ export class Topology {
     this.sfu = new SfuConnector(
       opts.rpc,
       opts.selfId,
-      opts.iceServers,
+      opts.ice,
       {
         track: (t) => this.remote.addSfuTrack(t),
         trackGone: (id) => this.remote.sfuGone(id),
-        status: (text) => events.status(text),
+        status: (text) => {
+          this.sfuStatus = text;
+          this.showStatus();
+        },
         giveUp: (reason) => events.giveUp(reason),
       },
       () => this.localTracks(),
       (key) => this.seen.get(key),
     );
     this.speakerTimer = setInterval(() => void this.sampleSpeaker(), SPEAKER_SAMPLE_MS);
+    this.stopIce = opts.ice.onChange((servers) => {
+      this.mesh.setIceServers(servers);
+      this.sfu.updateIceServers(servers);
+    });
     this.begin(joined);
+  }
+
+  /**
+   * After a resume (same membership, the socket came back): links and transports stay. Peers
+   * that left meanwhile go, new ones come as usual (their offers were held for us), a link
+   * that failed while we could not signal is built again, a mode change is followed.
+   */
+  reconcile(joined: { mode: RoomMode; sfu?: SfuState; peers: string[] }): void {
+    const now = new Set(joined.peers);
+    for (const peerId of [...this.peers]) if (!now.has(peerId)) this.peerLeft(peerId);
+    for (const peerId of joined.peers) if (!this.peers.has(peerId)) this.peerJoined(peerId);
+    this.onRoomMode(joined.mode, joined.sfu);
+    if (this.mode === 'mesh') {
+      for (const peerId of this.initiateTo) {
+        if (!this.mesh.hasLink(peerId)) this.mesh.connectTo(peerId);
+      }
+    } else if (joined.sfu) {
+      this.sfu.reconcile(joined.sfu);
+    }
+  }
+
+  /** Forces the ICE-failure recovery: SFU transports restart ICE, mesh links are rebuilt. */
+  failIce(peerId?: string): void {
+    if (this.mode === 'sfu' && this.sfu.active) this.sfu.restartIce();
+    else this.mesh.failLinks(peerId);
+  }
+
+  private setRecovering(peerId: string, on: boolean): void {
+    if (on) this.recovering.add(peerId);
+    else this.recovering.delete(peerId);
+    this.showStatus();
+  }
+
+  private showStatus(): void {
+    this.events.status(this.recovering.size > 0 ? 'Reconnecting…' : this.sfuStatus);
   }
 
   private begin(joined: { mode: RoomMode; sfu?: SfuState; peers: string[] }): void {
@@ -135,13 +191,21 @@ export class Topology {
     this.switcher.setTarget(mode);
     this.mesh.setAccepting(mode === 'mesh');
     if (mode === 'sfu') {
+      this.recovering.clear();
       this.openSfu(sfu);
       return;
     }
-    this.events.status('Switching to direct connections…');
+    this.sfuStatus = 'Switching to direct connections…';
+    this.showStatus();
     for (const peerId of this.initiateTo) {
       if (this.peers.has(peerId) && !this.mesh.hasLink(peerId)) this.mesh.connectTo(peerId);
     }
+  }
+
+  onMedia(msg: MediaMessage): void {
+    if (msg.type === 'signal') this.onSignal(msg.from, msg.data);
+    else if (msg.type === 'active-speaker') this.onActiveSpeaker(msg.peerId);
+    else this.onSfuPush(msg);
   }
 
   onSfuPush(msg: SfuPush): void {
@@ -178,6 +242,7 @@ export class Topology {
   }
 
   peerLeft(peerId: string): void {
+    if (this.recovering.has(peerId)) this.setRecovering(peerId, false);
     this.peers.delete(peerId);
     this.initiateTo.delete(peerId);
     this.mesh.removePeer(peerId);
@@ -245,6 +310,7 @@ export class Topology {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopIce();
     clearInterval(this.speakerTimer);
     this.switcher.close();
     this.mesh.close();
@@ -265,7 +331,8 @@ export class Topology {
   private closeSfu(): void {
     if (this.mode !== 'mesh') return;
     this.sfu.close();
-    this.events.status(null);
+    this.sfuStatus = null;
+    this.showStatus();
   }
 
   private localStreams(): MediaStream[] {

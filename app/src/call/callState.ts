@@ -28,6 +28,8 @@ export interface CallSnapshot {
   phase: CallPhase;
   /** Why the call failed or cannot start (phase 'failed'). */
   error: string | null;
+  /** The failure is one a fresh join may fix (recovery gave up): offer Rejoin. */
+  rejoinable: boolean;
   /** A passing remark (a chat message refused, a reconnect under way). */
   notice: string | null;
   previewReady: boolean;
@@ -66,6 +68,7 @@ export function initialSnapshot(): CallSnapshot {
   return {
     phase: 'preview',
     error: null,
+    rejoinable: false,
     notice: null,
     previewReady: false,
     mediaProblem: null,

@@ -33,6 +33,13 @@ export interface ParleyDebugHook {
   mode(): 'mesh' | 'sfu';
   /** Connected mesh links. */
   meshLinkCount(): number;
+  /** Drops the signaling socket as a network failure would (no `leave`): a resume follows. */
+  dropSocket(): void;
+  /** Runs the ICE-failure recovery: SFU transports restart ICE; mesh links (to `peerId`,
+   * default all) are treated as failed and rebuilt. */
+  failIce(peerId?: string): void;
+  /** `ice-refresh` requests (fresh TURN credentials) sent since the page joined. */
+  iceRefreshes(): number;
 }
 
 declare global {
@@ -44,7 +51,7 @@ declare global {
 async function tileStats(controller: CallController, el: HTMLVideoElement) {
   const stream = el.srcObject instanceof MediaStream ? el.srcObject : null;
   const track = stream?.getVideoTracks()[0] ?? stream?.getAudioTracks()[0];
-  const info = track && controller.trackInfo(track);
+  const info = track && controller.membership.trackInfo(track);
   const counters = info ? inboundOf(await info.stats()) : undefined;
   const isVideo = track?.kind === 'video';
   return {
@@ -59,7 +66,7 @@ async function tileStats(controller: CallController, el: HTMLVideoElement) {
 
 export function installDebugHook(controller: CallController): () => void {
   const hook: ParleyDebugHook = {
-    stats: () => controller.stats(),
+    stats: () => controller.membership.stats(),
     tiles: () => {
       const videos = [...document.querySelectorAll<HTMLVideoElement>('video[data-tile-peer]')];
       return Promise.all(
@@ -72,7 +79,10 @@ export function installDebugHook(controller: CallController): () => void {
     },
     selfId: () => controller.snapshot.selfId,
     mode: () => controller.mode,
-    meshLinkCount: () => controller.meshLinkCount(),
+    meshLinkCount: () => controller.membership.meshLinkCount(),
+    dropSocket: () => controller.dropSocket(),
+    failIce: (peerId) => controller.membership.failIce(peerId),
+    iceRefreshes: () => controller.membership.iceRefreshes,
   };
   window.__parley = hook;
   return () => {

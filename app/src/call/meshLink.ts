@@ -32,7 +32,21 @@ export interface LinkOptions {
   initiator: boolean;
   /** The session's local stream (when it has tracks) and a screen stream while sharing. */
   streams: MediaStream[];
-  iceServers: RTCIceServer[];
+  /** ICE servers and transport policy (`relay` when the deployment hides addresses). */
+  config: RTCConfiguration;
+}
+
+/**
+ * ICE `disconnected` often heals by itself (a lost packet burst); after this long it is
+ * treated as failed, so the link is rebuilt instead of waiting for the browser's own verdict.
+ */
+const DISCONNECTED_GRACE_MS = 5_000;
+
+export interface LinkCounters {
+  framesDecoded: number;
+  audioBytesReceived: number;
+  /** Our candidate's type in the selected pair; null before one is selected. */
+  candidateType: string | null;
 }
 
 /** One simple-peer connection to one remote peer. */
@@ -41,6 +55,7 @@ export class MeshLink {
   readonly initiator: boolean;
   private readonly peer: SimplePeerInstance;
   private destroyed = false;
+  private disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
   isConnected = false;
 
   constructor(opts: LinkOptions, events: LinkEvents) {
@@ -50,7 +65,7 @@ export class MeshLink {
       initiator: opts.initiator,
       streams: opts.streams,
       trickle: true,
-      config: { iceServers: opts.iceServers },
+      config: opts.config,
       // Ask for both kinds even when we send neither: a receive-only peer still sees others.
       offerOptions: { offerToReceiveAudio: true, offerToReceiveVideo: true },
     });
@@ -62,6 +77,35 @@ export class MeshLink {
     });
     this.peer.on('error', (err) => this.finish(events, err.code ?? err.message));
     this.peer.on('close', () => this.finish(events, 'closed'));
+    // simple-peer ends the link itself on ICE `failed`; `disconnected` only gets a deadline.
+    const pc = this.peer._pc;
+    pc.addEventListener('iceconnectionstatechange', () => {
+      clearTimeout(this.disconnectedTimer);
+      if (pc.iceConnectionState !== 'disconnected') return;
+      this.disconnectedTimer = setTimeout(
+        () => this.finish(events, 'ice-disconnected'),
+        DISCONNECTED_GRACE_MS,
+      );
+    });
+    this.events = events;
+  }
+
+  private readonly events: LinkEvents;
+
+  /** Ends the link as an ICE failure would (fires `closed`): the recovery path, on demand. */
+  fail(reason: string): void {
+    this.finish(this.events, reason);
+  }
+
+  /** New ICE servers (fresh TURN credentials) for any later gathering of this connection. */
+  setIceServers(iceServers: RTCIceServer[]): void {
+    if (this.destroyed) return;
+    try {
+      const pc = this.peer._pc;
+      pc.setConfiguration({ ...pc.getConfiguration(), iceServers });
+    } catch (err) {
+      console.warn('mesh: could not apply new ICE servers', err);
+    }
   }
 
   signal(data: SignalData): void {
@@ -89,24 +133,34 @@ export class MeshLink {
     return this.peer._pc.getStats(track);
   }
 
-  /** Inbound media counters, for the debug hook. */
-  async inboundStats(): Promise<{ framesDecoded: number; audioBytesReceived: number }> {
-    let framesDecoded = 0;
-    let audioBytesReceived = 0;
-    if (this.destroyed) return { framesDecoded, audioBytesReceived };
+  /**
+   * Inbound media counters, and the type of our candidate in the selected pair (`host`,
+   * `srflx`, `relay`: proves a relay-only call really is relayed), for the debug hook.
+   */
+  async inboundStats(): Promise<LinkCounters> {
+    const out: LinkCounters = { framesDecoded: 0, audioBytesReceived: 0, candidateType: null };
+    if (this.destroyed) return out;
     const report = await this.peer._pc.getStats();
+    let pairId: string | undefined;
     report.forEach((s: { type: string; kind?: string } & Record<string, unknown>) => {
+      if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
+        pairId = s.selectedCandidatePairId;
+      }
       if (s.type !== 'inbound-rtp') return;
-      if (s.kind === 'video') framesDecoded += Number(s.framesDecoded ?? 0);
-      if (s.kind === 'audio') audioBytesReceived += Number(s.bytesReceived ?? 0);
+      if (s.kind === 'video') out.framesDecoded += Number(s.framesDecoded ?? 0);
+      if (s.kind === 'audio') out.audioBytesReceived += Number(s.bytesReceived ?? 0);
     });
-    return { framesDecoded, audioBytesReceived };
+    const pair = pairId === undefined ? undefined : report.get(pairId);
+    const local = pair ? report.get(String(pair.localCandidateId)) : undefined;
+    out.candidateType = local ? String(local.candidateType) : null;
+    return out;
   }
 
   /** Idempotent; does not fire `closed`. */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    clearTimeout(this.disconnectedTimer);
     this.isConnected = false;
     this.peer.destroy();
   }
@@ -114,6 +168,7 @@ export class MeshLink {
   private finish(events: LinkEvents, reason: string): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    clearTimeout(this.disconnectedTimer);
     this.isConnected = false;
     this.peer.destroy();
     events.closed(reason);

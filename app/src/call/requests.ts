@@ -7,7 +7,9 @@ export type ReplyType =
   | 'sfu-consumer'
   | 'sfu-ok'
   | 'media-ok'
-  | 'broadcast-state';
+  | 'broadcast-state'
+  | 'ice-servers'
+  | 'sfu-ice-restarted';
 type Reply = ServerMessageOf<ReplyType>;
 type Outgoing = ClientMessage & { rid?: number };
 
@@ -29,6 +31,8 @@ const REPLY_TYPES: ReadonlySet<string> = new Set<ReplyType>([
   'sfu-ok',
   'media-ok',
   'broadcast-state',
+  'ice-servers',
+  'sfu-ice-restarted',
 ]);
 
 const DEFAULT_TIMEOUT_MS = 10_000;

@@ -14,6 +14,15 @@ const RETRY_BASE_MS = 500;
 const RETRY_MAX_MS = 8000;
 const DEFAULT_HEARTBEAT_MS = 10_000;
 
+/**
+ * Exponential backoff with jitter: between half and all of base * 2^attempt (capped), so
+ * the tabs of a room that lost the server together do not all come back in the same instant.
+ */
+export function retryDelay(attempt: number, random: number = Math.random()): number {
+  const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
+  return Math.round(ceiling * (0.5 + random / 2));
+}
+
 /** The WebSocket endpoint on the page's own host. */
 export function defaultSocketUrl(): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -34,13 +43,23 @@ export class SignalingClient {
   private lastHeard = 0;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The network came back: do not sit out the backoff. */
+  private readonly onOnline = () => {
+    if (this.closed || this.ws || this.retryTimer === undefined) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.connect();
+  };
 
   constructor(
     private readonly events: SignalingEvents,
     private readonly url: string = defaultSocketUrl(),
-  ) {}
+  ) {
+    window.addEventListener('online', this.onOnline);
+  }
 
   connect(): void {
+    this.retryTimer = undefined;
     if (this.closed || this.ws) return;
     const ws = new WebSocket(this.url);
     this.ws = ws;
@@ -62,10 +81,22 @@ export class SignalingClient {
     return this.ws?.readyState === WebSocket.OPEN;
   }
 
+  /**
+   * Drops the socket as a network failure would (no `leave`; a reconnect follows). For the
+   * debug hook: browsers cannot cut a TCP connection, so this closes it and moves on at once.
+   */
+  dropSocket(): void {
+    const ws = this.ws;
+    if (!ws) return;
+    ws.close(4999, 'dropped');
+    this.onSocketClosed(ws, 4999, 'dropped');
+  }
+
   /** Idempotent; no reconnect follows. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    window.removeEventListener('online', this.onOnline);
     clearTimeout(this.retryTimer);
     this.stopHeartbeat();
     const ws = this.ws;
@@ -122,7 +153,12 @@ export class SignalingClient {
       this.events.down('This app is out of date: reload the page to update it.', false);
       return;
     }
-    const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** this.attempt);
+    if (code === CLOSE_CODES.REPLACED) {
+      this.closed = true;
+      this.events.down('This call continues in another tab or window.', false);
+      return;
+    }
+    const delay = retryDelay(this.attempt);
     this.attempt += 1;
     this.events.down(reason || `connection lost (code ${code})`, true);
     this.retryTimer = setTimeout(() => this.connect(), delay);

@@ -59,6 +59,11 @@ export function RoomPage({ roomId }: { roomId: string }) {
           <p role="alert" class="error">
             {snap.error}
           </p>
+          {snap.rejoinable && (
+            <button type="button" class="primary" onClick={() => controller.rejoinAfterFailure()}>
+              Rejoin
+            </button>
+          )}
           <button type="button" onClick={() => navigate('/')}>
             Back to home
           </button>

@@ -7,6 +7,8 @@ export interface LinkStats {
   connected: boolean;
   framesDecoded: number;
   audioBytesReceived: number;
+  /** Our candidate's type in the link's selected pair (`host`, `relay`...), or null. */
+  candidateType: string | null;
 }
 
 /** Opens the home page and creates a room through the UI; returns the room's URL. */
@@ -169,4 +171,65 @@ export async function expectScreenLive(
     const t = await screenOf();
     return t !== undefined && t.framesDecoded > first.framesDecoded;
   });
+}
+
+interface RecoveryHook {
+  dropSocket(): void;
+  failIce(peerId?: string): void;
+  iceRefreshes(): number;
+}
+
+/** `__parley.dropSocket()`: the signaling socket drops as on a network failure (no leave). */
+export async function dropSocket(page: Page): Promise<void> {
+  await page.evaluate(() => (globalThis as { __parley?: RecoveryHook }).__parley?.dropSocket());
+}
+
+/** `__parley.failIce(peerId?)`: runs the ICE-failure recovery path. */
+export async function failIce(page: Page, peerId?: string): Promise<void> {
+  await page.evaluate(
+    (id) => (globalThis as { __parley?: RecoveryHook }).__parley?.failIce(id),
+    peerId,
+  );
+}
+
+/** `__parley.iceRefreshes()`: `ice-refresh` requests the page has sent. */
+export async function iceRefreshes(page: Page): Promise<number> {
+  return page.evaluate(
+    () => (globalThis as { __parley?: RecoveryHook }).__parley?.iceRefreshes() ?? -1,
+  );
+}
+
+/**
+ * Starts recording, in the page, every text the call's status banner shows (a
+ * MutationObserver, so a banner shown for a few milliseconds is not missed).
+ */
+export async function recordStatus(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    type El = { textContent: string | null };
+    type Doc = { querySelectorAll(s: string): Iterable<El>; body: unknown };
+    const g = globalThis as unknown as {
+      document: Doc;
+      MutationObserver: new (cb: () => void) => { observe(n: unknown, o: object): void };
+      __statusSeen?: string[];
+    };
+    const seen: string[] = [];
+    g.__statusSeen = seen;
+    const read = () => {
+      for (const el of g.document.querySelectorAll('[role="status"]')) {
+        const text = el.textContent ?? '';
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }
+    };
+    new g.MutationObserver(read).observe(g.document.body, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+    });
+    read();
+  });
+}
+
+/** The status texts seen since recordStatus(). */
+export async function statusSeen(page: Page): Promise<string[]> {
+  return page.evaluate(() => (globalThis as { __statusSeen?: string[] }).__statusSeen ?? []);
 }

@@ -57,6 +57,14 @@ export interface TestServerOptions {
   sfuDowngradeHoldS?: number;
   /** Seconds the SFU stays up after that move (server default 20). */
   sfuDowngradeGraceS?: number;
+  /** TURN URLs and shared secret (e.g. a local coturn's); default: no TURN. */
+  turn?: { urls: string[]; secret: string };
+  /** Lifetime of minted TURN credentials, seconds (server default 600). */
+  turnTtlS?: number;
+  /** Browsers use only relayed candidates (server default false). */
+  iceRelayOnly?: boolean;
+  /** How long a dropped peer's seat is kept for `resume`, ms (server default 30000). */
+  resumeWindowMs?: number;
 }
 
 /** One worker, loopback only, ports picked from a range the other suites do not use. */
@@ -78,13 +86,16 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     host: '127.0.0.1',
     dataDir,
     staticDir: opts.staticDir ?? APP_DIST,
-    // Loopback only: no STUN, no TURN.
+    // Loopback only: no STUN; TURN only when the test brings its own local coturn.
     stunUrls: [],
-    turn: undefined,
+    turn: opts.turn,
     localTurn: false,
     log: quietLog,
     sfu: opts.sfu ? SFU_FOR_TESTS : undefined,
     ...(opts.meshMaxPeers !== undefined ? { meshMaxPeers: opts.meshMaxPeers } : {}),
+    ...(opts.turnTtlS !== undefined ? { turnTtlS: opts.turnTtlS } : {}),
+    ...(opts.iceRelayOnly !== undefined ? { iceRelayOnly: opts.iceRelayOnly } : {}),
+    ...(opts.resumeWindowMs !== undefined ? { resumeWindowMs: opts.resumeWindowMs } : {}),
     ...(opts.sfuDowngradeHoldS !== undefined ? { sfuDowngradeHoldS: opts.sfuDowngradeHoldS } : {}),
     ...(opts.sfuDowngradeGraceS !== undefined
       ? { sfuDowngradeGraceS: opts.sfuDowngradeGraceS }
