@@ -1,9 +1,27 @@
-/** Kept small so four peers fit on a modest laptop (and on the 2-core CI machine). */
-export const VIDEO_CONSTRAINTS: MediaTrackConstraints = {
+/** 720p: in the SFU that is three simulcast layers, so each receiver gets what its tile needs. */
+const HD_VIDEO: MediaTrackConstraints = {
+  width: { ideal: 1280 },
+  height: { ideal: 720 },
+  frameRate: { ideal: 30, max: 30 },
+};
+
+/** For slow devices, and for the end-to-end tests, where several peers share two cores. */
+const SMALL_VIDEO: MediaTrackConstraints = {
   width: { ideal: 320 },
   height: { ideal: 180 },
   frameRate: { ideal: 15, max: 15 },
 };
+
+/** The camera we ask for; `localStorage['parley:capture'] = 'small'` picks 320x180 at 15 fps. */
+export function videoConstraints(): MediaTrackConstraints {
+  let profile: string | null = null;
+  try {
+    profile = localStorage.getItem('parley:capture');
+  } catch {
+    // Storage can be unavailable (privacy modes): take the default.
+  }
+  return profile === 'small' ? SMALL_VIDEO : HD_VIDEO;
+}
 
 export type MediaKind = 'audio' | 'video';
 
@@ -24,7 +42,7 @@ export interface AcquireResult {
 }
 
 function constraintsFor(kind: MediaKind, deviceId?: string): MediaTrackConstraints | boolean {
-  const base = kind === 'video' ? VIDEO_CONSTRAINTS : {};
+  const base = kind === 'video' ? videoConstraints() : {};
   if (deviceId) return { ...base, deviceId: { exact: deviceId } };
   return kind === 'video' ? base : true;
 }

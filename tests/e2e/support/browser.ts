@@ -45,6 +45,13 @@ export async function newPeerPage(
   const context = await browser.newContext({
     viewport: opts.viewport ?? { width: 800, height: 600 },
   });
+  // Small camera capture (app/src/call/media.ts): several peers share two cores here.
+  await context.addInitScript(() => {
+    const storage = (
+      globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }
+    ).localStorage;
+    storage.setItem('parley:capture', 'small');
+  });
   if (opts.denyMedia) {
     await context.addInitScript(() => {
       const deny = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
