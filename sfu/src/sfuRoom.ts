@@ -16,6 +16,7 @@ import { SfuError, toSfuError } from './errors.ts';
 import { ACTIVE_SPEAKER_INTERVAL_MS, INITIAL_OUTGOING_BITRATE } from './mediaCodecs.ts';
 import { TypedEmitter } from './typedEmitter.ts';
 import { openPlainConsumer, openPlainIngest } from './plainRtp.ts';
+import { PeerObjects } from './peerObjects.ts';
 
 export type SfuLog = NonNullable<SfuOptions['log']>;
 
@@ -28,21 +29,6 @@ export interface SfuRoomInit {
   log: SfuLog;
   /** Called once, when the room is closed for any reason. */
   onClose: (room: SfuRoom) => void;
-}
-
-interface TransportEntry {
-  transport: types.WebRtcTransport;
-  peerId: string;
-  direction: Direction;
-}
-interface ProducerEntry {
-  producer: types.Producer;
-  summary: ProducerSummary;
-}
-interface ConsumerEntry {
-  consumer: types.Consumer;
-  peerId: string;
-  kind: Kind;
 }
 
 const AUDIO_SOURCES: ReadonlySet<MediaSource> = new Set(['mic', 'screen-audio']);
@@ -73,9 +59,7 @@ export class SfuRoom {
   private readonly log: SfuLog;
   private readonly onClose: (room: SfuRoom) => void;
   private readonly events: TypedEmitter<SfuRoomEvents>;
-  private readonly transports = new Map<string, TransportEntry>();
-  private readonly producerEntries = new Map<string, ProducerEntry>();
-  private readonly consumers = new Map<string, ConsumerEntry>();
+  private readonly objects = new PeerObjects();
   /** Plain ingest transports (createPlainProducer), with the peer they belong to. */
   private readonly plainIngests = new Map<
     string,
@@ -136,7 +120,7 @@ export class SfuRoom {
   /** A WebRtcTransport on the worker's WebRtcServer; one per peer and direction. */
   async createTransport(peerId: string, direction: Direction): Promise<TransportInfo> {
     this.assertOpen();
-    this.assertNoTransport(peerId, direction);
+    this.objects.assertNoTransport(peerId, direction);
     const transport = await this.router.createWebRtcTransport({
       webRtcServer: this.webRtcServer,
       enableUdp: true,
@@ -148,13 +132,13 @@ export class SfuRoom {
     // Re-check: the room may have closed, or a concurrent call won, while we awaited.
     try {
       this.assertOpen();
-      this.assertNoTransport(peerId, direction);
+      this.objects.assertNoTransport(peerId, direction);
     } catch (error) {
       transport.close();
       throw error;
     }
-    this.transports.set(transport.id, { transport, peerId, direction });
-    transport.observer.once('close', () => this.transports.delete(transport.id));
+    this.objects.transports.set(transport.id, { transport, peerId, direction });
+    transport.observer.once('close', () => this.objects.transports.delete(transport.id));
     return {
       id: transport.id,
       direction,
@@ -166,7 +150,7 @@ export class SfuRoom {
 
   /** New ICE credentials for a transport whose connectivity failed (the client restarts ICE). */
   async restartIce(peerId: string, transportId: string): Promise<Record<string, unknown>> {
-    const { transport } = this.ownTransport(peerId, transportId);
+    const { transport } = this.owned.transport(peerId, transportId);
     try {
       return (await transport.restartIce()) as unknown as Record<string, unknown>;
     } catch (error) {
@@ -179,7 +163,7 @@ export class SfuRoom {
     transportId: string,
     dtlsParameters: Record<string, unknown>,
   ): Promise<void> {
-    const { transport } = this.ownTransport(peerId, transportId);
+    const { transport } = this.owned.transport(peerId, transportId);
     try {
       await transport.connect({
         dtlsParameters: forMediasoup<types.DtlsParameters>(dtlsParameters),
@@ -195,7 +179,7 @@ export class SfuRoom {
     transportId: string,
     media: { kind: Kind; rtpParameters: Record<string, unknown>; source: MediaSource },
   ): Promise<string> {
-    const { transport, direction } = this.ownTransport(peerId, transportId);
+    const { transport, direction } = this.owned.transport(peerId, transportId);
     if (direction !== 'send') throw new SfuError('REJECTED', 'produce needs a send transport');
     if (AUDIO_SOURCES.has(media.source) !== (media.kind === 'audio')) {
       throw new SfuError('REJECTED', `source ${media.source} cannot be ${media.kind}`);
@@ -227,7 +211,7 @@ export class SfuRoom {
       kind: producer.kind,
       source,
     };
-    this.producerEntries.set(producer.id, { producer, summary });
+    this.objects.producers.set(producer.id, { producer, summary });
     producer.observer.once('close', () => this.onProducerClosed(summary));
     if (producer.kind === 'audio') await this.observeSpeaker(producer);
     if (producer.closed) throw new SfuError('CLOSED', 'producer closed while starting');
@@ -265,7 +249,7 @@ export class SfuRoom {
    */
   async createPlainConsumer(options: PlainConsumerOptions): Promise<PlainConsumer> {
     this.assertOpen();
-    const entry = this.producerEntries.get(options.producerId);
+    const entry = this.objects.producers.get(options.producerId);
     if (!entry) throw new SfuError('NOT_FOUND', `producer ${options.producerId} not found`);
     const consumer = await openPlainConsumer(this.router, entry.producer, options, this.log);
     if (consumer.closed) throw new SfuError('CLOSED', 'consumer closed while starting');
@@ -274,7 +258,7 @@ export class SfuRoom {
 
   /** Stops one of the peer's own producers; emits 'producer-closed'. */
   closeProducer(peerId: string, producerId: string): void {
-    this.ownProducer(peerId, producerId).producer.close();
+    this.owned.producer(peerId, producerId).producer.close();
   }
 
   /**
@@ -287,12 +271,12 @@ export class SfuRoom {
     rtpCapabilities: Record<string, unknown>,
   ): Promise<ConsumerInfo> {
     this.assertOpen();
-    const source = this.producerEntries.get(producerId);
+    const source = this.objects.producers.get(producerId);
     if (!source) throw new SfuError('NOT_FOUND', `producer ${producerId} not found`);
     if (source.summary.peerId === peerId) {
       throw new SfuError('REJECTED', 'a peer cannot consume its own producer');
     }
-    const recv = this.findTransport(peerId, 'recv');
+    const recv = this.objects.findTransport(peerId, 'recv');
     if (!recv) throw new SfuError('NOT_FOUND', 'peer has no recv transport');
     const caps = forMediasoup<types.RtpCapabilities>(rtpCapabilities);
     if (!this.router.canConsume({ producerId, rtpCapabilities: caps })) {
@@ -324,7 +308,7 @@ export class SfuRoom {
 
   /** Pauses or resumes one of the peer's consumers; a resumed video asks for a keyframe. */
   async setConsumerPaused(peerId: string, consumerId: string, paused: boolean): Promise<void> {
-    const { consumer, kind } = this.ownConsumer(peerId, consumerId);
+    const { consumer, kind } = this.owned.consumer(peerId, consumerId);
     try {
       if (paused) {
         await consumer.pause();
@@ -343,7 +327,7 @@ export class SfuRoom {
     consumerId: string,
     spatialLayer: number,
   ): Promise<void> {
-    const { consumer, kind } = this.ownConsumer(peerId, consumerId);
+    const { consumer, kind } = this.owned.consumer(peerId, consumerId);
     if (kind !== 'video') throw new SfuError('REJECTED', 'layers apply to video only');
     try {
       await consumer.setPreferredLayers({ spatialLayer, temporalLayer: 2 });
@@ -354,7 +338,7 @@ export class SfuRoom {
   }
 
   producers(): ProducerSummary[] {
-    return [...this.producerEntries.values()].map(({ summary }) => ({ ...summary }));
+    return [...this.objects.producers.values()].map(({ summary }) => ({ ...summary }));
   }
 
   /**
@@ -362,7 +346,7 @@ export class SfuRoom {
    * close handlers emit 'producer-closed' for each of its producers.
    */
   removePeer(peerId: string): void {
-    for (const entry of [...this.transports.values()]) {
+    for (const entry of [...this.objects.transports.values()]) {
       if (entry.peerId === peerId) entry.transport.close();
     }
     for (const entry of [...this.plainIngests.values()]) {
@@ -418,14 +402,14 @@ export class SfuRoom {
   }
 
   private onDominantSpeaker(producerId: string): void {
-    const entry = this.producerEntries.get(producerId);
+    const entry = this.objects.producers.get(producerId);
     if (!entry || this.quiet) return;
     this.dominantProducerId = producerId;
     this.events.emit('active-speaker', entry.summary.peerId);
   }
 
   private onProducerClosed(summary: ProducerSummary): void {
-    this.producerEntries.delete(summary.producerId);
+    this.objects.producers.delete(summary.producerId);
     if (this.quiet) return;
     if (this.dominantProducerId === summary.producerId) {
       this.dominantProducerId = null;
@@ -435,56 +419,23 @@ export class SfuRoom {
   }
 
   private trackConsumer(peerId: string, consumer: types.Consumer): void {
-    this.consumers.set(consumer.id, { consumer, peerId, kind: consumer.kind });
+    this.objects.consumers.set(consumer.id, { consumer, peerId, kind: consumer.kind });
     // 'producerclose' is news for the consuming peer; 'transportclose' is that peer leaving.
     consumer.on('producerclose', () => {
-      this.consumers.delete(consumer.id);
+      this.objects.consumers.delete(consumer.id);
       if (!this.quiet) this.events.emit('consumer-closed', peerId, consumer.id);
     });
-    consumer.observer.once('close', () => this.consumers.delete(consumer.id));
+    consumer.observer.once('close', () => this.objects.consumers.delete(consumer.id));
   }
 
   private assertOpen(): void {
     if (this.isClosed) throw new SfuError('CLOSED', `room ${this.id} is closed`);
   }
 
-  private assertNoTransport(peerId: string, direction: Direction): void {
-    if (this.findTransport(peerId, direction)) {
-      throw new SfuError('REJECTED', `peer already has a ${direction} transport`);
-    }
-  }
-
-  private findTransport(peerId: string, direction: Direction): TransportEntry | undefined {
-    for (const entry of this.transports.values()) {
-      if (entry.peerId === peerId && entry.direction === direction) return entry;
-    }
-    return undefined;
-  }
-
-  // The same NOT_FOUND for unknown and foreign ids: a peer learns nothing about others' ids.
-  private ownTransport(peerId: string, transportId: string): TransportEntry {
+  /** The room's objects, once it is known to be open. */
+  private get owned(): PeerObjects {
     this.assertOpen();
-    const entry = this.transports.get(transportId);
-    if (entry?.peerId !== peerId)
-      throw new SfuError('NOT_FOUND', `transport ${transportId} not found`);
-    return entry;
-  }
-
-  private ownProducer(peerId: string, producerId: string): ProducerEntry {
-    this.assertOpen();
-    const entry = this.producerEntries.get(producerId);
-    if (entry?.summary.peerId !== peerId) {
-      throw new SfuError('NOT_FOUND', `producer ${producerId} not found`);
-    }
-    return entry;
-  }
-
-  private ownConsumer(peerId: string, consumerId: string): ConsumerEntry {
-    this.assertOpen();
-    const entry = this.consumers.get(consumerId);
-    if (entry?.peerId !== peerId)
-      throw new SfuError('NOT_FOUND', `consumer ${consumerId} not found`);
-    return entry;
+    return this.objects;
   }
 }
 
