@@ -183,7 +183,7 @@ export const broadcast: Scenario = {
     'Standard HLS 6-10 s glass-to-glass with 2 s segments; Apple LL-HLS 1-2 s (as quoted in the issue; not re-checked offline).',
   needs: ['ffmpeg'],
   analysis: [
-    'A near miss: ~41 % of a core per 720p30 broadcast (target 40 %), measured while other sessions ran Chromium suites on the same 2 cores. Three broadcasts stayed in real time; the fourth fell to 0.75x.',
+    'On a quiet machine (load average ~2.4 at start): 38.7 % of a core per 720p30 broadcast, under the 40 % target, and 4 broadcasts stayed in real time together. With other sessions running Chromium suites on the same 2 cores it measured 41 % and the fourth broadcast fell to 0.75x: there is little headroom.',
     '`perf record -g` of one gateway FFmpeg for 8 s: libx264 57 % of its samples, kernel 17 % (UDP receive, thread wake-ups, segment writes), libavcodec 15 % (VP8 decode + AAC), swscale absent (720p in, 720p out: the scale is a pass-through). The cost is the H.264 encode.',
     'Levers, all in `hls-gateway/src/ffmpegArgs.ts` (not changed here; the owner should choose): `-preset superfast` (roughly a third less x264 time, slightly larger output at equal quality), or `ultrafast` (about half, but no CABAC: visibly worse at 2.5 Mbit/s); a 720p **25** fps or 540p output ladder for large rooms; `-x264-params threads=2:sliced-threads=1` keeps zerolatency latency while spreading one broadcast over both cores (no CPU saved, only headroom). Latency: the first segment is out ~2.8 s after going on air; a player holding 3 one-second segments lands near 4-5 s glass to glass, between LL-HLS (1-2 s) and standard HLS (6-10 s).',
   ].join('\n\n'),
