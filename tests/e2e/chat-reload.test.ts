@@ -1,28 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, newPeerPage } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerAndBrowser } from './support/harness.ts';
+import { newPeerPage } from './support/browser.ts';
 import { chatTexts, createRoom, joinRoom, sendChat } from './support/call.ts';
-import { startTestServer } from './support/server.ts';
-import type { TestServer } from './support/server.ts';
 import { waitFor } from './support/wait.ts';
 
 describe('chat history', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = useServerAndBrowser();
 
   it('survives a reload: the rejoined page shows the earlier messages', async () => {
-    const a = await newPeerPage(browser, { label: 'alice' });
-    const b = await newPeerPage(browser, { label: 'bob' });
-    const url = await createRoom(a.page, server.url);
+    const a = await newPeerPage(env.browser, { label: 'alice' });
+    const b = await newPeerPage(env.browser, { label: 'bob' });
+    const url = await createRoom(a.page, env.server.url);
     await joinRoom(a.page, url, 'Alice');
     await joinRoom(b.page, url, 'Bob');
 

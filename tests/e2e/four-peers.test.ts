@@ -1,31 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newPeerPage } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerAndBrowser } from './support/harness.ts';
+import type { Page } from 'playwright-core';
+import { newPeerPage } from './support/browser.ts';
 import { chatTexts, createRoom, expectMediaFromAll, joinRoom, sendChat } from './support/call.ts';
-import { startTestServer } from './support/server.ts';
-import type { TestServer } from './support/server.ts';
 import { waitFor } from './support/wait.ts';
 
 const NAMES = ['Ada', 'Grace', 'Linus', 'Margaret'];
 
 describe('a four-person mesh call', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = useServerAndBrowser();
 
   it('every peer decodes and hears every other peer, and chat reaches all four', async () => {
     const pages: Page[] = [];
-    for (const name of NAMES) pages.push((await newPeerPage(browser, { label: name })).page);
+    for (const name of NAMES) pages.push((await newPeerPage(env.browser, { label: name })).page);
     const [first] = pages as [Page, ...Page[]];
-    const url = await createRoom(first, server.url);
+    const url = await createRoom(first, env.server.url);
     for (const [i, page] of pages.entries()) await joinRoom(page, url, NAMES[i] as string);
 
     // 4 pages x 3 links = 12 directed media paths, each proven by growing counters.

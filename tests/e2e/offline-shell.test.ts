@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, newPeerPage } from './support/browser.ts';
-import { startTestServer } from './support/server.ts';
-import type { TestServer } from './support/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerAndBrowser } from './support/harness.ts';
+import { newPeerPage } from './support/browser.ts';
 import { waitFor } from './support/wait.ts';
 
 interface ServiceWorkerNavigator {
@@ -10,21 +8,11 @@ interface ServiceWorkerNavigator {
 }
 
 describe('the app shell offline', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = useServerAndBrowser();
 
   it('loads the home page from the service worker with the network cut', async () => {
-    const { context, page } = await newPeerPage(browser, { label: 'offline' });
-    await page.goto(server.url);
+    const { context, page } = await newPeerPage(env.browser, { label: 'offline' });
+    await page.goto(env.server.url);
     await page.getByRole('button', { name: 'Create room' }).waitFor();
     await waitFor('the service worker to control the page', () =>
       page.evaluate(() => {
@@ -44,10 +32,10 @@ describe('the app shell offline', () => {
     expect(await banner.textContent()).toMatch(/network is unavailable/);
 
     // A room page also comes from the shell (navigation fallback), still saying so.
-    await page.goto(`${server.url}/r/AAAAAAAAAAAAAAAAAAAAAA`);
+    await page.goto(`${env.server.url}/r/AAAAAAAAAAAAAAAAAAAAAA`);
     await page.getByRole('status').filter({ hasText: 'You are offline' }).waitFor();
 
     // Server endpoints are never answered with the shell: offline they simply fail.
-    await expect(page.goto(`${server.url}/healthz`)).rejects.toThrow();
+    await expect(page.goto(`${env.server.url}/healthz`)).rejects.toThrow();
   });
 });

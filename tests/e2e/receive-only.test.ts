@@ -1,28 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, newPeerPage } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerAndBrowser } from './support/harness.ts';
+import { newPeerPage } from './support/browser.ts';
 import { createRoom, expectMediaFromAll, joinRoom, linkStats } from './support/call.ts';
-import { startTestServer } from './support/server.ts';
-import type { TestServer } from './support/server.ts';
 import { waitFor } from './support/wait.ts';
 
 describe('joining without camera or microphone', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = useServerAndBrowser();
 
   it('explains the problem, joins receive-only and still decodes the other peer', async () => {
-    const host = await newPeerPage(browser, { label: 'host' });
-    const viewer = await newPeerPage(browser, { label: 'viewer', denyMedia: true });
-    const url = await createRoom(host.page, server.url);
+    const host = await newPeerPage(env.browser, { label: 'host' });
+    const viewer = await newPeerPage(env.browser, { label: 'viewer', denyMedia: true });
+    const url = await createRoom(host.page, env.server.url);
     await joinRoom(host.page, url, 'Host');
 
     await viewer.page.goto(url);

@@ -1,27 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, newPeerPage } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerAndBrowser } from './support/harness.ts';
+import { newPeerPage } from './support/browser.ts';
 import { createRoom, expectMediaFromAll, joinRoom } from './support/call.ts';
-import { startTestServer } from './support/server.ts';
-import type { TestServer } from './support/server.ts';
 
 describe('a two-person mesh call', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = useServerAndBrowser();
 
   it('each page decodes the other one’s video and receives its audio', async () => {
-    const a = await newPeerPage(browser, { label: 'alice' });
-    const b = await newPeerPage(browser, { label: 'bob' });
-    const url = await createRoom(a.page, server.url);
+    const a = await newPeerPage(env.browser, { label: 'alice' });
+    const b = await newPeerPage(env.browser, { label: 'bob' });
+    const url = await createRoom(a.page, env.server.url);
     await joinRoom(a.page, url, 'Alice');
     await joinRoom(b.page, url, 'Bob');
 
