@@ -2,27 +2,12 @@
 // it spawns, serves a WebRtcServer on loopback, routes our codecs and shuts down cleanly.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { types } from 'mediasoup';
 import { ensureMediasoupWorker } from '../../scripts/build-mediasoup-worker.mjs';
 import { configureWorkerBinary } from './workerBinary.ts';
+import { MEDIA_CODECS } from './mediaCodecs.ts';
 
 type Mediasoup = typeof import('mediasoup');
 type Socket = { ip: string; port: number };
-
-const MEDIA_CODECS: types.RtpCodecCapability[] = [
-  { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
-  { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
-  {
-    kind: 'video',
-    mimeType: 'video/H264',
-    clockRate: 90000,
-    parameters: {
-      'packetization-mode': 1,
-      'profile-level-id': '42e01f',
-      'level-asymmetry-allowed': 1,
-    },
-  },
-];
 
 // A range of its own, away from other tests' defaults; the worker picks a free port in it.
 const RTC_PORTS = { rtcMinPort: 47000, rtcMaxPort: 47999 };
