@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newPeerPage } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerAndBrowser } from './support/harness.ts';
+import type { Page } from 'playwright-core';
+import { newPeerPage } from './support/browser.ts';
 import { createRoom, joinRoom, selfId, tileStats } from './support/call.ts';
-import { startTestServer } from './support/server.ts';
-import type { TestServer } from './support/server.ts';
 import { waitFor } from './support/wait.ts';
 
 const PHONE = { width: 390, height: 844 };
@@ -16,28 +15,18 @@ async function countersOf(page: Page, peerId: string) {
 }
 
 describe('the grid on a phone with ten people', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer({ sfu: true });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = useServerAndBrowser({ sfu: true });
 
   it('shows 9 tiles a page, pages with Next/Previous, and pauses video that is off the page', async () => {
     // The phone and the last joiner send video; eight receive-only peers keep the load low.
-    const phone = (await newPeerPage(browser, { label: 'phone', viewport: PHONE })).page;
-    const url = await createRoom(phone, server.url);
+    const phone = (await newPeerPage(env.browser, { label: 'phone', viewport: PHONE })).page;
+    const url = await createRoom(phone, env.server.url);
     await joinRoom(phone, url, 'Phone');
     for (let i = 1; i <= 8; i++) {
-      const { page } = await newPeerPage(browser, { label: `ro${i}`, denyMedia: true });
+      const { page } = await newPeerPage(env.browser, { label: `ro${i}`, denyMedia: true });
       await joinRoom(page, url, `Viewer ${i}`);
     }
-    const last = (await newPeerPage(browser, { label: 'last' })).page;
+    const last = (await newPeerPage(env.browser, { label: 'last' })).page;
     await joinRoom(last, url, 'Last');
     const lastId = await selfId(last);
 

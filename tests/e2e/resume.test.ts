@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newPeerPage } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerAndBrowser } from './support/harness.ts';
+import type { Page } from 'playwright-core';
+import { newPeerPage } from './support/browser.ts';
 import {
   chatTexts,
   createRoom,
@@ -12,8 +13,6 @@ import {
   tileStats,
 } from './support/call.ts';
 import { samplerReady, startGapSampler, stopGapSampler, worstGap } from './support/gapSampler.ts';
-import { startTestServer } from './support/server.ts';
-import type { TestServer } from './support/server.ts';
 import { waitFor } from './support/wait.ts';
 
 const RESUME_WINDOW_MS = 4_000;
@@ -40,24 +39,14 @@ async function cameraTiles(page: Page): Promise<string[]> {
 }
 
 describe('resuming after the socket drops', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer({ resumeWindowMs: RESUME_WINDOW_MS });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = useServerAndBrowser({ resumeWindowMs: RESUME_WINDOW_MS });
 
   it('resumes unseen within the window, and rejoins as a new peer after it', async () => {
-    const alice = await newPeerPage(browser, { label: 'alice' });
-    const bob = await newPeerPage(browser, { label: 'bob' });
+    const alice = await newPeerPage(env.browser, { label: 'alice' });
+    const bob = await newPeerPage(env.browser, { label: 'bob' });
     const a = alice.page;
     const b = bob.page;
-    const url = await createRoom(a, server.url);
+    const url = await createRoom(a, env.server.url);
     await joinRoom(a, url, 'Alice');
     await joinRoom(b, url, 'Bob');
     const idA = await selfId(a);

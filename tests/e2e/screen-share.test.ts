@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newPeerPage } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerAndBrowser } from './support/harness.ts';
+import type { Page } from 'playwright-core';
+import { newPeerPage } from './support/browser.ts';
 import {
   clientMode,
   createRoom,
@@ -10,8 +11,6 @@ import {
   roomStatus,
   selfId,
 } from './support/call.ts';
-import { startTestServer } from './support/server.ts';
-import type { TestServer } from './support/server.ts';
 import { waitFor } from './support/wait.ts';
 
 /** Runs in the page: wraps getDisplayMedia to remember the streams it returns. */
@@ -34,27 +33,17 @@ const screenTile = (page: Page, name: string) =>
   page.locator(`figure[data-peer-name="${name} (screen)"]`);
 
 describe('screen sharing', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    // Two peers stay on the mesh; a third moves the room to the SFU.
-    server = await startTestServer({ sfu: true, meshMaxPeers: 2 });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  // Two peers stay on the mesh; a third moves the room to the SFU.
+  const env = useServerAndBrowser({ sfu: true, meshMaxPeers: 2 });
 
   it('is decoded by the others on the mesh and on the SFU, stops cleanly, obeys the host', async () => {
-    const ada = (await newPeerPage(browser, { label: 'Ada' })).page;
-    const bob = (await newPeerPage(browser, { label: 'Bob' })).page;
-    const cy = (await newPeerPage(browser, { label: 'Cy' })).page;
+    const ada = (await newPeerPage(env.browser, { label: 'Ada' })).page;
+    const bob = (await newPeerPage(env.browser, { label: 'Bob' })).page;
+    const cy = (await newPeerPage(env.browser, { label: 'Cy' })).page;
     // Test instrumentation: keep each captured screen so the test can end it like the
     // browser's own "Stop sharing" control does.
     for (const page of [ada, bob, cy]) await page.addInitScript(keepScreens);
-    const url = await createRoom(ada, server.url);
+    const url = await createRoom(ada, env.server.url);
     await joinRoom(ada, url, 'Ada');
     await joinRoom(bob, url, 'Bob');
     await Promise.all([expectMediaFromAll(ada, 1), expectMediaFromAll(bob, 1)]);
@@ -71,7 +60,7 @@ describe('screen sharing', () => {
     // SFU: a third peer moves the room; Bob shares and both others decode it via the SFU.
     await joinRoom(cy, url, 'Cy');
     await waitFor('the room on the SFU', async () => {
-      return (await roomStatus(server.url, url)).mode === 'sfu';
+      return (await roomStatus(env.server.url, url)).mode === 'sfu';
     });
     await waitFor('Bob on the SFU', async () => (await clientMode(bob)).mode === 'sfu');
     await bob.getByRole('button', { name: 'Share screen' }).click();

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newPeerPage } from './support/browser.ts';
+import { describe, it } from 'vitest';
+import { useServerAndBrowser } from './support/harness.ts';
+import type { Page } from 'playwright-core';
+import { newPeerPage } from './support/browser.ts';
 import {
   createRoom,
   expectMediaFromAll,
@@ -8,8 +9,6 @@ import {
   joinRoom,
   selfId,
 } from './support/call.ts';
-import { startTestServer } from './support/server.ts';
-import type { TestServer } from './support/server.ts';
 
 /**
  * Runs in the page (test instrumentation): swallows the first `sfu-transport` request this
@@ -31,24 +30,14 @@ function loseFirstTransportRequest() {
 }
 
 describe('a peer whose move to the SFU fails', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer({ sfu: true, meshMaxPeers: 2 });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = useServerAndBrowser({ sfu: true, meshMaxPeers: 2 });
 
   it('says it is reconnecting, retries, and ends up decoding everyone via the SFU', async () => {
-    const ada = (await newPeerPage(browser, { label: 'Ada' })).page;
-    const bob = (await newPeerPage(browser, { label: 'Bob' })).page;
-    const cy = (await newPeerPage(browser, { label: 'Cy' })).page;
+    const ada = (await newPeerPage(env.browser, { label: 'Ada' })).page;
+    const bob = (await newPeerPage(env.browser, { label: 'Bob' })).page;
+    const cy = (await newPeerPage(env.browser, { label: 'Cy' })).page;
     await bob.addInitScript(loseFirstTransportRequest);
-    const url = await createRoom(ada, server.url);
+    const url = await createRoom(ada, env.server.url);
     await joinRoom(ada, url, 'Ada');
     await joinRoom(bob, url, 'Bob');
     await Promise.all([expectMediaFromAll(ada, 1), expectMediaFromAll(bob, 1)]);
