@@ -20,8 +20,19 @@ export const ERROR_CODES = {
   NOT_JOINED: 'NOT_JOINED',
   /** No seat to resume: unknown peer or token, or the resume window has passed. Join again. */
   RESUME_FAILED: 'RESUME_FAILED',
-  /** No room with that id. */
+  /**
+   * No room with that id, or the room has a password and it was missing or wrong. The two are
+   * one answer on purpose: a wrong password must not reveal that a room exists.
+   */
   ROOM_NOT_FOUND: 'ROOM_NOT_FOUND',
+  /** The room is locked: nobody new gets in. */
+  ROOM_LOCKED: 'ROOM_LOCKED',
+  /** This device or account was denied or removed by a host: not again for this meeting. */
+  BANNED: 'BANNED',
+  /** In the waiting room: only `leave` and `ping` until a host admits you. */
+  NOT_ADMITTED: 'NOT_ADMITTED',
+  /** The access token is invalid or expired: refresh it (or sign in) and try again. */
+  UNAUTHORIZED: 'UNAUTHORIZED',
   /** The room has reached ROOM_MAX_PEERS. */
   ROOM_FULL: 'ROOM_FULL',
   /** `signal` to a peer that is not admitted in the sender's room. */
@@ -36,7 +47,7 @@ export const ERROR_CODES = {
   SFU_REJECTED: 'SFU_REJECTED',
   /** The receiver's RTP capabilities cannot consume that producer. */
   CANNOT_CONSUME: 'CANNOT_CONSUME',
-  /** Screen sharing is not allowed in this room. */
+  /** Your role may not do that (a host control, a disallowed screen share or chat). */
   FORBIDDEN: 'FORBIDDEN',
   /** This server cannot do that (e.g. broadcast without FFmpeg or an SFU). */
   UNAVAILABLE: 'UNAVAILABLE',

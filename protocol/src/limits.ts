@@ -10,6 +10,13 @@ export const LIMITS = {
   CHAT_HISTORY_ON_JOIN: 50,
   /** Most messages one `chat-sync` reply carries; ask again from the last seq for more. */
   CHAT_SYNC_MAX: 200,
+  /** A room password, in characters. */
+  ROOM_PASSWORD_MAX: 128,
+  /** Account passwords, in characters. */
+  ACCOUNT_PASSWORD_MIN: 8,
+  ACCOUNT_PASSWORD_MAX: 256,
+  /** A room's title, in characters. */
+  ROOM_TITLE_MAX: 100,
   /** A relayed `signal` payload, serialized, in bytes. */
   SIGNAL_MAX_BYTES: 32 * 1024,
 } as const;

@@ -6,13 +6,26 @@ import { SFU_CLIENT_SCHEMAS, SFU_SERVER_SCHEMAS, SfuStateSchema } from './sfu.ts
 
 // ---------- shared shapes ----------
 
-export const RoleSchema = z.enum(['host', 'guest']);
+/** `host`: the room's creator (host key or owning account). `cohost`: promoted by a host. */
+export const RoleSchema = z.enum(['host', 'cohost', 'guest']);
 export type Role = z.infer<typeof RoleSchema>;
 
 export const RoomModeSchema = z.enum(['mesh', 'sfu']);
 export type RoomMode = z.infer<typeof RoomModeSchema>;
 
 const NameSchema = z.string().trim().min(1).max(LIMITS.NAME_MAX);
+
+/** A browser's stable random id (localStorage): how a denied or removed guest is recognised. */
+export const DeviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
+
+/** Someone in the waiting room, as hosts see them. */
+export const WaitingPeerSchema = z.strictObject({
+  peerId: PeerIdSchema,
+  name: z.string(),
+  /** When they started waiting, ms since the epoch. */
+  since: z.number(),
+});
+export type WaitingPeer = z.infer<typeof WaitingPeerSchema>;
 
 export const MediaStateSchema = z.strictObject({
   audio: z.boolean(),
@@ -75,6 +88,12 @@ export const JoinSchema = z.strictObject({
   media: MediaStateSchema,
   /** The secret `POST /api/rooms` returned to the room's creator: presenting it makes you host. */
   hostKey: z.string().max(128).optional(),
+  /** The room password, when it has one. */
+  password: z.string().max(LIMITS.ROOM_PASSWORD_MAX).optional(),
+  /** A signed-in user's access token (JWT): the owner of the room is its host. */
+  accessToken: z.string().max(4096).optional(),
+  /** This browser's stable id; denied or removed devices cannot come back for the meeting. */
+  deviceId: DeviceIdSchema.optional(),
 });
 /**
  * Takes back a seat after the socket dropped, within the resume window: same peer id, same
@@ -117,13 +136,41 @@ export const MediaUpdateSchema = z.strictObject({
   ...rid,
   media: MediaStateSchema,
 });
-/** Room settings a host may change; every field optional (only what changes). */
-export const RoomSettingsSchema = z.strictObject({ screenShare: z.boolean() });
+/** A room's settings as everyone sees them. Persisted with the room; hosts change them. */
+export const RoomSettingsSchema = z.strictObject({
+  /** Guests wait until a host or co-host admits them (on by default). */
+  waitingRoom: z.boolean(),
+  /** Nobody new gets in, not even into the waiting room (hosts still can). */
+  locked: z.boolean(),
+  /** Guests may share their screen. */
+  screenShare: z.boolean(),
+  /** Guests may send chat messages. */
+  chat: z.boolean(),
+  /** Joining needs the room password (the password itself is never sent back). */
+  hasPassword: z.boolean(),
+});
 export type RoomSettings = z.infer<typeof RoomSettingsSchema>;
+export const DEFAULT_ROOM_SETTINGS: RoomSettings = {
+  waitingRoom: true,
+  locked: false,
+  screenShare: true,
+  chat: true,
+  hasPassword: false,
+};
+/** What a host may change; every field optional (only what changes). */
+export const RoomSettingsChangeSchema = z.strictObject({
+  waitingRoom: z.boolean().optional(),
+  locked: z.boolean().optional(),
+  screenShare: z.boolean().optional(),
+  chat: z.boolean().optional(),
+  /** A new password, or null to remove it. */
+  password: z.string().min(1).max(LIMITS.ROOM_PASSWORD_MAX).nullable().optional(),
+});
+export type RoomSettingsChange = z.infer<typeof RoomSettingsChangeSchema>;
 export const UpdateSettingsSchema = z.strictObject({
   type: z.literal('settings'),
   ...rid,
-  settings: RoomSettingsSchema.partial(),
+  settings: RoomSettingsChangeSchema,
 });
 /** Host only: put the room on air (HLS for any number of viewers) or take it off. */
 export const BroadcastSchema = z.strictObject({
@@ -131,6 +178,33 @@ export const BroadcastSchema = z.strictObject({
   ...rid,
   live: z.boolean(),
 });
+// Host controls. A host or co-host may admit, deny, mute and remove; only a host may change
+// roles and end the meeting. Each is answered `ok` (or FORBIDDEN, changing nothing).
+const target = { peerId: PeerIdSchema };
+/** Let someone in from the waiting room. */
+export const AdmitSchema = z.strictObject({ type: z.literal('admit'), ...rid, ...target });
+/** Let everyone in the waiting room in. */
+export const AdmitAllSchema = z.strictObject({ type: z.literal('admit-all'), ...rid });
+/** Turn someone away from the waiting room; they cannot come back for this meeting. */
+export const DenySchema = z.strictObject({ type: z.literal('deny'), ...rid, ...target });
+/** Turn off someone's microphone (`audio`) or camera (`video`). They may turn it back on. */
+export const MuteSchema = z.strictObject({
+  type: z.literal('mute'),
+  ...rid,
+  ...target,
+  kind: z.enum(['audio', 'video']),
+});
+/** Remove someone from the meeting; they cannot come back for this meeting. */
+export const RemoveSchema = z.strictObject({ type: z.literal('remove'), ...rid, ...target });
+/** Host only: make someone a co-host, or a guest again. */
+export const SetRoleSchema = z.strictObject({
+  type: z.literal('set-role'),
+  ...rid,
+  ...target,
+  role: z.enum(['cohost', 'guest']),
+});
+/** Host only: end the meeting for everyone (the waiting room too). */
+export const EndSchema = z.strictObject({ type: z.literal('end'), ...rid });
 /** Application-level keepalive: browsers cannot send WebSocket pings themselves. */
 export const PingSchema = z.strictObject({ type: z.literal('ping'), ...rid });
 
@@ -146,6 +220,13 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   MediaUpdateSchema,
   UpdateSettingsSchema,
   BroadcastSchema,
+  AdmitSchema,
+  AdmitAllSchema,
+  DenySchema,
+  MuteSchema,
+  RemoveSchema,
+  SetRoleSchema,
+  EndSchema,
   PingSchema,
   ...SFU_CLIENT_SCHEMAS,
 ]);
@@ -192,11 +273,47 @@ export const JoinedSchema = z.strictObject({
   /** On air: the room is broadcast to /watch/<roomId>. */
   live: z.boolean(),
 });
+/**
+ * The join is held in the waiting room (the reply to `join`, carrying its rid), and again
+ * without rid whenever the place in the queue changes. `joined` follows on admission.
+ */
+export const WaitingSchema = z.strictObject({
+  type: z.literal('waiting'),
+  ...replyRid,
+  roomId: RoomIdSchema,
+  /** 1 = next in line. */
+  position: z.number().int().positive(),
+});
+/** To hosts and co-hosts: the waiting room's queue, oldest first, whenever it changes. */
+export const LobbySchema = z.strictObject({
+  type: z.literal('lobby'),
+  waiting: z.array(WaitingPeerSchema),
+});
+/** You are out: turned away from the waiting room, removed by a host, or the meeting ended. */
+export const RemovedSchema = z.strictObject({
+  type: z.literal('removed'),
+  reason: z.enum(['denied', 'removed', 'ended']),
+});
+/** A host turned off your microphone or camera (your client stops sending it). */
+export const MutedSchema = z.strictObject({
+  type: z.literal('muted'),
+  kind: z.enum(['audio', 'video']),
+  by: PeerIdSchema,
+});
+/** Your role changed (a host made you co-host, or a guest again). */
+export const RoleChangedSchema = z.strictObject({ type: z.literal('role'), role: RoleSchema });
+/** The reply to a host control (`admit`, `mute`, ...). */
+export const OkSchema = z.strictObject({ type: z.literal('ok'), ...replyRid });
 /** The room went on or off air (to everyone; the host's copy answers its `broadcast`). */
 export const BroadcastStateSchema = z.strictObject({
   type: z.literal('broadcast-state'),
   ...replyRid,
   live: z.boolean(),
+  /**
+   * Only in the host's reply, for a room with a password: the viewer token that makes its
+   * broadcast watchable (`/watch/<roomId>?t=<watchToken>`).
+   */
+  watchToken: z.string().optional(),
   /** Why a broadcast ended on its own (the transcoder kept failing). */
   error: z.string().optional(),
 });
@@ -277,6 +394,12 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   ErrorMessageSchema,
   SettingsChangedSchema,
   BroadcastStateSchema,
+  WaitingSchema,
+  LobbySchema,
+  RemovedSchema,
+  MutedSchema,
+  RoleChangedSchema,
+  OkSchema,
   ...SFU_SERVER_SCHEMAS,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;

@@ -1,5 +1,5 @@
 import type { RoomId } from './ids.ts';
-import type { RoomMode } from './messages.ts';
+import type { RoomMode, RoomSettings } from './messages.ts';
 
 /** `POST /api/rooms` reply. Keep `hostKey` secret: whoever presents it on `join` is host. */
 export interface CreateRoomResponse {
@@ -15,4 +15,46 @@ export interface RoomStatus {
   live: boolean;
   /** Viewers of the broadcast seen in the last 30 s (`POST /api/rooms/:id/viewers`). */
   viewers: number;
+}
+
+/** A signed-in user as the API shows them. */
+export interface UserInfo {
+  id: string;
+  email: string;
+  name: string;
+}
+
+/**
+ * `POST /api/auth/signup` {email, password, name}, `POST /api/auth/signin` {email, password} and
+ * `POST /api/auth/refresh` (refresh cookie) reply. The refresh token travels only as an
+ * HttpOnly cookie; the access token (a short-lived JWT) goes in `Authorization: Bearer` and in
+ * `join`'s `accessToken`.
+ */
+export interface SessionResponse {
+  accessToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  user: UserInfo;
+}
+
+/**
+ * `POST /api/rooms` body (optional, JSON). A signed-in creator (`Authorization: Bearer`) owns
+ * the room. Settings not given take the safe defaults (waiting room on).
+ */
+export interface CreateRoomRequest {
+  title?: string;
+  settings?: Partial<Omit<RoomSettings, 'hasPassword'>>;
+  password?: string;
+}
+
+/** One entry of `GET /api/me/rooms`. */
+export interface OwnedRoom {
+  id: RoomId;
+  title: string | null;
+  createdAt: number;
+}
+
+/** Every REST error body: `{ error: { code, message } }`. */
+export interface ApiError {
+  error: { code: string; message: string };
 }

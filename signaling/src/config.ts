@@ -38,6 +38,15 @@ export interface Config {
   /** Start a local coturn (embedded default) when `turnserver` is installed. */
   localTurn: boolean;
   turnPort: number;
+  /**
+   * HS256 key for access tokens (at least 32 characters); undefined: one is generated once and
+   * kept in `<dataDir>/jwt-secret` (mode 0600) so sessions survive a restart.
+   */
+  jwtSecret: string | undefined;
+  /** Lifetime of an access token (JWT), seconds. Default 900. */
+  accessTokenTtlS: number;
+  /** Lifetime of a refresh token (rotated on every use), days. Default 30. */
+  refreshTtlDays: number;
 }
 
 export interface SfuConfig {
@@ -129,6 +138,18 @@ function hlsConfig(env: Env): HlsConfig | undefined {
   };
 }
 
+/** 32 characters is the least that gives HS256 a key as long as its hash (RFC 7518, 3.2). */
+const JWT_SECRET_MIN = 32;
+
+function jwtSecret(env: Env): string | undefined {
+  const secret = env.JWT_SECRET;
+  if (secret === undefined || secret === '') return undefined;
+  if (secret.length < JWT_SECRET_MIN) {
+    throw new ConfigError(`JWT_SECRET must be at least ${JWT_SECRET_MIN} characters`);
+  }
+  return secret;
+}
+
 /** Reads and validates the environment; throws ConfigError naming the bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   return {
@@ -159,5 +180,8 @@ export function loadConfig(env: Env = process.env): Config {
     localTurn: (env.LOCAL_TURN ?? 'auto') !== 'off',
     iceRelayOnly: env.ICE_RELAY_ONLY === 'on',
     turnPort: int(env, 'TURN_PORT', 3478, 1),
+    jwtSecret: jwtSecret(env),
+    accessTokenTtlS: int(env, 'ACCESS_TOKEN_TTL_S', 900, 30),
+    refreshTtlDays: int(env, 'REFRESH_TTL_DAYS', 30, 1),
   };
 }

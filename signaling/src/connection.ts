@@ -1,7 +1,17 @@
 import { CLOSE_CODES, ERROR_CODES, PROTOCOL_VERSION, parseClientMessage } from '@parley/protocol';
-import type { ClientMessage, ClientMessageOf, Role, ServerMessage } from '@parley/protocol';
+import type {
+  ClientMessage,
+  ClientMessageOf,
+  ErrorCode,
+  RoomId,
+  ServerMessage,
+} from '@parley/protocol';
+import type { TokenVerifier } from './auth/types.ts';
 import type { Config } from './config.ts';
 import { ProtocolError, roomNotFound } from './errors.ts';
+import { hashPassword } from './passwords.ts';
+import { isModerator, mayChat, mayShareScreen, refusal } from './permissions.ts';
+import type { Standing } from './permissions.ts';
 import { newPeerId, newResumeToken } from './ids.ts';
 import type { Log } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -27,21 +37,39 @@ export interface ConnectionDeps {
   log: Log;
   metrics: Metrics;
   iceServersFor: (peerId: string) => ServerMessageOf<'joined'>['iceServers'];
+  /** Checks the access tokens of signed-in users. */
+  auth: TokenVerifier;
+  /** A signed viewer token for a private room's broadcast (`/watch/<id>?t=<token>`). */
+  watchToken: (roomId: RoomId) => string;
 }
 
 type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+/** The room this socket is in, and whether it is in the meeting or still waiting. */
+type Member = { room: Room; peer: Peer; admitted: boolean };
 type Joined = { room: Room; peer: Peer };
+type HostControl = ClientMessageOf<
+  'admit' | 'admit-all' | 'deny' | 'mute' | 'remove' | 'set-role' | 'end'
+>;
 
 /** Beyond this many dropped messages in a row the client is not a browser having a burst. */
 const RATE_ABUSE_DROPS = 500;
 
+const REFUSALS: Partial<Record<ErrorCode, string>> = {
+  HELLO_REQUIRED: 'send hello first',
+  ALREADY_HELLO: 'hello already received',
+  ALREADY_JOINED: 'already in a room',
+  NOT_JOINED: 'join a room first',
+  NOT_ADMITTED: 'wait until a host lets you in',
+};
+
 /**
- * One client WebSocket: validates every frame against the protocol, enforces the handshake,
- * the rate limit and the join timeout, and routes each message to one method.
+ * One client WebSocket: validates every frame against the protocol, checks it against the
+ * permission table, enforces the rate limit and the join timeout, and routes each message
+ * to one method.
  */
 export class Connection implements PeerSink {
   #greeted = false;
-  #joined: Joined | undefined;
+  #member: Member | undefined;
   #closed = false;
   #drops = 0;
   #joinTimer: NodeJS.Timeout | undefined;
@@ -51,6 +79,8 @@ export class Connection implements PeerSink {
   constructor(
     private readonly socket: Socket,
     private readonly deps: ConnectionDeps,
+    /** The client's address: wrong room passwords are limited per client. */
+    private readonly remote = 'unknown',
   ) {
     this.#bucket = new TokenBucket(deps.config.rateLimit.perSec, deps.config.rateLimit.burst);
     this.#armJoinTimer();
@@ -85,8 +115,21 @@ export class Connection implements PeerSink {
 
   /** PeerSink: another socket resumed our seat; this one is stale. */
   replaced(): void {
-    this.#joined = undefined;
+    this.#member = undefined;
     this.#close(CLOSE_CODES.REPLACED, 'resumed on another connection');
+  }
+
+  /** PeerSink: a host let us in from the waiting room. */
+  admitted(snapshot: AdmitResult): void {
+    if (!this.#member) return;
+    this.#member.admitted = true;
+    this.#sendJoined(this.#member, snapshot);
+  }
+
+  /** PeerSink: denied, removed or the meeting ended (the client got `removed`). */
+  ejected(): void {
+    this.#member = undefined;
+    this.#armJoinTimer();
   }
 
   send(message: ServerMessage): void {
@@ -109,10 +152,18 @@ export class Connection implements PeerSink {
     }
   }
 
-  /** The one switch: routing only, logic lives in the methods. */
+  #standing(): Standing {
+    if (!this.#greeted) return 'new';
+    if (!this.#member) return 'outside';
+    return this.#member.admitted ? 'admitted' : 'waiting';
+  }
+
+  /** The one switch: the permission table first, then routing only; logic lives in methods. */
   #dispatch(message: ClientMessage): void | Promise<void> {
-    if (message.type !== 'hello' && !this.#greeted) {
-      throw new ProtocolError(ERROR_CODES.HELLO_REQUIRED, 'send hello first');
+    const refused = refusal(message.type, this.#standing(), this.#member?.peer.role ?? null);
+    if (refused) {
+      const text = REFUSALS[refused] ?? `your role may not send ${message.type}`;
+      throw new ProtocolError(refused, text);
     }
     switch (message.type) {
       case 'hello':
@@ -137,6 +188,14 @@ export class Connection implements PeerSink {
         return this.#settings(message);
       case 'broadcast':
         return this.#broadcast(message);
+      case 'admit':
+      case 'admit-all':
+      case 'deny':
+      case 'mute':
+      case 'remove':
+      case 'set-role':
+      case 'end':
+        return this.#hostControl(message);
       case 'sfu-transport':
       case 'sfu-connect':
       case 'sfu-produce':
@@ -154,7 +213,6 @@ export class Connection implements PeerSink {
   }
 
   #hello(message: ClientMessageOf<'hello'>): void {
-    if (this.#greeted) throw new ProtocolError(ERROR_CODES.ALREADY_HELLO, 'hello already received');
     if (message.version !== PROTOCOL_VERSION) {
       this.#close(CLOSE_CODES.UNSUPPORTED_VERSION, `server speaks protocol ${PROTOCOL_VERSION}`);
       return;
@@ -166,50 +224,79 @@ export class Connection implements PeerSink {
   }
 
   async #join(message: ClientMessageOf<'join'>): Promise<void> {
-    if (this.#joined) throw new ProtocolError(ERROR_CODES.ALREADY_JOINED, 'already in a room');
     const { rooms } = this.deps;
-    const role: Role = rooms.isHostKey(message.roomId, message.hostKey) ? 'host' : 'guest';
-    const peer = new Peer(newPeerId(), message.name, role, message.media, this, newResumeToken());
+    const user = message.accessToken === undefined ? undefined : await this.#user(message);
+    const door = await rooms.door(message.roomId, message.password, this.remote);
+    const host =
+      rooms.isHostKey(door.id, message.hostKey) || (user && rooms.isOwner(door.id, user.id));
+    const identity = { deviceId: message.deviceId, userId: user?.id };
+    const peer = new Peer(
+      newPeerId(),
+      message.name,
+      host ? 'host' : 'guest',
+      message.media,
+      this,
+      newResumeToken(),
+      identity,
+    );
     // A room object dropped by its last leave while we waited is closed: open it afresh.
     for (;;) {
       const room = rooms.open(message.roomId);
       if (!room) throw roomNotFound();
-      const admitted = await room.queue.run(() => this.#admit(room, peer));
-      if (admitted === 'retry') continue;
-      if (!admitted) return;
+      const entered = await room.queue.run(() => this.#enter(room, peer));
+      if (entered === 'retry') continue;
+      if (!entered) return;
       clearTimeout(this.#joinTimer);
+      const member = { room, peer, admitted: 'admitted' in entered };
+      this.#member = member;
+      if ('waiting' in entered) {
+        const reply = { ...rid(message), roomId: room.id, position: entered.waiting };
+        return this.send({ type: 'waiting', ...reply });
+      }
       this.deps.metrics.joins.inc();
-      const reply = {
-        ...rid(message),
-        roomId: room.id,
-        peerId: peer.id,
-        role,
-        resumeToken: peer.resumeToken,
-      };
-      const iceServers = this.deps.iceServersFor(peer.id);
-      this.send({ type: 'joined', ...reply, ...admitted, iceServers, ...this.#icePolicy() });
+      this.#sendJoined(member, entered.admitted, message);
+      if (isModerator(peer.role)) this.send(room.lobbyMessage());
       return;
     }
   }
 
-  async #admit(room: Room, peer: Peer): Promise<AdmitResult | 'retry' | undefined> {
-    if (room.closed) return 'retry';
+  async #user(message: ClientMessageOf<'join'>) {
+    const user = await this.deps.auth.verify(message.accessToken ?? '');
+    if (!user) throw new ProtocolError(ERROR_CODES.UNAUTHORIZED, 'sign in again: token invalid');
+    return user;
+  }
+
+  async #enter(room: Room, peer: Peer) {
+    if (room.closed) return 'retry' as const;
     if (this.#closed) {
       this.deps.rooms.releaseIfEmpty(room);
       return undefined;
     }
     try {
-      const result = await room.admit(peer);
-      this.#joined = { room, peer };
-      return result;
+      return await room.enter(peer);
     } catch (error) {
       this.deps.rooms.releaseIfEmpty(room);
       throw error;
     }
   }
 
+  /** `joined`: the reply to `join` (with its rid), or pushed on admission from the waiting room. */
+  #sendJoined(member: Member, snapshot: AdmitResult, request?: { rid?: number }): void {
+    const { room, peer } = member;
+    this.send({
+      type: 'joined',
+      ...rid(request ?? {}),
+      roomId: room.id,
+      peerId: peer.id,
+      role: peer.role,
+      resumeToken: peer.resumeToken,
+      ...snapshot,
+      iceServers: this.deps.iceServersFor(peer.id),
+      ...this.#icePolicy(),
+    });
+  }
+
   async #resume(message: ClientMessageOf<'resume'>): Promise<void> {
-    if (this.#joined) throw new ProtocolError(ERROR_CODES.ALREADY_JOINED, 'already in a room');
     const room = this.deps.rooms.open(message.roomId);
     const failed = new ProtocolError(ERROR_CODES.RESUME_FAILED, 'no seat to resume: join again');
     if (!room) throw failed;
@@ -224,7 +311,8 @@ export class Connection implements PeerSink {
     }
     this.deps.metrics.resumes.inc({ result: 'ok' });
     const { peer, snapshot } = resumed;
-    this.#joined = { room, peer };
+    const member = { room, peer, admitted: true };
+    this.#member = member;
     clearTimeout(this.#joinTimer);
     this.send({
       type: 'joined',
@@ -238,6 +326,7 @@ export class Connection implements PeerSink {
       iceServers: this.deps.iceServersFor(peer.id),
       ...this.#icePolicy(),
     });
+    if (isModerator(peer.role)) this.send(room.lobbyMessage());
     peer.flushHeld();
   }
 
@@ -255,25 +344,28 @@ export class Connection implements PeerSink {
   }
 
   async #leave(message: ClientMessageOf<'leave'>): Promise<void> {
-    this.#requireJoined();
     await this.#leaveRoom();
     this.send({ type: 'left', ...rid(message) });
     this.#armJoinTimer();
   }
 
   async #dropSeat(): Promise<void> {
-    const joined = this.#joined;
+    const member = this.#member;
     const windowMs = this.deps.config.resumeWindowMs;
-    if (!joined || windowMs === 0) return this.#leaveRoom();
-    await joined.room.queue.run(() => joined.room.suspend(joined.peer.id, windowMs));
+    if (!member?.admitted || windowMs === 0) return this.#leaveRoom();
+    await member.room.queue.run(() => member.room.suspend(member.peer.id, windowMs));
   }
 
+  /** Out of the meeting, or out of the waiting room (a dropped waiter loses its place). */
   async #leaveRoom(): Promise<void> {
-    const joined = this.#joined;
-    if (!joined) return;
-    this.#joined = undefined;
-    await joined.room.queue.run(() => joined.room.remove(joined.peer.id));
-    this.deps.rooms.releaseIfEmpty(joined.room);
+    const member = this.#member;
+    if (!member) return;
+    this.#member = undefined;
+    const { room, peer } = member;
+    await room.queue.run(() =>
+      member.admitted ? room.remove(peer.id) : room.stopWaiting(peer.id),
+    );
+    this.deps.rooms.releaseIfEmpty(room);
   }
 
   #signal(message: ClientMessageOf<'signal'>): void {
@@ -283,6 +375,9 @@ export class Connection implements PeerSink {
 
   async #chat(message: ClientMessageOf<'chat'>): Promise<void> {
     const { room, peer } = this.#requireJoined();
+    if (!mayChat(room.settings, peer.role)) {
+      throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'chat is turned off in this room');
+    }
     const { message: stored } = await room.queue.run(() =>
       room.postChat(peer, message.clientId, message.text),
     );
@@ -302,7 +397,7 @@ export class Connection implements PeerSink {
 
   async #media(message: ClientMessageOf<'media'>): Promise<void> {
     const { room, peer } = this.#requireJoined();
-    if (message.media.screen && !peer.media.screen && !mayShareScreen(room, peer)) {
+    if (message.media.screen && !peer.media.screen && !mayShareScreen(room.settings, peer.role)) {
       throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'screen sharing is not allowed in this room');
     }
     await room.queue.run(() => room.updateMedia(peer, message.media));
@@ -311,21 +406,44 @@ export class Connection implements PeerSink {
 
   async #settings(message: ClientMessageOf<'settings'>): Promise<void> {
     const { room, peer } = this.#requireJoined();
-    if (peer.role !== 'host') {
-      throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'only a host can change room settings');
-    }
-    await room.queue.run(() => room.updateSettings(message.settings, peer.id));
+    const { password, ...change } = message.settings;
+    // Hashing takes ~50 ms on the thread pool: done before entering the room's queue.
+    const passwordHash = typeof password === 'string' ? await hashPassword(password) : password;
+    await room.queue.run(() => room.updateSettings(definedOnly(change), passwordHash, peer.id));
     // Everyone, the host included, gets the new settings (the host's copy carries the rid).
     this.send({ type: 'settings', ...rid(message), settings: room.settings });
   }
 
   async #broadcast(message: ClientMessageOf<'broadcast'>): Promise<void> {
-    const { room, peer } = this.#requireJoined();
-    if (peer.role !== 'host') {
-      throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'only a host can start or stop a broadcast');
-    }
+    const { room } = this.#requireJoined();
     await room.queue.run(() => (message.live ? room.media.goLive() : room.media.stopLive()));
-    this.send({ type: 'broadcast-state', ...rid(message), live: room.live });
+    // A room with a password is private: its viewers need a signed token in the watch link.
+    const token = room.settings.hasPassword ? { watchToken: this.deps.watchToken(room.id) } : {};
+    this.send({ type: 'broadcast-state', ...rid(message), live: room.live, ...token });
+  }
+
+  /** Admit, deny, mute, remove, roles, end: the permission table already checked the role. */
+  async #hostControl(message: HostControl): Promise<void> {
+    const { room, peer } = this.#requireJoined();
+    await room.queue.run(() => {
+      switch (message.type) {
+        case 'admit':
+          return room.letIn(message.peerId);
+        case 'admit-all':
+          return room.letAllIn();
+        case 'deny':
+          return room.deny(message.peerId);
+        case 'mute':
+          return room.mute(message.peerId, message.kind, peer);
+        case 'remove':
+          return room.expel(message.peerId, peer);
+        case 'set-role':
+          return room.setRole(message.peerId, message.role);
+        case 'end':
+          return room.end();
+      }
+    });
+    this.send({ type: 'ok', ...rid(message) });
   }
 
   async #sfu(message: SfuMessage): Promise<void> {
@@ -334,9 +452,10 @@ export class Connection implements PeerSink {
     this.send({ ...reply, ...rid(message) });
   }
 
+  /** The meeting this socket is in; the permission table has already refused anyone else. */
   #requireJoined(): Joined {
-    if (!this.#joined) throw new ProtocolError(ERROR_CODES.NOT_JOINED, 'join a room first');
-    return this.#joined;
+    if (!this.#member?.admitted) throw new ProtocolError(ERROR_CODES.NOT_JOINED, 'join first');
+    return this.#member;
   }
 
   #rateLimited(): void {
@@ -367,7 +486,7 @@ export class Connection implements PeerSink {
   #armJoinTimer(): void {
     clearTimeout(this.#joinTimer);
     this.#joinTimer = setTimeout(() => {
-      if (!this.#joined) this.#close(CLOSE_CODES.JOIN_TIMEOUT, 'no join in time');
+      if (!this.#member) this.#close(CLOSE_CODES.JOIN_TIMEOUT, 'no join in time');
     }, this.deps.config.joinTimeoutMs);
     this.#joinTimer.unref();
   }
@@ -378,8 +497,11 @@ export class Connection implements PeerSink {
   }
 }
 
-function mayShareScreen(room: Room, peer: Peer): boolean {
-  return room.settings.screenShare || peer.role === 'host';
+/** Drops keys whose value is undefined, so a spread never overwrites a setting with nothing. */
+function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }
 
 function rid(message: { rid?: number | undefined }): { rid?: number } {

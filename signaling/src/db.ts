@@ -25,6 +25,25 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (room_id, seq),
      UNIQUE (room_id, client_id)
    ) WITHOUT ROWID;`,
+  // Accounts and persisted room settings.
+  `CREATE TABLE users (
+     id            TEXT PRIMARY KEY,
+     email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+     name          TEXT NOT NULL,
+     password_hash TEXT NOT NULL,
+     created_at    INTEGER NOT NULL
+   );
+   CREATE TABLE refresh_tokens (
+     token_hash TEXT PRIMARY KEY,
+     user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX refresh_tokens_user ON refresh_tokens(user_id);
+   ALTER TABLE rooms ADD COLUMN owner_id TEXT REFERENCES users(id) ON DELETE SET NULL;
+   ALTER TABLE rooms ADD COLUMN title TEXT;
+   ALTER TABLE rooms ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+   ALTER TABLE rooms ADD COLUMN password_hash TEXT;
+   CREATE INDEX rooms_owner ON rooms(owner_id, created_at);`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/parley.db` and brings its schema up to date. */

@@ -15,5 +15,6 @@ export class ProtocolError extends Error {
   }
 }
 
+/** One answer for an unknown room and a wrong password: neither reveals that a room exists. */
 export const roomNotFound = (): ProtocolError =>
-  new ProtocolError(ERROR_CODES.ROOM_NOT_FOUND, 'no room with that id');
+  new ProtocolError(ERROR_CODES.ROOM_NOT_FOUND, 'no room with that id, or the password is wrong');

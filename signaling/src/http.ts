@@ -1,14 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ERROR_CODES, RoomIdSchema } from '@parley/protocol';
+import { z } from 'zod';
+import { ERROR_CODES, LIMITS, RoomIdSchema, RoomSettingsSchema } from '@parley/protocol';
+import type { RoomId } from '@parley/protocol';
 import { handleHlsRequest } from '@parley/hls-gateway';
+import { AuthError, sendAuthError } from './auth/index.ts';
+import type { Auth } from './auth/index.ts';
+import { apiError, json, methodNotAllowed, readJsonBody, readSmallBody } from './httpUtil.ts';
 import type { Log } from './log.ts';
 import type { Metrics } from './metrics.ts';
+import { hashPassword } from './passwords.ts';
 import type { Rooms } from './rooms.ts';
 import type { StaticFiles } from './staticFiles.ts';
 
 export interface HttpDeps {
   rooms: Rooms;
   metrics: Metrics;
+  /** Accounts (`/api/auth/*`, `/api/me*`, bearer checks) and viewer tokens for private rooms. */
+  auth: Pick<Auth, 'routes' | 'viewers'>;
   /** Where the HLS gateway writes; undefined when broadcasting is off. */
   hlsRoot: string | undefined;
   staticFiles: StaticFiles | undefined;
@@ -23,18 +31,13 @@ const SECURITY_HEADERS = {
   'X-Frame-Options': 'DENY',
 } as const;
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-  });
-  res.end(text);
+function notFound(res: ServerResponse): void {
+  apiError(res, 404, 'NOT_FOUND', 'not found');
 }
 
-function notFound(res: ServerResponse): void {
-  json(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } });
+/** An unknown room, and a private one asked about without its viewer token: the same answer. */
+function roomNotFound(res: ServerResponse): void {
+  apiError(res, 404, ERROR_CODES.ROOM_NOT_FOUND, 'no such room');
 }
 
 /** Routes plain HTTP requests: health, the REST API, then the PWA's files. */
@@ -42,9 +45,10 @@ export function createHttpHandler(deps: HttpDeps) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     route(req, res, deps).catch((error: unknown) => {
-      deps.log.error('http handler failed', { url: req.url, error: String(error) });
-      if (!res.headersSent)
-        json(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
+      if (error instanceof AuthError && !res.headersSent) return sendAuthError(res, error);
+      // The URL only: a query may carry a viewer token, and it is never logged.
+      deps.log.error('http handler failed', { path: req.url?.split('?')[0], error: String(error) });
+      if (!res.headersSent) apiError(res, 500, 'INTERNAL', 'internal error');
       else res.destroy();
     });
   };
@@ -58,22 +62,21 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   if (path === '/metrics') return metrics(res, deps.metrics);
   if (path === '/api/rooms') {
     if (method !== 'POST') return methodNotAllowed(res, 'POST');
-    return json(res, 201, deps.rooms.create());
+    return createRoom(req, res, deps);
   }
-  if (path.startsWith('/hls/')) {
-    if (deps.hlsRoot && (await handleHlsRequest(req, res, { root: deps.hlsRoot }))) return;
-    return notFound(res);
-  }
+  if (path.startsWith('/hls/')) return hls(req, res, deps);
+  const token = url.searchParams.get('t');
   const viewerMatch = /^\/api\/rooms\/([^/]+)\/viewers$/.exec(path);
   if (viewerMatch) {
     if (method !== 'POST') return methodNotAllowed(res, 'POST');
-    return viewerCheckIn(req, res, deps, viewerMatch[1] as string);
+    return viewerCheckIn(req, res, deps, visibleRoom(deps, viewerMatch[1] as string, token));
   }
   const roomMatch = /^\/api\/rooms\/([^/]+)$/.exec(path);
   if (roomMatch) {
     if (method !== 'GET') return methodNotAllowed(res, 'GET');
-    return roomStatus(res, deps, roomMatch[1] as string);
+    return roomStatus(res, deps, visibleRoom(deps, roomMatch[1] as string, token));
   }
+  if (await deps.auth.routes.handle(req, res, path)) return;
   if (path.startsWith('/api/')) return notFound(res);
   if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
   const served = await deps.staticFiles?.serve(path, res, method === 'HEAD');
@@ -86,12 +89,51 @@ async function metrics(res: ServerResponse, m: Metrics): Promise<void> {
   res.end(text);
 }
 
-function roomStatus(res: ServerResponse, deps: HttpDeps, rawId: string): void {
+/** `/hls/<room>/...`: private rooms need a viewer token (see ViewerAccess for how). */
+async function hls(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
+  if (!deps.hlsRoot) return notFound(res);
+  const authorize = deps.auth.viewers.hlsAuthorizer(req, res);
+  if (!(await handleHlsRequest(req, res, { root: deps.hlsRoot, authorize }))) notFound(res);
+}
+
+/**
+ * The room id when the room exists and the asker may see it: a private room (one with a
+ * password) only with its viewer token `?t=`. Anything else is undefined, answered as unknown.
+ */
+function visibleRoom(deps: HttpDeps, rawId: string, token: string | null): RoomId | undefined {
   const id = RoomIdSchema.safeParse(rawId);
-  const status = id.success ? deps.rooms.status(id.data) : undefined;
-  if (!status) {
-    return json(res, 404, { error: { code: ERROR_CODES.ROOM_NOT_FOUND, message: 'no such room' } });
-  }
+  if (!id.success || !deps.rooms.exists(id.data)) return undefined;
+  return deps.auth.viewers.allows(id.data, token) ? id.data : undefined;
+}
+
+const CreateRoomBodySchema = z.strictObject({
+  title: z.string().trim().min(1).max(LIMITS.ROOM_TITLE_MAX).optional(),
+  settings: RoomSettingsSchema.omit({ hasPassword: true }).partial().optional(),
+  password: z.string().min(1).max(LIMITS.ROOM_PASSWORD_MAX).optional(),
+});
+
+/**
+ * `POST /api/rooms`: an optional JSON body chooses a title, settings and a password. With a
+ * valid `Authorization: Bearer` the signed-in user owns the room; a bad one is a 401, never an
+ * anonymous room the user would then not find in their list.
+ */
+async function createRoom(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: HttpDeps,
+): Promise<void> {
+  const owner = await deps.auth.routes.optionalUser(req);
+  const hint = 'body: {title?, settings?, password?}';
+  const body = await readJsonBody(req, res, CreateRoomBodySchema, hint, { empty: {} });
+  if (!body) return;
+  const { title, settings, password } = body;
+  const passwordHash = password === undefined ? undefined : await hashPassword(password);
+  json(res, 201, deps.rooms.create({ ownerId: owner?.id, title, settings, passwordHash }));
+}
+
+function roomStatus(res: ServerResponse, deps: HttpDeps, id: RoomId | undefined): void {
+  const status = id && deps.rooms.status(id);
+  if (!status) return roomNotFound(res);
   json(res, 200, status);
 }
 
@@ -100,23 +142,20 @@ async function viewerCheckIn(
   req: IncomingMessage,
   res: ServerResponse,
   deps: HttpDeps,
-  rawId: string,
+  id: RoomId | undefined,
 ): Promise<void> {
-  const id = RoomIdSchema.safeParse(rawId);
-  if (!id.success || !deps.rooms.exists(id.data)) {
-    return json(res, 404, { error: { code: ERROR_CODES.ROOM_NOT_FOUND, message: 'no such room' } });
-  }
+  if (!id) return roomNotFound(res);
   const body = await readSmallBody(req, 256);
   const viewerId = parseViewerId(body);
   if (!viewerId) {
-    return json(res, 400, {
-      error: {
-        code: ERROR_CODES.BAD_MESSAGE,
-        message: 'send {"viewerId": "<8-64 url-safe characters>"}',
-      },
-    });
+    return apiError(
+      res,
+      400,
+      ERROR_CODES.BAD_MESSAGE,
+      'send {"viewerId": "<8-64 url-safe characters>"}',
+    );
   }
-  json(res, 200, { viewers: deps.rooms.viewers.seen(id.data, viewerId) });
+  json(res, 200, { viewers: deps.rooms.viewers.seen(id, viewerId) });
 }
 
 function parseViewerId(body: string | undefined): string | undefined {
@@ -129,26 +168,4 @@ function parseViewerId(body: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Reads a request body of at most `max` bytes; undefined when it is larger. */
-function readSmallBody(req: IncomingMessage, max: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        resolve(undefined);
-        req.destroy();
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function methodNotAllowed(res: ServerResponse, allow: string): void {
-  res.setHeader('Allow', allow);
-  json(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: `use ${allow}` } });
 }

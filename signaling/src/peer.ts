@@ -1,10 +1,16 @@
 import type { MediaState, PeerId, PeerInfo, Role, ServerMessage } from '@parley/protocol';
+import type { Identity } from './lobby.ts';
+import type { AdmitResult } from './room.ts';
 
 /** How a Peer reaches its client; the WebSocket connection implements it. */
 export interface PeerSink {
   send(message: ServerMessage): void;
   /** Another socket resumed this seat: let go of it without leaving the room. */
   replaced(): void;
+  /** Let in from the waiting room: the client is now in the meeting. */
+  admitted(snapshot: AdmitResult): void;
+  /** Out of the room (denied, removed, meeting ended); `removed` was already sent. */
+  ejected(): void;
 }
 
 /** Signals kept for a disconnected peer; beyond this the oldest are dropped. */
@@ -17,20 +23,38 @@ const MAX_HELD_SIGNALS = 500;
  */
 export class Peer {
   media: MediaState;
+  role: Role;
+  /** When this peer asked to join (ms since the epoch): its waiting time. */
+  readonly since = Date.now();
   #sink: PeerSink | undefined;
   #held: ServerMessage[] = [];
 
   constructor(
     readonly id: PeerId,
     readonly name: string,
-    readonly role: Role,
+    role: Role,
     media: MediaState,
     sink: PeerSink,
     /** Proof of identity for `resume`; never sent to anyone else. */
     readonly resumeToken: string,
+    /** Device and account, for bans and remembered co-hosts. */
+    readonly identity: Identity = {},
   ) {
+    this.role = role;
     this.media = media;
     this.#sink = sink;
+  }
+
+  /** Lets the client in (from the waiting room). */
+  admitted(snapshot: AdmitResult): void {
+    this.#sink?.admitted(snapshot);
+  }
+
+  /** Tells the client why it is out, and lets go of it. */
+  eject(reason: 'denied' | 'removed' | 'ended'): void {
+    this.send({ type: 'removed', reason });
+    this.#sink?.ejected();
+    this.#sink = undefined;
   }
 
   get connected(): boolean {

@@ -16,13 +16,17 @@ import { quietLog } from './log.ts';
 const media = { sfu: undefined, meshMaxPeers: 4, downgradeHoldMs: 1000, downgradeGraceMs: 1000 };
 
 const ROOM = 'room_room_room_room_ro' as RoomId;
+const SETTINGS = { waitingRoom: false, locked: false, screenShare: true, chat: true };
+const RECORD = { ownerId: null, title: null, settings: SETTINGS, passwordHash: null };
+/** What every Room here is built with besides its own options. */
+const base = { settings: SETTINGS, passwordHash: null, save: () => undefined, media };
 let dir: string;
 let db: Db;
 let chat: ChatStore;
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'parley-unit-'));
   db = openDatabase(dir);
-  new RoomStore(db).create({ id: ROOM, hostKeyHash: 'x', createdAt: 0 });
+  new RoomStore(db).create({ id: ROOM, hostKeyHash: 'x', createdAt: 0, ...RECORD });
   chat = new ChatStore(db);
 });
 afterEach(() => {
@@ -37,7 +41,12 @@ function peer(id: string): Peer & { inbox: ServerMessage[] } {
     id,
     'guest',
     { audio: true, video: true },
-    { send: (m) => inbox.push(m), replaced: () => undefined },
+    {
+      send: (m) => inbox.push(m),
+      replaced: () => undefined,
+      admitted: () => undefined,
+      ejected: () => undefined,
+    },
     'resume-token-for-tests',
   );
   return Object.assign(p, { inbox });
@@ -50,7 +59,7 @@ describe('Room', () => {
       maxPeers: 2,
       chat,
       onEmpty: () => emptied++,
-      media,
+      ...base,
       log: quietLog,
     });
     const a = peer('peer_aaaa');
@@ -74,7 +83,7 @@ describe('Room', () => {
       maxPeers: 5,
       chat,
       onEmpty: () => undefined,
-      media,
+      ...base,
       log: quietLog,
     });
     const a = peer('peer_aaaa');
@@ -92,7 +101,7 @@ describe('Room', () => {
       maxPeers: 5,
       chat,
       onEmpty: () => undefined,
-      media,
+      ...base,
       log: quietLog,
     });
     const a = peer('peer_aaaa');
@@ -134,7 +143,7 @@ describe('ChatStore', () => {
 
   it('commits a turn of messages together, numbering each room on its own', async () => {
     const OTHER = 'other_other_other_othe' as RoomId;
-    new RoomStore(db).create({ id: OTHER, hostKeyHash: 'x', createdAt: 0 });
+    new RoomStore(db).create({ id: OTHER, hostKeyHash: 'x', createdAt: 0, ...RECORD });
     const results = await Promise.all([
       chat.appendSoon(ROOM, msg('b-00000001')),
       chat.appendSoon(OTHER, msg('b-00000002')),

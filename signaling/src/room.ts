@@ -20,12 +20,19 @@ import type { Peer, PeerSink } from './peer.ts';
 import { RoomMedia } from './roomMedia.ts';
 import type { RoomMediaOptions } from './roomMedia.ts';
 import { SerialQueue } from './serialQueue.ts';
+import { Lobby } from './lobby.ts';
+import { isModerator } from './permissions.ts';
+import type { StoredSettings } from './roomStore.ts';
 
 export interface RoomOptions {
   maxPeers: number;
   chat: ChatStore;
-  /** Called (inside the room's queue) when the last peer leaves. */
+  /** Called (inside the room's queue) when the last peer leaves and nobody is waiting. */
   onEmpty: (room: Room) => void;
+  /** The settings as stored, and where changes go. */
+  settings: StoredSettings;
+  passwordHash: string | null;
+  save: (settings: StoredSettings, passwordHash: string | null) => void;
   media: Omit<RoomMediaOptions, 'log'>;
   log: Log;
 }
@@ -49,7 +56,10 @@ export class Room {
   readonly #peers = new Map<PeerId, Peer>();
   readonly #seatTimers = new Map<PeerId, NodeJS.Timeout>();
   readonly media: RoomMedia;
-  settings: RoomSettings = { screenShare: true };
+  /** The waiting room, bans and remembered co-hosts of this meeting. */
+  readonly lobby = new Lobby();
+  #stored: StoredSettings;
+  #passwordHash: string | null;
   /** Set once the registry dropped this room; a join that raced with it must reopen the room. */
   closed = false;
 
@@ -57,6 +67,8 @@ export class Room {
     readonly id: RoomId,
     private readonly options: RoomOptions,
   ) {
+    this.#stored = { ...options.settings };
+    this.#passwordHash = options.passwordHash;
     this.media = new RoomMedia(
       {
         id,
@@ -80,6 +92,37 @@ export class Room {
 
   get size(): number {
     return this.#peers.size;
+  }
+
+  /** Nobody in the meeting and nobody waiting: the meeting is over. */
+  get empty(): boolean {
+    return this.#peers.size === 0 && this.lobby.size === 0;
+  }
+
+  get settings(): RoomSettings {
+    return { ...this.#stored, hasPassword: this.#passwordHash !== null };
+  }
+
+  /**
+   * The way in for a joiner who passed the password (run in the queue): the meeting, or the
+   * waiting room (its place in line). Hosts are never held, banned or locked out; co-hosts
+   * (remembered from earlier in the meeting) skip the waiting room.
+   */
+  async enter(peer: Peer): Promise<{ admitted: AdmitResult } | { waiting: number }> {
+    if (peer.role === 'guest' && this.lobby.wasCohost(peer.identity)) peer.role = 'cohost';
+    if (peer.role !== 'host') {
+      if (this.lobby.isBanned(peer.identity)) {
+        throw new ProtocolError(ERROR_CODES.BANNED, 'a host removed you from this meeting');
+      }
+      if (this.#stored.locked) throw new ProtocolError(ERROR_CODES.ROOM_LOCKED, 'room is locked');
+    }
+    if (peer.role !== 'guest' || !this.#stored.waitingRoom) {
+      return { admitted: await this.admit(peer) };
+    }
+    if (this.lobby.full) throw new ProtocolError(ERROR_CODES.ROOM_FULL, 'waiting room is full');
+    const position = this.lobby.add(peer);
+    this.#tellModerators();
+    return { waiting: position };
   }
 
   has(peerId: PeerId): boolean {
@@ -111,7 +154,7 @@ export class Room {
       mode: this.mode,
       ...(sfu ? { sfu } : {}),
       activeSpeaker: this.media.activeSpeaker,
-      settings: { ...this.settings },
+      settings: this.settings,
       live: this.live,
     };
   }
@@ -162,7 +205,7 @@ export class Room {
     this.broadcast({ type: 'peer-left', peerId });
     if (this.#peers.size === 0) {
       this.media.close();
-      this.options.onEmpty(this);
+      if (this.lobby.size === 0) this.options.onEmpty(this);
       return;
     }
     await this.media.reconcile();
@@ -211,22 +254,149 @@ export class Room {
     this.broadcast({ type: 'peer-updated', peer: peer.info() }, peer.id);
   }
 
-  /** Applies a host's settings change and tells everyone but the host (who gets the reply). */
-  updateSettings(change: Partial<RoomSettings>, host: PeerId): void {
-    this.settings = { ...this.settings, ...change };
-    this.broadcast({ type: 'settings', settings: { ...this.settings } }, host);
-    if (this.settings.screenShare) return;
-    // Shares already running stop: their producers close, and everyone sees the flag drop.
+  /**
+   * Applies and stores a moderator's settings change (`passwordHash`: undefined keeps the
+   * password, null removes it) and tells everyone but `by` (who gets the reply).
+   */
+  async updateSettings(
+    change: Partial<StoredSettings>,
+    passwordHash: string | null | undefined,
+    by: PeerId,
+  ): Promise<void> {
+    this.#stored = { ...this.#stored, ...change };
+    if (passwordHash !== undefined) this.#passwordHash = passwordHash;
+    this.options.save(this.#stored, this.#passwordHash);
+    this.broadcast({ type: 'settings', settings: this.settings }, by);
+    if (!this.#stored.screenShare) this.#stopGuestShares();
+    // Turning the waiting room off lets in whoever was waiting, as people expect.
+    if (change.waitingRoom === false) await this.letAllIn();
+  }
+
+  /** Shares already running stop: their producers close, and everyone sees the flag drop. */
+  #stopGuestShares(): void {
     for (const peer of this.#peers.values()) {
-      if (!peer.media.screen || peer.role === 'host') continue;
+      if (!peer.media.screen || isModerator(peer.role)) continue;
       this.media.closeScreenProducers(peer.id);
       peer.media = { ...peer.media, screen: false };
       this.broadcast({ type: 'peer-updated', peer: peer.info() });
     }
   }
 
+  // ---------- the waiting room ----------
+
+  /** Lets one waiting peer in; ROOM_FULL leaves them waiting. */
+  async letIn(peerId: PeerId): Promise<void> {
+    const peer = this.lobby.get(peerId);
+    if (!peer) throw new ProtocolError(ERROR_CODES.PEER_NOT_FOUND, 'nobody waiting with that id');
+    const result = await this.admit(peer);
+    this.lobby.take(peerId);
+    peer.admitted(result);
+    this.#lobbyChanged();
+  }
+
+  /** Lets everyone waiting in, oldest first, until the room is full. */
+  async letAllIn(): Promise<void> {
+    for (const peer of this.lobby.peers()) await this.letIn(peer.id);
+  }
+
+  /** Turns a waiting peer away for the rest of the meeting. */
+  deny(peerId: PeerId): void {
+    const peer = this.lobby.take(peerId);
+    if (!peer) throw new ProtocolError(ERROR_CODES.PEER_NOT_FOUND, 'nobody waiting with that id');
+    this.lobby.ban(peer.identity);
+    peer.eject('denied');
+    this.#lobbyChanged();
+  }
+
+  /** A waiting peer left (or its socket closed). */
+  stopWaiting(peerId: PeerId): void {
+    if (!this.lobby.take(peerId)) return;
+    this.#lobbyChanged();
+  }
+
+  /** What hosts and co-hosts see of the waiting room. */
+  lobbyMessage(): ServerMessage {
+    return { type: 'lobby', waiting: this.lobby.list() };
+  }
+
+  /** The queue moved: everyone waiting learns their place, moderators see the new queue. */
+  #lobbyChanged(): void {
+    this.lobby
+      .peers()
+      .forEach((peer, i) => peer.send({ type: 'waiting', roomId: this.id, position: i + 1 }));
+    this.#tellModerators();
+    if (this.empty) {
+      this.media.close();
+      this.options.onEmpty(this);
+    }
+  }
+
+  #tellModerators(): void {
+    const message = this.lobbyMessage();
+    for (const peer of this.#peers.values()) if (isModerator(peer.role)) peer.send(message);
+  }
+
+  // ---------- host controls ----------
+
+  #target(peerId: PeerId): Peer {
+    const target = this.#peers.get(peerId);
+    if (!target) throw new ProtocolError(ERROR_CODES.PEER_NOT_FOUND, 'no such peer in this room');
+    return target;
+  }
+
+  /** Turns off someone's mic or camera; they are told, and may turn it on again. */
+  mute(peerId: PeerId, kind: 'audio' | 'video', by: Peer): void {
+    const target = this.#target(peerId);
+    target.send({ type: 'muted', kind, by: by.id });
+    if (!target.media[kind]) return;
+    target.media = { ...target.media, [kind]: false };
+    this.broadcast({ type: 'peer-updated', peer: target.info() }, target.id);
+  }
+
+  /** Removes someone for the rest of the meeting. Hosts cannot be removed; co-hosts only by a host. */
+  async expel(peerId: PeerId, by: Peer): Promise<void> {
+    const target = this.#target(peerId);
+    if (target.role === 'host' || (target.role === 'cohost' && by.role !== 'host')) {
+      throw new ProtocolError(ERROR_CODES.FORBIDDEN, `a ${by.role} cannot remove a ${target.role}`);
+    }
+    this.lobby.ban(target.identity);
+    target.eject('removed');
+    await this.remove(peerId);
+  }
+
+  /** Makes someone co-host or guest again; remembered if they drop and come back. */
+  setRole(peerId: PeerId, role: 'cohost' | 'guest'): void {
+    const target = this.#target(peerId);
+    if (target.role === 'host') throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'a host stays host');
+    target.role = role;
+    this.lobby.rememberCohost(target.identity, role === 'cohost');
+    target.send({ type: 'role', role });
+    this.broadcast({ type: 'peer-updated', peer: target.info() }, target.id);
+    if (role === 'cohost') target.send(this.lobbyMessage());
+  }
+
+  /** Ends the meeting for everyone, the waiting room included. */
+  end(): void {
+    for (const peer of this.lobby.peers()) {
+      this.lobby.take(peer.id);
+      peer.eject('ended');
+    }
+    for (const peer of this.#peers.values()) {
+      clearTimeout(this.#seatTimers.get(peer.id));
+      peer.eject('ended');
+    }
+    this.#seatTimers.clear();
+    this.#peers.clear();
+    this.media.close();
+    this.options.onEmpty(this);
+  }
+
   #failed(error: unknown): void {
     this.options.log.error('room task failed', { room: this.id, error: String(error) });
+  }
+
+  get waiting(): number {
+    return this.lobby.size;
   }
 
   status(viewers: number): RoomStatus {

@@ -100,6 +100,8 @@ export class RoomMedia {
   async reconcile(newcomer?: PeerId): Promise<void> {
     const size = this.room.size();
     if (size === 0) return this.close();
+    // Someone came in after the room had emptied (people were still waiting): it lives again.
+    this.#closed = false;
     if (size > this.options.meshMaxPeers) {
       this.#clearHold();
       if (this.mode === 'mesh' && this.options.sfu) await this.#upgrade(newcomer);

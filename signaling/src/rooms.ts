@@ -1,11 +1,16 @@
-import type { RoomId, RoomStatus } from '@parley/protocol';
+import { ERROR_CODES } from '@parley/protocol';
+import type { OwnedRoom, RoomId, RoomStatus } from '@parley/protocol';
 import type { ChatStore } from './chatStore.ts';
 import { hashSecret, newHostKey, newRoomId, secretMatches } from './ids.ts';
 import type { Log } from './log.ts';
+import { AttemptLimiter } from './auth/attemptLimiter.ts';
+import { ProtocolError, roomNotFound } from './errors.ts';
+import { verifyPassword } from './passwords.ts';
 import { Room } from './room.ts';
 import { Viewers } from './viewers.ts';
 import type { RoomOptions } from './room.ts';
-import type { RoomStore } from './roomStore.ts';
+import { defaultSettings } from './roomStore.ts';
+import type { RoomStore, StoredSettings } from './roomStore.ts';
 
 export interface RoomsOptions {
   roomStore: RoomStore;
@@ -15,6 +20,13 @@ export interface RoomsOptions {
   log: Log;
 }
 
+export interface NewRoom {
+  ownerId?: string;
+  title?: string;
+  settings?: Partial<StoredSettings>;
+  passwordHash?: string;
+}
+
 /**
  * The rooms this process serves: every room ever created is in the store; a `Room` object
  * exists only while someone is in it (or joining it).
@@ -22,29 +34,86 @@ export interface RoomsOptions {
 export class Rooms {
   readonly #live = new Map<RoomId, Room>();
   readonly viewers = new Viewers();
+  /** Wrong room passwords, per room and per client: 10 per 5 minutes each. */
+  readonly #guesses = new AttemptLimiter({ limit: 10, windowMs: 5 * 60_000 });
 
   constructor(private readonly options: RoomsOptions) {}
 
-  create(): { id: RoomId; hostKey: string } {
+  /**
+   * A new room, with the safe defaults unless the creator chose otherwise. `ownerId` makes a
+   * signed-in creator its host; `passwordHash` is the argon2id hash of a room password.
+   */
+  create(options: NewRoom = {}): { id: RoomId; hostKey: string } {
     const id = newRoomId();
     const hostKey = newHostKey();
-    this.options.roomStore.create({ id, hostKeyHash: hashSecret(hostKey), createdAt: Date.now() });
+    this.options.roomStore.create({
+      id,
+      hostKeyHash: hashSecret(hostKey),
+      createdAt: Date.now(),
+      ownerId: options.ownerId ?? null,
+      title: options.title ?? null,
+      settings: { ...defaultSettings(), ...options.settings },
+      passwordHash: options.passwordHash ?? null,
+    });
     return { id, hostKey };
+  }
+
+  /** A signed-in user's rooms, newest first. */
+  ownedBy(userId: string): OwnedRoom[] {
+    return this.options.roomStore
+      .listByOwner(userId)
+      .map(({ id, title, createdAt }) => ({ id, title, createdAt }));
+  }
+
+  /** True for a room that needs a password: its status and broadcast are not public. */
+  isPrivate(id: RoomId): boolean {
+    return this.options.roomStore.get(id)?.passwordHash != null;
   }
 
   exists(id: RoomId): boolean {
     return this.#live.has(id) || this.options.roomStore.get(id) !== undefined;
   }
 
+  /**
+   * The door for a `join`: the live room, once the password (if the room has one) is right.
+   * An unknown room and a missing or wrong password get the same ROOM_NOT_FOUND, after the same
+   * argon2 work when a password was given, so neither the answer nor its timing tells that a
+   * room exists. Wrong guesses are limited per room and per client (`client`: its address).
+   */
+  async door(id: RoomId, password: string | undefined, client: string): Promise<Room> {
+    const keys = [`room:${id}`, `client:${client}`];
+    const wait = Math.max(...keys.map((k) => this.#guesses.retryAfterS(k)));
+    if (wait > 0) {
+      throw new ProtocolError(ERROR_CODES.RATE_LIMITED, `too many wrong passwords: wait ${wait} s`);
+    }
+    const record = this.options.roomStore.get(id);
+    if (!record || record.passwordHash !== null) {
+      const right =
+        password !== undefined && (await verifyPassword(record?.passwordHash, password));
+      if (!right) {
+        if (password !== undefined) for (const k of keys) this.#guesses.record(k);
+        throw roomNotFound();
+      }
+    }
+    const room = this.open(id);
+    if (!room) throw roomNotFound();
+    return room;
+  }
+
   /** The live Room for a stored id, created on first use; undefined for an unknown id. */
   open(id: RoomId): Room | undefined {
     const live = this.#live.get(id);
     if (live) return live;
-    if (!this.options.roomStore.get(id)) return undefined;
+    const record = this.options.roomStore.get(id);
+    if (!record) return undefined;
     const room = new Room(id, {
       maxPeers: this.options.maxPeers,
       chat: this.options.chatStore,
       onEmpty: (r) => this.#drop(r),
+      settings: record.settings,
+      passwordHash: record.passwordHash,
+      save: (settings, passwordHash) =>
+        this.options.roomStore.saveSettings(id, settings, passwordHash),
       media: this.options.media,
       log: this.options.log,
     });
@@ -57,6 +126,11 @@ export class Rooms {
     return (
       record !== undefined && hostKey !== undefined && secretMatches(hostKey, record.hostKeyHash)
     );
+  }
+
+  /** True when `userId` created the room while signed in: they are its host. */
+  isOwner(id: RoomId, userId: string): boolean {
+    return this.options.roomStore.get(id)?.ownerId === userId;
   }
 
   status(id: RoomId): RoomStatus | undefined {
@@ -83,7 +157,7 @@ export class Rooms {
 
   /** For a join that ended without admitting anyone: do not keep an empty room alive. */
   releaseIfEmpty(room: Room): void {
-    if (room.size === 0) this.#drop(room);
+    if (room.empty) this.#drop(room);
   }
 
   #drop(room: Room): void {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { HlsGateway } from '@parley/hls-gateway';
 import { Sfu } from '@parley/sfu';
 import { iceServersFor } from '@parley/turn';
+import { createAuth } from './auth/index.ts';
 import { ChatStore } from './chatStore.ts';
 import { loadConfig } from './config.ts';
 import type { Config } from './config.ts';
@@ -117,7 +118,18 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     rooms.get(roomId as RoomId)?.media.broadcast.ended(reason),
   );
   const iceServersFor = iceProvider(config, metrics);
-  const sockets = new SignalingSocketServer({ config, rooms, log, metrics, iceServersFor });
+  const accounts = createAuth(config, db, rooms, log);
+  const auth = accounts.verifier;
+  const watchToken = (roomId: RoomId): string => accounts.viewers.token(roomId);
+  const sockets = new SignalingSocketServer({
+    config,
+    rooms,
+    log,
+    metrics,
+    iceServersFor,
+    auth,
+    watchToken,
+  });
   live.rooms = () => [...rooms.live()];
   live.connections = () => sockets.connectionCount;
   const http = createServer(
@@ -125,6 +137,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       rooms,
       log,
       metrics,
+      auth: accounts,
       hlsRoot: gateway ? hlsDir(config) : undefined,
       staticFiles: config.staticDir ? new StaticFiles(config.staticDir) : undefined,
       health: () => ({ rooms: rooms.liveCount, connections: sockets.connectionCount }),

@@ -3,6 +3,7 @@ import type { ClientMessageOf, ServerMessage } from '@parley/protocol';
 import { SfuError } from '@parley/sfu';
 import type { SfuRoom } from '@parley/sfu';
 import { ProtocolError } from './errors.ts';
+import { mayShareScreen } from './permissions.ts';
 import type { Peer } from './peer.ts';
 import type { Room } from './room.ts';
 
@@ -88,7 +89,7 @@ async function produce(
   msg: ClientMessageOf<'sfu-produce'>,
 ): Promise<Reply> {
   const screen = msg.source === 'screen' || msg.source === 'screen-audio';
-  if (screen && !room.settings.screenShare && peer.role !== 'host') {
+  if (screen && !mayShareScreen(room.settings, peer.role)) {
     throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'screen sharing is not allowed in this room');
   }
   const { transportId, kind, rtpParameters, source } = msg;

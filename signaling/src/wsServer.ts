@@ -53,11 +53,12 @@ export class SignalingSocketServer {
     if (!originAllowed(req, this.deps.config.allowedOrigins)) {
       return reject(socket, 403, 'Forbidden');
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
+    const remote = req.socket.remoteAddress ?? 'unknown';
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, remote));
   }
 
-  #accept(ws: WebSocket): void {
-    const connection = new Connection(ws, this.deps);
+  #accept(ws: WebSocket, remote: string): void {
+    const connection = new Connection(ws, this.deps, remote);
     const tracked: Tracked = { connection, alive: true };
     this.#sockets.set(ws, tracked);
     ws.on('message', (data, isBinary) => {

@@ -230,7 +230,7 @@ describe('screen sharing permission', () => {
     const { id, hostKey } = await server.createRoom();
     const all = await joinMany(server, id, 5, hostKey);
     const [host, guest] = all.map((j) => j.client) as [TestClient, TestClient];
-    expect(all[0]?.reply.settings).toEqual({ screenShare: true });
+    expect(all[0]?.reply.settings).toMatchObject({ screenShare: true });
     expect(
       await guest.request({ type: 'settings', settings: { screenShare: false } }),
     ).toMatchObject({ code: ERROR_CODES.FORBIDDEN });

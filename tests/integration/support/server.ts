@@ -4,11 +4,15 @@ import path from 'node:path';
 import { startServer } from '../../../signaling/src/server.ts';
 import type { ParleyServer, StartOptions } from '../../../signaling/src/server.ts';
 import { quietLog } from '../../../signaling/src/log.ts';
-import type { CreateRoomResponse } from '@parley/protocol';
+import type { CreateRoomRequest, CreateRoomResponse } from '@parley/protocol';
 
 export interface TestServer extends ParleyServer {
   dataDir: string;
-  createRoom(): Promise<CreateRoomResponse>;
+  /**
+   * `POST /api/rooms`. Without a body the room has the waiting room off, since most tests are
+   * not about it; pass `{}` for the product defaults.
+   */
+  createRoom(body?: CreateRoomRequest): Promise<CreateRoomResponse>;
   /** Stops the server and deletes its data directory. */
   dispose(): Promise<void>;
 }
@@ -33,8 +37,12 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   return {
     ...server,
     dataDir,
-    async createRoom() {
-      const res = await fetch(`${server.url}/api/rooms`, { method: 'POST' });
+    async createRoom(body: CreateRoomRequest = { settings: { waitingRoom: false } }) {
+      const res = await fetch(`${server.url}/api/rooms`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       if (res.status !== 201) throw new Error(`create room: ${res.status}`);
       return (await res.json()) as CreateRoomResponse;
     },

@@ -1,0 +1,43 @@
+import type { Config } from '../config.ts';
+import type { Db } from '../db.ts';
+import type { Log } from '../log.ts';
+import type { Rooms } from '../rooms.ts';
+import { Accounts } from './accounts.ts';
+import { AuthRoutes } from './routes.ts';
+import { deriveViewerSecret, loadJwtSecret } from './secret.ts';
+import type { TokenVerifier } from './types.ts';
+import { ViewerAccess } from './viewerAccess.ts';
+
+export { AuthError } from './errors.ts';
+export { sendAuthError, type AuthRoutes } from './routes.ts';
+export type { ViewerAccess } from './viewerAccess.ts';
+export type { AuthUser, TokenVerifier } from './types.ts';
+
+/** Everything accounts give the rest of the server. */
+export interface Auth {
+  /** Checks access tokens (WebSocket `join`, `Authorization: Bearer`). */
+  verifier: TokenVerifier;
+  /** The `/api/auth/*` and `/api/me*` routes, and bearer checks for other routes. */
+  routes: AuthRoutes;
+  /** Viewer tokens: who may see a private room's status and broadcast. */
+  viewers: ViewerAccess;
+}
+
+/** Accounts over `db`, keyed by JWT_SECRET or `<dataDir>/jwt-secret`. Needs the data dir to exist. */
+export function createAuth(config: Config, db: Db, rooms: Rooms, log: Log): Auth {
+  const jwtSecret = loadJwtSecret(config.jwtSecret, config.dataDir);
+  const accounts = new Accounts({
+    db,
+    jwtSecret,
+    accessTokenTtlS: config.accessTokenTtlS,
+    refreshTtlDays: config.refreshTtlDays,
+    log,
+  });
+  const viewers = new ViewerAccess(deriveViewerSecret(jwtSecret), (id) => rooms.isPrivate(id));
+  const refreshTtlS = config.refreshTtlDays * 24 * 60 * 60;
+  return {
+    verifier: accounts.tokens,
+    routes: new AuthRoutes({ accounts, rooms, refreshTtlS }),
+    viewers,
+  };
+}

@@ -1,0 +1,59 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { signViewerToken, verifyViewerToken } from '@parley/hls-gateway';
+import type { HlsServeOptions } from '@parley/hls-gateway';
+import type { RoomId } from '@parley/protocol';
+import { cookie, readCookie } from './cookies.ts';
+
+/** A viewer link works for 12 hours. */
+const VIEWER_TOKEN_TTL_S = 12 * 60 * 60;
+/** The segment cookie lives briefly and is renewed by every playlist poll (about once a segment). */
+const SEGMENT_COOKIE = 'parley_watch';
+const SEGMENT_COOKIE_MAX_AGE_S = 10 * 60;
+
+/**
+ * Who may see a private room's status and broadcast: holders of a viewer token, which the host
+ * hands out as `/watch/<id>?t=<token>`. Public rooms need none.
+ *
+ * HLS and tokens: a player resolves segment URLs relative to the playlist URL, and that drops
+ * the playlist's query string, so `?t=` never reaches `/hls/<id>/<segment>`. Rewriting the
+ * playlist would put tokens into a CDN-cached file; instead, a playlist request with a valid
+ * `?t=` (or `?token=`) sets an HttpOnly, SameSite=Strict cookie holding the same token with
+ * Path=/hls/<id>/, and segment requests may present either the query or that cookie. The
+ * playlist itself always needs the query, so the link stays the one credential.
+ */
+export class ViewerAccess {
+  readonly #secret: string;
+  readonly #isPrivate: (id: RoomId) => boolean;
+
+  constructor(secret: string, isPrivate: (id: RoomId) => boolean) {
+    this.#secret = secret;
+    this.#isPrivate = isPrivate;
+  }
+
+  /** A token that lets its holder watch `roomId` for 12 hours. */
+  token(roomId: RoomId): string {
+    return signViewerToken(roomId, this.#secret, VIEWER_TOKEN_TTL_S);
+  }
+
+  /** True for a public room, or a private one with a valid token. */
+  allows(roomId: RoomId, token: string | null | undefined): boolean {
+    return !this.#isPrivate(roomId) || verifyViewerToken(roomId, token ?? undefined, this.#secret);
+  }
+
+  /** handleHlsRequest's `authorize` for one request (it needs the request's URL and cookies). */
+  hlsAuthorizer(req: IncomingMessage, res: ServerResponse): HlsServeOptions['authorize'] {
+    return (roomId, token) => {
+      const id = roomId as RoomId; // handleHlsRequest has checked the room id pattern
+      if (!this.#isPrivate(id)) return true;
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const fromQuery = token ?? url.searchParams.get('t') ?? undefined;
+      if (fromQuery && verifyViewerToken(id, fromQuery, this.#secret)) {
+        const options = { path: `/hls/${id}/`, maxAgeS: SEGMENT_COOKIE_MAX_AGE_S };
+        res.setHeader('Set-Cookie', cookie(req, SEGMENT_COOKIE, fromQuery, options));
+        return true;
+      }
+      const isSegment = !url.pathname.endsWith('.m3u8');
+      return isSegment && verifyViewerToken(id, readCookie(req, SEGMENT_COOKIE), this.#secret);
+    };
+  }
+}

@@ -1,0 +1,108 @@
+import { ERROR_CODES } from '@parley/protocol';
+import type { ClientMessageType, ErrorCode, Role, RoomSettings } from '@parley/protocol';
+
+/** Where a connection stands with its room. */
+export type Standing =
+  /** Connected, no `hello` yet. */
+  | 'new'
+  /** Greeted, in no room. */
+  | 'outside'
+  /** Held in a room's waiting room. */
+  | 'waiting'
+  /** In the meeting. */
+  | 'admitted';
+
+/** Who may send a message type. Each rule includes the ones below it in this list. */
+export type Rule =
+  /** Only before the handshake: `hello`, once. */
+  | 'new'
+  /** Any greeted socket. */
+  | 'greeted'
+  /** Greeted and not in a room: `join`, `resume`. */
+  | 'outside'
+  /** Waiting or admitted: `leave`. */
+  | 'present'
+  /** In the meeting, any role. */
+  | 'admitted'
+  /** In the meeting as host or co-host. */
+  | 'moderator'
+  /** In the meeting as host. */
+  | 'host';
+
+/**
+ * The one table of who may send what. The connection checks every message against it before
+ * any handler runs; settings that change per room (chat or screen sharing off for guests)
+ * are checked by the handlers on top of it.
+ */
+export const RULES: Readonly<Record<ClientMessageType, Rule>> = {
+  hello: 'new',
+  ping: 'greeted',
+  join: 'outside',
+  resume: 'outside',
+  leave: 'present',
+  'ice-refresh': 'admitted',
+  signal: 'admitted',
+  chat: 'admitted',
+  'chat-sync': 'admitted',
+  media: 'admitted',
+  'sfu-transport': 'admitted',
+  'sfu-connect': 'admitted',
+  'sfu-produce': 'admitted',
+  'sfu-close-producer': 'admitted',
+  'sfu-consume': 'admitted',
+  'sfu-consumer-pause': 'admitted',
+  'sfu-layers': 'admitted',
+  'sfu-restart-ice': 'admitted',
+  settings: 'moderator',
+  admit: 'moderator',
+  'admit-all': 'moderator',
+  deny: 'moderator',
+  mute: 'moderator',
+  remove: 'moderator',
+  broadcast: 'host',
+  'set-role': 'host',
+  end: 'host',
+};
+
+const MODERATORS: ReadonlySet<Role> = new Set(['host', 'cohost']);
+
+/**
+ * Undefined when a connection standing so, with that role (null outside a meeting), may send
+ * `type`; otherwise the error code it gets.
+ */
+export function refusal(
+  type: ClientMessageType,
+  standing: Standing,
+  role: Role | null,
+): ErrorCode | undefined {
+  const rule = RULES[type];
+  if (standing === 'new') return rule === 'new' ? undefined : ERROR_CODES.HELLO_REQUIRED;
+  switch (rule) {
+    case 'new':
+      return ERROR_CODES.ALREADY_HELLO;
+    case 'greeted':
+      return undefined;
+    case 'outside':
+      return standing === 'outside' ? undefined : ERROR_CODES.ALREADY_JOINED;
+    case 'present':
+      return standing === 'outside' ? ERROR_CODES.NOT_JOINED : undefined;
+  }
+  if (standing === 'outside') return ERROR_CODES.NOT_JOINED;
+  if (standing === 'waiting') return ERROR_CODES.NOT_ADMITTED;
+  if (rule === 'moderator' && !(role && MODERATORS.has(role))) return ERROR_CODES.FORBIDDEN;
+  if (rule === 'host' && role !== 'host') return ERROR_CODES.FORBIDDEN;
+  return undefined;
+}
+
+export function isModerator(role: Role): boolean {
+  return MODERATORS.has(role);
+}
+
+/** Per-room settings on top of the table: what guests may do when a host turned it off. */
+export function mayShareScreen(settings: RoomSettings, role: Role): boolean {
+  return settings.screenShare || isModerator(role);
+}
+
+export function mayChat(settings: RoomSettings, role: Role): boolean {
+  return settings.chat || isModerator(role);
+}
