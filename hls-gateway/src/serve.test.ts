@@ -30,6 +30,7 @@ beforeAll(async () => {
     void handleHlsRequest(req, res, {
       root,
       authorize: (roomId, token) => roomId !== 'secret' || verifyViewerToken(roomId, token, 'k'),
+      isPrivate: (roomId) => roomId === 'secret',
     }).then((handled) => {
       if (!handled) res.writeHead(418).end();
     });
@@ -143,5 +144,13 @@ describe('handleHlsRequest', () => {
     const token = signViewerToken('secret', 'k', 60);
     expect((await fetch(`${url}?token=${encodeURIComponent(token)}`)).status).toBe(200);
     expect((await fetch(`${url}?token=${signViewerToken('room1', 'k', 60)}`)).status).toBe(403);
+  });
+
+  it('keeps a private room out of shared caches', async () => {
+    const token = encodeURIComponent(signViewerToken('secret', 'k', 60));
+    const secret = await fetch(`http://127.0.0.1:${port}/hls/secret/index.m3u8?token=${token}`);
+    expect(secret.headers.get('cache-control')).toBe('private, no-store');
+    const open = await fetch(`http://127.0.0.1:${port}/hls/room1/index.m3u8`);
+    expect(open.headers.get('cache-control')).toBe('public, max-age=1');
   });
 });

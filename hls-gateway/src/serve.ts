@@ -15,6 +15,11 @@ export interface HlsServeOptions {
    * absent) for every request. Default: everyone may watch. See verifyViewerToken.
    */
   authorize?: (roomId: string, token: string | undefined) => boolean | Promise<boolean>;
+  /**
+   * True for a room whose broadcast needs a token: its files are sent `private`, so a shared
+   * cache (a CDN) never hands them to someone without one. Default: every room is public.
+   */
+  isPrivate?: (roomId: string) => boolean;
 }
 
 const PREFIX = '/hls/';
@@ -36,6 +41,9 @@ const SEGMENT_HEADERS = {
   'Content-Type': 'video/mp4',
   'Cache-Control': 'public, max-age=31536000, immutable',
 };
+
+/** A private room's playlist is never stored; its segments only in the viewer's own cache. */
+const PRIVATE_CACHE = ['private, no-store', 'private, max-age=31536000, immutable'] as const;
 
 /**
  * Serves a request under /hls/. Returns false, without touching `res`, for any other path.
@@ -67,11 +75,17 @@ export async function handleHlsRequest(
   if (options.authorize && !(await options.authorize(roomId, token))) {
     return reply(res, 403, {}, 'forbidden');
   }
-  await sendFile(res, path.join(options.root, roomId, file), method === 'HEAD');
+  const visibility = options.isPrivate?.(roomId) ? 'private' : 'public';
+  await sendFile(res, path.join(options.root, roomId, file), method === 'HEAD', visibility);
   return true;
 }
 
-async function sendFile(res: ServerResponse, file: string, headOnly: boolean): Promise<void> {
+async function sendFile(
+  res: ServerResponse,
+  file: string,
+  headOnly: boolean,
+  visibility: 'public' | 'private',
+): Promise<void> {
   const isPlaylist = file.endsWith('.m3u8');
   let size: number;
   let body: Buffer | undefined;
@@ -89,9 +103,11 @@ async function sendFile(res: ServerResponse, file: string, headOnly: boolean): P
     reply(res, 404, {}, 'not found');
     return;
   }
+  const headers = isPlaylist ? PLAYLIST_HEADERS : SEGMENT_HEADERS;
   res.writeHead(200, {
     ...CORS,
-    ...(isPlaylist ? PLAYLIST_HEADERS : SEGMENT_HEADERS),
+    ...headers,
+    ...(visibility === 'private' ? { 'Cache-Control': PRIVATE_CACHE[isPlaylist ? 0 : 1] } : {}),
     'Content-Length': String(size),
   });
   if (headOnly) {

@@ -54,6 +54,17 @@ export interface OwnedRoom {
   createdAt: number;
 }
 
+/**
+ * Codes only the accounts API answers with (besides the protocol's RATE_LIMITED, UNAUTHORIZED
+ * and BAD_MESSAGE). Stable strings: the app switches on them.
+ */
+export const AUTH_ERROR_CODES = {
+  /** `POST /api/auth/signup` (409) with an email that already has an account. */
+  EMAIL_TAKEN: 'EMAIL_TAKEN',
+  /** `POST /api/auth/signin` (401): unknown email or wrong password, one answer for both. */
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+} as const;
+
 /** Every REST error body: `{ error: { code, message } }`. */
 export interface ApiError {
   error: { code: string; message: string };

@@ -1,16 +1,11 @@
 import { CLOSE_CODES, ERROR_CODES, PROTOCOL_VERSION, parseClientMessage } from '@parley/protocol';
-import type {
-  ClientMessage,
-  ClientMessageOf,
-  ErrorCode,
-  RoomId,
-  ServerMessage,
-} from '@parley/protocol';
+import type { ClientMessage, ClientMessageOf, RoomId, ServerMessage } from '@parley/protocol';
 import type { TokenVerifier } from './auth/types.ts';
 import type { Config } from './config.ts';
 import { ProtocolError, roomNotFound } from './errors.ts';
-import { hashPassword } from './passwords.ts';
-import { isModerator, mayChat, mayShareScreen, refusal } from './permissions.ts';
+import { handleHostMessage } from './hostHandlers.ts';
+import type { HostMessage } from './hostHandlers.ts';
+import { isModerator, mayChat, mayShareScreen, refusal, refusalText } from './permissions.ts';
 import type { Standing } from './permissions.ts';
 import { newPeerId, newResumeToken } from './ids.ts';
 import type { Log } from './log.ts';
@@ -47,20 +42,9 @@ type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, {
 /** The room this socket is in, and whether it is in the meeting or still waiting. */
 type Member = { room: Room; peer: Peer; admitted: boolean };
 type Joined = { room: Room; peer: Peer };
-type HostControl = ClientMessageOf<
-  'admit' | 'admit-all' | 'deny' | 'mute' | 'remove' | 'set-role' | 'end'
->;
 
 /** Beyond this many dropped messages in a row the client is not a browser having a burst. */
 const RATE_ABUSE_DROPS = 500;
-
-const REFUSALS: Partial<Record<ErrorCode, string>> = {
-  HELLO_REQUIRED: 'send hello first',
-  ALREADY_HELLO: 'hello already received',
-  ALREADY_JOINED: 'already in a room',
-  NOT_JOINED: 'join a room first',
-  NOT_ADMITTED: 'wait until a host lets you in',
-};
 
 /**
  * One client WebSocket: validates every frame against the protocol, checks it against the
@@ -161,10 +145,7 @@ export class Connection implements PeerSink {
   /** The one switch: the permission table first, then routing only; logic lives in methods. */
   #dispatch(message: ClientMessage): void | Promise<void> {
     const refused = refusal(message.type, this.#standing(), this.#member?.peer.role ?? null);
-    if (refused) {
-      const text = REFUSALS[refused] ?? `your role may not send ${message.type}`;
-      throw new ProtocolError(refused, text);
-    }
+    if (refused) throw new ProtocolError(refused, refusalText(refused, message.type));
     switch (message.type) {
       case 'hello':
         return this.#hello(message);
@@ -185,9 +166,7 @@ export class Connection implements PeerSink {
       case 'media':
         return this.#media(message);
       case 'settings':
-        return this.#settings(message);
       case 'broadcast':
-        return this.#broadcast(message);
       case 'admit':
       case 'admit-all':
       case 'deny':
@@ -195,7 +174,7 @@ export class Connection implements PeerSink {
       case 'remove':
       case 'set-role':
       case 'end':
-        return this.#hostControl(message);
+        return this.#host(message);
       case 'sfu-transport':
       case 'sfu-connect':
       case 'sfu-produce':
@@ -281,7 +260,11 @@ export class Connection implements PeerSink {
   }
 
   /** `joined`: the reply to `join` (with its rid), or pushed on admission from the waiting room. */
-  #sendJoined(member: Member, snapshot: AdmitResult, request?: { rid?: number }): void {
+  #sendJoined(
+    member: Member,
+    snapshot: AdmitResult & { resumed?: boolean },
+    request?: { rid?: number },
+  ): void {
     const { room, peer } = member;
     this.send({
       type: 'joined',
@@ -314,18 +297,7 @@ export class Connection implements PeerSink {
     const member = { room, peer, admitted: true };
     this.#member = member;
     clearTimeout(this.#joinTimer);
-    this.send({
-      type: 'joined',
-      ...rid(message),
-      roomId: room.id,
-      peerId: peer.id,
-      role: peer.role,
-      resumeToken: peer.resumeToken,
-      resumed: true,
-      ...snapshot,
-      iceServers: this.deps.iceServersFor(peer.id),
-      ...this.#icePolicy(),
-    });
+    this.#sendJoined(member, { ...snapshot, resumed: true }, message);
     if (isModerator(peer.role)) this.send(room.lobbyMessage());
     peer.flushHeld();
   }
@@ -404,46 +376,11 @@ export class Connection implements PeerSink {
     this.send({ type: 'media-ok', ...rid(message) });
   }
 
-  async #settings(message: ClientMessageOf<'settings'>): Promise<void> {
+  /** Settings, broadcast and host controls: the permission table already checked the role. */
+  async #host(message: HostMessage): Promise<void> {
     const { room, peer } = this.#requireJoined();
-    const { password, ...change } = message.settings;
-    // Hashing takes ~50 ms on the thread pool: done before entering the room's queue.
-    const passwordHash = typeof password === 'string' ? await hashPassword(password) : password;
-    await room.queue.run(() => room.updateSettings(definedOnly(change), passwordHash, peer.id));
-    // Everyone, the host included, gets the new settings (the host's copy carries the rid).
-    this.send({ type: 'settings', ...rid(message), settings: room.settings });
-  }
-
-  async #broadcast(message: ClientMessageOf<'broadcast'>): Promise<void> {
-    const { room } = this.#requireJoined();
-    await room.queue.run(() => (message.live ? room.media.goLive() : room.media.stopLive()));
-    // A room with a password is private: its viewers need a signed token in the watch link.
-    const token = room.settings.hasPassword ? { watchToken: this.deps.watchToken(room.id) } : {};
-    this.send({ type: 'broadcast-state', ...rid(message), live: room.live, ...token });
-  }
-
-  /** Admit, deny, mute, remove, roles, end: the permission table already checked the role. */
-  async #hostControl(message: HostControl): Promise<void> {
-    const { room, peer } = this.#requireJoined();
-    await room.queue.run(() => {
-      switch (message.type) {
-        case 'admit':
-          return room.letIn(message.peerId);
-        case 'admit-all':
-          return room.letAllIn();
-        case 'deny':
-          return room.deny(message.peerId);
-        case 'mute':
-          return room.mute(message.peerId, message.kind, peer);
-        case 'remove':
-          return room.expel(message.peerId, peer);
-        case 'set-role':
-          return room.setRole(message.peerId, message.role);
-        case 'end':
-          return room.end();
-      }
-    });
-    this.send({ type: 'ok', ...rid(message) });
+    const reply = await handleHostMessage(room, peer, message, this.deps.watchToken);
+    this.send({ ...reply, ...rid(message) });
   }
 
   async #sfu(message: SfuMessage): Promise<void> {
@@ -495,13 +432,6 @@ export class Connection implements PeerSink {
     this.socket.close(code, reason);
     this.closed();
   }
-}
-
-/** Drops keys whose value is undefined, so a spread never overwrites a setting with nothing. */
-function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], undefined>;
-  };
 }
 
 function rid(message: { rid?: number | undefined }): { rid?: number } {

@@ -93,7 +93,9 @@ async function metrics(res: ServerResponse, m: Metrics): Promise<void> {
 async function hls(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
   if (!deps.hlsRoot) return notFound(res);
   const authorize = deps.auth.viewers.hlsAuthorizer(req, res);
-  if (!(await handleHlsRequest(req, res, { root: deps.hlsRoot, authorize }))) notFound(res);
+  const isPrivate = (id: string) => deps.rooms.isPrivate(id as RoomId);
+  const options = { root: deps.hlsRoot, authorize, isPrivate };
+  if (!(await handleHlsRequest(req, res, options))) notFound(res);
 }
 
 /**

@@ -106,3 +106,16 @@ export function mayShareScreen(settings: RoomSettings, role: Role): boolean {
 export function mayChat(settings: RoomSettings, role: Role): boolean {
   return settings.chat || isModerator(role);
 }
+
+const REFUSALS: Partial<Record<ErrorCode, string>> = {
+  HELLO_REQUIRED: 'send hello first',
+  ALREADY_HELLO: 'hello already received',
+  ALREADY_JOINED: 'already in a room',
+  NOT_JOINED: 'join a room first',
+  NOT_ADMITTED: 'wait until a host lets you in',
+};
+
+/** The readable text that goes with a refusal. */
+export function refusalText(code: ErrorCode, type: ClientMessageType): string {
+  return REFUSALS[code] ?? `your role may not send ${type}`;
+}

@@ -1,14 +1,11 @@
-import { ERROR_CODES } from '@parley/protocol';
+import { AUTH_ERROR_CODES as API_CODES, ERROR_CODES } from '@parley/protocol';
 
 /**
  * The REST codes of accounts. RATE_LIMITED and UNAUTHORIZED are the protocol's own; the other
  * two exist only over HTTP.
  */
 export const AUTH_ERROR_CODES = {
-  /** `POST /api/auth/signup` with an email that already has an account. */
-  EMAIL_TAKEN: 'EMAIL_TAKEN',
-  /** Unknown email or wrong password: one answer, so it does not tell which. */
-  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  ...API_CODES,
   /** Too many attempts; `Retry-After` says when to try again. */
   RATE_LIMITED: ERROR_CODES.RATE_LIMITED,
   /** Missing, invalid or expired access token or refresh cookie. */

@@ -1,0 +1,71 @@
+import type { ClientMessageOf, RoomId, ServerMessage } from '@parley/protocol';
+import { hashPassword } from './passwords.ts';
+import type { Peer } from './peer.ts';
+import type { Room } from './room.ts';
+
+/** What hosts (and, for some, co-hosts) send; `permissions.ts` says who may send which. */
+export type HostMessage = ClientMessageOf<
+  'settings' | 'broadcast' | 'admit' | 'admit-all' | 'deny' | 'mute' | 'remove' | 'set-role' | 'end'
+>;
+
+/**
+ * Runs a host's request in the room's queue and returns the reply (without its rid). The role
+ * was checked against the permission table before this is called; what is left here are the
+ * rules about the target (a host cannot be removed, a co-host only by a host, ...).
+ */
+export async function handleHostMessage(
+  room: Room,
+  peer: Peer,
+  message: HostMessage,
+  watchToken: (roomId: RoomId) => string,
+): Promise<ServerMessage> {
+  switch (message.type) {
+    case 'settings': {
+      const { password, ...change } = message.settings;
+      // Hashing takes ~50 ms on the thread pool: done before entering the room's queue.
+      const passwordHash = typeof password === 'string' ? await hashPassword(password) : password;
+      await room.queue.run(() => room.updateSettings(definedOnly(change), passwordHash, peer.id));
+      // Everyone else got the new settings pushed; the host's copy is this reply.
+      return { type: 'settings', settings: room.settings };
+    }
+    case 'broadcast': {
+      await room.queue.run(() => (message.live ? room.media.goLive() : room.media.stopLive()));
+      // A room with a password is private: its viewers need a signed token in the watch link.
+      const token = room.settings.hasPassword ? { watchToken: watchToken(room.id) } : {};
+      return { type: 'broadcast-state', live: room.live, ...token };
+    }
+    default:
+      await room.queue.run(() => control(room, peer, message));
+      return { type: 'ok' };
+  }
+}
+
+function control(
+  room: Room,
+  peer: Peer,
+  message: Exclude<HostMessage, { type: 'settings' | 'broadcast' }>,
+) {
+  switch (message.type) {
+    case 'admit':
+      return room.letIn(message.peerId);
+    case 'admit-all':
+      return room.letAllIn();
+    case 'deny':
+      return room.deny(message.peerId);
+    case 'mute':
+      return room.mute(message.peerId, message.kind, peer);
+    case 'remove':
+      return room.expel(message.peerId, peer);
+    case 'set-role':
+      return room.setRole(message.peerId, message.role);
+    case 'end':
+      return room.end();
+  }
+}
+
+/** Drops keys whose value is undefined, so a spread never overwrites a setting with nothing. */
+function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
