@@ -3,7 +3,7 @@ import type { RoomMode } from '@parley/protocol';
 
 /** Point-in-time figures read at scrape time (cheaper than keeping gauges in step). */
 export interface MetricsSources {
-  rooms(): Iterable<{ mode: RoomMode; admitted: number }>;
+  rooms(): Iterable<{ mode: RoomMode; admitted: number; waiting: number }>;
   connections(): number;
   /** mediasoup workers, when the SFU runs. */
   sfuWorkers?(): Promise<{ pid: number; cpuSeconds: number; maxRssBytes: number }[]>;
@@ -86,9 +86,13 @@ export class Metrics {
       registers,
       collect() {
         let admitted = 0;
-        for (const room of sources.rooms()) admitted += room.admitted;
+        let waiting = 0;
+        for (const room of sources.rooms()) {
+          admitted += room.admitted;
+          waiting += room.waiting;
+        }
         this.set({ state: 'admitted' }, admitted);
-        this.set({ state: 'waiting' }, 0);
+        this.set({ state: 'waiting' }, waiting);
       },
     });
     new Gauge({

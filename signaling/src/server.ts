@@ -108,7 +108,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   const sfu = config.sfu ? await Sfu.start({ ...config.sfu, log }) : undefined;
   const live = { rooms: (): Room[] => [], connections: (): number => 0 };
   const metrics = new Metrics({
-    rooms: () => live.rooms().map((r) => ({ mode: r.mode, admitted: r.size })),
+    rooms: () => live.rooms().map((r) => ({ mode: r.mode, admitted: r.size, waiting: r.waiting })),
     connections: () => live.connections(),
     ...(sfu ? { sfuWorkers: () => sfu.resourceUsage() } : {}),
   });

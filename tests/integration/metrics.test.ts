@@ -60,9 +60,19 @@ describe('GET /metrics', () => {
     const b = await TestClient.ready(server.url);
     await b.join(id, 'B'); // second peer > meshMaxPeers (1): the room switches to the SFU
     await a.request({ type: 'nope' });
+    // Someone in the waiting room of another room.
+    const waitingRoom = await server.createRoom({});
+    const w = await TestClient.ready(server.url);
+    await w.request({
+      type: 'join',
+      roomId: waitingRoom.id,
+      name: 'W',
+      media: { audio: true, video: true },
+    });
 
     const after = await scrape();
-    expect(value(after, 'parley_ws_connections')).toBe(2);
+    expect(value(after, 'parley_ws_connections')).toBe(3);
+    expect(value(after, 'parley_peers{state="waiting"}')).toBe(1);
     expect(value(after, 'parley_rooms{mode="sfu"}')).toBe(1);
     expect(value(after, 'parley_peers{state="admitted"}')).toBe(2);
     expect(value(after, 'parley_joins_total')).toBe(2);
