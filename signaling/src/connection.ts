@@ -205,9 +205,10 @@ export class Connection implements PeerSink {
   async #join(message: ClientMessageOf<'join'>): Promise<void> {
     const { rooms } = this.deps;
     const user = message.accessToken === undefined ? undefined : await this.#user(message);
-    const door = await rooms.door(message.roomId, message.password, this.remote);
-    const host =
-      rooms.isHostKey(door.id, message.hostKey) || (user && rooms.isOwner(door.id, user.id));
+    const { roomId } = message;
+    const host = rooms.isHostKey(roomId, message.hostKey) || rooms.isOwner(roomId, user?.id);
+    // Hosts need no password: their key (or account) is a stronger proof than the password.
+    await rooms.door(roomId, host ? { host } : { password: message.password }, this.remote);
     const identity = { deviceId: message.deviceId, userId: user?.id };
     const peer = new Peer(
       newPeerId(),

@@ -79,15 +79,22 @@ export class Rooms {
    * An unknown room and a missing or wrong password get the same ROOM_NOT_FOUND, after the same
    * argon2 work when a password was given, so neither the answer nor its timing tells that a
    * room exists. Wrong guesses are limited per room and per client (`client`: its address).
+   * A host (host key or owning account) needs no password.
    */
-  async door(id: RoomId, password: string | undefined, client: string): Promise<Room> {
+  async door(
+    id: RoomId,
+    proof: { password?: string | undefined; host?: boolean },
+    client: string,
+  ): Promise<Room> {
+    const { password } = proof;
     const keys = [`room:${id}`, `client:${client}`];
-    const wait = Math.max(...keys.map((k) => this.#guesses.retryAfterS(k)));
+    // A host is never locked out of their own room by someone guessing its password.
+    const wait = proof.host ? 0 : Math.max(...keys.map((k) => this.#guesses.retryAfterS(k)));
     if (wait > 0) {
       throw new ProtocolError(ERROR_CODES.RATE_LIMITED, `too many wrong passwords: wait ${wait} s`);
     }
     const record = this.options.roomStore.get(id);
-    if (!record || record.passwordHash !== null) {
+    if (!record || (record.passwordHash !== null && !proof.host)) {
       const right =
         password !== undefined && (await verifyPassword(record?.passwordHash, password));
       if (!right) {
@@ -129,8 +136,8 @@ export class Rooms {
   }
 
   /** True when `userId` created the room while signed in: they are its host. */
-  isOwner(id: RoomId, userId: string): boolean {
-    return this.options.roomStore.get(id)?.ownerId === userId;
+  isOwner(id: RoomId, userId: string | undefined): boolean {
+    return userId !== undefined && this.options.roomStore.get(id)?.ownerId === userId;
   }
 
   status(id: RoomId): RoomStatus | undefined {

@@ -76,6 +76,9 @@ describe('room passwords', () => {
     // ... and for this client (in any room), while another client gets into another room.
     expect(await a.request(join(y.id, { password: 'right' }))).toMatchObject(limited);
     expect(await b.request(join(y.id, { password: 'right' }))).toMatchObject({ type: 'joined' });
+    // The host is not locked out of their own room, and needs no password.
+    const host = await a.request(join(x.id, { hostKey: x.hostKey }));
+    expect(host).toMatchObject({ type: 'joined', role: 'host' });
   });
 
   it('the host sets and removes the password; settings persist across a restart', async () => {
@@ -126,6 +129,42 @@ describe('room passwords', () => {
         chat: true,
         hasPassword: false,
       },
+    });
+  });
+});
+
+describe('signed-in owners', () => {
+  it('the account that created a room is its host on any device, without key or password', async () => {
+    const s = await server();
+    const post = async (url: string, body: unknown, token?: string) =>
+      fetch(`${s.url}${url}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    const signup = await post('/api/auth/signup', {
+      email: 'owner@example.test',
+      password: 'correct horse battery',
+      name: 'Owner',
+    });
+    const { accessToken } = (await signup.json()) as { accessToken: string };
+    const created = await post('/api/rooms', { password: 'secret room' }, accessToken);
+    const { id } = (await created.json()) as { id: string };
+    const owner = await clientFrom(s.url);
+    expect(await owner.request(join(id, { accessToken, name: 'Owner' }))).toMatchObject({
+      type: 'joined',
+      role: 'host',
+    });
+    // Someone else's (forged) token gets a typed refusal, not a seat.
+    const forged = `${accessToken.slice(0, -4)}AAAA`;
+    const other = await clientFrom(s.url);
+    expect(
+      await other.request(join(id, { accessToken: forged, password: 'secret room' })),
+    ).toMatchObject({
+      code: ERROR_CODES.UNAUTHORIZED,
     });
   });
 });
