@@ -1,18 +1,50 @@
-import type { CreateRoomResponse } from '@parley/protocol';
+import type { CreateRoomRequest, CreateRoomResponse, OwnedRoom } from '@parley/protocol';
+import { session } from './auth/session.ts';
+import { apiErrorOf } from './auth/authState.ts';
 
 const HOST_KEY_PREFIX = 'parley.hostKey.';
 
-/** `POST /api/rooms`; throws with a readable message when the server or network fails. */
-export async function createRoom(): Promise<CreateRoomResponse> {
-  const res = await fetch('/api/rooms', {
+/**
+ * `POST /api/rooms` (signed in: with the bearer token, so the account owns the room); throws
+ * with a readable message when the server or network fails.
+ */
+export async function createRoom(request: CreateRoomRequest): Promise<CreateRoomResponse> {
+  const init = {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: '{}',
-  });
-  if (!res.ok) throw new Error(`The server could not create a room (HTTP ${res.status}).`);
-  const body: unknown = await res.json();
+    body: JSON.stringify(request),
+  };
+  const res = session.current
+    ? await session.authFetch('/api/rooms', init)
+    : await fetch('/api/rooms', init);
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const detail = apiErrorOf(body)?.message;
+    throw new Error(
+      `The server could not create a room (HTTP ${res.status}${detail ? `: ${detail}` : ''}).`,
+    );
+  }
   if (!isCreateRoomResponse(body)) throw new Error('The server sent an unexpected reply.');
   return body;
+}
+
+/** `GET /api/me/rooms`: the signed-in user's rooms, newest first. */
+export async function fetchMyRooms(): Promise<OwnedRoom[]> {
+  const res = await session.authFetch('/api/me/rooms', { cache: 'no-store' });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const body = (await res.json()) as { rooms?: unknown };
+  if (!Array.isArray(body.rooms)) throw new Error('unexpected reply');
+  return body.rooms.filter(isOwnedRoom);
+}
+
+function isOwnedRoom(v: unknown): v is OwnedRoom {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return (
+    typeof r.id === 'string' &&
+    (typeof r.title === 'string' || r.title === null) &&
+    typeof r.createdAt === 'number'
+  );
 }
 
 function isCreateRoomResponse(v: unknown): v is CreateRoomResponse {
@@ -30,6 +62,21 @@ export function loadHostKey(roomId: string): string | undefined {
   return safeGet(HOST_KEY_PREFIX + roomId) ?? undefined;
 }
 
+const PASSWORD_PREFIX = 'parley.roomPassword.';
+
+/**
+ * The password of a room this browser created or changed, so that its host need not type it
+ * (joining asks everyone for it, hosts too). Kept like the host key, which is the greater secret.
+ */
+export function saveRoomPassword(roomId: string, password: string | null): void {
+  if (password === null) safeRemove(PASSWORD_PREFIX + roomId);
+  else safeSet(PASSWORD_PREFIX + roomId, password);
+}
+
+export function loadRoomPassword(roomId: string): string | undefined {
+  return safeGet(PASSWORD_PREFIX + roomId) ?? undefined;
+}
+
 /** localStorage can throw (private mode, quota); losing a preference must not break the app. */
 export function safeGet(key: string): string | null {
   try {
@@ -44,5 +91,13 @@ export function safeSet(key: string, value: string): void {
     localStorage.setItem(key, value);
   } catch {
     // Storage unavailable: the value is simply not remembered.
+  }
+}
+
+export function safeRemove(key: string): void {
+  try {
+    localStorage.removeItem(key);
+  } catch {
+    // Storage unavailable: nothing was remembered.
   }
 }

@@ -20,6 +20,9 @@ describe('parseRoute', () => {
     [`/R/${ID}`, { name: 'home' }],
     [`/rooms/${ID}`, { name: 'home' }],
     ['/about', { name: 'home' }],
+    ['/signin', { name: 'signin' }],
+    ['/signup/', { name: 'signup' }],
+    ['/signin/x', { name: 'home' }],
   ])('%j is %j', (path, route) => {
     expect(parseRoute(path)).toEqual(route);
   });

@@ -2,13 +2,19 @@ import { useEffect, useState } from 'preact/hooks';
 
 /** A route the app knows; anything else renders the home page. */
 export type Route =
-  { name: 'home' } | { name: 'room'; roomId: string } | { name: 'watch'; roomId: string };
+  | { name: 'home' }
+  | { name: 'signin' }
+  | { name: 'signup' }
+  | { name: 'room'; roomId: string }
+  | { name: 'watch'; roomId: string };
 
 const ROOM_PATH = /^\/r\/([A-Za-z0-9_-]+)\/?$/;
 const WATCH_PATH = /^\/watch\/([A-Za-z0-9_-]+)\/?$/;
 const NAVIGATE_EVENT = 'parley:navigate';
 
 export function parseRoute(pathname: string): Route {
+  if (pathname === '/signin' || pathname === '/signin/') return { name: 'signin' };
+  if (pathname === '/signup' || pathname === '/signup/') return { name: 'signup' };
   const room = ROOM_PATH.exec(pathname);
   if (room?.[1]) return { name: 'room', roomId: room[1] };
   const watch = WATCH_PATH.exec(pathname);
@@ -18,7 +24,7 @@ export function parseRoute(pathname: string): Route {
 
 /** Client-side navigation through the history API (the server answers every page path). */
 export function navigate(path: string): void {
-  if (path === location.pathname) return;
+  if (path === location.pathname + location.search) return;
   history.pushState(null, '', path);
   window.dispatchEvent(new Event(NAVIGATE_EVENT));
 }

@@ -17,6 +17,8 @@ export const LIMITS = {
   ACCOUNT_PASSWORD_MAX: 256,
   /** A room's title, in characters. */
   ROOM_TITLE_MAX: 100,
+  /** How deep objects and arrays may nest in one message (real ones stay under 10). */
+  JSON_DEPTH_MAX: 32,
   /** A relayed `signal` payload, serialized, in bytes. */
   SIGNAL_MAX_BYTES: 32 * 1024,
 } as const;

@@ -95,4 +95,25 @@ describe('parseClientMessage', () => {
     const r = parseClientMessage('{"type":"chat","rid":9,"clientId":"x"}');
     expect(r).toMatchObject({ ok: false, ref: 'chat', rid: 9 });
   });
+
+  it('refuses deep nesting with a typed error instead of overflowing the stack', () => {
+    const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    for (const text of [
+      `{"type":"signal","rid":3,"to":"AAAAAAAAAAAA","data":{"x":${deep(5000)}}}`,
+      `{"type":"sfu-produce","transportId":"t","kind":"audio","source":"mic","rtpParameters":{"a":${deep(50_000)}}}`,
+    ]) {
+      expect(() => parseClientMessage(text)).not.toThrow();
+      expect(parseClientMessage(text)).toMatchObject({ ok: false, code: ERROR_CODES.BAD_MESSAGE });
+    }
+    expect(
+      parseClientMessage(
+        `{"type":"signal","rid":3,"to":"AAAAAAAAAAAA","data":{"x":${deep(5000)}}}`,
+      ),
+    ).toMatchObject({ rid: 3 });
+    // Real signalling payloads are shallow and still pass.
+    const sdp = { type: 'offer', sdp: 'v=0', nested: { a: [{ b: [1, 2] }] } };
+    expect(
+      parseClientMessage(JSON.stringify({ type: 'signal', to: 'AAAAAAAAAAAA', data: sdp })).ok,
+    ).toBe(true);
+  });
 });

@@ -1,6 +1,7 @@
 import { ClientMessageSchema, ServerMessageSchema } from './messages.ts';
 import type { ClientMessage, ServerMessage } from './messages.ts';
 import { ERROR_CODES } from './errors.ts';
+import { LIMITS } from './limits.ts';
 import type { ErrorCode } from './errors.ts';
 
 export type ParseResult<T> =
@@ -15,6 +16,22 @@ function salvage(value: unknown): { ref?: string; rid?: number } {
     ...(typeof type === 'string' ? { ref: type.slice(0, 32) } : {}),
     ...(typeof rid === 'number' && Number.isSafeInteger(rid) && rid >= 0 ? { rid } : {}),
   };
+}
+
+/**
+ * True when `value` nests objects or arrays deeper than `max`. Iterative, so a hostile frame
+ * cannot overflow the stack here; and schemas (whose size checks serialize recursively) only
+ * ever see shallow values.
+ */
+function depthOver(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function parseWith<T>(
@@ -33,7 +50,22 @@ function parseWith<T>(
   } catch {
     return { ok: false, code: ERROR_CODES.BAD_JSON, error: 'message is not valid JSON' };
   }
-  const result = schema.safeParse(value);
+  if (depthOver(value, LIMITS.JSON_DEPTH_MAX)) {
+    const error = `nested deeper than ${LIMITS.JSON_DEPTH_MAX} levels`;
+    return { ok: false, code: ERROR_CODES.BAD_MESSAGE, error, ...salvage(value) };
+  }
+  let result: ReturnType<typeof schema.safeParse>;
+  try {
+    result = schema.safeParse(value);
+  } catch {
+    // A refinement that throws (it should not) must not take the server down with it.
+    return {
+      ok: false,
+      code: ERROR_CODES.BAD_MESSAGE,
+      error: 'invalid message',
+      ...salvage(value),
+    };
+  }
   if (result.success) return { ok: true, message: result.data };
   const issue = result.error.issues[0];
   const where = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';

@@ -43,8 +43,12 @@ type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, {
 type Member = { room: Room; peer: Peer; admitted: boolean };
 type Joined = { room: Room; peer: Peer };
 
-/** Beyond this many dropped messages in a row the client is not a browser having a burst. */
+/**
+ * Beyond this many dropped messages within ABUSE_WINDOW_MS the client is not a browser having
+ * a burst. A window, not a run: a flood that gets a token now and then never resets it.
+ */
 const RATE_ABUSE_DROPS = 500;
+const ABUSE_WINDOW_MS = 10_000;
 
 /**
  * One client WebSocket: validates every frame against the protocol, checks it against the
@@ -56,6 +60,7 @@ export class Connection implements PeerSink {
   #member: Member | undefined;
   #closed = false;
   #drops = 0;
+  #dropsSince = 0;
   #joinTimer: NodeJS.Timeout | undefined;
   readonly #bucket: TokenBucket;
   readonly #inbox = new SerialQueue();
@@ -74,8 +79,7 @@ export class Connection implements PeerSink {
   receive(data: Buffer | string, isBinary: boolean): void {
     if (this.#closed) return;
     this.deps.metrics.messages.inc({ direction: 'in' });
-    if (!this.#bucket.take()) return this.#rateLimited();
-    this.#drops = 0;
+    if (!this.#bucket.take()) return this.#rateLimited(data);
     if (isBinary) return this.#error(ERROR_CODES.BAD_MESSAGE, 'binary frames are not supported');
     const parsed = parseClientMessage(typeof data === 'string' ? data : data.toString('utf8'));
     if (!parsed.ok) {
@@ -396,13 +400,18 @@ export class Connection implements PeerSink {
     return this.#member;
   }
 
-  #rateLimited(): void {
-    this.#drops++;
-    if (this.#drops > RATE_ABUSE_DROPS) {
+  #rateLimited(data: Buffer | string): void {
+    const now = Date.now();
+    if (now - this.#dropsSince > ABUSE_WINDOW_MS) {
+      this.#dropsSince = now;
+      this.#drops = 0;
+    }
+    if (++this.#drops > RATE_ABUSE_DROPS) {
       this.#close(CLOSE_CODES.RATE_LIMIT_ABUSE, 'message rate limit exceeded');
       return;
     }
-    this.#error(ERROR_CODES.RATE_LIMITED, 'too many messages; this one was dropped');
+    const text = 'too many messages; this one was dropped';
+    this.#error(ERROR_CODES.RATE_LIMITED, text, peekRid(data), undefined);
   }
 
   #error(
@@ -433,6 +442,16 @@ export class Connection implements PeerSink {
     this.socket.close(code, reason);
     this.closed();
   }
+}
+
+/**
+ * The rid of a frame that is dropped unparsed (over the rate limit), so the client's request
+ * fails at once instead of timing out. Looks only at the first 256 bytes.
+ */
+function peekRid(data: Buffer | string): number | undefined {
+  const head = typeof data === 'string' ? data.slice(0, 256) : data.toString('utf8', 0, 256);
+  const match = /"rid"\s*:\s*(\d{1,15})[,}\s]/.exec(head);
+  return match ? Number(match[1]) : undefined;
 }
 
 function rid(message: { rid?: number | undefined }): { rid?: number } {

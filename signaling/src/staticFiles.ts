@@ -18,7 +18,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** Client-side routes: these paths get the app shell. */
-const APP_ROUTES = [/^\/$/, /^\/r\/[^/]+\/?$/, /^\/watch\/[^/]+\/?$/];
+const APP_ROUTES = [/^\/$/, /^\/r\/[^/]+\/?$/, /^\/watch\/[^/]+\/?$/, /^\/sign(in|up)\/?$/];
 
 /**
  * Serves the built PWA. Hashed assets are immutable; the shell, manifest and service worker

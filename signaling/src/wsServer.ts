@@ -63,7 +63,13 @@ export class SignalingSocketServer {
     this.#sockets.set(ws, tracked);
     ws.on('message', (data, isBinary) => {
       tracked.alive = true;
-      connection.receive(toBuffer(data), isBinary);
+      try {
+        connection.receive(toBuffer(data), isBinary);
+      } catch (error) {
+        // receive() never throws by design; if a bug makes it, one socket goes, not the server.
+        this.deps.log.error('receive failed', { error: String(error) });
+        ws.terminate();
+      }
     });
     ws.on('pong', () => (tracked.alive = true));
     // ws emits 'error' for protocol violations (bad UTF-8, oversize frame) and then closes.

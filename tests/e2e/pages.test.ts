@@ -31,11 +31,17 @@ describe('home and room pages', () => {
     expect(copied).toBe(url);
   });
 
-  it('says so when the room does not exist', async () => {
+  it('says so when the room does not exist (or the password is wrong), and asks for one', async () => {
     const { page } = await newPeerPage(env.browser, { label: 'lost' });
     await page.goto(`${env.server.url}/r/AAAAAAAAAAAAAAAAAAAAAA`);
     await page.getByLabel('Your name').fill('Lost');
     await page.getByRole('button', { name: 'Join', exact: true }).click();
-    await page.getByRole('alert').filter({ hasText: 'This room does not exist' }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'No room at this link, or the password is wrong' })
+      .waitFor();
+    // Still on the pre-join screen, now with the password field.
+    await page.getByLabel('Room password').waitFor();
+    expect(await page.getByRole('button', { name: 'Join', exact: true }).isEnabled()).toBe(true);
   });
 });

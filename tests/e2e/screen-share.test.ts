@@ -81,6 +81,7 @@ describe('screen sharing', () => {
     ]);
 
     // The host forbids sharing: a guest's attempt shows the refusal, and nothing is shared.
+    await ada.getByRole('button', { name: 'Room settings' }).click();
     await ada.getByLabel('Allow screen sharing').uncheck();
     // The box follows the server's `settings` echo, so once unchecked the room has it.
     await waitFor(

@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { launchChromium, newPeerPage } from './support/browser.ts';
 import { waitFor } from './support/wait.ts';
 import { joinAsHost, setLive, startBroadcastServer, videoState } from './support/watch.ts';
+import { TestClient } from '../integration/support/client.ts';
 import type { BroadcastServer } from './support/watch.ts';
 
 describe('the viewer page (/watch/<room>) against a real broadcast', () => {
@@ -113,6 +114,57 @@ describe('the viewer page (/watch/<room>) against a real broadcast', () => {
       `[watch] outage: stall shown after ${stallMs} ms ("${stalled}"), ` +
         `playing again ${Date.now() - t1} ms after the network returned`,
     );
+    await setLive(host, false);
+    await host.close();
+  });
+
+  it("plays a password-protected room's broadcast only with the host's watch token", async () => {
+    const { id, hostKey } = await server.createRoom({
+      settings: { waitingRoom: false },
+      password: 'open sesame',
+    });
+    const host = await TestClient.ready(server.url);
+    const joined = await host.request({
+      type: 'join',
+      roomId: id,
+      name: 'Host',
+      media: { audio: true, video: true },
+      hostKey,
+      password: 'open sesame',
+    });
+    expect(joined.type).toBe('joined');
+    const live = await host.request({ type: 'broadcast', live: true });
+    if (live.type !== 'broadcast-state' || !live.watchToken) {
+      throw new Error(`no watch token: ${JSON.stringify(live)}`);
+    }
+
+    // Without the token a private room's broadcast looks like no broadcast at all.
+    const { page: outsider } = await newPeerPage(browser, { label: 'outsider' });
+    await outsider.goto(`${server.url}/watch/${id}`);
+    await outsider
+      .getByRole('alert')
+      .filter({ hasText: 'This broadcast does not exist' })
+      .waitFor();
+
+    // With it, the status, check-ins, playlist and segments are all let through.
+    const { page } = await newPeerPage(browser, { label: 'viewer' });
+    const hls: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/hls/')) hls.push(r.url());
+    });
+    await page.goto(`${server.url}/watch/${id}?t=${encodeURIComponent(live.watchToken)}`);
+    await page.getByText('LIVE', { exact: true }).waitFor({ timeout: 30_000 });
+    const first = await waitFor('decoded frames', async () => {
+      const v = await videoState(page);
+      return v.totalVideoFrames > 0 && v;
+    });
+    await waitFor('playback to advance', async () => {
+      const v = await videoState(page);
+      return v.totalVideoFrames > first.totalVideoFrames + 10;
+    });
+    await page.getByText('1 watching').waitFor({ timeout: 15_000 });
+    expect(hls.length).toBeGreaterThan(2);
+    expect(hls.filter((u) => !new URL(u).searchParams.has('t'))).toEqual([]);
     await setLive(host, false);
     await host.close();
   });

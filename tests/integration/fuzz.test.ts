@@ -1,109 +1,243 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '@parley/protocol';
+import { CLOSE_CODES, ClientMessageSchema, ERROR_CODES, PROTOCOL_VERSION } from '@parley/protocol';
+import type { PeerId, RoomId } from '@parley/protocol';
 import { TestClient, eventually } from './support/client.ts';
 import { startTestServer } from './support/server.ts';
 import type { TestServer } from './support/server.ts';
+import { FuzzSocket } from './support/fuzz/driver.ts';
+import type { Tally } from './support/fuzz/driver.ts';
+import { frameArbitrary, invalidUtf8 } from './support/fuzz/frames.ts';
+import { MESSAGE_TYPES, SAMPLES } from './support/fuzz/samples.ts';
+import { setUpScenario } from './support/fuzz/scenario.ts';
+import { ProcessFailures, describeGrowth, sampleMemory } from './support/fuzz/process.ts';
 
-/** A small seeded PRNG so a failure can be replayed (the seed is in the test name). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Replay a failure with FUZZ_SEED=<seed> (every run prints its seed). */
+const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_0006);
+/** Five fuzzed states, 20,400 frames each: 102,000 in all (plus the rate-limited socket). */
+const PER_STATE = 20_400;
+const WARM_UP = 1_000;
+/**
+ * Memory bound. The server runs in this process, so the numbers include the test's own
+ * garbage; a full GC before each sample (see `fullGc`) leaves live data only, measured from
+ * after the warm-up (so code and caches warmed once do not count). 32 MB of live heap growth
+ * over ~100,000 messages would be >300 bytes kept per message: a leak, not noise (a run here
+ * grows by about 5 MB). RSS is a poor leak signal with a GC available (the allocator keeps
+ * freed pages; it moved by 16-86 MB between runs here), so it is only the fallback, with the
+ * generous 100 MB bound, when no GC can be had.
+ */
+const MAX_HEAP_GROWTH = 32 * 2 ** 20;
+const MAX_RSS_GROWTH = 100 * 2 ** 20;
+
+const failures = new ProcessFailures();
+let server: TestServer;
+let limited: TestServer;
+
+beforeAll(async () => {
+  failures.install();
+  const joinTimeoutMs = 10 * 60_000; // sockets before join are fuzzed for longer than 15 s
+  server = await startTestServer({
+    rateLimit: { perSec: 10_000_000, burst: 10_000_000 },
+    joinTimeoutMs,
+  });
+  // The product's default rate limit (50/s, burst 200), for one connection.
+  limited = await startTestServer({ joinTimeoutMs });
+});
+afterAll(async () => {
+  // Bounded: after an uncaught exception in a socket's handler that socket never closes, and
+  // the server's shutdown would wait for it forever.
+  const disposed = Promise.all([server?.dispose(), limited?.dispose()]);
+  await Promise.race([disposed, new Promise((r) => setTimeout(r, 10_000))]);
+  failures.uninstall();
+});
+
+/** Asserts what every fuzzed connection must see, naming the connection and the seed. */
+function expectTyped(t: Tally): void {
+  const who = `${t.label} (FUZZ_SEED=${SEED})`;
+  expect(t.anomalies, `${who}: off-contract replies or INTERNAL errors`).toEqual([]);
+  expect(t.codes.INTERNAL ?? 0, who).toBe(0);
+  for (const code of Object.keys(t.codes)) expect(Object.values(ERROR_CODES), who).toContain(code);
+  // Each frame the protocol refuses gets its typed error: as many BAD_JSON as frames that are
+  // not JSON, at least as many BAD_MESSAGE as frames that fail the schema (a handler may refuse
+  // a well-formed message with BAD_MESSAGE too). Frames the parser chokes on may get either.
+  const badJson = t.codes.BAD_JSON ?? 0;
+  const badMessage = t.codes.BAD_MESSAGE ?? 0;
+  const expectedJson = t.expected.BAD_JSON ?? 0;
+  expect(badJson, `${who}: BAD_JSON replies`).toBeGreaterThanOrEqual(expectedJson);
+  expect(badJson, `${who}: BAD_JSON replies`).toBeLessThanOrEqual(expectedJson + t.unparseable);
+  expect(badJson + badMessage, `${who}: BAD_JSON + BAD_MESSAGE replies`).toBeGreaterThanOrEqual(
+    expectedJson + (t.expected.BAD_MESSAGE ?? 0) + t.unparseable,
+  );
 }
 
-const TYPES = [
-  'hello',
-  'join',
-  'leave',
-  'signal',
-  'chat',
-  'chat-sync',
-  'media',
-  'ping',
-  'nope',
-  '',
-];
-const VALUES: unknown[] = [
-  null,
-  true,
-  0,
-  -1,
-  1.5,
-  1e308,
-  '',
-  'x',
-  '👩‍💻',
-  [],
-  {},
-  { a: 1 },
-  '\u0000',
-  'A'.repeat(22),
-];
-
-/** One malformed message: random bytes, broken JSON, or a real message shape with a bad field. */
-function malformed(next: () => number): string {
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
-  switch (Math.floor(next() * 4)) {
-    case 0:
-      return Array.from({ length: 1 + Math.floor(next() * 40) }, () =>
-        String.fromCharCode(Math.floor(next() * 0xd7ff)),
-      ).join('');
-    case 1:
-      return JSON.stringify({ type: pick(TYPES), rid: 1 }).slice(0, Math.floor(next() * 15));
-    case 2:
-      return JSON.stringify({
-        type: pick(TYPES),
-        [pick(['to', 'data', 'text', 'roomId', 'since'])]: pick(VALUES),
-      });
-    default:
-      return JSON.stringify(pick(VALUES));
-  }
-}
-
-describe('malformed input', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ rateLimit: { perSec: 1_000_000, burst: 1_000_000 } });
-  });
-  afterAll(() => server.dispose());
-
-  it('answers 10,000 random or malformed messages (seed 1234) with typed errors and stays up', async () => {
-    const next = rng(1234);
-    const { id } = await server.createRoom();
-    const c = await TestClient.ready(server.url);
-    await c.join(id, 'fuzzer');
-    const before = c.received.length;
-    const total = 10_000;
-    for (let i = 0; i < total; i++) c.send(malformed(next));
-    await c.request({ type: 'ping' }); // in-order: every earlier frame has been answered
-    const replies = c.received.slice(before);
-    const errors = replies.filter((m) => m.type === 'error');
-    const codes = new Set<string>(errors.map((e) => (e.type === 'error' ? e.code : '')));
-    expect(c.invalid).toEqual([]);
-    // Every frame is answered; a few random ones may be valid by chance (a ping, a leave).
-    expect(errors.length).toBeGreaterThanOrEqual(total * 0.98);
-    for (const code of codes) expect(Object.values(ERROR_CODES)).toContain(code);
-    expect(codes.has(ERROR_CODES.INTERNAL)).toBe(false);
-    const health = await fetch(`${server.url}/healthz`);
-    expect(health.status).toBe(200);
-    const fresh = await TestClient.ready(server.url);
-    const room2 = await server.createRoom();
-    expect((await fresh.join(room2.id, 'after fuzz')).type).toBe('joined');
-    await Promise.all([c.close(), fresh.close()]);
+describe('the fuzz generators', () => {
+  it('have a valid sample of every client message type, in every variant', () => {
+    const roomIds = ['A'.repeat(22) as RoomId];
+    const peerIds = ['B'.repeat(12) as PeerId];
+    for (const type of MESSAGE_TYPES) {
+      for (let i = 0; i < 16; i++) {
+        const sample = SAMPLES[type]({ roomIds, peerIds, pick: (i + 0.5) / 16 });
+        expect(ClientMessageSchema.safeParse(sample).success, `${type} ${i}`).toBe(true);
+      }
+    }
   });
 
-  it('survives binary frames and invalid UTF-8 (closed with 1007)', async () => {
-    const c = await TestClient.ready(server.url);
-    c.ws.send(Buffer.from([0, 1, 2, 255]), { binary: true });
-    await eventually(() => c.of('error').length === 1);
-    expect(c.of('error')[0]).toMatchObject({ code: ERROR_CODES.BAD_MESSAGE });
-    c.ws.send(Buffer.from([0xc3, 0x28]), { binary: false });
-    expect((await c.closed).code).toBe(1007);
+  it('are reproducible from the seed', () => {
+    const ctx = { roomIds: [], peerIds: [] };
+    const a = fc.sample(frameArbitrary(ctx), { seed: SEED, numRuns: 200 });
+    const b = fc.sample(frameArbitrary(ctx), { seed: SEED, numRuns: 200 });
+    expect(a).toEqual(b);
+  });
+});
+
+describe(`fuzz over real sockets (FUZZ_SEED=${SEED})`, () => {
+  it('answers 100,000+ generated and mutated messages in five states with typed errors only', async () => {
+    const started = Date.now();
+    const mark = failures.seen.length;
+    const scenario = await setUpScenario(server);
+    const frames = frameArbitrary(scenario.context);
+    const runAll = (count: number, round: number) =>
+      Promise.all(
+        scenario.targets.map(({ socket, skip }, i) =>
+          socket.run({ frames, seed: SEED + 1000 * i + round, count, skip, stop: failures.first }),
+        ),
+      );
+    try {
+      await runAll(WARM_UP, 0);
+      const before = await sampleMemory();
+      // `count` is a total per socket: the main round continues where the warm-up stopped.
+      await runAll(PER_STATE, 1);
+      await Promise.all(scenario.targets.map((t) => t.socket.drain(failures.first)));
+      const after = await sampleMemory();
+      const tallies = scenario.targets.map((t) => t.socket.tally);
+      const sent = tallies.reduce((n, t) => n + t.sent, 0);
+      const seconds = (Date.now() - started) / 1000;
+      console.log(
+        `fuzz FUZZ_SEED=${SEED}: ${sent} frames in ${seconds.toFixed(1)} s; ` +
+          `${describeGrowth(before, after)}; ` +
+          tallies.map((t) => `${t.label}: ${JSON.stringify(t.codes)}`).join('; '),
+      );
+
+      // Joined, so that the report shows each failure in full.
+      expect(failures.seen.slice(mark).join('\n'), `process failures (FUZZ_SEED=${SEED})`).toBe('');
+      expect(sent).toBeGreaterThanOrEqual(100_000);
+      for (const t of tallies) {
+        expect(t.closed, `${t.label} was closed (FUZZ_SEED=${SEED})`).toBeUndefined();
+        expect(t.stalled, `${t.label} stalled (FUZZ_SEED=${SEED})`).toBeUndefined();
+        expectTyped(t);
+      }
+      const [pre, , , , waiting] = tallies as [Tally, Tally, Tally, Tally, Tally];
+      // Before hello every well-formed message is refused for that reason alone.
+      expect(pre.codes.HELLO_REQUIRED ?? 0).toBe(pre.valid);
+      // Nothing of the room reaches a guest in the waiting room, whatever it sends.
+      for (const type of Object.keys(waiting.types)) {
+        expect(['error', 'pong', 'waiting'], `waiting guest got ${type}`).toContain(type);
+      }
+      // Nor does anything sent from room A reach room B.
+      for (const m of scenario.lobbyHost.received) {
+        expect(['welcome', 'joined', 'lobby'], `room B's host got ${m.type}`).toContain(m.type);
+      }
+      expect(scenario.lobbyHost.invalid).toEqual([]);
+      if (after.afterGc) expect(after.heapUsed - before.heapUsed).toBeLessThan(MAX_HEAP_GROWTH);
+      else expect(after.rss - before.rss).toBeLessThan(MAX_RSS_GROWTH);
+    } catch (error) {
+      console.error(
+        `fuzz failed: replay with FUZZ_SEED=${SEED}`,
+        failures.seen.slice(mark, mark + 3),
+      );
+      throw error;
+    } finally {
+      await Promise.all(scenario.targets.map((t) => t.socket.close()));
+      await scenario.lobbyHost.close();
+    }
+
+    // Still up: health, and a fresh client can join a room and chat.
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    const fresh = await TestClient.ready(server.url);
+    const { id } = await server.createRoom();
+    await fresh.join(id, 'after the fuzz');
+    const ack = await fresh.request({ type: 'chat', clientId: 'after-fuzz-1', text: 'still here' });
+    expect(ack.type).toBe('chat-ack');
+    await fresh.close();
+    // Every socket and room the fuzz opened is gone again.
+    await eventually(async () => {
+      const health = (await (await fetch(`${server.url}/healthz`)).json()) as {
+        rooms: number;
+        connections: number;
+      };
+      return health.rooms === 0 && health.connections === 0;
+    });
+    expect(failures.seen.slice(mark)).toEqual([]);
+  }, 120_000);
+
+  it('keeps answers typed at the default rate limit, and lets no more through than it allows', async () => {
+    const mark = failures.seen.length;
+    const { id } = await limited.createRoom();
+    const socket = await FuzzSocket.open(limited.url, 'default rate limit');
+    await socket.request({ type: 'hello', version: PROTOCOL_VERSION });
+    const join = { type: 'join', roomId: id, name: 'flood', media: { audio: true, video: true } };
+    await socket.request(join);
+    const { perSec, burst } = limited.config.rateLimit;
+    const frames = fc.sample(frameArbitrary({ roomIds: [id], peerIds: [] }), {
+      seed: SEED,
+      numRuns: 2_000,
+    });
+    const started = performance.now();
+    for (const frame of frames) socket.ws.send(frame.data, { binary: frame.binary });
+    // Until the server has dealt with the flood: no reply for 300 ms, or the socket closed.
+    let seen = -1;
+    await eventually(async () => {
+      const settled = socket.tally.replies === seen || socket.tally.closed !== undefined;
+      seen = socket.tally.replies;
+      await new Promise((r) => setTimeout(r, 300));
+      return settled;
+    }, 20_000);
+    const seconds = (performance.now() - started) / 1000;
+
+    expect(failures.seen.slice(mark).join('\n')).toBe('');
+    expect(socket.tally.anomalies).toEqual([]);
+    expect(socket.tally.codes.INTERNAL ?? 0).toBe(0);
+    const limitedCount = socket.tally.codes.RATE_LIMITED ?? 0;
+    expect(limitedCount).toBeGreaterThan(0);
+    if (socket.tally.closed) {
+      // Far above the limit for long enough: closed with the documented code.
+      expect(socket.tally.closed.code).toBe(CLOSE_CODES.RATE_LIMIT_ABUSE);
+    } else {
+      // Every frame was either refused as RATE_LIMITED or let through, and what got through
+      // fits the bucket: its burst (less hello and join) plus what refilled meanwhile.
+      const through = frames.length - limitedCount;
+      expect(through).toBeLessThanOrEqual(burst - 2 + Math.ceil(perSec * seconds) + 1);
+      // Once the bucket has a token again the socket is served as before.
+      expect((await socket.request({ type: 'ping' })).type).toBe('pong');
+    }
+    await socket.close();
+    expect((await fetch(`${limited.url}/healthz`)).status).toBe(200);
+  });
+
+  it('closes every text frame of invalid UTF-8 with 1007, in every state, and stays up', async () => {
+    const mark = failures.seen.length;
+    const { id } = await server.createRoom();
+    const payloads = fc.sample(invalidUtf8, { seed: SEED, numRuns: 60 });
+    const closes = await Promise.all(
+      payloads.map(async (bytes, i) => {
+        const c = await TestClient.connect(server.url);
+        if (i % 3 > 0) await c.request({ type: 'hello', version: PROTOCOL_VERSION });
+        if (i % 3 > 1) await c.join(id, `utf8 ${i}`);
+        c.ws.send(bytes, { binary: false });
+        return (await c.closed).code;
+      }),
+    );
+    expect(new Set(closes)).toEqual(new Set([1007]));
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect(failures.seen.slice(mark)).toEqual([]);
+  });
+
+  it('answers a binary frame with BAD_MESSAGE and keeps the socket', async () => {
+    const c = await TestClient.ready(server.url);
+    c.ws.send(Buffer.from(JSON.stringify({ type: 'ping', rid: 99 })), { binary: true });
+    const reply = await c.next((m) => m.type === 'error');
+    expect(reply).toMatchObject({ code: ERROR_CODES.BAD_MESSAGE });
+    expect((await c.request({ type: 'ping' })).type).toBe('pong');
+    await c.close();
   });
 });

@@ -42,7 +42,13 @@ describe('HTTP', () => {
   });
 
   it('serves the app shell for its routes and hashed assets as immutable', async () => {
-    for (const route of ['/', '/r/abcdefghijklmnopqrstuv', '/watch/abcdefghijklmnopqrstuv']) {
+    for (const route of [
+      '/',
+      '/r/abcdefghijklmnopqrstuv',
+      '/watch/abcdefghijklmnopqrstuv',
+      '/signin',
+      '/signup',
+    ]) {
       const res = await fetch(server.url + route);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/text\/html/);

@@ -30,7 +30,8 @@ export class BroadcastControl {
     this.deps.update({ broadcastBusy: true, broadcastNotice: null });
     try {
       const reply = await this.deps.rpc.request({ type: 'broadcast', live }, 'broadcast-state');
-      this.deps.update({ live: reply.live });
+      // A private room's broadcast needs the viewer token in the watch link (host's reply only).
+      this.deps.update({ live: reply.live, watchToken: reply.watchToken ?? null });
     } catch (err) {
       this.deps.update({ broadcastNotice: refusal(err) });
     } finally {

@@ -8,42 +8,48 @@ import type { MediaKind } from './media.ts';
 import { chatView } from './chatState.ts';
 import { ChatSession } from './ChatSession.ts';
 import { initialSnapshot, mediaFlags } from './callState.ts';
-import type { CallSnapshot, PeerView } from './callState.ts';
+import type { CallSnapshot } from './callState.ts';
+import { SnapshotStore } from './snapshotStore.ts';
 import { RequestChannel } from './requests.ts';
 import type { TileSeen } from './SfuConnector.ts';
-import type { TileSource, Via } from './RemoteMedia.ts';
-import { dedupePeers, reconcilePeers } from './seat.ts';
+import type { TileSource } from './RemoteMedia.ts';
+import { reconcilePeers } from './seat.ts';
 import { Membership } from './membership.ts';
+import { Admission } from './Admission.ts';
+import type { JoinCredentials } from './Admission.ts';
+import { mediaChanged } from './admissionState.ts';
+import { Moderation } from './Moderation.ts';
+import { isModerator } from './lobbyState.ts';
 
 /** What the call shows when recovery gave up (a Rejoin button goes with it). */
 export const RECONNECT_FAILED = 'Could not reconnect the call. Check your network and rejoin.';
 
-type Listener = (snapshot: CallSnapshot) => void;
+/** A new join attempt forgets why the last one failed. */
+const FRESH_ATTEMPT = { error: null, joinError: null, rejoinable: false } as const;
 
 /**
  * Owns everything of a call that is not UI: the local MediaStream (one getUserMedia for the
  * whole session), a screen share, the signaling connection, the room's media paths
- * (Topology: mesh, SFU and the switch) and the chat. The UI subscribes to plain-data
- * snapshots and calls the public methods.
+ * (Topology: mesh, SFU and the switch), the chat, getting in (Admission: password, waiting
+ * room) and host controls (Moderation). The UI subscribes to plain-data snapshots and calls
+ * the public methods.
  */
 export class CallController {
-  private snap: CallSnapshot = initialSnapshot();
-  private readonly listeners = new Set<Listener>();
+  private readonly store = new SnapshotStore();
+  private get snap(): CallSnapshot {
+    return this.store.current;
+  }
+  private readonly update = (patch: Partial<CallSnapshot>) => this.store.update(patch);
   private get topology() {
     return this.membership.topology;
   }
-  private readonly local = new LocalMedia(
-    (patch) => this.update(patch),
-    () => this.snap,
-  );
+  private readonly local = new LocalMedia(this.update, () => this.snap);
   private signaling: SignalingClient | null = null;
   private joinedOnce = false;
   private nextRid = 1;
+  private readonly rid = () => this.nextRid++;
   private disposed = false;
-  private readonly rpc = new RequestChannel(
-    (msg) => this.send(msg),
-    () => this.nextRid++,
-  );
+  private readonly rpc = new RequestChannel((msg) => this.send(msg), this.rid);
   /** Our seat, ICE servers and media paths, across dropped sockets. */
   readonly membership = new Membership(
     {
@@ -53,7 +59,7 @@ export class CallController {
     },
     {
       changed: () => this.bumpStreams(),
-      linkState: (peerId, connected) => this.patchPeer(peerId, { connected }),
+      linkState: (peerId, connected) => this.store.patchPeer(peerId, { connected }),
       status: (status) => this.update({ status }),
       speaker: (speaker) => this.update({ speaker }),
       giveUp: (reason) => this.rejoin(reason),
@@ -67,49 +73,50 @@ export class CallController {
     media: (screen) => mediaFlags(this.snap.local, screen),
     publish: async (stream) => this.topology?.startScreen(stream),
     unpublish: async () => this.topology?.stopScreen(),
-    update: (patch) => this.update(patch),
+    update: this.update,
     announce: () => this.sendMedia(),
   });
-  private readonly broadcast = new BroadcastControl({
-    rpc: this.rpc,
-    update: (patch) => this.update(patch),
-  });
+  private readonly broadcast = new BroadcastControl({ rpc: this.rpc, update: this.update });
   private readonly chat = new ChatSession({
     send: (msg) => this.send(msg),
-    nextRid: () => this.nextRid++,
+    nextRid: this.rid,
     changed: (chat) => this.update({ chat: chatView(chat, this.snap.name) }),
     notice: (text) => this.update({ notice: text }),
+  });
+  private readonly admission: Admission;
+  /** The host's side: the waiting room, host controls, settings. The UI calls it directly. */
+  readonly moderation = new Moderation({
+    rpc: this.rpc,
+    store: this.store,
+    turnOff: (kind) => {
+      if (this.local.setEnabled(kind, false)) this.sendMedia();
+    },
+    teardown: () => this.teardown(),
   });
 
   constructor(
     readonly roomId: string,
-    private readonly hostKey?: string,
-  ) {}
+    credentials: JoinCredentials,
+  ) {
+    this.admission = new Admission(credentials, {
+      roomId,
+      send: (msg) => this.send(msg),
+      nextRid: this.rid,
+      store: this.store,
+      closeSocket: () => this.closeSocket(),
+      teardown: () => this.teardown(),
+      releaseSeat: () => this.membership.release(),
+    });
+  }
 
   // ---------- subscription ----------
 
-  subscribe(fn: Listener): () => void {
-    this.listeners.add(fn);
-    fn(this.snap);
-    return () => this.listeners.delete(fn);
+  subscribe(fn: (snapshot: CallSnapshot) => void): () => void {
+    return this.store.subscribe(fn);
   }
 
   get snapshot(): CallSnapshot {
     return this.snap;
-  }
-
-  private update(patch: Partial<CallSnapshot>): void {
-    this.snap = { ...this.snap, ...patch };
-    for (const fn of this.listeners) fn(this.snap);
-  }
-
-  /** Every change of the peer list goes through here: a peer is never listed twice. */
-  private setPeers(fn: (peers: PeerView[]) => PeerView[]): void {
-    this.update({ peers: dedupePeers(fn(this.snap.peers)) });
-  }
-
-  private patchPeer(peerId: string, patch: Partial<PeerView>): void {
-    this.setPeers((ps) => ps.map((p) => (p.peerId === peerId ? { ...p, ...patch } : p)));
   }
 
   private bumpStreams(): void {
@@ -153,10 +160,6 @@ export class CallController {
     return this.topology?.stream(peerId, source);
   }
 
-  remoteVia(peerId: string, source: TileSource = 'camera'): Via | undefined {
-    return this.topology?.via(peerId, source);
-  }
-
   /** A tile reports whether it is on screen and how wide (SFU pause and simulcast layer). */
   tileSeen(key: string, seen: TileSeen | null): void {
     this.topology?.tileSeen(key, seen);
@@ -177,17 +180,14 @@ export class CallController {
     return this.broadcast.set(live);
   }
 
-  /** Host only: allow or forbid screen sharing in the room. */
-  setScreenShareAllowed(allowed: boolean): void {
-    this.send({ type: 'settings', settings: { screenShare: allowed } });
-  }
-
   // ---------- call lifecycle ----------
 
-  async join(name: string): Promise<void> {
+  /** Joins (or asks to: the waiting room) with the room password when one was typed. */
+  async join(name: string, password?: string): Promise<void> {
     if (this.signaling || this.disposed) return;
     const trimmed = name.trim().slice(0, LIMITS.NAME_MAX);
-    this.update({ phase: 'joining', name: trimmed, error: null, rejoinable: false });
+    this.admission.start(password);
+    this.update({ phase: 'joining', name: trimmed, ...FRESH_ATTEMPT });
     await this.startPreview();
     if (this.disposed) return;
     window.addEventListener('pagehide', this.onPageHide);
@@ -200,7 +200,7 @@ export class CallController {
   }
 
   leave(): void {
-    if (this.snap.phase === 'left') return;
+    if (this.snap.phase === 'left' || this.snap.phase === 'removed') return;
     this.send({ type: 'leave' });
     this.teardown();
     this.update({ phase: 'left', peers: [], notice: null, status: null, sharing: false });
@@ -217,7 +217,7 @@ export class CallController {
     if (this.disposed) return;
     this.leave();
     this.disposed = true;
-    this.listeners.clear();
+    this.store.close();
   }
 
   /** After recovery gave up: join again as a new peer (the Rejoin button). */
@@ -226,12 +226,17 @@ export class CallController {
   }
 
   private teardown(): void {
-    window.removeEventListener('pagehide', this.onPageHide);
+    this.closeSocket();
     this.membership.close();
-    this.signaling?.close();
-    this.signaling = null;
+    this.moderation.reset();
     void this.screen.stop();
     this.local.stop();
+  }
+
+  private closeSocket(): void {
+    window.removeEventListener('pagehide', this.onPageHide);
+    this.signaling?.close();
+    this.signaling = null;
   }
 
   /** The SFU side could not be rebuilt: leave and join again on the same socket. */
@@ -240,7 +245,7 @@ export class CallController {
     this.membership.release();
     this.update({ status: 'Reconnecting…' });
     this.send({ type: 'leave' });
-    this.sendJoin();
+    void this.admission.sendJoin();
   }
 
   private send(msg: ClientMessage): boolean {
@@ -249,10 +254,9 @@ export class CallController {
 
   /** The socket is (again) ready: take our seat back if we have one, else join. */
   private onReady(): void {
-    const rid = () => this.nextRid++;
-    const resume = this.membership.resumeMessage(this.roomId, this.chat.highestSeq, rid);
+    const resume = this.membership.resumeMessage(this.roomId, this.chat.highestSeq, this.rid);
     if (resume) this.send(resume);
-    else this.sendJoin();
+    else void this.admission.sendJoin();
   }
 
   /** The seat is gone (the window passed): the others saw us leave, so start over. */
@@ -260,18 +264,7 @@ export class CallController {
     console.warn('resume failed: joining again');
     this.membership.release();
     this.update({ peers: [], status: 'Reconnecting…' });
-    this.sendJoin();
-  }
-
-  private sendJoin(): void {
-    this.send({
-      type: 'join',
-      rid: this.nextRid++,
-      roomId: this.roomId as ClientMessageOfJoin['roomId'],
-      name: this.snap.name,
-      media: mediaFlags(this.snap.local, this.snap.sharing),
-      ...(this.hostKey ? { hostKey: this.hostKey } : {}),
-    });
+    void this.admission.sendJoin();
   }
 
   private onDown(reason: string, willRetry: boolean): void {
@@ -297,8 +290,10 @@ export class CallController {
         return this.onJoined(msg);
       case 'peer-joined':
         return this.onPeerJoined(msg.peer);
-      case 'peer-updated':
-        return this.patchPeer(msg.peer.peerId, { name: msg.peer.name, media: msg.peer.media });
+      case 'peer-updated': {
+        const { name, media, role } = msg.peer;
+        return this.store.patchPeer(msg.peer.peerId, { name, media, role });
+      }
       case 'peer-left':
         return this.onPeerLeft(msg.peerId);
       case 'room-mode':
@@ -323,6 +318,16 @@ export class CallController {
         return this.onError(msg);
       case 'broadcast-state':
         return this.broadcast.onState(msg);
+      case 'waiting':
+        return this.admission.onWaiting(msg.position);
+      case 'lobby':
+        return this.moderation.onLobby(msg.waiting);
+      case 'removed':
+        return this.moderation.onRemoved(msg.reason);
+      case 'muted':
+        return this.moderation.onMuted(msg.kind);
+      case 'role':
+        return this.moderation.onRole(msg.role);
       case 'ice-servers':
       case 'sfu-ice-restarted':
       case 'welcome':
@@ -333,6 +338,7 @@ export class CallController {
       case 'sfu-produced':
       case 'sfu-consumer':
       case 'sfu-ok':
+      case 'ok':
         return;
       default: {
         const unknown: never = msg;
@@ -350,6 +356,7 @@ export class CallController {
       phase: 'in-call',
       notice: null,
       status: null,
+      waitingPosition: null,
       selfId: msg.peerId,
       role: msg.role,
       mode: msg.mode,
@@ -361,6 +368,9 @@ export class CallController {
     this.chat.merge(msg.chat);
     if (this.joinedOnce) this.chat.resume(sinceSeq);
     this.joinedOnce = true;
+    // Toggled while in the waiting room: the server still has what the join said.
+    const media = mediaFlags(this.snap.local, this.snap.sharing);
+    if (mediaChanged(this.admission.sentMedia, media)) this.sendMedia();
   }
 
   /**
@@ -392,14 +402,14 @@ export class CallController {
   private onSettings(settings: CallSnapshot['settings']): void {
     this.update({ settings });
     // The server has closed a guest's share already; stop ours to match.
-    if (!settings.screenShare && this.snap.role !== 'host' && this.screen.stream) {
+    if (!settings.screenShare && !isModerator(this.snap.role) && this.screen.stream) {
       this.screen.refused();
     }
   }
 
   private onPeerJoined(peer: ServerMessageOf<'peer-joined'>['peer']): void {
     this.topology?.peerJoined(peer.peerId);
-    this.setPeers((ps) => [
+    this.store.setPeers((ps) => [
       ...ps.filter((p) => p.peerId !== peer.peerId),
       { ...peer, connected: false },
     ]);
@@ -407,22 +417,15 @@ export class CallController {
 
   private onPeerLeft(peerId: string): void {
     this.topology?.peerLeft(peerId);
-    this.setPeers((ps) => ps.filter((p) => p.peerId !== peerId));
+    this.store.setPeers((ps) => ps.filter((p) => p.peerId !== peerId));
   }
 
   private onError(msg: ServerMessageOf<'error'>): void {
     if (msg.code === ERROR_CODES.RESUME_FAILED) return this.onResumeFailed();
-    if (msg.code === ERROR_CODES.ROOM_NOT_FOUND) return this.fail('This room does not exist.');
-    if (msg.code === ERROR_CODES.ROOM_FULL) return this.fail('This room is full.');
-    if (msg.ref === 'join') return this.fail(`Could not join: ${msg.message}`);
+    if (this.admission.isJoinError(msg)) return void this.admission.onRefused(msg);
     if (this.chat.onError(msg)) return;
     if (msg.code === ERROR_CODES.FORBIDDEN && msg.ref === 'media') return this.screen.refused();
     console.warn('server error', msg.code, msg.message);
-  }
-
-  private fail(error: string): void {
-    this.teardown();
-    this.update({ phase: 'failed', error, peers: [] });
   }
 
   // ---------- chat and debugging ----------
@@ -440,6 +443,3 @@ export class CallController {
     return this.topology?.roomMode ?? this.snap.mode;
   }
 }
-
-// Branded ids: the values come from the server or from crypto.randomUUID(), which match.
-type ClientMessageOfJoin = Extract<ClientMessage, { type: 'join' }>;

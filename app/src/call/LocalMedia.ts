@@ -69,8 +69,14 @@ export class LocalMedia {
   /** Mute/unmute or camera off/on (track.enabled); false when there is no such track. */
   toggle(kind: MediaKind): boolean {
     const track = this.current && trackOf(this.current, kind);
+    return track ? this.setEnabled(kind, !track.enabled) : false;
+  }
+
+  /** Switches one kind on or off, as its button does; false when there is no such track. */
+  setEnabled(kind: MediaKind, on: boolean): boolean {
+    const track = this.current && trackOf(this.current, kind);
     if (!track) return false;
-    track.enabled = !track.enabled;
+    track.enabled = on;
     this.changed({ local: localViewOf(this.current) });
     return true;
   }

@@ -32,6 +32,8 @@ export interface PeerStats {
   connected: boolean;
   framesDecoded: number;
   audioBytesReceived: number;
+  /** The received audio's total energy (> 0 once sound, not just silence, arrived). */
+  audioEnergy: number;
   /** Our candidate's type (`host`, `srflx`, `relay`) in the selected pair, or null. */
   candidateType: string | null;
 }

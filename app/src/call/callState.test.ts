@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_ROOM_SETTINGS } from '@parley/protocol';
 import { initialSnapshot, localViewOf, mediaFlags } from './callState.ts';
 import type { LocalMediaView } from './callState.ts';
 
@@ -58,6 +59,10 @@ describe('initialSnapshot', () => {
   it('starts in the preview, in mesh mode, with nobody else', () => {
     const s = initialSnapshot();
     expect(s).toMatchObject({ phase: 'preview', mode: 'mesh', peers: [], chat: [], live: false });
+  });
+
+  it("assumes the server's default settings until `joined` says (a copy kept free of zod)", () => {
+    expect(initialSnapshot().settings).toEqual(DEFAULT_ROOM_SETTINGS);
   });
 
   it('hands out a fresh snapshot each time', () => {

@@ -1,8 +1,19 @@
-import type { MediaState, Role, RoomMode, RoomSettings } from '@parley/protocol';
+import type { MediaState, Role, RoomMode, RoomSettings, WaitingPeer } from '@parley/protocol';
+import type { Removal } from './admissionState.ts';
 import type { ChatEntry } from './chatState.ts';
 import type { DeviceLists, MediaKind } from './media.ts';
 
-export type CallPhase = 'preview' | 'joining' | 'in-call' | 'reconnecting' | 'left' | 'failed';
+export type CallPhase =
+  | 'preview'
+  | 'joining'
+  /** Held in the waiting room until a host admits us. */
+  | 'waiting'
+  | 'in-call'
+  | 'reconnecting'
+  | 'left'
+  /** Turned away, removed, or the meeting ended: no automatic rejoin. */
+  | 'removed'
+  | 'failed';
 
 export interface LocalMediaView {
   /** A track of the kind exists (the device was granted). */
@@ -32,6 +43,20 @@ export interface CallSnapshot {
   rejoinable: boolean;
   /** A passing remark (a chat message refused, a reconnect under way). */
   notice: string | null;
+  /** Why the last join was refused (wrong password, locked...): shown on the pre-join screen. */
+  joinError: string | null;
+  /** Show the room password field (asked for, or after a refusal that may mean a password). */
+  askPassword: boolean;
+  /** In the waiting room: our place in line (1 = next). */
+  waitingPosition: number | null;
+  /** Why we are out of the meeting (phase 'removed'). */
+  removal: Removal | null;
+  /** Hosts and co-hosts: who is in the waiting room, oldest first. */
+  lobby: WaitingPeer[];
+  /** A quiet note that someone arrived in the waiting room, or null. */
+  lobbyNotice: string | null;
+  /** What a host did to us ("A host muted you"), or why our host action failed. */
+  hostNotice: string | null;
   previewReady: boolean;
   /** Why camera or microphone is missing; null when both work. */
   mediaProblem: string | null;
@@ -58,6 +83,8 @@ export interface CallSnapshot {
   screenNotice: string | null;
   /** The room is on air (broadcast to /watch/<roomId>). */
   live: boolean;
+  /** A password-protected room's viewer token for the watch link (`?t=`), once the host has it. */
+  watchToken: string | null;
   /** A Go live / Stop broadcast request is in flight. */
   broadcastBusy: boolean;
   /** Why the broadcast could not change, or why it ended on its own. */
@@ -70,6 +97,13 @@ export function initialSnapshot(): CallSnapshot {
     error: null,
     rejoinable: false,
     notice: null,
+    joinError: null,
+    askPassword: false,
+    waitingPosition: null,
+    removal: null,
+    lobby: [],
+    lobbyNotice: null,
+    hostNotice: null,
     previewReady: false,
     mediaProblem: null,
     local: { hasAudio: false, hasVideo: false, audioOn: true, videoOn: true },
@@ -84,10 +118,19 @@ export function initialSnapshot(): CallSnapshot {
     mode: 'mesh',
     status: null,
     speaker: null,
-    settings: { screenShare: true },
+    // The server's defaults (protocol's DEFAULT_ROOM_SETTINGS) until `joined` says; not imported
+    // from there, as messages.ts would bring zod into the bundle.
+    settings: {
+      waitingRoom: true,
+      locked: false,
+      screenShare: true,
+      chat: true,
+      hasPassword: false,
+    },
     sharing: false,
     screenNotice: null,
     live: false,
+    watchToken: null,
     broadcastBusy: false,
     broadcastNotice: null,
   };

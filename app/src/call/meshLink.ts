@@ -45,6 +45,8 @@ const DISCONNECTED_GRACE_MS = 5_000;
 export interface LinkCounters {
   framesDecoded: number;
   audioBytesReceived: number;
+  /** The received audio's total energy (grows while the remote microphone carries sound). */
+  audioEnergy: number;
   /** Our candidate's type in the selected pair; null before one is selected. */
   candidateType: string | null;
 }
@@ -138,7 +140,12 @@ export class MeshLink {
    * `srflx`, `relay`: proves a relay-only call really is relayed), for the debug hook.
    */
   async inboundStats(): Promise<LinkCounters> {
-    const out: LinkCounters = { framesDecoded: 0, audioBytesReceived: 0, candidateType: null };
+    const out: LinkCounters = {
+      framesDecoded: 0,
+      audioBytesReceived: 0,
+      audioEnergy: 0,
+      candidateType: null,
+    };
     if (this.destroyed) return out;
     const report = await this.peer._pc.getStats();
     let pairId: string | undefined;
@@ -148,7 +155,10 @@ export class MeshLink {
       }
       if (s.type !== 'inbound-rtp') return;
       if (s.kind === 'video') out.framesDecoded += Number(s.framesDecoded ?? 0);
-      if (s.kind === 'audio') out.audioBytesReceived += Number(s.bytesReceived ?? 0);
+      if (s.kind === 'audio') {
+        out.audioBytesReceived += Number(s.bytesReceived ?? 0);
+        out.audioEnergy += Number(s.totalAudioEnergy ?? 0);
+      }
     });
     const pair = pairId === undefined ? undefined : report.get(pairId);
     const local = pair ? report.get(String(pair.localCandidateId)) : undefined;

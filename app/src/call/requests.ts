@@ -1,6 +1,9 @@
 import type { ClientMessage, ServerMessage, ServerMessageOf } from '@parley/protocol';
 
-/** Server replies that answer a request by its `rid` (the SFU requests, a media announce). */
+/**
+ * Server replies that answer a request by its `rid` (the SFU requests, a media announce, the
+ * host controls and settings).
+ */
 export type ReplyType =
   | 'sfu-transport-created'
   | 'sfu-produced'
@@ -9,7 +12,9 @@ export type ReplyType =
   | 'media-ok'
   | 'broadcast-state'
   | 'ice-servers'
-  | 'sfu-ice-restarted';
+  | 'sfu-ice-restarted'
+  | 'settings'
+  | 'ok';
 type Reply = ServerMessageOf<ReplyType>;
 type Outgoing = ClientMessage & { rid?: number };
 
@@ -33,6 +38,8 @@ const REPLY_TYPES: ReadonlySet<string> = new Set<ReplyType>([
   'broadcast-state',
   'ice-servers',
   'sfu-ice-restarted',
+  'settings',
+  'ok',
 ]);
 
 const DEFAULT_TIMEOUT_MS = 10_000;

@@ -1,32 +1,18 @@
 import { useState } from 'preact/hooks';
-import { createRoom, saveHostKey } from '../api.ts';
 import { navigate, roomIdFromInput } from '../router.ts';
+import { session } from '../auth/session.ts';
+import { useSession } from '../auth/useSession.ts';
 import { OfflineBanner } from '../ui/OfflineBanner.tsx';
 import { useOnline } from '../ui/useOnline.ts';
+import { CreateRoomForm } from './CreateRoomForm.tsx';
+import { YourRooms } from './YourRooms.tsx';
 
 export function Home() {
   const online = useOnline();
-  const [busy, setBusy] = useState(false);
+  const { current, restoring } = useSession();
   const [error, setError] = useState<string | null>(null);
   const [fetchFailed, setFetchFailed] = useState(false);
   const [link, setLink] = useState('');
-
-  const onCreate = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const room = await createRoom();
-      saveHostKey(room.id, room.hostKey);
-      setFetchFailed(false);
-      navigate(`/r/${room.id}`);
-    } catch (err) {
-      // fetch() rejects (TypeError) only when the network itself failed.
-      if (err instanceof TypeError) setFetchFailed(true);
-      else setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const onJoin = (e: Event) => {
     e.preventDefault();
@@ -40,11 +26,38 @@ export function Home() {
       {(!online || fetchFailed) && (
         <OfflineBanner reason="Creating or joining a room needs a connection." />
       )}
-      <h1>Parley</h1>
-      <p class="lead">Video meetings in your browser. No account, no install.</p>
-      <button type="button" class="primary big" onClick={onCreate} disabled={busy}>
-        {busy ? 'Creating…' : 'Create room'}
-      </button>
+      <header class="home-header">
+        <h1>Parley</h1>
+        {!restoring && (
+          <nav class="account" aria-label="Account">
+            {current ? (
+              <>
+                <span class="muted">Signed in as {current.user.name}</span>
+                <button type="button" class="secondary" onClick={() => void session.signOut()}>
+                  Sign out
+                </button>
+              </>
+            ) : (
+              <>
+                <a href="/signin" onClick={go('/signin')}>
+                  Sign in
+                </a>
+                <a href="/signup" onClick={go('/signup')}>
+                  Create account
+                </a>
+              </>
+            )}
+          </nav>
+        )}
+      </header>
+      <p class="lead">Video meetings in your browser. No install, and no account needed.</p>
+      <CreateRoomForm
+        signedIn={current !== null}
+        onError={(message, offline) => {
+          setFetchFailed(offline);
+          setError(message);
+        }}
+      />
       <form class="join-form" onSubmit={onJoin}>
         <label for="join-link">Join by link</label>
         <div class="row">
@@ -65,6 +78,15 @@ export function Home() {
           {error}
         </p>
       )}
+      {current && <YourRooms key={current.user.id} />}
     </main>
   );
+}
+
+/** A same-site link handled by the history API instead of a page load. */
+function go(path: string) {
+  return (e: Event) => {
+    e.preventDefault();
+    navigate(path);
+  };
 }

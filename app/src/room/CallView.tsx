@@ -1,15 +1,22 @@
-import { useCallback } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { CallController } from '../call/CallController.ts';
 import { mediaFlags } from '../call/callState.ts';
 import type { CallSnapshot } from '../call/callState.ts';
 import { tileKey } from '../call/RemoteMedia.ts';
+import { isModerator, tileMenu } from '../call/lobbyState.ts';
+import type { TileAction } from '../call/lobbyState.ts';
 import type { TileSpec } from './Tile.tsx';
 import { Grid } from './Grid.tsx';
 import { AudioSink } from './Video.tsx';
 import { MediaButtons } from './MediaButtons.tsx';
 import { ScreenShareControls } from './ScreenShareControls.tsx';
 import { ChatPanel } from './ChatPanel.tsx';
+import { WaitingRoomPanel } from './WaitingRoomPanel.tsx';
+import { SettingsPanel } from './SettingsPanel.tsx';
+import { EndMeeting } from './EndMeeting.tsx';
 import { BroadcastControls } from '../watch/BroadcastControls.tsx';
+import { withToken } from '../watch/watchApi.ts';
+import './moderation.css';
 
 interface Props {
   controller: CallController;
@@ -28,6 +35,8 @@ function tilesOf(controller: CallController, snap: CallSnapshot): TileSpec[] {
       stream: controller.localStream(),
       status: null,
       speaking: false,
+      role: snap.role,
+      menu: [],
     },
   ];
   for (const p of snap.peers) {
@@ -42,6 +51,8 @@ function tilesOf(controller: CallController, snap: CallSnapshot): TileSpec[] {
       stream,
       status: stream || p.connected ? null : 'connecting…',
       speaking,
+      role: p.role,
+      menu: tileMenu(snap.role, p),
     });
     const screen = controller.remoteStream(p.peerId, 'screen');
     if (p.media.screen && screen) {
@@ -54,10 +65,34 @@ function tilesOf(controller: CallController, snap: CallSnapshot): TileSpec[] {
         stream: screen,
         status: null,
         speaking: false,
+        role: p.role,
+        menu: [],
       });
     }
   }
   return tiles;
+}
+
+/** "(2) Parley" while people wait to be let in: a notice that needs no sound. */
+function useTitleCount(count: number): void {
+  useEffect(() => {
+    const strip = (t: string) => t.replace(/^\(\d+\) /, '');
+    document.title = count > 0 ? `(${count}) ${strip(document.title)}` : strip(document.title);
+    return () => {
+      document.title = strip(document.title);
+    };
+  }, [count]);
+}
+
+/** The waiting room opens by itself when someone new arrives; its owner may close it. */
+function useLobbyOpen(count: number): [boolean, (open: boolean) => void] {
+  const [open, setOpen] = useState(false);
+  const before = useRef(0);
+  useEffect(() => {
+    if (count > before.current) setOpen(true);
+    before.current = count;
+  }, [count]);
+  return [open, setOpen];
 }
 
 export function CallView({ controller, snap }: Props) {
@@ -66,7 +101,17 @@ export function CallView({ controller, snap }: Props) {
       controller.tileSeen(key, seen),
     [controller],
   );
+  const onAction = useCallback(
+    (peerId: string, action: TileAction) => void controller.moderation.tileAction(peerId, action),
+    [controller],
+  );
+  const moderator = isModerator(snap.role);
+  const waiting = moderator ? snap.lobby.length : 0;
+  const [lobbyOpen, setLobbyOpen] = useLobbyOpen(waiting);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  useTitleCount(waiting);
   const status = snap.phase === 'reconnecting' ? (snap.notice ?? 'Reconnecting…') : snap.status;
+  const chatOff = !snap.settings.chat && !moderator;
   return (
     <div class="call" data-mode={snap.mode}>
       {snap.broadcastNotice && (
@@ -79,7 +124,26 @@ export function CallView({ controller, snap }: Props) {
           {status}
         </div>
       )}
-      <Grid tiles={tilesOf(controller, snap)} epoch={snap.streamEpoch} onSeen={onSeen} />
+      {snap.hostNotice && (
+        <div class="banner banner-info" role="alert">
+          <span>{snap.hostNotice}</span>
+          <button type="button" onClick={() => controller.moderation.dismissNotice()}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {moderator && (
+        // Always in the page, so screen readers announce what appears in it.
+        <div class={snap.lobbyNotice ? 'banner banner-info' : 'visually-hidden'} role="status">
+          {snap.lobbyNotice}
+        </div>
+      )}
+      <Grid
+        tiles={tilesOf(controller, snap)}
+        epoch={snap.streamEpoch}
+        onSeen={onSeen}
+        onAction={moderator ? onAction : undefined}
+      />
       <div class="sinks" aria-hidden="true">
         {snap.peers.map((p) => (
           <AudioSink
@@ -97,17 +161,57 @@ export function CallView({ controller, snap }: Props) {
           isHost={snap.role === 'host'}
           busy={snap.broadcastBusy}
           onToggle={(live) => void controller.setBroadcast(live)}
-          watchUrl={`${location.origin}/watch/${controller.roomId}`}
+          watchUrl={withToken(`${location.origin}/watch/${controller.roomId}`, snap.watchToken)}
         />
+        {moderator && (
+          <>
+            <button
+              type="button"
+              aria-expanded={lobbyOpen}
+              aria-controls="lobby-panel"
+              onClick={() => setLobbyOpen(!lobbyOpen)}
+            >
+              Waiting room{waiting > 0 && ' '}
+              {waiting > 0 && <span class="badge">{waiting}</span>}
+            </button>
+            <button
+              type="button"
+              aria-expanded={settingsOpen}
+              aria-controls="settings-panel"
+              onClick={() => setSettingsOpen(!settingsOpen)}
+            >
+              Room settings
+            </button>
+          </>
+        )}
+        {snap.role === 'host' && <EndMeeting onEnd={() => controller.moderation.end()} />}
         <button type="button" class="danger" onClick={() => controller.leave()}>
           Leave
         </button>
       </div>
-      <ChatPanel
-        entries={snap.chat}
-        onSend={(t) => controller.sendChat(t)}
-        notice={snap.phase === 'reconnecting' ? null : snap.notice}
-      />
+      <aside class="side">
+        {moderator && lobbyOpen && (
+          <WaitingRoomPanel
+            waiting={snap.lobby}
+            moderation={controller.moderation}
+            onClose={() => setLobbyOpen(false)}
+          />
+        )}
+        {moderator && settingsOpen && (
+          <SettingsPanel
+            roomId={controller.roomId}
+            settings={snap.settings}
+            moderation={controller.moderation}
+            onClose={() => setSettingsOpen(false)}
+          />
+        )}
+        <ChatPanel
+          entries={snap.chat}
+          onSend={(t) => controller.sendChat(t)}
+          notice={snap.phase === 'reconnecting' ? null : snap.notice}
+          disabledNote={chatOff ? 'The host turned off chat for guests.' : null}
+        />
+      </aside>
     </div>
   );
 }

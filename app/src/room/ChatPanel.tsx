@@ -6,12 +6,14 @@ interface Props {
   entries: ChatEntry[];
   onSend(text: string): boolean;
   notice: string | null;
+  /** Why we may not send (the host turned chat off for guests), or null. */
+  disabledNote?: string | null;
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 /** Chat text is rendered as text nodes only (JSX escapes it); never as HTML. */
-export function ChatPanel({ entries, onSend, notice }: Props) {
+export function ChatPanel({ entries, onSend, notice, disabledNote = null }: Props) {
   const [draft, setDraft] = useState('');
   const listRef = useRef<HTMLOListElement>(null);
   useEffect(() => {
@@ -38,6 +40,11 @@ export function ChatPanel({ entries, onSend, notice }: Props) {
         ))}
       </ol>
       {notice && <p class="muted">{notice}</p>}
+      {disabledNote && (
+        <p class="muted" id="chat-off">
+          {disabledNote}
+        </p>
+      )}
       <form class="row" onSubmit={onSubmit}>
         <label for="chat-input" class="visually-hidden">
           Message
@@ -48,10 +55,12 @@ export function ChatPanel({ entries, onSend, notice }: Props) {
           autoComplete="off"
           maxLength={LIMITS.CHAT_TEXT_MAX}
           placeholder="Message"
+          disabled={disabledNote !== null}
+          aria-describedby={disabledNote ? 'chat-off' : undefined}
           value={draft}
           onInput={(e) => setDraft(e.currentTarget.value)}
         />
-        <button type="submit" disabled={draft.trim() === ''}>
+        <button type="submit" disabled={draft.trim() === '' || disabledNote !== null}>
           Send
         </button>
       </form>

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { TileAction } from '../call/lobbyState.ts';
 import { Tile } from './Tile.tsx';
 import type { TileSpec } from './Tile.tsx';
 import { columnsFor, pageSizeFor, tileWidthFor } from './grid.ts';
@@ -7,6 +8,7 @@ interface Props {
   tiles: TileSpec[];
   epoch: number;
   onSeen(key: string, seen: { visible: boolean; width: number } | null): void;
+  onAction?(peerId: string, action: TileAction): void;
 }
 
 /**
@@ -14,7 +16,7 @@ interface Props {
  * box), paged beyond what fits (9 on a phone, 16 otherwise). Tiles off the page are not
  * rendered, so their SFU video is paused; their audio plays on (AudioSink).
  */
-export function Grid({ tiles, epoch, onSeen }: Props) {
+export function Grid({ tiles, epoch, onSeen, onAction }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const [box, setBox] = useState({ width: 800, height: 450 });
   const [page, setPage] = useState(0);
@@ -43,7 +45,13 @@ export function Grid({ tiles, epoch, onSeen }: Props) {
         data-count={tiles.length}
       >
         {shown.map((t) => (
-          <Tile key={t.key} tile={t} epoch={epoch} onSeen={t.peerId ? onSeen : undefined} />
+          <Tile
+            key={t.key}
+            tile={t}
+            epoch={epoch}
+            onSeen={t.peerId ? onSeen : undefined}
+            onAction={onAction}
+          />
         ))}
       </div>
       {pages > 1 && (

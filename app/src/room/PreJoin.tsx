@@ -2,7 +2,9 @@ import { useState } from 'preact/hooks';
 import { LIMITS } from '@parley/protocol';
 import type { CallController } from '../call/CallController.ts';
 import type { CallSnapshot } from '../call/callState.ts';
-import { safeGet, safeSet } from '../api.ts';
+import { loadHostKey, loadRoomPassword, safeGet, safeSet } from '../api.ts';
+import { navigate } from '../router.ts';
+import { useSession } from '../auth/useSession.ts';
 import { Video } from './Video.tsx';
 import { MediaButtons } from './MediaButtons.tsx';
 import { DevicePickers } from './DevicePickers.tsx';
@@ -16,7 +18,13 @@ interface Props {
 }
 
 export function PreJoin({ controller, snap, online }: Props) {
-  const [name, setName] = useState(() => safeGet(NAME_KEY) ?? '');
+  const { current } = useSession();
+  const [name, setName] = useState(() => safeGet(NAME_KEY) ?? current?.user.name ?? '');
+  // The creator's browser remembers the password it set: hosts are asked for it too.
+  const [saved] = useState(() => loadRoomPassword(controller.roomId));
+  const [password, setPassword] = useState(saved ?? '');
+  const [wantsPassword, setWantsPassword] = useState(saved !== undefined);
+  const askPassword = snap.askPassword || wantsPassword;
   const joining = snap.phase === 'joining';
   const canJoin = name.trim() !== '' && snap.previewReady && !joining && online;
 
@@ -24,9 +32,12 @@ export function PreJoin({ controller, snap, online }: Props) {
     e.preventDefault();
     if (!canJoin) return;
     safeSet(NAME_KEY, name.trim());
-    void controller.join(name);
+    void controller.join(name, askPassword ? password : undefined);
   };
 
+  const here = `/r/${controller.roomId}`;
+  // The creator's browser holds the host key: no need to suggest signing in.
+  const [creator] = useState(() => loadHostKey(controller.roomId) !== undefined);
   return (
     <section class="prejoin" aria-label="Before you join">
       <div class="preview">
@@ -61,13 +72,56 @@ export function PreJoin({ controller, snap, online }: Props) {
             onInput={(e) => setName(e.currentTarget.value)}
           />
         </div>
+        {askPassword ? (
+          <div class="field">
+            <label for="join-password">Room password</label>
+            <input
+              id="join-password"
+              type="password"
+              autoComplete="off"
+              maxLength={LIMITS.ROOM_PASSWORD_MAX}
+              value={password}
+              onInput={(e) => setPassword(e.currentTarget.value)}
+            />
+          </div>
+        ) : (
+          <button type="button" class="link" onClick={() => setWantsPassword(true)}>
+            This room has a password
+          </button>
+        )}
         <div class="row">
           <MediaButtons local={snap.local} onToggle={(k) => controller.toggle(k)} />
         </div>
         <DevicePickers snap={snap} onSelect={(k, id) => void controller.selectDevice(k, id)} />
+        {snap.joinError && (
+          <p class="error" role="alert">
+            {snap.joinError}
+          </p>
+        )}
         <button type="submit" class="primary big" disabled={!canJoin}>
           {joining ? 'Joining…' : 'Join'}
         </button>
+        <p class="muted hint">
+          {current ? (
+            `Signed in as ${current.user.name}.`
+          ) : creator ? (
+            'You created this room: you join as its host.'
+          ) : (
+            <>
+              Joining as a guest.{' '}
+              <a
+                href={`/signin?next=${encodeURIComponent(here)}`}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(`/signin?next=${encodeURIComponent(here)}`);
+                }}
+              >
+                Sign in
+              </a>{' '}
+              if this is your room.
+            </>
+          )}
+        </p>
       </form>
     </section>
   );

@@ -1,7 +1,11 @@
 import { useEffect, useMemo } from 'preact/hooks';
 import { CallController } from '../call/CallController.ts';
+import type { JoinCredentials } from '../call/Admission.ts';
+import { browserDeviceId } from '../call/Admission.ts';
+import { removalMessage } from '../call/admissionState.ts';
 import { installDebugHook } from '../call/debugHook.ts';
 import { loadHostKey } from '../api.ts';
+import { session } from '../auth/session.ts';
 import { navigate } from '../router.ts';
 import { OfflineBanner } from '../ui/OfflineBanner.tsx';
 import { useOnline } from '../ui/useOnline.ts';
@@ -9,10 +13,21 @@ import { useCallSnapshot } from './useController.ts';
 import { ShareLink } from './ShareLink.tsx';
 import { PreJoin } from './PreJoin.tsx';
 import { CallView } from './CallView.tsx';
+import { WaitingScreen } from './WaitingScreen.tsx';
+
+/** Who we are to the server: the creator's host key, this browser's id, the signed-in user. */
+function credentials(roomId: string): JoinCredentials {
+  return {
+    hostKey: loadHostKey(roomId),
+    deviceId: browserDeviceId(),
+    accessToken: () => session.accessToken(),
+    refreshAccessToken: async () => (await session.refresh())?.accessToken ?? null,
+  };
+}
 
 /** `/r/<roomId>`: pre-join, then the call. Lazy-loaded (it brings simple-peer). */
 export function RoomPage({ roomId }: { roomId: string }) {
-  const controller = useMemo(() => new CallController(roomId, loadHostKey(roomId)), [roomId]);
+  const controller = useMemo(() => new CallController(roomId, credentials(roomId)), [roomId]);
   const snap = useCallSnapshot(controller);
   const online = useOnline();
 
@@ -45,12 +60,23 @@ export function RoomPage({ roomId }: { roomId: string }) {
       {(snap.phase === 'preview' || snap.phase === 'joining') && (
         <PreJoin controller={controller} snap={snap} online={online} />
       )}
+      {snap.phase === 'waiting' && <WaitingScreen controller={controller} snap={snap} />}
       {inCall && <CallView controller={controller} snap={snap} />}
       {snap.phase === 'left' && (
         <section class="notice-page">
           <p role="status">You left the call.</p>
           <button type="button" class="primary" onClick={() => controller.restart()}>
             Rejoin
+          </button>
+        </section>
+      )}
+      {snap.phase === 'removed' && snap.removal && (
+        <section class="notice-page">
+          <p role="alert" class="removed">
+            {removalMessage(snap.removal)}
+          </p>
+          <button type="button" class="primary" onClick={() => navigate('/')}>
+            Back to home
           </button>
         </section>
       )}

@@ -6,7 +6,7 @@ interface Props {
   snap: CallSnapshot;
 }
 
-/** Share screen / Stop sharing, and for the host the room's "Allow screen sharing" switch. */
+/** Share screen / Stop sharing (hosts allow or forbid it in the room settings). */
 export function ScreenShareControls({ controller, snap }: Props) {
   return (
     <>
@@ -18,16 +18,6 @@ export function ScreenShareControls({ controller, snap }: Props) {
         <button type="button" onClick={() => void controller.startScreenShare()}>
           Share screen
         </button>
-      )}
-      {snap.role === 'host' && (
-        <label class="toggle">
-          <input
-            type="checkbox"
-            checked={snap.settings.screenShare}
-            onChange={(e) => controller.setScreenShareAllowed(e.currentTarget.checked)}
-          />
-          Allow screen sharing
-        </label>
       )}
       {snap.screenNotice && (
         <p class="warning" role="alert">

@@ -1,6 +1,8 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { MediaState } from '@parley/protocol';
+import type { MediaState, Role } from '@parley/protocol';
+import type { TileAction, TileMenuItem } from '../call/lobbyState.ts';
 import { Video } from './Video.tsx';
+import { TileMenu } from './TileMenu.tsx';
 
 export interface TileSpec {
   key: string;
@@ -13,6 +15,10 @@ export interface TileSpec {
   /** Connection note, e.g. "connecting…"; null when media flows. */
   status: string | null;
   speaking: boolean;
+  /** Whose tile: a badge shows hosts and co-hosts. */
+  role: Role | null;
+  /** Host controls for this person (empty: no menu). */
+  menu: TileMenuItem[];
 }
 
 interface TileProps {
@@ -20,12 +26,14 @@ interface TileProps {
   epoch: number;
   /** How the tile is shown (remote tiles): drives SFU pause and simulcast layer. */
   onSeen?(key: string, seen: { visible: boolean; width: number } | null): void;
+  /** A host control chosen in the tile's menu. */
+  onAction?(peerId: string, action: TileAction): void;
 }
 
 const RESIZE_DEBOUNCE_MS = 300;
 
 /** One participant (or a shared screen): video or a placeholder, name, indicators. */
-export function Tile({ tile, epoch, onSeen }: TileProps) {
+export function Tile({ tile, epoch, onSeen, onAction }: TileProps) {
   const ref = useRef<HTMLElement>(null);
   useSeen(ref, tile.key, onSeen);
   const self = tile.peerId === null;
@@ -52,8 +60,17 @@ export function Tile({ tile, epoch, onSeen }: TileProps) {
           <span class="avatar">{initials(tile.name)}</span>
         </div>
       )}
+      {tile.peerId && tile.menu.length > 0 && onAction && (
+        <TileMenu
+          name={tile.name}
+          items={tile.menu}
+          onAction={(action) => tile.peerId && onAction(tile.peerId, action)}
+        />
+      )}
       <figcaption>
         <span class="name">{label}</span>
+        {!screen && tile.role === 'host' && <span class="role-badge">Host</span>}
+        {!screen && tile.role === 'cohost' && <span class="role-badge">Co-host</span>}
         {!screen && !tile.media.audio && (
           <span class="indicator" title="Muted">
             Muted

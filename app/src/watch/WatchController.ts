@@ -1,7 +1,7 @@
 import type { RoomStatus } from '@parley/protocol';
 import { choosePlayer } from './player.ts';
 import type { Player, PlayerEvents, PlayerFactory } from './player.ts';
-import { checkIn, fetchRoomStatus, playlistReady, viewerId } from './watchApi.ts';
+import { checkIn, fetchRoomStatus, playlistReady, viewerId, withToken } from './watchApi.ts';
 import { INITIAL_SNAPSHOT, liveEdge, sameSnapshot } from './watchState.ts';
 import type { WatchSnapshot } from './watchState.ts';
 
@@ -48,11 +48,13 @@ export class WatchController {
     ['volumechange', () => this.#set({ muted: this.#video?.muted ?? true })],
   ];
 
+  /** `token`: a private room's viewer token (`?t=` of the watch link), passed on every request. */
   constructor(
     readonly roomId: string,
+    private readonly token: string | null = null,
     private readonly viewer: string = viewerId(),
   ) {
-    this.#playlistUrl = `/hls/${encodeURIComponent(roomId)}/index.m3u8`;
+    this.#playlistUrl = withToken(`/hls/${encodeURIComponent(roomId)}/index.m3u8`, token);
   }
 
   get snapshot(): WatchSnapshot {
@@ -117,7 +119,7 @@ export class WatchController {
     clearTimeout(this.#statusTimer);
     let status: RoomStatus | 'not-found';
     try {
-      status = await fetchRoomStatus(this.roomId);
+      status = await fetchRoomStatus(this.roomId, this.token);
     } catch {
       if (this.#disposed) return;
       this.#set({ notice: SERVER_NOTICE });
@@ -278,7 +280,7 @@ export class WatchController {
   #startCheckIns(): void {
     if (this.#checkInTimer !== undefined) return;
     const once = () =>
-      checkIn(this.roomId, this.viewer).then(
+      checkIn(this.roomId, this.viewer, this.token).then(
         (viewers) => this.#set({ viewers }),
         () => undefined, // the status poll reports an unreachable server
       );

@@ -1,12 +1,16 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { navigate } from '../router.ts';
 import { WatchController } from './WatchController.ts';
+import { tokenFromUrl } from './watchApi.ts';
 import type { WatchSnapshot } from './watchState.ts';
 import './watch.css';
 
 /** `/watch/<roomId>`: the broadcast for viewers, without joining the call. */
 export function WatchPage({ roomId }: { roomId: string }) {
-  const controller = useMemo(() => new WatchController(roomId), [roomId]);
+  const controller = useMemo(
+    () => new WatchController(roomId, tokenFromUrl(location.search)),
+    [roomId],
+  );
   const [snap, setSnap] = useState(controller.snapshot);
   const videoRef = useRef<HTMLVideoElement>(null);
 

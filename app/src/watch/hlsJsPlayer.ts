@@ -1,5 +1,6 @@
 import type { ErrorData, HlsConfig } from 'hls.js';
 import type { Player, PlayerEvents } from './player.ts';
+import { withToken } from './watchApi.ts';
 
 type HlsModule = typeof import('hls.js/light');
 
@@ -29,7 +30,20 @@ export function createHlsJsPlayer(
   events: PlayerEvents,
 ): Player {
   const { default: Hls, Events, ErrorTypes } = mod;
-  const hls = new Hls(HLS_CONFIG);
+  // A private room's viewer token rides on the playlist URL; segment URLs are resolved without
+  // the query, so every request of this player carries it again (xhrSetup may open the XHR).
+  const token = new URL(url, location.href).searchParams.get('t');
+  const hls = new Hls(
+    token
+      ? {
+          ...HLS_CONFIG,
+          xhrSetup: (xhr, requestUrl) => {
+            const hasToken = new URL(requestUrl, location.href).searchParams.has('t');
+            xhr.open('GET', hasToken ? requestUrl : withToken(requestUrl, token), true);
+          },
+        }
+      : HLS_CONFIG,
+  );
   let mediaRecoveries: number[] = [];
   let networkRetries = 0;
   let levelsLoaded = false;

@@ -2,9 +2,30 @@ import type { RoomStatus } from '@parley/protocol';
 
 const VIEWER_ID_KEY = 'parley.viewerId';
 
+/**
+ * Adds a private room's viewer token (`/watch/<id>?t=<token>`) to a same-site URL as `t`; the
+ * URL unchanged without one. Keeps any query the URL has.
+ */
+export function withToken(url: string, token: string | null): string {
+  if (!token) return url;
+  const hash = url.indexOf('#');
+  const base = hash < 0 ? url : url.slice(0, hash);
+  const rest = hash < 0 ? '' : url.slice(hash);
+  return `${base}${base.includes('?') ? '&' : '?'}t=${encodeURIComponent(token)}${rest}`;
+}
+
+/** The viewer token in the page's own URL (`?t=`), or null for a public broadcast. */
+export function tokenFromUrl(search: string): string | null {
+  return new URLSearchParams(search).get('t') || null;
+}
+
 /** `GET /api/rooms/:id`: the status, or 'not-found' on 404. Throws on network or server trouble. */
-export async function fetchRoomStatus(roomId: string): Promise<RoomStatus | 'not-found'> {
-  const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`, { cache: 'no-store' });
+export async function fetchRoomStatus(
+  roomId: string,
+  token: string | null = null,
+): Promise<RoomStatus | 'not-found'> {
+  const url = withToken(`/api/rooms/${encodeURIComponent(roomId)}`, token);
+  const res = await fetch(url, { cache: 'no-store' });
   if (res.status === 404) return 'not-found';
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   const body: unknown = await res.json();
@@ -13,8 +34,12 @@ export async function fetchRoomStatus(roomId: string): Promise<RoomStatus | 'not
 }
 
 /** `POST /api/rooms/:id/viewers`: checks this tab in as a viewer; returns the viewer count. */
-export async function checkIn(roomId: string, viewerId: string): Promise<number> {
-  const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/viewers`, {
+export async function checkIn(
+  roomId: string,
+  viewerId: string,
+  token: string | null = null,
+): Promise<number> {
+  const res = await fetch(withToken(`/api/rooms/${encodeURIComponent(roomId)}/viewers`, token), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ viewerId }),

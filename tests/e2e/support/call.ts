@@ -7,26 +7,67 @@ export interface LinkStats {
   connected: boolean;
   framesDecoded: number;
   audioBytesReceived: number;
+  /** The received audio's `totalAudioEnergy`: grows while the sender's microphone carries sound. */
+  audioEnergy: number;
   /** Our candidate's type in the link's selected pair (`host`, `relay`...), or null. */
   candidateType: string | null;
 }
 
-/** Opens the home page and creates a room through the UI; returns the room's URL. */
-export async function createRoom(page: Page, baseUrl: string): Promise<string> {
+export interface NewRoomOptions {
+  /** Guests wait to be admitted. Default false here: most tests are not about it (the app's
+   * own default is on). */
+  waitingRoom?: boolean;
+  /** A room password; default none. */
+  password?: string;
+}
+
+/**
+ * Opens the home page and creates a room through the UI (the page keeps the host key);
+ * returns the room's URL.
+ */
+export async function createRoom(
+  page: Page,
+  baseUrl: string,
+  { waitingRoom = false, password }: NewRoomOptions = {},
+): Promise<string> {
   await page.goto(baseUrl);
+  await page.getByLabel('Waiting room').setChecked(waitingRoom);
+  if (password !== undefined) await page.getByLabel('Room password').fill(password);
   await page.getByRole('button', { name: 'Create room' }).click();
   await page.waitForURL(/\/r\/[A-Za-z0-9_-]+$/);
   return page.url();
 }
 
-/** Opens a room link (unless already there), types the name and joins; waits for the call. */
-export async function joinRoom(page: Page, url: string, name: string): Promise<void> {
+/** Opens a room link (unless already there), types the name and asks to join. */
+export async function askToJoin(
+  page: Page,
+  url: string,
+  name: string,
+  { password }: { password?: string } = {},
+): Promise<void> {
   if (page.url() !== url) await page.goto(url);
   await page.getByLabel('Your name').fill(name);
+  if (password !== undefined) {
+    const field = page.getByLabel('Room password');
+    if ((await field.count()) === 0) {
+      await page.getByRole('button', { name: 'This room has a password' }).click();
+    }
+    await field.fill(password);
+  }
   const join = page.getByRole('button', { name: 'Join', exact: true });
   await waitFor('the Join button to be enabled', () => join.isEnabled());
   await join.click();
-  await page.getByRole('button', { name: 'Leave' }).waitFor({ timeout: 30_000 });
+}
+
+/** Opens a room link (unless already there), types the name and joins; waits for the call. */
+export async function joinRoom(page: Page, url: string, name: string): Promise<void> {
+  await askToJoin(page, url, name);
+  await inCall(page);
+}
+
+/** Waits until the page shows the call (its toolbar), not the pre-join or waiting screen. */
+export async function inCall(page: Page, timeout = 30_000): Promise<void> {
+  await page.getByRole('toolbar', { name: 'Call controls' }).waitFor({ timeout });
 }
 
 export async function linkStats(page: Page): Promise<LinkStats[]> {

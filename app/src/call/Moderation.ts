@@ -1,0 +1,179 @@
+import type { ClientMessage, Role, RoomSettingsChange, WaitingPeer } from '@parley/protocol';
+import type { SnapshotStore } from './snapshotStore.ts';
+import { mutedNotice, roleNotice } from './admissionState.ts';
+import type { Removal } from './admissionState.ts';
+import { actionFailure, arrivalNotice, arrivals, isModerator } from './lobbyState.ts';
+import type { TileAction } from './lobbyState.ts';
+import { RequestError } from './requests.ts';
+import type { RequestChannel } from './requests.ts';
+
+export interface ModerationDeps {
+  rpc: RequestChannel;
+  store: SnapshotStore;
+  /** Turns our microphone or camera off exactly as its button does (a `media` update follows). */
+  turnOff(kind: 'audio' | 'video'): void;
+  /** Leaves for good: socket, media paths and devices. */
+  teardown(): void;
+}
+
+/** How long "Ada is waiting to join" stays up. */
+const ARRIVAL_NOTICE_MS = 10_000;
+
+type Control = Extract<
+  ClientMessage,
+  { type: 'admit' | 'admit-all' | 'deny' | 'mute' | 'remove' | 'set-role' | 'end' }
+>;
+type PeerId = Extract<ClientMessage, { type: 'admit' }>['peerId'];
+
+/**
+ * Host controls from both ends. A host's or co-host's side: the waiting room's queue (`lobby`
+ * pushes, with a quiet notice when someone arrives), the controls (admit, deny, mute, remove,
+ * roles, end) and the room's settings; each control is a request answered `ok` (or an error,
+ * shown in `hostNotice`), and the queue and the peers then change through the server's pushes.
+ * The target's side: `muted`, `role` and `removed`.
+ */
+export class Moderation {
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** We asked to end the meeting: the `removed {ended}` that follows is ours. */
+  ending = false;
+
+  constructor(private readonly deps: ModerationDeps) {}
+
+  /** The queue changed (or we just joined as host or co-host). */
+  onLobby(waiting: WaitingPeer[]): void {
+    const notice = arrivalNotice(arrivals(this.deps.store.current.lobby, waiting));
+    this.deps.store.update({
+      lobby: waiting,
+      ...(notice ? { lobbyNotice: notice } : waiting.length === 0 ? { lobbyNotice: null } : {}),
+    });
+    if (!notice) return;
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(
+      () => this.deps.store.update({ lobbyNotice: null }),
+      ARRIVAL_NOTICE_MS,
+    );
+  }
+
+  admit(peerId: string): Promise<boolean> {
+    return this.control({ type: 'admit', peerId: peerId as PeerId }, 'let them in');
+  }
+
+  admitAll(): Promise<boolean> {
+    return this.control({ type: 'admit-all' }, 'let everyone in');
+  }
+
+  deny(peerId: string): Promise<boolean> {
+    return this.control({ type: 'deny', peerId: peerId as PeerId }, 'turn them away');
+  }
+
+  mute(peerId: string, kind: 'audio' | 'video'): Promise<boolean> {
+    const what = kind === 'audio' ? 'mute them' : 'stop their video';
+    return this.control({ type: 'mute', peerId: peerId as PeerId, kind }, what);
+  }
+
+  remove(peerId: string): Promise<boolean> {
+    return this.control({ type: 'remove', peerId: peerId as PeerId }, 'remove them');
+  }
+
+  setRole(peerId: string, role: Exclude<Role, 'host'>): Promise<boolean> {
+    const what = role === 'cohost' ? 'make them a co-host' : 'make them a guest';
+    return this.control({ type: 'set-role', peerId: peerId as PeerId, role }, what, true);
+  }
+
+  /** An item chosen in someone's tile menu. */
+  tileAction(peerId: string, action: TileAction): Promise<boolean> {
+    switch (action) {
+      case 'mute':
+        return this.mute(peerId, 'audio');
+      case 'stop-video':
+        return this.mute(peerId, 'video');
+      case 'remove':
+        return this.remove(peerId);
+      case 'make-cohost':
+        return this.setRole(peerId, 'cohost');
+      case 'make-guest':
+        return this.setRole(peerId, 'guest');
+    }
+  }
+
+  /** Host only: ends the meeting for everyone (the UI asks for confirmation first). */
+  async end(): Promise<boolean> {
+    this.ending = true;
+    const ok = await this.control({ type: 'end' }, 'end the meeting', true);
+    if (ok) this.onRemoved('ended');
+    else this.ending = false;
+    return ok;
+  }
+
+  /** Changes the room's settings; the reply carries them all (everyone gets them pushed). */
+  async changeSettings(change: RoomSettingsChange): Promise<boolean> {
+    try {
+      const reply = await this.deps.rpc.request({ type: 'settings', settings: change }, 'settings');
+      this.deps.store.update({ settings: reply.settings });
+      return true;
+    } catch (err) {
+      this.fail('change the settings', err);
+      return false;
+    }
+  }
+
+  // ---------- what host controls do to us ----------
+
+  /** Dismisses the host notice ("A host muted you"). */
+  dismissNotice(): void {
+    this.deps.store.update({ hostNotice: null });
+  }
+
+  /** A host turned off our microphone or camera; we may turn it back on. */
+  onMuted(kind: 'audio' | 'video'): void {
+    this.deps.turnOff(kind);
+    this.deps.store.update({ hostNotice: mutedNotice(kind) });
+  }
+
+  onRole(role: Role): void {
+    if (role === this.deps.store.current.role) return;
+    this.deps.store.update({ role, hostNotice: roleNotice(role) });
+    if (!isModerator(role)) this.reset();
+  }
+
+  /** Turned away, removed, or the meeting ended: leave for good (no automatic rejoin). */
+  onRemoved(reason: Removal['reason']): void {
+    if (this.deps.store.current.phase === 'removed') return;
+    const byYou = reason === 'ended' && this.ending;
+    this.deps.teardown();
+    this.deps.store.update({
+      phase: 'removed',
+      removal: { reason, byYou },
+      peers: [],
+      notice: null,
+      status: null,
+      hostNotice: null,
+      waitingPosition: null,
+      sharing: false,
+    });
+  }
+
+  /** Out of the meeting (or no longer a host): forget the queue. */
+  reset(): void {
+    clearTimeout(this.noticeTimer);
+    this.deps.store.update({ lobby: [], lobbyNotice: null });
+  }
+
+  private async control(msg: Control, what: string, hostOnly = false): Promise<boolean> {
+    try {
+      await this.deps.rpc.request(msg, 'ok');
+      return true;
+    } catch (err) {
+      this.fail(what, err, hostOnly);
+      return false;
+    }
+  }
+
+  private fail(what: string, err: unknown, hostOnly = false): void {
+    const code = err instanceof RequestError ? err.code : '';
+    const message = err instanceof Error ? err.message : String(err);
+    // Leaving closes every request in flight: nothing to tell then.
+    if (code === 'CLOSED') return;
+    this.deps.store.update({ hostNotice: actionFailure(what, code, message, hostOnly) });
+  }
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { MediaState, Role, WaitingPeer } from '@parley/protocol';
+import {
+  actionFailure,
+  arrivalNotice,
+  arrivals,
+  isModerator,
+  tileMenu,
+  waitedFor,
+} from './lobbyState.ts';
+
+const w = (peerId: string, name = peerId, since = 0) => ({ peerId, name, since }) as WaitingPeer;
+
+describe('isModerator', () => {
+  it.each<[Role | null, boolean]>([
+    ['host', true],
+    ['cohost', true],
+    ['guest', false],
+    [null, false],
+  ])('%j: %j', (role, yes) => {
+    expect(isModerator(role)).toBe(yes);
+  });
+});
+
+describe('arrivals and their notice', () => {
+  it('finds who is new, in queue order, whoever left', () => {
+    expect(arrivals([w('a'), w('b')], [w('b'), w('c'), w('d')]).map((x) => x.peerId)).toEqual([
+      'c',
+      'd',
+    ]);
+    expect(arrivals([w('a')], [])).toEqual([]);
+    expect(arrivals([], [w('a')]).map((x) => x.peerId)).toEqual(['a']);
+  });
+
+  it.each<[WaitingPeer[], string | null]>([
+    [[], null],
+    [[w('a', 'Ada')], 'Ada is waiting to join.'],
+    [[w('a', 'Ada'), w('b', 'Bob')], 'Ada and 1 other are waiting to join.'],
+    [[w('a', 'Ada'), w('b', 'Bob'), w('c', 'Cy')], 'Ada and 2 others are waiting to join.'],
+  ])('%j: %j', (arrived, text) => {
+    expect(arrivalNotice(arrived)).toBe(text);
+  });
+});
+
+describe('waitedFor', () => {
+  const min = 60_000;
+  it.each<[number, string]>([
+    [-5_000, 'just now'], // the server's clock is ahead of ours
+    [0, 'just now'],
+    [59_999, 'just now'],
+    [min, '1 min'],
+    [59 * min, '59 min'],
+    [60 * min, '1 h'],
+    [125 * min, '2 h 5 min'],
+  ])('after %i ms: %j', (ms, text) => {
+    expect(waitedFor(1_000_000, 1_000_000 + ms)).toBe(text);
+  });
+});
+
+describe('tileMenu', () => {
+  const on: MediaState = { audio: true, video: true };
+  const labels = (self: Role | null, role: Role, media = on) =>
+    tileMenu(self, { role, media }).map((i) => (i.disabled ? `(${i.label})` : i.label));
+
+  it.each<[Role | null, Role, string[]]>([
+    [null, 'guest', []],
+    ['guest', 'guest', []],
+    ['guest', 'host', []],
+    ['cohost', 'host', ['Mute', 'Stop video']],
+    ['cohost', 'guest', ['Mute', 'Stop video', 'Remove']],
+    ['cohost', 'cohost', ['Mute', 'Stop video']],
+    ['host', 'guest', ['Mute', 'Stop video', 'Remove', 'Make co-host']],
+    ['host', 'cohost', ['Mute', 'Stop video', 'Remove', 'Make guest']],
+    ['host', 'host', ['Mute', 'Stop video']],
+  ])('%j sees on a %j: %j', (self, role, items) => {
+    expect(labels(self, role)).toEqual(items);
+  });
+
+  it('greys out what is already off', () => {
+    expect(labels('host', 'guest', { audio: false, video: false })).toEqual([
+      '(Mute)',
+      '(Stop video)',
+      'Remove',
+      'Make co-host',
+    ]);
+  });
+});
+
+describe('actionFailure', () => {
+  it.each<[Parameters<typeof actionFailure>, string]>([
+    [['mute them', 'FORBIDDEN', 'x'], 'You cannot mute them: only a host or co-host can.'],
+    [['end the meeting', 'FORBIDDEN', 'x', true], 'You cannot end the meeting: only the host can.'],
+    [['remove them', 'PEER_NOT_FOUND', 'x'], 'Could not remove them: they are no longer here.'],
+    [['admit them', 'TIMEOUT', 'no reply'], 'Could not admit them: no reply'],
+  ])('%j', (args, text) => {
+    expect(actionFailure(...args)).toBe(text);
+  });
+});

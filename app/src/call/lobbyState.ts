@@ -1,0 +1,83 @@
+import type { MediaState, Role, WaitingPeer } from '@parley/protocol';
+
+/** Hosts and co-hosts run the meeting: the waiting room, muting, removing, the settings. */
+export function isModerator(role: Role | null): boolean {
+  return role === 'host' || role === 'cohost';
+}
+
+/** Who is new in the waiting room's queue (in queue order). */
+export function arrivals(
+  before: readonly WaitingPeer[],
+  now: readonly WaitingPeer[],
+): WaitingPeer[] {
+  const known = new Set(before.map((w) => w.peerId));
+  return now.filter((w) => !known.has(w.peerId));
+}
+
+/** The quiet notice for newcomers: "Ada is waiting to join." */
+export function arrivalNotice(arrived: readonly WaitingPeer[]): string | null {
+  const [first] = arrived;
+  if (!first) return null;
+  if (arrived.length === 1) return `${first.name} is waiting to join.`;
+  const others = arrived.length - 1;
+  return `${first.name} and ${others} ${others === 1 ? 'other' : 'others'} are waiting to join.`;
+}
+
+/** How long someone has waited, from the server's `since` (clock skew clamps to "just now"). */
+export function waitedFor(since: number, now: number): string {
+  const minutes = Math.floor(Math.max(0, now - since) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
+}
+
+export type TileAction = 'mute' | 'stop-video' | 'remove' | 'make-cohost' | 'make-guest';
+
+export interface TileMenuItem {
+  action: TileAction;
+  label: string;
+  /** Shown but not usable (their microphone is already off). */
+  disabled: boolean;
+}
+
+/**
+ * The host menu of someone's tile, following the server's rules: hosts and co-hosts may mute
+ * anyone and stop anyone's camera; a host cannot be removed and a co-host only by a host; only
+ * a host changes roles (never another host's). Guests get no menu (an empty list).
+ */
+export function tileMenu(
+  self: Role | null,
+  target: { role: Role; media: MediaState },
+): TileMenuItem[] {
+  if (!isModerator(self)) return [];
+  const items: TileMenuItem[] = [
+    { action: 'mute', label: 'Mute', disabled: !target.media.audio },
+    { action: 'stop-video', label: 'Stop video', disabled: !target.media.video },
+  ];
+  if (target.role === 'guest' || (target.role === 'cohost' && self === 'host')) {
+    items.push({ action: 'remove', label: 'Remove', disabled: false });
+  }
+  if (self === 'host' && target.role === 'guest') {
+    items.push({ action: 'make-cohost', label: 'Make co-host', disabled: false });
+  }
+  if (self === 'host' && target.role === 'cohost') {
+    items.push({ action: 'make-guest', label: 'Make guest', disabled: false });
+  }
+  return items;
+}
+
+/** The words for a host action the server refused. */
+export function actionFailure(
+  what: string,
+  code: string,
+  message: string,
+  hostOnly = false,
+): string {
+  if (code === 'FORBIDDEN') {
+    return `You cannot ${what}: only ${hostOnly ? 'the host' : 'a host or co-host'} can.`;
+  }
+  if (code === 'PEER_NOT_FOUND') return `Could not ${what}: they are no longer here.`;
+  return `Could not ${what}: ${message}`;
+}

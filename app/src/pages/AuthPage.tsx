@@ -1,0 +1,146 @@
+import { useEffect, useState } from 'preact/hooks';
+import { LIMITS } from '@parley/protocol';
+import { navigate } from '../router.ts';
+import { session } from '../auth/session.ts';
+import { useSession } from '../auth/useSession.ts';
+import { safeNext } from '../auth/authState.ts';
+import type { AuthFailure } from '../auth/authState.ts';
+
+interface Props {
+  mode: 'signin' | 'signup';
+}
+
+/** `/signin` and `/signup` (a lazy chunk). `?next=/r/<id>` returns there afterwards. */
+export function AuthPage({ mode }: Props) {
+  const { current } = useSession();
+  const next = safeNext(new URLSearchParams(location.search).get('next'));
+  const signup = mode === 'signup';
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<AuthFailure | null>(null);
+  const wait = useCountdown(failure);
+
+  const onSubmit = async (e: Event) => {
+    e.preventDefault();
+    if (busy || wait > 0) return;
+    setBusy(true);
+    setFailure(null);
+    const result = signup
+      ? await session.signUp(name.trim(), email.trim(), password)
+      : await session.signIn(email.trim(), password);
+    setBusy(false);
+    if (result.ok) navigate(next);
+    else setFailure(result.failure);
+  };
+
+  const other = signup ? '/signin' : '/signup';
+  const otherHref = next === '/' ? other : `${other}?next=${encodeURIComponent(next)}`;
+  const message =
+    failure?.retryAfterS !== undefined
+      ? wait > 0
+        ? `Too many attempts. Wait ${wait} s before trying again.`
+        : 'You can try again now.'
+      : failure?.message;
+
+  return (
+    <main class="page home auth">
+      <a href="/" class="brand" onClick={link('/')}>
+        Parley
+      </a>
+      <h1>{signup ? 'Create an account' : 'Sign in'}</h1>
+      {current && (
+        <p role="status">
+          Signed in as {current.user.name}.{' '}
+          <a href={next} onClick={link(next)}>
+            Continue
+          </a>
+        </p>
+      )}
+      <form class="auth-form" onSubmit={onSubmit}>
+        {signup && (
+          <div class="field">
+            <label for="auth-name">Your name</label>
+            <input
+              id="auth-name"
+              type="text"
+              autoComplete="name"
+              required
+              maxLength={LIMITS.NAME_MAX}
+              value={name}
+              onInput={(e) => setName(e.currentTarget.value)}
+            />
+          </div>
+        )}
+        <div class="field">
+          <label for="auth-email">Email</label>
+          <input
+            id="auth-email"
+            type="email"
+            autoComplete="email"
+            required
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+          />
+        </div>
+        <div class="field">
+          <label for="auth-password">Password</label>
+          <input
+            id="auth-password"
+            type="password"
+            autoComplete={signup ? 'new-password' : 'current-password'}
+            required
+            minLength={signup ? LIMITS.ACCOUNT_PASSWORD_MIN : undefined}
+            maxLength={LIMITS.ACCOUNT_PASSWORD_MAX}
+            aria-describedby={signup ? 'auth-password-hint' : undefined}
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
+          {signup && (
+            <p id="auth-password-hint" class="muted hint">
+              At least {LIMITS.ACCOUNT_PASSWORD_MIN} characters.
+            </p>
+          )}
+        </div>
+        {message && (
+          <p class="error" role="alert">
+            {message}
+          </p>
+        )}
+        <button type="submit" class="primary big" disabled={busy || wait > 0}>
+          {busy ? 'One moment…' : signup ? 'Create account' : 'Sign in'}
+        </button>
+      </form>
+      <p class="muted">
+        {signup ? 'Already have an account? ' : 'No account yet? '}
+        <a href={otherHref} onClick={link(otherHref)}>
+          {signup ? 'Sign in' : 'Create one'}
+        </a>
+        . Guests can join any room with just a name.
+      </p>
+    </main>
+  );
+}
+
+/** Seconds left of a rate limit's wait, ticking down to 0. */
+function useCountdown(failure: AuthFailure | null): number {
+  const [left, setLeft] = useState(0);
+  useEffect(() => {
+    const seconds = failure?.retryAfterS;
+    if (seconds === undefined) return setLeft(0);
+    const until = Date.now() + seconds * 1000;
+    const tick = () => setLeft(Math.max(0, Math.ceil((until - Date.now()) / 1000)));
+    tick();
+    const timer = setInterval(tick, 1000);
+    return () => clearInterval(timer);
+  }, [failure]);
+  return left;
+}
+
+function link(path: string) {
+  return (e: Event) => {
+    e.preventDefault();
+    navigate(path);
+  };
+}

@@ -1,0 +1,82 @@
+import { useState } from 'preact/hooks';
+import { LIMITS } from '@parley/protocol';
+import type { CreateRoomRequest } from '@parley/protocol';
+import { createRoom, saveHostKey, saveRoomPassword } from '../api.ts';
+import { navigate } from '../router.ts';
+
+interface Props {
+  /** Signed in: the room gets a title and is listed under "Your rooms". */
+  signedIn: boolean;
+  /** Creating failed: `offline` when the network itself failed (fetch rejected). */
+  onError(message: string | null, offline: boolean): void;
+}
+
+/** Create room, with its options: the waiting room (on by default), a password, a title. */
+export function CreateRoomForm({ signedIn, onError }: Props) {
+  const [busy, setBusy] = useState(false);
+  const [title, setTitle] = useState('');
+  const [waitingRoom, setWaitingRoom] = useState(true);
+  const [password, setPassword] = useState('');
+
+  const onSubmit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    onError(null, false);
+    const request: CreateRoomRequest = { settings: { waitingRoom } };
+    if (signedIn && title.trim()) request.title = title.trim();
+    if (password) request.password = password;
+    try {
+      const room = await createRoom(request);
+      saveHostKey(room.id, room.hostKey);
+      if (password) saveRoomPassword(room.id, password);
+      navigate(`/r/${room.id}`);
+    } catch (err) {
+      // fetch() rejects (TypeError) only when the network itself failed.
+      if (err instanceof TypeError) onError(null, true);
+      else onError(err instanceof Error ? err.message : String(err), false);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="create-form" onSubmit={onSubmit} aria-label="New room">
+      {signedIn && (
+        <div class="field">
+          <label for="room-title">Title (optional)</label>
+          <input
+            id="room-title"
+            type="text"
+            maxLength={LIMITS.ROOM_TITLE_MAX}
+            placeholder="Weekly sync"
+            value={title}
+            onInput={(e) => setTitle(e.currentTarget.value)}
+          />
+        </div>
+      )}
+      <label class="toggle">
+        <input
+          type="checkbox"
+          checked={waitingRoom}
+          onChange={(e) => setWaitingRoom(e.currentTarget.checked)}
+        />
+        Waiting room: you let each guest in
+      </label>
+      <div class="field">
+        <label for="room-password">Room password (optional)</label>
+        <input
+          id="room-password"
+          type="text"
+          autoComplete="off"
+          spellcheck={false}
+          maxLength={LIMITS.ROOM_PASSWORD_MAX}
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
+      </div>
+      <button type="submit" class="primary big" disabled={busy}>
+        {busy ? 'Creating…' : 'Create room'}
+      </button>
+    </form>
+  );
+}

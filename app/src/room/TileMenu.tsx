@@ -1,0 +1,80 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { TileAction, TileMenuItem } from '../call/lobbyState.ts';
+
+interface Props {
+  name: string;
+  items: TileMenuItem[];
+  onAction(action: TileAction): void;
+}
+
+/**
+ * The host menu on someone's tile: a button "Options for <name>" and a menu of host controls
+ * (WAI-ARIA menu button: arrows move, Escape closes and returns focus, a click outside closes).
+ */
+export function TileMenu({ name, items, onAction }: Props) {
+  const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    root.current?.querySelector<HTMLElement>('[role="menuitem"]:not([disabled])')?.focus();
+    const outside = (e: PointerEvent) => {
+      if (!root.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('pointerdown', outside);
+    return () => document.removeEventListener('pointerdown', outside);
+  }, [open]);
+
+  const close = () => {
+    setOpen(false);
+    button.current?.focus();
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') return close();
+    if (e.key === 'Tab') return setOpen(false);
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    e.preventDefault();
+    const all = [
+      ...(root.current?.querySelectorAll<HTMLElement>('[role="menuitem"]:not([disabled])') ?? []),
+    ];
+    const at = all.indexOf(document.activeElement as HTMLElement);
+    const next = (at + (e.key === 'ArrowDown' ? 1 : all.length - 1)) % all.length;
+    all[next]?.focus();
+  };
+
+  return (
+    <div class="tile-menu" ref={root} onKeyDown={onKeyDown}>
+      <button
+        ref={button}
+        type="button"
+        class="tile-menu-button"
+        aria-label={`Options for ${name}`}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+      >
+        ⋯
+      </button>
+      {open && (
+        <div role="menu" aria-label={`Host controls for ${name}`} class="menu">
+          {items.map((item) => (
+            <button
+              key={item.action}
+              type="button"
+              role="menuitem"
+              disabled={item.disabled}
+              class={item.action === 'remove' ? 'menu-danger' : ''}
+              onClick={() => {
+                close();
+                onAction(item.action);
+              }}
+            >
+              {item.label}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

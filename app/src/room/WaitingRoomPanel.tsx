@@ -1,0 +1,75 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { WaitingPeer } from '@parley/protocol';
+import type { Moderation } from '../call/Moderation.ts';
+import { waitedFor } from '../call/lobbyState.ts';
+
+interface Props {
+  waiting: WaitingPeer[];
+  moderation: Moderation;
+  onClose(): void;
+}
+
+/** Re-renders every `ms` so "waiting 3 min" stays true. */
+function useNow(ms: number): number {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}
+
+/** Hosts and co-hosts: who waits to be let in, with Admit / Deny each and Admit all. */
+export function WaitingRoomPanel({ waiting, moderation, onClose }: Props) {
+  const now = useNow(15_000);
+  return (
+    <section id="lobby-panel" class="panel lobby" aria-labelledby="lobby-title">
+      <header class="panel-head">
+        <h2 id="lobby-title">
+          Waiting room <span class="badge">{waiting.length}</span>
+        </h2>
+        <button type="button" class="secondary" aria-label="Close" onClick={onClose}>
+          ×
+        </button>
+      </header>
+      {waiting.length === 0 ? (
+        <p class="muted">Nobody is waiting.</p>
+      ) : (
+        <>
+          <ul class="lobby-list">
+            {waiting.map((w) => (
+              <li key={w.peerId} class="lobby-item">
+                <span class="lobby-name" id={`lobby-${w.peerId}`}>
+                  {w.name}
+                </span>
+                <span class="muted lobby-since">waiting {waitedFor(w.since, now)}</span>
+                <span class="row">
+                  <button
+                    type="button"
+                    class="primary"
+                    aria-describedby={`lobby-${w.peerId}`}
+                    onClick={() => void moderation.admit(w.peerId)}
+                  >
+                    Admit
+                  </button>
+                  <button
+                    type="button"
+                    aria-describedby={`lobby-${w.peerId}`}
+                    onClick={() => void moderation.deny(w.peerId)}
+                  >
+                    Deny
+                  </button>
+                </span>
+              </li>
+            ))}
+          </ul>
+          {waiting.length > 1 && (
+            <button type="button" onClick={() => void moderation.admitAll()}>
+              Admit all
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,42 @@
+import type { CallController } from '../call/CallController.ts';
+import type { CallSnapshot } from '../call/callState.ts';
+import { Video } from './Video.tsx';
+import { MediaButtons } from './MediaButtons.tsx';
+
+interface Props {
+  controller: CallController;
+  snap: CallSnapshot;
+}
+
+/** Held in the waiting room: our place in line, the preview, and a way out. */
+export function WaitingScreen({ controller, snap }: Props) {
+  return (
+    <section class="prejoin waiting" aria-label="Waiting room">
+      <div class="preview">
+        {snap.local.hasVideo ? (
+          <Video
+            stream={controller.localStream()}
+            self
+            label="Your preview video"
+            epoch={snap.streamEpoch}
+          />
+        ) : (
+          <div class="video placeholder">No camera</div>
+        )}
+      </div>
+      <div class="prejoin-form">
+        <h1 class="waiting-title">Waiting room</h1>
+        <p role="status" class="waiting-status">
+          Waiting for the host to let you in — you are number {snap.waitingPosition ?? 1} in line.
+        </p>
+        <p class="muted hint">You will join as soon as a host admits you.</p>
+        <div class="row">
+          <MediaButtons local={snap.local} onToggle={(k) => controller.toggle(k)} />
+        </div>
+        <button type="button" class="danger" onClick={() => controller.leave()}>
+          Leave
+        </button>
+      </div>
+    </section>
+  );
+}
