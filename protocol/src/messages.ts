@@ -272,6 +272,8 @@ export const JoinedSchema = z.strictObject({
   settings: RoomSettingsSchema,
   /** On air: the room is broadcast to /watch/<roomId>. */
   live: z.boolean(),
+  /** For hosts and co-hosts of a room with a password: the viewer token for its watch link. */
+  watchToken: z.string().optional(),
 });
 /**
  * The join is held in the waiting room (the reply to `join`, carrying its rid), and again
@@ -322,6 +324,8 @@ export const SettingsChangedSchema = z.strictObject({
   type: z.literal('settings'),
   ...replyRid,
   settings: RoomSettingsSchema,
+  /** Only in the reply to a moderator, when the room has a password: the watch link's token. */
+  watchToken: z.string().optional(),
 });
 export const LeftSchema = z.strictObject({ type: z.literal('left'), ...replyRid });
 export const IceServersSchema = z.strictObject({

@@ -3,7 +3,7 @@ import type { ClientMessage, ClientMessageOf, RoomId, ServerMessage } from '@par
 import type { TokenVerifier } from './auth/types.ts';
 import type { Config } from './config.ts';
 import { ProtocolError, roomNotFound } from './errors.ts';
-import { handleHostMessage } from './hostHandlers.ts';
+import { handleHostMessage, watchTokenFor } from './hostHandlers.ts';
 import type { HostMessage } from './hostHandlers.ts';
 import { isModerator, mayChat, mayShareScreen, refusal, refusalText } from './permissions.ts';
 import type { Standing } from './permissions.ts';
@@ -281,6 +281,7 @@ export class Connection implements PeerSink {
       ...snapshot,
       iceServers: this.deps.iceServersFor(peer.id),
       ...this.#icePolicy(),
+      ...(isModerator(peer.role) ? watchTokenFor(room, this.deps.watchToken) : {}),
     });
   }
 

@@ -26,13 +26,11 @@ export async function handleHostMessage(
       const passwordHash = typeof password === 'string' ? await hashPassword(password) : password;
       await room.queue.run(() => room.updateSettings(definedOnly(change), passwordHash, peer.id));
       // Everyone else got the new settings pushed; the host's copy is this reply.
-      return { type: 'settings', settings: room.settings };
+      return { type: 'settings', settings: room.settings, ...watchTokenFor(room, watchToken) };
     }
     case 'broadcast': {
       await room.queue.run(() => (message.live ? room.media.goLive() : room.media.stopLive()));
-      // A room with a password is private: its viewers need a signed token in the watch link.
-      const token = room.settings.hasPassword ? { watchToken: watchToken(room.id) } : {};
-      return { type: 'broadcast-state', live: room.live, ...token };
+      return { type: 'broadcast-state', live: room.live, ...watchTokenFor(room, watchToken) };
     }
     default:
       await room.queue.run(() => control(room, peer, message));
@@ -61,6 +59,14 @@ function control(
     case 'end':
       return room.end();
   }
+}
+
+/** A room with a password is private: its viewers need a signed token in the watch link. */
+export function watchTokenFor(
+  room: Room,
+  watchToken: (roomId: RoomId) => string,
+): { watchToken?: string } {
+  return room.settings.hasPassword ? { watchToken: watchToken(room.id) } : {};
 }
 
 /** Drops keys whose value is undefined, so a spread never overwrites a setting with nothing. */

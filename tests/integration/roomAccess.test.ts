@@ -117,6 +117,25 @@ describe('room passwords', () => {
     });
   });
 
+  it('hosts of a private room get the watch-link token; guests never do', async () => {
+    const s = await server();
+    const { id, hostKey } = await s.createRoom({ settings: { waitingRoom: false } });
+    const host = await clientFrom(s.url);
+    expect(await host.request(join(id, { hostKey }))).not.toHaveProperty('watchToken');
+    const set = await host.request({ type: 'settings', settings: { password: 'pw' } });
+    expect(set).toMatchObject({ type: 'settings', watchToken: expect.stringMatching(/^\d+\./) });
+    const guest = await clientFrom(s.url);
+    expect(await guest.request(join(id, { password: 'pw' }))).not.toHaveProperty('watchToken');
+    const again = await clientFrom(s.url);
+    const rejoined = await again.request(join(id, { hostKey }));
+    expect(rejoined).toMatchObject({ role: 'host', watchToken: expect.any(String) });
+    const token = (rejoined as { watchToken: string }).watchToken;
+    expect((await fetch(`${s.url}/api/rooms/${id}`)).status).toBe(404);
+    expect((await fetch(`${s.url}/api/rooms/${id}?t=${encodeURIComponent(token)}`)).status).toBe(
+      200,
+    );
+  });
+
   it('rooms are created with the safe defaults: waiting room on, chat and sharing allowed', async () => {
     const s = await server();
     const { id, hostKey } = await s.createRoom({});

@@ -363,6 +363,7 @@ export class CallController {
       speaker: msg.activeSpeaker ?? null,
       settings: msg.settings,
       live: msg.live,
+      watchToken: msg.watchToken ?? null,
       peers: msg.peers.map((p) => ({ ...p, connected: false })),
     });
     this.chat.merge(msg.chat);
@@ -384,6 +385,7 @@ export class CallController {
       mode: msg.mode,
       settings: msg.settings,
       live: msg.live,
+      watchToken: msg.watchToken ?? null,
       peers: reconcilePeers(this.snap.peers, msg.peers),
     });
     this.chat.merge(msg.chat);

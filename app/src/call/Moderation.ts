@@ -109,7 +109,8 @@ export class Moderation {
   async changeSettings(change: RoomSettingsChange): Promise<boolean> {
     try {
       const reply = await this.deps.rpc.request({ type: 'settings', settings: change }, 'settings');
-      this.deps.store.update({ settings: reply.settings });
+      // A password makes the broadcast private: the watch link needs the token from now on.
+      this.deps.store.update({ settings: reply.settings, watchToken: reply.watchToken ?? null });
       return true;
     } catch (err) {
       this.fail('change the settings', err);
