@@ -2,13 +2,17 @@
 // results/<name>.json and regenerates BENCHMARKS.md from the latest result of every scenario.
 // A smoke run (a few iterations) only prints: its numbers say nothing about speed.
 // `--report-only` re-renders BENCHMARKS.md from the stored results without running anything.
+// `--quiet=<load>` waits (up to 20 min) before each scenario until the 1-minute load average is
+// below <load>: the machine is shared, and other work skews every figure.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runScenario } from './lib/harness.ts';
 import { describeMachine } from './lib/machine.ts';
 import { consoleTable, renderBenchmarksMd } from './lib/report.ts';
+import { sleep } from './lib/stats.ts';
 import { SCENARIOS } from './scenarios.ts';
 import type { ScenarioResult } from './types.ts';
 
@@ -18,6 +22,7 @@ const BENCHMARKS_MD = path.resolve(HERE, '../../BENCHMARKS.md');
 
 function parseArgs(argv: string[]) {
   const smoke = argv.includes('--smoke');
+  const quiet = Number(argv.find((a) => a.startsWith('--quiet='))?.slice('--quiet='.length));
   const names = argv.filter((a) => !a.startsWith('--'));
   const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
   if (unknown.length) {
@@ -26,7 +31,16 @@ function parseArgs(argv: string[]) {
     );
   }
   const selected = names.length ? SCENARIOS.filter((s) => names.includes(s.name)) : SCENARIOS;
-  return { smoke, selected };
+  return { smoke, selected, quiet: Number.isFinite(quiet) ? quiet : undefined };
+}
+
+/** Waits until the 1-minute load average is below `load` (gives up after 20 minutes). */
+async function untilQuiet(load: number, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + 20 * 60_000;
+  for (let said = false; (os.loadavg()[0] ?? 0) >= load && Date.now() < deadline; said = true) {
+    if (!said) log(`  waiting for the load average (${os.loadavg()[0]?.toFixed(2)}) to fall below ${load}`); // prettier-ignore
+    await sleep(5000);
+  }
 }
 
 function latestResults(): Map<string, ScenarioResult> {
@@ -46,12 +60,13 @@ async function main(): Promise<void> {
     writeFileSync(BENCHMARKS_MD, renderBenchmarksMd(SCENARIOS, latestResults(), describeMachine()));
     return;
   }
-  const { smoke, selected } = parseArgs(argv);
+  const { smoke, selected, quiet } = parseArgs(argv);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const done: ScenarioResult[] = [];
   let failed = false;
   for (const scenario of selected) {
     log(`== ${scenario.name}${smoke ? ' (smoke)' : ''}`);
+    if (quiet !== undefined) await untilQuiet(quiet, log);
     try {
       const result = await runScenario(scenario, { smoke, log });
       done.push(result);

@@ -1,8 +1,21 @@
 // Every benchmark scenario, in the order `npm run bench` runs them. Adding one is one line.
 import { broadcast } from './scenarios/broadcast.ts';
+import { glass } from './scenarios/glass.ts';
+import { join } from './scenarios/join.ts';
+import { pwa } from './scenarios/pwa.ts';
 import { sfuFanout } from './scenarios/sfuFanout.ts';
 import { signaling } from './scenarios/signaling/index.ts';
+import { switchScenario } from './scenarios/switch.ts';
 import { turn } from './scenarios/turn.ts';
 import type { Scenario } from './types.ts';
 
-export const SCENARIOS: readonly Scenario[] = [sfuFanout, signaling, broadcast, turn];
+export const SCENARIOS: readonly Scenario[] = [
+  sfuFanout,
+  signaling,
+  broadcast,
+  turn,
+  join,
+  switchScenario,
+  glass,
+  pwa,
+];

@@ -62,6 +62,8 @@ export interface ScenarioResult extends ScenarioOutput {
   durationS: number;
   /** 1-minute load average when it started (other work on the machine skews CPU figures). */
   loadAverageAtStart?: number;
+  /** The highest 1-minute load average seen during the run (sampled every 10 s). */
+  loadAverageMax?: number;
 }
 
 export function meets(figure: Figure): boolean | undefined {

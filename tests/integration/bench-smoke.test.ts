@@ -1,11 +1,9 @@
-// Every benchmark scenario in smoke mode (a few iterations): it must run end to end and
-// produce well-formed numbers. No timing thresholds here: `npm run bench` measures.
+// Every benchmark scenario that needs no browser, in smoke mode; the Chromium ones run in
+// tests/e2e/bench-smoke.test.ts (the serial project).
 
 import { describe, expect, it } from 'vitest';
-import { missingBinaries, runScenario } from '../bench/lib/harness.ts';
+import { smokeEach, usesBrowser } from '../bench/lib/smoke.ts';
 import { SCENARIOS } from '../bench/scenarios.ts';
-
-const quiet = (): void => undefined;
 
 describe('benchmark scenarios (smoke)', () => {
   it('have unique names and say how they work, their target and their anchor', () => {
@@ -18,25 +16,5 @@ describe('benchmark scenarios (smoke)', () => {
     }
   });
 
-  // One at a time: they share two cores and measure CPU.
-  for (const scenario of SCENARIOS) {
-    it.skipIf(missingBinaries(scenario).length > 0)(
-      `${scenario.name} produces well-formed figures`,
-      async () => {
-        const result = await runScenario(scenario, { smoke: true, log: quiet });
-        expect(result.scenario).toBe(scenario.name);
-        expect(result.figures.length).toBeGreaterThan(0);
-        const keys = result.figures.map((f) => f.key);
-        expect(new Set(keys).size).toBe(keys.length);
-        for (const f of result.figures) {
-          expect(Number.isFinite(f.value), `${f.key} = ${f.value}`).toBe(true);
-          expect(f.value, f.key).toBeGreaterThanOrEqual(0);
-          expect(f.unit.length).toBeGreaterThan(0);
-        }
-        expect(result.figures.some((f) => f.target)).toBe(scenario.name === 'turn' ? false : true);
-        expect(() => JSON.stringify(result)).not.toThrow();
-      },
-      90_000,
-    );
-  }
+  smokeEach(SCENARIOS.filter((s) => !usesBrowser(s)));
 });

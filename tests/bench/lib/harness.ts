@@ -20,16 +20,23 @@ export async function runScenario(
   if (missing.length) throw new Error(`${scenario.name}: not installed: ${missing.join(', ')}`);
   // Other work on the machine skews CPU figures: recorded so a reader can tell.
   const load = os.loadavg()[0] ?? 0;
+  const during: number[] = [];
+  const sampler = setInterval(() => during.push(os.loadavg()[0] ?? 0), 10_000);
   const startedAt = new Date();
   const t0 = performance.now();
-  const output = await scenario.run(options);
-  return {
-    scenario: scenario.name,
-    machine: describeMachine(),
-    smoke: options.smoke,
-    startedAt: startedAt.toISOString(),
-    durationS: Math.round((performance.now() - t0) / 100) / 10,
-    loadAverageAtStart: load,
-    ...output,
-  };
+  try {
+    const output = await scenario.run(options);
+    return {
+      scenario: scenario.name,
+      machine: describeMachine(),
+      smoke: options.smoke,
+      startedAt: startedAt.toISOString(),
+      durationS: Math.round((performance.now() - t0) / 100) / 10,
+      loadAverageAtStart: load,
+      ...(during.length ? { loadAverageMax: Math.max(...during) } : {}),
+      ...output,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
 }

@@ -62,3 +62,22 @@ export function cpuMeter(pid: number): { stop(): { cpuSeconds: number; cores: nu
     },
   };
 }
+
+/** Share of the whole machine's CPU time that was busy (all cores, /proc/stat) over an interval. */
+export function machineCpuMeter(): { stop(): number } {
+  const read = (): { busy: number; total: number } => {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1);
+    const n = fields.map(Number);
+    const idle = (n[3] ?? 0) + (n[4] ?? 0);
+    const total = n.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  };
+  const start = read();
+  return {
+    stop() {
+      const end = read();
+      const total = end.total - start.total;
+      return total > 0 ? (end.busy - start.busy) / total : 0;
+    },
+  };
+}

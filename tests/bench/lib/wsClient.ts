@@ -80,14 +80,27 @@ export class LoadClient {
   }
 }
 
-/** Creates `count` rooms through the REST API. */
+/**
+ * The body every benchmark room is created with: the waiting room is on by default (issue #6),
+ * and a benchmark measures admission, not a host clicking Admit.
+ */
+const BENCH_ROOM_BODY = JSON.stringify({ settings: { waitingRoom: false } });
+
+/** `POST /api/rooms` without a waiting room; returns the id and the host key. */
+export async function createRoom(baseUrl: string): Promise<{ id: string; hostKey: string }> {
+  const res = await fetch(`${baseUrl}/api/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: BENCH_ROOM_BODY,
+  });
+  if (res.status !== 201) throw new Error(`create room: HTTP ${res.status}`);
+  return (await res.json()) as { id: string; hostKey: string };
+}
+
+/** Creates `count` rooms through the REST API (waiting room off). */
 export async function createRooms(baseUrl: string, count: number): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const res = await fetch(`${baseUrl}/api/rooms`, { method: 'POST' });
-    if (res.status !== 201) throw new Error(`create room: HTTP ${res.status}`);
-    ids.push(((await res.json()) as { id: string }).id);
-  }
+  for (let i = 0; i < count; i++) ids.push((await createRoom(baseUrl)).id);
   return ids;
 }
 

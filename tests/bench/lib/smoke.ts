@@ -1,0 +1,35 @@
+// The smoke check shared by the two smoke suites: every scenario, in smoke mode (a few
+// iterations), must run end to end and produce well-formed numbers. No timing thresholds:
+// `npm run bench` measures.
+
+import { expect, it } from 'vitest';
+import { missingBinaries, runScenario } from './harness.ts';
+import type { Scenario } from '../types.ts';
+
+const quiet = (): void => undefined;
+
+/** True for scenarios that drive Chromium (they run in the serial end-to-end project). */
+export const usesBrowser = (s: Scenario): boolean => s.needs?.includes('chromium') ?? false;
+
+/** One test per scenario, run one at a time: they share two cores and measure CPU. */
+export function smokeEach(scenarios: readonly Scenario[]): void {
+  for (const scenario of scenarios) {
+    it.skipIf(missingBinaries(scenario).length > 0)(
+      `${scenario.name} produces well-formed figures`,
+      async () => {
+        const result = await runScenario(scenario, { smoke: true, log: quiet });
+        expect(result.scenario).toBe(scenario.name);
+        expect(result.figures.length).toBeGreaterThan(0);
+        const keys = result.figures.map((f) => f.key);
+        expect(new Set(keys).size).toBe(keys.length);
+        for (const f of result.figures) {
+          expect(Number.isFinite(f.value), `${f.key} = ${f.value}`).toBe(true);
+          expect(f.unit.length).toBeGreaterThan(0);
+        }
+        expect(result.figures.some((f) => f.target)).toBe(scenario.name !== 'turn');
+        expect(() => JSON.stringify(result)).not.toThrow();
+      },
+      120_000,
+    );
+  }
+}

@@ -1,0 +1,16 @@
+// The browser benchmark scenarios (join, switch, glass, PWA) in smoke mode: a few iterations
+// each, in the serial end-to-end project, since each drives several Chromium instances.
+
+import { describe, expect, it } from 'vitest';
+import { smokeEach, usesBrowser } from '../bench/lib/smoke.ts';
+import { SCENARIOS } from '../bench/scenarios.ts';
+
+describe('browser benchmark scenarios (smoke)', () => {
+  const browserScenarios = SCENARIOS.filter(usesBrowser);
+
+  it('are the four the issue asks for', () => {
+    expect(browserScenarios.map((s) => s.name).sort()).toEqual(['glass', 'join', 'pwa', 'switch']);
+  });
+
+  smokeEach(browserScenarios);
+});
