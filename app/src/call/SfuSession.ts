@@ -12,6 +12,7 @@ import type { MediaSource, ProducerInfo, SfuState } from '@parley/protocol';
 import { RequestError } from './requests.ts';
 import { cameraEncodings, spatialLayersOf } from './simulcast.ts';
 import type { RequestChannel } from './requests.ts';
+import { START_BITRATE_KBPS } from './sdp.ts';
 
 /** Error codes that mean "that producer or consumer no longer exists". */
 const GONE = new Set(['SFU_NOT_FOUND', 'CANNOT_CONSUME']);
@@ -161,7 +162,7 @@ export class SfuSession {
       stopTracks: false,
       appData: { source },
       ...(camera ? { encodings: cameraEncodings(track.getSettings().width ?? 0), codec: vp8 } : {}),
-      ...(camera ? { codecOptions: { videoGoogleStartBitrate: 300 } } : {}),
+      ...(camera ? { codecOptions: { videoGoogleStartBitrate: START_BITRATE_KBPS } } : {}),
     });
     if (this.closed) {
       producer.close();

@@ -1,5 +1,6 @@
 import SimplePeer from 'simple-peer/simplepeer.min.js';
 import type { SignalData, SimplePeerInstance } from 'simple-peer/simplepeer.min.js';
+import { START_BITRATE_KBPS, withVideoStartBitrate } from './sdp.ts';
 
 /**
  * What travels in a protocol `signal` message between two browsers: simple-peer's payload
@@ -70,6 +71,9 @@ export class MeshLink {
       config: opts.config,
       // Ask for both kinds even when we send neither: a receive-only peer still sees others.
       offerOptions: { offerToReceiveAudio: true, offerToReceiveVideo: true },
+      // Chromium starts a link at ~300 kbit/s, too little for 720p: it would drop the first
+      // frames and send a tiny downscaled one. Starting higher shows the first frame sooner.
+      sdpTransform: (sdp) => withVideoStartBitrate(sdp, START_BITRATE_KBPS),
     });
     this.peer.on('signal', (signal) => events.signal({ link: this.id, signal }));
     this.peer.on('stream', (stream) => events.stream(stream));

@@ -8,6 +8,8 @@ declare module 'simple-peer/simplepeer.min.js' {
     trickle?: boolean;
     config?: RTCConfiguration;
     offerOptions?: RTCOfferOptions;
+    /** Rewrites each local SDP (offer or answer) before it is applied and sent. */
+    sdpTransform?: (sdp: string) => string;
   }
   /** An SDP or ICE candidate payload; opaque to everything but simple-peer. */
   export type SignalData = Record<string, unknown>;
