@@ -89,7 +89,12 @@ export class RoomMedia {
     if (this.mode !== 'sfu' || !sfuRoom) return undefined;
     return {
       routerRtpCapabilities: sfuRoom.rtpCapabilities,
-      producers: sfuRoom.producers().map(asProducer),
+      // Video first: a joiner consumes in this order over one socket, and a picture is what
+      // tells people they are in (audio follows a few ms later).
+      producers: sfuRoom
+        .producers()
+        .map(asProducer)
+        .sort((a, b) => Number(a.kind === 'audio') - Number(b.kind === 'audio')),
     };
   }
 
