@@ -12,7 +12,7 @@ import type { Log } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { Peer } from './peer.ts';
 import type { PeerSink } from './peer.ts';
-import { TokenBucket } from './rateLimiter.ts';
+import { FloodGuard, peekRid } from './rateLimiter.ts';
 import type { AdmitResult, Room } from './room.ts';
 import { handleSfuMessage } from './sfuHandlers.ts';
 import type { SfuMessage } from './sfuHandlers.ts';
@@ -44,13 +44,6 @@ type Member = { room: Room; peer: Peer; admitted: boolean };
 type Joined = { room: Room; peer: Peer };
 
 /**
- * Beyond this many dropped messages within ABUSE_WINDOW_MS the client is not a browser having
- * a burst. A window, not a run: a flood that gets a token now and then never resets it.
- */
-const RATE_ABUSE_DROPS = 500;
-const ABUSE_WINDOW_MS = 10_000;
-
-/**
  * One client WebSocket: validates every frame against the protocol, checks it against the
  * permission table, enforces the rate limit and the join timeout, and routes each message
  * to one method.
@@ -59,10 +52,8 @@ export class Connection implements PeerSink {
   #greeted = false;
   #member: Member | undefined;
   #closed = false;
-  #drops = 0;
-  #dropsSince = 0;
   #joinTimer: NodeJS.Timeout | undefined;
-  readonly #bucket: TokenBucket;
+  readonly #flood: FloodGuard;
   readonly #inbox = new SerialQueue();
 
   constructor(
@@ -71,7 +62,7 @@ export class Connection implements PeerSink {
     /** The client's address: wrong room passwords are limited per client. */
     private readonly remote = 'unknown',
   ) {
-    this.#bucket = new TokenBucket(deps.config.rateLimit.perSec, deps.config.rateLimit.burst);
+    this.#flood = new FloodGuard(deps.config.rateLimit.perSec, deps.config.rateLimit.burst);
     this.#armJoinTimer();
   }
 
@@ -79,7 +70,13 @@ export class Connection implements PeerSink {
   receive(data: Buffer | string, isBinary: boolean): void {
     if (this.#closed) return;
     this.deps.metrics.messages.inc({ direction: 'in' });
-    if (!this.#bucket.take()) return this.#rateLimited(data);
+    const rate = this.#flood.take();
+    if (rate === 'close')
+      return this.#close(CLOSE_CODES.RATE_LIMIT_ABUSE, 'message rate limit exceeded');
+    if (rate === 'drop') {
+      const text = 'too many messages; this one was dropped';
+      return this.#error(ERROR_CODES.RATE_LIMITED, text, peekRid(data));
+    }
     if (isBinary) return this.#error(ERROR_CODES.BAD_MESSAGE, 'binary frames are not supported');
     const parsed = parseClientMessage(typeof data === 'string' ? data : data.toString('utf8'));
     if (!parsed.ok) {
@@ -401,20 +398,6 @@ export class Connection implements PeerSink {
     return this.#member;
   }
 
-  #rateLimited(data: Buffer | string): void {
-    const now = Date.now();
-    if (now - this.#dropsSince > ABUSE_WINDOW_MS) {
-      this.#dropsSince = now;
-      this.#drops = 0;
-    }
-    if (++this.#drops > RATE_ABUSE_DROPS) {
-      this.#close(CLOSE_CODES.RATE_LIMIT_ABUSE, 'message rate limit exceeded');
-      return;
-    }
-    const text = 'too many messages; this one was dropped';
-    this.#error(ERROR_CODES.RATE_LIMITED, text, peekRid(data), undefined);
-  }
-
   #error(
     code: ServerMessageOf<'error'>['code'],
     text: string,
@@ -443,16 +426,6 @@ export class Connection implements PeerSink {
     this.socket.close(code, reason);
     this.closed();
   }
-}
-
-/**
- * The rid of a frame that is dropped unparsed (over the rate limit), so the client's request
- * fails at once instead of timing out. Looks only at the first 256 bytes.
- */
-function peekRid(data: Buffer | string): number | undefined {
-  const head = typeof data === 'string' ? data.slice(0, 256) : data.toString('utf8', 0, 256);
-  const match = /"rid"\s*:\s*(\d{1,15})[,}\s]/.exec(head);
-  return match ? Number(match[1]) : undefined;
 }
 
 function rid(message: { rid?: number | undefined }): { rid?: number } {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
-import { TokenBucket } from './rateLimiter.ts';
+import { FloodGuard, TokenBucket, peekRid } from './rateLimiter.ts';
 import { SerialQueue } from './serialQueue.ts';
 import { StaticFiles } from './staticFiles.ts';
 import { originAllowed } from './wsServer.ts';
@@ -19,6 +19,38 @@ describe('originAllowed', () => {
     ['http://meet.example:8081', [], false],
   ] as const)('origin %s with allow-list %j -> %s', (origin, allowed, expected) => {
     expect(originAllowed(req(origin), allowed)).toBe(expected);
+  });
+});
+
+describe('FloodGuard', () => {
+  it('drops over the limit and closes after 500 drops in 10 s, even with tokens between', () => {
+    let now = 0;
+    const guard = new FloodGuard(1, 1, () => now);
+    expect(guard.take()).toBe('ok');
+    const seen: string[] = [];
+    // A flood that gets a token every second: the drops in between still add up.
+    for (let i = 0; i < 600 && !seen.includes('close'); i++) {
+      now += 9;
+      seen.push(guard.take());
+    }
+    expect(seen.filter((r) => r === 'ok').length).toBeGreaterThan(0);
+    expect(seen.at(-1)).toBe('close');
+    expect(seen.filter((r) => r === 'drop')).toHaveLength(500);
+  });
+
+  it('forgets drops after the window', () => {
+    let now = 0;
+    const guard = new FloodGuard(0.001, 1, () => now);
+    guard.take();
+    for (let i = 0; i < 400; i++) expect(guard.take()).toBe('drop');
+    now += 10_001;
+    for (let i = 0; i < 400; i++) expect(guard.take()).toBe('drop');
+  });
+
+  it('reads the rid of a frame it will not parse', () => {
+    expect(peekRid('{"type":"chat","rid":42,"text":"x"}')).toBe(42);
+    expect(peekRid(Buffer.from('{"rid": 7}'))).toBe(7);
+    expect(peekRid('{"type":"chat"}')).toBeUndefined();
   });
 });
 
