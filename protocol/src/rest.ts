@@ -18,6 +18,15 @@ export interface RoomStatus {
 }
 
 /** A signed-in user as the API shows them. */
+/**
+ * `GET /api/sfu/capabilities`: the RTP capabilities every room's router has (one codec list),
+ * so a client can load its mediasoup Device on the pre-join screen. 204 (no body) when the
+ * server runs without an SFU.
+ */
+export interface SfuCapabilitiesResponse {
+  routerRtpCapabilities: Record<string, unknown>;
+}
+
 export interface UserInfo {
   id: string;
   email: string;

@@ -34,10 +34,26 @@ export const ProducerInfoSchema = z.strictObject({
 });
 export type ProducerInfo = z.infer<typeof ProducerInfoSchema>;
 
+/** A WebRtcTransport as the server opened it (mediasoup's ICE and DTLS parameters). */
+const TransportFields = {
+  id: Id,
+  direction: z.enum(['send', 'recv']),
+  iceParameters: z.record(z.string(), z.unknown()),
+  iceCandidates: z.array(z.record(z.string(), z.unknown())),
+  dtlsParameters: z.record(z.string(), z.unknown()),
+};
+export const SfuTransportSchema = z.strictObject(TransportFields);
+export type SfuTransport = z.infer<typeof SfuTransportSchema>;
+
 /** What a client needs to load its mediasoup Device and consume what is already there. */
 export const SfuStateSchema = z.strictObject({
   routerRtpCapabilities: z.record(z.string(), z.unknown()),
   producers: z.array(ProducerInfoSchema),
+  /**
+   * Only in the `joined` of a peer admitted into a room already on the SFU: its receive
+   * transport, opened with the admission, so its first consume needs no round trip before it.
+   */
+  recvTransport: SfuTransportSchema.optional(),
 });
 export type SfuState = z.infer<typeof SfuStateSchema>;
 
@@ -72,6 +88,11 @@ export const SfuConsumeSchema = z.strictObject({
   ...rid,
   producerId: Id,
   rtpCapabilities: MediasoupObject,
+  /**
+   * Default true: created paused, resumed with `sfu-consumer-pause` once the client's side is
+   * set up. A client whose recv transport is not yet connected may ask for it running.
+   */
+  paused: z.boolean().optional(),
 });
 /** Resume or pause one consumer (a tile became visible or hidden). */
 export const SfuConsumerPauseSchema = z.strictObject({
@@ -119,11 +140,7 @@ export const RoomModeChangedSchema = z.strictObject({
 export const SfuTransportCreatedSchema = z.strictObject({
   type: z.literal('sfu-transport-created'),
   ...replyRid,
-  id: Id,
-  direction: z.enum(['send', 'recv']),
-  iceParameters: z.record(z.string(), z.unknown()),
-  iceCandidates: z.array(z.record(z.string(), z.unknown())),
-  dtlsParameters: z.record(z.string(), z.unknown()),
+  ...TransportFields,
 });
 export const SfuProducedSchema = z.strictObject({
   type: z.literal('sfu-produced'),

@@ -53,6 +53,9 @@ describe('Sfu', () => {
     const room = await sfu.createRoom('fixed');
     const transport = await room.createTransport('p', 'recv');
     expect(transport.iceCandidates.map((c) => c.port)).toEqual([FIXED_PORT_BASE, FIXED_PORT_BASE]);
+    // Known before any room: what clients load their Device from ahead of joining.
+    expect(sfu.rtpCapabilities).toEqual(room.rtpCapabilities);
+    expect(JSON.stringify(sfu.rtpCapabilities)).toBe(JSON.stringify(room.rtpCapabilities));
   });
 
   it('replaces a killed worker; its rooms close and emit worker-died', async () => {

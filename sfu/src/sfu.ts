@@ -32,6 +32,7 @@ export class Sfu {
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly log: SfuLog;
   private closing: Promise<void> | undefined;
+  private routerCaps: Record<string, unknown> = {};
 
   private constructor(
     private readonly mediasoup: Mediasoup,
@@ -51,6 +52,7 @@ export class Sfu {
       await Promise.all(
         Array.from({ length: resolved.workers }, (_, index) => sfu.startSlot(index)),
       );
+      await sfu.readRouterCapabilities();
     } catch (error) {
       await sfu.close();
       throw error;
@@ -60,6 +62,23 @@ export class Sfu {
 
   get closed(): boolean {
     return this.closing !== undefined;
+  }
+
+  /**
+   * Every router's RTP capabilities: they follow from the one codec list, so they are the same
+   * for every room. Clients load their mediasoup Device from these before they join.
+   */
+  get rtpCapabilities(): Record<string, unknown> {
+    return this.routerCaps;
+  }
+
+  /** Opens a throw-away router once to read the capabilities all routers will have. */
+  private async readRouterCapabilities(): Promise<void> {
+    const slot = this.liveSlots()[0];
+    if (!slot) return;
+    const router = await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+    this.routerCaps = router.rtpCapabilities as unknown as Record<string, unknown>;
+    router.close();
   }
 
   /** Open rooms (routers) across all workers. */

@@ -120,7 +120,11 @@ describe('SfuRoom', () => {
     expect(consumer?.paused).toBe(true);
 
     const audioInfo = await room.consume('bob', audio, caps);
+    expect(consumers.get(audioInfo.consumerId)?.paused).toBe(true);
     await expectSfuError(room.setPreferredLayers('bob', audioInfo.consumerId, 1), 'REJECTED');
+    // Asked for running (a recv transport not yet connected): no resume round trip needed.
+    const running = await room.consume('bob', audio, caps, false);
+    expect(consumers.get(running.consumerId)?.paused).toBe(false);
     room.close();
   });
 

@@ -262,13 +262,16 @@ export class SfuRoom {
   }
 
   /**
-   * Forwards another peer's producer to this peer's recv transport, paused: the client
-   * resumes it once its own consumer is set up, so no keyframe is lost to the void.
+   * Forwards another peer's producer to this peer's recv transport, by default paused: the
+   * client resumes it once its own consumer is set up, so no keyframe is lost to the void.
+   * `paused: false` saves that round trip where nothing can be lost: on a recv transport not
+   * yet connected, mediasoup sends nothing until DTLS is up and then asks for a keyframe.
    */
   async consume(
     peerId: string,
     producerId: string,
     rtpCapabilities: Record<string, unknown>,
+    paused = true,
   ): Promise<ConsumerInfo> {
     this.assertOpen();
     const source = this.objects.producers.get(producerId);
@@ -287,7 +290,7 @@ export class SfuRoom {
       consumer = await recv.transport.consume({
         producerId,
         rtpCapabilities: caps,
-        paused: true,
+        paused,
         preferredLayers: highestLayers(source.producer),
       });
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ERROR_CODES, LIMITS, RoomIdSchema, RoomSettingsSchema } from '@parley/protocol';
-import type { RoomId } from '@parley/protocol';
+import type { RoomId, SfuCapabilitiesResponse } from '@parley/protocol';
 import { handleHlsRequest } from '@parley/hls-gateway';
 import { AuthError, sendAuthError } from './auth/index.ts';
 import type { Auth } from './auth/index.ts';
@@ -20,6 +20,8 @@ export interface HttpDeps {
   /** Where the HLS gateway writes; undefined when broadcasting is off. */
   hlsRoot: string | undefined;
   staticFiles: StaticFiles | undefined;
+  /** Every router's RTP capabilities; undefined when the server runs without an SFU. */
+  sfuCapabilities: (() => Record<string, unknown>) | undefined;
   log: Log;
   health: () => Record<string, unknown>;
 }
@@ -64,6 +66,10 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
     if (method !== 'POST') return methodNotAllowed(res, 'POST');
     return createRoom(req, res, deps);
   }
+  if (path === '/api/sfu/capabilities') {
+    if (method !== 'GET') return methodNotAllowed(res, 'GET');
+    return sfuCapabilities(res, deps);
+  }
   if (path.startsWith('/hls/')) return hls(req, res, deps);
   const token = url.searchParams.get('t');
   const viewerMatch = /^\/api\/rooms\/([^/]+)\/viewers$/.exec(path);
@@ -79,7 +85,8 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   if (await deps.auth.routes.handle(req, res, path)) return;
   if (path.startsWith('/api/')) return notFound(res);
   if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
-  const served = await deps.staticFiles?.serve(path, res, method === 'HEAD');
+  const head = method === 'HEAD';
+  const served = await deps.staticFiles?.serve(path, res, head, req.headers['accept-encoding']);
   if (!served) notFound(res);
 }
 
@@ -87,6 +94,18 @@ async function metrics(res: ServerResponse, m: Metrics): Promise<void> {
   const text = await m.text();
   res.writeHead(200, { 'Content-Type': m.contentType, 'Cache-Control': 'no-store' });
   res.end(text);
+}
+
+/** The same for every room, public (a codec list), so the pre-join screen loads its Device. */
+function sfuCapabilities(res: ServerResponse, deps: HttpDeps): void {
+  const caps = deps.sfuCapabilities?.();
+  // No SFU here: nothing to preload (204, not 404, which every page load would log as an error).
+  if (!caps) {
+    res.writeHead(204).end();
+    return;
+  }
+  const body: SfuCapabilitiesResponse = { routerRtpCapabilities: caps };
+  json(res, 200, body);
 }
 
 /** `/hls/<room>/...`: private rooms need a viewer token (see ViewerAccess for how). */

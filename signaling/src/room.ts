@@ -143,7 +143,11 @@ export class Room {
       // The room could not grow its SFU: it stays a mesh rather than losing the joiner.
       this.options.log.error('mode switch failed', { room: this.id, error: String(error) });
     }
-    return this.#snapshot(peers, this.options.chat.recent(this.id, LIMITS.CHAT_HISTORY_ON_JOIN));
+    const recvTransport = await this.media.openRecvTransport(peer.id);
+    const chat = this.options.chat.recent(this.id, LIMITS.CHAT_HISTORY_ON_JOIN);
+    const snapshot = this.#snapshot(peers, chat);
+    if (snapshot.sfu && recvTransport) snapshot.sfu = { ...snapshot.sfu, recvTransport };
+    return snapshot;
   }
 
   #snapshot(peers: PeerInfo[], chat: ChatMessage[]): AdmitResult {

@@ -1,4 +1,4 @@
-import type { PeerId, RoomMode, ServerMessage, SfuState } from '@parley/protocol';
+import type { PeerId, RoomMode, ServerMessage, SfuState, SfuTransport } from '@parley/protocol';
 import type { Sfu, SfuRoom } from '@parley/sfu';
 import type { HlsGateway } from '@parley/hls-gateway';
 import { ERROR_CODES } from '@parley/protocol';
@@ -96,6 +96,25 @@ export class RoomMedia {
         .map(asProducer)
         .sort((a, b) => Number(a.kind === 'audio') - Number(b.kind === 'audio')),
     };
+  }
+
+  /**
+   * The receive transport of a peer being admitted into a room on the SFU, sent with its
+   * `joined`: one round trip less before its first picture. Undefined in a mesh room, or when
+   * opening fails (the client then asks with `sfu-transport` as usual).
+   */
+  async openRecvTransport(peerId: PeerId): Promise<SfuTransport | undefined> {
+    const sfuRoom = this.sfuRoom;
+    if (this.mode !== 'sfu' || !sfuRoom) return undefined;
+    try {
+      return await sfuRoom.createTransport(peerId, 'recv');
+    } catch (error) {
+      this.options.log.warn('could not open a joiner recv transport', {
+        room: this.room.id,
+        error: String(error),
+      });
+      return undefined;
+    }
   }
 
   /**

@@ -140,6 +140,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       auth: accounts,
       hlsRoot: gateway ? hlsDir(config) : undefined,
       staticFiles: config.staticDir ? new StaticFiles(config.staticDir) : undefined,
+      sfuCapabilities: sfu ? () => sfu.rtpCapabilities : undefined,
       health: () => ({ rooms: rooms.liveCount, connections: sockets.connectionCount }),
     }),
   );

@@ -60,7 +60,7 @@ export async function handleSfuMessage(room: Room, peer: Peer, msg: SfuMessage):
         sfu.closeProducer(peer.id, msg.producerId);
         return { type: 'sfu-ok' };
       case 'sfu-consume': {
-        const c = await sfu.consume(peer.id, msg.producerId, msg.rtpCapabilities);
+        const c = await sfu.consume(peer.id, msg.producerId, msg.rtpCapabilities, msg.paused);
         return { type: 'sfu-consumer', ...c, peerId: c.peerId as Peer['id'] };
       }
       case 'sfu-consumer-pause':

@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import { TestClient, eventually } from './support/client.ts';
@@ -24,6 +25,28 @@ function rawGet(base: string, rawPath: string): Promise<{ status: number; body: 
   });
 }
 
+/** A GET with an Accept-Encoding of our choosing; the body as the raw bytes sent. */
+function getEncoded(
+  url: string,
+  acceptEncoding: string | undefined,
+): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const headers = acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding };
+    const req = request(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A script of some size, as the built app's chunks are (repetitive text compresses well). */
+const BIG_SCRIPT = Array.from({ length: 2000 }, (_, i) => `export const v${i} = ${i * 7};`).join(
+  '\n',
+);
+
 describe('HTTP', () => {
   let server: TestServer;
   let root: string;
@@ -33,6 +56,7 @@ describe('HTTP', () => {
     mkdirSync(path.join(web, 'assets'), { recursive: true });
     writeFileSync(path.join(web, 'index.html'), '<!doctype html><title>shell</title>');
     writeFileSync(path.join(web, 'assets', 'app-abc123.js'), 'console.log(1)');
+    writeFileSync(path.join(web, 'assets', 'call-def456.js'), BIG_SCRIPT);
     writeFileSync(path.join(root, 'secret.txt'), 'TOP SECRET');
     server = await startTestServer({ staticDir: web });
   });
@@ -61,6 +85,31 @@ describe('HTTP', () => {
     expect((await fetch(`${server.url}/assets/missing.js`)).status).toBe(404);
   });
 
+  it('sends scripts Brotli- or gzip-compressed as the client accepts, byte-exact', async () => {
+    const url = `${server.url}/assets/call-def456.js`;
+    const original = Buffer.from(BIG_SCRIPT);
+    const br = await getEncoded(url, 'gzip, deflate, br');
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('Accept-Encoding');
+    expect(Number(br.headers['content-length'])).toBe(br.body.length);
+    expect(br.body.length).toBeLessThan(original.length / 4);
+    expect(brotliDecompressSync(br.body).equals(original)).toBe(true);
+
+    const gz = await getEncoded(url, 'gzip');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).equals(original)).toBe(true);
+
+    for (const none of [undefined, 'identity', 'br;q=0, gzip;q=0']) {
+      const plain = await getEncoded(url, none);
+      expect(plain.headers['content-encoding'], String(none)).toBeUndefined();
+      expect(plain.body.equals(original), String(none)).toBe(true);
+    }
+    // A tiny file is not worth it: sent as is.
+    const tiny = await getEncoded(`${server.url}/assets/app-abc123.js`, 'br');
+    expect(tiny.headers['content-encoding']).toBeUndefined();
+    expect(tiny.body.toString()).toBe('console.log(1)');
+  });
+
   it('never serves a file outside the static root', async () => {
     const tricks = [
       '/../secret.txt',
@@ -87,6 +136,8 @@ describe('HTTP', () => {
     expect(await health.json()).toMatchObject({ status: 'ok' });
     expect((await fetch(`${server.url}/api/rooms`)).status).toBe(405);
     expect((await fetch(`${server.url}/api/nope`)).status).toBe(404);
+    // No SFU on this server: no capabilities to preload.
+    expect((await fetch(`${server.url}/api/sfu/capabilities`)).status).toBe(204);
   });
 
   it('puts STUN and a per-peer TURN credential in the join reply, never the secret', async () => {

@@ -82,6 +82,18 @@ describe('mesh <-> SFU switch over real sockets and a real mediasoup worker', ()
     expect(caps.codecs.map((c) => c.mimeType)).toEqual(
       expect.arrayContaining(['audio/opus', 'video/VP8', 'video/H264']),
     );
+    // What the pre-join screen loads its Device from is exactly what the room's router has.
+    const pre = await fetch(`${server.url}/api/sfu/capabilities`);
+    expect(pre.status).toBe(200);
+    expect(await pre.text()).toBe(JSON.stringify({ routerRtpCapabilities: caps }));
+    expect((await fetch(`${server.url}/api/sfu/capabilities`, { method: 'POST' })).status).toBe(
+      405,
+    );
+    // Admitted into the SFU: its receive transport comes with the reply, already open.
+    expect(fifth?.reply.sfu?.recvTransport).toMatchObject({ direction: 'recv' });
+    expect(fifth?.reply.sfu?.recvTransport?.iceCandidates[0]).toMatchObject({ ip: '127.0.0.1' });
+    const again = await fifth?.client.request({ type: 'sfu-transport', direction: 'recv' });
+    expect(again).toMatchObject({ type: 'error', code: 'SFU_REJECTED' });
     for (const { client } of first) {
       const mode = await client.next((m) => m.type === 'room-mode');
       expect(mode).toMatchObject({ type: 'room-mode', mode: 'sfu', sfu: { producers: [] } });

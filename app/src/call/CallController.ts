@@ -9,6 +9,7 @@ import { chatView } from './chatState.ts';
 import { ChatSession } from './ChatSession.ts';
 import { initialSnapshot, mediaFlags } from './callState.ts';
 import type { CallSnapshot } from './callState.ts';
+import { preloadSfuDevice } from './sfuDevice.ts';
 import { SnapshotStore } from './snapshotStore.ts';
 import { RequestChannel } from './requests.ts';
 import type { TileSeen } from './SfuConnector.ts';
@@ -127,6 +128,8 @@ export class CallController {
 
   /** Starts the camera/mic preview once; later calls return the same promise. */
   startPreview(): Promise<void> {
+    // While the user looks at the preview: a room on the SFU then starts with its first request.
+    void preloadSfuDevice();
     return this.local.start();
   }
 

@@ -1,4 +1,4 @@
-import type { MediaSource, ProducerInfo, SfuState } from '@parley/protocol';
+import type { MediaSource, ProducerInfo, SfuState, SfuTransport } from '@parley/protocol';
 import { SfuSession } from './SfuSession.ts';
 import type { SfuIce, SfuTrack } from './SfuSession.ts';
 import type { RequestChannel } from './requests.ts';
@@ -22,6 +22,13 @@ export interface TileSeen {
 /** How long the dead session of a rebuilt SFU side keeps its (frozen) tracks open. */
 const OLD_SESSION_LINGER_MS = 10_000;
 
+/**
+ * Joining a room already on the SFU, we produce once we receive (or after this long): the
+ * first picture of the room comes before our own encoder and producers load the CPU and the
+ * worker. The others see us that much later; we see them first, which is what joining is.
+ */
+const PRODUCE_AFTER_RECEIVING_MS = 1_000;
+
 /** Backoff before each retry; after the last, give up (rejoin the room). */
 const RETRY_DELAYS_MS = [1_000, 3_000];
 
@@ -43,6 +50,8 @@ export class SfuConnector {
   /** Every producer in the room as far as we know (snapshot + pushes), for (re)consuming. */
   private readonly producers = new Map<string, ProducerInfo>();
   private caps: SfuState['routerRtpCapabilities'] = {};
+  /** The receive transport the server opened with our admission: for the first session only. */
+  private recvTransport: SfuTransport | undefined;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private docHidden = document.visibilityState === 'hidden';
@@ -72,6 +81,7 @@ export class SfuConnector {
     this.producers.clear();
     for (const p of state.producers) this.producers.set(p.producerId, p);
     this.caps = state.routerRtpCapabilities;
+    this.recvTransport = state.recvTransport;
     this.attempt = 0;
     clearTimeout(this.retryTimer);
     void this.connect(false);
@@ -191,7 +201,16 @@ export class SfuConnector {
     this.session = session;
     try {
       const producers = [...this.producers.values()];
-      await session.start({ routerRtpCapabilities: this.caps, producers });
+      const recvTransport = this.recvTransport;
+      this.recvTransport = undefined;
+      await session.start({
+        routerRtpCapabilities: this.caps,
+        producers,
+        ...(recvTransport ? { recvTransport } : {}),
+      });
+      // A switch from the mesh has nothing to receive yet: everyone produces at once.
+      const others = producers.some((p) => p.kind === 'video' && p.peerId !== this.selfId);
+      if (others) await session.receiving(PRODUCE_AFTER_RECEIVING_MS);
       for (const [track, source] of this.localTracks()) {
         if (track.readyState === 'live') await session.produce(track, source);
       }

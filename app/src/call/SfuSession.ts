@@ -1,18 +1,18 @@
-import { Device } from 'mediasoup-client';
 import type {
   Consumer,
+  Device,
   DtlsParameters,
   IceCandidate,
   IceParameters,
   Producer,
-  RtpCapabilities,
   Transport,
 } from 'mediasoup-client/types';
-import type { MediaSource, ProducerInfo, SfuState } from '@parley/protocol';
+import type { MediaSource, ProducerInfo, SfuState, SfuTransport } from '@parley/protocol';
 import { RequestError } from './requests.ts';
 import { cameraEncodings, spatialLayersOf } from './simulcast.ts';
 import type { RequestChannel } from './requests.ts';
 import { START_BITRATE_KBPS } from './sdp.ts';
+import { loadSfuDevice } from './sfuDevice.ts';
 
 /** Error codes that mean "that producer or consumer no longer exists". */
 const GONE = new Set(['SFU_NOT_FOUND', 'CANNOT_CONSUME']);
@@ -56,7 +56,7 @@ const ICE_RESTART_TIMEOUT_MS = 10_000;
  * handed out through `events.track` and the tile bookkeeping decides what to show.
  */
 export class SfuSession {
-  private readonly device = new Device({ handlerName: 'Chrome111' });
+  private device: Device | undefined;
   private sendTransport: Transport | undefined;
   private recvTransport: Transport | undefined;
   private readonly producers = new Map<MediaSource, Producer>();
@@ -135,25 +135,46 @@ export class SfuSession {
     return this.closed;
   }
 
-  /** Loads the Device and opens the receive transport; then consumes what is already there. */
+  /**
+   * Loads the Device (usually loaded already, on the pre-join screen) while the server opens
+   * our receive transport (a joiner has it from `joined`); then consumes what is there.
+   */
   start(state: SfuState): Promise<void> {
     this.ready ??= (async () => {
-      await this.device.load({
-        routerRtpCapabilities: state.routerRtpCapabilities as unknown as RtpCapabilities,
-      });
-      this.recvTransport = await this.createTransport('recv');
+      const [device, recv] = await Promise.all([
+        loadSfuDevice(state.routerRtpCapabilities),
+        state.recvTransport ?? this.requestTransport('recv'),
+      ]);
+      this.device = device;
+      this.recvTransport = this.openTransport(device, recv);
     })();
     for (const p of state.producers) void this.consume(p);
     return this.ready;
   }
 
+  /**
+   * Resolves once the receive transport is connected and a video consumer exists, or after
+   * `ms`: a joiner produces only then, so its own encoder, SDP work and producers on the
+   * server do not compete with the first picture it receives.
+   */
+  async receiving(ms: number): Promise<void> {
+    await this.ready;
+    const deadline = performance.now() + ms;
+    while (!this.closed && performance.now() < deadline) {
+      const video = this.videoConsumers().length > 0;
+      if (video && this.recvTransport?.connectionState === 'connected') return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** Sends one of our tracks (no new getUserMedia: the tracks we already have). */
   async produce(track: MediaStreamTrack, source: MediaSource): Promise<void> {
     await this.ready;
-    if (this.closed || this.producers.has(source)) return;
-    this.sendTransport ??= await this.createTransport('send');
+    const device = this.device;
+    if (this.closed || this.producers.has(source) || !device) return;
+    this.sendTransport ??= this.openTransport(device, await this.requestTransport('send'));
     const camera = source === 'camera';
-    const vp8 = this.device.sendRtpCapabilities.codecs?.find(
+    const vp8 = device.sendRtpCapabilities.codecs?.find(
       (c) => c.mimeType.toLowerCase() === 'video/vp8',
     );
     const producer = await this.sendTransport.produce({
@@ -193,12 +214,17 @@ export class SfuSession {
     this.consumed.add(p.producerId);
     try {
       await this.ready;
-      if (this.closed || !this.recvTransport) return;
+      if (this.closed || !this.recvTransport || !this.device) return;
+      // Before our receive transport has started ICE, the server can send nothing yet and asks
+      // for a keyframe once DTLS is up: the consumer may start running, which saves the resume
+      // round trip on a joiner's first picture. Later ones start paused (see SfuRoom.consume).
+      const running = this.recvTransport.connectionState === 'new';
       const reply = await this.rpc.request(
         {
           type: 'sfu-consume',
           producerId: p.producerId,
           rtpCapabilities: this.device.recvRtpCapabilities as unknown as Record<string, unknown>,
+          ...(running ? { paused: false } : {}),
         },
         'sfu-consumer',
       );
@@ -212,8 +238,8 @@ export class SfuSession {
         consumer.close();
         return;
       }
-      // The server creates consumers paused; resume unless the tile is hidden.
-      this.lastPaused.set(consumer.id, true);
+      // Resume (or pause) as the tile is shown; nothing to send when it already is so.
+      this.lastPaused.set(consumer.id, !running);
       const info = this.addConsumer(consumer, reply.peerId, reply.source);
       await this.setPaused(consumer.id, this.events.paused(info));
     } catch (err) {
@@ -335,11 +361,11 @@ export class SfuSession {
     this.events.failed(reason);
   }
 
-  private async createTransport(direction: 'send' | 'recv'): Promise<Transport> {
-    const reply = await this.rpc.request(
-      { type: 'sfu-transport', direction },
-      'sfu-transport-created',
-    );
+  private requestTransport(direction: 'send' | 'recv') {
+    return this.rpc.request({ type: 'sfu-transport', direction }, 'sfu-transport-created');
+  }
+
+  private openTransport(device: Device, reply: SfuTransport): Transport {
     const opts = {
       id: reply.id,
       // mediasoup's own structures, produced by the server's mediasoup: passed through as is.
@@ -349,20 +375,18 @@ export class SfuSession {
       ...this.ice.config(),
     };
     const transport =
-      direction === 'send'
-        ? this.device.createSendTransport(opts)
-        : this.device.createRecvTransport(opts);
-    transport.on('connect', ({ dtlsParameters }, done, fail) => {
+      reply.direction === 'send'
+        ? device.createSendTransport(opts)
+        : device.createRecvTransport(opts);
+    transport.on('connect', ({ dtlsParameters }, done) => {
+      // DTLS can only start after ICE, and ICE only after mediasoup-client applies the SDP it
+      // holds until `done()`: the server has our parameters long before its first DTLS packet.
+      // So we go on at once instead of after a round trip; a refusal fails the session.
+      const request = { type: 'sfu-connect', transportId: transport.id } as const;
       this.rpc
-        .request(
-          {
-            type: 'sfu-connect',
-            transportId: transport.id,
-            dtlsParameters: dtlsOf(dtlsParameters),
-          },
-          'sfu-ok',
-        )
-        .then(() => done(), fail);
+        .request({ ...request, dtlsParameters: dtlsOf(dtlsParameters) }, 'sfu-ok')
+        .catch((err: unknown) => this.fail(`${reply.direction} transport: ${String(err)}`));
+      done();
     });
     transport.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
       this.rpc
