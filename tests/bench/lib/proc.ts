@@ -81,3 +81,18 @@ export function machineCpuMeter(): { stop(): number } {
     },
   };
 }
+
+/**
+ * Waits until the machine is idle again (under `busy` of all cores over a second), at most
+ * `maxMs`: a scenario's next mode then does not start in the wake of the last one's browsers.
+ * Returns the share busy in the last second.
+ */
+export async function untilIdle(busy = 0.25, maxMs = 30_000): Promise<number> {
+  const deadline = performance.now() + maxMs;
+  for (;;) {
+    const meter = machineCpuMeter();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const share = meter.stop();
+    if (share < busy || performance.now() > deadline) return share;
+  }
+}
