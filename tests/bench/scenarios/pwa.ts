@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request, Response } from 'playwright-core';
 import { buildApp } from '../lib/appBuild.ts';
 import { startAppServer, type AppServer } from '../lib/appServer.ts';
 import { joinCall, launchChromium, newBenchPage, preJoin } from '../lib/browser.ts';
@@ -28,6 +28,15 @@ interface RouteJs {
   chunks: Chunk[];
   rawKb: number;
   gzipKb: number;
+  /** What the server actually sent for those scripts (Content-Length), and how it encoded them. */
+  wireKb: number;
+  encodings: string[];
+}
+
+/** The scripts a page fetched, and per script what came over the wire. */
+interface Fetched {
+  urls: string[];
+  wire: Map<string, { bytes: number; encoding: string }>;
 }
 
 /** Chunk file -> name, from Vite's build manifest (`.vite/manifest.json`). */
@@ -49,27 +58,51 @@ function chunk(dist: string, names: Map<string, string>, urlPath: string): Chunk
   };
 }
 
-/** Records the JS files a page fetches itself (not its service worker) while `load` runs. */
-async function scriptsFetched(page: Page, load: () => Promise<void>): Promise<string[]> {
+/**
+ * Records the JS files a page fetches itself (not its service worker) while `load` runs, with
+ * the Content-Length and Content-Encoding of each response (the browser asks `gzip, deflate, br`).
+ */
+async function scriptsFetched(page: Page, load: () => Promise<void>): Promise<Fetched> {
   const seen = new Set<string>();
-  const onRequest = (req: { resourceType(): string; url(): string }): void => {
+  const wire: Fetched['wire'] = new Map();
+  const onRequest = (req: Request): void => {
     if (req.resourceType() === 'script') seen.add(new URL(req.url()).pathname);
   };
+  const onResponse = (res: Response): void => {
+    if (res.request().resourceType() !== 'script') return;
+    const headers = res.headers();
+    wire.set(new URL(res.url()).pathname, {
+      bytes: Number(headers['content-length'] ?? Number.NaN),
+      encoding: headers['content-encoding'] ?? 'identity',
+    });
+  };
   page.on('request', onRequest);
+  page.on('response', onResponse);
   try {
     await load();
     await page.waitForLoadState('networkidle');
   } finally {
     page.off('request', onRequest);
+    page.off('response', onResponse);
   }
-  return [...seen].sort();
+  return { urls: [...seen].sort(), wire };
 }
 
-function routeJs(route: string, dist: string, names: Map<string, string>, urls: string[]) {
-  const chunks = urls.map((u) => chunk(dist, names, u));
+function routeJs(route: string, dist: string, names: Map<string, string>, fetched: Fetched) {
+  const chunks = fetched.urls.map((u) => chunk(dist, names, u));
   const sum = (k: 'rawBytes' | 'gzipBytes'): number =>
     round(chunks.reduce((n, c) => n + c[k], 0) / KB, 1);
-  return { route, chunks, rawKb: sum('rawBytes'), gzipKb: sum('gzipBytes') } satisfies RouteJs;
+  const wire = fetched.urls.map((u) => fetched.wire.get(u));
+  const wireKb = round(wire.reduce((n, w) => n + (w?.bytes ?? Number.NaN), 0) / KB, 1);
+  const encodings = [...new Set(wire.map((w) => w?.encoding ?? 'unknown'))].sort();
+  return {
+    route,
+    chunks,
+    rawKb: sum('rawBytes'),
+    gzipKb: sum('gzipBytes'),
+    wireKb,
+    encodings,
+  } satisfies RouteJs;
 }
 
 /**
@@ -83,21 +116,21 @@ async function measureSizes(browser: Browser, app: AppServer): Promise<RouteJs[]
   const contextOptions = { serviceWorkers: 'block' as const };
 
   const home = await newBenchPage(browser, { label: 'pwa-home', contextOptions });
-  const homeUrls = await scriptsFetched(home.page, async () => {
+  const homeJs = await scriptsFetched(home.page, async () => {
     await home.page.goto(app.url);
   });
   await home.context.close();
 
   const { id } = await app.createRoom();
   const call = await newBenchPage(browser, { label: 'pwa-call', contextOptions });
-  const callUrls = await scriptsFetched(call.page, async () => {
+  const callJs = await scriptsFetched(call.page, async () => {
     await call.page.goto(`${app.url}/r/${id}`);
     await joinCall({ page: call.page, join: await preJoin(call.page, 'Sizer') });
   });
   await call.context.close();
   return [
-    routeJs('home (`/`)', dist, names, homeUrls),
-    routeJs('call (`/r/<id>` through Join)', dist, names, callUrls),
+    routeJs('home (`/`)', dist, names, homeJs),
+    routeJs('call (`/r/<id>` through Join)', dist, names, callJs),
   ];
 }
 
@@ -227,7 +260,9 @@ function figures(routes: RouteJs[], paint: ReturnType<typeof paintRows>, precach
     { key: 'home_offline_fcp_p50', label: 'cached shell offline, home: first contentful paint p50', value: offline('home')?.fcpP50Ms ?? Number.NaN, unit: 'ms' },
     { key: 'home_offline_fcp_p95', label: 'cached shell offline, home: first contentful paint p95', value: offline('home')?.fcpP95Ms ?? Number.NaN, unit: 'ms' },
     { key: 'room_offline_fcp_p50', label: 'cached shell offline, `/r/<id>`: first contentful paint p50', value: offline('room')?.fcpP50Ms ?? Number.NaN, unit: 'ms' },
-    { key: 'home_js_raw_kb', label: 'home page JS, uncompressed (as the server sends it today)', value: home.rawKb, unit: 'KB' },
+    { key: 'home_js_wire_kb', label: `home page JS over the wire (${home.encodings.join(', ')})`, value: home.wireKb, unit: 'KB' },
+    { key: 'call_js_wire_kb', label: `call page JS over the wire (${call.encodings.join(', ')})`, value: call.wireKb, unit: 'KB' },
+    { key: 'home_js_raw_kb', label: 'home page JS, uncompressed', value: home.rawKb, unit: 'KB' },
     { key: 'call_js_raw_kb', label: 'call page JS, uncompressed', value: call.rawKb, unit: 'KB' },
     { key: 'precache_gzip_kb', label: 'service worker precache on a first visit (background), gzipped', value: precache, unit: 'KB' },
   ]; // prettier-ignore
@@ -239,7 +274,7 @@ async function run(smoke: boolean, log: (l: string) => void): Promise<ScenarioOu
   const browser = await launchChromium();
   try {
     const routes = await measureSizes(browser, app);
-    for (const r of routes) log(`  ${r.route}: ${r.gzipKb} KB gzipped JS`);
+    for (const r of routes) log(`  ${r.route}: ${r.gzipKb} KB gzipped JS, ${r.wireKb} KB sent`);
     const paint = paintRows(await measurePaint(browser, app, smoke ? RELOADS.smoke : RELOADS.full));
     for (const p of paint) log(`  ${p.page}, ${p.network}: FCP p50 ${p.fcpP50Ms} ms`);
     const chunks = routes.flatMap((r) =>
