@@ -34,12 +34,6 @@ export class PeerObjects {
     return undefined;
   }
 
-  assertNoTransport(peerId: string, direction: Direction): void {
-    if (this.findTransport(peerId, direction)) {
-      throw new SfuError('REJECTED', `peer already has a ${direction} transport`);
-    }
-  }
-
   transport(peerId: string, transportId: string): TransportEntry {
     const entry = this.transports.get(transportId);
     if (entry?.peerId !== peerId)

@@ -87,9 +87,29 @@ describe('SfuRoom', () => {
     expect(Number(send.iceCandidates[0]?.priority)).toBeGreaterThan(
       Number(send.iceCandidates[1]?.priority),
     );
-    await expectSfuError(room.createTransport('alice', 'send'), 'REJECTED');
-    await room.connectTransport('alice', send.id, DTLS);
-    await expectSfuError(room.connectTransport('bob', send.id, DTLS), 'NOT_FOUND');
+    // Asking again replaces it (a client starting its SFU side over): the old one is gone.
+    const again = await room.createTransport('alice', 'send');
+    expect(again.id).not.toBe(send.id);
+    await expectSfuError(room.connectTransport('alice', send.id, DTLS), 'NOT_FOUND');
+    await room.connectTransport('alice', again.id, DTLS);
+    await expectSfuError(room.connectTransport('bob', again.id, DTLS), 'NOT_FOUND');
+    room.close();
+  });
+
+  it("replacing a peer's transport closes what it carried, and the others are told", async () => {
+    const { room, caps, bobRecv, video, audio } = await roomWithAliceProducing('replace');
+    const events = record(room);
+    const consumer = await room.consume('bob', video, caps);
+    // Bob starts his receiving side over: his consumers go with the old transport.
+    const bobAgain = await room.createTransport('bob', 'recv');
+    expect(bobAgain.id).not.toBe(bobRecv.id);
+    await expectSfuError(room.setConsumerPaused('bob', consumer.consumerId, false), 'NOT_FOUND');
+    expect((await room.consume('bob', video, caps)).producerId).toBe(video);
+    // Alice starts her sending side over: her producers close and everyone hears of it.
+    await room.createTransport('alice', 'send');
+    const closedIds = () => events.closed.map((p) => p.producerId).sort();
+    await vi.waitFor(() => expect(closedIds()).toEqual([audio, video].sort()));
+    expect(room.producers()).toEqual([]);
     room.close();
   });
 

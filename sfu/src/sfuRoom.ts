@@ -117,10 +117,14 @@ export class SfuRoom {
     this.events.off(event, listener);
   }
 
-  /** A WebRtcTransport on the worker's WebRtcServer; one per peer and direction. */
+  /**
+   * A WebRtcTransport on the worker's WebRtcServer; one per peer and direction. A new request
+   * replaces the peer's transport of that direction, closing it with its producers (others
+   * are told) or consumers: a client whose SFU side failed, or that closed it when the room
+   * went back to the mesh (the router outlives that by a grace), starts over. The newest wins.
+   */
   async createTransport(peerId: string, direction: Direction): Promise<TransportInfo> {
     this.assertOpen();
-    this.objects.assertNoTransport(peerId, direction);
     const transport = await this.router.createWebRtcTransport({
       webRtcServer: this.webRtcServer,
       enableUdp: true,
@@ -129,14 +133,14 @@ export class SfuRoom {
       initialAvailableOutgoingBitrate: INITIAL_OUTGOING_BITRATE,
       appData: { peerId, direction },
     });
-    // Re-check: the room may have closed, or a concurrent call won, while we awaited.
+    // Re-check: the room may have closed while we awaited.
     try {
       this.assertOpen();
-      this.objects.assertNoTransport(peerId, direction);
     } catch (error) {
       transport.close();
       throw error;
     }
+    this.objects.findTransport(peerId, direction)?.transport.close();
     this.objects.transports.set(transport.id, { transport, peerId, direction });
     transport.observer.once('close', () => this.objects.transports.delete(transport.id));
     return {

@@ -156,6 +156,7 @@ describe('the live switch between mesh and SFU', () => {
       async () => (await roomStatus(server.url, url)).mode === 'mesh',
       { timeoutMs: 20_000 },
     );
+    const downAt = Date.now();
     await expectAllLive(three, ids3, 'mesh');
     await Promise.all(
       three.map((p) =>
@@ -168,5 +169,22 @@ describe('the live switch between mesh and SFU', () => {
     expectSmooth('SFU -> mesh', await Promise.all(three.map(stopGapSampler)));
     // Still flowing on the mesh links themselves.
     await Promise.all(three.map((p) => expectMediaFromAll(p, 2)));
+
+    // Up again while the old router still lives (the downgrade grace): every page starts its
+    // SFU side over on it, and nobody has to leave and rejoin (same peer ids).
+    const back: Page[] = [];
+    for (const name of ['Frances', 'Alan']) {
+      const page = (await newPeerPage(browser, { label: name })).page;
+      await joinRoom(page, url, name);
+      back.push(page);
+    }
+    await waitFor('the room to report sfu again', async () => {
+      return (await roomStatus(server.url, url)).mode === 'sfu';
+    });
+    // The precondition of this part: the grace (20 s) had not run out, so the router was reused.
+    expect(Date.now() - downAt).toBeLessThan(20_000);
+    const idsBack = [...ids3, ...(await Promise.all(back.map(selfId)))];
+    await expectAllLive([...three, ...back], idsBack, 'sfu');
+    expect(await Promise.all(three.map(selfId))).toEqual(ids3);
   });
 });
