@@ -164,10 +164,14 @@ interface ModeResult {
 }
 
 async function untilAdmitted(app: AppServer, roomId: string, count: number): Promise<void> {
-  await waitFor(`${count} admitted in the room`, async () => {
-    const s = await app.status(roomId);
-    return s.admitted === count;
-  });
+  // Closing a context races the page's best-effort `leave` (pagehide): when the socket closes
+  // first, the server holds the seat for its resume window (30 s), as for a dropped network.
+  const timeoutMs = 45_000;
+  await waitFor(
+    `${count} admitted in the room`,
+    async () => (await app.status(roomId)).admitted === count,
+    { timeoutMs },
+  );
 }
 
 function timeline(m: JoinMarks): { message: string; ms: number }[] {
