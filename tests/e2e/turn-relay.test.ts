@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startLocalCoturn } from '../../turn/src/coturn.ts';
+import { freeTcpUdpPort, startLocalCoturn } from '../../turn/src/coturn.ts';
 import type { LocalCoturn } from '../../turn/src/coturn.ts';
 import { launchChromium, newPeerPage } from './support/browser.ts';
 import { createRoom, expectMediaFromAll, joinRoom, linkStats } from './support/call.ts';
@@ -17,7 +17,7 @@ describe('a mesh call relayed through coturn', () => {
 
   beforeAll(async () => {
     coturn = await startLocalCoturn({
-      port: 34000 + Math.floor(Math.random() * 1000),
+      port: await freeTcpUdpPort(),
       minPort: 49400,
       maxPort: 49499,
     });

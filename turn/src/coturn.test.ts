@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintTurnCredential } from './credentials.ts';
-import { renderTemplate, startLocalCoturn } from './coturn.ts';
+import { freeTcpUdpPort, renderTemplate, startLocalCoturn } from './coturn.ts';
 import type { LocalCoturn } from './coturn.ts';
 
-const PORT = 34_000 + Math.floor(Math.random() * 1000);
+let PORT = 0;
 
 /** Runs turnutils_uclient (an allocation + 5 relayed echoes) with the given credential. */
 function allocate(username: string, password: string): { ok: boolean; out: string } {
@@ -22,6 +22,7 @@ function allocate(username: string, password: string): { ok: boolean; out: strin
 describe('local coturn (embedded default)', () => {
   let coturn: LocalCoturn;
   beforeAll(async () => {
+    PORT = await freeTcpUdpPort();
     coturn = await startLocalCoturn({ port: PORT, minPort: 49300, maxPort: 49340 });
   });
   afterAll(() => coturn?.stop());

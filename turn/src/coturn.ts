@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,32 @@ export interface LocalCoturn {
   urls: string[];
   secret: string;
   stop(): Promise<void>;
+}
+
+/**
+ * A port that is free for both TCP and UDP on 127.0.0.1 right now (for tests and benchmarks
+ * that start their own coturn). A random pick in the ephemeral range can collide with a
+ * client socket of another test; the kernel's pick for TCP cannot, and UDP is checked.
+ */
+export async function freeTcpUdpPort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const tcp = createServer();
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen(0, '127.0.0.1', resolve);
+    });
+    const address = tcp.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const udp = createSocket('udp4');
+    const udpFree = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false));
+      udp.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    udp.close();
+    await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    if (udpFree && port > 0) return port;
+  }
+  throw new Error('no port free for both TCP and UDP');
 }
 
 function waitForTcp(port: number, deadlineMs: number): Promise<void> {
@@ -79,8 +106,15 @@ export async function startLocalCoturn(options: LocalCoturnOptions = {}): Promis
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  /** The last lines coturn wrote, for the error when it does not come up. */
+  const recent: string[] = [];
   const log = (chunk: Buffer): void => {
-    for (const line of chunk.toString().split('\n')) if (line) options.onLog?.(line);
+    for (const line of chunk.toString().split('\n')) {
+      if (!line) continue;
+      recent.push(line);
+      if (recent.length > 8) recent.shift();
+      options.onLog?.(line);
+    }
   };
   child.stdout.on('data', log);
   child.stderr.on('data', log);
@@ -91,14 +125,16 @@ export async function startLocalCoturn(options: LocalCoturnOptions = {}): Promis
   };
   try {
     await Promise.race([
-      waitForTcp(port, Date.now() + 5000),
+      // Generous: on a loaded machine (a test suite on two cores) coturn can take seconds.
+      waitForTcp(port, Date.now() + 15_000),
       exited.then(() =>
         Promise.reject(new Error(`turnserver exited at start (port ${port} in use?)`)),
       ),
     ]);
   } catch (error) {
     await stop();
-    throw error;
+    const said = recent.length > 0 ? `; coturn said:\n${recent.join('\n')}` : '';
+    throw new Error(`${(error as Error).message}${said}`);
   }
   return {
     urls: [`turn:127.0.0.1:${port}?transport=udp`, `turn:127.0.0.1:${port}?transport=tcp`],

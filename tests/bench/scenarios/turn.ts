@@ -1,7 +1,7 @@
 // TURN: relayed packets per CPU-second of the local coturn (the embedded default's config).
 
 import { spawn } from 'node:child_process';
-import { mintTurnCredential, startLocalCoturn } from '@parley/turn';
+import { freeTcpUdpPort, mintTurnCredential, startLocalCoturn } from '@parley/turn';
 import { childPids, cpuMeter } from '../lib/proc.ts';
 import { round } from '../lib/stats.ts';
 import type { Scenario, ScenarioOutput } from '../types.ts';
@@ -72,7 +72,7 @@ function runUclient(
 
 async function run(smoke: boolean, log: (l: string) => void): Promise<ScenarioOutput> {
   const plan = smoke ? SMOKE : FULL;
-  const port = 36_000 + Math.floor(Math.random() * 1000);
+  const port = await freeTcpUdpPort();
   const coturn = await startLocalCoturn({ port, minPort: 55000, maxPort: 55200 });
   try {
     const [pid] = childPids('turnserver');
