@@ -17,6 +17,7 @@ import { ACTIVE_SPEAKER_INTERVAL_MS, INITIAL_OUTGOING_BITRATE } from './mediaCod
 import { TypedEmitter } from './typedEmitter.ts';
 import { openPlainConsumer, openPlainIngest } from './plainRtp.ts';
 import { PeerObjects } from './peerObjects.ts';
+import { ActiveSpeaker } from './activeSpeaker.ts';
 
 export type SfuLog = NonNullable<SfuOptions['log']>;
 
@@ -65,7 +66,7 @@ export class SfuRoom {
     string,
     { transport: types.PlainTransport; peerId: string }
   >();
-  private dominantProducerId: string | null = null;
+  private readonly speaker: ActiveSpeaker;
   private isClosed = false;
 
   /** @internal Opens the room's active-speaker observer on an existing router. */
@@ -76,10 +77,7 @@ export class SfuRoom {
     return new SfuRoom(init, speakers);
   }
 
-  private constructor(
-    init: SfuRoomInit,
-    private readonly speakers: types.ActiveSpeakerObserver,
-  ) {
+  private constructor(init: SfuRoomInit, speakers: types.ActiveSpeakerObserver) {
     this.id = init.roomId;
     this.worker = init.worker;
     this.router = init.router;
@@ -93,7 +91,11 @@ export class SfuRoom {
     // crash from an orderly Sfu.close() (which closes rooms before workers anyway).
     this.router.on('workerclose', () => this.onRouterClosed(this.worker.died));
     this.router.observer.once('close', () => this.onRouterClosed(false));
-    this.speakers.on('dominantspeaker', ({ producer }) => this.onDominantSpeaker(producer.id));
+    this.speaker = new ActiveSpeaker(speakers, this.log, this.id);
+    this.speaker.onDominant(
+      (producerId) => this.speakingPeer(producerId),
+      (peerId) => this.events.emit('active-speaker', peerId),
+    );
   }
 
   get closed(): boolean {
@@ -217,7 +219,7 @@ export class SfuRoom {
     };
     this.objects.producers.set(producer.id, { producer, summary });
     producer.observer.once('close', () => this.onProducerClosed(summary));
-    if (producer.kind === 'audio') await this.observeSpeaker(producer);
+    if (producer.kind === 'audio') await this.speaker.observe(producer);
     if (producer.closed) throw new SfuError('CLOSED', 'producer closed while starting');
     this.events.emit('producer-added', { ...summary });
   }
@@ -384,8 +386,13 @@ export class SfuRoom {
   }
 
   private finishClose(): void {
-    this.dominantProducerId = null;
+    this.speaker.reset();
     this.onClose(this);
+  }
+
+  /** The peer of a producer the speaker observer named, unless the room is going away. */
+  private speakingPeer(producerId: string): string | undefined {
+    return this.quiet ? undefined : this.objects.producers.get(producerId)?.summary.peerId;
   }
 
   /** True while the room itself is going away: its children's closes are not news. */
@@ -393,35 +400,10 @@ export class SfuRoom {
     return this.isClosed || this.router.closed;
   }
 
-  private async observeSpeaker(producer: types.Producer): Promise<void> {
-    try {
-      await this.speakers.addProducer({ producerId: producer.id });
-    } catch (error) {
-      // Only expected when the producer closed meanwhile, which produce() then reports.
-      if (!producer.closed) {
-        this.log.warn('active speaker observer refused producer', {
-          roomId: this.id,
-          producerId: producer.id,
-          error: String(error),
-        });
-      }
-    }
-  }
-
-  private onDominantSpeaker(producerId: string): void {
-    const entry = this.objects.producers.get(producerId);
-    if (!entry || this.quiet) return;
-    this.dominantProducerId = producerId;
-    this.events.emit('active-speaker', entry.summary.peerId);
-  }
-
   private onProducerClosed(summary: ProducerSummary): void {
     this.objects.producers.delete(summary.producerId);
     if (this.quiet) return;
-    if (this.dominantProducerId === summary.producerId) {
-      this.dominantProducerId = null;
-      this.events.emit('active-speaker', null);
-    }
+    if (this.speaker.closed(summary.producerId)) this.events.emit('active-speaker', null);
     this.events.emit('producer-closed', { ...summary });
   }
 
