@@ -17,7 +17,6 @@ export interface RoomStatus {
   viewers: number;
 }
 
-/** A signed-in user as the API shows them. */
 /**
  * `GET /api/sfu/capabilities`: the RTP capabilities every room's router has (one codec list),
  * so a client can load its mediasoup Device on the pre-join screen. 204 (no body) when the
@@ -27,6 +26,7 @@ export interface SfuCapabilitiesResponse {
   routerRtpCapabilities: Record<string, unknown>;
 }
 
+/** A signed-in user as the API shows them. */
 export interface UserInfo {
   id: string;
   email: string;

@@ -153,18 +153,14 @@ export class SfuSession {
   }
 
   /**
-   * Resolves once the receive transport is connected and a video consumer exists, or after
-   * `ms`: a joiner produces only then, so its own encoder, SDP work and producers on the
-   * server do not compete with the first picture it receives.
+   * Resolves once the receive transport is connected (it connects with the first consumer,
+   * a video one: the server lists those first), or after `ms`: a joiner produces only then,
+   * so its own encoder, SDP work and producers on the server do not compete with the first
+   * picture it receives.
    */
   async receiving(ms: number): Promise<void> {
     await this.ready;
-    const deadline = performance.now() + ms;
-    while (!this.closed && performance.now() < deadline) {
-      const video = this.videoConsumers().length > 0;
-      if (video && this.recvTransport?.connectionState === 'connected') return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    if (this.recvTransport) await connectedWithin(this.recvTransport, ms).catch(() => undefined);
   }
 
   /** Sends one of our tracks (no new getUserMedia: the tracks we already have). */
@@ -382,9 +378,15 @@ export class SfuSession {
       // DTLS can only start after ICE, and ICE only after mediasoup-client applies the SDP it
       // holds until `done()`: the server has our parameters long before its first DTLS packet.
       // So we go on at once instead of after a round trip; a refusal fails the session.
-      const request = { type: 'sfu-connect', transportId: transport.id } as const;
       this.rpc
-        .request({ ...request, dtlsParameters: dtlsOf(dtlsParameters) }, 'sfu-ok')
+        .request(
+          {
+            type: 'sfu-connect',
+            transportId: transport.id,
+            dtlsParameters: dtlsOf(dtlsParameters),
+          },
+          'sfu-ok',
+        )
         .catch((err: unknown) => this.fail(`${reply.direction} transport: ${String(err)}`));
       done();
     });
