@@ -2,7 +2,7 @@ import { coturnInstalled, startLocalCoturn } from '@parley/turn';
 import type { LocalCoturn } from '@parley/turn';
 import { ConfigError, loadConfig } from './config.ts';
 import type { Config } from './config.ts';
-import { createLog } from './log.ts';
+import { createLog } from './telemetry/log.ts';
 import { startServer } from './server.ts';
 
 const log = createLog();

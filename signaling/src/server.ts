@@ -6,21 +6,21 @@ import { HlsGateway } from '@parley/hls-gateway';
 import { Sfu } from '@parley/sfu';
 import { iceServersFor } from '@parley/turn';
 import { createAuth } from './auth/index.ts';
-import { ChatStore } from './chatStore.ts';
+import { ChatStore } from './store/chatStore.ts';
 import { loadConfig } from './config.ts';
 import type { Config } from './config.ts';
-import { openDatabase } from './db.ts';
-import type { Db } from './db.ts';
-import { createHttpHandler } from './http.ts';
-import { createLog } from './log.ts';
-import { Metrics } from './metrics.ts';
-import type { Log } from './log.ts';
+import { openDatabase } from './store/db.ts';
+import type { Db } from './store/db.ts';
+import { createHttpHandler } from './http/routes.ts';
+import { createLog } from './telemetry/log.ts';
+import { Metrics } from './telemetry/metrics.ts';
+import type { Log } from './telemetry/log.ts';
 import type { RoomId } from '@parley/protocol';
-import type { Room } from './room.ts';
-import { Rooms } from './rooms.ts';
-import { RoomStore } from './roomStore.ts';
-import { StaticFiles } from './staticFiles.ts';
-import { SignalingSocketServer } from './wsServer.ts';
+import type { Room } from './rooms/room.ts';
+import { Rooms } from './rooms/rooms.ts';
+import { RoomStore } from './store/roomStore.ts';
+import { StaticFiles } from './http/staticFiles.ts';
+import { SignalingSocketServer } from './ws/wsServer.ts';
 
 export interface ParleyServer {
   /** `http://<host>:<port>` as bound (port 0 resolved). */

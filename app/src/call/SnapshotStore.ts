@@ -1,6 +1,6 @@
 import { initialSnapshot } from './callState.ts';
 import type { CallSnapshot, PeerView } from './callState.ts';
-import { dedupePeers } from './seat.ts';
+import { dedupePeers } from './session/seat.ts';
 
 type Listener = (snapshot: CallSnapshot) => void;
 

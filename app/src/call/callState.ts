@@ -1,7 +1,7 @@
 import type { MediaState, Role, RoomMode, RoomSettings, WaitingPeer } from '@parley/protocol';
-import type { Removal } from './admissionState.ts';
-import type { ChatEntry } from './chatState.ts';
-import type { DeviceLists, MediaKind } from './media.ts';
+import type { Removal } from './session/admissionState.ts';
+import type { ChatEntry } from './features/chat/chatState.ts';
+import type { DeviceLists, MediaKind } from './local/media.ts';
 
 export type CallPhase =
   | 'preview'

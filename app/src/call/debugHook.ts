@@ -1,6 +1,6 @@
 import type { CallController } from './CallController.ts';
-import type { PeerStats } from './Mesh.ts';
-import { inboundOf } from './rtcStats.ts';
+import type { PeerStats } from './topology/mesh/Mesh.ts';
+import { inboundOf } from './topology/rtcStats.ts';
 
 /** What one remote tile shows, measured from the stream attached to its <video>. */
 export interface TileStats {

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '@parley/protocol';
-import type { ChatEntry } from '../call/chatState.ts';
+import type { ChatEntry } from '../call/features/chat/chatState.ts';
 
 interface Props {
   entries: ChatEntry[];

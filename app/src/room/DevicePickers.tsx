@@ -1,5 +1,5 @@
 import type { CallSnapshot } from '../call/callState.ts';
-import type { DeviceOption, MediaKind } from '../call/media.ts';
+import type { DeviceOption, MediaKind } from '../call/local/media.ts';
 
 interface Props {
   snap: CallSnapshot;

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { TileAction } from '../call/lobbyState.ts';
+import type { TileAction } from '../call/features/moderation/lobbyState.ts';
 import { Tile } from './Tile.tsx';
 import type { TileSpec } from './Tile.tsx';
 import { columnsFor, pageSizeFor, tileWidthFor } from './grid.ts';

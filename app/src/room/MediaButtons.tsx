@@ -1,5 +1,5 @@
 import type { LocalMediaView } from '../call/callState.ts';
-import type { MediaKind } from '../call/media.ts';
+import type { MediaKind } from '../call/local/media.ts';
 
 interface Props {
   local: LocalMediaView;

@@ -1,8 +1,8 @@
 import { useEffect, useMemo } from 'preact/hooks';
 import { CallController } from '../call/CallController.ts';
-import type { JoinCredentials } from '../call/Admission.ts';
-import { browserDeviceId } from '../call/Admission.ts';
-import { removalMessage } from '../call/admissionState.ts';
+import type { JoinCredentials } from '../call/session/Admission.ts';
+import { browserDeviceId } from '../call/session/Admission.ts';
+import { removalMessage } from '../call/session/admissionState.ts';
 import { installDebugHook } from '../call/debugHook.ts';
 import { loadHostKey } from '../api.ts';
 import { session } from '../auth/session.ts';

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { LIMITS } from '@parley/protocol';
 import type { RoomSettings, RoomSettingsChange } from '@parley/protocol';
-import type { Moderation } from '../call/Moderation.ts';
+import type { Moderation } from '../call/features/moderation/Moderation.ts';
 import { saveRoomPassword } from '../api.ts';
 
 interface Props {

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { MediaState, Role } from '@parley/protocol';
-import type { TileAction, TileMenuItem } from '../call/lobbyState.ts';
+import type { TileAction, TileMenuItem } from '../call/features/moderation/lobbyState.ts';
 import { Video } from './Video.tsx';
 import { TileMenu } from './TileMenu.tsx';
 

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { TileAction, TileMenuItem } from '../call/lobbyState.ts';
+import type { TileAction, TileMenuItem } from '../call/features/moderation/lobbyState.ts';
 
 interface Props {
   name: string;

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { WaitingPeer } from '@parley/protocol';
-import type { Moderation } from '../call/Moderation.ts';
-import { waitedFor } from '../call/lobbyState.ts';
+import type { Moderation } from '../call/features/moderation/Moderation.ts';
+import { waitedFor } from '../call/features/moderation/lobbyState.ts';
 
 interface Props {
   waiting: WaitingPeer[];

@@ -1,13 +1,13 @@
 import type { SessionResponse } from '@parley/protocol';
-import type { Db } from '../db.ts';
-import type { Log } from '../log.ts';
-import { hashPassword, verifyPassword } from '../passwords.ts';
+import type { Db } from '../store/db.ts';
+import type { Log } from '../telemetry/log.ts';
+import { hashPassword, verifyPassword } from '../rooms/passwords.ts';
 import { AccessTokens } from './accessTokens.ts';
-import { AttemptLimiter } from './attemptLimiter.ts';
+import { AttemptLimiter } from '../util/attemptLimiter.ts';
 import { AUTH_ERROR_CODES, AuthError, unauthorized } from './errors.ts';
 import { RefreshTokens } from './refreshTokens.ts';
-import { UserStore, userInfo } from './userStore.ts';
-import type { UserRecord } from './userStore.ts';
+import { UserStore, userInfo } from '../store/userStore.ts';
+import type { UserRecord } from '../store/userStore.ts';
 
 export interface AccountsOptions {
   db: Db;

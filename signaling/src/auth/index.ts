@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
-import type { Db } from '../db.ts';
-import type { Log } from '../log.ts';
-import type { Rooms } from '../rooms.ts';
+import type { Db } from '../store/db.ts';
+import type { Log } from '../telemetry/log.ts';
+import type { Rooms } from '../rooms/rooms.ts';
 import { Accounts } from './accounts.ts';
 import { AuthRoutes } from './routes.ts';
 import { deriveViewerSecret, loadJwtSecret } from './secret.ts';

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../db.ts';
-import type { Db } from '../db.ts';
+import { migrate } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
 import { RefreshTokens } from './refreshTokens.ts';
-import { UserStore } from './userStore.ts';
+import { UserStore } from '../store/userStore.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 

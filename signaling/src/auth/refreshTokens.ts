@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../db.ts';
+import type { Db } from '../store/db.ts';
 
 /** The outcome of presenting a refresh token. */
 export type Rotation =

@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { LIMITS } from '@parley/protocol';
-import { apiError, json, methodNotAllowed, readJsonBody } from '../httpUtil.ts';
-import type { Rooms } from '../rooms.ts';
+import { apiError, json, methodNotAllowed, readJsonBody } from '../http/httpUtil.ts';
+import type { Rooms } from '../rooms/rooms.ts';
 import type { Accounts, Session } from './accounts.ts';
 import { REFRESH_COOKIE, clearRefreshCookie, readCookie, refreshCookie } from './cookies.ts';
 import { AUTH_ERROR_CODES, AuthError, unauthorized } from './errors.ts';
 import type { AuthUser } from './types.ts';
-import { userInfo } from './userStore.ts';
+import { userInfo } from '../store/userStore.ts';
 
 export interface AuthRoutesDeps {
   accounts: Accounts;

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { ERROR_CODES, LIMITS, RoomIdSchema, RoomSettingsSchema } from '@parley/protocol';
 import type { RoomId, SfuCapabilitiesResponse } from '@parley/protocol';
 import { handleHlsRequest } from '@parley/hls-gateway';
-import { AuthError, sendAuthError } from './auth/index.ts';
-import type { Auth } from './auth/index.ts';
+import { AuthError, sendAuthError } from '../auth/index.ts';
+import type { Auth } from '../auth/index.ts';
 import { apiError, json, methodNotAllowed, readJsonBody, readSmallBody } from './httpUtil.ts';
-import type { Log } from './log.ts';
-import type { Metrics } from './metrics.ts';
-import { hashPassword } from './passwords.ts';
-import type { Rooms } from './rooms.ts';
+import type { Log } from '../telemetry/log.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
+import { hashPassword } from '../rooms/passwords.ts';
+import type { Rooms } from '../rooms/rooms.ts';
 import type { StaticFiles } from './staticFiles.ts';
 
 export interface HttpDeps {

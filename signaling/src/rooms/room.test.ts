@@ -4,14 +4,14 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '@parley/protocol';
 import type { ClientMessageId, PeerId, RoomId, ServerMessage } from '@parley/protocol';
-import { ChatStore } from './chatStore.ts';
-import { openDatabase } from './db.ts';
-import type { Db } from './db.ts';
-import { ProtocolError } from './errors.ts';
+import { ChatStore } from '../store/chatStore.ts';
+import { openDatabase } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
+import { ProtocolError } from '../util/errors.ts';
 import { Peer } from './peer.ts';
 import { Room } from './room.ts';
-import { RoomStore } from './roomStore.ts';
-import { quietLog } from './log.ts';
+import { RoomStore } from '../store/roomStore.ts';
+import { quietLog } from '../telemetry/log.ts';
 
 const media = { sfu: undefined, meshMaxPeers: 4, downgradeHoldMs: 1000, downgradeGraceMs: 1000 };
 

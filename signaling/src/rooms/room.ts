@@ -12,17 +12,17 @@ import type {
   ServerMessage,
   SfuState,
 } from '@parley/protocol';
-import type { AppendResult, ChatStore } from './chatStore.ts';
-import { ProtocolError } from './errors.ts';
-import type { Log } from './log.ts';
-import { sameSecret } from './ids.ts';
+import type { AppendResult, ChatStore } from '../store/chatStore.ts';
+import { ProtocolError } from '../util/errors.ts';
+import type { Log } from '../telemetry/log.ts';
+import { sameSecret } from '../util/ids.ts';
 import type { Peer, PeerSink } from './peer.ts';
 import { RoomMedia } from './roomMedia.ts';
 import type { RoomMediaOptions } from './roomMedia.ts';
-import { SerialQueue } from './serialQueue.ts';
+import { SerialQueue } from '../util/serialQueue.ts';
 import { Lobby } from './lobby.ts';
 import { isModerator } from './permissions.ts';
-import type { StoredSettings } from './roomStore.ts';
+import type { StoredSettings } from '../store/roomStore.ts';
 
 export interface RoomOptions {
   maxPeers: number;

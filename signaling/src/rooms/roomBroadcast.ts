@@ -1,7 +1,7 @@
 import type { HlsGateway } from '@parley/hls-gateway';
 import type { PeerId, ServerMessage } from '@parley/protocol';
 import type { ProducerSummary, SfuRoom } from '@parley/sfu';
-import type { Log } from './log.ts';
+import type { Log } from '../telemetry/log.ts';
 
 /** What a broadcast needs to know about its room. */
 export interface BroadcastRoom {

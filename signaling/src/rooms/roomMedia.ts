@@ -2,8 +2,8 @@ import type { PeerId, RoomMode, ServerMessage, SfuState, SfuTransport } from '@p
 import type { Sfu, SfuRoom } from '@parley/sfu';
 import type { HlsGateway } from '@parley/hls-gateway';
 import { ERROR_CODES } from '@parley/protocol';
-import { ProtocolError } from './errors.ts';
-import type { Log } from './log.ts';
+import { ProtocolError } from '../util/errors.ts';
+import type { Log } from '../telemetry/log.ts';
 import { RoomBroadcast } from './roomBroadcast.ts';
 
 /** What RoomMedia needs from its room: membership and fan-out, nothing else. */

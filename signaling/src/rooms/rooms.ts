@@ -1,16 +1,16 @@
 import { ERROR_CODES } from '@parley/protocol';
 import type { OwnedRoom, RoomId, RoomStatus } from '@parley/protocol';
-import type { ChatStore } from './chatStore.ts';
-import { hashSecret, newHostKey, newRoomId, secretMatches } from './ids.ts';
-import type { Log } from './log.ts';
-import { AttemptLimiter } from './auth/attemptLimiter.ts';
-import { ProtocolError, roomNotFound } from './errors.ts';
+import type { ChatStore } from '../store/chatStore.ts';
+import { hashSecret, newHostKey, newRoomId, secretMatches } from '../util/ids.ts';
+import type { Log } from '../telemetry/log.ts';
+import { AttemptLimiter } from '../util/attemptLimiter.ts';
+import { ProtocolError, roomNotFound } from '../util/errors.ts';
 import { verifyPassword } from './passwords.ts';
 import { Room } from './room.ts';
 import { Viewers } from './viewers.ts';
 import type { RoomOptions } from './room.ts';
-import { defaultSettings } from './roomStore.ts';
-import type { RoomStore, StoredSettings } from './roomStore.ts';
+import { defaultSettings } from '../store/roomStore.ts';
+import type { RoomStore, StoredSettings } from '../store/roomStore.ts';
 
 export interface RoomsOptions {
   roomStore: RoomStore;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { UserInfo } from '@parley/protocol';
-import type { Db } from '../db.ts';
+import type { Db } from './db.ts';
 
 /** A user as stored: what the API shows plus the argon2id hash of their password. */
 export interface UserRecord extends UserInfo {

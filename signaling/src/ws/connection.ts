@@ -1,23 +1,23 @@
 import { CLOSE_CODES, ERROR_CODES, PROTOCOL_VERSION, parseClientMessage } from '@parley/protocol';
 import type { ClientMessage, ClientMessageOf, RoomId, ServerMessage } from '@parley/protocol';
-import type { TokenVerifier } from './auth/types.ts';
-import type { Config } from './config.ts';
-import { ProtocolError, roomNotFound } from './errors.ts';
+import type { TokenVerifier } from '../auth/types.ts';
+import type { Config } from '../config.ts';
+import { ProtocolError, roomNotFound } from '../util/errors.ts';
 import { handleHostMessage, watchTokenFor } from './hostHandlers.ts';
 import type { HostMessage } from './hostHandlers.ts';
-import { isModerator, mayChat, mayShareScreen, refusal, refusalText } from './permissions.ts';
-import type { Standing } from './permissions.ts';
-import { newPeerId, newResumeToken } from './ids.ts';
-import type { Log } from './log.ts';
-import type { Metrics } from './metrics.ts';
-import { Peer } from './peer.ts';
-import type { PeerSink } from './peer.ts';
+import { isModerator, mayChat, mayShareScreen, refusal, refusalText } from '../rooms/permissions.ts';
+import type { Standing } from '../rooms/permissions.ts';
+import { newPeerId, newResumeToken } from '../util/ids.ts';
+import type { Log } from '../telemetry/log.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
+import { Peer } from '../rooms/peer.ts';
+import type { PeerSink } from '../rooms/peer.ts';
 import { FloodGuard, peekRid } from './rateLimiter.ts';
-import type { AdmitResult, Room } from './room.ts';
+import type { AdmitResult, Room } from '../rooms/room.ts';
 import { handleSfuMessage } from './sfuHandlers.ts';
 import type { SfuMessage } from './sfuHandlers.ts';
-import type { Rooms } from './rooms.ts';
-import { SerialQueue } from './serialQueue.ts';
+import type { Rooms } from '../rooms/rooms.ts';
+import { SerialQueue } from '../util/serialQueue.ts';
 
 /** What a connection needs from the socket under it (a `ws` WebSocket in production). */
 export interface Socket {

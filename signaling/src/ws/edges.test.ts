@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig } from '../config.ts';
 import { FloodGuard, TokenBucket, peekRid } from './rateLimiter.ts';
-import { SerialQueue } from './serialQueue.ts';
-import { StaticFiles } from './staticFiles.ts';
+import { SerialQueue } from '../util/serialQueue.ts';
+import { StaticFiles } from '../http/staticFiles.ts';
 import { originAllowed } from './wsServer.ts';
 
 describe('originAllowed', () => {

@@ -1,7 +1,7 @@
 import type { ClientMessageOf, RoomId, ServerMessage } from '@parley/protocol';
-import { hashPassword } from './passwords.ts';
-import type { Peer } from './peer.ts';
-import type { Room } from './room.ts';
+import { hashPassword } from '../rooms/passwords.ts';
+import type { Peer } from '../rooms/peer.ts';
+import type { Room } from '../rooms/room.ts';
 
 /** What hosts (and, for some, co-hosts) send; `permissions.ts` says who may send which. */
 export type HostMessage = ClientMessageOf<

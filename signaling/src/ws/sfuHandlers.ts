@@ -2,10 +2,10 @@ import { ERROR_CODES } from '@parley/protocol';
 import type { ClientMessageOf, ServerMessage } from '@parley/protocol';
 import { SfuError } from '@parley/sfu';
 import type { SfuRoom } from '@parley/sfu';
-import { ProtocolError } from './errors.ts';
-import { mayShareScreen } from './permissions.ts';
-import type { Peer } from './peer.ts';
-import type { Room } from './room.ts';
+import { ProtocolError } from '../util/errors.ts';
+import { mayShareScreen } from '../rooms/permissions.ts';
+import type { Peer } from '../rooms/peer.ts';
+import type { Room } from '../rooms/room.ts';
 
 export type SfuMessage = ClientMessageOf<
   | 'sfu-transport'

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startServer } from '../../../signaling/src/server.ts';
-import { quietLog } from '../../../signaling/src/log.ts';
+import { quietLog } from '../../../signaling/src/telemetry/log.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 // How long callbacks waited for the event loop since the previous `stats` (ms).

@@ -45,7 +45,7 @@ export async function newPeerPage(
   const context = await browser.newContext({
     viewport: opts.viewport ?? { width: 800, height: 600 },
   });
-  // Small camera capture (app/src/call/media.ts): several peers share two cores here.
+  // Small camera capture (app/src/call/local/media.ts): several peers share two cores here.
   await context.addInitScript(() => {
     const storage = (
       globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }

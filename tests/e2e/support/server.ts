@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { quietLog } from '../../../signaling/src/log.ts';
+import { quietLog } from '../../../signaling/src/telemetry/log.ts';
 import { startServer } from '../../../signaling/src/server.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

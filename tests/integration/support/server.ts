@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer } from '../../../signaling/src/server.ts';
 import type { ParleyServer, StartOptions } from '../../../signaling/src/server.ts';
-import { quietLog } from '../../../signaling/src/log.ts';
+import { quietLog } from '../../../signaling/src/telemetry/log.ts';
 import type { CreateRoomRequest, CreateRoomResponse } from '@parley/protocol';
 
 export interface TestServer extends ParleyServer {

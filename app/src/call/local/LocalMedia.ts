@@ -1,7 +1,7 @@
 import { acquireLocalMedia, listDevices, switchDevice, trackOf } from './media.ts';
 import type { DeviceLists, MediaKind } from './media.ts';
-import { localViewOf } from './callState.ts';
-import type { CallSnapshot } from './callState.ts';
+import { localViewOf } from '../callState.ts';
+import type { CallSnapshot } from '../callState.ts';
 
 type Patch = Partial<CallSnapshot>;
 

@@ -1,9 +1,9 @@
 import { ERROR_CODES } from '@parley/protocol';
 import type { MediaState } from '@parley/protocol';
 import { captureScreen } from './media.ts';
-import { RequestError } from './requests.ts';
-import type { RequestChannel } from './requests.ts';
-import type { CallSnapshot } from './callState.ts';
+import { RequestError } from '../session/RequestChannel.ts';
+import type { RequestChannel } from '../session/RequestChannel.ts';
+import type { CallSnapshot } from '../callState.ts';
 
 export const SCREEN_REFUSED = 'Screen sharing is not allowed in this room: the host turned it off.';
 

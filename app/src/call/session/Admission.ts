@@ -1,9 +1,9 @@
 import { ERROR_CODES } from '@parley/protocol';
 import type { ClientMessage, MediaState, ServerMessageOf } from '@parley/protocol';
-import { safeGet, safeSet } from '../api.ts';
+import { safeGet, safeSet } from '../../api.ts';
 import { isDeviceId, newDeviceId, refusalOf } from './admissionState.ts';
-import { mediaFlags } from './callState.ts';
-import type { SnapshotStore } from './snapshotStore.ts';
+import { mediaFlags } from '../callState.ts';
+import type { SnapshotStore } from '../SnapshotStore.ts';
 
 /** Who we are when we ask to join: the room's secrets and this browser's identities. */
 export interface JoinCredentials {

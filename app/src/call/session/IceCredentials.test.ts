@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IceServer } from '@parley/protocol';
-import { refreshDelay, turnExpiry } from './iceCredentials.ts';
+import { refreshDelay, turnExpiry } from './IceCredentials.ts';
 
 const STUN: IceServer = { urls: 'stun:stun.example.org:3478' };
 const turn = (username: string): IceServer => ({

@@ -1,5 +1,5 @@
 import type { IceServer } from '@parley/protocol';
-import type { RequestChannel } from './requests.ts';
+import type { RequestChannel } from './RequestChannel.ts';
 
 /** Ask for fresh TURN credentials this long before the current ones expire. */
 const REFRESH_MARGIN_MS = 30_000;

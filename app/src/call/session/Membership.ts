@@ -1,11 +1,11 @@
 import type { ClientMessage, ServerMessageOf } from '@parley/protocol';
-import type { PeerStats } from './Mesh.ts';
-import type { TrackInfo } from './RemoteMedia.ts';
-import type { RequestChannel } from './requests.ts';
-import { IceCredentials } from './iceCredentials.ts';
+import type { PeerStats } from '../topology/mesh/Mesh.ts';
+import type { TrackInfo } from '../topology/RemoteMedia.ts';
+import type { RequestChannel } from './RequestChannel.ts';
+import { IceCredentials } from './IceCredentials.ts';
 import { Seat } from './seat.ts';
-import { Topology } from './Topology.ts';
-import type { TopologyEvents } from './Topology.ts';
+import { Topology } from '../topology/Topology.ts';
+import type { TopologyEvents } from '../topology/Topology.ts';
 
 export interface MembershipDeps {
   rpc: RequestChannel;

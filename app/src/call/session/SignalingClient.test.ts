@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelay } from './signalingClient.ts';
+import { retryDelay } from './SignalingClient.ts';
 
 describe('retryDelay', () => {
   it.each([

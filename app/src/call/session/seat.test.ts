@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PeerInfo } from '@parley/protocol';
-import type { PeerView } from './callState.ts';
+import type { PeerView } from '../callState.ts';
 import { Seat, dedupePeers, reconcilePeers } from './seat.ts';
 
 const ROOM = 'abcdefghijklmnopqrstuv';

@@ -1,5 +1,5 @@
 import type { ClientMessage, PeerInfo } from '@parley/protocol';
-import type { PeerView } from './callState.ts';
+import type { PeerView } from '../callState.ts';
 
 type ResumeMessage = Extract<ClientMessage, { type: 'resume' }>;
 

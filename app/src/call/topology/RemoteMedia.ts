@@ -1,5 +1,5 @@
 import type { MediaSource } from '@parley/protocol';
-import type { SfuTrack } from './SfuSession.ts';
+import type { SfuTrack } from './sfu/SfuSession.ts';
 import { inboundOf, isFlowing } from './rtcStats.ts';
 
 export type Via = 'mesh' | 'sfu';

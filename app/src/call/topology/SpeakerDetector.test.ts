@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SPEAKING_LEVEL, SpeakerDetector } from './speaker.ts';
+import { SPEAKING_LEVEL, SpeakerDetector } from './SpeakerDetector.ts';
 
 const levels = (entries: Record<string, number> = {}) => new Map(Object.entries(entries));
 

@@ -5,19 +5,19 @@ import type {
   ServerMessageOf,
   SfuState,
 } from '@parley/protocol';
-import { Mesh } from './Mesh.ts';
-import type { PeerStats } from './Mesh.ts';
+import { Mesh } from './mesh/Mesh.ts';
+import type { PeerStats } from './mesh/Mesh.ts';
 import { RemoteMedia } from './RemoteMedia.ts';
 import type { TileSource, TrackInfo, Via } from './RemoteMedia.ts';
-import { SfuConnector } from './SfuConnector.ts';
-import type { TileSeen } from './SfuConnector.ts';
-import type { RequestChannel } from './requests.ts';
-import { Switcher } from './switcher.ts';
+import { SfuConnector } from './sfu/SfuConnector.ts';
+import type { TileSeen } from './sfu/SfuConnector.ts';
+import type { RequestChannel } from '../session/RequestChannel.ts';
+import { Switcher } from './Switcher.ts';
 import { isNote, readNote } from './relayNotes.ts';
 import type { RelayNote } from './relayNotes.ts';
-import { SpeakerDetector } from './speaker.ts';
+import { SpeakerDetector } from './SpeakerDetector.ts';
 import { inboundOf } from './rtcStats.ts';
-import type { IceCredentials } from './iceCredentials.ts';
+import type { IceCredentials } from '../session/IceCredentials.ts';
 
 export interface TopologyEvents {
   /** Some tile shows another stream now. */

@@ -1,8 +1,8 @@
 import { ERROR_CODES } from '@parley/protocol';
 import type { ServerMessageOf } from '@parley/protocol';
-import type { CallSnapshot } from './callState.ts';
-import { RequestError } from './requests.ts';
-import type { RequestChannel } from './requests.ts';
+import type { CallSnapshot } from '../../callState.ts';
+import { RequestError } from '../../session/RequestChannel.ts';
+import type { RequestChannel } from '../../session/RequestChannel.ts';
 
 export interface BroadcastDeps {
   rpc: RequestChannel;

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_ROOM_SETTINGS } from '@parley/protocol';
 import type { ClientMessage, ServerMessage, WaitingPeer } from '@parley/protocol';
 import { Moderation } from './Moderation.ts';
-import { RequestChannel } from './requests.ts';
-import { SnapshotStore } from './snapshotStore.ts';
+import { RequestChannel } from '../../session/RequestChannel.ts';
+import { SnapshotStore } from '../../SnapshotStore.ts';
 
 const w = (peerId: string, name: string) => ({ peerId, name, since: 0 }) as WaitingPeer;
 

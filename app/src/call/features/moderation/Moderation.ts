@@ -1,11 +1,11 @@
 import type { ClientMessage, Role, RoomSettingsChange, WaitingPeer } from '@parley/protocol';
-import type { SnapshotStore } from './snapshotStore.ts';
-import { mutedNotice, roleNotice } from './admissionState.ts';
-import type { Removal } from './admissionState.ts';
+import type { SnapshotStore } from '../../SnapshotStore.ts';
+import { mutedNotice, roleNotice } from '../../session/admissionState.ts';
+import type { Removal } from '../../session/admissionState.ts';
 import { actionFailure, arrivalNotice, arrivals, isModerator } from './lobbyState.ts';
 import type { TileAction } from './lobbyState.ts';
-import { RequestError } from './requests.ts';
-import type { RequestChannel } from './requests.ts';
+import { RequestError } from '../../session/RequestChannel.ts';
+import type { RequestChannel } from '../../session/RequestChannel.ts';
 
 export interface ModerationDeps {
   rpc: RequestChannel;

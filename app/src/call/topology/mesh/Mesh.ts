@@ -1,6 +1,6 @@
 import type { SignalData } from 'simple-peer/simplepeer.min.js';
-import { MeshLink, readEnvelope } from './meshLink.ts';
-import type { SignalEnvelope } from './meshLink.ts';
+import { MeshLink, readEnvelope } from './MeshLink.ts';
+import type { SignalEnvelope } from './MeshLink.ts';
 
 export interface MeshEvents {
   signal(to: string, data: SignalEnvelope): void;

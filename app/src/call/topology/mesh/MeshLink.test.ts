@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readEnvelope } from './meshLink.ts';
+import { readEnvelope } from './MeshLink.ts';
 
 describe('readEnvelope', () => {
   it('reads a link id and a signal payload', () => {

@@ -1,6 +1,6 @@
 import SimplePeer from 'simple-peer/simplepeer.min.js';
 import type { SignalData, SimplePeerInstance } from 'simple-peer/simplepeer.min.js';
-import { START_BITRATE_KBPS, withVideoStartBitrate } from './sdp.ts';
+import { START_BITRATE_KBPS, withVideoStartBitrate } from '../sdp.ts';
 
 /**
  * What travels in a protocol `signal` message between two browsers: simple-peer's payload

@@ -1,8 +1,8 @@
 import type { MediaSource, ProducerInfo, SfuState, SfuTransport } from '@parley/protocol';
 import { SfuSession } from './SfuSession.ts';
 import type { SfuIce, SfuTrack } from './SfuSession.ts';
-import type { RequestChannel } from './requests.ts';
-import { tileKey, tileSourceOf } from './RemoteMedia.ts';
+import type { RequestChannel } from '../../session/RequestChannel.ts';
+import { tileKey, tileSourceOf } from '../RemoteMedia.ts';
 
 export interface SfuConnectorEvents {
   track(t: SfuTrack): void;

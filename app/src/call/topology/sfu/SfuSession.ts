@@ -8,10 +8,10 @@ import type {
   Transport,
 } from 'mediasoup-client/types';
 import type { MediaSource, ProducerInfo, SfuState, SfuTransport } from '@parley/protocol';
-import { RequestError } from './requests.ts';
+import { RequestError } from '../../session/RequestChannel.ts';
 import { cameraEncodings, spatialLayersOf } from './simulcast.ts';
-import type { RequestChannel } from './requests.ts';
-import { START_BITRATE_KBPS } from './sdp.ts';
+import type { RequestChannel } from '../../session/RequestChannel.ts';
+import { START_BITRATE_KBPS } from '../sdp.ts';
 import { loadSfuDevice } from './sfuDevice.ts';
 
 /** Error codes that mean "that producer or consumer no longer exists". */
