@@ -5,7 +5,13 @@ import type { Config } from '../config.ts';
 import { ProtocolError, roomNotFound } from '../util/errors.ts';
 import { handleHostMessage, watchTokenFor } from './hostHandlers.ts';
 import type { HostMessage } from './hostHandlers.ts';
-import { isModerator, mayChat, mayShareScreen, refusal, refusalText } from '../rooms/permissions.ts';
+import {
+  isModerator,
+  mayChat,
+  mayShareScreen,
+  refusal,
+  refusalText,
+} from '../rooms/permissions.ts';
 import type { Standing } from '../rooms/permissions.ts';
 import { newPeerId, newResumeToken } from '../util/ids.ts';
 import type { Log } from '../telemetry/log.ts';
