@@ -74,5 +74,9 @@ export const CLOSE_CODES = {
   RATE_LIMIT_ABUSE: 4002,
   /** Another socket resumed this peer's seat (this one is stale). */
   REPLACED: 4003,
+  /** The meeting ended (a host ended it, or the server dropped the room): do not resume. */
+  ROOM_CLOSED: 4004,
+  /** The client read too slowly: the server's send buffer stayed above its bound too long. */
+  BACKPRESSURE: 4005,
 } as const;
 export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
