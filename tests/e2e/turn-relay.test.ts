@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { freeTcpUdpPort, startLocalCoturn } from '../../turn/src/coturn.ts';
-import type { LocalCoturn } from '../../turn/src/coturn.ts';
+import { freeTcpUdpPort, startLocalCoturn } from '@parley/turn';
+import type { LocalCoturn } from '@parley/turn';
 import { launchChromium, newPeerPage } from './support/browser.ts';
 import { createRoom, expectMediaFromAll, joinRoom, linkStats } from './support/call.ts';
 import { startTestServer } from './support/server.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signViewerToken } from '@parley/hls-gateway';
 import type { OwnedRoom, SessionResponse, UserInfo } from '@parley/protocol';
-import { deriveViewerSecret } from '../../signaling/src/auth/secret.ts';
+import { deriveViewerSecret } from '@parley/signaling';
 import { startTestServer } from './support/server.ts';
 import type { TestServer } from './support/server.ts';
 

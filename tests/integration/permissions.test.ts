@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientMessageSchema, ERROR_CODES, PROTOCOL_VERSION } from '@parley/protocol';
 import type { ClientMessageType, ServerMessage } from '@parley/protocol';
-import { RULES } from '../../signaling/src/rooms/permissions.ts';
+import { RULES } from '@parley/signaling';
 import { TestClient } from './support/client.ts';
 import { startTestServer } from './support/server.ts';
 import type { TestServer } from './support/server.ts';

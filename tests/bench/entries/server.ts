@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { startServer } from '../../../signaling/src/server.ts';
-import { quietLog } from '../../../signaling/src/telemetry/log.ts';
+import { quietLog, startServer } from '@parley/signaling';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 // How long callbacks waited for the event loop since the previous `stats` (ms).

@@ -6,9 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { HlsConfig } from '../../../signaling/src/config.ts';
-import { quietLog } from '../../../signaling/src/telemetry/log.ts';
-import { startServer, type ParleyServer } from '../../../signaling/src/server.ts';
+import { quietLog, startServer, type HlsConfig, type ParleyServer } from '@parley/signaling';
 import { buildApp } from './appBuild.ts';
 import { createRoom } from './wsClient.ts';
 

@@ -3,8 +3,8 @@
 
 import type { types } from 'mediasoup';
 import { Sfu, configureWorkerBinary } from '@parley/sfu';
+import { collectConsumers } from '@parley/sfu/testing';
 import { ensureMediasoupWorker } from '../../../scripts/build-mediasoup-worker.mjs';
-import { collectConsumers } from '../../../sfu/src/testMedia.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

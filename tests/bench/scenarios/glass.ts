@@ -3,7 +3,7 @@
 // the SFU, PlainTransport to FFmpeg, 1 s HLS segments, hls.js).
 
 import type { Browser } from 'playwright-core';
-import type { HlsConfig } from '../../../signaling/src/config.ts';
+import type { HlsConfig } from '@parley/signaling';
 import { videoState } from '../../e2e/support/watch.ts';
 import { waitFor } from '../../e2e/support/wait.ts';
 import { startAppServer, type AppServer } from '../lib/appServer.ts';

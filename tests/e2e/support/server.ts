@@ -3,8 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { quietLog } from '../../../signaling/src/telemetry/log.ts';
-import { startServer } from '../../../signaling/src/server.ts';
+import { quietLog, startServer } from '@parley/signaling';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const APP = path.join(REPO, 'app');

@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer } from '../../../signaling/src/server.ts';
-import type { ParleyServer, StartOptions } from '../../../signaling/src/server.ts';
-import { quietLog } from '../../../signaling/src/telemetry/log.ts';
+import { quietLog, startServer } from '@parley/signaling';
+import type { ParleyServer, StartOptions } from '@parley/signaling';
 import type { CreateRoomRequest, CreateRoomResponse } from '@parley/protocol';
 
 export interface TestServer extends ParleyServer {

@@ -1,0 +1,9 @@
+// The signaling package: what the process entry (main.ts) and the test suites and benchmarks
+// start and inspect. Everything else in src/ is internal and may move without notice.
+export { startServer, type ParleyServer, type StartOptions } from './server.ts';
+export { ConfigError, loadConfig, type Config, type HlsConfig, type SfuConfig } from './config.ts';
+export { createLog, quietLog, redact, REDACTED, type Log } from './telemetry/log.ts';
+export { RULES, type Rule, type Standing } from './rooms/permissions.ts';
+export { Rooms, type NewRoom, type RoomsOptions } from './rooms/rooms.ts';
+export { AuthRoutes, type AuthRoutesDeps } from './auth/routes.ts';
+export { deriveViewerSecret } from './auth/secret.ts';
