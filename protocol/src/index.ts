@@ -5,3 +5,4 @@ export * from './messages.ts';
 export * from './parse.ts';
 export * from './rest.ts';
 export * from './sfu.ts';
+export * from './relayNotes.ts';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parseServerMessage } from '@parley/protocol';
 import { isNote, readNote } from './relayNotes.ts';
+import type { RelayNote } from './relayNotes.ts';
 
 describe('readNote', () => {
   it.each([
@@ -23,16 +25,35 @@ describe('readNote', () => {
     expect(readNote(data)).toEqual(note);
   });
 
-  it('drops fields a note does not have', () => {
+  it('drops fields a note does not have (a newer browser may add some)', () => {
     expect(readNote({ ctl: 'swapped', via: 'sfu', extra: 1 })).toEqual({
       ctl: 'swapped',
       via: 'sfu',
     });
+    expect(readNote({ ctl: 'screen', stream: null, extra: 'x' })).toEqual({
+      ctl: 'screen',
+      stream: null,
+    });
+  });
+
+  it('reads what a sender writes, after the trip through the server as JSON', () => {
+    const sent: RelayNote[] = [
+      { ctl: 'swapped', via: 'mesh' },
+      { ctl: 'screen', stream: 'stream-1' },
+      { ctl: 'screen', stream: null },
+    ];
+    for (const note of sent) {
+      const wire = JSON.stringify({ type: 'signal', from: 'peer-0001', data: note });
+      const relayed = parseServerMessage(wire);
+      if (!relayed.ok || relayed.message.type !== 'signal') throw new Error('not a signal');
+      expect(readNote(relayed.message.data)).toEqual(note);
+    }
   });
 
   it.each<Record<string, unknown>>([
     { ctl: 'swapped', via: 'carrier-pigeon' },
     { ctl: 'swapped' },
+    { ctl: 'swapped', via: null },
     { ctl: 'screen' },
     { ctl: 'screen', stream: 42 },
     { ctl: 'future-note' },

@@ -1,22 +1,19 @@
-import type { Via } from './RemoteMedia.ts';
+import { RelayNoteSchema } from '@parley/protocol';
+import type { RelayNote } from '@parley/protocol';
 
 /**
- * Small notes one browser sends another through the server's mesh relay (a `signal`
- * message whose data has `ctl` instead of a simple-peer payload). The relay works in both
- * room modes, which is what a switch between them needs.
+ * Notes one browser sends another through the server's mesh relay (a `signal` message whose
+ * data has `ctl` instead of a simple-peer payload), parsed with the protocol's
+ * `RelayNoteSchema`:
  * - `swapped`: "my tile of you now shows what arrives through `via`" (make before break).
  * - `screen`: "my screen share travels on the mesh as the stream with this id" (or stopped).
  */
-export type RelayNote = { ctl: 'swapped'; via: Via } | { ctl: 'screen'; stream: string | null };
+export type { RelayNote };
 
+/** The note, or null for one this version cannot read (a new `ctl`, a missing or bad field). */
 export function readNote(data: Record<string, unknown>): RelayNote | null {
-  if (data.ctl === 'swapped' && (data.via === 'mesh' || data.via === 'sfu')) {
-    return { ctl: 'swapped', via: data.via };
-  }
-  if (data.ctl === 'screen' && (typeof data.stream === 'string' || data.stream === null)) {
-    return { ctl: 'screen', stream: data.stream };
-  }
-  return null;
+  const parsed = RelayNoteSchema.safeParse(data);
+  return parsed.success ? parsed.data : null;
 }
 
 /** True for any note, even one this version does not understand (never fed to simple-peer). */
