@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newPeerPage } from './support/browser.ts';
-import { APP_DIST, ensureAppBuilt, startTestServer } from './support/server.ts';
+import { startTestServer, testAppDir } from './support/server.ts';
 import type { TestServer } from './support/server.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -30,10 +30,9 @@ describe('a new version of the app', () => {
   let staticDir: string;
 
   beforeAll(async () => {
-    ensureAppBuilt();
     // A private copy of the build, so the test can publish a "new version" of the worker.
     staticDir = mkdtempSync(path.join(tmpdir(), 'parley-dist-'));
-    cpSync(APP_DIST, staticDir, { recursive: true });
+    cpSync(testAppDir(), staticDir, { recursive: true });
     server = await startTestServer({ staticDir });
     browser = await launchChromium();
   });

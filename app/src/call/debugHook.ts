@@ -19,8 +19,9 @@ export interface TileStats {
 }
 
 /**
- * A tiny read-only window hook for end-to-end tests and for support ("paste the output of
- * `await __parley.tiles()`"). It exposes numbers only, never streams or connections.
+ * A tiny window hook for end-to-end tests and benchmarks. It exposes numbers only, never
+ * streams or connections, plus two failure injections (`dropSocket`, `failIce`), which is why
+ * production builds do not carry it (see `DEBUG_HOOK_BUILT`).
  */
 export interface ParleyDebugHook {
   /** One entry per mesh link: decoded video frames and received audio bytes so far. */
@@ -46,7 +47,19 @@ declare global {
   interface Window {
     __parley?: ParleyDebugHook;
   }
+  interface ImportMetaEnv {
+    /** `1` in builds for tests and benchmarks (tests/e2e/support/appBuild.ts); unset otherwise. */
+    readonly VITE_PARLEY_DEBUG?: string;
+  }
 }
+
+/**
+ * Whether this build has the hook: the dev server, or a build made with
+ * `VITE_PARLEY_DEBUG=1`. Vite replaces both at build time, so in the production build
+ * (`npm start`) `installDebugHook` is an empty function and the hook's code is dropped
+ * (tests/integration/appBuild.test.ts checks the bundle).
+ */
+const DEBUG_HOOK_BUILT = import.meta.env.DEV || import.meta.env.VITE_PARLEY_DEBUG === '1';
 
 async function tileStats(controller: CallController, el: HTMLVideoElement) {
   const stream = el.srcObject instanceof MediaStream ? el.srcObject : null;
@@ -64,7 +77,9 @@ async function tileStats(controller: CallController, el: HTMLVideoElement) {
   };
 }
 
+/** Sets `window.__parley` in debug builds (a no-op otherwise); returns its removal. */
 export function installDebugHook(controller: CallController): () => void {
+  if (!DEBUG_HOOK_BUILT) return () => {};
   const hook: ParleyDebugHook = {
     stats: () => controller.membership.stats(),
     tiles: () => {

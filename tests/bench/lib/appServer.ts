@@ -1,5 +1,5 @@
 // The real server for the browser scenarios: signaling, the SFU and (optionally) the HLS
-// gateway in the bench process, serving a production build of the app (lib/appBuild.ts).
+// gateway in the bench process, serving a build of the app (e2e/support/appBuild.ts).
 // Loopback only; SFU ports of their own so an e2e or integration suite running at the same
 // time on the shared machine cannot collide with a benchmark.
 
@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { quietLog, startServer, type HlsConfig, type ParleyServer } from '@parley/signaling';
-import { buildApp } from './appBuild.ts';
+import { buildApp, type AppFlavour } from '../../e2e/support/appBuild.ts';
 import { createRoom } from './wsClient.ts';
 
 /** 55000-55999: no test suite or other scenario uses it (see the rtcMinPort of each). */
@@ -24,6 +24,8 @@ export interface AppServerOptions {
   sfuDowngradeGraceS?: number;
   /** Broadcasting (needs `sfu`); undefined: rooms cannot go on air. */
   hls?: HlsConfig;
+  /** Which build to serve. Default `debug`: pages have the `__parley` hook scenarios read. */
+  app?: AppFlavour;
 }
 
 export interface AppServer {
@@ -37,9 +39,9 @@ export interface AppServer {
 }
 
 export async function startAppServer(options: AppServerOptions = {}): Promise<AppServer> {
-  const staticDir = buildApp();
+  const { sfu = false, hls, app = 'debug', ...media } = options;
+  const staticDir = buildApp(app);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-bench-app-'));
-  const { sfu = false, hls, ...media } = options;
   const server = await startServer({
     port: 0,
     host: '127.0.0.1',

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page, Request, Response } from 'playwright-core';
-import { buildApp } from '../lib/appBuild.ts';
+import { buildApp } from '../../e2e/support/appBuild.ts';
 import { startAppServer, type AppServer } from '../lib/appServer.ts';
 import { joinCall, launchChromium, newBenchPage, preJoin } from '../lib/browser.ts';
 import { round, summarize } from '../lib/stats.ts';
@@ -111,7 +111,7 @@ function routeJs(route: string, dist: string, names: Map<string, string>, fetche
  * `/r/<id>` through joining a call (alone, so mesh).
  */
 async function measureSizes(browser: Browser, app: AppServer): Promise<RouteJs[]> {
-  const dist = buildApp();
+  const dist = buildApp('production');
   const names = chunkNames(dist);
   const contextOptions = { serviceWorkers: 'block' as const };
 
@@ -136,7 +136,7 @@ async function measureSizes(browser: Browser, app: AppServer): Promise<RouteJs[]
 
 /** What the service worker precaches on a first visit (sw.js's list), gzipped. */
 function precacheKb(): number {
-  const dist = buildApp();
+  const dist = buildApp('production');
   const sw = readFileSync(path.join(dist, 'sw.js'), 'utf8');
   const files = new Set([...sw.matchAll(/url:"([^"]+)"/g)].map((m) => m[1] as string));
   let bytes = 0;
@@ -270,7 +270,7 @@ function figures(routes: RouteJs[], paint: ReturnType<typeof paintRows>, precach
 }
 
 async function run(smoke: boolean, log: (l: string) => void): Promise<ScenarioOutput> {
-  const app = await startAppServer();
+  const app = await startAppServer({ app: 'production' });
   const browser = await launchChromium();
   try {
     const routes = await measureSizes(browser, app);

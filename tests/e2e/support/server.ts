@@ -1,34 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { quietLog, startServer } from '@parley/signaling';
+import { buildApp } from './appBuild.ts';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const APP = path.join(REPO, 'app');
-export const APP_DIST = path.join(APP, 'dist');
-const DIST_INDEX = path.join(APP_DIST, 'index.html');
-const APP_INPUTS = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json'];
-
-function newestMtime(p: string): number {
-  const info = statSync(p, { throwIfNoEntry: false });
-  if (!info) return 0;
-  if (!info.isDirectory()) return info.mtimeMs;
-  return Math.max(0, ...readdirSync(p).map((name) => newestMtime(path.join(p, name))));
-}
-
-/** Builds app/dist unless it is newer than every input (the tests serve the real build). */
-export function ensureAppBuilt(): void {
-  const built = statSync(DIST_INDEX, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const inputs = Math.max(...APP_INPUTS.map((p) => newestMtime(path.join(APP, p))));
-  if (built > inputs) return;
-  execFileSync(process.execPath, [path.join(REPO, 'node_modules/vite/bin/vite.js'), 'build'], {
-    cwd: APP,
-    // vitest sets NODE_ENV=test, which would make Vite produce a development build.
-    env: { ...process.env, NODE_ENV: 'production' },
-    stdio: 'pipe',
-  });
+/**
+ * The app the e2e pages load: a build with the `__parley` debug hook (support/appBuild.ts),
+ * made on first use and whenever app or protocol sources change.
+ */
+export function testAppDir(): string {
+  return buildApp('debug');
 }
 
 export interface TestServer {
@@ -46,7 +27,7 @@ export interface TestServerOptions {
   port?: number;
   /** Default: a fresh temporary directory. */
   dataDir?: string;
-  /** Default: app/dist (built on demand). */
+  /** Default: the debug build of the app (`testAppDir()`). */
   staticDir?: string;
   /** Run the SFU (one mediasoup worker on loopback). Default: off, rooms stay mesh-only. */
   sfu?: boolean;
@@ -78,13 +59,13 @@ const SFU_FOR_TESTS = {
 
 /** The real signaling server on a loopback port, serving the built app. */
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  ensureAppBuilt();
+  const staticDir = opts.staticDir ?? testAppDir();
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'parley-e2e-'));
   const server = await startServer({
     port: opts.port ?? 0,
     host: '127.0.0.1',
     dataDir,
-    staticDir: opts.staticDir ?? APP_DIST,
+    staticDir,
     // Loopback only: no STUN; TURN only when the test brings its own local coturn.
     stunUrls: [],
     turn: opts.turn,

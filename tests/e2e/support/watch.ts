@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { TestClient } from '../../integration/support/client.ts';
 import { startTestServer } from '../../integration/support/server.ts';
 import type { TestServer } from '../../integration/support/server.ts';
-import { APP_DIST, ensureAppBuilt } from './server.ts';
+import { testAppDir } from './server.ts';
 
 export type BroadcastServer = TestServer;
 
@@ -11,9 +11,8 @@ export type BroadcastServer = TestServer;
  * small picture, serving the built app. Ports 41000-41499 are left alone by the other suites.
  */
 export async function startBroadcastServer(): Promise<BroadcastServer> {
-  ensureAppBuilt();
   return startTestServer({
-    staticDir: APP_DIST,
+    staticDir: testAppDir(),
     sfu: {
       workers: 1,
       listenIp: '127.0.0.1',
