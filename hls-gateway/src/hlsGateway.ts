@@ -2,13 +2,13 @@
 
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { TypedEmitter } from '@parley/sfu';
 import { buildFfmpegPlan, type EncodeOptions, type FfmpegPlan } from './ffmpegArgs.ts';
 import { launchFfmpeg, type FfmpegLauncher } from './ffmpegProcess.ts';
 import { HlsSession, type EncodeSettings, type RestartReason } from './hlsSession.ts';
 import { isRoomId } from './names.ts';
 import { PortPool, type PortRange } from './ports.ts';
 import type { PlainConsumerSource } from './sources.ts';
+import { TypedEmitter } from './typedEmitter.ts';
 import type { GatewayLog } from './types.ts';
 
 export interface HlsGatewayOptions extends EncodeSettings {
