@@ -1,0 +1,191 @@
+// One contract for every storage engine: the same cases run against SQLite (a temp dir) and
+// PostgreSQL (a real server started here with initdb + pg_ctl on a free port).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientMessageId, PeerId, RoomId } from '@parley/protocol';
+import { startPostgres } from '../../../deploy/local/postgres.ts';
+import type { LocalPostgres } from '../../../deploy/local/postgres.ts';
+import { StorageUnavailable } from './errors.ts';
+import { openPostgresStorage } from './postgres/index.ts';
+import { defaultSettings } from './settings.ts';
+import { openSqliteStorage } from './sqlite/index.ts';
+import type { NewChatMessage, RoomRecord, Storage } from './types.ts';
+
+interface Engine {
+  name: string;
+  setup(): Promise<void>;
+  open(): Promise<Storage>;
+  teardown(): Promise<void>;
+}
+
+let dataDir = '';
+const sqlite: Engine = {
+  name: 'sqlite',
+  setup: async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'parley-store-'));
+  },
+  open: async () => openSqliteStorage(dataDir),
+  teardown: async () => rmSync(dataDir, { recursive: true, force: true }),
+};
+
+let pg: LocalPostgres | undefined;
+const postgres: Engine = {
+  name: 'postgres',
+  setup: async () => {
+    pg = await startPostgres();
+  },
+  open: () => openPostgresStorage((pg as LocalPostgres).url),
+  teardown: async () => {
+    await pg?.cleanup();
+  },
+};
+
+let n = 0;
+const unique = (prefix: string): string => `${prefix}${Date.now().toString(36)}${n++}`;
+const roomId = (): RoomId => unique('room') as RoomId;
+const chat = (i: number, clientId = unique('c')): NewChatMessage => ({
+  clientId: clientId as ClientMessageId,
+  from: 'peer-a' as PeerId,
+  name: 'Ada',
+  text: `message ${i}`,
+  ts: 1_700_000_000_000 + i,
+});
+const room = (id: RoomId, ownerId: string | null = null, createdAt = Date.now()): RoomRecord => ({
+  id,
+  hostKeyHash: 'h'.repeat(64),
+  createdAt,
+  ownerId,
+  title: null,
+  settings: defaultSettings(),
+  passwordHash: null,
+});
+
+describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
+  let store: Storage;
+  beforeAll(async () => {
+    await engine.setup();
+    store = await engine.open();
+  }, 60_000);
+  afterAll(async () => {
+    await store?.close();
+    await engine.teardown();
+  });
+
+  it('stores rooms with their settings, and lists an owner’s newest first', async () => {
+    const user = await store.users.create({
+      email: `${unique('o')}@x.test`,
+      name: 'O',
+      passwordHash: 'p',
+    });
+    const owner = user?.id ?? '';
+    const a = roomId();
+    const b = roomId();
+    await store.rooms.create(room(a, owner, 1_000));
+    await store.rooms.create(room(b, owner, 2_000));
+    expect((await store.rooms.listByOwner(owner)).map((r) => r.id)).toEqual([b, a]);
+    expect(await store.rooms.listByOwner(owner, 1)).toHaveLength(1);
+    const settings = { ...defaultSettings(), locked: true, chat: false };
+    await store.rooms.saveSettings(a, settings, 'argon-hash');
+    expect(await store.rooms.get(a)).toMatchObject({ id: a, settings, passwordHash: 'argon-hash' });
+    expect(await store.rooms.get(roomId())).toBeUndefined();
+    await expect(store.rooms.create(room(a))).rejects.toThrow();
+  });
+
+  it('keeps one account per email, whatever its case', async () => {
+    const email = `${unique('Mixed')}@Example.test`;
+    const created = await store.users.create({ email, name: 'M', passwordHash: 'x' });
+    expect(created).toBeDefined();
+    expect(
+      await store.users.create({ email: email.toLowerCase(), name: 'N', passwordHash: 'y' }),
+    ).toBeUndefined();
+    expect((await store.users.byEmail(email.toUpperCase()))?.id).toBe(created?.id);
+    expect(await store.users.byId(created?.id ?? '')).toEqual(created);
+    expect(await store.users.byId('nobody')).toBeUndefined();
+  });
+
+  it('hands a refresh token to exactly one of two concurrent takes', async () => {
+    const user = await store.users.create({
+      email: `${unique('t')}@x.test`,
+      name: 'T',
+      passwordHash: 'x',
+    });
+    const userId = user?.id ?? '';
+    const hash = unique('hash');
+    await store.refreshTokens.insert(hash, userId, 5_000);
+    expect(await store.refreshTokens.get(hash)).toEqual({ userId, expiresAt: 5_000 });
+    const takes = await Promise.all([
+      store.refreshTokens.take(hash),
+      store.refreshTokens.take(hash),
+    ]);
+    expect(takes.filter(Boolean)).toEqual([{ userId, expiresAt: 5_000 }]);
+    await store.refreshTokens.insert(`${hash}-old`, userId, 10);
+    await store.refreshTokens.insert(`${hash}-new`, userId, 1e15);
+    await store.refreshTokens.sweep(100);
+    expect(await store.refreshTokens.get(`${hash}-old`)).toBeUndefined();
+    await store.refreshTokens.revokeUser(userId);
+    expect(await store.refreshTokens.get(`${hash}-new`)).toBeUndefined();
+  });
+
+  it('numbers a room’s chat without gaps in ack order, and stores a client id once', async () => {
+    const [r1, r2] = [roomId(), roomId()];
+    await store.rooms.create(room(r1));
+    await store.rooms.create(room(r2));
+    const acks = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => store.chat.append(i % 2 ? r1 : r2, chat(i))),
+    );
+    for (const r of [r1, r2]) {
+      const seqs = acks.filter((_, i) => (i % 2 ? r1 : r2) === r).map((a) => a.message.seq);
+      expect([...seqs].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    }
+    const again = await store.chat.append(r1, {
+      ...chat(99),
+      clientId: acks[1]?.message.clientId as ClientMessageId,
+    });
+    expect(again).toEqual({ message: acks[1]?.message, duplicate: true });
+    const history = await store.chat.after(r1, 0, 100);
+    expect(history.map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(history.find((m) => m.seq === acks[1]?.message.seq)).toEqual(acks[1]?.message);
+    expect((await store.chat.after(r1, 15, 3)).map((m) => m.seq)).toEqual([16, 17, 18]);
+    expect((await store.chat.recent(r1, 3)).map((m) => m.seq)).toEqual([18, 19, 20]);
+    expect(await store.chat.recent(roomId(), 5)).toEqual([]);
+  });
+
+  it('keeps everything acked across a close and reopen', async () => {
+    const id = roomId();
+    await store.rooms.create(room(id));
+    const { message } = await store.chat.append(id, chat(1));
+    await store.close();
+    store = await engine.open();
+    expect(await store.rooms.get(id)).toMatchObject({ id });
+    expect(await store.chat.after(id, 0, 10)).toEqual([message]);
+  });
+});
+
+describe('postgres engine when the server stops', () => {
+  let local: LocalPostgres;
+  let store: Storage;
+  beforeAll(async () => {
+    local = await startPostgres();
+    store = await openPostgresStorage(local.url);
+  }, 60_000);
+  afterAll(async () => {
+    await store?.close();
+    await local?.cleanup();
+  });
+
+  it('fails with StorageUnavailable while it is down, and serves again once it is back', async () => {
+    const id = roomId();
+    await store.rooms.create(room(id));
+    const { message } = await store.chat.append(id, chat(1));
+    await local.stop();
+    await expect(store.chat.append(id, chat(2))).rejects.toBeInstanceOf(StorageUnavailable);
+    await expect(store.rooms.get(id)).rejects.toBeInstanceOf(StorageUnavailable);
+    await local.start();
+    // The pool reconnects by itself: no reopen, and nothing acked before the stop is lost.
+    await expect(store.chat.after(id, 0, 10)).resolves.toEqual([message]);
+    const next = await store.chat.append(id, chat(3));
+    expect(next.message.seq).toBe(2);
+  });
+});

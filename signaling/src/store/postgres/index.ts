@@ -1,0 +1,26 @@
+import type { Storage } from '../types.ts';
+import { PgChatStore } from './chatStore.ts';
+import { migrate } from './migrations.ts';
+import { PgPool } from './pool.ts';
+import { PgRefreshTokenStore } from './refreshTokenStore.ts';
+import { PgRoomStore } from './roomStore.ts';
+import { PgUserStore } from './userStore.ts';
+
+/** Connects to `url` (postgres://...), brings the schema up to date, and returns the stores. */
+export async function openPostgresStorage(url: string): Promise<Storage> {
+  const pool = new PgPool(url);
+  try {
+    await migrate(pool);
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
+  return {
+    engine: 'postgres',
+    chat: new PgChatStore(pool),
+    rooms: new PgRoomStore(pool),
+    users: new PgUserStore(pool),
+    refreshTokens: new PgRefreshTokenStore(pool),
+    close: () => pool.close(),
+  };
+}

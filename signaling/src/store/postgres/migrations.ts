@@ -1,0 +1,70 @@
+import type { PgPool } from './pool.ts';
+
+/**
+ * Schema migrations, applied in order once each and recorded in `schema_migrations`. Append
+ * only: never edit a shipped step. The same tables as the SQLite engine (`sqlite/db.ts`), in
+ * PostgreSQL's types: timestamps are BIGINT milliseconds, settings JSONB, and the email's
+ * case-insensitive uniqueness is an index on lower(email).
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE users (
+     id            TEXT PRIMARY KEY,
+     email         TEXT NOT NULL,
+     name          TEXT NOT NULL,
+     password_hash TEXT NOT NULL,
+     created_at    BIGINT NOT NULL
+   );
+   CREATE UNIQUE INDEX users_email ON users (lower(email));
+   CREATE TABLE refresh_tokens (
+     token_hash TEXT PRIMARY KEY,
+     user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     expires_at BIGINT NOT NULL
+   );
+   CREATE INDEX refresh_tokens_user ON refresh_tokens(user_id);
+   CREATE TABLE rooms (
+     id            TEXT PRIMARY KEY,
+     host_key_hash TEXT NOT NULL,
+     created_at    BIGINT NOT NULL,
+     owner_id      TEXT REFERENCES users(id) ON DELETE SET NULL,
+     title         TEXT,
+     settings      JSONB NOT NULL DEFAULT '{}',
+     password_hash TEXT
+   );
+   CREATE INDEX rooms_owner ON rooms(owner_id, created_at);
+   CREATE TABLE chat (
+     room_id   TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+     seq       INTEGER NOT NULL,
+     client_id TEXT NOT NULL,
+     peer_id   TEXT NOT NULL,
+     name      TEXT NOT NULL,
+     text      TEXT NOT NULL,
+     ts        BIGINT NOT NULL,
+     PRIMARY KEY (room_id, seq),
+     UNIQUE (room_id, client_id)
+   );`,
+];
+
+/** Any constant: the advisory lock that keeps two nodes starting together from both migrating. */
+const MIGRATION_LOCK = 0x7061726c; // "parl"
+
+export async function migrate(pool: PgPool): Promise<void> {
+  await pool.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+         version    INTEGER PRIMARY KEY,
+         applied_at BIGINT NOT NULL
+       )`,
+    );
+    const [row] = await tx.query<{ version: number | null }>(
+      'SELECT MAX(version) AS version FROM schema_migrations',
+    );
+    for (let version = row?.version ?? 0; version < MIGRATIONS.length; version++) {
+      await tx.query(MIGRATIONS[version] as string);
+      await tx.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [
+        version + 1,
+        Date.now(),
+      ]);
+    }
+  });
+}

@@ -1,0 +1,70 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+export type Db = Database.Database;
+
+/**
+ * Schema migrations, applied in order once each. Append only: never edit a shipped step,
+ * because `user_version` records how far a database file has already come.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE rooms (
+     id            TEXT PRIMARY KEY,
+     host_key_hash TEXT NOT NULL,
+     created_at    INTEGER NOT NULL
+   );
+   CREATE TABLE chat (
+     room_id   TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+     seq       INTEGER NOT NULL,
+     client_id TEXT NOT NULL,
+     peer_id   TEXT NOT NULL,
+     name      TEXT NOT NULL,
+     text      TEXT NOT NULL,
+     ts        INTEGER NOT NULL,
+     PRIMARY KEY (room_id, seq),
+     UNIQUE (room_id, client_id)
+   ) WITHOUT ROWID;`,
+  // Accounts and persisted room settings.
+  `CREATE TABLE users (
+     id            TEXT PRIMARY KEY,
+     email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+     name          TEXT NOT NULL,
+     password_hash TEXT NOT NULL,
+     created_at    INTEGER NOT NULL
+   );
+   CREATE TABLE refresh_tokens (
+     token_hash TEXT PRIMARY KEY,
+     user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX refresh_tokens_user ON refresh_tokens(user_id);
+   ALTER TABLE rooms ADD COLUMN owner_id TEXT REFERENCES users(id) ON DELETE SET NULL;
+   ALTER TABLE rooms ADD COLUMN title TEXT;
+   ALTER TABLE rooms ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+   ALTER TABLE rooms ADD COLUMN password_hash TEXT;
+   CREATE INDEX rooms_owner ON rooms(owner_id, created_at);`,
+];
+
+/** Opens (creating if needed) `<dataDir>/parley.db` and brings its schema up to date. */
+export function openDatabase(dataDir: string): Db {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(path.join(dataDir, 'parley.db'));
+  // WAL: readers never block the writer; synchronous=NORMAL is durable across process crashes
+  // (only an OS crash can lose the last transactions), which is the trade most servers make.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,21 @@
+import type { Storage } from '../types.ts';
+import { SqliteChatStore } from './chatStore.ts';
+import { openDatabase } from './db.ts';
+import { SqliteRefreshTokenStore } from './refreshTokenStore.ts';
+import { SqliteRoomStore } from './roomStore.ts';
+import { SqliteUserStore } from './userStore.ts';
+
+/** Opens (creating if needed) `<dataDir>/parley.db`, migrated, and returns the stores. */
+export function openSqliteStorage(dataDir: string): Storage {
+  const db = openDatabase(dataDir);
+  return {
+    engine: 'sqlite',
+    chat: new SqliteChatStore(db),
+    rooms: new SqliteRoomStore(db),
+    users: new SqliteUserStore(db),
+    refreshTokens: new SqliteRefreshTokenStore(db),
+    close: async () => {
+      db.close();
+    },
+  };
+}
