@@ -6,3 +6,4 @@ export * from './parse.ts';
 export * from './rest.ts';
 export * from './sfu.ts';
 export * from './relayNotes.ts';
+export * from './replies.ts';

@@ -39,7 +39,7 @@ export class ScreenShare {
     this.busy = true;
     this.deps.update({ screenNotice: null });
     try {
-      await this.deps.rpc.request({ type: 'media', media: this.deps.media(true) }, 'media-ok');
+      await this.deps.rpc.request({ type: 'media', media: this.deps.media(true) });
       const stream = await captureScreen();
       this.current = stream;
       this.deps.update({ sharing: true });

@@ -81,7 +81,7 @@ export class IceCredentials {
     this.inflight ??= (async () => {
       try {
         this.refreshes += 1;
-        const reply = await this.rpc.request({ type: 'ice-refresh' }, 'ice-servers');
+        const reply = await this.rpc.request({ type: 'ice-refresh' });
         this.set(reply.iceServers);
       } catch (err) {
         console.warn('ice: could not refresh the TURN credentials', err);

@@ -1,22 +1,11 @@
-import type { ClientMessage, ServerMessage, ServerMessageOf } from '@parley/protocol';
-
-/**
- * Server replies that answer a request by its `rid` (the SFU requests, a media announce, the
- * host controls and settings).
- */
-export type ReplyType =
-  | 'sfu-transport-created'
-  | 'sfu-produced'
-  | 'sfu-consumer'
-  | 'sfu-ok'
-  | 'media-ok'
-  | 'broadcast-state'
-  | 'ice-servers'
-  | 'sfu-ice-restarted'
-  | 'settings'
-  | 'ok';
-type Reply = ServerMessageOf<ReplyType>;
-type Outgoing = ClientMessage & { rid?: number };
+import { isReply, isReplyTo } from '@parley/protocol';
+import type {
+  ReplyOf,
+  RequestMessage,
+  RequestOf,
+  RequestType,
+  ServerMessage,
+} from '@parley/protocol';
 
 /** A refused request: the server's error code and message. */
 export class RequestError extends Error {
@@ -29,24 +18,11 @@ export class RequestError extends Error {
   }
 }
 
-const REPLY_TYPES: ReadonlySet<string> = new Set<ReplyType>([
-  'sfu-transport-created',
-  'sfu-produced',
-  'sfu-consumer',
-  'sfu-ok',
-  'media-ok',
-  'broadcast-state',
-  'ice-servers',
-  'sfu-ice-restarted',
-  'settings',
-  'ok',
-]);
-
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 interface Pending {
-  expect: ReplyType;
-  resolve(reply: Reply): void;
+  /** Resolves with `reply` when it is one the request may get; rejects with BAD_REPLY if not. */
+  answer(reply: ServerMessage): void;
   reject(err: Error): void;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -54,33 +30,36 @@ interface Pending {
 /**
  * Request/reply over the signaling socket: each request gets a fresh `rid` (from the
  * controller's counter, shared with join and chat), and the reply or error carrying that rid
- * settles its promise. A request without a reply within the timeout rejects.
+ * settles its promise. Which replies a request may get is the protocol's `REPLIES` table, so
+ * `request({type: 'sfu-transport', ...})` resolves with an `sfu-transport-created`. A request
+ * without a reply within the timeout rejects.
  */
 export class RequestChannel {
   private readonly pending = new Map<number, Pending>();
 
   constructor(
-    private readonly send: (msg: ClientMessage) => boolean,
+    private readonly send: (msg: RequestMessage) => boolean,
     private readonly nextRid: () => number,
     private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
   ) {}
 
-  request<T extends ReplyType>(msg: Outgoing, expect: T): Promise<ServerMessageOf<T>> {
+  /** Sends `msg` with a fresh rid; its `rid`, if any, is replaced. */
+  request<T extends RequestType>(msg: RequestOf<T>): Promise<ReplyOf<T>> {
     const rid = this.nextRid();
-    return new Promise<ServerMessageOf<T>>((resolve, reject) => {
+    const type: T = msg.type;
+    return new Promise<ReplyOf<T>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(rid);
-        reject(new RequestError('TIMEOUT', `no reply to ${msg.type} within ${this.timeoutMs} ms`));
+        reject(new RequestError('TIMEOUT', `no reply to ${type} within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
-      this.pending.set(rid, {
-        expect,
-        resolve: resolve as (reply: Reply) => void,
-        reject,
-        timer,
-      });
-      if (!this.send({ ...msg, rid } as ClientMessage)) {
+      const answer = (reply: ServerMessage) => {
+        if (isReplyTo(type, reply)) resolve(reply);
+        else reject(new RequestError('BAD_REPLY', `${type} answered with ${reply.type}`));
+      };
+      this.pending.set(rid, { answer, reject, timer });
+      if (!this.send({ ...msg, rid })) {
         this.settle(rid);
-        reject(new RequestError('OFFLINE', `could not send ${msg.type}: not connected`));
+        reject(new RequestError('OFFLINE', `could not send ${type}: not connected`));
       }
     });
   }
@@ -96,10 +75,9 @@ export class RequestChannel {
       p.reject(new RequestError(msg.code, msg.message));
       return true;
     }
-    if (!REPLY_TYPES.has(msg.type)) return false;
+    if (!isReply(msg)) return false;
     this.settle(rid);
-    if (msg.type === p.expect) p.resolve(msg as Reply);
-    else p.reject(new RequestError('BAD_REPLY', `expected ${p.expect}, got ${msg.type}`));
+    p.answer(msg);
     return true;
   }
 

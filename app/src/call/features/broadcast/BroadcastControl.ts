@@ -29,7 +29,7 @@ export class BroadcastControl {
   async set(live: boolean): Promise<void> {
     this.deps.update({ broadcastBusy: true, broadcastNotice: null });
     try {
-      const reply = await this.deps.rpc.request({ type: 'broadcast', live }, 'broadcast-state');
+      const reply = await this.deps.rpc.request({ type: 'broadcast', live });
       // A private room's broadcast needs the viewer token in the watch link (host's reply only).
       this.deps.update({ live: reply.live, watchToken: reply.watchToken ?? null });
     } catch (err) {

@@ -108,7 +108,7 @@ export class Moderation {
   /** Changes the room's settings; the reply carries them all (everyone gets them pushed). */
   async changeSettings(change: RoomSettingsChange): Promise<boolean> {
     try {
-      const reply = await this.deps.rpc.request({ type: 'settings', settings: change }, 'settings');
+      const reply = await this.deps.rpc.request({ type: 'settings', settings: change });
       // A password makes the broadcast private: the watch link needs the token from now on.
       this.deps.store.update({ settings: reply.settings, watchToken: reply.watchToken ?? null });
       return true;
@@ -162,7 +162,7 @@ export class Moderation {
 
   private async control(msg: Control, what: string, hostOnly = false): Promise<boolean> {
     try {
-      await this.deps.rpc.request(msg, 'ok');
+      await this.deps.rpc.request(msg);
       return true;
     } catch (err) {
       this.fail(what, err, hostOnly);

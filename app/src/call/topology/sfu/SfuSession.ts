@@ -111,10 +111,10 @@ export class SfuSession {
           await this.ice.refresh();
           if (this.closed) return;
           await transport.updateIceServers({ iceServers: this.ice.config().iceServers ?? [] });
-          const { iceParameters } = await this.rpc.request(
-            { type: 'sfu-restart-ice', transportId: transport.id },
-            'sfu-ice-restarted',
-          );
+          const { iceParameters } = await this.rpc.request({
+            type: 'sfu-restart-ice',
+            transportId: transport.id,
+          });
           await transport.restartIce({ iceParameters: iceParameters as unknown as IceParameters });
           await connectedWithin(transport, ICE_RESTART_TIMEOUT_MS);
           return;
@@ -201,7 +201,7 @@ export class SfuSession {
     if (!producer) return;
     this.producers.delete(source);
     producer.close();
-    await this.rpc.request({ type: 'sfu-close-producer', producerId: producer.id }, 'sfu-ok');
+    await this.rpc.request({ type: 'sfu-close-producer', producerId: producer.id });
   }
 
   /** Consumes a producer of another peer (ours are skipped); resumes it once it exists here. */
@@ -215,15 +215,12 @@ export class SfuSession {
       // for a keyframe once DTLS is up: the consumer may start running, which saves the resume
       // round trip on a joiner's first picture. Later ones start paused (see SfuRoom.consume).
       const running = this.recvTransport.connectionState === 'new';
-      const reply = await this.rpc.request(
-        {
-          type: 'sfu-consume',
-          producerId: p.producerId,
-          rtpCapabilities: this.device.recvRtpCapabilities as unknown as Record<string, unknown>,
-          ...(running ? { paused: false } : {}),
-        },
-        'sfu-consumer',
-      );
+      const reply = await this.rpc.request({
+        type: 'sfu-consume',
+        producerId: p.producerId,
+        rtpCapabilities: this.device.recvRtpCapabilities as unknown as Record<string, unknown>,
+        ...(running ? { paused: false } : {}),
+      });
       const consumer = await this.recvTransport.consume({
         id: reply.consumerId,
         producerId: reply.producerId,
@@ -289,7 +286,7 @@ export class SfuSession {
   async setPaused(consumerId: string, paused: boolean): Promise<void> {
     if (this.closed || this.lastPaused.get(consumerId) === paused) return;
     this.lastPaused.set(consumerId, paused);
-    await this.rpc.request({ type: 'sfu-consumer-pause', consumerId, paused }, 'sfu-ok');
+    await this.rpc.request({ type: 'sfu-consumer-pause', consumerId, paused });
   }
 
   /** Asks for a simulcast layer (clamped to what the producer sends; none when it is one). */
@@ -298,7 +295,7 @@ export class SfuSession {
     const spatialLayer = Math.min(wanted, layers - 1);
     if (this.closed || layers < 2 || this.lastLayer.get(consumerId) === spatialLayer) return;
     this.lastLayer.set(consumerId, spatialLayer);
-    await this.rpc.request({ type: 'sfu-layers', consumerId, spatialLayer }, 'sfu-ok');
+    await this.rpc.request({ type: 'sfu-layers', consumerId, spatialLayer });
   }
 
   /**
@@ -313,7 +310,7 @@ export class SfuSession {
     for (const producer of this.producers.values()) {
       if (!tellServer) continue;
       this.rpc
-        .request({ type: 'sfu-close-producer', producerId: producer.id }, 'sfu-ok')
+        .request({ type: 'sfu-close-producer', producerId: producer.id })
         .catch((err: unknown) => console.warn('sfu: closing a producer failed', err));
     }
     this.producers.clear();
@@ -358,7 +355,7 @@ export class SfuSession {
   }
 
   private requestTransport(direction: 'send' | 'recv') {
-    return this.rpc.request({ type: 'sfu-transport', direction }, 'sfu-transport-created');
+    return this.rpc.request({ type: 'sfu-transport', direction });
   }
 
   private openTransport(device: Device, reply: SfuTransport): Transport {
@@ -379,29 +376,23 @@ export class SfuSession {
       // holds until `done()`: the server has our parameters long before its first DTLS packet.
       // So we go on at once instead of after a round trip; a refusal fails the session.
       this.rpc
-        .request(
-          {
-            type: 'sfu-connect',
-            transportId: transport.id,
-            dtlsParameters: dtlsOf(dtlsParameters),
-          },
-          'sfu-ok',
-        )
+        .request({
+          type: 'sfu-connect',
+          transportId: transport.id,
+          dtlsParameters: dtlsOf(dtlsParameters),
+        })
         .catch((err: unknown) => this.fail(`${reply.direction} transport: ${String(err)}`));
       done();
     });
     transport.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
       this.rpc
-        .request(
-          {
-            type: 'sfu-produce',
-            transportId: transport.id,
-            kind,
-            rtpParameters: rtpParameters as unknown as Record<string, unknown>,
-            source: appData.source as MediaSource,
-          },
-          'sfu-produced',
-        )
+        .request({
+          type: 'sfu-produce',
+          transportId: transport.id,
+          kind,
+          rtpParameters: rtpParameters as unknown as Record<string, unknown>,
+          source: appData.source as MediaSource,
+        })
         .then((r) => done({ id: r.producerId }), fail);
     });
     transport.on('connectionstatechange', (state) => {
