@@ -49,7 +49,7 @@ export const ERROR_CODES = {
   CANNOT_CONSUME: 'CANNOT_CONSUME',
   /** Your role may not do that (a host control, a disallowed screen share or chat). */
   FORBIDDEN: 'FORBIDDEN',
-  /** This server cannot do that (e.g. broadcast without FFmpeg or an SFU). */
+  /** This server cannot do that (e.g. broadcast where it is off: `HLS=off`, or no SFU). */
   UNAVAILABLE: 'UNAVAILABLE',
   /** Something failed on the server; the message had no effect. */
   INTERNAL: 'INTERNAL',
