@@ -1,6 +1,6 @@
 import type { RoomStatus } from '@parley/protocol';
 import { choosePlayer } from './player.ts';
-import type { Player, PlayerEvents, PlayerFactory } from './player.ts';
+import type { Player, PlayerEvents, PlayerFactory } from './playerTypes.ts';
 import { checkIn, fetchRoomStatus, playlistReady, viewerId, withToken } from './watchApi.ts';
 import { INITIAL_SNAPSHOT, liveEdge, sameSnapshot } from './watchState.ts';
 import type { WatchSnapshot } from './watchState.ts';

@@ -1,5 +1,5 @@
 import type { ErrorData, HlsConfig } from 'hls.js';
-import type { Player, PlayerEvents } from './player.ts';
+import type { Player, PlayerEvents } from './playerTypes.ts';
 import { withToken } from './watchApi.ts';
 
 type HlsModule = typeof import('hls.js/light');

@@ -1,4 +1,4 @@
-import type { Player, PlayerEvents } from './player.ts';
+import type { Player, PlayerEvents } from './playerTypes.ts';
 
 /** Safari's playback stays about three target durations behind; ours are 1 s segments. */
 const NATIVE_TARGET_S = 3;
