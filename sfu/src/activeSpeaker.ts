@@ -1,7 +1,5 @@
 import type { types } from 'mediasoup';
-import type { SfuOptions } from './api.ts';
-
-type SfuLog = NonNullable<SfuOptions['log']>;
+import type { SfuLog } from './api.ts';
 
 /**
  * A room's dominant speaker: mediasoup's ActiveSpeakerObserver over the room's audio

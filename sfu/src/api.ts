@@ -26,6 +26,9 @@ export interface SfuOptions {
   };
 }
 
+/** Where the SFU logs (`SfuOptions.log`, default the console). */
+export type SfuLog = NonNullable<SfuOptions['log']>;
+
 export interface TransportInfo {
   id: string;
   direction: Direction;

@@ -4,5 +4,5 @@ export type * from './api.ts';
 export { configureWorkerBinary } from './workerBinary.ts';
 export { SfuError } from './errors.ts';
 export { Sfu } from './sfu.ts';
-export { SfuRoom, type SfuLog } from './sfuRoom.ts';
+export { SfuRoom } from './sfuRoom.ts';
 export { TypedEmitter, type EventMap } from './typedEmitter.ts';

@@ -1,6 +1,5 @@
 import os from 'node:os';
-import type { SfuOptions } from './api.ts';
-import type { SfuLog } from './sfuRoom.ts';
+import type { SfuLog, SfuOptions } from './api.ts';
 
 /** SfuOptions with every default filled in; see SfuOptions for the meaning of each. */
 export interface ResolvedSfuOptions {

@@ -11,10 +11,10 @@ import type {
   PlainConsumerOptions,
   PlainIngestInfo,
   PlainRtpStream,
+  SfuLog,
 } from './api.ts';
 import { SfuError, toSfuError } from './errors.ts';
 import { TypedEmitter } from './typedEmitter.ts';
-import type { SfuLog } from './sfuRoom.ts';
 
 const LOOPBACK = '127.0.0.1';
 

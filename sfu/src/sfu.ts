@@ -1,9 +1,9 @@
 import type { types } from 'mediasoup';
-import type { SfuOptions } from './api.ts';
+import type { SfuLog, SfuOptions } from './api.ts';
 import { SfuError } from './errors.ts';
 import { MEDIA_CODECS } from './mediaCodecs.ts';
 import { resolveSfuOptions, type ResolvedSfuOptions } from './options.ts';
-import { SfuRoom, type SfuLog } from './sfuRoom.ts';
+import { SfuRoom } from './sfuRoom.ts';
 import { configureWorkerBinary } from './workerBinary.ts';
 
 type Mediasoup = typeof import('mediasoup');

@@ -8,7 +8,7 @@ import type {
   PlainConsumerOptions,
   PlainIngestInfo,
   ProducerSummary,
-  SfuOptions,
+  SfuLog,
   SfuRoomEvents,
   TransportInfo,
 } from './api.ts';
@@ -18,8 +18,6 @@ import { TypedEmitter } from './typedEmitter.ts';
 import { openPlainConsumer, openPlainIngest } from './plainRtp.ts';
 import { PeerObjects } from './peerObjects.ts';
 import { ActiveSpeaker } from './activeSpeaker.ts';
-
-export type SfuLog = NonNullable<SfuOptions['log']>;
 
 /** What `Sfu` hands a room it opens. */
 export interface SfuRoomInit {
