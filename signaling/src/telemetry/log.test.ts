@@ -159,3 +159,28 @@ describe('createLog', () => {
     expect(logged('still logged', fields)).toMatchObject({ msg: 'still logged' });
   });
 });
+
+describe('child logs', () => {
+  it('carry their fields on every line, nest, and let a line override them', () => {
+    const lines: string[] = [];
+    const room = createLog((l) => lines.push(l)).child({ roomId: 'r1' });
+    const peer = room.child({ peerId: 'p1' });
+    room.info('room closed');
+    peer.warn('left', { reason: 'leave' });
+    peer.error('moved', { peerId: 'p2' });
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(parsed[0]).toMatchObject({ msg: 'room closed', roomId: 'r1' });
+    expect(parsed[0]).not.toHaveProperty('peerId');
+    expect(parsed[1]).toMatchObject({ level: 'warn', roomId: 'r1', peerId: 'p1', reason: 'leave' });
+    expect(parsed[2]).toMatchObject({ roomId: 'r1', peerId: 'p2' });
+  });
+
+  it('redact bound fields like any other', () => {
+    const lines: string[] = [];
+    const log = createLog((l) => lines.push(l)).child({ resumeToken: 'tok-123', note: 'x' });
+    log.info('joined', { hostKey: 'hk-456' });
+    expect(lines[0]).not.toContain('tok-123');
+    expect(lines[0]).not.toContain('hk-456');
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ resumeToken: REDACTED, note: 'x' });
+  });
+});

@@ -6,6 +6,11 @@ export interface Log {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+  /**
+   * A log whose every line also carries `fields` (a room's `roomId`, then a peer's `peerId`),
+   * so callers never repeat them by hand. A line's own field of the same name wins.
+   */
+  child(fields: Record<string, unknown>): Log;
 }
 
 export const REDACTED = '[redacted]';
@@ -84,34 +89,58 @@ export function redact(value: unknown, depth = 0): unknown {
 }
 
 /** One JSON line; `t`, `level` and `msg` cannot be overwritten by a field of the same name. */
-function line(level: string, msg: string, fields: Record<string, unknown>): string {
+function line(
+  level: string,
+  msg: string,
+  fields: Record<string, unknown>,
+  bound: Record<string, unknown> = {},
+): string {
   const head = { t: new Date().toISOString(), level, msg: scrub(msg) };
   try {
-    return JSON.stringify(Object.assign({ ...head }, redact(fields) as object, head));
+    const own = redact(fields) as object;
+    return JSON.stringify(Object.assign({ ...head }, redact(bound) as object, own, head));
   } catch (error) {
     // Logging must never throw into the code that logs (a getter that throws, say).
     return JSON.stringify({ ...head, logError: scrub(String(error)) });
   }
 }
 
-export function createLog(write: (line: string) => void = (l) => process.stderr.write(l)): Log {
+export function createLog(
+  write: (line: string) => void = (l) => process.stderr.write(l),
+  bound: Record<string, unknown> = {},
+): Log {
   const at =
     (level: string) =>
     (msg: string, fields: Record<string, unknown> = {}): void =>
-      write(`${line(level, msg, fields)}\n`);
-  return { info: at('info'), warn: at('warn'), error: at('error') };
+      write(`${line(level, msg, fields, bound)}\n`);
+  return {
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (fields) => createLog(write, { ...bound, ...fields }),
+  };
 }
 
 /** For tests: drops info, keeps warnings and errors visible (redacted like any other line). */
-export const quietLog: Log = {
-  info: () => undefined,
-  warn: (msg, fields) => process.stderr.write(`warn: ${scrub(msg)} ${safeJson(fields)}\n`),
-  error: (msg, fields) => process.stderr.write(`error: ${scrub(msg)} ${safeJson(fields)}\n`),
-};
+export const quietLog: Log = quiet({});
 
-function safeJson(fields: Record<string, unknown> = {}): string {
+function quiet(bound: Record<string, unknown>): Log {
+  const print =
+    (level: string) =>
+    (msg: string, fields: Record<string, unknown> = {}) =>
+      process.stderr.write(`${level}: ${scrub(msg)} ${safeJson(fields, bound)}\n`);
+  return {
+    info: () => undefined,
+    warn: print('warn'),
+    error: print('error'),
+    child: (fields) => quiet({ ...bound, ...fields }),
+  };
+}
+
+function safeJson(fields: Record<string, unknown>, bound: Record<string, unknown>): string {
   try {
-    return JSON.stringify(redact(fields));
+    const own = redact(fields) as object;
+    return JSON.stringify(Object.assign(redact(bound) as object, own));
   } catch (error) {
     return scrub(String(error));
   }
