@@ -1,5 +1,6 @@
-// The signaling package: what the process entry (main.ts) and the test suites and benchmarks
-// start and inspect. Everything else in src/ is internal and may move without notice.
+// The signaling package as other workspaces see it: what the test suites and benchmarks start
+// and inspect (the process itself starts from main.ts). Everything else in src/ is internal
+// and may move without notice.
 export { startServer, type ParleyServer, type StartOptions } from './server.ts';
 export { ConfigError, loadConfig, type Config, type HlsConfig, type SfuConfig } from './config.ts';
 export { createLog, quietLog, redact, REDACTED, type Log } from './telemetry/log.ts';
