@@ -13,5 +13,9 @@ export interface EnsureMediasoupWorkerOptions {
  */
 export function ensureMediasoupWorker(options?: EnsureMediasoupWorkerOptions): Promise<string>;
 
-/** Where the cached worker binary lives (it may not exist yet). Synchronous. */
+/**
+ * Where the cached worker binary lives (it may not exist yet). Synchronous. The runtime does
+ * not import this script: sfu/src/workerBinary.ts computes the same path, and
+ * sfu/src/workerBinary.test.ts keeps the two equal.
+ */
 export function mediasoupWorkerBinaryPath(options?: { rootDir?: string }): string;
