@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '@parley/protocol';
+import { CLOSE_CODES, ERROR_CODES } from '@parley/protocol';
 import type { CreateRoomRequest } from '@parley/protocol';
 import { TestClient } from './support/client.ts';
 import { startTestServer } from './support/server.ts';
@@ -171,6 +171,8 @@ describe('host controls', () => {
     expect(await h.client.request({ type: 'end' })).toMatchObject({ type: 'ok' });
     for (const c of [wait.client, late.client, h.client]) {
       await c.next((m) => m.type === 'removed' && m.reason === 'ended');
+      // The socket closes after `removed`, with the code that says: do not resume.
+      expect((await c.closed).code).toBe(CLOSE_CODES.ROOM_CLOSED);
     }
     const status = await (await fetch(`${server.url}/api/rooms/${room.id}`)).json();
     expect(status).toMatchObject({ admitted: 0 });

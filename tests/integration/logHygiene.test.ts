@@ -15,6 +15,7 @@ const ACCOUNT_PASSWORD = 'account password 7f3c9a';
 const WRONG_ACCOUNT_PASSWORD = 'wrong account password 51be02';
 const ROOM_PASSWORD = 'room password 0c8e44';
 const WRONG_ROOM_PASSWORD = 'wrong room password 9d2a71';
+const NEW_ROOM_PASSWORD = 'new room password 3e7b18';
 const media = { audio: true, video: true };
 
 /** Every secret the flows below handle; none may appear in any log line. */
@@ -25,6 +26,7 @@ const secrets = new Set<string>([
   WRONG_ACCOUNT_PASSWORD,
   ROOM_PASSWORD,
   WRONG_ROOM_PASSWORD,
+  NEW_ROOM_PASSWORD,
 ]);
 const lines: string[] = [];
 let server: TestServer;
@@ -168,6 +170,7 @@ describe('log hygiene', () => {
     });
     await invalid.closed;
     await failingHandlers(room.id, room.hostKey, current.accessToken, email);
+    await moderation();
 
     const signOut = await post('/api/auth/signout', undefined, {
       cookie: `parley_refresh=${refreshToken(refreshed)}`,
@@ -192,8 +195,78 @@ describe('log hygiene', () => {
     }
     // The injected failures quoted secrets: they were written, redacted.
     expect(text).toContain('[redacted]');
+    lifecycleLines();
   });
 });
+
+/** One line per lifecycle event of a call, each with the room's and peer's ids by one name. */
+const LIFECYCLE: Record<string, ('roomId' | 'peerId')[]> = {
+  connected: [],
+  joined: ['roomId', 'peerId'],
+  waiting: ['roomId', 'peerId'],
+  admitted: ['roomId', 'peerId'],
+  denied: ['roomId', 'peerId'],
+  'muted by host': ['roomId', 'peerId'],
+  'room locked': ['roomId'],
+  'password changed': ['roomId'],
+  left: ['roomId', 'peerId'],
+  'meeting ended': ['roomId'],
+  'room closed': ['roomId'],
+  'protocol error': [],
+  disconnected: [],
+};
+
+function lifecycleLines(): void {
+  const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  for (const [msg, keys] of Object.entries(LIFECYCLE)) {
+    const found = parsed.filter((l) => l.msg === msg);
+    expect(found.length, `expected a "${msg}" line`).toBeGreaterThan(0);
+    for (const key of keys) expect(found[0], `"${msg}" carries ${key}`).toHaveProperty(key);
+  }
+  // A host removed someone: the line says so, and by whom.
+  expect(parsed.some((l) => l.msg === 'left' && l.reason === 'removed' && l.by)).toBe(true);
+  // Protocol errors name their code, and once in a room, the room and the peer.
+  expect(
+    parsed.some((l) => l.msg === 'protocol error' && l.code === ERROR_CODES.FORBIDDEN && l.peerId),
+  ).toBe(true);
+  // One name for each id everywhere.
+  expect(parsed.filter((l) => 'room' in l || 'peer' in l)).toEqual([]);
+}
+
+/**
+ * A meeting with a waiting room, run by its host: admit, deny, mute, lock, a new password, a
+ * removal, a refused request, then the end.
+ */
+async function moderation(): Promise<void> {
+  const created = await post('/api/rooms', { password: ROOM_PASSWORD });
+  const room = (await created.json()) as { id: string; hostKey: string };
+  secrets.add(room.hostKey);
+  const host = await TestClient.ready(server.url);
+  keepJoined(await host.request(joinMessage(room.id, { hostKey: room.hostKey })));
+  const guests = await Promise.all([1, 2].map(() => TestClient.ready(server.url)));
+  const [ann, bob] = guests as [TestClient, TestClient];
+  for (const [i, c] of guests.entries()) {
+    const join = joinMessage(room.id, {
+      password: ROOM_PASSWORD,
+      deviceId: `hygiene-device-00${i}`,
+    });
+    expect(await c.request(join)).toMatchObject({ type: 'waiting' });
+  }
+  const lobby = await host.next((m) => m.type === 'lobby' && m.waiting.length === 2);
+  const [annId, bobId] = lobby.type === 'lobby' ? lobby.waiting.map((w) => w.peerId) : [];
+  expect(await host.request({ type: 'admit', peerId: annId })).toMatchObject({ type: 'ok' });
+  keepJoined(await ann.next((m) => m.type === 'joined'));
+  expect(await host.request({ type: 'deny', peerId: bobId })).toMatchObject({ type: 'ok' });
+  const mute = { type: 'mute', peerId: annId, kind: 'audio' };
+  expect(await host.request(mute)).toMatchObject({ type: 'ok' });
+  const settings = { locked: true, password: NEW_ROOM_PASSWORD };
+  expect(await host.request({ type: 'settings', settings })).toMatchObject({ type: 'settings' });
+  expect(await ann.request({ type: 'end' })).toMatchObject({ code: ERROR_CODES.FORBIDDEN });
+  expect(await host.request({ type: 'remove', peerId: annId })).toMatchObject({ type: 'ok' });
+  expect(await host.request({ type: 'end' })).toMatchObject({ type: 'ok' });
+  await host.closed;
+  await Promise.all([ann.close(), bob.close()]);
+}
 
 /**
  * Handlers that fail with an error quoting their input, the way a library error or an

@@ -87,3 +87,43 @@ describe('GET /metrics', () => {
     await Promise.all([a.close(), b.close()]);
   });
 });
+
+describe('parley_joins_total', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.dispose());
+
+  it('counts guests let in from the waiting room, not only those who walk in', async () => {
+    const joins = async (): Promise<number> =>
+      value(await (await fetch(`${server.url}/metrics`)).text(), 'parley_joins_total');
+    // The product default: the waiting room is on.
+    const room = await server.createRoom({});
+    const host = await TestClient.ready(server.url);
+    await host.join(room.id, 'Host', room.hostKey);
+    expect(await joins()).toBe(1);
+    const guests = await Promise.all(['Ann', 'Bob'].map(() => TestClient.ready(server.url)));
+    for (const [i, guest] of guests.entries()) {
+      const join = {
+        type: 'join',
+        roomId: room.id,
+        name: `G${i}`,
+        media: { audio: true, video: true },
+      };
+      expect(await guest.request(join)).toMatchObject({ type: 'waiting' });
+    }
+    // Waiting is not joining.
+    expect(await joins()).toBe(1);
+    const [ann, bob] = guests as [TestClient, TestClient];
+    const lobby = await host.next((m) => m.type === 'lobby' && m.waiting.length === 2);
+    const first = lobby.type === 'lobby' ? lobby.waiting[0]?.peerId : undefined;
+    expect(await host.request({ type: 'admit', peerId: first })).toMatchObject({ type: 'ok' });
+    await ann.next((m) => m.type === 'joined');
+    expect(await joins()).toBe(2);
+    expect(await host.request({ type: 'admit-all' })).toMatchObject({ type: 'ok' });
+    await bob.next((m) => m.type === 'joined');
+    expect(await joins()).toBe(3);
+    await Promise.all([host.close(), ann.close(), bob.close()]);
+  });
+});

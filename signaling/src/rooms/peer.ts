@@ -9,9 +9,14 @@ export interface PeerSink {
   replaced(): void;
   /** Let in from the waiting room: the client is now in the meeting. */
   admitted(snapshot: AdmitResult): void;
-  /** Out of the room (denied, removed, meeting ended); `removed` was already sent. */
+  /** Out of the room (denied or removed); `removed` was already sent. The socket stays. */
   ejected(): void;
+  /** The meeting ended (`removed` was already sent): close the socket with ROOM_CLOSED. */
+  roomClosed(): void;
 }
+
+/** Why a peer is out of its room: told to the client, or nothing for a plain leave. */
+export type PeerExit = 'denied' | 'removed' | 'ended' | 'left';
 
 /** Signals kept for a disconnected peer; beyond this the oldest are dropped. */
 const MAX_HELD_SIGNALS = 500;
@@ -28,6 +33,9 @@ export class Peer {
   readonly since = Date.now();
   #sink: PeerSink | undefined;
   #held: ServerMessage[] = [];
+  #closed = false;
+  /** The room's handlers: they take the peer out of the room's maps, once. */
+  readonly #onClose = new Set<(peer: Peer) => void>();
 
   constructor(
     readonly id: PeerId,
@@ -50,11 +58,32 @@ export class Peer {
     this.#sink?.admitted(snapshot);
   }
 
-  /** Tells the client why it is out, and lets go of it. */
-  eject(reason: 'denied' | 'removed' | 'ended'): void {
-    this.send({ type: 'removed', reason });
-    this.#sink?.ejected();
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** `fn` runs once when the peer closes; adding the same handler twice keeps one. */
+  onClose(fn: (peer: Peer) => void): void {
+    this.#onClose.add(fn);
+  }
+
+  /**
+   * Out of the room for good. Idempotent. The client is told why (unless it simply left) and
+   * let go of: after `ended` its socket closes; after `denied` or `removed` it may join again.
+   */
+  close(exit: PeerExit): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const sink = this.#sink;
     this.#sink = undefined;
+    this.#held = [];
+    if (sink && exit !== 'left') {
+      sink.send({ type: 'removed', reason: exit });
+      if (exit === 'ended') sink.roomClosed();
+      else sink.ejected();
+    }
+    for (const fn of this.#onClose) fn(this);
+    this.#onClose.clear();
   }
 
   get connected(): boolean {
@@ -63,7 +92,7 @@ export class Peer {
 
   send(message: ServerMessage): void {
     if (this.#sink) return this.#sink.send(message);
-    if (message.type !== 'signal') return;
+    if (this.#closed || message.type !== 'signal') return;
     this.#held.push(message);
     if (this.#held.length > MAX_HELD_SIGNALS) this.#held.shift();
   }
@@ -74,6 +103,7 @@ export class Peer {
 
   /** Binds a new socket (a resume); a still-open old one is told it was replaced. */
   attach(sink: PeerSink): void {
+    if (this.#closed) return;
     const old = this.#sink;
     this.#sink = sink;
     if (old && old !== sink) old.replaced();

@@ -34,8 +34,9 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function peer(id: string): Peer & { inbox: ServerMessage[] } {
+function peer(id: string): Peer & { inbox: ServerMessage[]; sink: string[] } {
   const inbox: ServerMessage[] = [];
+  const sink: string[] = [];
   const p = new Peer(
     id as PeerId,
     id,
@@ -45,11 +46,12 @@ function peer(id: string): Peer & { inbox: ServerMessage[] } {
       send: (m) => inbox.push(m),
       replaced: () => undefined,
       admitted: () => undefined,
-      ejected: () => undefined,
+      ejected: () => sink.push('ejected'),
+      roomClosed: () => sink.push('roomClosed'),
     },
     'resume-token-for-tests',
   );
-  return Object.assign(p, { inbox });
+  return Object.assign(p, { inbox, sink });
 }
 
 describe('Room', () => {
@@ -58,7 +60,7 @@ describe('Room', () => {
     const room = new Room(ROOM, {
       maxPeers: 2,
       chat,
-      onEmpty: () => emptied++,
+      onClose: () => emptied++,
       ...base,
       log: quietLog,
     });
@@ -82,7 +84,7 @@ describe('Room', () => {
     const room = new Room(ROOM, {
       maxPeers: 5,
       chat,
-      onEmpty: () => undefined,
+      onClose: () => undefined,
       ...base,
       log: quietLog,
     });
@@ -100,7 +102,7 @@ describe('Room', () => {
     const room = new Room(ROOM, {
       maxPeers: 5,
       chat,
-      onEmpty: () => undefined,
+      onClose: () => undefined,
       ...base,
       log: quietLog,
     });
@@ -121,6 +123,52 @@ describe('Room', () => {
       live: false,
       viewers: 3,
     });
+  });
+});
+
+describe('Room.close', () => {
+  it('closes everyone it holds once, empties its maps and fires onClose once', async () => {
+    let closed = 0;
+    const settings = { ...SETTINGS, waitingRoom: true };
+    const room = new Room(ROOM, {
+      maxPeers: 5,
+      chat,
+      ...base,
+      settings,
+      onClose: () => closed++,
+      log: quietLog,
+    });
+    const a = peer('peer_aaaa');
+    const w = peer('peer_wwww');
+    await room.admit(a);
+    room.suspend(a.id, 60_000); // a seat timer that must stop
+    expect(await room.enter(w)).toEqual({ waiting: 1 });
+    room.close();
+    room.close();
+    expect(closed).toBe(1);
+    expect(room.closed).toBe(true);
+    expect([room.size, room.waiting, room.empty]).toEqual([0, 0, true]);
+    // `a` was detached (suspended): nothing to tell it. `w` is told, and its socket closes.
+    expect(a.closed && w.closed).toBe(true);
+    expect(w.inbox.at(-1)).toEqual({ type: 'removed', reason: 'ended' });
+    expect(w.sink).toEqual(['roomClosed']);
+  });
+
+  it('closes itself, quietly, when the last peer leaves and nobody waits', async () => {
+    let closed = 0;
+    const room = new Room(ROOM, {
+      maxPeers: 5,
+      chat,
+      ...base,
+      onClose: () => closed++,
+      log: quietLog,
+    });
+    const a = peer('peer_aaaa');
+    await room.admit(a);
+    await room.remove(a.id);
+    expect(a.inbox).toEqual([]);
+    expect(a.sink).toEqual([]);
+    expect(closed).toBe(1);
   });
 });
 

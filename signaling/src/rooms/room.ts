@@ -16,7 +16,7 @@ import type { AppendResult, ChatStore } from '../store/chatStore.ts';
 import { ProtocolError } from '../util/errors.ts';
 import type { Log } from '../telemetry/log.ts';
 import { sameSecret } from '../util/ids.ts';
-import type { Peer, PeerSink } from './peer.ts';
+import type { Peer, PeerExit, PeerSink } from './peer.ts';
 import { RoomMedia } from './roomMedia.ts';
 import type { RoomMediaOptions } from './roomMedia.ts';
 import { SerialQueue } from '../util/serialQueue.ts';
@@ -27,8 +27,8 @@ import type { StoredSettings } from '../store/roomStore.ts';
 export interface RoomOptions {
   maxPeers: number;
   chat: ChatStore;
-  /** Called (inside the room's queue) when the last peer leaves and nobody is waiting. */
-  onEmpty: (room: Room) => void;
+  /** Called once (inside the room's queue) when the room closes: ended, or nobody left. */
+  onClose: (room: Room) => void;
   /** The settings as stored, and where changes go. */
   settings: StoredSettings;
   passwordHash: string | null;
@@ -50,6 +50,8 @@ export interface AdmitResult {
 /**
  * One meeting while anyone is in it: the admitted peers in join order, relay and chat fan-out.
  * Mutations (admit, remove, chat) must run through `queue` so they never interleave.
+ * It owns its peers (admitted and waiting), their seat timers and its media: `close()` closes
+ * them all, and each peer's close handler takes it out of the maps (mediasoup's close cascade).
  */
 export class Room {
   readonly queue = new SerialQueue();
@@ -60,13 +62,15 @@ export class Room {
   readonly lobby = new Lobby();
   #stored: StoredSettings;
   #passwordHash: string | null;
-  /** Set once the registry dropped this room; a join that raced with it must reopen the room. */
-  closed = false;
+  #closed = false;
+  /** Every line carries this room's `roomId`. */
+  readonly log: Log;
 
   constructor(
     readonly id: RoomId,
     private readonly options: RoomOptions,
   ) {
+    this.log = options.log.child({ roomId: id });
     this.#stored = { ...options.settings };
     this.#passwordHash = options.passwordHash;
     this.media = new RoomMedia(
@@ -78,8 +82,13 @@ export class Room {
         sendTo: (peerId, m) => this.#peers.get(peerId)?.send(m),
         enqueue: (task) => void this.queue.run(task).catch((e: unknown) => this.#failed(e)),
       },
-      { ...options.media, log: options.log },
+      { ...options.media, log: this.log },
     );
+  }
+
+  /** Closed rooms stay closed: a join that raced with the close opens a new Room. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   get mode(): RoomMode {
@@ -117,10 +126,14 @@ export class Room {
       if (this.#stored.locked) throw new ProtocolError(ERROR_CODES.ROOM_LOCKED, 'room is locked');
     }
     if (peer.role !== 'guest' || !this.#stored.waitingRoom) {
-      return { admitted: await this.admit(peer) };
+      const admitted = await this.admit(peer);
+      this.log.info('joined', { peerId: peer.id, role: peer.role, peers: this.size });
+      return { admitted };
     }
     if (this.lobby.full) throw new ProtocolError(ERROR_CODES.ROOM_FULL, 'waiting room is full');
     const position = this.lobby.add(peer);
+    peer.onClose(this.#forget);
+    this.log.info('waiting', { peerId: peer.id, position });
     this.#tellModerators();
     return { waiting: position };
   }
@@ -137,11 +150,12 @@ export class Room {
     const peers = [...this.#peers.values()].map((p) => p.info());
     this.broadcast({ type: 'peer-joined', peer: peer.info() });
     this.#peers.set(peer.id, peer);
+    peer.onClose(this.#forget);
     try {
       await this.media.reconcile(peer.id);
     } catch (error) {
       // The room could not grow its SFU: it stays a mesh rather than losing the joiner.
-      this.options.log.error('mode switch failed', { room: this.id, error: String(error) });
+      this.log.error('mode switch failed', { peerId: peer.id, error: String(error) });
     }
     const recvTransport = await this.media.openRecvTransport(peer.id);
     const chat = this.options.chat.recent(this.id, LIMITS.CHAT_HISTORY_ON_JOIN);
@@ -171,6 +185,7 @@ export class Room {
     const peer = this.#peers.get(peerId);
     if (!peer) return;
     peer.detach();
+    this.log.info('disconnected, seat kept', { peerId, windowMs });
     clearTimeout(this.#seatTimers.get(peerId));
     const timer = setTimeout(() => {
       this.#seatTimers.delete(peerId);
@@ -198,22 +213,34 @@ export class Room {
     peer.attach(sink);
     const others = [...this.#peers.values()].filter((p) => p.id !== peerId).map((p) => p.info());
     const missed = this.options.chat.after(this.id, lastSeq, LIMITS.CHAT_SYNC_MAX);
+    this.log.info('resumed', { peerId });
     return { peer, snapshot: this.#snapshot(others, missed) };
   }
 
-  async remove(peerId: PeerId): Promise<void> {
-    if (!this.#peers.delete(peerId)) return;
-    clearTimeout(this.#seatTimers.get(peerId));
-    this.#seatTimers.delete(peerId);
+  /**
+   * Takes an admitted peer out (it left, its seat expired, or a host removed it: `by`), and
+   * closes the room when nobody is left in it or waiting.
+   */
+  async remove(peerId: PeerId, exit: PeerExit = 'left', by?: PeerId): Promise<void> {
+    const peer = this.#peers.get(peerId);
+    if (!peer) return;
+    peer.close(exit);
     this.media.removePeer(peerId);
     this.broadcast({ type: 'peer-left', peerId });
-    if (this.#peers.size === 0) {
-      this.media.close();
-      if (this.lobby.size === 0) this.options.onEmpty(this);
-      return;
-    }
-    await this.media.reconcile();
+    this.log.info('left', { peerId, reason: exit, ...(by ? { by } : {}), peers: this.size });
+    if (this.#peers.size > 0) return this.media.reconcile();
+    // People still waiting keep the meeting (and its bans) alive; its media is not needed.
+    if (this.lobby.size > 0) return this.media.release();
+    this.close();
   }
+
+  /** A peer's close handler: out of every map of this room, its seat timer stopped. */
+  readonly #forget = (peer: Peer): void => {
+    if (this.#peers.get(peer.id) === peer) this.#peers.delete(peer.id);
+    if (this.lobby.get(peer.id) === peer) this.lobby.take(peer.id);
+    clearTimeout(this.#seatTimers.get(peer.id));
+    this.#seatTimers.delete(peer.id);
+  };
 
   peer(peerId: PeerId): Peer | undefined {
     return this.#peers.get(peerId);
@@ -262,18 +289,16 @@ export class Room {
    * Applies and stores a moderator's settings change (`passwordHash`: undefined keeps the
    * password, null removes it) and tells everyone but `by` (who gets the reply).
    */
-  async updateSettings(
+  updateSettings(
     change: Partial<StoredSettings>,
     passwordHash: string | null | undefined,
     by: PeerId,
-  ): Promise<void> {
+  ): void {
     this.#stored = { ...this.#stored, ...change };
     if (passwordHash !== undefined) this.#passwordHash = passwordHash;
     this.options.save(this.#stored, this.#passwordHash);
     this.broadcast({ type: 'settings', settings: this.settings }, by);
     if (!this.#stored.screenShare) this.#stopGuestShares();
-    // Turning the waiting room off lets in whoever was waiting, as people expect.
-    if (change.waitingRoom === false) await this.letAllIn();
   }
 
   /** Shares already running stop: their producers close, and everyone sees the flag drop. */
@@ -288,34 +313,13 @@ export class Room {
 
   // ---------- the waiting room ----------
 
-  /** Lets one waiting peer in; ROOM_FULL leaves them waiting. */
-  async letIn(peerId: PeerId): Promise<void> {
-    const peer = this.lobby.get(peerId);
-    if (!peer) throw new ProtocolError(ERROR_CODES.PEER_NOT_FOUND, 'nobody waiting with that id');
-    const result = await this.admit(peer);
-    this.lobby.take(peerId);
-    peer.admitted(result);
-    this.#lobbyChanged();
-  }
-
-  /** Lets everyone waiting in, oldest first, until the room is full. */
-  async letAllIn(): Promise<void> {
-    for (const peer of this.lobby.peers()) await this.letIn(peer.id);
-  }
-
-  /** Turns a waiting peer away for the rest of the meeting. */
-  deny(peerId: PeerId): void {
-    const peer = this.lobby.take(peerId);
-    if (!peer) throw new ProtocolError(ERROR_CODES.PEER_NOT_FOUND, 'nobody waiting with that id');
-    this.lobby.ban(peer.identity);
-    peer.eject('denied');
-    this.#lobbyChanged();
-  }
-
   /** A waiting peer left (or its socket closed). */
   stopWaiting(peerId: PeerId): void {
-    if (!this.lobby.take(peerId)) return;
-    this.#lobbyChanged();
+    const peer = this.lobby.take(peerId);
+    if (!peer) return;
+    peer.close('left');
+    this.log.info('stopped waiting', { peerId });
+    this.lobbyChanged();
   }
 
   /** What hosts and co-hosts see of the waiting room. */
@@ -324,15 +328,12 @@ export class Room {
   }
 
   /** The queue moved: everyone waiting learns their place, moderators see the new queue. */
-  #lobbyChanged(): void {
+  lobbyChanged(): void {
     this.lobby
       .peers()
       .forEach((peer, i) => peer.send({ type: 'waiting', roomId: this.id, position: i + 1 }));
     this.#tellModerators();
-    if (this.empty) {
-      this.media.close();
-      this.options.onEmpty(this);
-    }
+    if (this.empty) this.close();
   }
 
   #tellModerators(): void {
@@ -340,63 +341,31 @@ export class Room {
     for (const peer of this.#peers.values()) if (isModerator(peer.role)) peer.send(message);
   }
 
-  // ---------- host controls ----------
+  // ---------- the end ----------
 
-  #target(peerId: PeerId): Peer {
-    const target = this.#peers.get(peerId);
-    if (!target) throw new ProtocolError(ERROR_CODES.PEER_NOT_FOUND, 'no such peer in this room');
-    return target;
+  /** A host ends the meeting for everyone, the waiting room included. */
+  end(by: PeerId): void {
+    this.log.info('meeting ended', { by });
+    this.close();
   }
 
-  /** Turns off someone's mic or camera; they are told, and may turn it on again. */
-  mute(peerId: PeerId, kind: 'audio' | 'video', by: Peer): void {
-    const target = this.#target(peerId);
-    target.send({ type: 'muted', kind, by: by.id });
-    if (!target.media[kind]) return;
-    target.media = { ...target.media, [kind]: false };
-    this.broadcast({ type: 'peer-updated', peer: target.info() }, target.id);
-  }
-
-  /** Removes someone for the rest of the meeting. Hosts cannot be removed; co-hosts only by a host. */
-  async expel(peerId: PeerId, by: Peer): Promise<void> {
-    const target = this.#target(peerId);
-    if (target.role === 'host' || (target.role === 'cohost' && by.role !== 'host')) {
-      throw new ProtocolError(ERROR_CODES.FORBIDDEN, `a ${by.role} cannot remove a ${target.role}`);
-    }
-    this.lobby.ban(target.identity);
-    target.eject('removed');
-    await this.remove(peerId);
-  }
-
-  /** Makes someone co-host or guest again; remembered if they drop and come back. */
-  setRole(peerId: PeerId, role: 'cohost' | 'guest'): void {
-    const target = this.#target(peerId);
-    if (target.role === 'host') throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'a host stays host');
-    target.role = role;
-    this.lobby.rememberCohost(target.identity, role === 'cohost');
-    target.send({ type: 'role', role });
-    this.broadcast({ type: 'peer-updated', peer: target.info() }, target.id);
-    if (role === 'cohost') target.send(this.lobbyMessage());
-  }
-
-  /** Ends the meeting for everyone, the waiting room included. */
-  end(): void {
-    for (const peer of this.lobby.peers()) {
-      this.lobby.take(peer.id);
-      peer.eject('ended');
-    }
-    for (const peer of this.#peers.values()) {
-      clearTimeout(this.#seatTimers.get(peer.id));
-      peer.eject('ended');
-    }
-    this.#seatTimers.clear();
-    this.#peers.clear();
+  /**
+   * Closes the meeting. Idempotent. Everyone in it or waiting gets `removed` (ended) and a
+   * socket closed with ROOM_CLOSED; seat timers stop; media and broadcast are released; then
+   * `onClose` fires, once. The Rooms registry drops the room there.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    // Copies: each peer's close handler takes it out of the map being walked.
+    for (const peer of [...this.lobby.peers(), ...this.#peers.values()]) peer.close('ended');
     this.media.close();
-    this.options.onEmpty(this);
+    this.log.info('room closed');
+    this.options.onClose(this);
   }
 
   #failed(error: unknown): void {
-    this.options.log.error('room task failed', { room: this.id, error: String(error) });
+    this.log.error('room task failed', { error: String(error) });
   }
 
   get waiting(): number {

@@ -39,12 +39,14 @@ export function pickVideo(
 /** One room's HLS broadcast: starts and stops the gateway, and keeps its sources current. */
 export class RoomBroadcast {
   #live = false;
+  #closed = false;
   #timer: NodeJS.Timeout | undefined;
   #sources = { video: undefined as string | undefined, audio: [] as string[] };
 
   constructor(
     private readonly room: BroadcastRoom,
     private readonly gateway: HlsGateway | undefined,
+    /** The room's log (it carries the `roomId`). */
     private readonly log: Log,
   ) {}
 
@@ -59,7 +61,7 @@ export class RoomBroadcast {
   /** Puts the room on air; its SFU side must be up. */
   async start(): Promise<void> {
     const sfuRoom = this.room.sfuRoom();
-    if (!this.gateway || !sfuRoom || this.#live) return;
+    if (!this.gateway || !sfuRoom || this.#live || this.#closed) return;
     this.#sources = this.#pick(sfuRoom);
     await this.gateway.start(this.room.id, sfuRoom, {
       audioProducerIds: this.#sources.audio,
@@ -67,7 +69,7 @@ export class RoomBroadcast {
     });
     this.#live = true;
     this.room.broadcast({ type: 'broadcast-state', live: true });
-    this.log.info('broadcast started', { room: this.room.id });
+    this.log.info('broadcast started', { video: this.#sources.video !== undefined });
   }
 
   async stop(): Promise<void> {
@@ -76,7 +78,13 @@ export class RoomBroadcast {
     this.#live = false;
     await this.gateway?.stop(this.room.id);
     this.room.broadcast({ type: 'broadcast-state', live: false });
-    this.log.info('broadcast stopped', { room: this.room.id });
+    this.log.info('broadcast stopped');
+  }
+
+  /** The room closed: nothing starts again; call `stop()` to go off air. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
   }
 
   /** The gateway gave up (FFmpeg kept failing): the room is off air, and everyone is told. */
@@ -85,11 +93,12 @@ export class RoomBroadcast {
     this.#live = false;
     clearTimeout(this.#timer);
     this.room.broadcast({ type: 'broadcast-state', live: false, error: `broadcast ${reason}` });
+    this.log.warn('broadcast ended on its own', { reason });
   }
 
   /** Producers or the speaker changed: follow them, after the debounce. */
   sourcesChanged(): void {
-    if (!this.#live) return;
+    if (!this.#live || this.#closed) return;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(
       () => void this.#apply().catch((e: unknown) => this.#failed(e)),
@@ -130,6 +139,6 @@ export class RoomBroadcast {
   }
 
   #failed(error: unknown): void {
-    this.log.error('broadcast source change failed', { room: this.room.id, error: String(error) });
+    this.log.error('broadcast source change failed', { error: String(error) });
   }
 }

@@ -24,6 +24,7 @@ export interface RoomMediaOptions {
   meshMaxPeers: number;
   downgradeHoldMs: number;
   downgradeGraceMs: number;
+  /** The room's log (it carries the `roomId`). */
   log: Log;
   /** Observes every completed switch (metrics, tests). */
   onSwitch?: (mode: RoomMode, ms: number) => void;
@@ -110,7 +111,7 @@ export class RoomMedia {
       return await sfuRoom.createTransport(peerId, 'recv');
     } catch (error) {
       this.options.log.warn('could not open a joiner recv transport', {
-        room: this.room.id,
+        peerId,
         error: String(error),
       });
       return undefined;
@@ -123,9 +124,8 @@ export class RoomMedia {
    */
   async reconcile(newcomer?: PeerId): Promise<void> {
     const size = this.room.size();
-    if (size === 0) return this.close();
-    // Someone came in after the room had emptied (people were still waiting): it lives again.
-    this.#closed = false;
+    if (this.#closed) return;
+    if (size === 0) return this.release();
     if (size > this.options.meshMaxPeers) {
       this.#clearHold();
       if (this.mode === 'mesh' && this.options.sfu) await this.#upgrade(newcomer);
@@ -154,8 +154,12 @@ export class RoomMedia {
     }
   }
 
-  close(): void {
-    this.#closed = true;
+  /**
+   * Nobody is admitted (people may still be waiting): off air, SFU side closed, timers stopped,
+   * back to the mesh. The next admission builds what it needs again.
+   */
+  release(): void {
+    // Not awaited: the room's queue must not wait on FFmpeg; a failure is logged.
     void this.broadcast
       .stop()
       .catch((e: unknown) => this.options.log.error('broadcast stop failed', { error: String(e) }));
@@ -166,6 +170,14 @@ export class RoomMedia {
     this.mode = 'mesh';
   }
 
+  /** The room closed: released for good; nothing reopens (a late upgrade closes what it built). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.broadcast.close();
+    this.release();
+  }
+
   async #upgrade(newcomer?: PeerId): Promise<void> {
     const started = performance.now();
     clearTimeout(this.#graceTimer);
@@ -173,11 +185,7 @@ export class RoomMedia {
     this.mode = 'sfu';
     const sfu = this.state();
     this.room.broadcast({ type: 'room-mode', mode: 'sfu', ...(sfu ? { sfu } : {}) }, newcomer);
-    this.options.log.info('room switched', {
-      room: this.room.id,
-      mode: 'sfu',
-      peers: this.room.size(),
-    });
+    this.options.log.info('room switched', { mode: 'sfu', peers: this.room.size() });
     this.options.onSwitch?.('sfu', performance.now() - started);
   }
 
@@ -186,11 +194,7 @@ export class RoomMedia {
     if (this.room.size() > this.options.meshMaxPeers - 1) return;
     this.mode = 'mesh';
     this.room.broadcast({ type: 'room-mode', mode: 'mesh' });
-    this.options.log.info('room switched', {
-      room: this.room.id,
-      mode: 'mesh',
-      peers: this.room.size(),
-    });
+    this.options.log.info('room switched', { mode: 'mesh', peers: this.room.size() });
     this.options.onSwitch?.('mesh', 0);
     // Clients move their tiles to the mesh as those streams decode; the SFU keeps feeding
     // them until then (make before break), and is closed after the grace.
@@ -210,6 +214,11 @@ export class RoomMedia {
   async #ensureSfuRoom(): Promise<void> {
     if (this.sfuRoom || !this.options.sfu) return;
     const sfuRoom = await this.options.sfu.createRoom(this.room.id);
+    if (this.#closed) {
+      // The room closed while the router was being made: it must not outlive the room.
+      sfuRoom.close();
+      throw new ProtocolError(ERROR_CODES.INTERNAL, 'the room closed');
+    }
     this.#wire(sfuRoom);
     this.#sfuRoom = sfuRoom;
   }
@@ -252,7 +261,7 @@ export class RoomMedia {
     const sfu = this.state();
     if (sfu) this.room.broadcast({ type: 'sfu-restart', sfu });
     await this.broadcast.rebuilt();
-    this.options.log.warn('sfu room rebuilt after a worker died', { room: this.room.id });
+    this.options.log.warn('sfu room rebuilt after a worker died');
   }
 
   #setActiveSpeaker(peerId: PeerId | null): void {

@@ -116,7 +116,7 @@ export class Rooms {
     const room = new Room(id, {
       maxPeers: this.options.maxPeers,
       chat: this.options.chatStore,
-      onEmpty: (r) => this.#drop(r),
+      onClose: (r) => this.#forget(r),
       settings: record.settings,
       passwordHash: record.passwordHash,
       save: (settings, passwordHash) =>
@@ -162,13 +162,21 @@ export class Rooms {
     return this.#live.size;
   }
 
-  /** For a join that ended without admitting anyone: do not keep an empty room alive. */
+  /**
+   * For a join or resume that ended without anyone in the room: do not keep an empty room
+   * alive. Runs in the room's queue, after whatever is already in it (a join that is about to
+   * fill the room keeps it open).
+   */
   releaseIfEmpty(room: Room): void {
-    if (room.empty) this.#drop(room);
+    void room.queue
+      .run(() => {
+        if (room.empty) room.close();
+      })
+      .catch((e: unknown) => room.log.error('room release failed', { error: String(e) }));
   }
 
-  #drop(room: Room): void {
-    room.closed = true;
+  /** The room's close handler: a closed room is never served again. */
+  #forget(room: Room): void {
     if (this.#live.get(room.id) === room) this.#live.delete(room.id);
   }
 }

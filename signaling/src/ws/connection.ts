@@ -1,50 +1,26 @@
 import { CLOSE_CODES, ERROR_CODES, PROTOCOL_VERSION, parseClientMessage } from '@parley/protocol';
-import type { ClientMessage, ClientMessageOf, RoomId, ServerMessage } from '@parley/protocol';
-import type { TokenVerifier } from '../auth/types.ts';
-import type { Config } from '../config.ts';
+import type { ClientMessage, ClientMessageOf, ServerMessage } from '@parley/protocol';
 import { ProtocolError, roomNotFound } from '../util/errors.ts';
 import { handleHostMessage, watchTokenFor } from './hostHandlers.ts';
 import type { HostMessage } from './hostHandlers.ts';
-import {
-  isModerator,
-  mayChat,
-  mayShareScreen,
-  refusal,
-  refusalText,
-} from '../rooms/permissions.ts';
+import { isModerator, refusal, refusalText } from '../rooms/permissions.ts';
 import type { Standing } from '../rooms/permissions.ts';
 import { newPeerId, newResumeToken } from '../util/ids.ts';
 import type { Log } from '../telemetry/log.ts';
-import type { Metrics } from '../telemetry/metrics.ts';
 import { Peer } from '../rooms/peer.ts';
 import type { PeerSink } from '../rooms/peer.ts';
 import { FloodGuard, peekRid } from './rateLimiter.ts';
 import type { AdmitResult, Room } from '../rooms/room.ts';
 import { handleSfuMessage } from './sfuHandlers.ts';
 import type { SfuMessage } from './sfuHandlers.ts';
-import type { Rooms } from '../rooms/rooms.ts';
 import { SerialQueue } from '../util/serialQueue.ts';
+import { handleMemberMessage } from './memberHandlers.ts';
+import type { MemberMessage } from './memberHandlers.ts';
+import { rid } from './types.ts';
+import type { ConnectionDeps, ServerMessageOf, Socket } from './types.ts';
 
-/** What a connection needs from the socket under it (a `ws` WebSocket in production). */
-export interface Socket {
-  send(text: string): void;
-  close(code: number, reason: string): void;
-  readonly bufferedAmount: number;
-}
+export type { ConnectionDeps, Socket } from './types.ts';
 
-export interface ConnectionDeps {
-  config: Config;
-  rooms: Rooms;
-  log: Log;
-  metrics: Metrics;
-  iceServersFor: (peerId: string) => ServerMessageOf<'joined'>['iceServers'];
-  /** Checks the access tokens of signed-in users. */
-  auth: TokenVerifier;
-  /** A signed viewer token for a private room's broadcast (`/watch/<id>?t=<token>`). */
-  watchToken: (roomId: RoomId) => string;
-}
-
-type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 /** The room this socket is in, and whether it is in the meeting or still waiting. */
 type Member = { room: Room; peer: Peer; admitted: boolean };
 type Joined = { room: Room; peer: Peer };
@@ -69,6 +45,7 @@ export class Connection implements PeerSink {
     private readonly remote = 'unknown',
   ) {
     this.#flood = new FloodGuard(deps.config.rateLimit.perSec, deps.config.rateLimit.burst);
+    deps.log.info('connected', { remote });
     this.#armJoinTimer();
   }
 
@@ -97,9 +74,10 @@ export class Connection implements PeerSink {
    * The socket closed (either side). Without a `leave` the seat is kept for the resume window,
    * so a client whose network blinked comes back unseen. Idempotent.
    */
-  closed(): void {
+  closed(code?: number, reason?: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#log.info('disconnected', { code, reason });
     clearTimeout(this.#joinTimer);
     void this.#inbox.run(() => this.#dropSeat());
   }
@@ -114,19 +92,33 @@ export class Connection implements PeerSink {
   admitted(snapshot: AdmitResult): void {
     if (!this.#member) return;
     this.#member.admitted = true;
+    this.deps.metrics.joins.inc();
     this.#sendJoined(this.#member, snapshot);
   }
 
-  /** PeerSink: denied, removed or the meeting ended (the client got `removed`). */
+  /** PeerSink: denied or removed (the client got `removed`); it may join again. */
   ejected(): void {
     this.#member = undefined;
     this.#armJoinTimer();
+  }
+
+  /** PeerSink: the meeting ended. Closed after the reply in progress (the host's `ok` to `end`). */
+  roomClosed(): void {
+    this.#member = undefined;
+    // Not awaited: it only orders the close after the current message; #close never throws.
+    void this.#inbox.run(() => this.#close(CLOSE_CODES.ROOM_CLOSED, 'the meeting ended'));
   }
 
   send(message: ServerMessage): void {
     if (this.#closed) return;
     this.socket.send(JSON.stringify(message));
     this.deps.metrics.messages.inc({ direction: 'out' });
+  }
+
+  /** This socket's log: with the room's `roomId` and our `peerId` once we are in a room. */
+  get #log(): Log {
+    const member = this.#member;
+    return member ? member.room.log.child({ peerId: member.peer.id }) : this.deps.log;
   }
 
   async #handle(message: ClientMessage): Promise<void> {
@@ -137,7 +129,7 @@ export class Connection implements PeerSink {
       if (error instanceof ProtocolError) {
         this.#error(error.code, error.message, message.rid, message.type);
       } else {
-        this.deps.log.error('handler failed', { type: message.type, error: String(error) });
+        this.#log.error('handler failed', { type: message.type, error: String(error) });
         this.#error(ERROR_CODES.INTERNAL, 'internal error', message.rid, message.type);
       }
     }
@@ -160,18 +152,14 @@ export class Connection implements PeerSink {
         return this.#join(message);
       case 'resume':
         return this.#resume(message);
-      case 'ice-refresh':
-        return this.#iceRefresh(message);
       case 'leave':
         return this.#leave(message);
+      case 'ice-refresh':
       case 'signal':
-        return this.#signal(message);
       case 'chat':
-        return this.#chat(message);
       case 'chat-sync':
-        return this.#chatSync(message);
       case 'media':
-        return this.#media(message);
+        return this.#memberMessage(message);
       case 'settings':
       case 'broadcast':
       case 'admit':
@@ -315,15 +303,6 @@ export class Connection implements PeerSink {
     return { iceTransportPolicy: this.deps.config.iceRelayOnly ? 'relay' : 'all' };
   }
 
-  #iceRefresh(message: ClientMessageOf<'ice-refresh'>): void {
-    const { peer } = this.#requireJoined();
-    this.send({
-      type: 'ice-servers',
-      ...rid(message),
-      iceServers: this.deps.iceServersFor(peer.id),
-    });
-  }
-
   async #leave(message: ClientMessageOf<'leave'>): Promise<void> {
     await this.#leaveRoom();
     this.send({ type: 'left', ...rid(message) });
@@ -349,40 +328,10 @@ export class Connection implements PeerSink {
     this.deps.rooms.releaseIfEmpty(room);
   }
 
-  #signal(message: ClientMessageOf<'signal'>): void {
+  async #memberMessage(message: MemberMessage): Promise<void> {
     const { room, peer } = this.#requireJoined();
-    room.relaySignal(peer.id, message.to, message.data);
-  }
-
-  async #chat(message: ClientMessageOf<'chat'>): Promise<void> {
-    const { room, peer } = this.#requireJoined();
-    if (!mayChat(room.settings, peer.role)) {
-      throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'chat is turned off in this room');
-    }
-    const { message: stored } = await room.queue.run(() =>
-      room.postChat(peer, message.clientId, message.text),
-    );
-    this.send({
-      type: 'chat-ack',
-      ...rid(message),
-      clientId: stored.clientId,
-      seq: stored.seq,
-      ts: stored.ts,
-    });
-  }
-
-  #chatSync(message: ClientMessageOf<'chat-sync'>): void {
-    const { room } = this.#requireJoined();
-    this.send({ type: 'chat-history', ...rid(message), ...room.chatSince(message.since) });
-  }
-
-  async #media(message: ClientMessageOf<'media'>): Promise<void> {
-    const { room, peer } = this.#requireJoined();
-    if (message.media.screen && !peer.media.screen && !mayShareScreen(room.settings, peer.role)) {
-      throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'screen sharing is not allowed in this room');
-    }
-    await room.queue.run(() => room.updateMedia(peer, message.media));
-    this.send({ type: 'media-ok', ...rid(message) });
+    const reply = await handleMemberMessage(room, peer, message, this.deps.iceServersFor);
+    if (reply) this.send({ ...reply, ...rid(message) });
   }
 
   /** Settings, broadcast and host controls: the permission table already checked the role. */
@@ -411,6 +360,8 @@ export class Connection implements PeerSink {
     ref?: string,
   ): void {
     this.deps.metrics.errors.inc({ code });
+    // Dropped frames of a flood are counted, not logged one by one: a flooder would fill the log.
+    if (code !== ERROR_CODES.RATE_LIMITED) this.#log.info('protocol error', { code, ref });
     this.send({
       type: 'error',
       code,
@@ -429,13 +380,10 @@ export class Connection implements PeerSink {
   }
 
   #close(code: number, reason: string): void {
+    if (this.#closed) return;
     this.socket.close(code, reason);
-    this.closed();
+    this.closed(code, reason);
   }
-}
-
-function rid(message: { rid?: number | undefined }): { rid?: number } {
-  return message.rid === undefined ? {} : { rid: message.rid };
 }
 
 function assertNever(value: never): never {

@@ -2,6 +2,15 @@ import type { ClientMessageOf, RoomId, ServerMessage } from '@parley/protocol';
 import { hashPassword } from '../rooms/passwords.ts';
 import type { Peer } from '../rooms/peer.ts';
 import type { Room } from '../rooms/room.ts';
+import {
+  changeSettings,
+  deny,
+  expel,
+  letAllIn,
+  letIn,
+  mute,
+  setRole,
+} from '../rooms/moderation.ts';
 
 /** What hosts (and, for some, co-hosts) send; `permissions.ts` says who may send which. */
 export type HostMessage = ClientMessageOf<
@@ -24,7 +33,7 @@ export async function handleHostMessage(
       const { password, ...change } = message.settings;
       // Hashing takes ~50 ms on the thread pool: done before entering the room's queue.
       const passwordHash = typeof password === 'string' ? await hashPassword(password) : password;
-      await room.queue.run(() => room.updateSettings(definedOnly(change), passwordHash, peer.id));
+      await room.queue.run(() => changeSettings(room, definedOnly(change), passwordHash, peer.id));
       // Everyone else got the new settings pushed; the host's copy is this reply.
       return { type: 'settings', settings: room.settings, ...watchTokenFor(room, watchToken) };
     }
@@ -45,19 +54,19 @@ function control(
 ) {
   switch (message.type) {
     case 'admit':
-      return room.letIn(message.peerId);
+      return letIn(room, message.peerId);
     case 'admit-all':
-      return room.letAllIn();
+      return letAllIn(room);
     case 'deny':
-      return room.deny(message.peerId);
+      return deny(room, message.peerId);
     case 'mute':
-      return room.mute(message.peerId, message.kind, peer);
+      return mute(room, message.peerId, message.kind, peer);
     case 'remove':
-      return room.expel(message.peerId, peer);
+      return expel(room, message.peerId, peer);
     case 'set-role':
-      return room.setRole(message.peerId, message.role);
+      return setRole(room, message.peerId, message.role, peer);
     case 'end':
-      return room.end();
+      return room.end(peer.id);
   }
 }
 

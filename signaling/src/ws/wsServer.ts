@@ -4,7 +4,7 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, LIMITS } from '@parley/protocol';
 import { Connection } from './connection.ts';
-import type { ConnectionDeps } from './connection.ts';
+import type { ConnectionDeps } from './types.ts';
 
 interface Tracked {
   connection: Connection;
@@ -74,9 +74,9 @@ export class SignalingSocketServer {
     ws.on('pong', () => (tracked.alive = true));
     // ws emits 'error' for protocol violations (bad UTF-8, oversize frame) and then closes.
     ws.on('error', (error) => this.deps.log.info('socket error', { error: error.message }));
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       this.#sockets.delete(ws);
-      connection.closed();
+      connection.closed(code);
     });
   }
 

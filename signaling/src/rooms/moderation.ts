@@ -1,0 +1,111 @@
+import { ERROR_CODES } from '@parley/protocol';
+import type { PeerId } from '@parley/protocol';
+import type { Log } from '../telemetry/log.ts';
+import { ProtocolError } from '../util/errors.ts';
+import type { Peer } from './peer.ts';
+import type { Room } from './room.ts';
+import type { StoredSettings } from '../store/roomStore.ts';
+
+/*
+ * What hosts (and co-hosts, where the permission table allows) do to a room: the waiting room,
+ * the people in the meeting, the settings. Each runs in the room's queue, checks the rules
+ * about its target, and writes one log line per event.
+ */
+
+function target(room: Room, peerId: PeerId): Peer {
+  const peer = room.peer(peerId);
+  if (!peer) throw new ProtocolError(ERROR_CODES.PEER_NOT_FOUND, 'no such peer in this room');
+  return peer;
+}
+
+/** Turns off someone's mic or camera; they are told, and may turn it on again. */
+export function mute(room: Room, peerId: PeerId, kind: 'audio' | 'video', by: Peer): void {
+  const peer = target(room, peerId);
+  peer.send({ type: 'muted', kind, by: by.id });
+  room.log.info('muted by host', { peerId, kind, by: by.id });
+  if (!peer.media[kind]) return;
+  peer.media = { ...peer.media, [kind]: false };
+  room.broadcast({ type: 'peer-updated', peer: peer.info() }, peer.id);
+}
+
+/** Removes someone for the rest of the meeting. Hosts cannot be removed; co-hosts only by a host. */
+export async function expel(room: Room, peerId: PeerId, by: Peer): Promise<void> {
+  const peer = target(room, peerId);
+  if (peer.role === 'host' || (peer.role === 'cohost' && by.role !== 'host')) {
+    throw new ProtocolError(ERROR_CODES.FORBIDDEN, `a ${by.role} cannot remove a ${peer.role}`);
+  }
+  room.lobby.ban(peer.identity);
+  await room.remove(peerId, 'removed', by.id);
+}
+
+/** Makes someone co-host or guest again; remembered if they drop and come back. */
+export function setRole(room: Room, peerId: PeerId, role: 'cohost' | 'guest', by: Peer): void {
+  const peer = target(room, peerId);
+  if (peer.role === 'host') throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'a host stays host');
+  peer.role = role;
+  room.lobby.rememberCohost(peer.identity, role === 'cohost');
+  peer.send({ type: 'role', role });
+  room.broadcast({ type: 'peer-updated', peer: peer.info() }, peer.id);
+  if (role === 'cohost') peer.send(room.lobbyMessage());
+  room.log.info('role changed', { peerId, role, by: by.id });
+}
+
+/** Lets one waiting peer in; ROOM_FULL leaves them waiting. */
+export async function letIn(room: Room, peerId: PeerId): Promise<void> {
+  const peer = room.lobby.get(peerId);
+  if (!peer) throw new ProtocolError(ERROR_CODES.PEER_NOT_FOUND, 'nobody waiting with that id');
+  const result = await room.admit(peer);
+  room.lobby.take(peerId);
+  peer.admitted(result);
+  room.log.info('admitted', { peerId, peers: room.size });
+  room.lobbyChanged();
+}
+
+/** Lets everyone waiting in, oldest first, until the room is full. */
+export async function letAllIn(room: Room): Promise<void> {
+  for (const peer of room.lobby.peers()) await letIn(room, peer.id);
+}
+
+/** Turns a waiting peer away for the rest of the meeting. */
+export function deny(room: Room, peerId: PeerId): void {
+  const peer = room.lobby.take(peerId);
+  if (!peer) throw new ProtocolError(ERROR_CODES.PEER_NOT_FOUND, 'nobody waiting with that id');
+  room.lobby.ban(peer.identity);
+  peer.close('denied');
+  room.log.info('denied', { peerId });
+  room.lobbyChanged();
+}
+
+/**
+ * Applies a moderator's settings change (`passwordHash`: undefined keeps the password, null
+ * removes it). Turning the waiting room off lets in whoever was waiting, as people expect.
+ */
+export async function changeSettings(
+  room: Room,
+  change: Partial<StoredSettings>,
+  passwordHash: string | null | undefined,
+  by: PeerId,
+): Promise<void> {
+  room.updateSettings(change, passwordHash, by);
+  logSettingsChange(room.log, change, passwordHash, by);
+  if (change.waitingRoom === false) await letAllIn(room);
+}
+
+/**
+ * One line per settings event: lock, password, and the other switches by name. Never the
+ * password or its hash, only whether there is one.
+ */
+function logSettingsChange(
+  log: Log,
+  change: Partial<StoredSettings>,
+  passwordHash: string | null | undefined,
+  by: PeerId,
+): void {
+  const { locked, ...rest } = change;
+  if (locked !== undefined) log.info(locked ? 'room locked' : 'room unlocked', { by });
+  if (passwordHash !== undefined) {
+    log.info(passwordHash === null ? 'password removed' : 'password changed', { by });
+  }
+  const changed = Object.keys(rest);
+  if (changed.length > 0) log.info('settings changed', { changed, by });
+}

@@ -1,0 +1,33 @@
+import type { RoomId, ServerMessage } from '@parley/protocol';
+import type { TokenVerifier } from '../auth/types.ts';
+import type { Config } from '../config.ts';
+import type { Log } from '../telemetry/log.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
+import type { Rooms } from '../rooms/rooms.ts';
+
+export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+
+/** What a connection needs from the socket under it (a `ws` WebSocket in production). */
+export interface Socket {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+  /** Bytes queued for sending and not yet handed to the kernel (back-pressure). */
+  readonly bufferedAmount: number;
+}
+
+export interface ConnectionDeps {
+  config: Config;
+  rooms: Rooms;
+  log: Log;
+  metrics: Metrics;
+  iceServersFor: (peerId: string) => ServerMessageOf<'joined'>['iceServers'];
+  /** Checks the access tokens of signed-in users. */
+  auth: TokenVerifier;
+  /** A signed viewer token for a private room's broadcast (`/watch/<id>?t=<token>`). */
+  watchToken: (roomId: RoomId) => string;
+}
+
+/** The request id of a message, to copy into its reply (nothing when it had none). */
+export function rid(message: { rid?: number | undefined }): { rid?: number } {
+  return message.rid === undefined ? {} : { rid: message.rid };
+}
