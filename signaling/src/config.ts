@@ -28,6 +28,12 @@ export interface Config {
   resumeWindowMs: number;
   joinTimeoutMs: number;
   rateLimit: { perSec: number; burst: number };
+  /**
+   * Back-pressure: a socket whose send buffer stays above `maxBytes` (default 4 MiB) for longer
+   * than `graceMs` (default 10 s) is closed with 4005, instead of holding memory for a client
+   * that stopped reading.
+   */
+  wsBuffer: { maxBytes: number; graceMs: number };
   /** STUN/TURN URLs without credentials; TURN ones get per-peer credentials when `turn` is set. */
   stunUrls: string[];
   turn: { urls: string[]; secret: string } | undefined;
@@ -173,6 +179,11 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit: {
       perSec: int(env, 'WS_RATE_PER_SEC', 50, 1),
       burst: int(env, 'WS_RATE_BURST', 200, 1),
+    },
+    wsBuffer: {
+      // At least one largest frame: a single big message must not count as a slow reader.
+      maxBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 64 * 1024),
+      graceMs: int(env, 'WS_BUFFERED_GRACE_MS', 10_000, 0),
     },
     stunUrls: list(env, 'STUN_URLS'),
     turn: turnConfig(env),

@@ -14,6 +14,7 @@ import type { AdmitResult, Room } from '../rooms/room.ts';
 import { handleSfuMessage } from './sfuHandlers.ts';
 import type { SfuMessage } from './sfuHandlers.ts';
 import { SerialQueue } from '../util/serialQueue.ts';
+import { BackpressureWatch } from './backpressure.ts';
 import { handleMemberMessage } from './memberHandlers.ts';
 import type { MemberMessage } from './memberHandlers.ts';
 import { rid } from './types.ts';
@@ -36,6 +37,7 @@ export class Connection implements PeerSink {
   #closed = false;
   #joinTimer: NodeJS.Timeout | undefined;
   readonly #flood: FloodGuard;
+  readonly #buffer: BackpressureWatch;
   readonly #inbox = new SerialQueue();
 
   constructor(
@@ -45,6 +47,10 @@ export class Connection implements PeerSink {
     private readonly remote = 'unknown',
   ) {
     this.#flood = new FloodGuard(deps.config.rateLimit.perSec, deps.config.rateLimit.burst);
+    this.#buffer = new BackpressureWatch(
+      deps.config.wsBuffer.maxBytes,
+      deps.config.wsBuffer.graceMs,
+    );
     deps.log.info('connected', { remote });
     this.#armJoinTimer();
   }
@@ -113,6 +119,14 @@ export class Connection implements PeerSink {
     if (this.#closed) return;
     this.socket.send(JSON.stringify(message));
     this.deps.metrics.messages.inc({ direction: 'out' });
+    this.checkBuffer();
+  }
+
+  /** Closes a socket whose client has stopped reading (after each send, and on each heartbeat). */
+  checkBuffer(): void {
+    if (this.#closed || !this.#buffer.tooSlow(this.socket.bufferedAmount)) return;
+    this.#log.warn('client reads too slowly', { bufferedBytes: this.socket.bufferedAmount });
+    this.#close(CLOSE_CODES.BACKPRESSURE, 'client reads too slowly');
   }
 
   /** This socket's log: with the room's `roomId` and our `peerId` once we are in a room. */

@@ -80,13 +80,17 @@ export class SignalingSocketServer {
     });
   }
 
-  /** A socket that answered nothing since the last beat is dead: terminate it. */
+  /**
+   * A socket that answered nothing since the last beat is dead: terminate it. One whose send
+   * buffer has stayed full while nothing new was sent to it is caught here too.
+   */
   #beat(): void {
     for (const [ws, tracked] of this.#sockets) {
       if (!tracked.alive) {
         ws.terminate();
         continue;
       }
+      tracked.connection.checkBuffer();
       tracked.alive = false;
       ws.ping();
     }
