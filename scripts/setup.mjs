@@ -31,7 +31,24 @@ export const DEBIAN_PACKAGES = [
   // Tests: network namespaces for the TURN relay policy, a self-signed TLS certificate.
   'iproute2',
   'openssl',
+  // Cluster mode (issue 13): the tests and `npm run cluster` start their own Redis,
+  // PostgreSQL 15 (binaries in /usr/lib/postgresql/15/bin) and HAProxy on loopback ports;
+  // docker-compose only validates docker-compose.yml (`docker-compose config -q`).
+  'redis-server',
+  'postgresql',
+  'haproxy',
+  'docker-compose',
 ];
+
+/**
+ * Debian's postgresql package creates and starts a default cluster on port 5432 unless told
+ * not to. Nothing of ours uses it (tests run `initdb` in a temp dir), so ask for none.
+ */
+const NO_DEFAULT_PG_CLUSTER = {
+  dir: '/etc/postgresql-common/createcluster.d',
+  file: '/etc/postgresql-common/createcluster.d/parley.conf',
+  text: '# Written by Parley scripts/setup.mjs: our tests start their own clusters.\ncreate_main_cluster = false\n',
+};
 
 const log = (msg) => process.stderr.write(`[setup] ${msg}\n`);
 
@@ -69,12 +86,13 @@ function ensureDebianPackages() {
     );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const apt = (...args) =>
-    run(
-      asRoot[0] ?? 'apt-get',
-      [...asRoot.slice(1), ...(asRoot.length ? ['apt-get'] : []), ...args],
-      { env },
-    );
+  const privileged = (cmd, args, options) =>
+    asRoot.length > 0 ? run('sudo', [cmd, ...args], options) : run(cmd, args, options);
+  const apt = (...args) => privileged('apt-get', args, { env });
+  if (missing.includes('postgresql')) {
+    const { dir, file, text } = NO_DEFAULT_PG_CLUSTER;
+    privileged('sh', ['-c', `mkdir -p '${dir}' && printf '%s' '${text}' > '${file}'`]);
+  }
   apt('update', '-qq');
   apt('install', '-y', '-qq', '--no-install-recommends', ...missing);
 }
