@@ -7,7 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           // app/ unit tests cover its pure modules (no DOM); the browser is tested end to end.
-          include: ['*/src/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+          include: ['*/src/**/*.test.ts', 'tests/integration/**/*.test.ts', 'deploy/**/*.test.ts'],
           exclude: ['**/node_modules/**'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
