@@ -1,0 +1,3 @@
+export { Cluster, ClusterUnavailable } from './cluster.ts';
+export type { ClusterOptions, Route } from './cluster.ts';
+export type { NodeLoad, NodeRecord, NodeState } from './nodeRegistry.ts';
