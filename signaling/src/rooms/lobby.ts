@@ -1,11 +1,6 @@
 import type { PeerId, WaitingPeer } from '@parley/protocol';
+import type { Identity } from './identity.ts';
 import type { Peer } from './peer.ts';
-
-/** Who someone is across joins: the browser's device id and, when signed in, the account. */
-export interface Identity {
-  deviceId?: string | undefined;
-  userId?: string | undefined;
-}
 
 function keys(identity: Identity): string[] {
   const out: string[] = [];

@@ -1,5 +1,5 @@
 import type { MediaState, PeerId, PeerInfo, Role, ServerMessage } from '@parley/protocol';
-import type { Identity } from './lobby.ts';
+import type { Identity } from './identity.ts';
 import type { AdmitResult } from './room.ts';
 
 /** How a Peer reaches its client; the WebSocket connection implements it. */
