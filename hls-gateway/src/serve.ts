@@ -19,7 +19,7 @@ export interface HlsServeOptions {
    * True for a room whose broadcast needs a token: its files are sent `private`, so a shared
    * cache (a CDN) never hands them to someone without one. Default: every room is public.
    */
-  isPrivate?: (roomId: string) => boolean;
+  isPrivate?: (roomId: string) => boolean | Promise<boolean>;
 }
 
 const PREFIX = '/hls/';
@@ -75,7 +75,7 @@ export async function handleHlsRequest(
   if (options.authorize && !(await options.authorize(roomId, token))) {
     return reply(res, 403, {}, 'forbidden');
   }
-  const visibility = options.isPrivate?.(roomId) ? 'private' : 'public';
+  const visibility = (await options.isPrivate?.(roomId)) ? 'private' : 'public';
   await sendFile(res, path.join(options.root, roomId, file), method === 'HEAD', visibility);
   return true;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -53,6 +54,21 @@ export interface Config {
   accessTokenTtlS: number;
   /** Lifetime of a refresh token (rotated on every use), days. Default 30. */
   refreshTtlDays: number;
+  /** PostgreSQL for durable state (`postgres://...`); undefined: SQLite under `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Cluster membership (REDIS_URL set); undefined: one process, exactly as before. */
+  cluster: ClusterConfig | undefined;
+}
+
+export interface ClusterConfig {
+  redisUrl: string;
+  /** Stable id of this node (NODE_ID); default: generated at start. */
+  nodeId: string;
+  /**
+   * Where the other nodes (and clients, directly) reach this node (PUBLIC_URL); undefined:
+   * `http://<host>:<port>` as bound.
+   */
+  publicUrl: string | undefined;
 }
 
 export interface SfuConfig {
@@ -156,8 +172,40 @@ function jwtSecret(env: Env): string | undefined {
   return secret;
 }
 
+function urlOf(env: Env, name: string, schemes: readonly string[]): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be a URL (${schemes.join(' or ')}), got "${value}"`);
+  }
+  if (!schemes.includes(url.protocol.slice(0, -1))) {
+    throw new ConfigError(`${name} must start with ${schemes.map((s) => `${s}://`).join(' or ')}`);
+  }
+  return value;
+}
+
+function clusterConfig(env: Env, databaseUrl: string | undefined): ClusterConfig | undefined {
+  const redisUrl = urlOf(env, 'REDIS_URL', ['redis', 'rediss']);
+  if (redisUrl === undefined) return undefined;
+  if (databaseUrl === undefined) {
+    throw new ConfigError(
+      'REDIS_URL is set but DATABASE_URL is not: the nodes of a cluster cannot share SQLite files ' +
+        '(each machine has its own disk). Set DATABASE_URL=postgres://... as well.',
+    );
+  }
+  const nodeId = env.NODE_ID || `node-${randomBytes(4).toString('hex')}`;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(nodeId)) {
+    throw new ConfigError('NODE_ID must be 1-64 letters, digits, "_" or "-"');
+  }
+  return { redisUrl, nodeId, publicUrl: urlOf(env, 'PUBLIC_URL', ['http', 'https']) };
+}
+
 /** Reads and validates the environment; throws ConfigError naming the bad variable. */
 export function loadConfig(env: Env = process.env): Config {
+  const databaseUrl = urlOf(env, 'DATABASE_URL', ['postgres', 'postgresql']);
   return {
     port: int(env, 'PORT', 8080),
     host: env.HOST || '0.0.0.0',
@@ -194,5 +242,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtSecret: jwtSecret(env),
     accessTokenTtlS: int(env, 'ACCESS_TOKEN_TTL_S', 900, 30),
     refreshTtlDays: int(env, 'REFRESH_TTL_DAYS', 30, 1),
+    databaseUrl,
+    cluster: clusterConfig(env, databaseUrl),
   };
 }

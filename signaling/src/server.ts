@@ -6,11 +6,10 @@ import { HlsGateway } from '@parley/hls-gateway';
 import { Sfu } from '@parley/sfu';
 import { iceServersFor } from '@parley/turn';
 import { createAuth } from './auth/index.ts';
-import { ChatStore } from './store/chatStore.ts';
 import { loadConfig } from './config.ts';
 import type { Config } from './config.ts';
-import { openDatabase } from './store/db.ts';
-import type { Db } from './store/db.ts';
+import { openStorage } from './store/index.ts';
+import type { Storage } from './store/index.ts';
 import { createHttpHandler } from './http/routes.ts';
 import { createLog } from './telemetry/log.ts';
 import { Metrics } from './telemetry/metrics.ts';
@@ -18,7 +17,6 @@ import type { Log } from './telemetry/log.ts';
 import type { RoomId } from '@parley/protocol';
 import type { Room } from './rooms/room.ts';
 import { Rooms } from './rooms/rooms.ts';
-import { RoomStore } from './store/roomStore.ts';
 import { StaticFiles } from './http/staticFiles.ts';
 import { SignalingSocketServer } from './ws/wsServer.ts';
 
@@ -31,7 +29,7 @@ export interface ParleyServer {
   sfu: Sfu | undefined;
   /** The HLS gateway, when broadcasting is enabled. */
   gateway: HlsGateway | undefined;
-  /** Graceful stop: sockets closed with 1001, HTTP drained, database closed. Idempotent. */
+  /** Graceful stop: sockets closed with 1001, HTTP drained, storage closed. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -39,18 +37,18 @@ export interface StartOptions extends Partial<Config> {
   log?: Log;
 }
 
-/** Rooms over the database, each with its media policy (mesh/SFU switching, broadcast). */
+/** Rooms over the storage, each with its media policy (mesh/SFU switching, broadcast). */
 function createRooms(
   config: Config,
-  db: Db,
+  storage: Storage,
   media: { sfu: Sfu | undefined; gateway: HlsGateway | undefined },
   metrics: Metrics,
   log: Log,
 ) {
   const { sfu, gateway } = media;
   return new Rooms({
-    roomStore: new RoomStore(db),
-    chatStore: new ChatStore(db),
+    roomStore: storage.rooms,
+    chatStore: storage.chat,
     maxPeers: config.roomMaxPeers,
     log,
     media: {
@@ -104,7 +102,7 @@ function listen(http: Server, config: Config): Promise<number> {
 export async function startServer(options: StartOptions = {}): Promise<ParleyServer> {
   const { log = createLog(), ...overrides } = options;
   const config: Config = { ...loadConfig({ LOCAL_TURN: 'off' }), ...overrides };
-  const db = openDatabase(config.dataDir);
+  const storage = await openStorage(config);
   const sfu = config.sfu ? await Sfu.start({ ...config.sfu, log }) : undefined;
   const live = { rooms: (): Room[] => [], connections: (): number => 0 };
   const metrics = new Metrics({
@@ -113,12 +111,12 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     ...(sfu ? { sfuWorkers: () => sfu.resourceUsage() } : {}),
   });
   const gateway = startGateway(config, sfu, log);
-  const rooms = createRooms(config, db, { sfu, gateway }, metrics, log);
+  const rooms = createRooms(config, storage, { sfu, gateway }, metrics, log);
   gateway?.on('ended', (roomId, reason) =>
     rooms.get(roomId as RoomId)?.media.broadcast.ended(reason),
   );
   const iceServersFor = iceProvider(config, metrics);
-  const accounts = createAuth(config, db, rooms, log);
+  const accounts = createAuth(config, storage, rooms, log);
   const auth = accounts.verifier;
   const watchToken = (roomId: RoomId): string => accounts.viewers.token(roomId);
   const sockets = new SignalingSocketServer({
@@ -155,7 +153,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       await stopped;
       await gateway?.close();
       await sfu?.close();
-      db.close();
+      await storage.close();
     })());
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   log.info('listening', { url });

@@ -1,16 +1,16 @@
 import type { SessionResponse } from '@parley/protocol';
-import type { Db } from '../store/db.ts';
 import type { Log } from '../telemetry/log.ts';
 import { hashPassword, verifyPassword } from '../rooms/passwords.ts';
 import { AccessTokens } from './accessTokens.ts';
 import { AttemptLimiter } from '../util/attemptLimiter.ts';
 import { AUTH_ERROR_CODES, AuthError, unauthorized } from './errors.ts';
 import { RefreshTokens } from './refreshTokens.ts';
-import { UserStore, userInfo } from '../store/userStore.ts';
-import type { UserRecord } from '../store/userStore.ts';
+import type { RefreshTokenStore, UserRecord, UserStore } from '../store/index.ts';
+import { userInfo } from './userInfo.ts';
 
 export interface AccountsOptions {
-  db: Db;
+  users: UserStore;
+  refreshTokens: RefreshTokenStore;
   jwtSecret: Uint8Array;
   /** Access token lifetime, seconds (ACCESS_TOKEN_TTL_S, default 900). */
   accessTokenTtlS: number;
@@ -48,10 +48,14 @@ export class Accounts {
   readonly #limits;
 
   constructor(options: AccountsOptions) {
-    const { db, now = Date.now } = options;
-    this.users = new UserStore(db);
+    const { now = Date.now } = options;
+    this.users = options.users;
     this.tokens = new AccessTokens(options.jwtSecret, options.accessTokenTtlS);
-    this.#refresh = new RefreshTokens(db, options.refreshTtlDays * 24 * 60 * MINUTE, now);
+    this.#refresh = new RefreshTokens(
+      options.refreshTokens,
+      options.refreshTtlDays * 24 * 60 * MINUTE,
+      now,
+    );
     this.#log = options.log;
     this.#limits = {
       signInEmail: new AttemptLimiter({ ...LIMITS.signInEmail, now }),
@@ -68,7 +72,7 @@ export class Accounts {
     throwIfLimited(this.#limits.signUpIp.retryAfterS(ip));
     this.#limits.signUpIp.record(ip);
     const passwordHash = await hashPassword(input.password);
-    const user = this.users.create({ email: input.email, name: input.name, passwordHash });
+    const user = await this.users.create({ email: input.email, name: input.name, passwordHash });
     if (!user) throw new AuthError(AUTH_ERROR_CODES.EMAIL_TAKEN, 'that email has an account');
     this.#log.info('account created', { userId: user.id });
     return this.#session(user);
@@ -84,7 +88,7 @@ export class Accounts {
     throwIfLimited(Math.max(signInEmail.retryAfterS(key), signInIp.retryAfterS(ip)));
     signInEmail.record(key);
     signInIp.record(ip);
-    const user = this.users.byEmail(input.email.trim());
+    const user = await this.users.byEmail(input.email.trim());
     // No account: verifyPassword still spends an argon2 verification, so timing is the same.
     if (!(await verifyPassword(user?.passwordHash, input.password)) || !user) {
       this.#log.info('sign-in refused', { ip });
@@ -98,24 +102,24 @@ export class Accounts {
   /** Rotates the refresh token. Throws UNAUTHORIZED; a reused token signs the account out. */
   async refresh(refreshToken: string | undefined): Promise<Session> {
     if (!refreshToken) throw unauthorized();
-    const rotation = this.#refresh.rotate(refreshToken);
+    const rotation = await this.#refresh.rotate(refreshToken);
     if (!rotation.ok) {
       if (rotation.reason === 'reused') {
         this.#log.warn('refresh token reused: all sessions revoked', { userId: rotation.userId });
       }
       throw unauthorized();
     }
-    const user = this.users.byId(rotation.userId);
+    const user = await this.users.byId(rotation.userId);
     if (!user) throw unauthorized();
     return { body: await this.#body(user), refreshToken: rotation.token };
   }
 
-  signOut(refreshToken: string | undefined): void {
-    if (refreshToken) this.#refresh.revoke(refreshToken);
+  async signOut(refreshToken: string | undefined): Promise<void> {
+    if (refreshToken) await this.#refresh.revoke(refreshToken);
   }
 
   async #session(user: UserRecord): Promise<Session> {
-    return { body: await this.#body(user), refreshToken: this.#refresh.issue(user.id) };
+    return { body: await this.#body(user), refreshToken: await this.#refresh.issue(user.id) };
   }
 
   async #body(user: UserRecord): Promise<SessionResponse> {

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import type { Db } from '../store/db.ts';
+import type { Storage } from '../store/index.ts';
 import type { Log } from '../telemetry/log.ts';
 import type { Rooms } from '../rooms/rooms.ts';
 import { Accounts } from './accounts.ts';
@@ -23,11 +23,12 @@ export interface Auth {
   viewers: ViewerAccess;
 }
 
-/** Accounts over `db`, keyed by JWT_SECRET or `<dataDir>/jwt-secret`. Needs the data dir to exist. */
-export function createAuth(config: Config, db: Db, rooms: Rooms, log: Log): Auth {
+/** Accounts over the storage, keyed by JWT_SECRET or `<dataDir>/jwt-secret`. Needs the data dir to exist. */
+export function createAuth(config: Config, storage: Storage, rooms: Rooms, log: Log): Auth {
   const jwtSecret = loadJwtSecret(config.jwtSecret, config.dataDir);
   const accounts = new Accounts({
-    db,
+    users: storage.users,
+    refreshTokens: storage.refreshTokens,
     jwtSecret,
     accessTokenTtlS: config.accessTokenTtlS,
     refreshTtlDays: config.refreshTtlDays,

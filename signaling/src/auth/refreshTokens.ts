@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../store/db.ts';
+import type { RefreshTokenStore } from '../store/index.ts';
 
 /** The outcome of presenting a refresh token. */
 export type Rotation =
@@ -23,71 +23,52 @@ const sha256 = (token: string): string => createHash('sha256').update(token).dig
  * a copy of the database cannot be replayed. Every use rotates the token.
  */
 export class RefreshTokens {
-  readonly #insert;
-  readonly #get;
-  readonly #delete;
-  readonly #revokeUser;
-  readonly #sweep;
-  readonly #rotate;
   #lastSweep = 0;
 
   constructor(
-    db: Db,
+    private readonly store: RefreshTokenStore,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
-  ) {
-    this.#insert = db.prepare(
-      'INSERT INTO refresh_tokens (token_hash, user_id, expires_at) VALUES (?, ?, ?)',
-    );
-    this.#get = db.prepare<[string], { user_id: string; expires_at: number }>(
-      'SELECT user_id, expires_at FROM refresh_tokens WHERE token_hash = ?',
-    );
-    this.#delete = db.prepare('DELETE FROM refresh_tokens WHERE token_hash = ?');
-    this.#revokeUser = db.prepare('DELETE FROM refresh_tokens WHERE user_id = ?');
-    this.#sweep = db.prepare('DELETE FROM refresh_tokens WHERE expires_at <= ?');
-    // Synchronous, so no other request can present the same token between read and write.
-    this.#rotate = db.transaction((hash: string) => this.#rotateNow(hash));
-  }
+  ) {}
 
   /** A fresh token for `userId`, valid for the configured TTL. */
-  issue(userId: string): string {
-    this.#maybeSweep();
+  async issue(userId: string): Promise<string> {
+    await this.#maybeSweep();
     const token = randomBytes(32).toString('base64url');
-    this.#insert.run(sha256(token), userId, this.now() + this.ttlMs);
+    await this.store.insert(sha256(token), userId, this.now() + this.ttlMs);
     return token;
   }
 
-  /** Spends `token` and hands out its successor; a reused token revokes the whole account's. */
-  rotate(token: string): Rotation {
-    return this.#rotate(sha256(token));
-  }
-
-  /** Sign-out: this token stops working (other devices stay signed in). */
-  revoke(token: string): void {
-    this.#delete.run(sha256(token));
-  }
-
-  #rotateNow(hash: string): Rotation {
+  /**
+   * Spends `token` and hands out its successor; a reused token revokes the whole account's.
+   * The store's atomic `take` decides which of two concurrent presentations wins.
+   */
+  async rotate(token: string): Promise<Rotation> {
+    const hash = sha256(token);
     const now = this.now();
-    const live = this.#get.get(hash);
+    const live = await this.store.take(hash);
     if (live) {
-      this.#delete.run(hash);
-      if (live.expires_at <= now) return { ok: false, reason: 'expired', userId: live.user_id };
-      this.#insert.run(ROTATED + hash, live.user_id, live.expires_at);
-      return { ok: true, userId: live.user_id, token: this.issue(live.user_id) };
+      if (live.expiresAt <= now) return { ok: false, reason: 'expired', userId: live.userId };
+      await this.store.insert(ROTATED + hash, live.userId, live.expiresAt);
+      return { ok: true, userId: live.userId, token: await this.issue(live.userId) };
     }
-    const spent = this.#get.get(ROTATED + hash);
-    if (spent && spent.expires_at > now) {
-      this.#revokeUser.run(spent.user_id);
-      return { ok: false, reason: 'reused', userId: spent.user_id };
+    const spent = await this.store.get(ROTATED + hash);
+    if (spent && spent.expiresAt > now) {
+      await this.store.revokeUser(spent.userId);
+      return { ok: false, reason: 'reused', userId: spent.userId };
     }
     return { ok: false, reason: 'unknown' };
   }
 
-  #maybeSweep(): void {
+  /** Sign-out: this token stops working (other devices stay signed in). */
+  async revoke(token: string): Promise<void> {
+    await this.store.delete(sha256(token));
+  }
+
+  async #maybeSweep(): Promise<void> {
     const now = this.now();
     if (now - this.#lastSweep < SWEEP_EVERY_MS) return;
     this.#lastSweep = now;
-    this.#sweep.run(now);
+    await this.store.sweep(now);
   }
 }

@@ -7,7 +7,7 @@ import type { Accounts, Session } from './accounts.ts';
 import { REFRESH_COOKIE, clearRefreshCookie, readCookie, refreshCookie } from './cookies.ts';
 import { AUTH_ERROR_CODES, AuthError, unauthorized } from './errors.ts';
 import type { AuthUser } from './types.ts';
-import { userInfo } from '../store/userStore.ts';
+import { userInfo } from './userInfo.ts';
 
 export interface AuthRoutesDeps {
   accounts: Accounts;
@@ -84,22 +84,22 @@ export class AuthRoutes {
     }
   }
 
-  signOut(req: IncomingMessage, res: ServerResponse): void {
-    this.deps.accounts.signOut(readCookie(req, REFRESH_COOKIE));
+  async signOut(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await this.deps.accounts.signOut(readCookie(req, REFRESH_COOKIE));
     res.writeHead(204, { 'Set-Cookie': clearRefreshCookie(req), 'Cache-Control': 'no-store' });
     res.end();
   }
 
   async me(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { id } = await this.requireUser(req);
-    const user = this.deps.accounts.users.byId(id);
+    const user = await this.deps.accounts.users.byId(id);
     if (!user) throw unauthorized(); // deleted since the token was signed
     json(res, 200, { user: userInfo(user) });
   }
 
   async myRooms(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { id } = await this.requireUser(req);
-    json(res, 200, { rooms: this.deps.rooms.ownedBy(id) });
+    json(res, 200, { rooms: await this.deps.rooms.ownedBy(id) });
   }
 
   /** The bearer; throws UNAUTHORIZED when the header is missing or its token is not valid. */

@@ -13,18 +13,18 @@ const SECRET = 'viewer-secret-for-tests';
 const PRIVATE = 'privateroomid000000000' as RoomId;
 const PUBLIC = 'publicroomid0000000000' as RoomId;
 const OTHER_PRIVATE = 'otherprivateroom000000' as RoomId;
-const access = new ViewerAccess(SECRET, (id) => id === PRIVATE || id === OTHER_PRIVATE);
+const access = new ViewerAccess(SECRET, async (id) => id === PRIVATE || id === OTHER_PRIVATE);
 
 describe('ViewerAccess', () => {
-  it('lets anyone see a public room and only token holders see a private one', () => {
+  it('lets anyone see a public room and only token holders see a private one', async () => {
     const token = access.token(PRIVATE);
-    expect(access.allows(PUBLIC, null)).toBe(true);
-    expect(access.allows(PRIVATE, null)).toBe(false);
-    expect(access.allows(PRIVATE, 'garbage')).toBe(false);
-    expect(access.allows(PRIVATE, token)).toBe(true);
-    expect(access.allows(OTHER_PRIVATE, token)).toBe(false);
+    expect(await access.allows(PUBLIC, null)).toBe(true);
+    expect(await access.allows(PRIVATE, null)).toBe(false);
+    expect(await access.allows(PRIVATE, 'garbage')).toBe(false);
+    expect(await access.allows(PRIVATE, token)).toBe(true);
+    expect(await access.allows(OTHER_PRIVATE, token)).toBe(false);
     const expired = signViewerToken(PRIVATE, SECRET, 60, Date.now() - 61_000);
-    expect(access.allows(PRIVATE, expired)).toBe(false);
+    expect(await access.allows(PRIVATE, expired)).toBe(false);
   });
 
   it('issues tokens valid for 12 hours', () => {

@@ -23,9 +23,9 @@ const SEGMENT_COOKIE_MAX_AGE_S = 10 * 60;
  */
 export class ViewerAccess {
   readonly #secret: string;
-  readonly #isPrivate: (id: RoomId) => boolean;
+  readonly #isPrivate: (id: RoomId) => Promise<boolean>;
 
-  constructor(secret: string, isPrivate: (id: RoomId) => boolean) {
+  constructor(secret: string, isPrivate: (id: RoomId) => Promise<boolean>) {
     this.#secret = secret;
     this.#isPrivate = isPrivate;
   }
@@ -36,15 +36,18 @@ export class ViewerAccess {
   }
 
   /** True for a public room, or a private one with a valid token. */
-  allows(roomId: RoomId, token: string | null | undefined): boolean {
-    return !this.#isPrivate(roomId) || verifyViewerToken(roomId, token ?? undefined, this.#secret);
+  async allows(roomId: RoomId, token: string | null | undefined): Promise<boolean> {
+    return (
+      !(await this.#isPrivate(roomId)) ||
+      verifyViewerToken(roomId, token ?? undefined, this.#secret)
+    );
   }
 
   /** handleHlsRequest's `authorize` for one request (it needs the request's URL and cookies). */
   hlsAuthorizer(req: IncomingMessage, res: ServerResponse): HlsServeOptions['authorize'] {
-    return (roomId, token) => {
+    return async (roomId, token) => {
       const id = roomId as RoomId; // handleHlsRequest has checked the room id pattern
-      if (!this.#isPrivate(id)) return true;
+      if (!(await this.#isPrivate(id))) return true;
       const url = new URL(req.url ?? '/', 'http://localhost');
       const fromQuery = token ?? url.searchParams.get('t') ?? undefined;
       if (fromQuery && verifyViewerToken(id, fromQuery, this.#secret)) {

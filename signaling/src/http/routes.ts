@@ -11,6 +11,7 @@ import type { Metrics } from '../telemetry/metrics.ts';
 import { hashPassword } from '../rooms/passwords.ts';
 import type { Rooms } from '../rooms/rooms.ts';
 import type { StaticFiles } from './staticFiles.ts';
+import { refusalOf } from '../util/errors.ts';
 
 export interface HttpDeps {
   rooms: Rooms;
@@ -48,6 +49,11 @@ export function createHttpHandler(deps: HttpDeps) {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     route(req, res, deps).catch((error: unknown) => {
       if (error instanceof AuthError && !res.headersSent) return sendAuthError(res, error);
+      const refusal = refusalOf(error);
+      if (refusal?.code === ERROR_CODES.UNAVAILABLE && !res.headersSent) {
+        res.setHeader('Retry-After', '2');
+        return apiError(res, 503, refusal.code, refusal.message);
+      }
       // The URL only: a query may carry a viewer token, and it is never logged.
       deps.log.error('http handler failed', { path: req.url?.split('?')[0], error: String(error) });
       if (!res.headersSent) apiError(res, 500, 'INTERNAL', 'internal error');
@@ -75,12 +81,12 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   const viewerMatch = /^\/api\/rooms\/([^/]+)\/viewers$/.exec(path);
   if (viewerMatch) {
     if (method !== 'POST') return methodNotAllowed(res, 'POST');
-    return viewerCheckIn(req, res, deps, visibleRoom(deps, viewerMatch[1] as string, token));
+    return viewerCheckIn(req, res, deps, await visibleRoom(deps, viewerMatch[1] as string, token));
   }
   const roomMatch = /^\/api\/rooms\/([^/]+)$/.exec(path);
   if (roomMatch) {
     if (method !== 'GET') return methodNotAllowed(res, 'GET');
-    return roomStatus(res, deps, visibleRoom(deps, roomMatch[1] as string, token));
+    return roomStatus(res, deps, await visibleRoom(deps, roomMatch[1] as string, token));
   }
   if (await deps.auth.routes.handle(req, res, path)) return;
   if (path.startsWith('/api/')) return notFound(res);
@@ -121,10 +127,14 @@ async function hls(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): P
  * The room id when the room exists and the asker may see it: a private room (one with a
  * password) only with its viewer token `?t=`. Anything else is undefined, answered as unknown.
  */
-function visibleRoom(deps: HttpDeps, rawId: string, token: string | null): RoomId | undefined {
+async function visibleRoom(
+  deps: HttpDeps,
+  rawId: string,
+  token: string | null,
+): Promise<RoomId | undefined> {
   const id = RoomIdSchema.safeParse(rawId);
-  if (!id.success || !deps.rooms.exists(id.data)) return undefined;
-  return deps.auth.viewers.allows(id.data, token) ? id.data : undefined;
+  if (!id.success || !(await deps.rooms.exists(id.data))) return undefined;
+  return (await deps.auth.viewers.allows(id.data, token)) ? id.data : undefined;
 }
 
 const CreateRoomBodySchema = z.strictObject({
@@ -149,11 +159,15 @@ async function createRoom(
   if (!body) return;
   const { title, settings, password } = body;
   const passwordHash = password === undefined ? undefined : await hashPassword(password);
-  json(res, 201, deps.rooms.create({ ownerId: owner?.id, title, settings, passwordHash }));
+  json(res, 201, await deps.rooms.create({ ownerId: owner?.id, title, settings, passwordHash }));
 }
 
-function roomStatus(res: ServerResponse, deps: HttpDeps, id: RoomId | undefined): void {
-  const status = id && deps.rooms.status(id);
+async function roomStatus(
+  res: ServerResponse,
+  deps: HttpDeps,
+  id: RoomId | undefined,
+): Promise<void> {
+  const status = id && (await deps.rooms.status(id));
   if (!status) return roomNotFound(res);
   json(res, 200, status);
 }

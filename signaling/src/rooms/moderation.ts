@@ -4,7 +4,7 @@ import type { Log } from '../telemetry/log.ts';
 import { ProtocolError } from '../util/errors.ts';
 import type { Peer } from './peer.ts';
 import type { Room } from './room.ts';
-import type { StoredSettings } from '../store/roomStore.ts';
+import type { StoredSettings } from '../store/index.ts';
 
 /*
  * What hosts (and co-hosts, where the permission table allows) do to a room: the waiting room,
@@ -86,7 +86,7 @@ export async function changeSettings(
   passwordHash: string | null | undefined,
   by: PeerId,
 ): Promise<void> {
-  room.updateSettings(change, passwordHash, by);
+  await room.updateSettings(change, passwordHash, by);
   logSettingsChange(room.log, change, passwordHash, by);
   if (change.waitingRoom === false) await letAllIn(room);
 }

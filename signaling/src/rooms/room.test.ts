@@ -3,14 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '@parley/protocol';
-import type { ClientMessageId, PeerId, RoomId, ServerMessage } from '@parley/protocol';
-import { ChatStore } from '../store/chatStore.ts';
-import { openDatabase } from '../store/db.ts';
-import type { Db } from '../store/db.ts';
+import type { PeerId, RoomId, ServerMessage } from '@parley/protocol';
+import { openSqliteStorage } from '../store/sqlite/index.ts';
+import type { ChatStore, Storage } from '../store/index.ts';
 import { ProtocolError } from '../util/errors.ts';
 import { Peer } from './peer.ts';
 import { Room } from './room.ts';
-import { RoomStore } from '../store/roomStore.ts';
 import { quietLog } from '../telemetry/log.ts';
 
 const media = { sfu: undefined, meshMaxPeers: 4, downgradeHoldMs: 1000, downgradeGraceMs: 1000 };
@@ -19,18 +17,18 @@ const ROOM = 'room_room_room_room_ro' as RoomId;
 const SETTINGS = { waitingRoom: false, locked: false, screenShare: true, chat: true };
 const RECORD = { ownerId: null, title: null, settings: SETTINGS, passwordHash: null };
 /** What every Room here is built with besides its own options. */
-const base = { settings: SETTINGS, passwordHash: null, save: () => undefined, media };
+const base = { settings: SETTINGS, passwordHash: null, save: async () => undefined, media };
 let dir: string;
-let db: Db;
+let storage: Storage;
 let chat: ChatStore;
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'parley-unit-'));
-  db = openDatabase(dir);
-  new RoomStore(db).create({ id: ROOM, hostKeyHash: 'x', createdAt: 0, ...RECORD });
-  chat = new ChatStore(db);
+  storage = openSqliteStorage(dir);
+  await storage.rooms.create({ id: ROOM, hostKeyHash: 'x', createdAt: 0, ...RECORD });
+  chat = storage.chat;
 });
-afterEach(() => {
-  db.close();
+afterEach(async () => {
+  await storage.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -169,48 +167,5 @@ describe('Room.close', () => {
     expect(a.inbox).toEqual([]);
     expect(a.sink).toEqual([]);
     expect(closed).toBe(1);
-  });
-});
-
-describe('ChatStore', () => {
-  const msg = (clientId: string, text = 't') => ({
-    clientId: clientId as ClientMessageId,
-    from: 'peer_aaaa' as PeerId,
-    name: 'A',
-    text,
-    ts: 1,
-  });
-
-  it('numbers messages per room without gaps and dedupes by client id', () => {
-    expect(chat.append(ROOM, msg('c-00000001')).message.seq).toBe(1);
-    expect(chat.append(ROOM, msg('c-00000002')).message.seq).toBe(2);
-    const again = chat.append(ROOM, msg('c-00000001', 'changed'));
-    expect(again).toMatchObject({ duplicate: true, message: { seq: 1, text: 't' } });
-    expect(chat.append(ROOM, msg('c-00000003')).message.seq).toBe(3);
-  });
-
-  it('commits a turn of messages together, numbering each room on its own', async () => {
-    const OTHER = 'other_other_other_othe' as RoomId;
-    new RoomStore(db).create({ id: OTHER, hostKeyHash: 'x', createdAt: 0, ...RECORD });
-    const results = await Promise.all([
-      chat.appendSoon(ROOM, msg('b-00000001')),
-      chat.appendSoon(OTHER, msg('b-00000002')),
-      chat.appendSoon(ROOM, msg('b-00000003')),
-      chat.appendSoon(ROOM, msg('b-00000001')),
-    ]);
-    expect(results.map((r) => [r.message.seq, r.duplicate])).toEqual([
-      [1, false],
-      [1, false],
-      [2, false],
-      [1, true],
-    ]);
-    expect(chat.recent(ROOM, 10).map((m) => m.clientId)).toEqual(['b-00000001', 'b-00000003']);
-  });
-
-  it('returns recent history oldest first and pages after a seq', () => {
-    for (let i = 1; i <= 10; i++) chat.append(ROOM, msg(`c-0000000${i}`.slice(-10), `m${i}`));
-    expect(chat.recent(ROOM, 3).map((m) => m.text)).toEqual(['m8', 'm9', 'm10']);
-    expect(chat.after(ROOM, 7, 2).map((m) => m.seq)).toEqual([8, 9]);
-    expect(chat.after(ROOM, 10, 5)).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import type {
   ServerMessage,
   SfuState,
 } from '@parley/protocol';
-import type { AppendResult, ChatStore } from '../store/chatStore.ts';
+import type { AppendResult, ChatStore, StoredSettings } from '../store/index.ts';
 import { ProtocolError } from '../util/errors.ts';
 import type { Log } from '../telemetry/log.ts';
 import { sameSecret } from '../util/ids.ts';
@@ -22,7 +22,6 @@ import type { RoomMediaOptions } from './roomMedia.ts';
 import { SerialQueue } from '../util/serialQueue.ts';
 import { Lobby } from './lobby.ts';
 import { isModerator } from './permissions.ts';
-import type { StoredSettings } from '../store/roomStore.ts';
 
 export interface RoomOptions {
   maxPeers: number;
@@ -32,7 +31,7 @@ export interface RoomOptions {
   /** The settings as stored, and where changes go. */
   settings: StoredSettings;
   passwordHash: string | null;
-  save: (settings: StoredSettings, passwordHash: string | null) => void;
+  save: (settings: StoredSettings, passwordHash: string | null) => Promise<void>;
   media: Omit<RoomMediaOptions, 'log'>;
   log: Log;
 }
@@ -158,7 +157,7 @@ export class Room {
       this.log.error('mode switch failed', { peerId: peer.id, error: String(error) });
     }
     const recvTransport = await this.media.openRecvTransport(peer.id);
-    const chat = this.options.chat.recent(this.id, LIMITS.CHAT_HISTORY_ON_JOIN);
+    const chat = await this.options.chat.recent(this.id, LIMITS.CHAT_HISTORY_ON_JOIN);
     const snapshot = this.#snapshot(peers, chat);
     if (snapshot.sfu && recvTransport) snapshot.sfu = { ...snapshot.sfu, recvTransport };
     return snapshot;
@@ -200,19 +199,20 @@ export class Room {
   }
 
   /** Rebinds a suspended (or half-open) seat to a new socket; undefined if there is none. */
-  resume(
+  async resume(
     peerId: PeerId,
     token: string,
     sink: PeerSink,
     lastSeq: number,
-  ): { peer: Peer; snapshot: AdmitResult } | undefined {
+  ): Promise<{ peer: Peer; snapshot: AdmitResult } | undefined> {
     const peer = this.#peers.get(peerId);
     if (!peer || !sameSecret(peer.resumeToken, token)) return undefined;
+    // Read first: if the store is away the seat stays suspended and the client may retry.
+    const missed = await this.options.chat.after(this.id, lastSeq, LIMITS.CHAT_SYNC_MAX);
     clearTimeout(this.#seatTimers.get(peerId));
     this.#seatTimers.delete(peerId);
     peer.attach(sink);
     const others = [...this.#peers.values()].filter((p) => p.id !== peerId).map((p) => p.info());
-    const missed = this.options.chat.after(this.id, lastSeq, LIMITS.CHAT_SYNC_MAX);
     this.log.info('resumed', { peerId });
     return { peer, snapshot: this.#snapshot(others, missed) };
   }
@@ -261,7 +261,7 @@ export class Room {
 
   /** Stores and fans out a chat message; a resent client id is acked again, not re-sent. */
   async postChat(from: Peer, clientId: ClientMessageId, text: string): Promise<AppendResult> {
-    const result = await this.options.chat.appendSoon(this.id, {
+    const result = await this.options.chat.append(this.id, {
       clientId,
       from: from.id,
       name: from.name,
@@ -272,8 +272,8 @@ export class Room {
     return result;
   }
 
-  chatSince(since: number): { messages: ChatMessage[]; more: boolean } {
-    const rows = this.options.chat.after(this.id, since, LIMITS.CHAT_SYNC_MAX + 1);
+  async chatSince(since: number): Promise<{ messages: ChatMessage[]; more: boolean }> {
+    const rows = await this.options.chat.after(this.id, since, LIMITS.CHAT_SYNC_MAX + 1);
     return {
       messages: rows.slice(0, LIMITS.CHAT_SYNC_MAX),
       more: rows.length > LIMITS.CHAT_SYNC_MAX,
@@ -286,17 +286,20 @@ export class Room {
   }
 
   /**
-   * Applies and stores a moderator's settings change (`passwordHash`: undefined keeps the
-   * password, null removes it) and tells everyone but `by` (who gets the reply).
+   * Stores and then applies a moderator's settings change (`passwordHash`: undefined keeps
+   * the password, null removes it) and tells everyone but `by` (who gets the reply). Nothing
+   * changes when the store refuses it.
    */
-  updateSettings(
+  async updateSettings(
     change: Partial<StoredSettings>,
     passwordHash: string | null | undefined,
     by: PeerId,
-  ): void {
-    this.#stored = { ...this.#stored, ...change };
-    if (passwordHash !== undefined) this.#passwordHash = passwordHash;
-    this.options.save(this.#stored, this.#passwordHash);
+  ): Promise<void> {
+    const stored = { ...this.#stored, ...change };
+    const hash = passwordHash === undefined ? this.#passwordHash : passwordHash;
+    await this.options.save(stored, hash);
+    this.#stored = stored;
+    this.#passwordHash = hash;
     this.broadcast({ type: 'settings', settings: this.settings }, by);
     if (!this.#stored.screenShare) this.#stopGuestShares();
   }

@@ -1,6 +1,5 @@
 import { ERROR_CODES } from '@parley/protocol';
 import type { OwnedRoom, RoomId, RoomStatus } from '@parley/protocol';
-import type { ChatStore } from '../store/chatStore.ts';
 import { hashSecret, newHostKey, newRoomId, secretMatches } from '../util/ids.ts';
 import type { Log } from '../telemetry/log.ts';
 import { AttemptLimiter } from '../util/attemptLimiter.ts';
@@ -9,8 +8,8 @@ import { verifyPassword } from './passwords.ts';
 import { Room } from './room.ts';
 import { Viewers } from './viewers.ts';
 import type { RoomOptions } from './room.ts';
-import { defaultSettings } from '../store/roomStore.ts';
-import type { RoomStore, StoredSettings } from '../store/roomStore.ts';
+import { defaultSettings } from '../store/index.ts';
+import type { ChatStore, RoomStore, StoredSettings } from '../store/index.ts';
 
 export interface RoomsOptions {
   roomStore: RoomStore;
@@ -33,6 +32,8 @@ export interface NewRoom {
  */
 export class Rooms {
   readonly #live = new Map<RoomId, Room>();
+  /** Rooms being opened (their record is being read): one Room per id, however many ask. */
+  readonly #opening = new Map<RoomId, Promise<Room | undefined>>();
   readonly viewers = new Viewers();
   /** Wrong room passwords, per room and per client: 10 per 5 minutes each. */
   readonly #guesses = new AttemptLimiter({ limit: 10, windowMs: 5 * 60_000 });
@@ -43,10 +44,10 @@ export class Rooms {
    * A new room, with the safe defaults unless the creator chose otherwise. `ownerId` makes a
    * signed-in creator its host; `passwordHash` is the argon2id hash of a room password.
    */
-  create(options: NewRoom = {}): { id: RoomId; hostKey: string } {
+  async create(options: NewRoom = {}): Promise<{ id: RoomId; hostKey: string }> {
     const id = newRoomId();
     const hostKey = newHostKey();
-    this.options.roomStore.create({
+    await this.options.roomStore.create({
       id,
       hostKeyHash: hashSecret(hostKey),
       createdAt: Date.now(),
@@ -59,19 +60,23 @@ export class Rooms {
   }
 
   /** A signed-in user's rooms, newest first. */
-  ownedBy(userId: string): OwnedRoom[] {
-    return this.options.roomStore
-      .listByOwner(userId)
-      .map(({ id, title, createdAt }) => ({ id, title, createdAt }));
+  async ownedBy(userId: string): Promise<OwnedRoom[]> {
+    return (await this.options.roomStore.listByOwner(userId)).map(({ id, title, createdAt }) => ({
+      id,
+      title,
+      createdAt,
+    }));
   }
 
   /** True for a room that needs a password: its status and broadcast are not public. */
-  isPrivate(id: RoomId): boolean {
-    return this.options.roomStore.get(id)?.passwordHash != null;
+  async isPrivate(id: RoomId): Promise<boolean> {
+    const live = this.#live.get(id);
+    if (live) return live.settings.hasPassword;
+    return (await this.options.roomStore.get(id))?.passwordHash != null;
   }
 
-  exists(id: RoomId): boolean {
-    return this.#live.has(id) || this.options.roomStore.get(id) !== undefined;
+  async exists(id: RoomId): Promise<boolean> {
+    return this.#live.has(id) || (await this.options.roomStore.get(id)) !== undefined;
   }
 
   /**
@@ -93,7 +98,7 @@ export class Rooms {
     if (wait > 0) {
       throw new ProtocolError(ERROR_CODES.RATE_LIMITED, `too many wrong passwords: wait ${wait} s`);
     }
-    const record = this.options.roomStore.get(id);
+    const record = await this.options.roomStore.get(id);
     if (!record || (record.passwordHash !== null && !proof.host)) {
       const right =
         password !== undefined && (await verifyPassword(record?.passwordHash, password));
@@ -102,17 +107,28 @@ export class Rooms {
         throw roomNotFound();
       }
     }
-    const room = this.open(id);
+    const room = await this.open(id);
     if (!room) throw roomNotFound();
     return room;
   }
 
   /** The live Room for a stored id, created on first use; undefined for an unknown id. */
-  open(id: RoomId): Room | undefined {
+  async open(id: RoomId): Promise<Room | undefined> {
     const live = this.#live.get(id);
     if (live) return live;
-    const record = this.options.roomStore.get(id);
+    let opening = this.#opening.get(id);
+    if (!opening) {
+      opening = this.#load(id).finally(() => this.#opening.delete(id));
+      this.#opening.set(id, opening);
+    }
+    return opening;
+  }
+
+  async #load(id: RoomId): Promise<Room | undefined> {
+    const record = await this.options.roomStore.get(id);
     if (!record) return undefined;
+    const live = this.#live.get(id);
+    if (live) return live;
     const room = new Room(id, {
       maxPeers: this.options.maxPeers,
       chat: this.options.chatStore,
@@ -128,23 +144,24 @@ export class Rooms {
     return room;
   }
 
-  isHostKey(id: RoomId, hostKey: string | undefined): boolean {
-    const record = this.options.roomStore.get(id);
+  async isHostKey(id: RoomId, hostKey: string | undefined): Promise<boolean> {
+    if (hostKey === undefined) return false;
+    const record = await this.options.roomStore.get(id);
     return (
       record !== undefined && hostKey !== undefined && secretMatches(hostKey, record.hostKeyHash)
     );
   }
 
   /** True when `userId` created the room while signed in: they are its host. */
-  isOwner(id: RoomId, userId: string | undefined): boolean {
-    return userId !== undefined && this.options.roomStore.get(id)?.ownerId === userId;
+  async isOwner(id: RoomId, userId: string | undefined): Promise<boolean> {
+    return userId !== undefined && (await this.options.roomStore.get(id))?.ownerId === userId;
   }
 
-  status(id: RoomId): RoomStatus | undefined {
+  async status(id: RoomId): Promise<RoomStatus | undefined> {
     const live = this.#live.get(id);
     const viewers = this.viewers.count(id);
     if (live) return live.status(viewers);
-    if (!this.options.roomStore.get(id)) return undefined;
+    if (!(await this.options.roomStore.get(id))) return undefined;
     return { id, mode: 'mesh', admitted: 0, live: false, viewers };
   }
 

@@ -144,6 +144,13 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
       clientId: acks[1]?.message.clientId as ClientMessageId,
     });
     expect(again).toEqual({ message: acks[1]?.message, duplicate: true });
+    // The same client id twice at once (a resend racing its original): stored once.
+    const twice = await Promise.all([
+      store.chat.append(r2, chat(7, 'same')),
+      store.chat.append(r2, chat(7, 'same')),
+    ]);
+    expect(twice.map((t) => t.duplicate).sort()).toEqual([false, true]);
+    expect(twice[0]?.message).toEqual(twice[1]?.message);
     const history = await store.chat.after(r1, 0, 100);
     expect(history.map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(history.find((m) => m.seq === acks[1]?.message.seq)).toEqual(acks[1]?.message);

@@ -18,3 +18,19 @@ export class ProtocolError extends Error {
 /** One answer for an unknown room and a wrong password: neither reveals that a room exists. */
 export const roomNotFound = (): ProtocolError =>
   new ProtocolError(ERROR_CODES.ROOM_NOT_FOUND, 'no room with that id, or the password is wrong');
+
+/**
+ * The wire outcome of a failure that is not a bug: a ProtocolError as it is, a database or
+ * cluster that is away as UNAVAILABLE (the client retries; nothing was acked). Undefined for
+ * anything else, which the caller logs and answers INTERNAL.
+ */
+export function refusalOf(error: unknown): ProtocolError | undefined {
+  if (error instanceof ProtocolError) return error;
+  if (error instanceof Error && UNAVAILABLE_ERRORS.has(error.name)) {
+    return new ProtocolError(ERROR_CODES.UNAVAILABLE, 'temporarily unavailable: try again shortly');
+  }
+  return undefined;
+}
+
+/** Errors that mean "a backing service is away" (StorageUnavailable, ClusterUnavailable). */
+const UNAVAILABLE_ERRORS = new Set(['StorageUnavailable', 'ClusterUnavailable']);

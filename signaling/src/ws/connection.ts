@@ -1,6 +1,6 @@
 import { CLOSE_CODES, ERROR_CODES, PROTOCOL_VERSION, parseClientMessage } from '@parley/protocol';
 import type { ClientMessage, ClientMessageOf, ServerMessage } from '@parley/protocol';
-import { ProtocolError, roomNotFound } from '../util/errors.ts';
+import { ProtocolError, refusalOf, roomNotFound } from '../util/errors.ts';
 import { handleHostMessage, watchTokenFor } from './hostHandlers.ts';
 import type { HostMessage } from './hostHandlers.ts';
 import { isModerator, refusal, refusalText } from '../rooms/permissions.ts';
@@ -140,8 +140,9 @@ export class Connection implements PeerSink {
     try {
       await this.#dispatch(message);
     } catch (error) {
-      if (error instanceof ProtocolError) {
-        this.#error(error.code, error.message, message.rid, message.type);
+      const refusal = refusalOf(error);
+      if (refusal) {
+        this.#error(refusal.code, refusal.message, message.rid, message.type);
       } else {
         this.#log.error('handler failed', { type: message.type, error: String(error) });
         this.#error(ERROR_CODES.INTERNAL, 'internal error', message.rid, message.type);
@@ -215,7 +216,8 @@ export class Connection implements PeerSink {
     const { rooms } = this.deps;
     const user = message.accessToken === undefined ? undefined : await this.#user(message);
     const { roomId } = message;
-    const host = rooms.isHostKey(roomId, message.hostKey) || rooms.isOwner(roomId, user?.id);
+    const host =
+      (await rooms.isHostKey(roomId, message.hostKey)) || (await rooms.isOwner(roomId, user?.id));
     // Hosts need no password: their key (or account) is a stronger proof than the password.
     await rooms.door(roomId, host ? { host } : { password: message.password }, this.remote);
     const identity = { deviceId: message.deviceId, userId: user?.id };
@@ -230,7 +232,7 @@ export class Connection implements PeerSink {
     );
     // A room object dropped by its last leave while we waited is closed: open it afresh.
     for (;;) {
-      const room = rooms.open(message.roomId);
+      const room = await rooms.open(message.roomId);
       if (!room) throw roomNotFound();
       const entered = await room.queue.run(() => this.#enter(room, peer));
       if (entered === 'retry') continue;
@@ -291,7 +293,7 @@ export class Connection implements PeerSink {
   }
 
   async #resume(message: ClientMessageOf<'resume'>): Promise<void> {
-    const room = this.deps.rooms.open(message.roomId);
+    const room = await this.deps.rooms.open(message.roomId);
     const failed = new ProtocolError(ERROR_CODES.RESUME_FAILED, 'no seat to resume: join again');
     if (!room) throw failed;
     const { peerId, resumeToken, lastSeq } = message;

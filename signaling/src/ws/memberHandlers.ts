@@ -30,7 +30,7 @@ export async function handleMemberMessage(
     case 'chat':
       return chat(room, peer, message);
     case 'chat-sync':
-      return { type: 'chat-history', ...room.chatSince(message.since) };
+      return { type: 'chat-history', ...(await room.chatSince(message.since)) };
     case 'media':
       if (message.media.screen && !peer.media.screen && !mayShareScreen(room.settings, peer.role)) {
         throw new ProtocolError(
