@@ -8,6 +8,8 @@ import {
   sessionFrom,
 } from './authState.ts';
 import type { AuthAction, AuthFailure, Session } from './authState.ts';
+import { log } from '../log.ts';
+import { background } from '../util/background.ts';
 
 export type { Session } from './authState.ts';
 
@@ -87,7 +89,7 @@ export class SessionStore {
       });
     } catch (err) {
       // Signed out here either way; the cookie expires on its own.
-      console.warn('sign-out request failed', err);
+      log.warn('sign-out request failed', err);
     }
   }
 
@@ -128,7 +130,7 @@ export class SessionStore {
     try {
       res = await this.deps.fetch('/api/auth/refresh', { method: 'POST' });
     } catch (err) {
-      console.warn('session refresh failed: network', err);
+      log.warn('session refresh failed: network', err);
       this.#schedule(RETRY_REFRESH_MS);
       return this.#session;
     }
@@ -176,7 +178,7 @@ export class SessionStore {
 
   #schedule(ms: number): void {
     this.deps.clearTimer(this.#timer);
-    this.#timer = this.deps.setTimer(() => void this.refresh(), ms);
+    this.#timer = this.deps.setTimer(() => background(this.refresh(), 'session refresh'), ms);
   }
 
   #emit(): void {

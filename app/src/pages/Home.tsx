@@ -6,6 +6,7 @@ import { OfflineBanner } from '../ui/OfflineBanner.tsx';
 import { useOnline } from '../ui/useOnline.ts';
 import { CreateRoomForm } from './CreateRoomForm.tsx';
 import { YourRooms } from './YourRooms.tsx';
+import { background } from '../util/background.ts';
 
 export function Home() {
   const online = useOnline();
@@ -33,7 +34,11 @@ export function Home() {
             {current ? (
               <>
                 <span class="muted">Signed in as {current.user.name}</span>
-                <button type="button" class="secondary" onClick={() => void session.signOut()}>
+                <button
+                  type="button"
+                  class="secondary"
+                  onClick={() => background(session.signOut(), 'signing out')}
+                >
                   Sign out
                 </button>
               </>

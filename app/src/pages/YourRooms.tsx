@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { OwnedRoom } from '@parley/protocol';
 import { fetchMyRooms } from '../api.ts';
 import { navigate } from '../router.ts';
+import { log } from '../log.ts';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
@@ -14,7 +15,7 @@ export function YourRooms() {
     fetchMyRooms().then(
       (r) => live && setRooms(r),
       (err: unknown) => {
-        console.warn('could not load your rooms', err);
+        log.warn('could not load your rooms', err);
         if (live) setFailed(true);
       },
     );

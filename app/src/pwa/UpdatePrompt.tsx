@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { registerServiceWorker } from './registerSw.ts';
 import type { UpdateHandle } from './registerSw.ts';
+import { log } from '../log.ts';
 
 /**
  * Offers a reload when a new version of the app is waiting, instead of swapping the code
@@ -10,7 +11,7 @@ export function UpdatePrompt() {
   const [update, setUpdate] = useState<UpdateHandle | null>(null);
   useEffect(() => {
     registerServiceWorker((h) => setUpdate(h)).catch((err: unknown) =>
-      console.warn('service worker registration failed', err),
+      log.warn('service worker registration failed', err),
     );
   }, []);
   if (!update) return null;

@@ -1,4 +1,5 @@
 import type { Workbox } from 'workbox-window';
+import { background } from '../util/background.ts';
 
 export interface UpdateHandle {
   /** Activates the waiting worker and reloads the page once it controls it. */
@@ -20,9 +21,12 @@ export async function registerServiceWorker(onUpdate: (h: UpdateHandle) => void)
   // it waits too when an older one is active.
   wb.addEventListener('installed', (event) => {
     if (!event.isExternal) return;
-    void navigator.serviceWorker.getRegistration().then((reg) => {
-      if (reg?.waiting) onUpdate(handle);
-    });
+    background(
+      navigator.serviceWorker.getRegistration().then((reg) => {
+        if (reg?.waiting) onUpdate(handle);
+      }),
+      'looking for a waiting service worker',
+    );
   });
   await wb.register();
 }

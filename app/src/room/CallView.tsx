@@ -17,6 +17,7 @@ import { EndMeeting } from './EndMeeting.tsx';
 import { BroadcastControls } from '../watch/BroadcastControls.tsx';
 import { withToken } from '../watch/watchApi.ts';
 import './moderation.css';
+import { background } from '../util/background.ts';
 
 interface Props {
   controller: CallController;
@@ -102,7 +103,8 @@ export function CallView({ controller, snap }: Props) {
     [controller],
   );
   const onAction = useCallback(
-    (peerId: string, action: TileAction) => void controller.moderation.tileAction(peerId, action),
+    (peerId: string, action: TileAction) =>
+      background(controller.moderation.tileAction(peerId, action), `tile action ${action}`),
     [controller],
   );
   const moderator = isModerator(snap.role);
@@ -160,7 +162,7 @@ export function CallView({ controller, snap }: Props) {
           live={snap.live}
           isHost={snap.role === 'host'}
           busy={snap.broadcastBusy}
-          onToggle={(live) => void controller.setBroadcast(live)}
+          onToggle={(live) => background(controller.setBroadcast(live), 'switching the broadcast')}
           watchUrl={withToken(`${location.origin}/watch/${controller.roomId}`, snap.watchToken)}
         />
         {moderator && (

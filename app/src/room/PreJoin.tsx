@@ -8,6 +8,7 @@ import { useSession } from '../auth/useSession.ts';
 import { Video } from './Video.tsx';
 import { MediaButtons } from './MediaButtons.tsx';
 import { DevicePickers } from './DevicePickers.tsx';
+import { background } from '../util/background.ts';
 
 const NAME_KEY = 'parley.name';
 
@@ -32,7 +33,7 @@ export function PreJoin({ controller, snap, online }: Props) {
     e.preventDefault();
     if (!canJoin) return;
     safeSet(NAME_KEY, name.trim());
-    void controller.join(name, askPassword ? password : undefined);
+    background(controller.join(name, askPassword ? password : undefined), 'joining');
   };
 
   const here = `/r/${controller.roomId}`;
@@ -92,7 +93,10 @@ export function PreJoin({ controller, snap, online }: Props) {
         <div class="row">
           <MediaButtons local={snap.local} onToggle={(k) => controller.toggle(k)} />
         </div>
-        <DevicePickers snap={snap} onSelect={(k, id) => void controller.selectDevice(k, id)} />
+        <DevicePickers
+          snap={snap}
+          onSelect={(k, id) => background(controller.selectDevice(k, id), 'switching device')}
+        />
         {snap.joinError && (
           <p class="error" role="alert">
             {snap.joinError}

@@ -14,6 +14,7 @@ import { ShareLink } from './ShareLink.tsx';
 import { PreJoin } from './PreJoin.tsx';
 import { CallView } from './CallView.tsx';
 import { WaitingScreen } from './WaitingScreen.tsx';
+import { background } from '../util/background.ts';
 
 /** Who we are to the server: the creator's host key, this browser's id, the signed-in user. */
 function credentials(roomId: string): JoinCredentials {
@@ -32,7 +33,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
   const online = useOnline();
 
   useEffect(() => {
-    void controller.startPreview();
+    background(controller.startPreview(), 'starting the preview');
     const removeHook = installDebugHook(controller);
     return () => {
       removeHook();

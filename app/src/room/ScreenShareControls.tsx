@@ -1,5 +1,6 @@
 import type { CallController } from '../call/CallController.ts';
 import type { CallSnapshot } from '../call/callState.ts';
+import { background } from '../util/background.ts';
 
 interface Props {
   controller: CallController;
@@ -11,11 +12,18 @@ export function ScreenShareControls({ controller, snap }: Props) {
   return (
     <>
       {snap.sharing ? (
-        <button type="button" class="off" onClick={() => void controller.stopScreenShare()}>
+        <button
+          type="button"
+          class="off"
+          onClick={() => background(controller.stopScreenShare(), 'stopping the screen share')}
+        >
           Stop sharing
         </button>
       ) : (
-        <button type="button" onClick={() => void controller.startScreenShare()}>
+        <button
+          type="button"
+          onClick={() => background(controller.startScreenShare(), 'starting the screen share')}
+        >
           Share screen
         </button>
       )}

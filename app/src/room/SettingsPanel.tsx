@@ -3,6 +3,7 @@ import { LIMITS } from '@parley/protocol';
 import type { RoomSettings, RoomSettingsChange } from '@parley/protocol';
 import type { Moderation } from '../call/features/moderation/Moderation.ts';
 import { saveRoomPassword } from '../api.ts';
+import { background } from '../util/background.ts';
 
 interface Props {
   roomId: string;
@@ -56,7 +57,9 @@ export function SettingsPanel({ roomId, settings, moderation, onClose }: Props) 
               type="checkbox"
               checked={pending[f.key] ?? settings[f.key]}
               aria-describedby={`setting-${f.key}`}
-              onChange={(e) => void toggle(f.key, e.currentTarget.checked)}
+              onChange={(e) =>
+                background(toggle(f.key, e.currentTarget.checked), 'changing a setting')
+              }
             />
             {f.label}
           </label>

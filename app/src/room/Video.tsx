@@ -1,4 +1,5 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
+import { log } from '../log.ts';
 
 interface VideoProps {
   stream: MediaStream | undefined;
@@ -25,7 +26,7 @@ export function Video({ stream, self = false, label, epoch, tile }: VideoProps) 
     if (!el) return;
     if (el.srcObject !== (stream ?? null)) el.srcObject = stream ?? null;
     if (stream) {
-      el.play().catch((err: unknown) => console.warn('video playback did not start', err));
+      el.play().catch((err: unknown) => log.warn('video playback did not start', err));
     }
   }, [stream, epoch]);
   return (
@@ -49,7 +50,7 @@ export function AudioSink({ stream, epoch }: { stream: MediaStream | undefined; 
     const el = ref.current;
     if (!el) return;
     if (el.srcObject !== (stream ?? null)) el.srcObject = stream ?? null;
-    if (stream) el.play().catch((err: unknown) => console.warn('audio did not start', err));
+    if (stream) el.play().catch((err: unknown) => log.warn('audio did not start', err));
   }, [stream, epoch]);
   return <audio ref={ref} autoPlay />;
 }

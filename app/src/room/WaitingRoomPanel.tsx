@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { WaitingPeer } from '@parley/protocol';
 import type { Moderation } from '../call/features/moderation/Moderation.ts';
 import { waitedFor } from '../call/features/moderation/lobbyState.ts';
+import { background } from '../util/background.ts';
 
 interface Props {
   waiting: WaitingPeer[];
@@ -48,14 +49,14 @@ export function WaitingRoomPanel({ waiting, moderation, onClose }: Props) {
                     type="button"
                     class="primary"
                     aria-describedby={`lobby-${w.peerId}`}
-                    onClick={() => void moderation.admit(w.peerId)}
+                    onClick={() => background(moderation.admit(w.peerId), 'admitting')}
                   >
                     Admit
                   </button>
                   <button
                     type="button"
                     aria-describedby={`lobby-${w.peerId}`}
-                    onClick={() => void moderation.deny(w.peerId)}
+                    onClick={() => background(moderation.deny(w.peerId), 'turning away')}
                   >
                     Deny
                   </button>
@@ -64,7 +65,10 @@ export function WaitingRoomPanel({ waiting, moderation, onClose }: Props) {
             ))}
           </ul>
           {waiting.length > 1 && (
-            <button type="button" onClick={() => void moderation.admitAll()}>
+            <button
+              type="button"
+              onClick={() => background(moderation.admitAll(), 'admitting everyone')}
+            >
               Admit all
             </button>
           )}

@@ -4,6 +4,7 @@ import type { Player, PlayerEvents, PlayerFactory } from './playerTypes.ts';
 import { checkIn, fetchRoomStatus, playlistReady, viewerId, withToken } from './watchApi.ts';
 import { INITIAL_SNAPSHOT, liveEdge, sameSnapshot } from './watchState.ts';
 import type { WatchSnapshot } from './watchState.ts';
+import { background } from '../util/background.ts';
 
 const STATUS_POLL_MS = 3000;
 const CHECK_IN_MS = 10_000;
@@ -43,7 +44,7 @@ export class WatchController {
   readonly #videoListeners: [string, () => void][] = [
     ['playing', () => this.#onPlaying()],
     ['waiting', () => this.#set({ buffering: true })],
-    ['canplay', () => void this.#autoplay()],
+    ['canplay', () => background(this.#autoplay(), 'watch: autoplay')],
     ['ended', () => this.#end()],
     ['volumechange', () => this.#set({ muted: this.#video?.muted ?? true })],
   ];
@@ -73,7 +74,7 @@ export class WatchController {
     video.playsInline = true;
     for (const [type, fn] of this.#videoListeners) video.addEventListener(type, fn);
     this.#tickTimer = setInterval(() => this.#tick(), TICK_MS);
-    void this.#pollStatus();
+    background(this.#pollStatus(), 'watch: status poll');
   }
 
   dispose(): void {
@@ -97,7 +98,7 @@ export class WatchController {
   play(): void {
     if (!this.#video) return;
     this.#video.muted = false;
-    void this.#video.play().then(
+    this.#video.play().then(
       () => this.#set({ needsTap: false }),
       () => this.#set({ needsTap: true }),
     );
@@ -123,7 +124,10 @@ export class WatchController {
     } catch {
       if (this.#disposed) return;
       this.#set({ notice: SERVER_NOTICE });
-      this.#statusTimer = setTimeout(() => void this.#pollStatus(), STATUS_POLL_MS);
+      this.#statusTimer = setTimeout(
+        () => background(this.#pollStatus(), 'watch: status poll'),
+        STATUS_POLL_MS,
+      );
       return;
     }
     if (this.#disposed) return;
@@ -133,7 +137,10 @@ export class WatchController {
       return; // a room id does not come into existence later
     }
     this.#onStatus(status);
-    this.#statusTimer = setTimeout(() => void this.#pollStatus(), STATUS_POLL_MS);
+    this.#statusTimer = setTimeout(
+      () => background(this.#pollStatus(), 'watch: status poll'),
+      STATUS_POLL_MS,
+    );
   }
 
   #onStatus(status: RoomStatus): void {
@@ -144,7 +151,7 @@ export class WatchController {
     if (status.live) {
       // After an end only once the server said off air: until then "live" is the old one.
       const restart = this.#sawOffAir && (phase === 'waiting' || phase === 'ended');
-      if (phase === 'loading' || restart) void this.#start();
+      if (phase === 'loading' || restart) background(this.#start(), 'watch: starting playback');
       return;
     }
     if (phase === 'loading') this.#set({ phase: 'waiting' });
@@ -214,7 +221,8 @@ export class WatchController {
     this.#set({ phase: 'starting', notice: RECONNECT_NOTICE, buffering: false });
     const delay = Math.min(8000, 500 * 2 ** this.#rebuilds);
     setTimeout(() => {
-      if (attempt === this.#attempt && this.#lastLive !== false) void this.#start();
+      if (attempt === this.#attempt && this.#lastLive !== false)
+        background(this.#start(), 'watch: starting playback');
     }, delay);
   }
 
@@ -284,8 +292,11 @@ export class WatchController {
         (viewers) => this.#set({ viewers }),
         () => undefined, // the status poll reports an unreachable server
       );
-    void once();
-    this.#checkInTimer = setInterval(() => void once(), CHECK_IN_MS);
+    background(once(), 'watch: viewer check-in');
+    this.#checkInTimer = setInterval(
+      () => background(once(), 'watch: viewer check-in'),
+      CHECK_IN_MS,
+    );
   }
 
   #stopCheckIns(): void {

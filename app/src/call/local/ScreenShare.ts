@@ -4,6 +4,8 @@ import { captureScreen } from './media.ts';
 import { RequestError } from '../session/RequestChannel.ts';
 import type { RequestChannel } from '../session/RequestChannel.ts';
 import type { CallSnapshot } from '../callState.ts';
+import { log } from '../../log.ts';
+import { background } from '../../util/background.ts';
 
 export const SCREEN_REFUSED = 'Screen sharing is not allowed in this room: the host turned it off.';
 
@@ -43,7 +45,9 @@ export class ScreenShare {
       const stream = await captureScreen();
       this.current = stream;
       this.deps.update({ sharing: true });
-      stream.getVideoTracks()[0]?.addEventListener('ended', () => void this.stop());
+      stream
+        .getVideoTracks()[0]
+        ?.addEventListener('ended', () => background(this.stop(), 'stopping the screen share'));
       await this.deps.publish(stream);
     } catch (err) {
       const refused = err instanceof RequestError && err.code === ERROR_CODES.FORBIDDEN;
@@ -62,12 +66,12 @@ export class ScreenShare {
     this.deps.announce();
     if (!stream) return;
     stream.getTracks().forEach((t) => t.stop());
-    await this.deps.unpublish().catch((err: unknown) => console.warn('unpublish screen', err));
+    await this.deps.unpublish().catch((err: unknown) => log.warn('unpublish screen', err));
   }
 
   /** The server stopped or refused our share (the host turned sharing off). */
   refused(): void {
-    void this.stop();
+    background(this.stop(), 'stopping the screen share');
     this.deps.update({ screenNotice: SCREEN_REFUSED });
   }
 }

@@ -4,6 +4,7 @@ import { safeGet, safeSet } from '../../api.ts';
 import { isDeviceId, newDeviceId, refusalOf } from './admissionState.ts';
 import { mediaFlags } from '../callState.ts';
 import type { SnapshotStore } from '../SnapshotStore.ts';
+import { log } from '../../log.ts';
 
 /** Who we are when we ask to join: the room's secrets and this browser's identities. */
 export interface JoinCredentials {
@@ -59,7 +60,7 @@ export class Admission {
 
   async sendJoin(): Promise<void> {
     const token = await this.credentials.accessToken().catch((err: unknown) => {
-      console.warn('no access token for the join', err);
+      log.warn('no access token for the join', err);
       return null;
     });
     const { name, local, sharing } = this.deps.store.current;

@@ -1,5 +1,7 @@
 import type { IceServer } from '@parley/protocol';
 import type { RequestChannel } from './RequestChannel.ts';
+import { log } from '../../log.ts';
+import { background } from '../../util/background.ts';
 
 /** Ask for fresh TURN credentials this long before the current ones expire. */
 const REFRESH_MARGIN_MS = 30_000;
@@ -84,7 +86,7 @@ export class IceCredentials {
         const reply = await this.rpc.request({ type: 'ice-refresh' });
         this.set(reply.iceServers);
       } catch (err) {
-        console.warn('ice: could not refresh the TURN credentials', err);
+        log.warn('ice: could not refresh the TURN credentials', err);
         this.schedule(MIN_REFRESH_MS);
       } finally {
         this.inflight = undefined;
@@ -106,6 +108,9 @@ export class IceCredentials {
     this.timer = undefined;
     const expiry = turnExpiry(this.list);
     if (expiry === undefined) return;
-    this.timer = setTimeout(() => void this.refresh(), delay ?? refreshDelay(expiry, Date.now()));
+    this.timer = setTimeout(
+      () => background(this.refresh(), 'ice: TURN credentials refresh'),
+      delay ?? refreshDelay(expiry, Date.now()),
+    );
   }
 }

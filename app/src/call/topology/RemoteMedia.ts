@@ -1,6 +1,8 @@
 import type { MediaSource } from '@parley/protocol';
 import type { SfuTrack } from './sfu/SfuSession.ts';
 import { inboundOf, isFlowing } from './rtcStats.ts';
+import { log } from '../../log.ts';
+import { background } from '../../util/background.ts';
 
 export type Via = 'mesh' | 'sfu';
 export type TileSource = 'camera' | 'screen';
@@ -155,7 +157,7 @@ export class RemoteMedia {
   }
 
   private kick(): void {
-    void this.evaluate();
+    background(this.evaluate(), 'remote media: evaluation');
   }
 
   private async evaluate(): Promise<void> {
@@ -170,7 +172,7 @@ export class RemoteMedia {
         for (const peerId of [...this.peers]) await this.evaluatePeer(peerId);
       } while (this.dirty);
     } catch (err) {
-      console.warn('remote media: evaluation failed', err);
+      log.warn('remote media: evaluation failed', err);
     } finally {
       this.busy = false;
     }

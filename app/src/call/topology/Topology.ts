@@ -18,6 +18,8 @@ import type { RelayNote } from './relayNotes.ts';
 import { SpeakerDetector } from './SpeakerDetector.ts';
 import { inboundOf } from './rtcStats.ts';
 import type { IceCredentials } from '../session/IceCredentials.ts';
+import { log } from '../../log.ts';
+import { background } from '../../util/background.ts';
 
 export interface TopologyEvents {
   /** Some tile shows another stream now. */
@@ -122,7 +124,10 @@ export class Topology {
       () => this.localTracks(),
       (key) => this.seen.get(key),
     );
-    this.speakerTimer = setInterval(() => void this.sampleSpeaker(), SPEAKER_SAMPLE_MS);
+    this.speakerTimer = setInterval(
+      () => background(this.sampleSpeaker(), 'speaker sampling'),
+      SPEAKER_SAMPLE_MS,
+    );
     this.stopIce = opts.ice.onChange((servers) => {
       this.mesh.setIceServers(servers);
       this.sfu.updateIceServers(servers);
@@ -274,7 +279,9 @@ export class Topology {
   replaceTrack(old: MediaStreamTrack | undefined, next: MediaStreamTrack): void {
     this.mesh.replaceTrack(old, next);
     const source: MediaSource = next.kind === 'audio' ? 'mic' : 'camera';
-    this.sfu.replaceTrack(source, next).catch((err: unknown) => console.warn(err));
+    this.sfu
+      .replaceTrack(source, next)
+      .catch((err: unknown) => log.warn('sfu: replacing a track failed', err));
   }
 
   // ---------- tiles ----------
@@ -322,7 +329,7 @@ export class Topology {
 
   private openSfu(state: SfuState | undefined): void {
     if (!state) {
-      console.warn('room is in SFU mode but the server sent no SFU state');
+      log.warn('room is in SFU mode but the server sent no SFU state');
       return;
     }
     this.sfu.open(state);

@@ -1,6 +1,8 @@
 import type { SignalData } from 'simple-peer/simplepeer.min.js';
 import { MeshLink, readEnvelope } from './MeshLink.ts';
 import type { SignalEnvelope } from './MeshLink.ts';
+import { log } from '../../../log.ts';
+import { background } from '../../../util/background.ts';
 
 export interface MeshEvents {
   signal(to: string, data: SignalEnvelope): void;
@@ -117,7 +119,7 @@ export class Mesh {
     if (this.closed) return;
     const env = readEnvelope(data);
     if (!env) {
-      console.warn('mesh: ignoring a signal without a link id from', from);
+      log.warn('mesh: ignoring a signal without a link id from', from);
       return;
     }
     const link = this.links.get(from);
@@ -190,18 +192,24 @@ export class Mesh {
       },
     );
     this.links.set(peerId, link);
-    if (initiator) this.setTimer(peerId, CONNECT_TIMEOUT_MS, () => void this.rebuild(peerId));
+    if (initiator) {
+      this.setTimer(peerId, CONNECT_TIMEOUT_MS, () =>
+        background(this.rebuild(peerId), 'mesh: rebuilding a link'),
+      );
+    }
     return link;
   }
 
   private onLinkClosed(peerId: string, link: MeshLink, reason: string): void {
     if (this.links.get(peerId) !== link) return;
-    console.warn(`mesh: link to ${peerId} closed (${reason})`);
+    log.warn(`mesh: link to ${peerId} closed (${reason})`);
     this.drop(peerId);
     if (!this.accepting) return;
     this.events.lost(peerId);
     if (this.initiatorFor.has(peerId)) {
-      this.setTimer(peerId, REBUILD_DELAY_MS, () => void this.rebuild(peerId));
+      this.setTimer(peerId, REBUILD_DELAY_MS, () =>
+        background(this.rebuild(peerId), 'mesh: rebuilding a link'),
+      );
     } else {
       // The initiator rebuilds; if its offer never comes, stop waiting.
       this.setTimer(peerId, ANSWER_WAIT_MS, () => this.events.gaveUp(peerId));

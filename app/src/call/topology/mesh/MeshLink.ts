@@ -1,6 +1,7 @@
 import SimplePeer from 'simple-peer/simplepeer.min.js';
 import type { SignalData, SimplePeerInstance } from 'simple-peer/simplepeer.min.js';
 import { START_BITRATE_KBPS, withVideoStartBitrate } from '../sdp.ts';
+import { log } from '../../../log.ts';
 
 /**
  * What travels in a protocol `signal` message between two browsers: simple-peer's payload
@@ -110,7 +111,7 @@ export class MeshLink {
       const pc = this.peer._pc;
       pc.setConfiguration({ ...pc.getConfiguration(), iceServers });
     } catch (err) {
-      console.warn('mesh: could not apply new ICE servers', err);
+      log.warn('mesh: could not apply new ICE servers', err);
     }
   }
 

@@ -3,6 +3,8 @@ import { SfuSession } from './SfuSession.ts';
 import type { SfuIce, SfuTrack } from './SfuSession.ts';
 import type { RequestChannel } from '../../session/RequestChannel.ts';
 import { tileKey, tileSourceOf } from '../RemoteMedia.ts';
+import { log } from '../../../log.ts';
+import { background } from '../../../util/background.ts';
 
 export interface SfuConnectorEvents {
   track(t: SfuTrack): void;
@@ -84,7 +86,7 @@ export class SfuConnector {
     this.recvTransport = state.recvTransport;
     this.attempt = 0;
     clearTimeout(this.retryTimer);
-    void this.connect(false);
+    background(this.connect(false), 'sfu: connecting');
   }
 
   /** The server rebuilt the room's SFU side (its worker died): start over, no retries used. */
@@ -128,7 +130,7 @@ export class SfuConnector {
 
   onProducerAdded(p: ProducerInfo): void {
     this.producers.set(p.producerId, p);
-    if (this.session) void this.session.consume(p);
+    if (this.session) background(this.session.consume(p), 'sfu: consuming a producer');
   }
 
   onProducerClosed(producerId: string): void {
@@ -169,9 +171,8 @@ export class SfuConnector {
     for (const t of session.videoConsumers()) {
       const seen = this.tileSeen(tileKey(t.peerId, tileSourceOf(t.source)));
       const paused = this.shouldPause(t);
-      void session.setPaused(t.consumerId, paused).catch(warn);
-      if (!paused && seen)
-        void session.setLayer(t.consumerId, layerForWidth(seen.width)).catch(warn);
+      session.setPaused(t.consumerId, paused).catch(warn);
+      if (!paused && seen) session.setLayer(t.consumerId, layerForWidth(seen.width)).catch(warn);
     }
   }
 
@@ -222,7 +223,7 @@ export class SfuConnector {
 
   private onFailed(session: SfuSession, reason: string): void {
     if (this.session !== session || session.isClosed) return;
-    console.warn('sfu: session failed:', reason);
+    log.warn('sfu: session failed:', reason);
     session.close(true);
     const delay = RETRY_DELAYS_MS[this.attempt];
     this.attempt += 1;
@@ -232,10 +233,10 @@ export class SfuConnector {
       return;
     }
     this.events.status('Reconnecting…');
-    this.retryTimer = setTimeout(() => void this.connect(true), delay);
+    this.retryTimer = setTimeout(() => background(this.connect(true), 'sfu: reconnecting'), delay);
   }
 }
 
 function warn(err: unknown): void {
-  console.warn('sfu: request failed', err);
+  log.warn('sfu: request failed', err);
 }

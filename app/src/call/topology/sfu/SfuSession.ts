@@ -13,6 +13,8 @@ import { cameraEncodings, spatialLayersOf } from './simulcast.ts';
 import type { RequestChannel } from '../../session/RequestChannel.ts';
 import { START_BITRATE_KBPS } from '../sdp.ts';
 import { loadSfuDevice } from './sfuDevice.ts';
+import { log } from '../../../log.ts';
+import { background } from '../../../util/background.ts';
 
 /** Error codes that mean "that producer or consumer no longer exists". */
 const GONE = new Set(['SFU_NOT_FOUND', 'CANNOT_CONSUME']);
@@ -83,13 +85,13 @@ export class SfuSession {
   /** Fresh TURN credentials for the transports' later ICE gathering. */
   updateIceServers(iceServers: RTCIceServer[]): void {
     for (const t of this.transports()) {
-      t.updateIceServers({ iceServers }).catch((err: unknown) => console.warn('sfu: ICE', err));
+      t.updateIceServers({ iceServers }).catch((err: unknown) => log.warn('sfu: ICE', err));
     }
   }
 
   /** Restarts ICE on every transport (what a `failed` transport does; on demand for tests). */
   restartIce(): void {
-    for (const t of this.transports()) void this.recoverTransport(t);
+    for (const t of this.transports()) background(this.recoverTransport(t), 'sfu: ICE restart');
   }
 
   private transports(): Transport[] {
@@ -120,7 +122,7 @@ export class SfuSession {
           return;
         } catch (err) {
           if (attempt >= MAX_ICE_RESTARTS) throw err;
-          console.warn(`sfu: ICE restart ${attempt} of ${transport.direction} failed`, err);
+          log.warn(`sfu: ICE restart ${attempt} of ${transport.direction} failed`, err);
         }
       }
     } catch (err) {
@@ -148,7 +150,7 @@ export class SfuSession {
       this.device = device;
       this.recvTransport = this.openTransport(device, recv);
     })();
-    for (const p of state.producers) void this.consume(p);
+    for (const p of state.producers) background(this.consume(p), 'sfu: consuming a producer');
     return this.ready;
   }
 
@@ -311,7 +313,7 @@ export class SfuSession {
       if (!tellServer) continue;
       this.rpc
         .request({ type: 'sfu-close-producer', producerId: producer.id })
-        .catch((err: unknown) => console.warn('sfu: closing a producer failed', err));
+        .catch((err: unknown) => log.warn('sfu: closing a producer failed', err));
     }
     this.producers.clear();
     this.sendTransport?.close();
@@ -350,7 +352,7 @@ export class SfuSession {
 
   private fail(reason: string): void {
     if (this.closed) return;
-    console.warn('sfu:', reason);
+    log.warn('sfu:', reason);
     this.events.failed(reason);
   }
 
@@ -396,7 +398,7 @@ export class SfuSession {
         .then((r) => done({ id: r.producerId }), fail);
     });
     transport.on('connectionstatechange', (state) => {
-      if (state === 'failed') void this.recoverTransport(transport);
+      if (state === 'failed') background(this.recoverTransport(transport), 'sfu: ICE restart');
     });
     return transport;
   }

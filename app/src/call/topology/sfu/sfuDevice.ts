@@ -1,6 +1,7 @@
 import { Device } from 'mediasoup-client';
 import type { RtpCapabilities } from 'mediasoup-client/types';
 import type { SfuCapabilitiesResponse } from '@parley/protocol';
+import { log } from '../../../log.ts';
 
 /**
  * Loaded mediasoup Devices by the router capabilities they were loaded with. Every router of a
@@ -46,7 +47,7 @@ export function preloadSfuDevice(): Promise<void> {
       const body = (await res.json()) as Partial<SfuCapabilitiesResponse>;
       if (body.routerRtpCapabilities) await loadSfuDevice(body.routerRtpCapabilities);
     } catch (err) {
-      console.warn('sfu: could not load the media device ahead of joining', err);
+      log.warn('sfu: could not load the media device ahead of joining', err);
     }
   })();
   return preloading;
