@@ -131,25 +131,35 @@ export class HlsSession {
     return this.enqueue(() => this.shutdown('stopped', true));
   }
 
+  /** Runs `task` after the queued steps; a failure is logged here and also rejects the result. */
   private enqueue(task: () => Promise<void>): Promise<void> {
     const result = this.queue.then(task);
-    this.queue = result.catch((error: unknown) =>
-      this.options.log.error('hls session step failed', {
-        roomId: this.options.roomId,
-        error: String(error),
-      }),
-    );
+    this.queue = result.catch((error: unknown) => this.logStepFailure(error));
     return result;
   }
 
-  private replaceRun(reason: RestartReason, change: () => Promise<void>): Promise<void> {
-    return this.enqueue(async () => {
-      if (this.stopping || this.isEnded) return;
-      await change();
-      await this.endRun(true);
-      await this.startRun();
-      this.options.onRestarted(reason);
+  /** `enqueue` for a step nobody waits on (a timer, an FFmpeg exit): its failure is only logged. */
+  private enqueueDetached(task: () => Promise<void>): void {
+    this.queue = this.queue.then(task).catch((error: unknown) => this.logStepFailure(error));
+  }
+
+  private logStepFailure(error: unknown): void {
+    this.options.log.error('hls session step failed', {
+      roomId: this.options.roomId,
+      error: String(error),
     });
+  }
+
+  private replaceRun(reason: RestartReason, change: () => Promise<void>): Promise<void> {
+    return this.enqueue(() => this.swapRun(reason, change));
+  }
+
+  private async swapRun(reason: RestartReason, change: () => Promise<void>): Promise<void> {
+    if (this.stopping || this.isEnded) return;
+    await change();
+    await this.endRun(true);
+    await this.startRun();
+    this.options.onRestarted(reason);
   }
 
   private onSourceChange(change: SourceChange, producerId: string): void {
@@ -159,7 +169,7 @@ export class HlsSession {
       change,
       producerId,
     });
-    void this.replaceRun(change, async () => undefined).catch(() => undefined);
+    this.enqueueDetached(() => this.swapRun(change, async () => undefined));
   }
 
   private async startRun(): Promise<void> {
@@ -194,7 +204,11 @@ export class HlsSession {
     const keyframes = setInterval(() => this.requestKeyFrame(), KEYFRAME_RETRY_MS);
     const run: Run = { index, process, follower, dir, keyframes };
     this.run = run;
-    void process.exited.then((exit) => this.onRunExit(run, exit));
+    // `exited` only resolves; what onRunExit does next goes through the queue.
+    process.exited.then(
+      (exit) => this.onRunExit(run, exit),
+      (error: unknown) => this.logStepFailure(error),
+    );
     await process.started;
     await this.sources.resume();
     this.requestKeyFrame();
@@ -236,7 +250,7 @@ export class HlsSession {
     const { roomId } = this.options;
     const stderr = exit.stderr.trim().split('\n').slice(-5).join(' | ');
     this.options.log.warn('ffmpeg exited unexpectedly', { roomId, ...exit, stderr });
-    void this.enqueue(async () => {
+    this.enqueueDetached(async () => {
       await this.cleanUpRun(run);
       if (run.follower.taken === 0) this.failedRuns += 1;
       if (this.failedRuns >= (this.options.maxFailedRuns ?? 5)) {
@@ -253,7 +267,7 @@ export class HlsSession {
     const n = this.failedRuns;
     const delay = n === 0 ? 0 : Math.min(250 * 2 ** (n - 1), MAX_RESTART_DELAY_MS);
     this.restartTimer = setTimeout(() => {
-      void this.enqueue(async () => {
+      this.enqueueDetached(async () => {
         if (this.run || this.stopping || this.isEnded) return;
         await this.startRun();
         this.options.onRestarted('crash');

@@ -17,11 +17,14 @@ export interface ResolvedSfuOptions {
 export const DEFAULT_RTC_MIN_PORT = 40000;
 export const DEFAULT_RTC_MAX_PORT = 49999;
 
+// The default log when the host passes none: the one place this package writes to the console.
+/* eslint-disable no-console */
 const consoleLog: SfuLog = {
   info: (msg, f) => console.info(msg, f ?? ''),
   warn: (msg, f) => console.warn(msg, f ?? ''),
   error: (msg, f) => console.error(msg, f ?? ''),
 };
+/* eslint-enable no-console */
 
 function isPort(value: number, allowZero: boolean): boolean {
   return Number.isInteger(value) && value >= (allowZero ? 0 : 1) && value <= 65535;

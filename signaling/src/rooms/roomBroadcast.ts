@@ -100,10 +100,9 @@ export class RoomBroadcast {
   sourcesChanged(): void {
     if (!this.#live || this.#closed) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(
-      () => void this.#apply().catch((e: unknown) => this.#failed(e)),
-      SOURCE_DEBOUNCE_MS,
-    );
+    this.#timer = setTimeout(() => {
+      this.#apply().catch((e: unknown) => this.#failed(e));
+    }, SOURCE_DEBOUNCE_MS);
     this.#timer.unref();
   }
 

@@ -160,7 +160,7 @@ export class RoomMedia {
    */
   release(): void {
     // Not awaited: the room's queue must not wait on FFmpeg; a failure is logged.
-    void this.broadcast
+    this.broadcast
       .stop()
       .catch((e: unknown) => this.options.log.error('broadcast stop failed', { error: String(e) }));
     this.#clearHold();
