@@ -86,6 +86,10 @@ export function refusal(
       return standing === 'outside' ? undefined : ERROR_CODES.ALREADY_JOINED;
     case 'present':
       return standing === 'outside' ? ERROR_CODES.NOT_JOINED : undefined;
+    case 'admitted':
+    case 'moderator':
+    case 'host':
+      break; // all need a seat in the meeting, checked below
   }
   if (standing === 'outside') return ERROR_CODES.NOT_JOINED;
   if (standing === 'waiting') return ERROR_CODES.NOT_ADMITTED;
