@@ -51,6 +51,11 @@ export const ERROR_CODES = {
   FORBIDDEN: 'FORBIDDEN',
   /** This server cannot do that (e.g. broadcast where it is off: `HLS=off`, or no SFU). */
   UNAVAILABLE: 'UNAVAILABLE',
+  /**
+   * Cluster mode: another node serves this room (ownership moved between the socket's
+   * routing and its `join`). Reconnect (with `?room=`) and join again.
+   */
+  ROOM_MOVED: 'ROOM_MOVED',
   /** Something failed on the server; the message had no effect. */
   INTERNAL: 'INTERNAL',
 } as const;
@@ -78,5 +83,10 @@ export const CLOSE_CODES = {
   ROOM_CLOSED: 4004,
   /** The client read too slowly: the server's send buffer stayed above its bound too long. */
   BACKPRESSURE: 4005,
+  /**
+   * Cluster mode: the room moved to another node (this node drains, or another node holds the
+   * room after a Redis restart). Not an end: reconnect and join again, the room goes on there.
+   */
+  MOVED: 4006,
 } as const;
 export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];

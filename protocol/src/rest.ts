@@ -15,6 +15,8 @@ export interface RoomStatus {
   live: boolean;
   /** Viewers of the broadcast seen in the last 30 s (`POST /api/rooms/:id/viewers`). */
   viewers: number;
+  /** Cluster mode only: the node that holds the room, null when nobody is in it. */
+  node?: string | null;
 }
 
 /**

@@ -40,6 +40,8 @@ async function main(): Promise<void> {
   const server = await startServer({ ...config, log });
   const shutdown = async (signal: string): Promise<void> => {
     log.info('shutting down', { signal });
+    // Cluster mode: move the rooms to other nodes first, so their calls go on there.
+    await server.drain();
     await server.close();
     await coturn?.stop();
     process.exit(0);

@@ -1,11 +1,14 @@
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { HlsGateway } from '@parley/hls-gateway';
 import { Sfu } from '@parley/sfu';
 import { iceServersFor } from '@parley/turn';
 import { createAuth } from './auth/index.ts';
+import { Cluster, ClusterUnavailable } from './cluster/index.ts';
+import { ClusterRouting } from './cluster/routing.ts';
 import { loadConfig } from './config.ts';
 import type { Config } from './config.ts';
 import { openStorage } from './store/index.ts';
@@ -29,6 +32,14 @@ export interface ParleyServer {
   sfu: Sfu | undefined;
   /** The HLS gateway, when broadcasting is enabled. */
   gateway: HlsGateway | undefined;
+  /** Cluster membership, when REDIS_URL is set. */
+  cluster: Cluster | undefined;
+  /**
+   * Cluster mode (SIGTERM): take no new rooms, fail the health check so the load balancer
+   * stops sending us connections, and move every room to another node (their clients
+   * reconnect and join it there). Then `close()`. Single node: nothing to do.
+   */
+  drain(): Promise<void>;
   /** Graceful stop: sockets closed with 1001, HTTP drained, storage closed. Idempotent. */
   close(): Promise<void>;
 }
@@ -44,9 +55,11 @@ function createRooms(
   media: { sfu: Sfu | undefined; gateway: HlsGateway | undefined },
   metrics: Metrics,
   log: Log,
+  cluster: () => Cluster | undefined,
 ) {
   const { sfu, gateway } = media;
   return new Rooms({
+    ...(config.cluster ? clusterPlacement(cluster, log) : {}),
     roomStore: storage.rooms,
     chatStore: storage.chat,
     maxPeers: config.roomMaxPeers,
@@ -60,6 +73,22 @@ function createRooms(
       onSwitch: (to, ms) => metrics.switches.observe({ to }, ms / 1000),
     },
   });
+}
+
+/** Cluster mode: a room is served here only once this node holds it; a closed one is let go. */
+function clusterPlacement(cluster: () => Cluster | undefined, log: Log) {
+  return {
+    place: async (id: RoomId): Promise<boolean> => {
+      const member = cluster();
+      if (!member) throw new ClusterUnavailable('this node has not joined the cluster yet');
+      return (await member.route(id)).local;
+    },
+    onClosed: (id: RoomId): void => {
+      cluster()
+        ?.release(id)
+        .catch((error: unknown) => log.warn('room claim not released', { roomId: id, error }));
+    },
+  };
 }
 
 /** STUN as configured plus a TURN credential minted per peer (counted). */
@@ -111,7 +140,8 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     ...(sfu ? { sfuWorkers: () => sfu.resourceUsage() } : {}),
   });
   const gateway = startGateway(config, sfu, log);
-  const rooms = createRooms(config, storage, { sfu, gateway }, metrics, log);
+  let cluster: Cluster | undefined;
+  const rooms = createRooms(config, storage, { sfu, gateway }, metrics, log, () => cluster);
   gateway?.on('ended', (roomId, reason) =>
     rooms.get(roomId as RoomId)?.media.broadcast.ended(reason),
   );
@@ -130,20 +160,60 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   });
   live.rooms = () => [...rooms.live()];
   live.connections = () => sockets.connectionCount;
-  const http = createServer(
-    createHttpHandler({
-      rooms,
-      log,
-      metrics,
-      auth: accounts,
-      hlsRoot: gateway ? hlsDir(config) : undefined,
-      staticFiles: config.staticDir ? new StaticFiles(config.staticDir) : undefined,
-      sfuCapabilities: sfu ? () => sfu.rtpCapabilities : undefined,
-      health: () => ({ rooms: rooms.liveCount, connections: sockets.connectionCount }),
+  const handle = createHttpHandler({
+    rooms,
+    log,
+    metrics,
+    auth: accounts,
+    hlsRoot: gateway ? hlsDir(config) : undefined,
+    staticFiles: config.staticDir ? new StaticFiles(config.staticDir) : undefined,
+    sfuCapabilities: sfu ? () => sfu.rtpCapabilities : undefined,
+    health: () => ({
+      state: cluster?.state ?? 'serving',
+      ...(cluster ? { node: cluster.nodeId } : {}),
+      rooms: rooms.liveCount,
+      connections: sockets.connectionCount,
     }),
-  );
-  http.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
+    nodeId: () => cluster?.nodeId,
+  });
+  const http = createServer();
+  let routing: ClusterRouting | undefined;
+  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!routing) return handle(req, res);
+    routing.request(req, res).then(
+      (forwarded) => forwarded || handle(req, res),
+      // Redis is away: what this node knows (the database) is the best answer it has.
+      () => handle(req, res),
+    );
+  });
+  http.on('upgrade', (req, socket, head) => {
+    const local = (): void => sockets.handleUpgrade(req, socket, head);
+    if (!routing) return local();
+    routing.upgrade(req, socket, head, local).catch((error: unknown) => {
+      log.error('upgrade routing failed', { error });
+      socket.destroy();
+    });
+  });
   const port = await listen(http, config);
+  if (config.cluster) {
+    const { redisUrl, nodeId, publicUrl } = config.cluster;
+    const self = config.host === '0.0.0.0' || config.host === '::' ? hostname() : config.host;
+    cluster = await Cluster.join({
+      redisUrl,
+      nodeId,
+      url: publicUrl ?? `http://${self}:${port}`,
+      localRooms: () => [...rooms.live()].map((r) => ({ id: r.id, peers: r.size })),
+      onRoomLost: (roomId, owner) => {
+        log.warn('another node holds this room: moving it there', { roomId, owner });
+        rooms
+          .moveAway(roomId as RoomId)
+          .catch((error: unknown) => log.error('move failed', { roomId, error }));
+      },
+      onRenewError: (error) => log.warn('cluster renewal failed', { error: String(error) }),
+    });
+    routing = new ClusterRouting(cluster, log);
+    log.info('joined the cluster', { node: cluster.nodeId });
+  }
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -153,9 +223,16 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       await stopped;
       await gateway?.close();
       await sfu?.close();
+      await cluster?.close();
       await storage.close();
     })());
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   log.info('listening', { url });
-  return { url, port, config, sfu, gateway, close };
+  const drain = async (): Promise<void> => {
+    if (!cluster) return;
+    await cluster.drain();
+    log.info('draining: moving every room to another node', { rooms: rooms.liveCount });
+    await Promise.all([...rooms.live()].map((r) => rooms.moveAway(r.id)));
+  };
+  return { url, port, config, sfu, gateway, cluster, drain, close };
 }

@@ -1,6 +1,6 @@
 import { ERROR_CODES, LIMITS } from '@parley/protocol';
 import type { ClientMessage, ServerMessage, ServerMessageOf } from '@parley/protocol';
-import { SignalingClient } from './session/SignalingClient.ts';
+import { SignalingClient, defaultSocketUrl } from './session/SignalingClient.ts';
 import { ScreenShare } from './local/ScreenShare.ts';
 import { BroadcastControl } from './features/broadcast/BroadcastControl.ts';
 import { LocalMedia } from './local/LocalMedia.ts';
@@ -194,11 +194,14 @@ export class CallController {
     await this.startPreview();
     if (this.disposed) return;
     window.addEventListener('pagehide', this.onPageHide);
-    this.signaling = new SignalingClient({
-      ready: () => this.onReady(),
-      message: (msg) => this.dispatch(msg),
-      down: (reason, willRetry) => this.onDown(reason, willRetry),
-    });
+    this.signaling = new SignalingClient(
+      {
+        ready: () => this.onReady(),
+        message: (msg) => this.dispatch(msg),
+        down: (reason, willRetry) => this.onDown(reason, willRetry),
+      },
+      defaultSocketUrl(this.roomId),
+    );
     this.signaling.connect();
   }
 
@@ -427,6 +430,8 @@ export class CallController {
 
   private onError(msg: ServerMessageOf<'error'>): void {
     if (msg.code === ERROR_CODES.RESUME_FAILED) return this.onResumeFailed();
+    // Cluster mode: the room's node changed under us; a new socket is routed to the right one.
+    if (msg.code === ERROR_CODES.ROOM_MOVED) return this.signaling?.dropSocket();
     if (this.admission.isJoinError(msg)) return void this.admission.onRefused(msg);
     if (this.chat.onError(msg)) return;
     if (msg.code === ERROR_CODES.FORBIDDEN && msg.ref === 'media') return this.screen.refused();

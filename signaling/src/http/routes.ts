@@ -24,7 +24,10 @@ export interface HttpDeps {
   /** Every router's RTP capabilities; undefined when the server runs without an SFU. */
   sfuCapabilities: (() => Record<string, unknown>) | undefined;
   log: Log;
-  health: () => Record<string, unknown>;
+  /** `state` (`serving` | `draining`) decides the status code: a draining node answers 503. */
+  health: () => { state: string } & Record<string, unknown>;
+  /** Cluster mode: this node's id (room status names the node that holds the room). */
+  nodeId: () => string | undefined;
 }
 
 const SECURITY_HEADERS = {
@@ -66,7 +69,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   const path = url.pathname;
-  if (path === '/healthz') return json(res, 200, { status: 'ok', ...deps.health() });
+  if (path === '/healthz') return health(res, deps.health());
   if (path === '/metrics') return metrics(res, deps.metrics);
   if (path === '/api/rooms') {
     if (method !== 'POST') return methodNotAllowed(res, 'POST');
@@ -94,6 +97,12 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   const head = method === 'HEAD';
   const served = await deps.staticFiles?.serve(path, res, head, req.headers['accept-encoding']);
   if (!served) notFound(res);
+}
+
+/** 200 while serving; 503 while draining, so a load balancer stops sending new connections. */
+function health(res: ServerResponse, h: { state: string } & Record<string, unknown>): void {
+  const serving = h.state === 'serving';
+  json(res, serving ? 200 : 503, { status: serving ? 'ok' : h.state, ...h });
 }
 
 async function metrics(res: ServerResponse, m: Metrics): Promise<void> {
@@ -169,6 +178,9 @@ async function roomStatus(
 ): Promise<void> {
   const status = id && (await deps.rooms.status(id));
   if (!status) return roomNotFound(res);
+  const nodeId = deps.nodeId();
+  // A room held by another node was forwarded there; one answered here is ours or nobody's.
+  if (nodeId !== undefined) status.node = deps.rooms.get(status.id) ? nodeId : null;
   json(res, 200, status);
 }
 

@@ -13,10 +13,13 @@ export interface PeerSink {
   ejected(): void;
   /** The meeting ended (`removed` was already sent): close the socket with ROOM_CLOSED. */
   roomClosed(): void;
+  /** The room moved to another node: close the socket with MOVED (no `removed`). */
+  roomMoved(): void;
 }
 
 /** Why a peer is out of its room: told to the client, or nothing for a plain leave. */
-export type PeerExit = 'denied' | 'removed' | 'ended' | 'left';
+/** `moved`: the room goes on on another node (cluster mode); the client reconnects there. */
+export type PeerExit = 'denied' | 'removed' | 'ended' | 'left' | 'moved';
 
 /** Signals kept for a disconnected peer; beyond this the oldest are dropped. */
 const MAX_HELD_SIGNALS = 500;
@@ -69,7 +72,8 @@ export class Peer {
 
   /**
    * Out of the room for good. Idempotent. The client is told why (unless it simply left) and
-   * let go of: after `ended` its socket closes; after `denied` or `removed` it may join again.
+   * let go of: after `ended` its socket closes; after `denied` or `removed` it may join again;
+   * after `moved` its socket closes with MOVED and it joins the room on its new node.
    */
   close(exit: PeerExit): void {
     if (this.#closed) return;
@@ -77,11 +81,7 @@ export class Peer {
     const sink = this.#sink;
     this.#sink = undefined;
     this.#held = [];
-    if (sink && exit !== 'left') {
-      sink.send({ type: 'removed', reason: exit });
-      if (exit === 'ended') sink.roomClosed();
-      else sink.ejected();
-    }
+    if (sink) tell(sink, exit);
     for (const fn of this.#onClose) fn(this);
     this.#onClose.clear();
   }
@@ -118,5 +118,22 @@ export class Peer {
 
   info(): PeerInfo {
     return { peerId: this.id, name: this.name, role: this.role, media: { ...this.media } };
+  }
+}
+
+/** What a peer's client hears when it leaves the room other than by its own `leave`. */
+function tell(sink: PeerSink, exit: PeerExit): void {
+  switch (exit) {
+    case 'left':
+      return;
+    case 'moved':
+      return sink.roomMoved();
+    case 'ended':
+      sink.send({ type: 'removed', reason: exit });
+      return sink.roomClosed();
+    case 'denied':
+    case 'removed':
+      sink.send({ type: 'removed', reason: exit });
+      return sink.ejected();
   }
 }

@@ -46,6 +46,7 @@ function peer(id: string): Peer & { inbox: ServerMessage[]; sink: string[] } {
       admitted: () => undefined,
       ejected: () => sink.push('ejected'),
       roomClosed: () => sink.push('roomClosed'),
+      roomMoved: () => sink.push('roomMoved'),
     },
     'resume-token-for-tests',
   );

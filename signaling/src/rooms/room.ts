@@ -355,15 +355,16 @@ export class Room {
   /**
    * Closes the meeting. Idempotent. Everyone in it or waiting gets `removed` (ended) and a
    * socket closed with ROOM_CLOSED; seat timers stop; media and broadcast are released; then
-   * `onClose` fires, once. The Rooms registry drops the room there.
+   * `onClose` fires, once. The Rooms registry drops the room there. `moved` (cluster mode:
+   * the room goes on on another node) closes the sockets with MOVED instead, without `removed`.
    */
-  close(): void {
+  close(exit: 'ended' | 'moved' = 'ended'): void {
     if (this.#closed) return;
     this.#closed = true;
     // Copies: each peer's close handler takes it out of the map being walked.
-    for (const peer of [...this.lobby.peers(), ...this.#peers.values()]) peer.close('ended');
+    for (const peer of [...this.lobby.peers(), ...this.#peers.values()]) peer.close(exit);
     this.media.close();
-    this.log.info('room closed');
+    this.log.info(exit === 'moved' ? 'room moved away' : 'room closed');
     this.options.onClose(this);
   }
 

@@ -17,6 +17,13 @@ export interface RoomsOptions {
   maxPeers: number;
   media: RoomOptions['media'];
   log: Log;
+  /**
+   * Cluster mode: may this node serve the room? (It claims the room when nobody holds it.)
+   * False refuses the join with ROOM_MOVED. Absent: one node serves every room.
+   */
+  place?: (id: RoomId) => Promise<boolean>;
+  /** After a room closed here (cluster mode: its claim is released). */
+  onClosed?: (id: RoomId) => void;
 }
 
 export interface NewRoom {
@@ -127,6 +134,9 @@ export class Rooms {
   async #load(id: RoomId): Promise<Room | undefined> {
     const record = await this.options.roomStore.get(id);
     if (!record) return undefined;
+    if (this.options.place && !(await this.options.place(id))) {
+      throw new ProtocolError(ERROR_CODES.ROOM_MOVED, 'another node serves this room: reconnect');
+    }
     const live = this.#live.get(id);
     if (live) return live;
     const room = new Room(id, {
@@ -192,8 +202,19 @@ export class Rooms {
       .catch((e: unknown) => room.log.error('room release failed', { error: String(e) }));
   }
 
+  /**
+   * Cluster mode: the room goes on on another node (this one drains, or lost its claim).
+   * Its sockets close with MOVED; the clients reconnect and join it there.
+   */
+  async moveAway(id: RoomId): Promise<void> {
+    const room = this.#live.get(id);
+    await room?.queue.run(() => room.close('moved'));
+  }
+
   /** The room's close handler: a closed room is never served again. */
   #forget(room: Room): void {
-    if (this.#live.get(room.id) === room) this.#live.delete(room.id);
+    if (this.#live.get(room.id) !== room) return;
+    this.#live.delete(room.id);
+    this.options.onClosed?.(room.id);
   }
 }

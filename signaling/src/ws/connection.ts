@@ -115,6 +115,12 @@ export class Connection implements PeerSink {
     void this.#inbox.run(() => this.#close(CLOSE_CODES.ROOM_CLOSED, 'the meeting ended'));
   }
 
+  /** PeerSink: the room moved to another node; the client reconnects and joins it there. */
+  roomMoved(): void {
+    this.#member = undefined;
+    this.#close(CLOSE_CODES.MOVED, 'the room moved to another node: reconnect');
+  }
+
   send(message: ServerMessage): void {
     if (this.#closed) return;
     this.socket.send(JSON.stringify(message));

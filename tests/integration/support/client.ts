@@ -22,11 +22,13 @@ export class TestClient {
     );
   }
 
+  /** `path`: `/ws` by default; `/ws?room=<id>` as the app opens it (cluster routing). */
   static async connect(
     baseUrl: string,
     options: WebSocket.ClientOptions = {},
+    path = '/ws',
   ): Promise<TestClient> {
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`, options);
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${path}`, options);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
@@ -35,8 +37,8 @@ export class TestClient {
   }
 
   /** Connects and completes the `hello` handshake. */
-  static async ready(baseUrl: string): Promise<TestClient> {
-    const client = await TestClient.connect(baseUrl);
+  static async ready(baseUrl: string, path?: string): Promise<TestClient> {
+    const client = await TestClient.connect(baseUrl, {}, path);
     await client.request({ type: 'hello', version: PROTOCOL_VERSION });
     return client;
   }

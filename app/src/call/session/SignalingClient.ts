@@ -24,9 +24,14 @@ export function retryDelay(attempt: number, random: number = Math.random()): num
 }
 
 /** The WebSocket endpoint on the page's own host. */
-export function defaultSocketUrl(): string {
+/**
+ * The signaling socket's URL. `room` tells a cluster which room the socket is for, so the
+ * node that takes the connection can pass it to the node that holds the room.
+ */
+export function defaultSocketUrl(room?: string): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/ws`;
+  const query = room === undefined ? '' : `?room=${encodeURIComponent(room)}`;
+  return `${scheme}//${location.host}/ws${query}`;
 }
 
 /**
@@ -83,7 +88,8 @@ export class SignalingClient {
 
   /**
    * Drops the socket as a network failure would (no `leave`; a reconnect follows). For the
-   * debug hook: browsers cannot cut a TCP connection, so this closes it and moves on at once.
+   * debug hook (browsers cannot cut a TCP connection, so this closes it and moves on at once),
+   * and for a cluster that says the room moved (the new socket reaches the room's node).
    */
   dropSocket(): void {
     const ws = this.ws;

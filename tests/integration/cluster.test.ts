@@ -1,0 +1,151 @@
+// Cluster mode with real Redis and PostgreSQL: three nodes (in this process, mesh only) see
+// one room whichever node a client reaches, keep chat across nodes, drain on request, and
+// answer "unavailable" while PostgreSQL is stopped without losing anything acked.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RoomStatus, ServerMessage } from '@parley/protocol';
+import { startPostgres, startRedis } from '../../deploy/local/index.ts';
+import type { LocalPostgres, LocalRedis } from '../../deploy/local/index.ts';
+import { TestClient, eventually } from './support/client.ts';
+import { startTestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
+
+let redis: LocalRedis;
+let pg: LocalPostgres;
+const nodes: TestServer[] = [];
+const clients: TestClient[] = [];
+
+async function startNode(id: string): Promise<TestServer> {
+  const node = await startTestServer({
+    databaseUrl: pg.url,
+    cluster: { redisUrl: redis.url, nodeId: id, publicUrl: undefined },
+    jwtSecret: 'a-shared-secret-of-at-least-32-characters',
+  });
+  nodes.push(node);
+  return node;
+}
+
+/** A client as the app connects: `/ws?room=<id>`, then hello and join. */
+async function member(node: TestServer, roomId: string, name: string): Promise<TestClient> {
+  const client = await TestClient.ready(node.url, `/ws?room=${roomId}`);
+  clients.push(client);
+  await client.join(roomId, name);
+  return client;
+}
+
+const status = async (node: TestServer, roomId: string): Promise<RoomStatus> =>
+  (await (await fetch(`${node.url}/api/rooms/${roomId}`)).json()) as RoomStatus;
+
+const chatTexts = (c: TestClient): string[] =>
+  c.of('chat').map((m) => (m as Extract<ServerMessage, { type: 'chat' }>).message.text);
+
+beforeAll(async () => {
+  [redis, pg] = await Promise.all([startRedis(), startPostgres()]);
+  for (const id of ['n1', 'n2', 'n3']) await startNode(id);
+  // A fresh Redis gives owners a grace to re-claim rooms; let it pass once.
+  await new Promise((r) => setTimeout(r, 3_100));
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of clients) c.ws.terminate();
+  await Promise.all(nodes.map((n) => n.dispose()));
+  await redis?.stop();
+  await pg?.cleanup();
+});
+
+describe('cluster', () => {
+  it('puts clients that reach different nodes into one room, with one chat', async () => {
+    const [n1, n2, n3] = nodes as [TestServer, TestServer, TestServer];
+    const { id } = await n1.createRoom();
+    const a = await member(n1, id, 'Ada');
+    const b = await member(n2, id, 'Bob');
+    const c = await member(n3, id, 'Cy');
+    await a.next((m) => m.type === 'peer-joined' && m.peer.name === 'Cy');
+    const ack = await b.request({ type: 'chat', clientId: 'cl-0000001', text: 'hello from b' });
+    expect(ack.type).toBe('chat-ack');
+    await eventually(() => chatTexts(a).includes('hello from b') && chatTexts(c).length === 1);
+    // Every node answers the same, naming the node that holds the room.
+    const answers = await Promise.all(nodes.map((n) => status(n, id)));
+    expect(new Set(answers.map((s) => JSON.stringify(s))).size).toBe(1);
+    expect(answers[0]).toMatchObject({ id, admitted: 3, node: expect.stringMatching(/^n[123]$/) });
+    const health = await (await fetch(`${n2.url}/healthz`)).json();
+    expect(health).toMatchObject({ status: 'ok', state: 'serving', node: 'n2' });
+  });
+
+  it('refuses a join that reached the wrong node without ?room=, with ROOM_MOVED', async () => {
+    const [n1] = nodes as [TestServer];
+    const { id } = await n1.createRoom();
+    const first = await member(n1, id, 'Ada');
+    const owner = (await status(n1, id)).node;
+    const other = nodes.find((n) => n.cluster?.nodeId !== owner) as TestServer;
+    const stray = await TestClient.ready(other.url);
+    clients.push(stray);
+    const reply = await stray.request({
+      type: 'join',
+      roomId: id,
+      name: 'S',
+      media: { audio: true, video: true },
+    });
+    expect(reply).toMatchObject({ type: 'error', code: 'ROOM_MOVED' });
+    expect(first.of('peer-joined')).toEqual([]);
+  });
+
+  it('spreads new rooms over the nodes', async () => {
+    const owners = new Map<string, number>();
+    for (let i = 0; i < 9; i++) {
+      const { id } = await nodes[0]!.createRoom();
+      await member(nodes[i % 3]!, id, `P${i}`);
+      const node = (await status(nodes[0]!, id)).node ?? 'none';
+      owners.set(node, (owners.get(node) ?? 0) + 1);
+    }
+    expect([...owners.keys()].sort()).toEqual(['n1', 'n2', 'n3']);
+  });
+
+  it('moves a draining node’s rooms: their clients rejoin the same room elsewhere', async () => {
+    const extra = await startNode('n4');
+    const { id } = await extra.createRoom();
+    // Everyone else is busy with rooms of the earlier tests: n4 is the least loaded.
+    const a = await member(extra, id, 'Ada');
+    expect((await status(extra, id)).node).toBe('n4');
+    await a.request({ type: 'chat', clientId: 'cl-0000002', text: 'before the move' });
+    await extra.drain();
+    expect(await a.closed).toMatchObject({ code: 4006 });
+    expect((await fetch(`${extra.url}/healthz`)).status).toBe(503);
+    const again = await member(nodes[0]!, id, 'Ada');
+    const s = await status(nodes[1]!, id);
+    expect(s.node).toMatch(/^n[123]$/);
+    expect(s.admitted).toBe(1);
+    const history = await again.request({ type: 'chat-sync', since: 0 });
+    expect(history).toMatchObject({
+      type: 'chat-history',
+      messages: [{ text: 'before the move' }],
+    });
+  });
+
+  it('answers UNAVAILABLE while PostgreSQL is stopped, loses nothing acked, and recovers', async () => {
+    const [n1, n2] = nodes as [TestServer, TestServer];
+    const { id } = await n1.createRoom();
+    const a = await member(n2, id, 'Ada');
+    await a.request({ type: 'chat', clientId: 'cl-0000003', text: 'kept' });
+    await pg.stop();
+    const refused = await a.request({ type: 'chat', clientId: 'cl-0000004', text: 'not now' });
+    expect(refused).toMatchObject({ type: 'error', code: 'UNAVAILABLE' });
+    const create = await fetch(`${n1.url}/api/rooms`, { method: 'POST' });
+    expect(create.status).toBe(503);
+    expect(create.headers.get('retry-after')).toBe('2');
+    await pg.start();
+    // The same message, resent as the app does, is stored once; the earlier one is still there.
+    await eventually(async () => {
+      const r = await a.request({ type: 'chat', clientId: 'cl-0000004', text: 'not now' });
+      return r.type === 'chat-ack';
+    }, 15_000);
+    const history = await a.request({ type: 'chat-sync', since: 0 });
+    expect(history).toMatchObject({
+      type: 'chat-history',
+      messages: [
+        { text: 'kept', seq: 1 },
+        { text: 'not now', seq: 2 },
+      ],
+    });
+    expect((await fetch(`${n1.url}/api/rooms`, { method: 'POST' })).status).toBe(201);
+  }, 30_000);
+});
