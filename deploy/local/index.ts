@@ -3,5 +3,6 @@
 export * from './redis.ts';
 export * from './postgres.ts';
 export * from './haproxy.ts';
+export * from './cluster.ts';
 export { onParentExit } from './process.ts';
 export { freePort, httpGet } from './net.ts';

@@ -70,6 +70,11 @@ export class ServiceProcess {
     return this.exitStatus;
   }
 
+  /** Resolves once the process has exited, however it ended (see {@link exitReason}). */
+  waitForExit(): Promise<void> {
+    return this.exited;
+  }
+
   /** The last lines the service printed, for error messages. */
   logs(): string {
     return this.tail.join('\n');
