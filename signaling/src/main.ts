@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import type { Config } from './config.ts';
 import { createLog } from './telemetry/log.ts';
 import { startServer } from './server.ts';
+import { background } from './util/background.ts';
 
 const log = createLog();
 
@@ -46,8 +47,8 @@ async function main(): Promise<void> {
     await coturn?.stop();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => background(shutdown('SIGTERM'), 'shutdown', log));
+  process.once('SIGINT', () => background(shutdown('SIGINT'), 'shutdown', log));
 }
 
 await main();

@@ -73,7 +73,11 @@ export class Cluster {
       );
     }
     await cluster.renew();
-    cluster.#timer = setInterval(() => void cluster.renew(), RENEW_EVERY_MS);
+    // renew() reports its own failures through onRenewError; this catch only keeps lint honest.
+    cluster.#timer = setInterval(
+      () => cluster.renew().catch((error: unknown) => options.onRenewError?.(error)),
+      RENEW_EVERY_MS,
+    );
     return cluster;
   }
 

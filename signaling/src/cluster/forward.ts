@@ -79,7 +79,10 @@ export function forwardRequest(
     answer.pipe(res);
   });
   upstream.on('error', () => {
-    if (res.headersSent) return void res.destroy();
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
     res.writeHead(502, { 'Content-Type': 'application/json', 'Retry-After': '1' });
     res.end(JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'room owner unreachable' } }));
   });
