@@ -9,7 +9,7 @@ import { session } from '../auth/session.ts';
 import { navigate } from '../router.ts';
 import { OfflineBanner } from '../ui/OfflineBanner.tsx';
 import { useOnline } from '../ui/useOnline.ts';
-import { useCallSnapshot } from './useController.ts';
+import { useCallSnapshot } from './useCallSnapshot.ts';
 import { ShareLink } from './ShareLink.tsx';
 import { PreJoin } from './PreJoin.tsx';
 import { CallView } from './CallView.tsx';
