@@ -11,7 +11,7 @@ import { StorageUnavailable } from './errors.ts';
 import { openPostgresStorage } from './postgres/index.ts';
 import { defaultSettings } from './settings.ts';
 import { openSqliteStorage } from './sqlite/index.ts';
-import type { NewChatMessage, RoomRecord, Storage } from './types.ts';
+import type { NewChatMessage, RoomRecord, SeatRecord, Storage } from './types.ts';
 
 interface Engine {
   name: string;
@@ -60,6 +60,14 @@ const room = (id: RoomId, ownerId: string | null = null, createdAt = Date.now())
   title: null,
   settings: defaultSettings(),
   passwordHash: null,
+});
+
+const seat = (peerId: string, role: SeatRecord['role'] = 'guest'): SeatRecord => ({
+  peerId: peerId as PeerId,
+  tokenHash: 'a'.repeat(64),
+  name: `N ${peerId}`,
+  role,
+  identityKeys: [`d:${peerId}-device`, 'u:user-1'],
 });
 
 describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
@@ -159,13 +167,55 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     expect(await store.chat.recent(roomId(), 5)).toEqual([]);
   });
 
+  it('keeps a room’s door: bans, co-hosts and seats, each write idempotent', async () => {
+    const [id, other] = [roomId(), roomId()];
+    await store.rooms.create(room(id));
+    await store.rooms.create(room(other));
+    expect(await store.doors.load(id)).toEqual({ bans: [], cohosts: [], seats: [] });
+    await store.doors.mark(id, 'ban', ['d:dev-a', 'u:user-a']);
+    await store.doors.mark(id, 'ban', ['d:dev-a']);
+    await store.doors.mark(id, 'cohost', ['d:dev-c']);
+    await store.doors.mark(id, 'cohost', []);
+    await store.doors.seat(id, seat('peer-1'));
+    await store.doors.seat(id, seat('peer-2', 'cohost'));
+    await store.doors.mark(other, 'ban', ['d:dev-z']);
+    expect(await store.doors.load(id)).toEqual({
+      bans: ['d:dev-a', 'u:user-a'],
+      cohosts: ['d:dev-c'],
+      seats: [seat('peer-1'), seat('peer-2', 'cohost')],
+    });
+    // A seat written again (a new role or token) replaces the old one.
+    const promoted = { ...seat('peer-1', 'cohost'), tokenHash: 'b'.repeat(64), identityKeys: [] };
+    await store.doors.seat(id, promoted);
+    await store.doors.unseat(id, 'peer-2' as PeerId);
+    await store.doors.unseat(id, 'nobody' as PeerId);
+    await store.doors.unmark(id, 'cohost', ['d:dev-c', 'd:never-marked']);
+    await store.doors.unmark(id, 'ban', ['u:user-a']);
+    expect(await store.doors.load(id)).toEqual({
+      bans: ['d:dev-a'],
+      cohosts: [],
+      seats: [promoted],
+    });
+    // Clearing one room (its meeting ended) leaves the others alone.
+    await store.doors.clear(id);
+    expect(await store.doors.load(id)).toEqual({ bans: [], cohosts: [], seats: [] });
+    expect((await store.doors.load(other)).bans).toEqual(['d:dev-z']);
+  });
+
   it('keeps everything acked across a close and reopen', async () => {
     const id = roomId();
     await store.rooms.create(room(id));
     const { message } = await store.chat.append(id, chat(1));
+    await store.doors.mark(id, 'ban', ['d:kept-out']);
+    await store.doors.seat(id, seat('peer-kept'));
     await store.close();
     store = await engine.open();
     expect(await store.rooms.get(id)).toMatchObject({ id });
+    expect(await store.doors.load(id)).toEqual({
+      bans: ['d:kept-out'],
+      cohosts: [],
+      seats: [seat('peer-kept')],
+    });
     expect(await store.chat.after(id, 0, 10)).toEqual([message]);
   });
 });

@@ -3,6 +3,7 @@ import type {
   ClientMessageId,
   PeerId,
   RoomId,
+  Role,
   RoomSettings,
   UserInfo,
 } from '@parley/protocol';
@@ -65,6 +66,45 @@ export interface RoomStore {
   saveSettings(id: RoomId, settings: StoredSettings, passwordHash: string | null): Promise<void>;
 }
 
+/** What a door mark says about an identity key: kept out, or made co-host. */
+export type DoorMarkKind = 'ban' | 'cohost';
+
+/** An admitted peer's place in a meeting, so it can take it back on another node. */
+export interface SeatRecord {
+  peerId: PeerId;
+  /** sha256 (hex) of the peer's resume token; the token itself is never stored. */
+  tokenHash: string;
+  name: string;
+  role: Role;
+  /** Its identity keys (`d:<deviceId>`, `u:<userId>`), as the bans see them. */
+  identityKeys: string[];
+}
+
+/** A meeting's door as stored: identity keys per mark, and the admitted peers' seats. */
+export interface DoorState {
+  bans: string[];
+  cohosts: string[];
+  seats: SeatRecord[];
+}
+
+/**
+ * The door state of each room's current meeting: who was removed or denied (kept out until
+ * the meeting ends), who was made co-host, and who was admitted. It outlives the node that
+ * serves the meeting, so the node that takes the room over (cluster mode) keeps it; `clear`
+ * when the meeting ends. Every write is idempotent.
+ */
+export interface DoorStore {
+  /** The room's door state in one call (empty lists for a room without one). */
+  load(roomId: RoomId): Promise<DoorState>;
+  mark(roomId: RoomId, kind: DoorMarkKind, identityKeys: readonly string[]): Promise<void>;
+  unmark(roomId: RoomId, kind: DoorMarkKind, identityKeys: readonly string[]): Promise<void>;
+  /** Stores a seat, replacing the one with the same peer id (a new role or token). */
+  seat(roomId: RoomId, seat: SeatRecord): Promise<void>;
+  unseat(roomId: RoomId, peerId: PeerId): Promise<void>;
+  /** Forgets the room's marks and seats: the next meeting starts clean. */
+  clear(roomId: RoomId): Promise<void>;
+}
+
 /** A user as stored: what the API shows plus the argon2id hash of their password. */
 export interface UserRecord extends UserInfo {
   passwordHash: string;
@@ -107,6 +147,7 @@ export interface Storage {
   readonly engine: 'sqlite' | 'postgres';
   readonly chat: ChatStore;
   readonly rooms: RoomStore;
+  readonly doors: DoorStore;
   readonly users: UserStore;
   readonly refreshTokens: RefreshTokenStore;
   close(): Promise<void>;

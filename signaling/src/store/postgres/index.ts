@@ -1,5 +1,6 @@
 import type { Storage } from '../types.ts';
 import { PgChatStore } from './chatStore.ts';
+import { PgDoorStore } from './doorStore.ts';
 import { migrate } from './migrations.ts';
 import { PgPool } from './pool.ts';
 import { PgRefreshTokenStore } from './refreshTokenStore.ts';
@@ -19,6 +20,7 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     engine: 'postgres',
     chat: new PgChatStore(pool),
     rooms: new PgRoomStore(pool),
+    doors: new PgDoorStore(pool),
     users: new PgUserStore(pool),
     refreshTokens: new PgRefreshTokenStore(pool),
     close: () => pool.close(),

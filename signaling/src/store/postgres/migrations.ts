@@ -42,6 +42,22 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (room_id, seq),
      UNIQUE (room_id, client_id)
    );`,
+  // A meeting's door (bans, co-hosts, admitted seats), so it survives a move to another node.
+  `CREATE TABLE door_marks (
+     room_id      TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+     kind         TEXT NOT NULL CHECK (kind IN ('ban', 'cohost')),
+     identity_key TEXT NOT NULL,
+     PRIMARY KEY (room_id, kind, identity_key)
+   );
+   CREATE TABLE door_seats (
+     room_id       TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+     peer_id       TEXT NOT NULL,
+     token_hash    TEXT NOT NULL,
+     name          TEXT NOT NULL,
+     role          TEXT NOT NULL,
+     identity_keys TEXT[] NOT NULL DEFAULT '{}',
+     PRIMARY KEY (room_id, peer_id)
+   );`,
 ];
 
 /** Any constant: the advisory lock that keeps two nodes starting together from both migrating. */

@@ -44,6 +44,22 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE rooms ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
    ALTER TABLE rooms ADD COLUMN password_hash TEXT;
    CREATE INDEX rooms_owner ON rooms(owner_id, created_at);`,
+  // A meeting's door (bans, co-hosts, admitted seats), so it survives a move to another node.
+  `CREATE TABLE door_marks (
+     room_id      TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+     kind         TEXT NOT NULL CHECK (kind IN ('ban', 'cohost')),
+     identity_key TEXT NOT NULL,
+     PRIMARY KEY (room_id, kind, identity_key)
+   ) WITHOUT ROWID;
+   CREATE TABLE door_seats (
+     room_id       TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+     peer_id       TEXT NOT NULL,
+     token_hash    TEXT NOT NULL,
+     name          TEXT NOT NULL,
+     role          TEXT NOT NULL,
+     identity_keys TEXT NOT NULL DEFAULT '[]',
+     PRIMARY KEY (room_id, peer_id)
+   ) WITHOUT ROWID;`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/parley.db` and brings its schema up to date. */

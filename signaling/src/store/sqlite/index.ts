@@ -1,5 +1,6 @@
 import type { Storage } from '../types.ts';
 import { SqliteChatStore } from './chatStore.ts';
+import { SqliteDoorStore } from './doorStore.ts';
 import { openDatabase } from './db.ts';
 import { SqliteRefreshTokenStore } from './refreshTokenStore.ts';
 import { SqliteRoomStore } from './roomStore.ts';
@@ -12,6 +13,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     engine: 'sqlite',
     chat: new SqliteChatStore(db),
     rooms: new SqliteRoomStore(db),
+    doors: new SqliteDoorStore(db),
     users: new SqliteUserStore(db),
     refreshTokens: new SqliteRefreshTokenStore(db),
     close: async () => {
