@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+const PG = 'postgres://parley@127.0.0.1:5432/parley';
+
+describe('loadConfig: cluster and database variables', () => {
+  it('is one process on SQLite without them', () => {
+    const c = loadConfig({});
+    expect(c.cluster).toBeUndefined();
+    expect(c.databaseUrl).toBeUndefined();
+  });
+
+  it('may use PostgreSQL on a single node', () => {
+    expect(loadConfig({ DATABASE_URL: PG })).toMatchObject({ databaseUrl: PG, cluster: undefined });
+  });
+
+  it('joins a cluster with REDIS_URL and DATABASE_URL, with a generated node id by default', () => {
+    const c = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', DATABASE_URL: PG });
+    expect(c.cluster).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', publicUrl: undefined });
+    expect(c.cluster?.nodeId).toMatch(/^node-[0-9a-f]{8}$/);
+    const named = loadConfig({
+      REDIS_URL: 'redis://r:6379',
+      DATABASE_URL: PG,
+      NODE_ID: 'node1',
+      PUBLIC_URL: 'http://10.0.0.5:8080',
+    });
+    expect(named.cluster).toEqual({
+      redisUrl: 'redis://r:6379',
+      nodeId: 'node1',
+      publicUrl: 'http://10.0.0.5:8080',
+    });
+  });
+
+  it.each([
+    [{ REDIS_URL: 'redis://r:6379' }, /DATABASE_URL.*SQLite files/],
+    [{ REDIS_URL: 'http://r:6379', DATABASE_URL: PG }, /REDIS_URL must start with redis:\/\//],
+    [{ DATABASE_URL: 'mysql://x/y' }, /DATABASE_URL must start with postgres:\/\//],
+    [{ DATABASE_URL: 'not a url' }, /DATABASE_URL must be a URL/],
+    [{ REDIS_URL: 'redis://r', DATABASE_URL: PG, NODE_ID: 'a b' }, /NODE_ID/],
+    [{ REDIS_URL: 'redis://r', DATABASE_URL: PG, PUBLIC_URL: 'ftp://x' }, /PUBLIC_URL/],
+  ])('refuses %j, naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
