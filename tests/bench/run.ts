@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runScenario } from './lib/harness.ts';
 import { describeMachine } from './lib/machine.ts';
-import { consoleTable, renderBenchmarksMd } from './lib/report.ts';
+import { consoleTable, parseEarlierReport, renderBenchmarksMd } from './lib/report.ts';
 import { sleep } from './lib/stats.ts';
 import { SCENARIOS } from './scenarios.ts';
 import type { ScenarioResult } from './types.ts';
@@ -43,6 +43,17 @@ async function untilQuiet(load: number, log: (line: string) => void): Promise<vo
   }
 }
 
+/** BENCHMARKS.md from the stored results; scenarios with none keep what the file said. */
+function writeBenchmarksMd(): void {
+  const earlier = existsSync(BENCHMARKS_MD)
+    ? parseEarlierReport(readFileSync(BENCHMARKS_MD, 'utf8'), SCENARIOS)
+    : undefined;
+  writeFileSync(
+    BENCHMARKS_MD,
+    renderBenchmarksMd(SCENARIOS, latestResults(), describeMachine(), earlier),
+  );
+}
+
 function latestResults(): Map<string, ScenarioResult> {
   const results = new Map<string, ScenarioResult>();
   for (const s of SCENARIOS) {
@@ -57,7 +68,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--report-only')) {
     // Re-renders BENCHMARKS.md from the stored results (after editing a scenario's analysis).
-    writeFileSync(BENCHMARKS_MD, renderBenchmarksMd(SCENARIOS, latestResults(), describeMachine()));
+    writeBenchmarksMd();
     return;
   }
   const { smoke, selected, quiet } = parseArgs(argv);
@@ -86,7 +97,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`\n${consoleTable(done)}\n`);
   if (!smoke && done.length) {
-    writeFileSync(BENCHMARKS_MD, renderBenchmarksMd(SCENARIOS, latestResults(), describeMachine()));
+    writeBenchmarksMd();
     log(
       `\nwrote ${path.relative(process.cwd(), BENCHMARKS_MD)} and ${path.relative(process.cwd(), RESULTS)}/`,
     );

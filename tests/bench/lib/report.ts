@@ -120,24 +120,59 @@ function scenarioSection(s: Scenario, r: ScenarioResult | undefined): string {
   return parts.join('\n\n');
 }
 
+/**
+ * What an earlier BENCHMARKS.md says about each scenario, by name: its section and its summary
+ * rows. Results are not committed, so on a fresh checkout running one scenario must not wipe
+ * the others' figures: a scenario with no stored result keeps what the file already said.
+ */
+export interface EarlierReport {
+  sections: Map<string, string>;
+  summaryRows: Map<string, string[]>;
+}
+
+export function parseEarlierReport(md: string, scenarios: readonly Scenario[]): EarlierReport {
+  const sections = new Map<string, string>();
+  const summaryRows = new Map<string, string[]>();
+  for (const chunk of md.split(/\n(?=### )/).slice(1)) {
+    const name = /^### .*\(`npm run bench -- ([a-z0-9-]+)`\)/.exec(chunk)?.[1];
+    if (name) sections.set(name, chunk.trimEnd());
+  }
+  const summary = md.split('\n## Summary\n')[1]?.split('\n## ')[0] ?? '';
+  for (const s of scenarios) {
+    const prefix = `| ${s.title.replace(/\|/g, '\\|')} |`;
+    const rows = summary.split('\n').filter((line) => line.startsWith(prefix));
+    if (rows.length) summaryRows.set(s.name, rows);
+  }
+  return { sections, summaryRows };
+}
+
 export function renderBenchmarksMd(
   scenarios: readonly Scenario[],
   results: ReadonlyMap<string, ScenarioResult>,
   machine: Machine,
+  earlier: EarlierReport = { sections: new Map(), summaryRows: new Map() },
 ): string {
+  const header = mdTable(['scenario', 'figure', 'target', 'meets', 'anchor'], []);
   const summary = scenarios.flatMap((s) => {
     const r = results.get(s.name);
+    const kept = earlier.summaryRows.get(s.name);
+    if (!r && kept) return kept;
     const headline = r?.figures.filter((f) => f.target) ?? [];
-    if (!r) return [[s.title, 'not run yet', '', '', s.anchor]];
+    if (!r) return [mdTable(['', '', '', '', ''], [[s.title, 'not run yet', '', '', s.anchor]]).split('\n')[2] as string]; // prettier-ignore
     const shown = headline.length ? headline : r.figures.slice(0, 1);
-    return shown.map((f) => [
+    const rows = shown.map((f) => [
       s.title,
       `${f.label}: **${fmt(f.value)} ${f.unit}**`,
       target(f) || s.target,
       verdict(f),
       s.anchor,
     ]);
+    return mdTable(['', '', '', '', ''], rows).split('\n').slice(2);
   });
+  const section = (s: Scenario): string => {
+    const r = results.get(s.name);
+    return (!r && earlier.sections.get(s.name)) || scenarioSection(s, r);
+  };
   return (
     [
       '# Benchmarks',
@@ -146,9 +181,9 @@ export function renderBenchmarksMd(
       '## Machine',
       machineSection(machine),
       '## Summary',
-      mdTable(['scenario', 'figure', 'target', 'meets', 'anchor'], summary),
+      [header, ...summary].join('\n'),
       '## Scenarios',
-      ...scenarios.map((s) => scenarioSection(s, results.get(s.name))),
+      ...scenarios.map(section),
     ].join('\n\n') + '\n'
   );
 }
