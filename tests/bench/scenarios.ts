@@ -1,5 +1,6 @@
 // Every benchmark scenario, in the order `npm run bench` runs them. Adding one is one line.
 import { broadcast } from './scenarios/broadcast.ts';
+import { cluster } from './scenarios/cluster/index.ts';
 import { glass } from './scenarios/glass.ts';
 import { join } from './scenarios/join.ts';
 import { pwa } from './scenarios/pwa.ts';
@@ -18,4 +19,5 @@ export const SCENARIOS: readonly Scenario[] = [
   switchScenario,
   glass,
   pwa,
+  cluster,
 ];

@@ -17,9 +17,15 @@ export class LoadClient {
     ws.on('message', (data) => this.#receive(data.toString()));
   }
 
-  /** Opens `/ws` and completes the `hello` handshake. */
-  static async ready(baseUrl: string, timeoutMs = 20_000): Promise<LoadClient> {
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`, { perMessageDeflate: false });
+  /**
+   * Opens `/ws` and completes the `hello` handshake. `room` opens `/ws?room=<id>` as the app
+   * does, which a cluster node needs to pass the socket to the room's owner (issue 13).
+   */
+  static async ready(baseUrl: string, timeoutMs = 20_000, room?: string): Promise<LoadClient> {
+    const query = room === undefined ? '' : `?room=${encodeURIComponent(room)}`;
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws${query}`, {
+      perMessageDeflate: false,
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('connect timed out')), timeoutMs);
       ws.once('open', () => {
@@ -61,6 +67,18 @@ export class LoadClient {
 
   join(roomId: string, name: string): Promise<Message> {
     return this.request({ type: 'join', roomId, name, media: { audio: true, video: true } });
+  }
+
+  /**
+   * Leaves the room, then closes. A socket that only drops keeps its seat for the resume
+   * window (30 s), and the room with it.
+   */
+  async leave(timeoutMs = 5_000): Promise<void> {
+    try {
+      await this.request({ type: 'leave' }, timeoutMs);
+    } finally {
+      this.close();
+    }
   }
 
   close(): void {
