@@ -27,7 +27,9 @@ export function refuseUpgrade(socket: Duplex, status: number, text: string): voi
 /**
  * Passes a WebSocket upgrade to the room's owner and splices the two TCP streams: the
  * client's signaling reaches the owner through this node (one hop, signaling only; media
- * goes straight to the owner's SFU). Either side closing closes both.
+ * goes straight to the owner's SFU). Either side closing closes both. When the owner cannot
+ * be reached at all (refused, reset: it may have just died), `unreachable` decides what the
+ * client gets; by default a 502.
  */
 export function forwardUpgrade(
   req: IncomingMessage,
@@ -35,10 +37,13 @@ export function forwardUpgrade(
   head: Buffer,
   target: string,
   via: string,
+  unreachable: () => void = () => refuseUpgrade(socket, 502, 'Bad Gateway'),
 ): void {
   const url = new URL(req.url ?? '/', target);
   const upstream = request(url, { method: 'GET', headers: forwardedHeaders(req, via) });
+  let answered = false;
   upstream.on('upgrade', (res, proxied, proxiedHead) => {
+    answered = true;
     const lines = [`HTTP/1.1 101 ${res.statusMessage ?? 'Switching Protocols'}`];
     for (let i = 0; i < res.rawHeaders.length; i += 2) {
       lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
@@ -55,12 +60,15 @@ export function forwardUpgrade(
     proxied.pipe(socket).pipe(proxied);
   });
   upstream.on('response', (res) => {
+    answered = true;
     // The owner refused the upgrade (403 origin, 503 ...): pass its answer on as it is.
     socket.write(`HTTP/1.1 ${res.statusCode} ${res.statusMessage}\r\nConnection: close\r\n\r\n`);
     res.resume();
     socket.end();
   });
-  upstream.on('error', () => refuseUpgrade(socket, 502, 'Bad Gateway'));
+  upstream.on('error', () => {
+    if (!answered && !socket.destroyed) unreachable();
+  });
   socket.on('error', () => upstream.destroy());
   upstream.end();
 }

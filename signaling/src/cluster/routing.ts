@@ -3,8 +3,17 @@ import type { Duplex } from 'node:stream';
 import { RoomIdSchema } from '@parley/protocol';
 import type { RoomId } from '@parley/protocol';
 import type { Log } from '../telemetry/log.ts';
+import { background } from '../util/background.ts';
+import { NODE_LEASE_MS } from './cluster.ts';
 import type { Cluster } from './cluster.ts';
 import { FORWARDED_BY, forwardRequest, forwardUpgrade, refuseUpgrade } from './forward.ts';
+
+/**
+ * How long an upgrade for a room whose owner does not answer is held, routing again: past the
+ * owner's lease (then placement moves the room), with room for a slow claim.
+ */
+const OWNER_GONE_WAIT_MS = 2 * NODE_LEASE_MS;
+const OWNER_RETRY_MS = 250;
 
 /** The room a WebSocket upgrade is for: `/ws?room=<id>` (clients always say it). */
 export function roomOfUpgrade(req: IncomingMessage): RoomId | undefined {
@@ -35,7 +44,15 @@ export class ClusterRouting {
     private readonly log: Log,
   ) {}
 
-  /** Handles the upgrade here (`local`) or passes it to the owner; refuses when unplaceable. */
+  /**
+   * Handles the upgrade here (`local`) or passes it to the owner; refuses when unplaceable.
+   *
+   * An owner that does not answer has most likely just died (issue 13, failure 1): its lease
+   * ends within NODE_LEASE_MS and the next `route` gives the room to a live node. Until then
+   * the client's handshake is held and the room routed again every OWNER_RETRY_MS, rather than
+   * answered 502, which would send the client into its backoff (up to 8 s) and delay the
+   * room's return by seconds after it could have been served.
+   */
   async upgrade(
     req: IncomingMessage,
     socket: Duplex,
@@ -44,16 +61,30 @@ export class ClusterRouting {
   ): Promise<void> {
     const roomId = roomOfUpgrade(req);
     if (!roomId) return local(); // the join itself is checked against placement
-    let route;
-    try {
-      route = await this.cluster.route(roomId);
-    } catch (error) {
-      this.log.warn('room not placed', { roomId, error: String(error) });
-      return refuseUpgrade(socket, 503, 'Service Unavailable');
-    }
-    if (route.local) return local();
-    if (req.headers[FORWARDED_BY]) return refuseUpgrade(socket, 503, 'Service Unavailable');
-    forwardUpgrade(req, socket, head, route.node.url, this.cluster.nodeId);
+    const giveUp = Date.now() + OWNER_GONE_WAIT_MS;
+    const attempt = async (): Promise<void> => {
+      if (socket.destroyed) return; // the client gave up meanwhile
+      let route;
+      try {
+        route = await this.cluster.route(roomId);
+      } catch (error) {
+        this.log.warn('room not placed', { roomId, error: String(error) });
+        return refuseUpgrade(socket, 503, 'Service Unavailable');
+      }
+      if (socket.destroyed) return;
+      if (route.local) return local();
+      if (req.headers[FORWARDED_BY]) return refuseUpgrade(socket, 503, 'Service Unavailable');
+      const owner = route.node;
+      forwardUpgrade(req, socket, head, owner.url, this.cluster.nodeId, () => {
+        if (Date.now() > giveUp) return refuseUpgrade(socket, 502, 'Bad Gateway');
+        this.log.info('room owner unreachable: routing again', { roomId, owner: owner.id });
+        setTimeout(
+          () => background(attempt(), 'routing an upgrade again', this.log),
+          OWNER_RETRY_MS,
+        );
+      });
+    };
+    await attempt();
   }
 
   /**
