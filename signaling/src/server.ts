@@ -62,6 +62,7 @@ function createRooms(
     ...(config.cluster ? clusterPlacement(cluster, log) : {}),
     roomStore: storage.rooms,
     chatStore: storage.chat,
+    doorStore: storage.doors,
     maxPeers: config.roomMaxPeers,
     log,
     media: {

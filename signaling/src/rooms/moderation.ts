@@ -28,22 +28,31 @@ export function mute(room: Room, peerId: PeerId, kind: 'audio' | 'video', by: Pe
   room.broadcast({ type: 'peer-updated', peer: peer.info() }, peer.id);
 }
 
-/** Removes someone for the rest of the meeting. Hosts cannot be removed; co-hosts only by a host. */
+/**
+ * Removes someone for the rest of the meeting, on whichever node it goes on: the ban is stored
+ * (and the seat dropped) before they are taken out. Hosts cannot be removed; co-hosts only by a
+ * host.
+ */
 export async function expel(room: Room, peerId: PeerId, by: Peer): Promise<void> {
   const peer = target(room, peerId);
   if (peer.role === 'host' || (peer.role === 'cohost' && by.role !== 'host')) {
     throw new ProtocolError(ERROR_CODES.FORBIDDEN, `a ${by.role} cannot remove a ${peer.role}`);
   }
-  room.lobby.ban(peer.identity);
+  await room.door.ban(peer.identity, peer.id);
   await room.remove(peerId, 'removed', by.id);
 }
 
-/** Makes someone co-host or guest again; remembered if they drop and come back. */
-export function setRole(room: Room, peerId: PeerId, role: 'cohost' | 'guest', by: Peer): void {
+/** Makes someone co-host or guest again; stored, so it holds if they come back (or move). */
+export async function setRole(
+  room: Room,
+  peerId: PeerId,
+  role: 'cohost' | 'guest',
+  by: Peer,
+): Promise<void> {
   const peer = target(room, peerId);
   if (peer.role === 'host') throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'a host stays host');
+  await room.door.setCohost(peer, role === 'cohost');
   peer.role = role;
-  room.lobby.rememberCohost(peer.identity, role === 'cohost');
   peer.send({ type: 'role', role });
   room.broadcast({ type: 'peer-updated', peer: peer.info() }, peer.id);
   if (role === 'cohost') peer.send(room.lobbyMessage());
@@ -58,7 +67,7 @@ export async function letIn(room: Room, peerId: PeerId): Promise<void> {
   room.lobby.take(peerId);
   peer.admitted(result);
   room.log.info('admitted', { peerId, peers: room.size });
-  room.lobbyChanged();
+  await room.lobbyChanged();
 }
 
 /** Lets everyone waiting in, oldest first, until the room is full. */
@@ -66,14 +75,15 @@ export async function letAllIn(room: Room): Promise<void> {
   for (const peer of room.lobby.peers()) await letIn(room, peer.id);
 }
 
-/** Turns a waiting peer away for the rest of the meeting. */
-export function deny(room: Room, peerId: PeerId): void {
-  const peer = room.lobby.take(peerId);
+/** Turns a waiting peer away for the rest of the meeting (stored first, like a removal). */
+export async function deny(room: Room, peerId: PeerId): Promise<void> {
+  const peer = room.lobby.get(peerId);
   if (!peer) throw new ProtocolError(ERROR_CODES.PEER_NOT_FOUND, 'nobody waiting with that id');
-  room.lobby.ban(peer.identity);
+  await room.door.ban(peer.identity);
+  if (room.lobby.take(peerId) !== peer) return;
   peer.close('denied');
   room.log.info('denied', { peerId });
-  room.lobbyChanged();
+  await room.lobbyChanged();
 }
 
 /**

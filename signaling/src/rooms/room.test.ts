@@ -7,6 +7,8 @@ import type { PeerId, RoomId, ServerMessage } from '@parley/protocol';
 import { openSqliteStorage } from '../store/sqlite/index.ts';
 import type { ChatStore, Storage } from '../store/index.ts';
 import { ProtocolError } from '../util/errors.ts';
+import { Door } from './door.ts';
+import { expel, setRole } from './moderation.ts';
 import { Peer } from './peer.ts';
 import { Room } from './room.ts';
 import { quietLog } from '../telemetry/log.ts';
@@ -21,6 +23,7 @@ const base = { settings: SETTINGS, passwordHash: null, save: async () => undefin
 let dir: string;
 let storage: Storage;
 let chat: ChatStore;
+const door = (): Door => new Door(ROOM, storage.doors);
 beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'parley-unit-'));
   storage = openSqliteStorage(dir);
@@ -32,7 +35,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function peer(id: string): Peer & { inbox: ServerMessage[]; sink: string[] } {
+function peer(id: string, deviceId?: string): Peer & { inbox: ServerMessage[]; sink: string[] } {
   const inbox: ServerMessage[] = [];
   const sink: string[] = [];
   const p = new Peer(
@@ -49,6 +52,7 @@ function peer(id: string): Peer & { inbox: ServerMessage[]; sink: string[] } {
       roomMoved: () => sink.push('roomMoved'),
     },
     'resume-token-for-tests',
+    { deviceId },
   );
   return Object.assign(p, { inbox, sink });
 }
@@ -61,6 +65,7 @@ describe('Room', () => {
       chat,
       onClose: () => emptied++,
       ...base,
+      door: door(),
       log: quietLog,
     });
     const a = peer('peer_aaaa');
@@ -85,6 +90,7 @@ describe('Room', () => {
       chat,
       onClose: () => undefined,
       ...base,
+      door: door(),
       log: quietLog,
     });
     const a = peer('peer_aaaa');
@@ -103,6 +109,7 @@ describe('Room', () => {
       chat,
       onClose: () => undefined,
       ...base,
+      door: door(),
       log: quietLog,
     });
     const a = peer('peer_aaaa');
@@ -133,6 +140,7 @@ describe('Room.close', () => {
       maxPeers: 5,
       chat,
       ...base,
+      door: door(),
       settings,
       onClose: () => closed++,
       log: quietLog,
@@ -159,6 +167,7 @@ describe('Room.close', () => {
       maxPeers: 5,
       chat,
       ...base,
+      door: door(),
       onClose: () => closed++,
       log: quietLog,
     });
@@ -168,5 +177,53 @@ describe('Room.close', () => {
     expect(a.inbox).toEqual([]);
     expect(a.sink).toEqual([]);
     expect(closed).toBe(1);
+  });
+});
+
+describe('Room door state', () => {
+  const open = () =>
+    new Room(ROOM, { maxPeers: 5, chat, ...base, door: door(), onClose: () => 0, log: quietLog });
+
+  it('stores seats, bans and co-hosts, keeps them when the room moves, and clears them at the end', async () => {
+    const room = open();
+    const [host, ann, bob] = [
+      peer('peer_host'),
+      peer('peer_ann', 'dev-ann'),
+      peer('peer_bob', 'dev-bob'),
+    ];
+    host.role = 'host';
+    for (const p of [host, ann, bob]) await room.admit(p);
+    await setRole(room, ann.id, 'cohost', host);
+    await expel(room, bob.id, host);
+    room.suspend(ann.id, 60_000); // a dropped socket keeps its seat
+    const stored = await storage.doors.load(ROOM);
+    expect(stored.bans).toEqual(['d:dev-bob']);
+    expect(stored.cohosts).toEqual(['d:dev-ann']);
+    expect(stored.seats.map((s) => [s.peerId, s.role])).toEqual([
+      ['peer_ann', 'cohost'],
+      ['peer_host', 'host'],
+    ]);
+    room.close('moved');
+    // The next node's Room starts from it: the seat is claimable only with its token.
+    const next = await Door.load(ROOM, storage.doors);
+    expect(next.isBanned({ deviceId: 'dev-bob' })).toBe(true);
+    expect(next.wasCohost({ deviceId: 'dev-ann' })).toBe(true);
+    expect(next.claim({ peerId: ann.id, resumeToken: 'resume-token-for-tests' })).toMatchObject({
+      role: 'cohost',
+    });
+    expect(next.claim({ peerId: ann.id, resumeToken: 'resume-token-wrong!!' })).toBeUndefined();
+    expect(next.claim({ peerId: bob.id, resumeToken: 'resume-token-for-tests' })).toBeUndefined();
+    const again = open();
+    await again.admit(peer('peer_last'));
+    await again.remove('peer_last' as PeerId);
+    expect(again.closed).toBe(true);
+    expect(await storage.doors.load(ROOM)).toEqual({ bans: [], cohosts: [], seats: [] });
+  });
+
+  it('keeps the door state when a room is released unused (a failed resume after a move)', async () => {
+    await storage.doors.mark(ROOM, 'ban', ['d:dev-out']);
+    const room = open();
+    room.close();
+    expect((await storage.doors.load(ROOM)).bans).toEqual(['d:dev-out']);
   });
 });

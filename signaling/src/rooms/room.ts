@@ -10,41 +10,21 @@ import type {
   RoomSettings,
   RoomStatus,
   ServerMessage,
-  SfuState,
 } from '@parley/protocol';
-import type { AppendResult, ChatStore, StoredSettings } from '../store/index.ts';
+import type { AppendResult, StoredSettings } from '../store/index.ts';
 import { ProtocolError } from '../util/errors.ts';
 import type { Log } from '../telemetry/log.ts';
 import { sameSecret } from '../util/ids.ts';
 import type { Peer, PeerExit, PeerSink } from './peer.ts';
 import { RoomMedia } from './roomMedia.ts';
-import type { RoomMediaOptions } from './roomMedia.ts';
+import type { AdmitResult, Entered, RoomOptions } from './roomTypes.ts';
 import { SerialQueue } from '../util/serialQueue.ts';
 import { Lobby } from './lobby.ts';
+import type { Door } from './door.ts';
 import { isModerator } from './permissions.ts';
+import { background } from '../util/background.ts';
 
-export interface RoomOptions {
-  maxPeers: number;
-  chat: ChatStore;
-  /** Called once (inside the room's queue) when the room closes: ended, or nobody left. */
-  onClose: (room: Room) => void;
-  /** The settings as stored, and where changes go. */
-  settings: StoredSettings;
-  passwordHash: string | null;
-  save: (settings: StoredSettings, passwordHash: string | null) => Promise<void>;
-  media: Omit<RoomMediaOptions, 'log'>;
-  log: Log;
-}
-
-export interface AdmitResult {
-  peers: PeerInfo[];
-  chat: ChatMessage[];
-  mode: RoomMode;
-  sfu?: SfuState;
-  activeSpeaker: PeerId | null;
-  settings: RoomSettings;
-  live: boolean;
-}
+export type { AdmitResult, Entered, RoomOptions } from './roomTypes.ts';
 
 /**
  * One meeting while anyone is in it: the admitted peers in join order, relay and chat fan-out.
@@ -57,8 +37,9 @@ export class Room {
   readonly #peers = new Map<PeerId, Peer>();
   readonly #seatTimers = new Map<PeerId, NodeJS.Timeout>();
   readonly media: RoomMedia;
-  /** The waiting room, bans and remembered co-hosts of this meeting. */
+  /** The waiting room of this meeting; `door` holds who may (not) come back. */
   readonly lobby = new Lobby();
+  readonly door: Door;
   #stored: StoredSettings;
   #passwordHash: string | null;
   #closed = false;
@@ -72,6 +53,7 @@ export class Room {
     this.log = options.log.child({ roomId: id });
     this.#stored = { ...options.settings };
     this.#passwordHash = options.passwordHash;
+    this.door = options.door;
     this.media = new RoomMedia(
       {
         id,
@@ -79,7 +61,7 @@ export class Room {
         hostIds: () => [...this.#peers.values()].filter((p) => p.role === 'host').map((p) => p.id),
         broadcast: (m, except) => this.broadcast(m, except),
         sendTo: (peerId, m) => this.#peers.get(peerId)?.send(m),
-        enqueue: (task) => void this.queue.run(task).catch((e: unknown) => this.#failed(e)),
+        enqueue: (task) => background(this.queue.run(task), 'room task', this.log),
       },
       { ...options.media, log: this.log },
     );
@@ -114,17 +96,20 @@ export class Room {
   /**
    * The way in for a joiner who passed the password (run in the queue): the meeting, or the
    * waiting room (its place in line). Hosts are never held, banned or locked out; co-hosts
-   * (remembered from earlier in the meeting) skip the waiting room.
+   * (remembered from earlier in the meeting) skip the waiting room. A `seated` peer took back
+   * its seat of this meeting (door.ts): neither held nor locked out, but still banned.
    */
-  async enter(peer: Peer): Promise<{ admitted: AdmitResult } | { waiting: number }> {
-    if (peer.role === 'guest' && this.lobby.wasCohost(peer.identity)) peer.role = 'cohost';
+  async enter(peer: Peer, seated = false): Promise<Entered> {
+    if (peer.role === 'guest' && this.door.wasCohost(peer.identity)) peer.role = 'cohost';
     if (peer.role !== 'host') {
-      if (this.lobby.isBanned(peer.identity)) {
+      if (this.door.isBanned(peer.identity)) {
         throw new ProtocolError(ERROR_CODES.BANNED, 'a host removed you from this meeting');
       }
-      if (this.#stored.locked) throw new ProtocolError(ERROR_CODES.ROOM_LOCKED, 'room is locked');
+      if (this.#stored.locked && !seated) {
+        throw new ProtocolError(ERROR_CODES.ROOM_LOCKED, 'room is locked');
+      }
     }
-    if (peer.role !== 'guest' || !this.#stored.waitingRoom) {
+    if (seated || peer.role !== 'guest' || !this.#stored.waitingRoom) {
       const admitted = await this.admit(peer);
       this.log.info('joined', { peerId: peer.id, role: peer.role, peers: this.size });
       return { admitted };
@@ -141,11 +126,15 @@ export class Room {
     return this.#peers.has(peerId);
   }
 
-  /** Admits a peer, switching the room to the SFU first when it outgrows the mesh. */
+  /**
+   * Admits a peer, switching the room to the SFU first when it outgrows the mesh. Its seat is
+   * stored first, so it can take it back on another node if the room moves.
+   */
   async admit(peer: Peer): Promise<AdmitResult> {
     if (this.#peers.size >= this.options.maxPeers) {
       throw new ProtocolError(ERROR_CODES.ROOM_FULL, `room is full (${this.options.maxPeers})`);
     }
+    await this.door.seat(peer);
     const peers = [...this.#peers.values()].map((p) => p.info());
     this.broadcast({ type: 'peer-joined', peer: peer.info() });
     this.#peers.set(peer.id, peer);
@@ -188,11 +177,10 @@ export class Room {
     clearTimeout(this.#seatTimers.get(peerId));
     const timer = setTimeout(() => {
       this.#seatTimers.delete(peerId);
-      void this.queue
-        .run(async () => {
-          if (!this.#peers.get(peerId)?.connected) await this.remove(peerId);
-        })
-        .catch((e: unknown) => this.#failed(e));
+      const expire = async () => {
+        if (!this.#peers.get(peerId)?.connected) await this.remove(peerId);
+      };
+      background(this.queue.run(expire), 'seat expiry', this.log);
     }, windowMs);
     timer.unref();
     this.#seatTimers.set(peerId, timer);
@@ -219,11 +207,12 @@ export class Room {
 
   /**
    * Takes an admitted peer out (it left, its seat expired, or a host removed it: `by`), and
-   * closes the room when nobody is left in it or waiting.
+   * ends the meeting when nobody is left in it or waiting.
    */
   async remove(peerId: PeerId, exit: PeerExit = 'left', by?: PeerId): Promise<void> {
     const peer = this.#peers.get(peerId);
     if (!peer) return;
+    background(this.door.unseat(peerId), 'seat release', this.log);
     peer.close(exit);
     this.media.removePeer(peerId);
     this.broadcast({ type: 'peer-left', peerId });
@@ -231,7 +220,7 @@ export class Room {
     if (this.#peers.size > 0) return this.media.reconcile();
     // People still waiting keep the meeting (and its bans) alive; its media is not needed.
     if (this.lobby.size > 0) return this.media.release();
-    this.close();
+    await this.#finish();
   }
 
   /** A peer's close handler: out of every map of this room, its seat timer stopped. */
@@ -317,12 +306,12 @@ export class Room {
   // ---------- the waiting room ----------
 
   /** A waiting peer left (or its socket closed). */
-  stopWaiting(peerId: PeerId): void {
+  async stopWaiting(peerId: PeerId): Promise<void> {
     const peer = this.lobby.take(peerId);
     if (!peer) return;
     peer.close('left');
     this.log.info('stopped waiting', { peerId });
-    this.lobbyChanged();
+    await this.lobbyChanged();
   }
 
   /** What hosts and co-hosts see of the waiting room. */
@@ -331,12 +320,12 @@ export class Room {
   }
 
   /** The queue moved: everyone waiting learns their place, moderators see the new queue. */
-  lobbyChanged(): void {
+  async lobbyChanged(): Promise<void> {
     this.lobby
       .peers()
       .forEach((peer, i) => peer.send({ type: 'waiting', roomId: this.id, position: i + 1 }));
     this.#tellModerators();
-    if (this.empty) this.close();
+    if (this.empty) await this.#finish();
   }
 
   #tellModerators(): void {
@@ -347,8 +336,20 @@ export class Room {
   // ---------- the end ----------
 
   /** A host ends the meeting for everyone, the waiting room included. */
-  end(by: PeerId): void {
+  async end(by: PeerId): Promise<void> {
     this.log.info('meeting ended', { by });
+    await this.#finish();
+  }
+
+  /**
+   * The meeting is over (ended, or everyone left): its bans, co-hosts and seats go, then the
+   * room closes. A plain `close()` keeps them: a room released unused, or `moved`, is not an
+   * end. The store is cleared before the close, so a join queued behind it opens a clean room.
+   */
+  async #finish(): Promise<void> {
+    await this.door.clear().catch((error: unknown) => {
+      this.log.error('door state not cleared', { error: String(error) });
+    });
     this.close();
   }
 
@@ -366,10 +367,6 @@ export class Room {
     this.media.close();
     this.log.info(exit === 'moved' ? 'room moved away' : 'room closed');
     this.options.onClose(this);
-  }
-
-  #failed(error: unknown): void {
-    this.log.error('room task failed', { error: String(error) });
   }
 
   get waiting(): number {

@@ -7,13 +7,18 @@ import { ProtocolError, roomNotFound } from '../util/errors.ts';
 import { verifyPassword } from './passwords.ts';
 import { Room } from './room.ts';
 import { Viewers } from './viewers.ts';
-import type { RoomOptions } from './room.ts';
+import type { Entered, RoomOptions } from './room.ts';
+import type { Peer } from './peer.ts';
 import { defaultSettings } from '../store/index.ts';
-import type { ChatStore, RoomStore, StoredSettings } from '../store/index.ts';
+import type { ChatStore, DoorStore, RoomStore, StoredSettings } from '../store/index.ts';
+import { background } from '../util/background.ts';
+import { Door } from './door.ts';
 
 export interface RoomsOptions {
   roomStore: RoomStore;
   chatStore: ChatStore;
+  /** Each meeting's bans, co-hosts and seats, loaded when its Room opens. */
+  doorStore: DoorStore;
   maxPeers: number;
   media: RoomOptions['media'];
   log: Log;
@@ -25,6 +30,11 @@ export interface RoomsOptions {
   /** After a room closed here (cluster mode: its claim is released). */
   onClosed?: (id: RoomId) => void;
 }
+
+/** One way into a room, run in its queue: who got in and where, or undefined: not this way. */
+export type Attempt = (
+  room: Room,
+) => Promise<{ peer: Peer; entered: Entered } | undefined> | undefined;
 
 export interface NewRoom {
   ownerId?: string;
@@ -137,11 +147,14 @@ export class Rooms {
     if (this.options.place && !(await this.options.place(id))) {
       throw new ProtocolError(ERROR_CODES.ROOM_MOVED, 'another node serves this room: reconnect');
     }
+    // The meeting may have run on another node (or before a restart): it goes on as it was.
+    const door = await Door.load(id, this.options.doorStore);
     const live = this.#live.get(id);
     if (live) return live;
     const room = new Room(id, {
       maxPeers: this.options.maxPeers,
       chat: this.options.chatStore,
+      door,
       onClose: (r) => this.#forget(r),
       settings: record.settings,
       passwordHash: record.passwordHash,
@@ -152,6 +165,33 @@ export class Rooms {
     });
     this.#live.set(id, room);
     return room;
+  }
+
+  /**
+   * Runs a join's `attempt` in the room's queue, opening the room afresh when a last leave
+   * closed it meanwhile. Undefined when nobody got in: the attempt did not apply, or the
+   * joiner is `gone()` (its socket closed) by its turn; the room is then released if empty.
+   */
+  async enter(
+    id: RoomId,
+    attempt: Attempt,
+    gone: () => boolean,
+  ): Promise<{ room: Room; peer: Peer; entered: Entered } | undefined> {
+    for (;;) {
+      const room = await this.open(id);
+      if (!room) throw roomNotFound();
+      const entry = await room.queue.run(async () => {
+        if (room.closed) return 'retry' as const;
+        let got: Awaited<ReturnType<Attempt>>;
+        try {
+          got = gone() ? undefined : await attempt(room);
+        } finally {
+          if (!got) this.releaseIfEmpty(room);
+        }
+        return got && { room, ...got };
+      });
+      if (entry !== 'retry') return entry;
+    }
   }
 
   async isHostKey(id: RoomId, hostKey: string | undefined): Promise<boolean> {
@@ -195,11 +235,10 @@ export class Rooms {
    * fill the room keeps it open).
    */
   releaseIfEmpty(room: Room): void {
-    void room.queue
-      .run(() => {
-        if (room.empty) room.close();
-      })
-      .catch((e: unknown) => room.log.error('room release failed', { error: String(e) }));
+    const release = () => {
+      if (room.empty) room.close();
+    };
+    background(room.queue.run(release), 'room release', room.log);
   }
 
   /**

@@ -1,0 +1,151 @@
+import { ERROR_CODES } from '@parley/protocol';
+import type { MediaState, PeerId, RoomId } from '@parley/protocol';
+import type { DoorState, DoorStore, SeatRecord } from '../store/index.ts';
+import { ProtocolError } from '../util/errors.ts';
+import { hashSecret, newResumeToken, secretMatches } from '../util/ids.ts';
+import { identityKeys, identityOf } from './identity.ts';
+import type { Identity } from './identity.ts';
+import { Peer } from './peer.ts';
+import type { PeerSink } from './peer.ts';
+import type { Room } from './room.ts';
+import type { Entered } from './roomTypes.ts';
+
+/** A seat as a `join` presents it: the peer id and resume token its client was given. */
+export interface SeatClaim {
+  peerId: PeerId;
+  resumeToken: string;
+}
+
+/**
+ * Who may come back into a meeting, kept in the store as well as here: who was removed or
+ * denied (out until the meeting ends), who was made co-host (co-host again on rejoining), and
+ * the seat of every admitted peer (so it can take its place back on another node when the
+ * room moves). Loaded when a Room opens, written through on every change, cleared when the
+ * meeting ends. The waiting queue itself is the Lobby's and is not kept.
+ *
+ * Writes go to the store first: when it refuses one, the error reaches the moderator and
+ * nothing changed here. Call these inside the room's queue.
+ */
+export class Door {
+  readonly #bans: Set<string>;
+  readonly #cohosts: Set<string>;
+  readonly #seats: Map<PeerId, SeatRecord>;
+
+  constructor(
+    readonly roomId: RoomId,
+    private readonly store: DoorStore,
+    state: DoorState = { bans: [], cohosts: [], seats: [] },
+  ) {
+    this.#bans = new Set(state.bans);
+    this.#cohosts = new Set(state.cohosts);
+    this.#seats = new Map(state.seats.map((s) => [s.peerId, s]));
+  }
+
+  /** The room's door as its last node left it. */
+  static async load(roomId: RoomId, store: DoorStore): Promise<Door> {
+    return new Door(roomId, store, await store.load(roomId));
+  }
+
+  isBanned(identity: Identity): boolean {
+    return identityKeys(identity).some((key) => this.#bans.has(key));
+  }
+
+  wasCohost(identity: Identity): boolean {
+    return identityKeys(identity).some((key) => this.#cohosts.has(key));
+  }
+
+  /** Keeps an identity out for the rest of the meeting; a removed peer's seat goes with it. */
+  async ban(identity: Identity, seated?: PeerId): Promise<void> {
+    const keys = identityKeys(identity);
+    await this.store.mark(this.roomId, 'ban', keys);
+    if (seated && this.#seats.has(seated)) await this.store.unseat(this.roomId, seated);
+    for (const key of keys) this.#bans.add(key);
+    if (seated) this.#seats.delete(seated);
+  }
+
+  /** Remembers (or forgets) an identity as co-host, and the seat's new role. */
+  async setCohost(peer: Peer, cohost: boolean): Promise<void> {
+    const keys = identityKeys(peer.identity);
+    if (cohost) await this.store.mark(this.roomId, 'cohost', keys);
+    else await this.store.unmark(this.roomId, 'cohost', keys);
+    for (const key of keys) {
+      if (cohost) this.#cohosts.add(key);
+      else this.#cohosts.delete(key);
+    }
+    if (this.#seats.has(peer.id)) await this.seat(peer, cohost ? 'cohost' : 'guest');
+  }
+
+  /** Records an admitted peer's seat (again, with a new role or token). */
+  async seat(peer: Peer, role = peer.role): Promise<void> {
+    const record: SeatRecord = {
+      peerId: peer.id,
+      tokenHash: hashSecret(peer.resumeToken),
+      name: peer.name,
+      role,
+      identityKeys: identityKeys(peer.identity),
+    };
+    await this.store.seat(this.roomId, record);
+    this.#seats.set(peer.id, record);
+  }
+
+  /**
+   * The peer left the meeting for good (not a dropped socket: that one may resume). Its seat
+   * cannot be claimed from here on, even if the store write fails.
+   */
+  async unseat(peerId: PeerId): Promise<void> {
+    if (!this.#seats.has(peerId)) return;
+    this.#seats.delete(peerId);
+    await this.store.unseat(this.roomId, peerId);
+  }
+
+  /**
+   * The seat a `join` claims, when it is one of this meeting's and its token is right;
+   * undefined otherwise (the join then goes the normal way).
+   */
+  claim(claim: SeatClaim): SeatRecord | undefined {
+    const seat = this.#seats.get(claim.peerId);
+    return seat && secretMatches(claim.resumeToken, seat.tokenHash) ? seat : undefined;
+  }
+
+  /** The meeting is over: the next one starts with no bans, co-hosts or seats. */
+  async clear(): Promise<void> {
+    this.#bans.clear();
+    this.#cohosts.clear();
+    this.#seats.clear();
+    await this.store.clear(this.roomId);
+  }
+}
+
+/** What a seated `join` brings besides its seat. */
+export interface SeatedJoin {
+  identity: Identity;
+  media: MediaState;
+  sink: PeerSink;
+}
+
+/**
+ * A `join` with the seat its client held: the same peer (id, name, role) back in the meeting
+ * at once, with a new resume token. Undefined when the seat is not one of this meeting's, or
+ * is taken (its peer is here): the join then goes the normal way. A banned identity, the
+ * join's or the seat's, is refused. Run in the room's queue.
+ */
+export async function reseat(
+  room: Room,
+  claim: SeatClaim,
+  join: SeatedJoin,
+): Promise<{ peer: Peer; entered: Entered } | undefined> {
+  const seat = room.door.claim(claim);
+  if (!seat || room.has(seat.peerId) || room.lobby.get(seat.peerId)) return undefined;
+  const stored = identityOf(seat.identityKeys);
+  if (room.door.isBanned(stored)) {
+    throw new ProtocolError(ERROR_CODES.BANNED, 'a host removed you from this meeting');
+  }
+  const identity = {
+    deviceId: join.identity.deviceId ?? stored.deviceId,
+    userId: join.identity.userId ?? stored.userId,
+  };
+  const { peerId, name, role } = seat;
+  const peer = new Peer(peerId, name, role, join.media, join.sink, newResumeToken(), identity);
+  room.log.info('seat taken back', { peerId, role });
+  return { peer, entered: await room.enter(peer, true) };
+}

@@ -1,0 +1,43 @@
+import type {
+  ChatMessage,
+  PeerId,
+  PeerInfo,
+  RoomMode,
+  RoomSettings,
+  SfuState,
+} from '@parley/protocol';
+import type { ChatStore, StoredSettings } from '../store/index.ts';
+import type { Log } from '../telemetry/log.ts';
+import type { Door } from './door.ts';
+import type { Room } from './room.ts';
+import type { RoomMediaOptions } from './roomMedia.ts';
+
+/** What a Room is built with (rooms.ts builds it). */
+export interface RoomOptions {
+  maxPeers: number;
+  chat: ChatStore;
+  /** Called once (inside the room's queue) when the room closes: ended, or nobody left. */
+  onClose: (room: Room) => void;
+  /** The meeting's bans, co-hosts and seats, as loaded for this room. */
+  door: Door;
+  /** The settings as stored, and where changes go. */
+  settings: StoredSettings;
+  passwordHash: string | null;
+  save: (settings: StoredSettings, passwordHash: string | null) => Promise<void>;
+  media: Omit<RoomMediaOptions, 'log'>;
+  log: Log;
+}
+
+/** What an admitted peer gets: the meeting as it is now (the `joined` message's body). */
+export interface AdmitResult {
+  peers: PeerInfo[];
+  chat: ChatMessage[];
+  mode: RoomMode;
+  sfu?: SfuState;
+  activeSpeaker: PeerId | null;
+  settings: RoomSettings;
+  live: boolean;
+}
+
+/** Where a join ended up: in the meeting, or in the waiting room at this place in line. */
+export type Entered = { admitted: AdmitResult } | { waiting: number };
