@@ -94,6 +94,15 @@ export const JoinSchema = z.strictObject({
   accessToken: z.string().max(4096).optional(),
   /** This browser's stable id; denied or removed devices cannot come back for the meeting. */
   deviceId: DeviceIdSchema.optional(),
+  /**
+   * The seat this client held in the meeting (from its last `joined`), sent when `resume`
+   * failed (e.g. the room moved to another node): if it is still this meeting's, the client is
+   * back in at once under the same peer id and role, without the waiting room or password.
+   * Otherwise it is ignored and the join goes the normal way.
+   */
+  seat: z
+    .strictObject({ peerId: PeerIdSchema, resumeToken: z.string().min(16).max(128) })
+    .optional(),
 });
 /**
  * Takes back a seat after the socket dropped, within the resume window: same peer id, same

@@ -265,12 +265,17 @@ export class CallController {
     else void this.admission.sendJoin();
   }
 
-  /** The seat is gone (the window passed): the others saw us leave, so start over. */
+  /**
+   * No seat to resume here: the window passed (the others saw us leave), or the room moved to
+   * another node. Join again with the seat we held: where the meeting goes on, it takes us
+   * straight back in as the same peer; elsewhere the server ignores it.
+   */
   private onResumeFailed(): void {
     console.warn('resume failed: joining again');
+    const seat = this.membership.heldSeat();
     this.membership.release();
     this.update({ peers: [], status: 'Reconnecting…' });
-    void this.admission.sendJoin();
+    void this.admission.sendJoin(seat);
   }
 
   private onDown(reason: string, willRetry: boolean): void {

@@ -1,6 +1,6 @@
 import { CLOSE_CODES, ERROR_CODES, PROTOCOL_VERSION, parseClientMessage } from '@parley/protocol';
 import type { ClientMessage, ClientMessageOf, ServerMessage } from '@parley/protocol';
-import { ProtocolError, refusalOf, roomNotFound } from '../util/errors.ts';
+import { ProtocolError, refusalOf } from '../util/errors.ts';
 import { handleHostMessage, watchTokenFor } from './hostHandlers.ts';
 import type { HostMessage } from './hostHandlers.ts';
 import { isModerator, refusal, refusalText } from '../rooms/permissions.ts';
@@ -11,6 +11,8 @@ import { Peer } from '../rooms/peer.ts';
 import type { PeerSink } from '../rooms/peer.ts';
 import { FloodGuard, peekRid } from './rateLimiter.ts';
 import type { AdmitResult, Room } from '../rooms/room.ts';
+import type { Attempt } from '../rooms/rooms.ts';
+import { reseat } from '../rooms/door.ts';
 import { handleSfuMessage } from './sfuHandlers.ts';
 import type { SfuMessage } from './sfuHandlers.ts';
 import { SerialQueue } from '../util/serialQueue.ts';
@@ -221,40 +223,21 @@ export class Connection implements PeerSink {
   async #join(message: ClientMessageOf<'join'>): Promise<void> {
     const { rooms } = this.deps;
     const user = message.accessToken === undefined ? undefined : await this.#user(message);
-    const { roomId } = message;
+    const { roomId, seat, media } = message;
+    const identity = { deviceId: message.deviceId, userId: user?.id };
+    if (seat) {
+      // Its resume failed (the room moved to another node): back in as the same peer, if the
+      // seat is this meeting's. Otherwise the normal way in.
+      const back = (room: Room) => reseat(room, seat, { identity, media, sink: this });
+      if (await this.#enterRoom(message, back)) return;
+    }
     const host =
       (await rooms.isHostKey(roomId, message.hostKey)) || (await rooms.isOwner(roomId, user?.id));
     // Hosts need no password: their key (or account) is a stronger proof than the password.
     await rooms.door(roomId, host ? { host } : { password: message.password }, this.remote);
-    const identity = { deviceId: message.deviceId, userId: user?.id };
-    const peer = new Peer(
-      newPeerId(),
-      message.name,
-      host ? 'host' : 'guest',
-      message.media,
-      this,
-      newResumeToken(),
-      identity,
-    );
-    // A room object dropped by its last leave while we waited is closed: open it afresh.
-    for (;;) {
-      const room = await rooms.open(message.roomId);
-      if (!room) throw roomNotFound();
-      const entered = await room.queue.run(() => this.#enter(room, peer));
-      if (entered === 'retry') continue;
-      if (!entered) return;
-      clearTimeout(this.#joinTimer);
-      const member = { room, peer, admitted: 'admitted' in entered };
-      this.#member = member;
-      if ('waiting' in entered) {
-        const reply = { ...rid(message), roomId: room.id, position: entered.waiting };
-        return this.send({ type: 'waiting', ...reply });
-      }
-      this.deps.metrics.joins.inc();
-      this.#sendJoined(member, entered.admitted, message);
-      if (isModerator(peer.role)) this.send(room.lobbyMessage());
-      return;
-    }
+    const role = host ? 'host' : 'guest';
+    const peer = new Peer(newPeerId(), message.name, role, media, this, newResumeToken(), identity);
+    await this.#enterRoom(message, async (room) => ({ peer, entered: await room.enter(peer) }));
   }
 
   async #user(message: ClientMessageOf<'join'>) {
@@ -263,18 +246,23 @@ export class Connection implements PeerSink {
     return user;
   }
 
-  async #enter(room: Room, peer: Peer) {
-    if (room.closed) return 'retry' as const;
-    if (this.#closed) {
-      this.deps.rooms.releaseIfEmpty(room);
-      return undefined;
+  /** Into the room by `attempt`, and the reply; false when nobody got in (see `Rooms.enter`). */
+  async #enterRoom(message: ClientMessageOf<'join'>, attempt: Attempt): Promise<boolean> {
+    const entry = await this.deps.rooms.enter(message.roomId, attempt, () => this.#closed);
+    if (!entry) return false;
+    clearTimeout(this.#joinTimer);
+    const { room, peer, entered } = entry;
+    const member = { room, peer, admitted: 'admitted' in entered };
+    this.#member = member;
+    if ('waiting' in entered) {
+      const reply = { ...rid(message), roomId: room.id, position: entered.waiting };
+      this.send({ type: 'waiting', ...reply });
+      return true;
     }
-    try {
-      return await room.enter(peer);
-    } catch (error) {
-      this.deps.rooms.releaseIfEmpty(room);
-      throw error;
-    }
+    this.deps.metrics.joins.inc();
+    this.#sendJoined(member, entered.admitted, message);
+    if (isModerator(peer.role)) this.send(room.lobbyMessage());
+    return true;
   }
 
   /** `joined`: the reply to `join` (with its rid), or pushed on admission from the waiting room. */

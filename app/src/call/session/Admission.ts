@@ -5,6 +5,7 @@ import { isDeviceId, newDeviceId, refusalOf } from './admissionState.ts';
 import { mediaFlags } from '../callState.ts';
 import type { SnapshotStore } from '../SnapshotStore.ts';
 import { log } from '../../log.ts';
+import type { SeatClaim } from './seat.ts';
 
 /** Who we are when we ask to join: the room's secrets and this browser's identities. */
 export interface JoinCredentials {
@@ -43,6 +44,8 @@ export class Admission {
   /** The room password typed on the pre-join screen; kept for rejoins after a lost seat. */
   private password: string | undefined;
   private joinRid: number | undefined;
+  /** The seat the last join carried: a retry after UNAUTHORIZED carries it again. */
+  private lastSeat: SeatClaim | null = null;
   private authRetried = false;
   /** The media flags the last join carried: the server shows these until we send `media`. */
   sentMedia: MediaState | null = null;
@@ -58,7 +61,11 @@ export class Admission {
     this.authRetried = false;
   }
 
-  async sendJoin(): Promise<void> {
+  /**
+   * Sends `join`. `seat`: the one we held when our resume failed; where the room now runs on
+   * another node, it takes us straight back in as the same peer (else the server ignores it).
+   */
+  async sendJoin(seat?: SeatClaim | null): Promise<void> {
     const token = await this.credentials.accessToken().catch((err: unknown) => {
       log.warn('no access token for the join', err);
       return null;
@@ -67,6 +74,7 @@ export class Admission {
     const media = mediaFlags(local, sharing);
     const rid = this.deps.nextRid();
     this.joinRid = rid;
+    this.lastSeat = seat ?? null;
     this.sentMedia = media;
     const { hostKey, deviceId } = this.credentials;
     this.deps.send({
@@ -79,6 +87,7 @@ export class Admission {
       ...(hostKey ? { hostKey } : {}),
       ...(this.password ? { password: this.password } : {}),
       ...(token ? { accessToken: token } : {}),
+      ...(seat ? { seat } : {}),
     });
   }
 
@@ -127,7 +136,7 @@ export class Admission {
     if (this.authRetried) return false;
     this.authRetried = true;
     await this.credentials.refreshAccessToken().catch(() => null);
-    await this.sendJoin();
+    await this.sendJoin(this.lastSeat);
     return true;
   }
 }

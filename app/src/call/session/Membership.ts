@@ -4,6 +4,7 @@ import type { TrackInfo } from '../topology/RemoteMedia.ts';
 import type { RequestChannel } from './RequestChannel.ts';
 import { IceCredentials } from './IceCredentials.ts';
 import { Seat } from './seat.ts';
+import type { SeatClaim } from './seat.ts';
 import { Topology } from '../topology/Topology.ts';
 import type { TopologyEvents } from '../topology/Topology.ts';
 
@@ -58,6 +59,11 @@ export class Membership {
   /** The `resume` to send on a new socket, or null when there is nothing to resume. */
   resumeMessage(roomId: string, lastSeq: number, rid: () => number): ClientMessage | null {
     return this.current ? this.seat.resumeMessage(roomId, lastSeq, rid()) : null;
+  }
+
+  /** The seat we hold, for a `join` after a failed resume (null when none). */
+  heldSeat(): SeatClaim | null {
+    return this.seat.claim();
   }
 
   /** The seat is gone (left, or the server let it go): media paths close, ICE stays. */

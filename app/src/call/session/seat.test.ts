@@ -36,6 +36,15 @@ describe('Seat', () => {
     });
   });
 
+  it('offers the seat for a join after a failed resume, until it is released', () => {
+    const seat = new Seat();
+    expect(seat.claim()).toBeNull();
+    seat.take('peer-aaaaaaaa', 'token-1');
+    expect(seat.claim()).toEqual({ peerId: 'peer-aaaaaaaa', resumeToken: 'token-1' });
+    seat.release();
+    expect(seat.claim()).toBeNull();
+  });
+
   it('a newer join replaces the seat', () => {
     const seat = new Seat();
     seat.take('peer-aaaaaaaa', 'token-1');

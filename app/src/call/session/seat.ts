@@ -2,6 +2,8 @@ import type { ClientMessage, PeerInfo } from '@parley/protocol';
 import type { PeerView } from '../callState.ts';
 
 type ResumeMessage = Extract<ClientMessage, { type: 'resume' }>;
+/** A seat as `join` carries it, to take it back where `resume` cannot (another node). */
+export type SeatClaim = NonNullable<Extract<ClientMessage, { type: 'join' }>['seat']>;
 
 /**
  * Our seat in the room, for taking it back after the socket dropped (`resume`): the peer id
@@ -17,6 +19,13 @@ export class Seat {
 
   take(peerId: string, resumeToken: string): void {
     this.held = { peerId, resumeToken };
+  }
+
+  /** The seat for a `join` after a failed resume, or null when we hold none. */
+  claim(): SeatClaim | null {
+    if (!this.held) return null;
+    const { peerId, resumeToken } = this.held;
+    return { peerId: peerId as SeatClaim['peerId'], resumeToken };
   }
 
   /** The seat is gone (we left, or the server no longer keeps it). */
