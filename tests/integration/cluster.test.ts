@@ -32,6 +32,33 @@ async function member(node: TestServer, roomId: string, name: string): Promise<T
   return client;
 }
 
+type Seat = { peerId: string; resumeToken: string };
+
+const device = (name: string): string => `device-${name}-${'0'.repeat(16)}`;
+
+/** A client that joins with its own fields (device, host key, seat) and keeps the reply. */
+async function seated(
+  node: TestServer,
+  roomId: string,
+  fields: { name: string; deviceId: string; hostKey?: string; seat?: Seat | undefined },
+): Promise<{ client: TestClient; reply: ServerMessage }> {
+  const client = await TestClient.ready(node.url, `/ws?room=${roomId}`);
+  clients.push(client);
+  const media = { audio: true, video: true };
+  const reply = await client.request({ type: 'join', roomId, media, ...fields });
+  return { client, reply };
+}
+
+function seatOf(joined: ServerMessage): Seat {
+  if (joined.type !== 'joined') throw new Error(`not joined: ${JSON.stringify(joined)}`);
+  return { peerId: joined.peerId, resumeToken: joined.resumeToken };
+}
+
+/** A waiting client's seat, once a host has let it in. */
+async function admittedSeat(waiting: { client: TestClient }): Promise<{ seat: Seat }> {
+  return { seat: seatOf(await waiting.client.next((m) => m.type === 'joined')) };
+}
+
 const status = async (node: TestServer, roomId: string): Promise<RoomStatus> =>
   (await (await fetch(`${node.url}/api/rooms/${roomId}`)).json()) as RoomStatus;
 
@@ -119,6 +146,70 @@ describe('cluster', () => {
       type: 'chat-history',
       messages: [{ text: 'before the move' }],
     });
+  });
+
+  it('keeps a moved meeting’s door: seats come back at once, bans and co-hosts hold', async () => {
+    const x = await startNode('n5');
+    const { id, hostKey } = await x.createRoom({}); // the product defaults: waiting room on
+    const host = await seated(x, id, { name: 'Host', hostKey, deviceId: device('host') });
+    expect(host.reply).toMatchObject({ type: 'joined', role: 'host' });
+    expect((await status(x, id)).node).toBe('n5'); // the least loaded: it held no room yet
+    const guests = [];
+    for (const name of ['Ann', 'Bob', 'Cat']) {
+      const guest = await seated(x, id, { name, deviceId: device(name) });
+      expect(guest.reply).toMatchObject({ type: 'waiting' });
+      guests.push(guest);
+    }
+    await host.client.next((m) => m.type === 'lobby' && m.waiting.length === 3);
+    expect(await host.client.request({ type: 'admit-all' })).toMatchObject({ type: 'ok' });
+    const [ann, bob, cat] = await Promise.all(guests.map(admittedSeat));
+    const hostSeat = seatOf(host.reply);
+    await host.client.request({ type: 'set-role', peerId: cat?.seat.peerId, role: 'cohost' });
+    await host.client.request({ type: 'remove', peerId: bob?.seat.peerId });
+    await x.drain();
+    for (const c of [host.client, guests[0]!.client, guests[2]!.client]) {
+      expect(await c.closed).toMatchObject({ code: 4006 });
+    }
+    // Ann comes back first, through another node: in at once, the same peer, no host needed.
+    const annBack = await seated(nodes[0]!, id, {
+      name: 'Ann',
+      deviceId: device('Ann'),
+      seat: ann?.seat,
+    });
+    expect(annBack.reply).toMatchObject({
+      type: 'joined',
+      role: 'guest',
+      peerId: ann?.seat.peerId,
+    });
+    expect((await status(nodes[0]!, id)).node).not.toBe('n5');
+    const hostBack = await seated(nodes[1]!, id, {
+      name: 'Host',
+      hostKey,
+      deviceId: device('host'),
+      seat: hostSeat,
+    });
+    expect(hostBack.reply).toMatchObject({ type: 'joined', role: 'host', peerId: hostSeat.peerId });
+    await annBack.client.next((m) => m.type === 'peer-joined' && m.peer.peerId === hostSeat.peerId);
+    const catBack = await seated(nodes[2]!, id, {
+      name: 'Cat',
+      deviceId: device('Cat'),
+      seat: cat?.seat,
+    });
+    expect(catBack.reply).toMatchObject({
+      type: 'joined',
+      role: 'cohost',
+      peerId: cat?.seat.peerId,
+    });
+    // Removed before the move: neither the old seat nor a fresh join lets Bob back in.
+    const withSeat = await seated(nodes[0]!, id, {
+      name: 'Bob',
+      deviceId: device('Bob'),
+      seat: bob?.seat,
+    });
+    expect(withSeat.reply).toMatchObject({ type: 'error', code: 'BANNED' });
+    const fresh = await seated(nodes[1]!, id, { name: 'Bob', deviceId: device('Bob') });
+    expect(fresh.reply).toMatchObject({ type: 'error', code: 'BANNED' });
+    expect(await status(nodes[2]!, id)).toMatchObject({ admitted: 3 });
   });
 
   it('answers UNAVAILABLE while PostgreSQL is stopped, loses nothing acked, and recovers', async () => {
