@@ -120,14 +120,31 @@ export const cluster: Scenario = {
     '<= 50 ms added by the load balancer at p50; registry p99 <= 2 ms; placement within +-10 %; failover p95 <= 10 s; 0 orphaned keys',
   anchor:
     'A plain Redis GET round trip in the same run (registry); the direct join in the same run (load balancer). The issue quotes no external figure.',
+  analysis: [
+    '**The machine was busy.** Other engineers ran browser e2e tests on the same 2 cores throughout (1-minute load average 23-35 before and during most of the run, 4 at its end); run 2 fell in the worst of it, which is why its Redis and join figures are 10-20 times runs 1 and 3. A first attempt at this run lost its second cluster to a node that did not answer `/healthz` within 60 s (load ~35); start-up may now take 3 minutes, and a failed run costs only itself.',
+    '**Load balancer: met by a wide margin.** HAProxy plus the splice add p50 2.8 / 7.1 / 2.9 ms (p95 5.3 / 16.3 / 7.1 ms) to a join of 4.6-8.6 ms straight to the owner. Straight to a non-owner costs about the same as through HAProxy: the extra hop is mostly the node that splices (2 joins in 3 land on a non-owner), not HAProxy.',
+    "**Registry: claim and lookup meet p99 <= 2 ms; renew is at the edge.** On the quieter runs (GET floor p99 0.40 / 0.43 ms) claim p99 is 0.22 / 0.30 ms, lookup (2 GETs) 0.38 / 0.61 ms, renew 1.71 / 2.20 ms (about 4-5 GETs: a MULTI and a pipeline of 20 `EVAL`s, each sending its Lua text). In run 2 every operation was 1-3 times a GET whose own p99 was 7.3 ms: the machine, not Redis. A node holding 300 rooms renews in one pipeline of 300 `EVAL`s, p99 9.7-243 ms; `defineCommand`/`EVALSHA` would stop resending the script 300 times a second (not changed here: signaling/ is not this change's).",
+    '**Placement: met.** 1,000 rooms through the real path (REST, then the upgrade through HAProxy) landed 330/332/338, 333/332/335 and 327/337/336: 0.5-1.9 % from the mean.',
+    "**Failover (signaling path): p50 2.97 s, p95 3.17 s over 30 kills (60 guests), all on the first reconnect.** The floor is the dead owner's node lease (`NODE_LEASE_MS`, 3 s, counted from its last renewal): until it ends nobody may take the room. The nodes measured here include b160e13, which holds an upgrade while the dead owner's lease lasts; the aborted first attempt ran 10 kills on the code before it, where the node answered 502 and the guests sat out the app's backoff: p50 3.34 s, p95 5.86 s, 3-4 attempts each. No split room in any round. **Kill -> video decoding again in a browser is not measured here** (tests/e2e/cluster.test.ts covers that path); the 10 s target applies to it, and this is the signaling part of it.",
+    "**Orphaned keys after rooms closed: not met, 3-8 room keys** two seconds after the last guest of 100 rooms left, each `held by <live node>, nobody in it`; after every guest of the node-death part left, 0. Likely cause (not verified, signaling/ is not this change's): a renewal that listed a room just before it closed runs its `RENEW` script after the close's compare-and-delete, and `RENEW` re-creates a missing key (meant for a Redis restart). Such a key is never renewed again and expires within `ROOM_LEASE_MS` (6 s), so it is transient, but until then it counts in its node's load. **After a node's death: 0 orphaned keys** once its leases ended (its record and room keys were gone 5.9-6.0 s after the kill); what remains is `parley:epoch`, the live nodes' records, the two indexes and the rooms that still had a guest. The indexes kept members naming dead nodes until the next placement listed the nodes; after it, one stale `parley:room-counts` member remained in every run, naming the node killed in the last failover round: taking a room over from a dead owner runs `ZINCRBY -1` for it (the `CLAIM` script), which re-adds a member that listing had already pruned from both indexes. It is a member, not a key, and a restarted node with the same id overwrites it.",
+  ].join('\n\n'),
   needs: ['redis-server', 'haproxy', path.join(DEFAULT_PG_BIN_DIR, 'initdb')],
   async run({ smoke, log }): Promise<ScenarioOutput> {
     const plan = smoke ? SMOKE : FULL;
     const runs: Run[] = [];
+    const failures: string[] = [];
     for (let i = 0; i < plan.runs; i++) {
       log(`cluster: run ${i + 1} of ${plan.runs}`);
-      runs.push(await oneRun(plan, log));
+      try {
+        runs.push(await oneRun(plan, log));
+      } catch (error) {
+        // One run lost to the shared machine (a node not starting in time) costs that run only.
+        if (smoke) throw error;
+        failures.push(`run ${i + 1}: ${String(error).split('\n')[0]}`);
+        log(`  run ${i + 1} failed: ${String(error)}`);
+      }
     }
+    if (runs.length === 0) throw new Error(`every run failed: ${failures.join('; ')}`);
     const rows = runs.map(runRow);
     const last = runs.at(-1) as Run;
     return {
@@ -146,7 +163,7 @@ export const cluster: Scenario = {
         keysAfterNextPlacement: last.death.afterNextPlacement.keys,
         raw: runs,
       },
-      notes: notes(rows, runs),
+      notes: [...notes(rows, runs), ...failures.map((f) => `Failed and left out: ${f}`)],
     };
   },
 };

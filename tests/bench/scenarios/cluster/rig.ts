@@ -27,7 +27,14 @@ export interface Rig {
 
 export async function startRig(nodes: number): Promise<Rig> {
   // The API only: no PWA to build or serve.
-  const cluster = await startCluster({ nodes, staticDir: '', sfuPortBase: SFU_PORT_BASE });
+  // A node's start (tsx compiling the server) took over 60 s with the shared 2 cores at a
+  // load average of 30: give it three minutes.
+  const cluster = await startCluster({
+    nodes,
+    staticDir: '',
+    sfuPortBase: SFU_PORT_BASE,
+    nodeStartTimeoutMs: 180_000,
+  });
   const admin = new Redis(cluster.redis.url);
   return {
     cluster,
