@@ -172,4 +172,33 @@ describe('cluster placement in Redis', () => {
     expect((await admin.zrange('parley:nodes', 0, -1)).sort()).toEqual(['a', 'b']);
     expect((await admin.zrange('parley:room-counts', 0, -1)).sort()).toEqual(['a', 'b']);
   }, 20_000);
+
+  it('a release racing a renewal leaves no key behind', async () => {
+    const a = await node('a');
+    await pastGrace();
+    for (let i = 0; i < 50; i++) await open(a.cluster, `race-${i}`, [a]);
+    // Each room closes while a renewal that listed it is in flight.
+    await Promise.all(
+      [...a.served].map(async (id) => {
+        const renewal = a.cluster.renew();
+        a.served.delete(id);
+        await Promise.all([renewal, a.cluster.release(id)]);
+      }),
+    );
+    await a.cluster.renew();
+    expect(await admin.keys('parley:room:*')).toEqual([]);
+  });
+
+  it('taking over a dead node’s room does not bring back its count', async () => {
+    const a = await node('a');
+    await pastGrace();
+    const dead = await processNode('d', ['room-t']);
+    dead.kill('SIGKILL');
+    // Its node lease ends first (3 s); its room key (6 s) is still there to take over.
+    await waitFor(async () => (await admin.exists('parley:node:d')) === 0, NODE_LEASE_MS + 2_000);
+    await a.cluster.nodes(); // prunes "d" from the indexes
+    expect(await admin.get('parley:room:room-t')).toBe('d');
+    expect(await a.cluster.route('room-t')).toEqual({ local: true });
+    expect(await admin.zrange('parley:room-counts', 0, -1)).toEqual(['a']);
+  });
 });

@@ -170,6 +170,10 @@ export class Cluster {
 
   /** Lets go of a room we no longer serve (compare-and-delete). */
   async release(roomId: string): Promise<void> {
+    // A renewal already under way may have listed the room before it closed; its script would
+    // put the key back (it re-claims keys lost to a Redis restart). Release after it: the next
+    // renewal no longer lists the room.
+    await this.#renewing;
     await this.#claims.release(roomId, this.nodeId);
   }
 
