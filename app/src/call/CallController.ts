@@ -7,7 +7,7 @@ import { LocalMedia } from './local/LocalMedia.ts';
 import type { MediaKind } from './local/media.ts';
 import { chatView } from './features/chat/chatState.ts';
 import { ChatSession } from './features/chat/ChatSession.ts';
-import { initialSnapshot, mediaFlags } from './callState.ts';
+import { initialSnapshot, joinedPatch, mediaFlags, resumedPatch } from './callState.ts';
 import type { CallSnapshot } from './callState.ts';
 import { preloadSfuDevice } from './topology/sfu/sfuDevice.ts';
 import { SnapshotStore } from './SnapshotStore.ts';
@@ -21,6 +21,8 @@ import type { JoinCredentials } from './session/Admission.ts';
 import { mediaChanged } from './session/admissionState.ts';
 import { Moderation } from './features/moderation/Moderation.ts';
 import { isModerator } from './features/moderation/lobbyState.ts';
+import { log } from '../log.ts';
+import { background } from '../util/background.ts';
 
 /** What the call shows when recovery gave up (a Rejoin button goes with it). */
 export const RECONNECT_FAILED = 'Could not reconnect the call. Check your network and rejoin.';
@@ -129,7 +131,7 @@ export class CallController {
   /** Starts the camera/mic preview once; later calls return the same promise. */
   startPreview(): Promise<void> {
     // While the user looks at the preview: a room on the SFU then starts with its first request.
-    void preloadSfuDevice();
+    background(preloadSfuDevice(), 'SFU device preload');
     return this.local.start();
   }
 
@@ -141,7 +143,7 @@ export class CallController {
       this.sendMedia();
     } catch (err) {
       this.update({ notice: `Could not switch ${kind === 'audio' ? 'microphone' : 'camera'}.` });
-      console.warn('device switch failed', err);
+      log.warn('device switch failed', err);
     }
   }
 
@@ -215,7 +217,7 @@ export class CallController {
   /** After leaving: back to the pre-join screen with a fresh preview. */
   restart(): void {
     this.update({ ...initialSnapshot(), name: this.snap.name, chat: this.snap.chat });
-    void this.startPreview();
+    background(this.startPreview(), 'preview');
   }
 
   /** Idempotent: the page is going away. */
@@ -228,14 +230,14 @@ export class CallController {
 
   /** After recovery gave up: join again as a new peer (the Rejoin button). */
   rejoinAfterFailure(): void {
-    void this.join(this.snap.name);
+    background(this.join(this.snap.name), 'join');
   }
 
   private teardown(): void {
     this.closeSocket();
     this.membership.close();
     this.moderation.reset();
-    void this.screen.stop();
+    background(this.screen.stop(), 'screen share stop');
     this.local.stop();
   }
 
@@ -247,11 +249,11 @@ export class CallController {
 
   /** The SFU side could not be rebuilt: leave and join again on the same socket. */
   private rejoin(reason: string): void {
-    console.warn('rejoining the room:', reason);
+    log.warn('rejoining the room:', reason);
     this.membership.release();
     this.update({ status: 'Reconnecting…' });
     this.send({ type: 'leave' });
-    void this.admission.sendJoin();
+    background(this.admission.sendJoin(), 'join');
   }
 
   private send(msg: ClientMessage): boolean {
@@ -262,7 +264,7 @@ export class CallController {
   private onReady(): void {
     const resume = this.membership.resumeMessage(this.roomId, this.chat.highestSeq, this.rid);
     if (resume) this.send(resume);
-    else void this.admission.sendJoin();
+    else background(this.admission.sendJoin(), 'join');
   }
 
   /**
@@ -271,11 +273,11 @@ export class CallController {
    * straight back in as the same peer; elsewhere the server ignores it.
    */
   private onResumeFailed(): void {
-    console.warn('resume failed: joining again');
+    log.warn('resume failed: joining again');
     const seat = this.membership.heldSeat();
     this.membership.release();
     this.update({ peers: [], status: 'Reconnecting…' });
-    void this.admission.sendJoin(seat);
+    background(this.admission.sendJoin(seat), 'join with the held seat');
   }
 
   private onDown(reason: string, willRetry: boolean): void {
@@ -353,7 +355,7 @@ export class CallController {
         return;
       default: {
         const unknown: never = msg;
-        console.warn('unhandled server message', unknown);
+        log.warn('unhandled server message', unknown);
       }
     }
   }
@@ -362,21 +364,8 @@ export class CallController {
     const sinceSeq = this.chat.highestSeq;
     if (this.membership.joined(msg) === 'resumed') return this.onResumed(msg);
     const sharing = this.screen.stream;
-    if (sharing) void this.topology?.startScreen(sharing);
-    this.update({
-      phase: 'in-call',
-      notice: null,
-      status: null,
-      waitingPosition: null,
-      selfId: msg.peerId,
-      role: msg.role,
-      mode: msg.mode,
-      speaker: msg.activeSpeaker ?? null,
-      settings: msg.settings,
-      live: msg.live,
-      watchToken: msg.watchToken ?? null,
-      peers: msg.peers.map((p) => ({ ...p, connected: false })),
-    });
+    if (sharing && this.topology) background(this.topology.startScreen(sharing), 'screen share');
+    this.update(joinedPatch(msg));
     this.chat.merge(msg.chat);
     if (this.joinedOnce) this.chat.resume(sinceSeq);
     this.joinedOnce = true;
@@ -390,15 +379,7 @@ export class CallController {
    * links and transports stay. Reconcile the peers, merge the missed chat, resend the unacked.
    */
   private onResumed(msg: ServerMessageOf<'joined'>): void {
-    this.update({
-      phase: 'in-call',
-      notice: null,
-      mode: msg.mode,
-      settings: msg.settings,
-      live: msg.live,
-      watchToken: msg.watchToken ?? null,
-      peers: reconcilePeers(this.snap.peers, msg.peers),
-    });
+    this.update({ ...resumedPatch(msg), peers: reconcilePeers(this.snap.peers, msg.peers) });
     this.chat.merge(msg.chat);
     this.chat.resume(this.chat.highestSeq);
   }
@@ -406,8 +387,8 @@ export class CallController {
   /** Recovery gave up: say so plainly and offer a Rejoin. */
   private unrecoverable(reason: string): void {
     // Without a socket no link can be rebuilt anyway; the resume (or fresh join) redoes them.
-    if (this.snap.phase === 'reconnecting') return console.warn('link lost while offline:', reason);
-    console.warn('call lost:', reason);
+    if (this.snap.phase === 'reconnecting') return log.warn('link lost while offline:', reason);
+    log.warn('call lost:', reason);
     this.leave();
     this.update({ phase: 'failed', error: RECONNECT_FAILED, rejoinable: true });
   }
@@ -437,10 +418,11 @@ export class CallController {
     if (msg.code === ERROR_CODES.RESUME_FAILED) return this.onResumeFailed();
     // Cluster mode: the room's node changed under us; a new socket is routed to the right one.
     if (msg.code === ERROR_CODES.ROOM_MOVED) return this.signaling?.dropSocket();
-    if (this.admission.isJoinError(msg)) return void this.admission.onRefused(msg);
+    if (this.admission.isJoinError(msg))
+      return background(this.admission.onRefused(msg), 'refusal');
     if (this.chat.onError(msg)) return;
     if (msg.code === ERROR_CODES.FORBIDDEN && msg.ref === 'media') return this.screen.refused();
-    console.warn('server error', msg.code, msg.message);
+    log.warn('server error', msg.code, msg.message);
   }
 
   // ---------- chat and debugging ----------

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROOM_SETTINGS } from '@parley/protocol';
-import { initialSnapshot, localViewOf, mediaFlags } from './callState.ts';
+import type { ServerMessageOf } from '@parley/protocol';
+import {
+  initialSnapshot,
+  joinedPatch,
+  localViewOf,
+  mediaFlags,
+  resumedPatch,
+} from './callState.ts';
 import type { LocalMediaView } from './callState.ts';
 
 const both: LocalMediaView = { hasAudio: true, hasVideo: true, audioOn: true, videoOn: true };
@@ -75,5 +82,42 @@ describe('initialSnapshot', () => {
       connected: true,
     });
     expect(initialSnapshot().peers).toEqual([]);
+  });
+});
+
+describe('joinedPatch and resumedPatch', () => {
+  const joined = {
+    type: 'joined',
+    roomId: 'r',
+    peerId: 'me',
+    role: 'guest',
+    resumeToken: 'x'.repeat(22),
+    peers: [{ peerId: 'p1', name: 'Ada', role: 'host', media: { audio: true, video: true } }],
+    chat: [],
+    mode: 'sfu',
+    activeSpeaker: 'p1',
+    settings: DEFAULT_ROOM_SETTINGS,
+    live: true,
+    iceServers: [],
+  } as unknown as ServerMessageOf<'joined'>;
+
+  it('puts a fresh seat in the call with the room as the server sees it', () => {
+    expect(joinedPatch(joined)).toMatchObject({
+      phase: 'in-call',
+      selfId: 'me',
+      role: 'guest',
+      mode: 'sfu',
+      speaker: 'p1',
+      live: true,
+      watchToken: null,
+      peers: [{ peerId: 'p1', name: 'Ada', connected: false }],
+    });
+  });
+
+  it('leaves identity and peers alone on a resumed seat', () => {
+    const patch = resumedPatch(joined);
+    expect(patch).toMatchObject({ phase: 'in-call', mode: 'sfu', live: true });
+    expect(patch).not.toHaveProperty('selfId');
+    expect(patch).not.toHaveProperty('peers');
   });
 });

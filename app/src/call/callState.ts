@@ -1,4 +1,11 @@
-import type { MediaState, Role, RoomMode, RoomSettings, WaitingPeer } from '@parley/protocol';
+import type {
+  MediaState,
+  Role,
+  RoomMode,
+  RoomSettings,
+  ServerMessageOf,
+  WaitingPeer,
+} from '@parley/protocol';
 import type { Removal } from './session/admissionState.ts';
 import type { ChatEntry } from './features/chat/chatState.ts';
 import type { DeviceLists, MediaKind } from './local/media.ts';
@@ -153,5 +160,35 @@ export function localViewOf(stream: MediaStream | undefined): LocalMediaView {
     hasVideo: !!video,
     audioOn: audio ? audio.enabled : false,
     videoOn: video ? video.enabled : false,
+  };
+}
+
+/** What a `joined` for a fresh seat sets: in the call, with the room as the server sees it. */
+export function joinedPatch(msg: ServerMessageOf<'joined'>): Partial<CallSnapshot> {
+  return {
+    phase: 'in-call',
+    notice: null,
+    status: null,
+    waitingPosition: null,
+    selfId: msg.peerId,
+    role: msg.role,
+    mode: msg.mode,
+    speaker: msg.activeSpeaker ?? null,
+    settings: msg.settings,
+    live: msg.live,
+    watchToken: msg.watchToken ?? null,
+    peers: msg.peers.map((p) => ({ ...p, connected: false })),
+  };
+}
+
+/** What a `joined` that resumed our seat sets (the peers are reconciled by the caller). */
+export function resumedPatch(msg: ServerMessageOf<'joined'>): Partial<CallSnapshot> {
+  return {
+    phase: 'in-call',
+    notice: null,
+    mode: msg.mode,
+    settings: msg.settings,
+    live: msg.live,
+    watchToken: msg.watchToken ?? null,
   };
 }

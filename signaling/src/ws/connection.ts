@@ -6,6 +6,7 @@ import type { HostMessage } from './hostHandlers.ts';
 import { isModerator, refusal, refusalText } from '../rooms/permissions.ts';
 import type { Standing } from '../rooms/permissions.ts';
 import { newPeerId, newResumeToken } from '../util/ids.ts';
+import { background } from '../util/background.ts';
 import type { Log } from '../telemetry/log.ts';
 import { Peer } from '../rooms/peer.ts';
 import type { PeerSink } from '../rooms/peer.ts';
@@ -75,7 +76,7 @@ export class Connection implements PeerSink {
     }
     const message = parsed.message;
     // Messages of one socket are handled strictly in arrival order, even across async steps.
-    void this.#inbox.run(() => this.#handle(message));
+    this.#inOrder(() => this.#handle(message), 'message');
   }
 
   /**
@@ -87,7 +88,16 @@ export class Connection implements PeerSink {
     this.#closed = true;
     this.#log.info('disconnected', { code, reason });
     clearTimeout(this.#joinTimer);
-    void this.#inbox.run(() => this.#dropSeat());
+    this.#inOrder(() => this.#dropSeat(), 'seat drop');
+  }
+
+  /** Runs `task` after this socket's earlier messages; nobody awaits it, failures are logged. */
+  #inOrder(task: () => unknown, what: string): void {
+    background(
+      this.#inbox.run(async () => task()),
+      what,
+      this.#log,
+    );
   }
 
   /** PeerSink: another socket resumed our seat; this one is stale. */
@@ -113,8 +123,8 @@ export class Connection implements PeerSink {
   /** PeerSink: the meeting ended. Closed after the reply in progress (the host's `ok` to `end`). */
   roomClosed(): void {
     this.#member = undefined;
-    // Not awaited: it only orders the close after the current message; #close never throws.
-    void this.#inbox.run(() => this.#close(CLOSE_CODES.ROOM_CLOSED, 'the meeting ended'));
+    // Ordered after the reply in progress; nothing waits for it.
+    this.#inOrder(() => this.#close(CLOSE_CODES.ROOM_CLOSED, 'the meeting ended'), 'close');
   }
 
   /** PeerSink: the room moved to another node; the client reconnects and joins it there. */

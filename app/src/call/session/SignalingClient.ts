@@ -1,5 +1,6 @@
 import { CLOSE_CODES, PROTOCOL_VERSION } from '@parley/protocol';
 import type { ClientMessage, ServerMessage } from '@parley/protocol';
+import { log } from '../../log.ts';
 
 /** What the owner of a SignalingClient hears. */
 export interface SignalingEvents {
@@ -116,7 +117,7 @@ export class SignalingClient {
     try {
       msg = JSON.parse(data) as ServerMessage;
     } catch {
-      console.warn('signaling: ignoring a frame that is not JSON');
+      log.warn('signaling: ignoring a frame that is not JSON');
       return;
     }
     this.lastHeard = Date.now();
