@@ -1,0 +1,104 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import type { CreateRoomResponse, RoomStatus } from '@parley/protocol';
+import { startCluster } from '../../../deploy/local/index.ts';
+import type { LocalCluster } from '../../../deploy/local/index.ts';
+import { connectRedis } from '../../../signaling/src/cluster/redis.ts';
+import { NodeRegistry } from '../../../signaling/src/cluster/nodeRegistry.ts';
+import type { NodeLoad } from '../../../signaling/src/cluster/nodeRegistry.ts';
+import { NODE_LEASE_MS } from '../../../signaling/src/cluster/cluster.ts';
+import { TestClient } from '../../integration/support/client.ts';
+import { testAppDir } from './server.ts';
+import { selfId } from './call.ts';
+
+/**
+ * `npm run cluster`'s topology (deploy/local): Redis, PostgreSQL, `nodes` Parley processes and
+ * HAProxy, every node serving the debug build of the app. Mesh up to four peers (the server
+ * default); broadcasts at a small picture so FFmpeg stays light on two cores. No TURN: like the
+ * other e2e suites, pages and SFUs meet on host candidates of this machine.
+ */
+export function startE2eCluster(nodes = 3): Promise<LocalCluster> {
+  return startCluster({
+    nodes,
+    staticDir: testAppDir(),
+    // Above Linux's ephemeral range and clear of the bench's cluster (61000) and of
+    // startCluster's default (50000, deploy/local's own tests), which may run beside us.
+    sfuPortBase: 62_000,
+    env: {
+      MESH_MAX_PEERS: '4',
+      HLS_WIDTH: '320',
+      HLS_HEIGHT: '180',
+      HLS_FPS: '15',
+      HLS_VIDEO_KBPS: '300',
+      STUN_URLS: '',
+    },
+  });
+}
+
+/** `POST /api/rooms` with the waiting room off. */
+export async function createRoomAt(baseUrl: string): Promise<CreateRoomResponse> {
+  const res = await fetch(`${baseUrl}/api/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ settings: { waitingRoom: false } }),
+  });
+  if (res.status !== 201) throw new Error(`POST /api/rooms: ${res.status} ${await res.text()}`);
+  return (await res.json()) as CreateRoomResponse;
+}
+
+/** `GET /api/rooms/<id>`, from whichever node `baseUrl` reaches. */
+export async function statusAt(baseUrl: string, roomId: string): Promise<RoomStatus> {
+  const res = await fetch(`${baseUrl}/api/rooms/${roomId}`);
+  if (res.status !== 200) throw new Error(`GET /api/rooms/${roomId}: ${res.status}`);
+  return (await res.json()) as RoomStatus;
+}
+
+/** Makes the pages of `context` the room's host, as the browser that created it would be. */
+export async function holdHostKey(context: BrowserContext, room: CreateRoomResponse) {
+  await context.addInitScript(
+    ([key, value]) => {
+      const g = globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } };
+      g.localStorage.setItem(key as string, value as string);
+    },
+    [`parley.hostKey.${room.id}`, room.hostKey],
+  );
+}
+
+/** A protocol client (no media) in `roomId`, connected as the app connects: `/ws?room=<id>`. */
+export async function protocolMember(baseUrl: string, roomId: string, name: string) {
+  const client = await TestClient.ready(baseUrl, `/ws?room=${roomId}`);
+  await client.join(roomId, name);
+  return client;
+}
+
+/**
+ * The cluster's nodes as placement sees them (the registry in Redis, read with the server's
+ * own code), so a test can tell which node the next new room goes to.
+ */
+export class PlacementView {
+  readonly #redis;
+  readonly #registry;
+
+  private constructor(redisUrl: string) {
+    this.#redis = connectRedis(redisUrl);
+    this.#registry = new NodeRegistry(this.#redis, NODE_LEASE_MS);
+  }
+
+  static async open(redisUrl: string): Promise<PlacementView> {
+    const view = new PlacementView(redisUrl);
+    await view.#redis.connect();
+    return view;
+  }
+
+  nodes(): Promise<NodeLoad[]> {
+    return this.#registry.list();
+  }
+
+  close(): void {
+    this.#redis.disconnect();
+  }
+}
+
+/** The peer id each page has now, or null while it is not in the call. */
+export function selfIds(pages: Page[]): Promise<(string | null)[]> {
+  return Promise.all(pages.map((p) => selfId(p).catch(() => null)));
+}
