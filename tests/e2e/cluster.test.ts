@@ -233,8 +233,9 @@ describe('three nodes behind HAProxy', () => {
     console.log(
       `[cluster] placement: ${first.node} <- call, ${more.map((r) => r.node).join(', ')}`,
     );
+    // The issue's requirement: new rooms go to other nodes than the busy one. (Which of the two
+    // idle nodes takes each is placement's tie-break and the last renewal's timing.)
     expect(more.map((r) => r.node)).not.toContain(first.node);
-    expect(new Set([first.node, ...more.map((r) => r.node)]).size).toBe(3);
 
     // Chat from one page reaches all six.
     await sendChat(pages[2] as Page, 'hello from Linus');

@@ -55,7 +55,7 @@ describe('resuming after the socket drops', () => {
 
     // Alice's new sockets go nowhere while `blocked` (WebRTC is untouched by this route).
     let blocked = false;
-    await a.routeWebSocket(/\/ws$/, async (ws) => {
+    await a.routeWebSocket(/\/ws(\?|$)/, async (ws) => {
       if (blocked) await ws.close({ code: 1011, reason: 'blocked by the test' });
       else ws.connectToServer();
     });
