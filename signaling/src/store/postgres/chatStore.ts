@@ -1,17 +1,8 @@
-import type { ChatMessage, ClientMessageId, PeerId, RoomId } from '@parley/protocol';
+import type { ChatMessage, RoomId } from '@parley/protocol';
 import type { AppendResult, ChatStore, NewChatMessage } from '../types.ts';
 import type { PgPool } from './pool.ts';
-
-interface ChatRow {
-  seq: number;
-  client_id: string;
-  peer_id: string;
-  name: string;
-  text: string;
-  ts: number;
-}
-
-const COLUMNS = 'seq, client_id, peer_id, name, text, ts';
+import { CHAT_COLUMNS, chatMessageOf } from '../rows.ts';
+import type { ChatRow } from '../rows.ts';
 
 /**
  * Chat in PostgreSQL. A room's messages are appended under a transaction-scoped advisory lock
@@ -26,10 +17,10 @@ export class PgChatStore implements ChatStore {
     return this.pool.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`chat:${roomId}`]);
       const [existing] = await tx.query<ChatRow>(
-        `SELECT ${COLUMNS} FROM chat WHERE room_id = $1 AND client_id = $2`,
+        `SELECT ${CHAT_COLUMNS} FROM chat WHERE room_id = $1 AND client_id = $2`,
         [roomId, msg.clientId],
       );
-      if (existing) return { message: toMessage(existing), duplicate: true };
+      if (existing) return { message: chatMessageOf(existing), duplicate: true };
       const [row] = await tx.query<{ seq: number }>(
         `INSERT INTO chat (room_id, seq, client_id, peer_id, name, text, ts)
          SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6 FROM chat WHERE room_id = $1
@@ -42,29 +33,18 @@ export class PgChatStore implements ChatStore {
 
   async after(roomId: RoomId, since: number, limit: number): Promise<ChatMessage[]> {
     const rows = await this.pool.query<ChatRow>(
-      `SELECT ${COLUMNS} FROM chat WHERE room_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      `SELECT ${CHAT_COLUMNS} FROM chat WHERE room_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
       [roomId, since, limit],
     );
-    return rows.map(toMessage);
+    return rows.map(chatMessageOf);
   }
 
   async recent(roomId: RoomId, limit: number): Promise<ChatMessage[]> {
     const rows = await this.pool.query<ChatRow>(
-      `SELECT ${COLUMNS} FROM (SELECT ${COLUMNS} FROM chat WHERE room_id = $1
+      `SELECT ${CHAT_COLUMNS} FROM (SELECT ${CHAT_COLUMNS} FROM chat WHERE room_id = $1
        ORDER BY seq DESC LIMIT $2) AS latest ORDER BY seq`,
       [roomId, limit],
     );
-    return rows.map(toMessage);
+    return rows.map(chatMessageOf);
   }
-}
-
-function toMessage(row: ChatRow): ChatMessage {
-  return {
-    seq: row.seq,
-    clientId: row.client_id as ClientMessageId,
-    from: row.peer_id as PeerId,
-    name: row.name,
-    text: row.text,
-    ts: row.ts,
-  };
 }

@@ -1,23 +1,14 @@
-import type { ChatMessage, ClientMessageId, PeerId, RoomId } from '@parley/protocol';
+import type { ChatMessage, RoomId } from '@parley/protocol';
 import type { AppendResult, ChatStore, NewChatMessage } from '../types.ts';
 import type { Db } from './db.ts';
-
-interface ChatRow {
-  seq: number;
-  client_id: string;
-  peer_id: string;
-  name: string;
-  text: string;
-  ts: number;
-}
+import { CHAT_COLUMNS, chatMessageOf } from '../rows.ts';
+import type { ChatRow } from '../rows.ts';
 
 interface PendingAppend {
   roomId: RoomId;
   msg: NewChatMessage;
   done: (r: AppendResult | Error) => void;
 }
-
-const COLUMNS = 'seq, client_id, peer_id, name, text, ts';
 
 /**
  * Chat in SQLite. Every message appended in the same event-loop turn is committed in one
@@ -33,7 +24,7 @@ export class SqliteChatStore implements ChatStore {
 
   constructor(db: Db) {
     const byClientId = db.prepare<[string, string], ChatRow>(
-      `SELECT ${COLUMNS} FROM chat WHERE room_id = ? AND client_id = ?`,
+      `SELECT ${CHAT_COLUMNS} FROM chat WHERE room_id = ? AND client_id = ?`,
     );
     const maxSeq = db
       .prepare<[string], number>('SELECT COALESCE(MAX(seq), 0) FROM chat WHERE room_id = ?')
@@ -43,17 +34,17 @@ export class SqliteChatStore implements ChatStore {
        VALUES (@roomId, @seq, @clientId, @from, @name, @text, @ts)`,
     );
     this.#after = db.prepare<[string, number, number], ChatRow>(
-      `SELECT ${COLUMNS} FROM chat WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+      `SELECT ${CHAT_COLUMNS} FROM chat WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
     );
     this.#recent = db.prepare<[string, number], ChatRow>(
-      `SELECT ${COLUMNS} FROM (SELECT * FROM chat WHERE room_id = ? ORDER BY seq DESC LIMIT ?)
+      `SELECT ${CHAT_COLUMNS} FROM (SELECT * FROM chat WHERE room_id = ? ORDER BY seq DESC LIMIT ?)
        ORDER BY seq`,
     );
     // One transaction: the duplicate checks, the next seqs and the inserts cannot interleave.
     this.#appendMany = db.transaction((batch: readonly PendingAppend[]) =>
       batch.map(({ roomId, msg }): AppendResult => {
         const existing = byClientId.get(roomId, msg.clientId);
-        if (existing) return { message: toMessage(existing), duplicate: true };
+        if (existing) return { message: chatMessageOf(existing), duplicate: true };
         const seq = (maxSeq.get(roomId) ?? 0) + 1;
         insert.run({ roomId, seq, ...msg });
         return { message: { seq, ...msg }, duplicate: false };
@@ -73,11 +64,11 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async after(roomId: RoomId, since: number, limit: number): Promise<ChatMessage[]> {
-    return this.#after.all(roomId, since, limit).map(toMessage);
+    return this.#after.all(roomId, since, limit).map(chatMessageOf);
   }
 
   async recent(roomId: RoomId, limit: number): Promise<ChatMessage[]> {
-    return this.#recent.all(roomId, limit).map(toMessage);
+    return this.#recent.all(roomId, limit).map(chatMessageOf);
   }
 
   #flush(): void {
@@ -93,15 +84,4 @@ export class SqliteChatStore implements ChatStore {
     }
     batch.forEach((p, i) => p.done(results[i] as AppendResult));
   }
-}
-
-function toMessage(row: ChatRow): ChatMessage {
-  return {
-    seq: row.seq,
-    clientId: row.client_id as ClientMessageId,
-    from: row.peer_id as PeerId,
-    name: row.name,
-    text: row.text,
-    ts: row.ts,
-  };
 }

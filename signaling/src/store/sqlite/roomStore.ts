@@ -1,19 +1,8 @@
 import type { RoomId } from '@parley/protocol';
-import { parseSettings } from '../settings.ts';
 import type { RoomRecord, RoomStore, StoredSettings } from '../types.ts';
 import type { Db } from './db.ts';
-
-interface RoomRow {
-  id: string;
-  host_key_hash: string;
-  created_at: number;
-  owner_id: string | null;
-  title: string | null;
-  settings: string;
-  password_hash: string | null;
-}
-
-const COLUMNS = 'id, host_key_hash, created_at, owner_id, title, settings, password_hash';
+import { ROOM_COLUMNS, roomRecordOf } from '../rows.ts';
+import type { RoomRow } from '../rows.ts';
 
 export class SqliteRoomStore implements RoomStore {
   readonly #insert;
@@ -23,12 +12,12 @@ export class SqliteRoomStore implements RoomStore {
 
   constructor(db: Db) {
     this.#insert = db.prepare(
-      `INSERT INTO rooms (${COLUMNS}) VALUES
+      `INSERT INTO rooms (${ROOM_COLUMNS}) VALUES
        (@id, @hostKeyHash, @createdAt, @ownerId, @title, @settings, @passwordHash)`,
     );
-    this.#select = db.prepare<[string], RoomRow>(`SELECT ${COLUMNS} FROM rooms WHERE id = ?`);
+    this.#select = db.prepare<[string], RoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE id = ?`);
     this.#byOwner = db.prepare<[string, number], RoomRow>(
-      `SELECT ${COLUMNS} FROM rooms WHERE owner_id = ? ORDER BY created_at DESC LIMIT ?`,
+      `SELECT ${ROOM_COLUMNS} FROM rooms WHERE owner_id = ? ORDER BY created_at DESC LIMIT ?`,
     );
     this.#updateSettings = db.prepare(
       'UPDATE rooms SET settings = @settings, password_hash = @passwordHash WHERE id = @id',
@@ -41,11 +30,11 @@ export class SqliteRoomStore implements RoomStore {
 
   async get(id: RoomId): Promise<RoomRecord | undefined> {
     const row = this.#select.get(id);
-    return row && fromRow(row);
+    return row && roomRecordOf(row);
   }
 
   async listByOwner(ownerId: string, limit = 100): Promise<RoomRecord[]> {
-    return this.#byOwner.all(ownerId, limit).map(fromRow);
+    return this.#byOwner.all(ownerId, limit).map(roomRecordOf);
   }
 
   async saveSettings(
@@ -55,16 +44,4 @@ export class SqliteRoomStore implements RoomStore {
   ): Promise<void> {
     this.#updateSettings.run({ id, settings: JSON.stringify(settings), passwordHash });
   }
-}
-
-function fromRow(row: RoomRow): RoomRecord {
-  return {
-    id: row.id as RoomId,
-    hostKeyHash: row.host_key_hash,
-    createdAt: row.created_at,
-    ownerId: row.owner_id,
-    title: row.title,
-    settings: parseSettings(row.settings),
-    passwordHash: row.password_hash,
-  };
 }

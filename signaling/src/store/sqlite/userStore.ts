@@ -1,16 +1,8 @@
 import { newUserId } from '../settings.ts';
 import type { NewUser, UserRecord, UserStore } from '../types.ts';
 import type { Db } from './db.ts';
-
-interface UserRow {
-  id: string;
-  email: string;
-  name: string;
-  password_hash: string;
-  created_at: number;
-}
-
-const COLUMNS = 'id, email, name, password_hash, created_at';
+import { USER_COLUMNS, userRecordOf } from '../rows.ts';
+import type { UserRow } from '../rows.ts';
 
 /** Accounts over the `users` table. Emails compare case-insensitively (the column is NOCASE). */
 export class SqliteUserStore implements UserStore {
@@ -20,11 +12,13 @@ export class SqliteUserStore implements UserStore {
 
   constructor(db: Db) {
     this.#insert = db.prepare(
-      `INSERT INTO users (${COLUMNS}) VALUES (@id, @email, @name, @passwordHash, @createdAt)
+      `INSERT INTO users (${USER_COLUMNS}) VALUES (@id, @email, @name, @passwordHash, @createdAt)
        ON CONFLICT (email) DO NOTHING`,
     );
-    this.#byEmail = db.prepare<[string], UserRow>(`SELECT ${COLUMNS} FROM users WHERE email = ?`);
-    this.#byId = db.prepare<[string], UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = ?`);
+    this.#byEmail = db.prepare<[string], UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE email = ?`,
+    );
+    this.#byId = db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`);
   }
 
   async create(user: NewUser): Promise<UserRecord | undefined> {
@@ -34,21 +28,11 @@ export class SqliteUserStore implements UserStore {
 
   async byEmail(email: string): Promise<UserRecord | undefined> {
     const row = this.#byEmail.get(email);
-    return row && fromRow(row);
+    return row && userRecordOf(row);
   }
 
   async byId(id: string): Promise<UserRecord | undefined> {
     const row = this.#byId.get(id);
-    return row && fromRow(row);
+    return row && userRecordOf(row);
   }
-}
-
-function fromRow(row: UserRow): UserRecord {
-  return {
-    id: row.id,
-    email: row.email,
-    name: row.name,
-    passwordHash: row.password_hash,
-    createdAt: row.created_at,
-  };
 }
