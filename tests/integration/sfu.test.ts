@@ -4,6 +4,7 @@ import type { RoomStatus, ServerMessage, ServerMessageOf } from '@parley/protoco
 import { TestClient, eventually } from './support/client.ts';
 import { startTestServer } from './support/server.ts';
 import type { TestServer } from './support/server.ts';
+import type { StartOptions } from '@parley/signaling';
 
 const servers: TestServer[] = [];
 const clients: TestClient[] = [];
@@ -12,7 +13,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.dispose()));
 });
 
-async function sfuServer(): Promise<TestServer> {
+async function sfuServer(options: StartOptions = {}): Promise<TestServer> {
   const server = await startTestServer({
     sfu: {
       workers: 1,
@@ -25,6 +26,7 @@ async function sfuServer(): Promise<TestServer> {
     meshMaxPeers: 4,
     sfuDowngradeHoldS: 0.3,
     sfuDowngradeGraceS: 0.3,
+    ...options,
   });
   servers.push(server);
   return server;
@@ -112,6 +114,37 @@ describe('mesh <-> SFU switch over real sockets and a real mediasoup worker', ()
       await c.next((m) => m.type === 'room-mode' && m.mode === 'mesh', 5000);
     }
     expect((await status(server, id)).mode).toBe('mesh');
+  });
+
+  it('reopens a moved meeting of five straight on the SFU; one of three as a mesh', async () => {
+    // Seats outlive a dropped socket (30 s), so stopping the node is not everyone leaving.
+    const seated = async (n: number) => {
+      const server = await sfuServer({ resumeWindowMs: 30_000 });
+      const { id } = await server.createRoom();
+      const all = await joinMany(server, id, n);
+      await server.close();
+      return { server, id, seat: all[0]?.reply };
+    };
+    for (const [n, mode] of [
+      [5, 'sfu'],
+      [3, 'mesh'],
+    ] as const) {
+      const { server, id, seat } = await seated(n);
+      // The meeting's node restarts (or another node takes the room over, cluster.test.ts):
+      // the first to come back is told the room's mode in its `joined`.
+      const again = await sfuServer({ resumeWindowMs: 30_000, dataDir: server.dataDir });
+      const client = await TestClient.ready(again.url);
+      clients.push(client);
+      const reply = await client.request({
+        type: 'join',
+        roomId: id,
+        name: 'P0',
+        media: { audio: true, video: true },
+        seat: { peerId: seat?.peerId, resumeToken: seat?.resumeToken },
+      });
+      expect(reply).toMatchObject({ type: 'joined', peerId: seat?.peerId, mode });
+      expect((await status(again, id)).mode).toBe(mode);
+    }
   });
 
   it('stays in the SFU while the room is exactly at the mesh limit', async () => {

@@ -46,6 +46,11 @@ export class Door {
     return new Door(roomId, store, await store.load(roomId));
   }
 
+  /** How many seats the meeting holds (admitted peers, here or yet to come back). */
+  get seats(): number {
+    return this.#seats.size;
+  }
+
   isBanned(identity: Identity): boolean {
     return identityKeys(identity).some((key) => this.#bans.has(key));
   }

@@ -65,6 +65,7 @@ export class Room {
       },
       { ...options.media, log: this.log },
     );
+    this.media.reopenedWith(this.door.seats);
   }
 
   /** Closed rooms stay closed: a join that raced with the close opens a new Room. */

@@ -42,6 +42,8 @@ export class RoomMedia {
   #holdTimer: NodeJS.Timeout | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Seats the room reopened with, until its first admission (see `reopenedWith`). */
+  #returning = 0;
   readonly broadcast: RoomBroadcast;
 
   constructor(
@@ -119,6 +121,16 @@ export class RoomMedia {
   }
 
   /**
+   * The room reopened holding `seats` seats of a meeting that ran elsewhere (its node died or
+   * restarted). When more come back than a mesh holds, the first admission opens the SFU at
+   * once: a mesh the fifth return would tear down costs every peer a second negotiation, the
+   * slowest part of a failover. The downgrade hold still applies if fewer come back.
+   */
+  reopenedWith(seats: number): void {
+    this.#returning = seats;
+  }
+
+  /**
    * Call after every admission or removal. `newcomer` (just admitted, not yet told) learns the
    * mode from its `joined` reply instead of a `room-mode` push.
    */
@@ -126,10 +138,11 @@ export class RoomMedia {
     const size = this.room.size();
     if (this.#closed) return;
     if (size === 0) return this.release();
-    if (size > this.options.meshMaxPeers) {
-      this.#clearHold();
+    const returning = this.#returning;
+    this.#returning = 0;
+    if (size > this.options.meshMaxPeers || returning > this.options.meshMaxPeers) {
       if (this.mode === 'mesh' && this.options.sfu) await this.#upgrade(newcomer);
-      return;
+      if (size > this.options.meshMaxPeers) return this.#clearHold();
     }
     if (this.mode === 'sfu' && !this.live && size <= this.options.meshMaxPeers - 1) {
       this.#armHold();
