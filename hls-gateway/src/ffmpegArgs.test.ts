@@ -65,6 +65,7 @@ describe('buildFfmpegPlan', () => {
     if (sdp) {
       expect(valueOf(sdp.options, '-protocol_whitelist')).toBe('file,udp,rtp');
       expect(valueOf(sdp.options, '-f')).toBe('sdp');
+      expect(valueOf(sdp.options, '-localaddr')).toBe('127.0.0.1');
     }
     for (const lavfi of plan.inputs.filter((i) => !i.source.endsWith('.sdp'))) {
       expect(lavfi.options.slice(0, 3)).toEqual(['-re', '-f', 'lavfi']);

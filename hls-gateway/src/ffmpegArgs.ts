@@ -2,6 +2,8 @@
 // HLS with fMP4 segments out. Pure, so every choice below is unit-tested; ffmpegProcess.ts
 // hands the plan to fluent-ffmpeg.
 
+import { isIP } from 'node:net';
+
 /** One `-i` with the options that precede it. */
 export interface FfmpegInput {
   options: string[];
@@ -38,6 +40,8 @@ export interface EncodeOptions {
   audioKbps?: number;
   /** Segments in FFmpeg's own playlist (default 10); only our playlist writer reads it. */
   listSize?: number;
+  /** The address FFmpeg binds its RTP/RTCP sockets to (default 127.0.0.1, see sdpInput). */
+  rtpListenIp?: string;
 }
 
 export const FFMPEG_PLAYLIST = 'ffmpeg.m3u8';
@@ -55,6 +59,7 @@ const DEFAULTS = {
   videoKbps: 2500,
   audioKbps: 128,
   listSize: 10,
+  rtpListenIp: '127.0.0.1',
 };
 
 /** Builds the plan; throws on options that cannot make a valid command. */
@@ -63,7 +68,7 @@ export function buildFfmpegPlan(options: EncodeOptions): FfmpegPlan {
   validate(o);
   const inputs: FfmpegInput[] = [];
   const rtp = o.rtpVideo || o.rtpAudioCount > 0;
-  if (rtp) inputs.push(sdpInput(o.sdpPath));
+  if (rtp) inputs.push(sdpInput(o.sdpPath, o.rtpListenIp));
   const videoIndex = o.rtpVideo ? 0 : inputs.push(blackInput(o)) - 1;
   const silenceIndex = o.rtpAudioCount > 0 ? -1 : inputs.push(silenceInput()) - 1;
   const filters = [videoFilter(`${videoIndex}:v:0`, o)];
@@ -116,9 +121,10 @@ function validate(o: Resolved): void {
     throw new Error(`ffmpeg: bad rtpAudioCount ${o.rtpAudioCount}`);
   }
   if ((o.rtpVideo || o.rtpAudioCount > 0) && !o.sdpPath) throw new Error('ffmpeg: sdpPath needed');
+  if (!isIP(o.rtpListenIp)) throw new Error(`ffmpeg: bad rtpListenIp ${o.rtpListenIp}`);
 }
 
-function sdpInput(sdpPath: string | undefined): FfmpegInput {
+function sdpInput(sdpPath: string | undefined, listenIp: string): FfmpegInput {
   return {
     options: [
       // The sdp demuxer refuses to open udp/rtp URLs named in a file unless allowed.
@@ -126,6 +132,11 @@ function sdpInput(sdpPath: string | undefined): FfmpegInput {
       'file,udp,rtp',
       '-f',
       'sdp',
+      // The SDP's c= line names where the streams arrive, but FFmpeg binds its unicast sockets
+      // to the wildcard address unless told otherwise: anyone who could reach 51000-51999 from
+      // outside could then inject a picture into a live broadcast (issue 14).
+      '-localaddr',
+      listenIp,
       // Start fast: codec parameters come with the first keyframe, which we request.
       '-analyzeduration',
       '1000000',

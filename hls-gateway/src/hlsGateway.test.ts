@@ -16,6 +16,7 @@ import { HlsGateway } from './hlsGateway.ts';
 import { parseMediaPlaylist } from './m3u8.ts';
 import { handleHlsRequest } from './serve.ts';
 import { startTestSource, type TestSource } from './testSource.ts';
+import { udpBindingsOf } from '../../tests/integration/support/udp.ts';
 
 const run = promisify(execFile);
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -272,4 +273,27 @@ describe('HlsGateway with real FFmpeg and mediasoup', () => {
       segmentsFetched: fetched.size,
     });
   }, 120_000);
+
+  it('receives RTP on the loopback only: no FFmpeg socket is bound to another address', async () => {
+    const roomId = 'room-bind';
+    await gateway.start(roomId, room, {
+      videoProducerId: source.videoProducerId,
+      audioProducerIds: [source.audioProducerId],
+    });
+    try {
+      await vi.waitFor(() => expect(gateway.isLive(roomId)).toBe(true), {
+        timeout: 15_000,
+        interval: 50,
+      });
+      const pid = gateway.ffmpegPid(roomId);
+      if (!pid) throw new Error('no ffmpeg pid');
+      const bindings = udpBindingsOf(pid);
+      // RTP and RTCP for the video and the audio stream, each inside the gateway's range.
+      expect(bindings.length).toBeGreaterThanOrEqual(4);
+      for (const { port } of bindings) expect(port).toBeGreaterThanOrEqual(44500);
+      expect(bindings.filter((b) => b.address !== '127.0.0.1')).toEqual([]);
+    } finally {
+      await gateway.stop(roomId);
+    }
+  }, 60_000);
 });
