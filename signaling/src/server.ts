@@ -181,7 +181,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   let routing: ClusterRouting | undefined;
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (!routing) return handle(req, res);
-    routing.request(req, res).then(
+    routing.request(req, res, () => handle(req, res)).then(
       (forwarded) => forwarded || handle(req, res),
       // Redis is away: what this node knows (the database) is the best answer it has.
       () => handle(req, res),

@@ -73,12 +73,16 @@ export function forwardUpgrade(
   upstream.end();
 }
 
-/** Passes an HTTP request (room status, viewer check-in, HLS files) to the room's owner. */
+/**
+ * Passes an HTTP request (room status, viewer check-in, HLS files) to the room's owner. When
+ * the owner cannot be reached, `unreachable` answers; by default a 502 with Retry-After.
+ */
 export function forwardRequest(
   req: IncomingMessage,
   res: ServerResponse,
   target: string,
   via: string,
+  unreachable: () => void = () => ownerUnreachable(res),
 ): void {
   const url = new URL(req.url ?? '/', target);
   const upstream = request(url, { method: req.method, headers: forwardedHeaders(req, via) });
@@ -87,12 +91,13 @@ export function forwardRequest(
     answer.pipe(res);
   });
   upstream.on('error', () => {
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    res.writeHead(502, { 'Content-Type': 'application/json', 'Retry-After': '1' });
-    res.end(JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'room owner unreachable' } }));
+    if (res.headersSent) res.destroy();
+    else unreachable();
   });
   req.pipe(upstream);
+}
+
+function ownerUnreachable(res: ServerResponse): void {
+  res.writeHead(502, { 'Content-Type': 'application/json', 'Retry-After': '1' });
+  res.end(JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'room owner unreachable' } }));
 }

@@ -19,6 +19,7 @@ const ROOM = 'R'.repeat(22);
 let redis: LocalRedis;
 let admin: Redis;
 let child: ChildProcess | undefined;
+let silent: ChildProcess | undefined;
 let member: Cluster | undefined;
 let http: Server | undefined;
 
@@ -30,16 +31,17 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   child?.kill('SIGKILL');
+  silent?.kill('SIGKILL');
   http?.close();
   await member?.close();
   admin.disconnect();
   await redis.stop();
 });
 
-/** The fixture node in its own process, holding ROOM at a URL nobody answers (port 80). */
-async function ownerProcess(): Promise<ChildProcess> {
+/** The fixture node in its own process, holding `room` at a URL nobody answers (port 80). */
+async function ownerProcess(id = 'gone', room = ROOM): Promise<ChildProcess> {
   const script = fileURLToPath(new URL('./fixtures/node.ts', import.meta.url));
-  const owner = spawn(process.execPath, ['--import', 'tsx', script, redis.url, 'gone', ROOM], {
+  const owner = spawn(process.execPath, ['--import', 'tsx', script, redis.url, id, room], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -102,4 +104,45 @@ it('holds an upgrade while the owner is dead and serves it once the owner’s le
   // Served no sooner than the dead owner's lease allowed, and not much later.
   expect(Date.now() - killedAt).toBeLessThan(2 * NODE_LEASE_MS + 1_000);
   expect(await admin.get(`parley:room:${ROOM}`)).toBe('alive');
+});
+
+it('answers a room status itself when the owner does not answer; HLS and check-ins get 502', async () => {
+  // An owner that holds its room but cannot be reached, as one that just died looks until
+  // its lease ends.
+  const room = 'S'.repeat(22);
+  silent = await ownerProcess('silent', room);
+  const node = await Cluster.join({
+    redisUrl: redis.url,
+    nodeId: 'asked',
+    url: 'http://127.0.0.1/asked',
+    localRooms: () => [],
+    onRoomLost: () => undefined,
+  });
+  const routing = new ClusterRouting(node, quietLog);
+  const server = createServer((req, res) => {
+    const local = (): void => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ id: room, node: null }));
+    };
+    routing.request(req, res, local).then(
+      (forwarded) => forwarded || local(),
+      () => local(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const base = `http://127.0.0.1:${port}`;
+    const status = await fetch(`${base}/api/rooms/${room}`);
+    expect(status.status).toBe(200);
+    expect(await status.json()).toEqual({ id: room, node: null });
+    const hls = await fetch(`${base}/hls/${room}/index.m3u8`);
+    expect(hls.status).toBe(502);
+    expect(hls.headers.get('retry-after')).toBe('1');
+    const viewers = await fetch(`${base}/api/rooms/${room}/viewers`, { method: 'POST' });
+    expect(viewers.status).toBe(502);
+  } finally {
+    server.close();
+    await node.close();
+  }
 });

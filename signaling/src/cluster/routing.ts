@@ -31,6 +31,10 @@ export function roomOfRequest(req: IncomingMessage): RoomId | undefined {
   return id.success ? id.data : undefined;
 }
 
+function isRoomStatus(req: IncomingMessage): boolean {
+  return /^\/api\/rooms\/[^/]+$/.test(new URL(req.url ?? '/', 'http://localhost').pathname);
+}
+
 /**
  * How a node of a cluster answers what belongs to a room it may not hold. Routing is by
  * forwarding, not redirect (docs/ARCHITECTURE.md says why): a WebSocket for room R is placed
@@ -89,14 +93,18 @@ export class ClusterRouting {
 
   /**
    * Passes a request about a room held elsewhere to its owner; true when it did. A room
-   * nobody holds is answered here (from the database: nobody is in it).
+   * nobody holds is answered here (from the database: nobody is in it). So is a room status
+   * whose owner does not answer: it has most likely died and its lease not yet ended, and the
+   * room is then held by no one (`node: null`), the same answer every node gives once the
+   * lease ends, rather than a 502. `local` answers here.
    */
-  async request(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  async request(req: IncomingMessage, res: ServerResponse, local: () => void): Promise<boolean> {
     const roomId = roomOfRequest(req);
     if (!roomId || req.headers[FORWARDED_BY]) return false;
     const owner = await this.cluster.ownerOf(roomId);
     if (!owner || owner.id === this.cluster.nodeId) return false;
-    forwardRequest(req, res, owner.url, this.cluster.nodeId);
+    const isStatus = req.method === 'GET' && isRoomStatus(req);
+    forwardRequest(req, res, owner.url, this.cluster.nodeId, isStatus ? local : undefined);
     return true;
   }
 }
