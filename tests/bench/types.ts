@@ -48,7 +48,7 @@ export interface Scenario {
    * Markdown. Written by hand after a run; BENCHMARKS.md prints it under the numbers.
    */
   analysis?: string;
-  /** Names of the binaries it needs (checked before running; missing ones skip it). */
+  /** Names of the binaries it needs (checked before running; a missing one fails its smoke). */
   needs?: string[];
   run(options: RunOptions): Promise<ScenarioOutput>;
 }
