@@ -7,22 +7,16 @@ import type { CreateRoomResponse, RoomStatus } from '@parley/protocol';
 import type { LocalCluster } from '../../deploy/local/index.ts';
 import type { TestClient } from '../integration/support/client.ts';
 import { launchChromium, newPeerPage } from './support/browser.ts';
-import {
-  chatTexts,
-  expectTilesLive,
-  joinRoom,
-  selfId,
-  sendChat,
-  tileStats,
-} from './support/call.ts';
+import { chatTexts, expectTilesLive, joinRoom, selfId, sendChat } from './support/call.ts';
 import {
   PlacementView,
+  cameraTracks,
   createRoomAt,
   holdHostKey,
   protocolMember,
-  selfIds,
   startE2eCluster,
   statusAt,
+  timeRecovery,
 } from './support/cluster.ts';
 import { waitFor } from './support/wait.ts';
 import { videoState } from './support/watch.ts';
@@ -55,67 +49,6 @@ async function expectChatEverywhere(pages: Page[], text: string): Promise<void> 
       waitFor(`"${text}" in the chat`, async () => (await chatTexts(p)).includes(text)),
     ),
   );
-}
-
-interface RoomPages {
-  name: string;
-  pages: Page[];
-}
-
-/** The ids of the camera tracks a page shows now. */
-async function cameraTracks(page: Page): Promise<Set<string>> {
-  const tiles = await tileStats(page);
-  return new Set(tiles.flatMap((t) => (t.source === 'camera' && t.trackId ? [t.trackId] : [])));
-}
-
-/**
- * When each page decodes every other page of its room again, in ms since `since`: a camera
- * tile for each of them, on a track the page did not have before the kill (`old`). Mesh
- * media may flow peer to peer for a while after the node died; only the call rebuilt on the
- * new owner counts.
- */
-async function timeRecovery(rooms: RoomPages[], old: Map<Page, Set<string>>, since: number) {
-  const done = new Map<Page, { room: string; page: number; ms: number }>();
-  const total = rooms.reduce((n, r) => n + r.pages.length, 0);
-  const check = async (page: Page, others: string[]): Promise<boolean> => {
-    const seen = old.get(page) ?? new Set();
-    const tiles = await tileStats(page);
-    return others.every((id) =>
-      tiles.some(
-        (t) =>
-          t.source === 'camera' &&
-          t.peerId === id &&
-          t.trackId !== null &&
-          !seen.has(t.trackId) &&
-          t.framesDecoded > 0,
-      ),
-    );
-  };
-  try {
-    await waitFor(
-      'every page to decode its room again',
-      async () => {
-        for (const r of rooms) {
-          const ids = await selfIds(r.pages);
-          if (ids.some((id) => id === null)) continue;
-          await Promise.all(
-            r.pages.map(async (page, i) => {
-              if (done.has(page)) return;
-              if (await check(page, ids.filter((_, j) => j !== i) as string[])) {
-                done.set(page, { room: r.name, page: i, ms: Date.now() - since });
-              }
-            }),
-          );
-        }
-        return done.size === total;
-      },
-      { timeoutMs: FAILOVER_DEADLINE_MS, intervalMs: 100 },
-    );
-  } catch (error) {
-    const back = [...done.values()].map((d) => `${d.room}#${d.page}`).join(', ');
-    throw new Error(`only these pages decode again: ${back || 'none'}`, { cause: error });
-  }
-  return [...done.values()];
 }
 
 /** Leaves the call from the UI, so the seat is freed now rather than after the resume window. */
@@ -335,7 +268,7 @@ describe('three nodes behind HAProxy', () => {
     const killedAt = Date.now();
     await victim.kill('SIGKILL');
 
-    const recovered = await timeRecovery(rooms, before, killedAt);
+    const recovered = await timeRecovery(rooms, before, killedAt, FAILOVER_DEADLINE_MS);
     const times = recovered.map((r) => r.ms).sort((a, b) => a - b);
     console.log(
       `[cluster] SIGKILL ${owner} -> video decoding again: ` +

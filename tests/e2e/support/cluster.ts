@@ -8,7 +8,8 @@ import type { NodeLoad } from '../../../signaling/src/cluster/nodeRegistry.ts';
 import { NODE_LEASE_MS } from '../../../signaling/src/cluster/cluster.ts';
 import { TestClient } from '../../integration/support/client.ts';
 import { testAppDir } from './server.ts';
-import { selfId } from './call.ts';
+import { selfId, tileStats } from './call.ts';
+import { waitFor } from './wait.ts';
 
 /**
  * `npm run cluster`'s topology (deploy/local): Redis, PostgreSQL, `nodes` Parley processes and
@@ -101,4 +102,70 @@ export class PlacementView {
 /** The peer id each page has now, or null while it is not in the call. */
 export function selfIds(pages: Page[]): Promise<(string | null)[]> {
   return Promise.all(pages.map((p) => selfId(p).catch(() => null)));
+}
+
+export interface RoomPages {
+  name: string;
+  pages: Page[];
+}
+
+/** The ids of the camera tracks a page shows now. */
+export async function cameraTracks(page: Page): Promise<Set<string>> {
+  const tiles = await tileStats(page);
+  return new Set(tiles.flatMap((t) => (t.source === 'camera' && t.trackId ? [t.trackId] : [])));
+}
+
+/**
+ * When each page decodes every other page of its room again, in ms since `since`: a camera
+ * tile for each of them, on a track the page did not have before the kill (`old`). Mesh
+ * media may flow peer to peer for a while after the node died; only the call rebuilt on the
+ * new owner counts.
+ */
+export async function timeRecovery(
+  rooms: RoomPages[],
+  old: Map<Page, Set<string>>,
+  since: number,
+  deadlineMs: number,
+) {
+  const done = new Map<Page, { room: string; page: number; ms: number }>();
+  const total = rooms.reduce((n, r) => n + r.pages.length, 0);
+  const check = async (page: Page, others: string[]): Promise<boolean> => {
+    const seen = old.get(page) ?? new Set();
+    const tiles = await tileStats(page);
+    return others.every((id) =>
+      tiles.some(
+        (t) =>
+          t.source === 'camera' &&
+          t.peerId === id &&
+          t.trackId !== null &&
+          !seen.has(t.trackId) &&
+          t.framesDecoded > 0,
+      ),
+    );
+  };
+  try {
+    await waitFor(
+      'every page to decode its room again',
+      async () => {
+        for (const r of rooms) {
+          const ids = await selfIds(r.pages);
+          if (ids.some((id) => id === null)) continue;
+          await Promise.all(
+            r.pages.map(async (page, i) => {
+              if (done.has(page)) return;
+              if (await check(page, ids.filter((_, j) => j !== i) as string[])) {
+                done.set(page, { room: r.name, page: i, ms: Date.now() - since });
+              }
+            }),
+          );
+        }
+        return done.size === total;
+      },
+      { timeoutMs: deadlineMs, intervalMs: 100 },
+    );
+  } catch (error) {
+    const back = [...done.values()].map((d) => `${d.room}#${d.page}`).join(', ');
+    throw new Error(`only these pages decode again: ${back || 'none'}`, { cause: error });
+  }
+  return [...done.values()];
 }
