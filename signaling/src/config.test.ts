@@ -43,3 +43,28 @@ describe('loadConfig: cluster and database variables', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 });
+
+describe('loadConfig: who may read /metrics', () => {
+  it('has neither a token nor a separate listener by default', () => {
+    expect(loadConfig({}).metrics).toEqual({ token: undefined, listen: undefined });
+  });
+
+  it.each([
+    ['127.0.0.1:9464', { host: '127.0.0.1', port: 9464 }],
+    ['[::1]:9464', { host: '::1', port: 9464 }],
+    ['metrics.internal:0', { host: 'metrics.internal', port: 0 }],
+  ])('reads METRICS_LISTEN=%s', (raw, listen) => {
+    expect(loadConfig({ METRICS_LISTEN: raw }).metrics.listen).toEqual(listen);
+  });
+
+  it.each([
+    [{ METRICS_TOKEN: 'too-short' }, /METRICS_TOKEN/],
+    [{ METRICS_TOKEN: 'has a space in it, long enough' }, /METRICS_TOKEN/],
+    [{ METRICS_LISTEN: '9464' }, /METRICS_LISTEN/],
+    [{ METRICS_LISTEN: '127.0.0.1:99999' }, /METRICS_LISTEN/],
+    [{ METRICS_LISTEN: '::1:9464' }, /METRICS_LISTEN/],
+  ])('refuses %j, naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

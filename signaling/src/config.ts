@@ -22,6 +22,8 @@ export interface Config {
   sfuDowngradeGraceS: number;
   /** Broadcasting (needs the SFU and FFmpeg); undefined: rooms cannot go on air. */
   hls: HlsConfig | undefined;
+  /** Who may read `/metrics`: see `metricsConfig` and http/metricsAccess.ts. */
+  metrics: MetricsConfig;
   /** The SFU (mediasoup workers); undefined runs mesh-only rooms. */
   sfu: SfuConfig | undefined;
   heartbeatMs: number;
@@ -87,6 +89,13 @@ export interface HlsConfig {
   height: number;
   fps: number;
   videoKbps: number;
+}
+
+export interface MetricsConfig {
+  /** `Authorization: Bearer <token>` opens `/metrics` (METRICS_TOKEN, 16+ characters). */
+  token: string | undefined;
+  /** A separate listener that serves `/metrics` only (METRICS_LISTEN, `host:port`). */
+  listen: { host: string; port: number } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -160,6 +169,26 @@ function hlsConfig(env: Env): HlsConfig | undefined {
   };
 }
 
+const METRICS_TOKEN_MIN = 16;
+
+function metricsConfig(env: Env): MetricsConfig {
+  const token = env.METRICS_TOKEN || undefined;
+  if (token !== undefined && (token.length < METRICS_TOKEN_MIN || /\s/.test(token))) {
+    throw new ConfigError(
+      `METRICS_TOKEN must be at least ${METRICS_TOKEN_MIN} characters, without spaces`,
+    );
+  }
+  const raw = env.METRICS_LISTEN || undefined;
+  if (raw === undefined) return { token, listen: undefined };
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(raw);
+  const port = Number(match?.[3]);
+  const host = match?.[1] ?? match?.[2];
+  if (!host || !(port >= 0 && port <= 65535)) {
+    throw new ConfigError(`METRICS_LISTEN must be host:port (e.g. 127.0.0.1:9464), got "${raw}"`);
+  }
+  return { token, listen: { host, port } };
+}
+
 /** 32 characters is the least that gives HS256 a key as long as its hash (RFC 7518, 3.2). */
 const JWT_SECRET_MIN = 32;
 
@@ -221,6 +250,7 @@ export function loadConfig(env: Env = process.env): Config {
     sfuDowngradeGraceS: int(env, 'SFU_DOWNGRADE_GRACE_S', 20),
     sfu: sfuConfig(env),
     hls: hlsConfig(env),
+    metrics: metricsConfig(env),
     heartbeatMs: int(env, 'HEARTBEAT_MS', 15_000, 100),
     resumeWindowMs: int(env, 'RESUME_WINDOW_S', 30) * 1000,
     joinTimeoutMs: int(env, 'JOIN_TIMEOUT_MS', 15_000, 100),

@@ -14,6 +14,7 @@ import type { Config } from './config.ts';
 import { openStorage } from './store/index.ts';
 import type { Storage } from './store/index.ts';
 import { createHttpHandler } from './http/routes.ts';
+import { metricsGate, startMetricsListener } from './http/metricsAccess.ts';
 import { createLog } from './telemetry/log.ts';
 import { Metrics } from './telemetry/metrics.ts';
 import type { Log } from './telemetry/log.ts';
@@ -26,6 +27,8 @@ import { SignalingSocketServer } from './ws/wsServer.ts';
 export interface ParleyServer {
   /** `http://<host>:<port>` as bound (port 0 resolved). */
   url: string;
+  /** The METRICS_LISTEN listener's `http://<host>:<port>`, when there is one. */
+  metricsUrl: string | undefined;
   port: number;
   config: Config;
   /** The SFU, when enabled (tests reach its workers through it). */
@@ -165,6 +168,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     rooms,
     log,
     metrics,
+    metricsGate: metricsGate(config.metrics, config.host, false),
     auth: accounts,
     hlsRoot: gateway ? hlsDir(config) : undefined,
     staticFiles: config.staticDir ? new StaticFiles(config.staticDir) : undefined,
@@ -196,6 +200,8 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     });
   });
   const port = await listen(http, config);
+  const onMetricsError = (error: unknown) => log.error('metrics failed', { error: String(error) });
+  const metricsListener = await startMetricsListener(config.metrics, metrics, onMetricsError);
   if (config.cluster) {
     const { redisUrl, nodeId, publicUrl } = config.cluster;
     const self = config.host === '0.0.0.0' || config.host === '::' ? hostname() : config.host;
@@ -222,6 +228,8 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       await sockets.close();
       http.closeAllConnections();
       await stopped;
+      metricsListener?.server.close();
+      metricsListener?.server.closeAllConnections();
       await gateway?.close();
       await sfu?.close();
       await cluster?.close();
@@ -235,5 +243,6 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     log.info('draining: moving every room to another node', { rooms: rooms.liveCount });
     await Promise.all([...rooms.live()].map((r) => rooms.moveAway(r.id)));
   };
-  return { url, port, config, sfu, gateway, cluster, drain, close };
+  const metricsUrl = metricsListener?.url;
+  return { url, metricsUrl, port, config, sfu, gateway, cluster, drain, close };
 }

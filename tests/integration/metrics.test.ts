@@ -9,10 +9,13 @@ function value(text: string, series: string): number {
   return line ? Number(line.slice(series.length + 1)) : NaN;
 }
 
+const TOKEN = 'metrics-token-0123456789';
+
 describe('GET /metrics', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer({
+      metrics: { token: TOKEN, listen: undefined },
       turn: { urls: ['turn:127.0.0.1:3478'], secret: 'metrics-secret' },
       sfu: {
         workers: 1,
@@ -28,7 +31,9 @@ describe('GET /metrics', () => {
   afterAll(() => server.dispose());
 
   const scrape = async (): Promise<string> => {
-    const res = await fetch(`${server.url}/metrics`);
+    const res = await fetch(`${server.url}/metrics`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
     return res.text();
   };
@@ -125,5 +130,63 @@ describe('parley_joins_total', () => {
     await bob.next((m) => m.type === 'joined');
     expect(await joins()).toBe(3);
     await Promise.all([host.close(), ann.close(), bob.close()]);
+  });
+});
+
+describe('who may read /metrics (issue 14)', () => {
+  const get = (url: string, token?: string) =>
+    fetch(`${url}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+
+  it('with METRICS_TOKEN: only a bearer of the token, whatever the listen address', async () => {
+    const server = await startTestServer({
+      host: '0.0.0.0',
+      metrics: { token: TOKEN, listen: undefined },
+    });
+    try {
+      const url = server.url.replace('localhost', '127.0.0.1');
+      const missing = await get(url);
+      expect(missing.status).toBe(401);
+      expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(await missing.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+      expect((await get(url, `${TOKEN}x`)).status).toBe(401);
+      expect((await get(url, 'short')).status).toBe(401);
+      const ok = await get(url, TOKEN);
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('# TYPE parley_rooms ');
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  it('without a token or a separate listener: off on a non-loopback listener', async () => {
+    const server = await startTestServer({ host: '0.0.0.0' });
+    try {
+      const url = server.url.replace('localhost', '127.0.0.1');
+      const res = await get(url);
+      expect(res.status).toBe(404);
+      expect(await res.text()).not.toContain('parley_');
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  it('with METRICS_LISTEN: served there, and no longer on the main listener', async () => {
+    const server = await startTestServer({
+      metrics: { token: undefined, listen: { host: '127.0.0.1', port: 0 } },
+    });
+    try {
+      if (!server.metricsUrl) throw new Error('no metrics listener');
+      expect(server.metricsUrl).not.toBe(server.url);
+      expect((await get(server.url)).status).toBe(404);
+      const res = await get(server.metricsUrl);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('# TYPE parley_rooms ');
+      // The separate listener answers nothing else.
+      expect((await fetch(`${server.metricsUrl}/healthz`)).status).toBe(404);
+      expect((await fetch(`${server.metricsUrl}/api/rooms`, { method: 'POST' })).status).toBe(404);
+    } finally {
+      await server.dispose();
+    }
   });
 });

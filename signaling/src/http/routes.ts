@@ -8,6 +8,7 @@ import type { Auth } from '../auth/index.ts';
 import { apiError, json, methodNotAllowed, readJsonBody, readSmallBody } from './httpUtil.ts';
 import type { Log } from '../telemetry/log.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
+import { serveMetrics, type MetricsVerdict } from './metricsAccess.ts';
 import { hashPassword } from '../rooms/passwords.ts';
 import type { Rooms } from '../rooms/rooms.ts';
 import type { StaticFiles } from './staticFiles.ts';
@@ -16,6 +17,8 @@ import { refusalOf } from '../util/errors.ts';
 export interface HttpDeps {
   rooms: Rooms;
   metrics: Metrics;
+  /** Whether this listener serves `/metrics` to a request (see metricsAccess.ts). */
+  metricsGate: (req: IncomingMessage) => MetricsVerdict;
   /** Accounts (`/api/auth/*`, `/api/me*`, bearer checks) and viewer tokens for private rooms. */
   auth: Pick<Auth, 'routes' | 'viewers'>;
   /** Where the HLS gateway writes; undefined when broadcasting is off. */
@@ -70,7 +73,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   const method = req.method ?? 'GET';
   const path = url.pathname;
   if (path === '/healthz') return health(res, deps.health());
-  if (path === '/metrics') return metrics(res, deps.metrics);
+  if (path === '/metrics') return serveMetrics(req, res, deps.metrics, deps.metricsGate);
   if (path === '/api/rooms') {
     if (method !== 'POST') return methodNotAllowed(res, 'POST');
     return createRoom(req, res, deps);
@@ -103,12 +106,6 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
 function health(res: ServerResponse, h: { state: string } & Record<string, unknown>): void {
   const serving = h.state === 'serving';
   json(res, serving ? 200 : 503, { status: serving ? 'ok' : h.state, ...h });
-}
-
-async function metrics(res: ServerResponse, m: Metrics): Promise<void> {
-  const text = await m.text();
-  res.writeHead(200, { 'Content-Type': m.contentType, 'Cache-Control': 'no-store' });
-  res.end(text);
 }
 
 /** The same for every room, public (a codec list), so the pre-join screen loads its Device. */
