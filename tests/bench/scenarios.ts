@@ -1,6 +1,7 @@
 // Every benchmark scenario, in the order `npm run bench` runs them. Adding one is one line.
 import { broadcast } from './scenarios/broadcast.ts';
 import { cluster } from './scenarios/cluster/index.ts';
+import { failoverVideo } from './scenarios/cluster/video.ts';
 import { glass } from './scenarios/glass.ts';
 import { join } from './scenarios/join.ts';
 import { pwa } from './scenarios/pwa.ts';
@@ -20,4 +21,5 @@ export const SCENARIOS: readonly Scenario[] = [
   glass,
   pwa,
   cluster,
+  failoverVideo,
 ];

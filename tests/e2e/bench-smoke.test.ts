@@ -1,4 +1,4 @@
-// The browser benchmark scenarios (join, switch, glass, PWA) in smoke mode: a few iterations
+// The browser benchmark scenarios (join, switch, glass, PWA, failover) in smoke mode: a few iterations
 // each, in the serial end-to-end project, since each drives several Chromium instances.
 
 import { describe, expect, it } from 'vitest';
@@ -8,8 +8,14 @@ import { SCENARIOS } from '../bench/scenarios.ts';
 describe('browser benchmark scenarios (smoke)', () => {
   const browserScenarios = SCENARIOS.filter(usesBrowser);
 
-  it('are the four the issue asks for', () => {
-    expect(browserScenarios.map((s) => s.name).sort()).toEqual(['glass', 'join', 'pwa', 'switch']);
+  it('are the five the issues ask for', () => {
+    expect(browserScenarios.map((s) => s.name).sort()).toEqual([
+      'failover-video',
+      'glass',
+      'join',
+      'pwa',
+      'switch',
+    ]);
   });
 
   smokeEach(browserScenarios);
