@@ -104,13 +104,22 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it("gives coturn the production config's relay deny list", () => {
-    const denied = (file: string) =>
-      readFileSync(path.join(ROOT, file), 'utf8')
-        .split('\n')
-        .filter((line) => line.startsWith('denied-peer-ip='));
+  it("gives coturn the production config's relay deny list, its own public address included", async () => {
+    const lines = (file: string) => readFileSync(path.join(ROOT, file), 'utf8').split('\n');
+    const denied = (file: string) => lines(file).filter((l) => l.startsWith('denied-peer-ip='));
     const production = denied('turn/config/turnserver.prod.conf');
     expect(production.length).toBeGreaterThan(10);
-    expect(denied('deploy/coturn/turnserver.conf')).toEqual(production);
+    // The placeholder lines come from the command line, where PUBLIC_IP is known.
+    const fixed = production.filter((line) => !line.includes('{{PUBLIC_IP}}'));
+    expect(production.length - fixed.length).toBe(2);
+    expect(denied('deploy/coturn/turnserver.conf')).toEqual(fixed);
+    expect(lines('deploy/coturn/turnserver.conf')).toContain('no-tcp-relay');
+    const command = (await resolvedServices()).coturn?.command;
+    expect(command).toEqual(
+      expect.arrayContaining([
+        `--denied-peer-ip=${REQUIRED.PUBLIC_IP}`,
+        `--denied-peer-ip=::ffff:${REQUIRED.PUBLIC_IP}`,
+      ]),
+    );
   });
 });

@@ -15,7 +15,10 @@ import { renderTemplate } from './coturn.ts';
  * packet can leave the machine whatever coturn decides.
  */
 const NS = `parley-turn-${randomBytes(3).toString('hex')}`;
-const ALLOWED = '198.51.100.2'; // TEST-NET-2: not a denied range; exists only in the namespace
+// Ordinary public unicast addresses (no special-purpose range) that exist only in the namespace:
+// one a peer may be relayed to, one standing for the server's own public address.
+const ALLOWED = '11.0.0.2';
+const SELF = '11.0.0.3';
 const V4_DENIED = [
   '127.0.0.1',
   '10.99.0.2',
@@ -23,13 +26,44 @@ const V4_DENIED = [
   '192.168.99.2',
   '100.64.99.2',
   '169.254.169.254',
+  SELF,
+];
+/** Denied ranges probed without an address in the namespace: coturn answers 403 first. */
+const V4_DENIED_ELSEWHERE = [
+  '192.0.0.9',
+  '192.0.2.2',
+  '192.88.99.2',
+  '198.18.0.2',
+  '198.51.100.2',
+  '203.0.113.2',
+  '224.0.0.251',
+  '239.255.255.250',
+  '240.0.0.2',
+  '255.255.255.255',
 ];
 const V6_DENIED = ['::1', 'fd00::2', 'fe80::2'];
+const V6_DENIED_ELSEWHERE = [
+  '::',
+  '64:ff9b::a00:2',
+  '64:ff9b:1::a00:2',
+  '100::2',
+  '2001::a00:2',
+  '2001:db8::2',
+  '2002:a00:2::2',
+  'fec0::2',
+  'ff02::1',
+];
 const MAPPED_DENIED = [
   '::ffff:127.0.0.1',
   '::ffff:10.99.0.2',
   '::ffff:192.168.99.2',
   '::ffff:169.254.169.254',
+  `::ffff:${SELF}`,
+  '::ffff:192.0.2.2',
+  '::ffff:198.51.100.2',
+  '::ffff:203.0.113.2',
+  '::ffff:224.0.0.251',
+  '::ffff:240.0.0.2',
 ];
 const PEER_PORT = 3480;
 const SECRET = 'prod-config-test-secret';
@@ -55,6 +89,17 @@ function relayTo(peer: string): 'relayed' | 'forbidden' | 'lost' {
   const out = `${r.stdout}${r.stderr}`;
   if (/403 \(Forbidden IP\)/.test(out)) return 'forbidden';
   return /tot_recv_msgs=[1-9]/.test(out) ? 'relayed' : 'lost';
+}
+
+/** A TCP relay allocation (RFC 6062): 'refused' (442) or 'allocated'. */
+function tcpRelay(): 'refused' | 'allocated' | 'lost' {
+  const user = `tcp${++probes}`;
+  const { username, credential } = mintTurnCredential({ secret: SECRET, user, ttlS: 600 });
+  const args = ['-T', '-n', '1', '-m', '1', '-l', '100', '-u', username, '-w', credential];
+  const r = inNs('turnutils_uclient', [...args, ALLOWED]);
+  const out = `${r.stdout}${r.stderr}`;
+  if (/\b442\b/.test(out)) return 'refused';
+  return /tot_recv_msgs=[1-9]/.test(out) ? 'allocated' : 'lost';
 }
 
 describe('production coturn config (turn/config/turnserver.prod.conf)', () => {
@@ -143,7 +188,7 @@ describe('production coturn config (turn/config/turnserver.prod.conf)', () => {
       'utf8',
     );
     const rendered = renderTemplate(template, {
-      PUBLIC_IP: ALLOWED,
+      PUBLIC_IP: SELF,
       LISTEN_IP: ALLOWED,
       RELAY_IP: ALLOWED,
       REALM: 'turn.test',
@@ -160,9 +205,22 @@ describe('production coturn config (turn/config/turnserver.prod.conf)', () => {
   it('relays to an allowed address and refuses every denied range, IPv4-mapped forms included', async () => {
     await start(productionConfig());
     expect(relayTo(`::ffff:${ALLOWED}`)).toBe('relayed');
-    for (const address of [...V4_DENIED, ...V6_DENIED, ...MAPPED_DENIED]) {
-      expect(relayTo(address), address).toBe('forbidden');
-    }
+    const denied = [
+      ...V4_DENIED,
+      ...V4_DENIED_ELSEWHERE,
+      ...V6_DENIED,
+      ...V6_DENIED_ELSEWHERE,
+      ...MAPPED_DENIED,
+    ];
+    for (const address of denied) expect(relayTo(address), address).toBe('forbidden');
+  });
+
+  it('allocates no TCP relay unless the line asking for none is taken out', async () => {
+    await start(productionConfig());
+    expect(tcpRelay()).toBe('refused');
+    const withTcp = productionConfig().replace(/^no-tcp-relay$/m, '');
+    await start(withTcp);
+    expect(tcpRelay()).toBe('allocated');
   });
 
   it('needs its explicit ::ffff: lines: without them coturn 4.6 relays to ::ffff:127.0.0.1', async () => {
