@@ -24,6 +24,12 @@ export const WaitingPeerSchema = z.strictObject({
   name: z.string(),
   /** When they started waiting, ms since the epoch. */
   since: z.number(),
+  /**
+   * This joiner may be someone a host removed or denied earlier in the meeting (a new guest
+   * identity from the same network after the removal): held in the waiting room, for a host to
+   * decide. Absent otherwise.
+   */
+  previouslyRemoved: z.literal(true).optional(),
 });
 export type WaitingPeer = z.infer<typeof WaitingPeerSchema>;
 

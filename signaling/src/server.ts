@@ -161,6 +161,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     iceServersFor,
     auth,
     watchToken,
+    guests: accounts.guests,
   });
   live.rooms = () => [...rooms.live()];
   live.connections = () => sockets.connectionCount;
@@ -185,11 +186,13 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   let routing: ClusterRouting | undefined;
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (!routing) return handle(req, res);
-    routing.request(req, res, () => handle(req, res)).then(
-      (forwarded) => forwarded || handle(req, res),
-      // Redis is away: what this node knows (the database) is the best answer it has.
-      () => handle(req, res),
-    );
+    routing
+      .request(req, res, () => handle(req, res))
+      .then(
+        (forwarded) => forwarded || handle(req, res),
+        // Redis is away: what this node knows (the database) is the best answer it has.
+        () => handle(req, res),
+      );
   });
   http.on('upgrade', (req, socket, head) => {
     const local = (): void => sockets.handleUpgrade(req, socket, head);

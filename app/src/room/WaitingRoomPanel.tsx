@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { WaitingPeer } from '@parley/protocol';
 import type { Moderation } from '../call/features/moderation/Moderation.ts';
-import { waitedFor } from '../call/features/moderation/lobbyState.ts';
+import { removedMark, waitedFor } from '../call/features/moderation/lobbyState.ts';
 import { background } from '../util/background.ts';
 
 interface Props {
@@ -42,6 +42,7 @@ export function WaitingRoomPanel({ waiting, moderation, onClose }: Props) {
               <li key={w.peerId} class="lobby-item">
                 <span class="lobby-name" id={`lobby-${w.peerId}`}>
                   {w.name}
+                  {removedMark(w) && <span class="lobby-flag">, {removedMark(w)}</span>}
                 </span>
                 <span class="muted lobby-since">waiting {waitedFor(w.since, now)}</span>
                 <span class="row">

@@ -7,10 +7,12 @@ import { AuthRoutes } from './routes.ts';
 import { deriveViewerSecret, loadJwtSecret } from './secret.ts';
 import type { TokenVerifier } from './types.ts';
 import { ViewerAccess } from './viewerAccess.ts';
+import { GuestIdentities } from './guestIdentity.ts';
 
 export { AuthError } from './errors.ts';
 export { sendAuthError, type AuthRoutes } from './routes.ts';
 export type { ViewerAccess } from './viewerAccess.ts';
+export type { GuestIdentities } from './guestIdentity.ts';
 export type { AuthUser, TokenVerifier } from './types.ts';
 
 /** Everything accounts give the rest of the server. */
@@ -21,6 +23,8 @@ export interface Auth {
   routes: AuthRoutes;
   /** Viewer tokens: who may see a private room's status and broadcast. */
   viewers: ViewerAccess;
+  /** Guest identities (a signed cookie): what bans key on for people who are not signed in. */
+  guests: GuestIdentities;
 }
 
 /** Accounts over the storage, keyed by JWT_SECRET or `<dataDir>/jwt-secret`. Needs the data dir to exist. */
@@ -40,5 +44,6 @@ export function createAuth(config: Config, storage: Storage, rooms: Rooms, log: 
     verifier: accounts.tokens,
     routes: new AuthRoutes({ accounts, rooms, refreshTtlS }),
     viewers,
+    guests: new GuestIdentities(jwtSecret),
   };
 }

@@ -3,7 +3,7 @@ import type { MediaState, PeerId, RoomId } from '@parley/protocol';
 import type { DoorState, DoorStore, SeatRecord } from '../store/index.ts';
 import { ProtocolError } from '../util/errors.ts';
 import { hashSecret, newResumeToken, secretMatches } from '../util/ids.ts';
-import { identityKeys, identityOf } from './identity.ts';
+import { identityKeys, identityOf, networkMark, parseNetworkMark } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { Peer } from './peer.ts';
 import type { PeerSink } from './peer.ts';
@@ -30,6 +30,8 @@ export class Door {
   readonly #bans: Set<string>;
   readonly #cohosts: Set<string>;
   readonly #seats: Map<PeerId, SeatRecord>;
+  /** Networks someone was removed or denied from, and when (the latest). */
+  readonly #removedFrom = new Map<string, number>();
 
   constructor(
     readonly roomId: RoomId,
@@ -39,6 +41,7 @@ export class Door {
     this.#bans = new Set(state.bans);
     this.#cohosts = new Set(state.cohosts);
     this.#seats = new Map(state.seats.map((s) => [s.peerId, s]));
+    for (const key of state.bans) this.#noteRemoval(parseNetworkMark(key));
   }
 
   /** The room's door as its last node left it. */
@@ -55,16 +58,34 @@ export class Door {
     return identityKeys(identity).some((key) => this.#bans.has(key));
   }
 
+  /**
+   * Whether a joiner who is not banned may be someone removed earlier: it comes from a network
+   * someone was removed from, with a guest id the server issued after that removal. A removed
+   * guest who cleared the browser's storage (or sends no cookie and a made-up deviceId) looks
+   * exactly like this. Such a joiner is held in the waiting room, marked for the hosts, and not
+   * refused: a household or an office shares one address.
+   */
+  mayBeRemoved(identity: Identity): boolean {
+    const removedAt = identity.network && this.#removedFrom.get(identity.network);
+    if (!removedAt) return false;
+    return identity.guestSince === undefined || identity.guestSince >= removedAt;
+  }
+
   wasCohost(identity: Identity): boolean {
     return identityKeys(identity).some((key) => this.#cohosts.has(key));
   }
 
-  /** Keeps an identity out for the rest of the meeting; a removed peer's seat goes with it. */
-  async ban(identity: Identity, seated?: PeerId): Promise<void> {
-    const keys = identityKeys(identity);
+  /**
+   * Keeps an identity out for the rest of the meeting (its guest id, account and device), and
+   * marks the network it came from; a removed peer's seat goes with it.
+   */
+  async ban(identity: Identity, seated?: PeerId, now = Date.now()): Promise<void> {
+    const mark = identity.network ? [networkMark(identity.network, now)] : [];
+    const keys = [...identityKeys(identity), ...mark];
     await this.store.mark(this.roomId, 'ban', keys);
     if (seated && this.#seats.has(seated)) await this.store.unseat(this.roomId, seated);
     for (const key of keys) this.#bans.add(key);
+    if (identity.network) this.#noteRemoval({ network: identity.network, at: now });
     if (seated) this.#seats.delete(seated);
   }
 
@@ -112,9 +133,18 @@ export class Door {
     return seat && secretMatches(claim.resumeToken, seat.tokenHash) ? seat : undefined;
   }
 
+  #noteRemoval(mark: { network: string; at: number } | undefined): void {
+    if (!mark) return;
+    this.#removedFrom.set(
+      mark.network,
+      Math.max(mark.at, this.#removedFrom.get(mark.network) ?? 0),
+    );
+  }
+
   /** The meeting is over: the next one starts with no bans, co-hosts or seats. */
   async clear(): Promise<void> {
     this.#bans.clear();
+    this.#removedFrom.clear();
     this.#cohosts.clear();
     this.#seats.clear();
     await this.store.clear(this.roomId);
@@ -146,6 +176,8 @@ export async function reseat(
     throw new ProtocolError(ERROR_CODES.BANNED, 'a host removed you from this meeting');
   }
   const identity = {
+    ...join.identity,
+    guestId: join.identity.guestId ?? stored.guestId,
     deviceId: join.identity.deviceId ?? stored.deviceId,
     userId: join.identity.userId ?? stored.userId,
   };

@@ -10,6 +10,8 @@ export const WAITING_MAX = 200;
  */
 export class Lobby {
   readonly #waiting = new Map<PeerId, Peer>();
+  /** Waiting peers who may be someone removed earlier (Door.mayBeRemoved): hosts see a mark. */
+  readonly #suspect = new Set<PeerId>();
 
   get size(): number {
     return this.#waiting.size;
@@ -19,9 +21,10 @@ export class Lobby {
     return this.#waiting.size >= WAITING_MAX;
   }
 
-  /** Queues a peer; its 1-based place in line. */
-  add(peer: Peer): number {
+  /** Queues a peer (marked `previouslyRemoved` for the hosts); its 1-based place in line. */
+  add(peer: Peer, previouslyRemoved = false): number {
     this.#waiting.set(peer.id, peer);
+    if (previouslyRemoved) this.#suspect.add(peer.id);
     return this.#waiting.size;
   }
 
@@ -32,6 +35,7 @@ export class Lobby {
   take(peerId: PeerId): Peer | undefined {
     const peer = this.#waiting.get(peerId);
     this.#waiting.delete(peerId);
+    this.#suspect.delete(peerId);
     return peer;
   }
 
@@ -41,6 +45,11 @@ export class Lobby {
   }
 
   list(): WaitingPeer[] {
-    return this.peers().map((p) => ({ peerId: p.id, name: p.name, since: p.since }));
+    return this.peers().map((p) => ({
+      peerId: p.id,
+      name: p.name,
+      since: p.since,
+      ...(this.#suspect.has(p.id) ? { previouslyRemoved: true } : {}),
+    }));
   }
 }

@@ -110,15 +110,17 @@ export class Room {
         throw new ProtocolError(ERROR_CODES.ROOM_LOCKED, 'room is locked');
       }
     }
-    if (seated || peer.role !== 'guest' || !this.#stored.waitingRoom) {
+    // Someone who may be back after a removal waits for a host, waiting room on or off.
+    const suspect = !seated && peer.role === 'guest' && this.door.mayBeRemoved(peer.identity);
+    if (!suspect && (seated || peer.role !== 'guest' || !this.#stored.waitingRoom)) {
       const admitted = await this.admit(peer);
       this.log.info('joined', { peerId: peer.id, role: peer.role, peers: this.size });
       return { admitted };
     }
     if (this.lobby.full) throw new ProtocolError(ERROR_CODES.ROOM_FULL, 'waiting room is full');
-    const position = this.lobby.add(peer);
+    const position = this.lobby.add(peer, suspect);
     peer.onClose(this.#forget);
-    this.log.info('waiting', { peerId: peer.id, position });
+    this.log.info('waiting', { peerId: peer.id, position, ...(suspect ? { suspect } : {}) });
     this.#tellModerators();
     return { waiting: position };
   }

@@ -30,6 +30,18 @@ type Member = { room: Room; peer: Peer; admitted: boolean };
 type Joined = { room: Room; peer: Peer };
 
 /**
+ * Where a socket came from: the client's address (wrong room passwords are limited per
+ * address) and what the server knows of it without asking the client: the guest identity of
+ * its cookie (auth/guestIdentity.ts) and a keyed hash of the address.
+ */
+export interface Arrival {
+  remote: string;
+  guestId?: string;
+  guestSince?: number;
+  network?: string;
+}
+
+/**
  * One client WebSocket: validates every frame against the protocol, checks it against the
  * permission table, enforces the rate limit and the join timeout, and routes each message
  * to one method.
@@ -46,15 +58,14 @@ export class Connection implements PeerSink {
   constructor(
     private readonly socket: Socket,
     private readonly deps: ConnectionDeps,
-    /** The client's address: wrong room passwords are limited per client. */
-    private readonly remote = 'unknown',
+    private readonly arrival: Arrival = { remote: 'unknown' },
   ) {
     this.#flood = new FloodGuard(deps.config.rateLimit.perSec, deps.config.rateLimit.burst);
     this.#buffer = new BackpressureWatch(
       deps.config.wsBuffer.maxBytes,
       deps.config.wsBuffer.graceMs,
     );
-    deps.log.info('connected', { remote });
+    deps.log.info('connected', { remote: arrival.remote });
     this.#armJoinTimer();
   }
 
@@ -234,7 +245,9 @@ export class Connection implements PeerSink {
     const { rooms } = this.deps;
     const user = message.accessToken === undefined ? undefined : await this.#user(message);
     const { roomId, seat, media } = message;
-    const identity = { deviceId: message.deviceId, userId: user?.id };
+    const { guestId, guestSince, network } = this.arrival;
+    // Bans key on what the server issued (guest id, account); the client's deviceId is extra.
+    const identity = { guestId, guestSince, network, deviceId: message.deviceId, userId: user?.id };
     if (seat) {
       // Its resume failed (the room moved to another node): back in as the same peer, if the
       // seat is this meeting's. Otherwise the normal way in.
@@ -244,7 +257,8 @@ export class Connection implements PeerSink {
     const host =
       (await rooms.isHostKey(roomId, message.hostKey)) || (await rooms.isOwner(roomId, user?.id));
     // Hosts need no password: their key (or account) is a stronger proof than the password.
-    await rooms.door(roomId, host ? { host } : { password: message.password }, this.remote);
+    const remote = this.arrival.remote;
+    await rooms.door(roomId, host ? { host } : { password: message.password }, remote);
     const role = host ? 'host' : 'guest';
     const peer = new Peer(newPeerId(), message.name, role, media, this, newResumeToken(), identity);
     await this.#enterRoom(message, async (room) => ({ peer, entered: await room.enter(peer) }));

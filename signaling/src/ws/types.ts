@@ -1,5 +1,6 @@
 import type { RoomId, ServerMessage } from '@parley/protocol';
 import type { TokenVerifier } from '../auth/types.ts';
+import type { GuestIdentities } from '../auth/guestIdentity.ts';
 import type { Config } from '../config.ts';
 import type { Log } from '../telemetry/log.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
@@ -23,6 +24,8 @@ export interface ConnectionDeps {
   iceServersFor: (peerId: string) => ServerMessageOf<'joined'>['iceServers'];
   /** Checks the access tokens of signed-in users. */
   auth: TokenVerifier;
+  /** Issues and checks the guest identity cookie at each upgrade. */
+  guests: GuestIdentities;
   /** A signed viewer token for a private room's broadcast (`/watch/<id>?t=<token>`). */
   watchToken: (roomId: RoomId) => string;
 }

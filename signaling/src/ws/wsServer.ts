@@ -5,6 +5,7 @@ import type { WebSocket } from 'ws';
 import { CLOSE_CODES, LIMITS } from '@parley/protocol';
 import { Connection } from './connection.ts';
 import type { ConnectionDeps } from './types.ts';
+import type { Arrival } from './connection.ts';
 
 interface Tracked {
   connection: Connection;
@@ -37,8 +38,14 @@ export class SignalingSocketServer {
   });
   readonly #sockets = new Map<WebSocket, Tracked>();
   readonly #heartbeat: NodeJS.Timeout;
+  /** Guest cookies minted for upgrades in progress: they go on the 101 response. */
+  readonly #newGuests = new WeakMap<IncomingMessage, string>();
 
   constructor(private readonly deps: ConnectionDeps) {
+    this.#wss.on('headers', (headers, req) => {
+      const setCookie = this.#newGuests.get(req);
+      if (setCookie) headers.push(`Set-Cookie: ${setCookie}`);
+    });
     this.#heartbeat = setInterval(() => this.#beat(), deps.config.heartbeatMs);
     this.#heartbeat.unref();
   }
@@ -54,11 +61,20 @@ export class SignalingSocketServer {
       return reject(socket, 403, 'Forbidden');
     }
     const remote = req.socket.remoteAddress ?? 'unknown';
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, remote));
+    // Who the server says this browser is (a new guest when it brings no valid cookie).
+    const guest = this.deps.guests.atUpgrade(req);
+    if (guest.setCookie) this.#newGuests.set(req, guest.setCookie);
+    const arrival: Arrival = {
+      remote,
+      guestId: guest.pass.id,
+      guestSince: guest.pass.issuedAt,
+      network: this.deps.guests.network(remote),
+    };
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, arrival));
   }
 
-  #accept(ws: WebSocket, remote: string): void {
-    const connection = new Connection(ws, this.deps, remote);
+  #accept(ws: WebSocket, arrival: Arrival): void {
+    const connection = new Connection(ws, this.deps, arrival);
     const tracked: Tracked = { connection, alive: true };
     this.#sockets.set(ws, tracked);
     ws.on('message', (data, isBinary) => {

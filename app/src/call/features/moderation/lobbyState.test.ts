@@ -5,6 +5,7 @@ import {
   arrivalNotice,
   arrivals,
   isModerator,
+  removedMark,
   tileMenu,
   waitedFor,
 } from './lobbyState.ts';
@@ -35,10 +36,21 @@ describe('arrivals and their notice', () => {
   it.each<[WaitingPeer[], string | null]>([
     [[], null],
     [[w('a', 'Ada')], 'Ada is waiting to join.'],
+    [
+      [{ ...w('a', 'Ada'), previouslyRemoved: true }],
+      'Ada (previously removed) is waiting to join.',
+    ],
     [[w('a', 'Ada'), w('b', 'Bob')], 'Ada and 1 other are waiting to join.'],
     [[w('a', 'Ada'), w('b', 'Bob'), w('c', 'Cy')], 'Ada and 2 others are waiting to join.'],
   ])('%j: %j', (arrived, text) => {
     expect(arrivalNotice(arrived)).toBe(text);
+  });
+});
+
+describe('removedMark', () => {
+  it('marks only whom the server marked', () => {
+    expect(removedMark({ ...w('a'), previouslyRemoved: true })).toBe('previously removed');
+    expect(removedMark(w('a'))).toBeNull();
   });
 });
 

@@ -14,11 +14,20 @@ export function arrivals(
   return now.filter((w) => !known.has(w.peerId));
 }
 
+/**
+ * What the waiting room says beside a name the server marked: this may be someone a host removed
+ * or turned away earlier in the meeting, back with a new identity (same network, cleared storage).
+ */
+export function removedMark(w: WaitingPeer): string | null {
+  return w.previouslyRemoved ? 'previously removed' : null;
+}
+
 /** The quiet notice for newcomers: "Ada is waiting to join." */
 export function arrivalNotice(arrived: readonly WaitingPeer[]): string | null {
   const [first] = arrived;
   if (!first) return null;
-  if (arrived.length === 1) return `${first.name} is waiting to join.`;
+  const mark = removedMark(first);
+  if (arrived.length === 1) return `${first.name}${mark ? ` (${mark})` : ''} is waiting to join.`;
   const others = arrived.length - 1;
   return `${first.name} and ${others} ${others === 1 ? 'other' : 'others'} are waiting to join.`;
 }
