@@ -19,6 +19,7 @@ import { createLog } from './telemetry/log.ts';
 import { Metrics } from './telemetry/metrics.ts';
 import type { Log } from './telemetry/log.ts';
 import type { RoomId } from '@parley/protocol';
+import { startMeetingPulse } from './rooms/door.ts';
 import type { Room } from './rooms/room.ts';
 import { Rooms } from './rooms/rooms.ts';
 import { StaticFiles } from './http/staticFiles.ts';
@@ -146,6 +147,8 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   const gateway = startGateway(config, sfu, log);
   let cluster: Cluster | undefined;
   const rooms = createRooms(config, storage, { sfu, gateway }, metrics, log, () => cluster);
+  const liveRoomIds = (): RoomId[] => [...rooms.live()].map((r) => r.id);
+  const stopPulse = startMeetingPulse(liveRoomIds, storage.doors, log);
   gateway?.on('ended', (roomId, reason) =>
     rooms.get(roomId as RoomId)?.media.broadcast.ended(reason),
   );
@@ -236,6 +239,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       await gateway?.close();
       await sfu?.close();
       await cluster?.close();
+      stopPulse();
       await storage.close();
     })());
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;

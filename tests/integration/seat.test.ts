@@ -1,5 +1,7 @@
 // `join` with a seat on one node: the seat is for a meeting that moved (cluster.test.ts); here
 // it must not open any door the normal join keeps shut.
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '@parley/protocol';
 import type { ServerMessage } from '@parley/protocol';
@@ -104,6 +106,32 @@ describe('join with a seat, on one node', () => {
     });
     expect(reply).toMatchObject({ type: 'joined', role: 'guest' });
     expect(peerIdOf(reply)).toBe(cat.peerId);
+  });
+
+  it('a meeting whose node stopped and that nobody came back to for a minute is over', async () => {
+    const { server, room, host, admitted } = await meeting(30_000);
+    const cat = await admitted('Cat');
+    const dan = await admitted('Dan');
+    await host.request({ type: 'remove', peerId: dan.peerId });
+    await server.close();
+    // An hour passes before anyone opens the room again (its last sign of life was the
+    // node's pulse, or the last seat written).
+    const db = new Database(path.join(server.dataDir, 'parley.db'));
+    db.prepare('UPDATE door_meetings SET alive_at = alive_at - 3600000 WHERE room_id = ?').run(
+      room.id,
+    );
+    db.close();
+    const again = await startTestServer({ dataDir: server.dataDir, resumeWindowMs: 30_000 });
+    servers.push(again);
+    const seat = { peerId: cat.peerId, resumeToken: cat.resumeToken };
+    const come = async (name: string, extra: Record<string, unknown> = {}) => {
+      const client = await TestClient.ready(again.url);
+      const join = { type: 'join', roomId: room.id, name, media, deviceId: device(name), ...extra };
+      return client.request(join);
+    };
+    // A new meeting: Dan's ban and Cat's seat belonged to the old one.
+    expect(await come('Dan')).toMatchObject({ type: 'waiting' });
+    expect(await come('Cat', { seat })).toMatchObject({ type: 'waiting' });
   });
 
   it('a ban lasts for the meeting: once everyone has left, a new meeting starts clean', async () => {

@@ -1,6 +1,8 @@
 import { ERROR_CODES } from '@parley/protocol';
 import type { MediaState, PeerId, RoomId } from '@parley/protocol';
 import type { DoorState, DoorStore, SeatRecord } from '../store/index.ts';
+import type { Log } from '../telemetry/log.ts';
+import { background } from '../util/background.ts';
 import { ProtocolError } from '../util/errors.ts';
 import { hashSecret, newResumeToken, secretMatches } from '../util/ids.ts';
 import { identityKeys, identityOf, networkMark, parseNetworkMark } from './identity.ts';
@@ -36,7 +38,7 @@ export class Door {
   constructor(
     readonly roomId: RoomId,
     private readonly store: DoorStore,
-    state: DoorState = { bans: [], cohosts: [], seats: [] },
+    state: DoorState = { bans: [], cohosts: [], seats: [], aliveAt: null },
   ) {
     this.#bans = new Set(state.bans);
     this.#cohosts = new Set(state.cohosts);
@@ -44,9 +46,18 @@ export class Door {
     for (const key of state.bans) this.#noteRemoval(parseNetworkMark(key));
   }
 
-  /** The room's door as its last node left it. */
+  /**
+   * The room's door as its last node left it. A meeting not heard from for MEETING_GONE_MS
+   * is over: its node stopped (died, or restarted) and nobody came back, which is a meeting
+   * everyone left, so the new one starts clean.
+   */
   static async load(roomId: RoomId, store: DoorStore): Promise<Door> {
-    return new Door(roomId, store, await store.load(roomId));
+    const state = await store.load(roomId);
+    if (state.aliveAt !== null && Date.now() - state.aliveAt > MEETING_GONE_MS) {
+      await store.clear(roomId);
+      return new Door(roomId, store);
+    }
+    return new Door(roomId, store, state);
   }
 
   /** How many seats the meeting holds (admitted peers, here or yet to come back). */
@@ -149,6 +160,27 @@ export class Door {
     this.#seats.clear();
     await this.store.clear(this.roomId);
   }
+}
+
+/** How often a node tells the store its meetings are running (`startMeetingPulse`). */
+export const MEETING_PULSE_MS = 10_000;
+/**
+ * A stored meeting silent this long is over. Well past a failover (a client is back on
+ * another node within seconds of the owner's lease ending, and then the pulse resumes), and
+ * several pulses, so a slow database write cannot end a running meeting.
+ */
+export const MEETING_GONE_MS = 60_000;
+
+/**
+ * Every MEETING_PULSE_MS, marks the meetings of `rooms()` (this node's open rooms) as running,
+ * in one store call. Returns the stop function.
+ */
+export function startMeetingPulse(rooms: () => RoomId[], store: DoorStore, log: Log): () => void {
+  const timer = setInterval(() => {
+    background(store.touch(rooms()), 'meeting pulse', log);
+  }, MEETING_PULSE_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** What a seated `join` brings besides its seat. */

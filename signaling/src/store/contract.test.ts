@@ -171,7 +171,8 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     const [id, other] = [roomId(), roomId()];
     await store.rooms.create(room(id));
     await store.rooms.create(room(other));
-    expect(await store.doors.load(id)).toEqual({ bans: [], cohosts: [], seats: [] });
+    const empty = { bans: [], cohosts: [], seats: [], aliveAt: null };
+    expect(await store.doors.load(id)).toEqual(empty);
     await store.doors.mark(id, 'ban', ['d:dev-a', 'u:user-a']);
     await store.doors.mark(id, 'ban', ['d:dev-a']);
     await store.doors.mark(id, 'cohost', ['d:dev-c']);
@@ -183,6 +184,7 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
       bans: ['d:dev-a', 'u:user-a'],
       cohosts: ['d:dev-c'],
       seats: [seat('peer-1'), seat('peer-2', 'cohost')],
+      aliveAt: expect.any(Number),
     });
     // A seat written again (a new role or token) replaces the old one.
     const promoted = { ...seat('peer-1', 'cohost'), tokenHash: 'b'.repeat(64), identityKeys: [] };
@@ -195,11 +197,33 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
       bans: ['d:dev-a'],
       cohosts: [],
       seats: [promoted],
+      aliveAt: expect.any(Number),
     });
     // Clearing one room (its meeting ended) leaves the others alone.
     await store.doors.clear(id);
-    expect(await store.doors.load(id)).toEqual({ bans: [], cohosts: [], seats: [] });
+    expect(await store.doors.load(id)).toEqual(empty);
     expect((await store.doors.load(other)).bans).toEqual(['d:dev-z']);
+  });
+
+  it('knows when each meeting last ran: written with its door, moved on by touch', async () => {
+    const [id, other, none] = [roomId(), roomId(), roomId()];
+    for (const r of [id, other, none]) await store.rooms.create(room(r));
+    const before = Date.now();
+    await store.doors.seat(id, seat('peer-1'));
+    await store.doors.mark(other, 'ban', ['d:dev-z']);
+    const written = (await store.doors.load(id)).aliveAt as number;
+    const otherAt = (await store.doors.load(other)).aliveAt;
+    expect(written).toBeGreaterThanOrEqual(before);
+    expect(written).toBeLessThanOrEqual(Date.now());
+    await new Promise((r) => setTimeout(r, 5));
+    // One call for a node's rooms; a room without a stored meeting gets none.
+    await store.doors.touch([id, none]);
+    await store.doors.touch([]);
+    expect((await store.doors.load(id)).aliveAt).toBeGreaterThan(written);
+    expect((await store.doors.load(other)).aliveAt).toBe(otherAt);
+    expect((await store.doors.load(none)).aliveAt).toBeNull();
+    await store.doors.clear(id);
+    expect((await store.doors.load(id)).aliveAt).toBeNull();
   });
 
   it('keeps everything acked across a close and reopen', async () => {
@@ -215,6 +239,7 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
       bans: ['d:kept-out'],
       cohosts: [],
       seats: [seat('peer-kept')],
+      aliveAt: expect.any(Number),
     });
     expect(await store.chat.after(id, 0, 10)).toEqual([message]);
   });

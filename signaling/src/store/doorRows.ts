@@ -20,10 +20,20 @@ export interface MarkRow {
  * The rows of one room as a DoorState. A damaged role reads as `guest` and damaged keys as
  * none: the least a seat can be worth, never more than it was given.
  */
-export function doorState(marks: readonly MarkRow[], seats: readonly SeatRow[]): DoorState {
+export function doorState(
+  marks: readonly MarkRow[],
+  seats: readonly SeatRow[],
+  aliveAt: unknown,
+): DoorState {
   const keysOf = (kind: DoorMarkKind) =>
     marks.filter((m) => m.kind === kind).map((m) => m.identity_key);
-  return { bans: keysOf('ban'), cohosts: keysOf('cohost'), seats: seats.map(seatRecord) };
+  return {
+    bans: keysOf('ban'),
+    cohosts: keysOf('cohost'),
+    seats: seats.map(seatRecord),
+    // PostgreSQL's BIGINT arrives as a string.
+    aliveAt: aliveAt === undefined || aliveAt === null ? null : Number(aliveAt),
+  };
 }
 
 function seatRecord(row: SeatRow): SeatRecord {

@@ -85,6 +85,11 @@ export interface DoorState {
   bans: string[];
   cohosts: string[];
   seats: SeatRecord[];
+  /**
+   * When the meeting last showed it was running (ms since the epoch): a mark or seat written,
+   * or its node's periodic `touch`. Null: no meeting is stored for the room.
+   */
+  aliveAt: number | null;
 }
 
 /**
@@ -103,6 +108,8 @@ export interface DoorStore {
   unseat(roomId: RoomId, peerId: PeerId): Promise<void>;
   /** Forgets the room's marks and seats: the next meeting starts clean. */
   clear(roomId: RoomId): Promise<void>;
+  /** The meetings of these rooms are running: their `aliveAt` becomes now (one statement). */
+  touch(roomIds: readonly RoomId[]): Promise<void>;
 }
 
 /** A user as stored: what the API shows plus the argon2id hash of their password. */

@@ -58,6 +58,12 @@ const MIGRATIONS: readonly string[] = [
      identity_keys TEXT[] NOT NULL DEFAULT '{}',
      PRIMARY KEY (room_id, peer_id)
    );`,
+  // When each stored meeting last showed it was running: a door left by a node that died,
+  // which nobody came back to, is not the next meeting's.
+  `CREATE TABLE door_meetings (
+     room_id  TEXT PRIMARY KEY REFERENCES rooms(id) ON DELETE CASCADE,
+     alive_at BIGINT NOT NULL
+   );`,
 ];
 
 /** Any constant: the advisory lock that keeps two nodes starting together from both migrating. */

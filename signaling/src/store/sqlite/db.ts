@@ -60,6 +60,12 @@ const MIGRATIONS: readonly string[] = [
      identity_keys TEXT NOT NULL DEFAULT '[]',
      PRIMARY KEY (room_id, peer_id)
    ) WITHOUT ROWID;`,
+  // When each stored meeting last showed it was running: a door left by a node that died,
+  // which nobody came back to, is not the next meeting's.
+  `CREATE TABLE door_meetings (
+     room_id  TEXT PRIMARY KEY REFERENCES rooms(id) ON DELETE CASCADE,
+     alive_at INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/parley.db` and brings its schema up to date. */

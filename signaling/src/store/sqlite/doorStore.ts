@@ -12,6 +12,9 @@ export class SqliteDoorStore implements DoorStore {
   readonly #seat;
   readonly #unseat;
   readonly #clear;
+  readonly #aliveAt;
+  readonly #alive;
+  readonly #touch;
 
   constructor(db: Db) {
     this.#marks = db.prepare<[string], MarkRow>(
@@ -21,6 +24,18 @@ export class SqliteDoorStore implements DoorStore {
       `SELECT peer_id, token_hash, name, role, identity_keys FROM door_seats
        WHERE room_id = ? ORDER BY peer_id`,
     );
+    this.#aliveAt = db.prepare<[string], { alive_at: number }>(
+      'SELECT alive_at FROM door_meetings WHERE room_id = ?',
+    );
+    const alive = db.prepare(
+      `INSERT INTO door_meetings (room_id, alive_at) VALUES (?, ?)
+       ON CONFLICT (room_id) DO UPDATE SET alive_at = excluded.alive_at`,
+    );
+    this.#alive = (roomId: string) => alive.run(roomId, Date.now());
+    const touch = db.prepare('UPDATE door_meetings SET alive_at = ? WHERE room_id = ?');
+    this.#touch = db.transaction((roomIds: readonly string[], now: number) => {
+      for (const id of roomIds) touch.run(now, id);
+    });
     const mark = db.prepare(
       'INSERT OR IGNORE INTO door_marks (room_id, kind, identity_key) VALUES (?, ?, ?)',
     );
@@ -29,25 +44,36 @@ export class SqliteDoorStore implements DoorStore {
     );
     this.#mark = db.transaction((roomId: string, kind: DoorMarkKind, keys: readonly string[]) => {
       for (const key of keys) mark.run(roomId, kind, key);
+      this.#alive(roomId);
     });
     this.#unmark = db.transaction((roomId: string, kind: DoorMarkKind, keys: readonly string[]) => {
       for (const key of keys) unmark.run(roomId, kind, key);
     });
-    this.#seat = db.prepare(
+    const seat = db.prepare(
       `INSERT OR REPLACE INTO door_seats (room_id, peer_id, token_hash, name, role, identity_keys)
        VALUES (@roomId, @peerId, @tokenHash, @name, @role, @identityKeys)`,
     );
+    this.#seat = db.transaction((roomId: string, record: SeatRecord) => {
+      seat.run({ roomId, ...record, identityKeys: JSON.stringify(record.identityKeys) });
+      this.#alive(roomId);
+    });
     this.#unseat = db.prepare('DELETE FROM door_seats WHERE room_id = ? AND peer_id = ?');
     const clearMarks = db.prepare('DELETE FROM door_marks WHERE room_id = ?');
     const clearSeats = db.prepare('DELETE FROM door_seats WHERE room_id = ?');
+    const clearMeeting = db.prepare('DELETE FROM door_meetings WHERE room_id = ?');
     this.#clear = db.transaction((roomId: string) => {
       clearMarks.run(roomId);
       clearSeats.run(roomId);
+      clearMeeting.run(roomId);
     });
   }
 
   async load(roomId: RoomId): Promise<DoorState> {
-    return doorState(this.#marks.all(roomId), this.#seats.all(roomId));
+    return doorState(
+      this.#marks.all(roomId),
+      this.#seats.all(roomId),
+      this.#aliveAt.get(roomId)?.alive_at,
+    );
   }
 
   async mark(roomId: RoomId, kind: DoorMarkKind, keys: readonly string[]): Promise<void> {
@@ -59,7 +85,7 @@ export class SqliteDoorStore implements DoorStore {
   }
 
   async seat(roomId: RoomId, seat: SeatRecord): Promise<void> {
-    this.#seat.run({ roomId, ...seat, identityKeys: JSON.stringify(seat.identityKeys) });
+    this.#seat(roomId, seat);
   }
 
   async unseat(roomId: RoomId, peerId: PeerId): Promise<void> {
@@ -68,5 +94,9 @@ export class SqliteDoorStore implements DoorStore {
 
   async clear(roomId: RoomId): Promise<void> {
     this.#clear(roomId);
+  }
+
+  async touch(roomIds: readonly RoomId[]): Promise<void> {
+    if (roomIds.length > 0) this.#touch(roomIds, Date.now());
   }
 }
