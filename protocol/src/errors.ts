@@ -37,8 +37,17 @@ export const ERROR_CODES = {
   ROOM_FULL: 'ROOM_FULL',
   /** `signal` to a peer that is not admitted in the sender's room. */
   PEER_NOT_FOUND: 'PEER_NOT_FOUND',
-  /** The connection sends faster than its message rate limit; the message was dropped. */
+  /**
+   * The connection sends faster than its message rate limit (the message was dropped), or too
+   * many attempts of one kind came in a while (wrong room passwords, sign-ins, room creations);
+   * the `message` says how many seconds to wait.
+   */
   RATE_LIMITED: 'RATE_LIMITED',
+  /**
+   * A quota on what is open at once was reached: connections or waiting guests from one
+   * address, SFU transports, producers or consumers of one peer. The `message` names it.
+   */
+  LIMIT_REACHED: 'LIMIT_REACHED',
   /** An SFU request in a room that is in mesh mode (or whose SFU side is being rebuilt). */
   NOT_IN_SFU_MODE: 'NOT_IN_SFU_MODE',
   /** A transport, producer or consumer id that is not this peer's (or no longer exists). */

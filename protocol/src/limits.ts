@@ -11,6 +11,7 @@ export const LIMITS = {
   /** Most messages one `chat-sync` reply carries; ask again from the last seq for more. */
   CHAT_SYNC_MAX: 200,
   /** A room password, in characters. */
+  ROOM_PASSWORD_MIN: 8,
   ROOM_PASSWORD_MAX: 128,
   /** Account passwords, in characters. */
   ACCOUNT_PASSWORD_MIN: 8,

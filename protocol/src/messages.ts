@@ -179,7 +179,12 @@ export const RoomSettingsChangeSchema = z.strictObject({
   screenShare: z.boolean().optional(),
   chat: z.boolean().optional(),
   /** A new password, or null to remove it. */
-  password: z.string().min(1).max(LIMITS.ROOM_PASSWORD_MAX).nullable().optional(),
+  password: z
+    .string()
+    .min(LIMITS.ROOM_PASSWORD_MIN)
+    .max(LIMITS.ROOM_PASSWORD_MAX)
+    .nullable()
+    .optional(),
 });
 export type RoomSettingsChange = z.infer<typeof RoomSettingsChangeSchema>;
 export const UpdateSettingsSchema = z.strictObject({

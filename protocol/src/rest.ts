@@ -74,6 +74,8 @@ export const AUTH_ERROR_CODES = {
   EMAIL_TAKEN: 'EMAIL_TAKEN',
   /** `POST /api/auth/signin` (401): unknown email or wrong password, one answer for both. */
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  /** `POST /api/auth/signup` (400): the password is one of the most common ones. */
+  WEAK_PASSWORD: 'WEAK_PASSWORD',
 } as const;
 
 /** Every REST error body: `{ error: { code, message } }`. */

@@ -14,6 +14,9 @@ import type { Config } from './config.ts';
 import { openStorage } from './store/index.ts';
 import type { Storage } from './store/index.ts';
 import { createHttpHandler } from './http/routes.ts';
+import { limitHashing } from './rooms/passwords.ts';
+import { TrustedProxies, clientAddress } from './util/clientAddress.ts';
+import type { OnLimit } from './util/limits.ts';
 import { metricsGate, startMetricsListener } from './http/metricsAccess.ts';
 import { createLog } from './telemetry/log.ts';
 import { Metrics } from './telemetry/metrics.ts';
@@ -63,6 +66,9 @@ function createRooms(
 ) {
   const { sfu, gateway } = media;
   return new Rooms({
+    creationsPerHour: config.limits.roomCreationsPerHour,
+    passwordTries: config.limits.roomPassword,
+    onLimit: (limit) => metrics.limitHits.inc({ limit }),
     ...(config.cluster ? clusterPlacement(cluster, log) : {}),
     roomStore: storage.rooms,
     chatStore: storage.chat,
@@ -153,7 +159,10 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     rooms.get(roomId as RoomId)?.media.broadcast.ended(reason),
   );
   const iceServersFor = iceProvider(config, metrics);
-  const accounts = createAuth(config, storage, rooms, log);
+  const onLimit: OnLimit = (limit) => metrics.limitHits.inc({ limit });
+  limitHashing({ ...config.limits.hash, onLimit });
+  const accounts = createAuth(config, storage, rooms, log, onLimit);
+  const trusted = new TrustedProxies(config.limits.trustProxy);
   const auth = accounts.verifier;
   const watchToken = (roomId: RoomId): string => accounts.viewers.token(roomId);
   const sockets = new SignalingSocketServer({
@@ -184,6 +193,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       connections: sockets.connectionCount,
     }),
     nodeId: () => cluster?.nodeId,
+    addressOf: (req) => clientAddress(req, trusted),
   });
   const http = createServer();
   let routing: ClusterRouting | undefined;

@@ -1,6 +1,7 @@
 import type { SessionResponse } from '@parley/protocol';
 import type { Log } from '../telemetry/log.ts';
-import { hashPassword, verifyPassword } from '../rooms/passwords.ts';
+import { hashPassword, isCommonPassword, verifyPassword } from '../rooms/passwords.ts';
+import type { OnLimit } from '../util/limits.ts';
 import { AccessTokens } from './accessTokens.ts';
 import { AttemptLimiter } from '../util/attemptLimiter.ts';
 import { AUTH_ERROR_CODES, AuthError, unauthorized } from './errors.ts';
@@ -17,7 +18,24 @@ export interface AccountsOptions {
   /** Refresh token lifetime, days (REFRESH_TTL_DAYS, default 30). */
   refreshTtlDays: number;
   log: Log;
+  /** Sign-in and sign-up limits (SIGN_IN_*, SIGN_UPS_PER_HOUR); the defaults below otherwise. */
+  limits?: AccountLimits;
+  /** Told when a limit refuses or slows a request (the metric). */
+  onLimit?: OnLimit;
   now?: () => number;
+  /** Waits before a slowed-down sign-in (tests pass a fake). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface AccountLimits {
+  signIn: {
+    perAccountAddress: number;
+    perAddress: number;
+    slowAfter: number;
+    slowMaxMs: number;
+    windowMs: number;
+  };
+  signUpsPerHour: number;
 }
 
 /** A new session: the JSON body, and the refresh token that goes only into the cookie. */
@@ -28,14 +46,24 @@ export interface Session {
 
 const MINUTE = 60_000;
 /**
- * Sign-in failures: 5 per email per 15 min stops guessing one account's password; 30 per IP
- * per 15 min stops spraying many accounts from one address. Sign-ups: 30 per IP per hour.
+ * Sign-ins, counted before the password is checked: 5 per account and address per 15 min stops
+ * one address guessing one account's password, without letting a stranger lock the owner out
+ * (the owner signs in from another address); 30 per address stops spraying many accounts.
+ * Beyond 10 failures on one account from anywhere (many addresses), each attempt on it waits
+ * longer (0.25 s doubling, up to 5 s): guessing slows down, the owner still gets in.
+ * Sign-ups: 30 per address per hour.
  */
-const LIMITS = {
-  signInEmail: { limit: 5, windowMs: 15 * MINUTE },
-  signInIp: { limit: 30, windowMs: 15 * MINUTE },
-  signUpIp: { limit: 30, windowMs: 60 * MINUTE },
-} as const;
+const DEFAULT_LIMITS: AccountLimits = {
+  signIn: {
+    perAccountAddress: 5,
+    perAddress: 30,
+    slowAfter: 10,
+    slowMaxMs: 5000,
+    windowMs: 15 * MINUTE,
+  },
+  signUpsPerHour: 30,
+};
+const SLOW_BASE_MS = 250;
 
 const emailKey = (email: string): string => email.trim().toLowerCase();
 
@@ -46,6 +74,10 @@ export class Accounts {
   readonly #refresh: RefreshTokens;
   readonly #log: Log;
   readonly #limits;
+  readonly #slowAfter: number;
+  readonly #slowMaxMs: number;
+  readonly #onLimit: OnLimit;
+  readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(options: AccountsOptions) {
     const { now = Date.now } = options;
@@ -57,20 +89,31 @@ export class Accounts {
       now,
     );
     this.#log = options.log;
+    const { signIn, signUpsPerHour } = options.limits ?? DEFAULT_LIMITS;
+    const { windowMs } = signIn;
     this.#limits = {
-      signInEmail: new AttemptLimiter({ ...LIMITS.signInEmail, now }),
-      signInIp: new AttemptLimiter({ ...LIMITS.signInIp, now }),
-      signUpIp: new AttemptLimiter({ ...LIMITS.signUpIp, now }),
+      signInAccountIp: new AttemptLimiter({ limit: signIn.perAccountAddress, windowMs, now }),
+      signInIp: new AttemptLimiter({ limit: signIn.perAddress, windowMs, now }),
+      // Never refuses (its limit is out of reach): it only counts, for the slow-down.
+      signInAccount: new AttemptLimiter({ limit: Number.MAX_SAFE_INTEGER, windowMs, now }),
+      signUpIp: new AttemptLimiter({ limit: signUpsPerHour, windowMs: 60 * MINUTE, now }),
     };
+    this.#slowAfter = signIn.slowAfter;
+    this.#slowMaxMs = signIn.slowMaxMs;
+    this.#onLimit = options.onLimit ?? (() => undefined);
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  /** Throws EMAIL_TAKEN or RATE_LIMITED. */
+  /** Throws WEAK_PASSWORD, EMAIL_TAKEN or RATE_LIMITED. */
   async signUp(
     input: { email: string; password: string; name: string },
     ip: string,
   ): Promise<Session> {
-    throwIfLimited(this.#limits.signUpIp.retryAfterS(ip));
-    this.#limits.signUpIp.record(ip);
+    if (isCommonPassword(input.password)) {
+      const message = 'that password is one of the most common ones: choose another';
+      throw new AuthError(AUTH_ERROR_CODES.WEAK_PASSWORD, message);
+    }
+    this.#throwIfLimited('sign_ups', this.#limits.signUpIp.take(ip));
     const passwordHash = await hashPassword(input.password);
     const user = await this.users.create({ email: input.email, name: input.name, passwordHash });
     if (!user) throw new AuthError(AUTH_ERROR_CODES.EMAIL_TAKEN, 'that email has an account');
@@ -84,19 +127,42 @@ export class Accounts {
    */
   async signIn(input: { email: string; password: string }, ip: string): Promise<Session> {
     const key = emailKey(input.email);
-    const { signInEmail, signInIp } = this.#limits;
-    throwIfLimited(Math.max(signInEmail.retryAfterS(key), signInIp.retryAfterS(ip)));
-    signInEmail.record(key);
+    const pair = `${key} ${ip}`;
+    const { signInAccountIp, signInIp, signInAccount } = this.#limits;
+    const wait = Math.max(signInAccountIp.retryAfterS(pair), signInIp.retryAfterS(ip));
+    this.#throwIfLimited('sign_in_attempts', wait);
+    signInAccountIp.record(pair);
     signInIp.record(ip);
+    signInAccount.record(key);
+    await this.#slowDown(signInAccount.count(key));
     const user = await this.users.byEmail(input.email.trim());
     // No account: verifyPassword still spends an argon2 verification, so timing is the same.
     if (!(await verifyPassword(user?.passwordHash, input.password)) || !user) {
       this.#log.info('sign-in refused', { ip });
       throw new AuthError(AUTH_ERROR_CODES.INVALID_CREDENTIALS, 'wrong email or password');
     }
-    signInEmail.reset(key);
+    signInAccountIp.reset(pair);
     signInIp.forgive(ip);
+    signInAccount.forgive(key);
     return this.#session(user);
+  }
+
+  /**
+   * Past `slowAfter` attempts on one account in the window, each waits 0.25 s doubling per
+   * attempt, up to SIGN_IN_SLOW_MAX_MS. Never a refusal: the owner's right password still
+   * works, only later.
+   */
+  async #slowDown(attempts: number): Promise<void> {
+    const over = attempts - this.#slowAfter;
+    if (over <= 0) return;
+    this.#onLimit('sign_in_slowdown');
+    await this.#sleep(Math.min(this.#slowMaxMs, SLOW_BASE_MS * 2 ** Math.min(over - 1, 20)));
+  }
+
+  #throwIfLimited(limit: 'sign_in_attempts' | 'sign_ups', retryAfterS: number): void {
+    if (retryAfterS <= 0) return;
+    this.#onLimit(limit);
+    throw new AuthError(AUTH_ERROR_CODES.RATE_LIMITED, 'too many attempts', retryAfterS);
   }
 
   /** Rotates the refresh token. Throws UNAUTHORIZED; a reused token signs the account out. */
@@ -125,11 +191,5 @@ export class Accounts {
   async #body(user: UserRecord): Promise<SessionResponse> {
     const accessToken = await this.tokens.sign({ id: user.id, name: user.name });
     return { accessToken, expiresIn: this.tokens.ttlS, user: userInfo(user) };
-  }
-}
-
-function throwIfLimited(retryAfterS: number): void {
-  if (retryAfterS > 0) {
-    throw new AuthError(AUTH_ERROR_CODES.RATE_LIMITED, 'too many attempts', retryAfterS);
   }
 }

@@ -17,6 +17,7 @@ export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[keyof typeof AUTH_ERROR_CO
 const STATUS: Record<AuthErrorCode, number> = {
   EMAIL_TAKEN: 409,
   INVALID_CREDENTIALS: 401,
+  WEAK_PASSWORD: 400,
   RATE_LIMITED: 429,
   UNAUTHORIZED: 401,
 };

@@ -1,7 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config.ts';
 import type { Storage } from '../store/index.ts';
 import type { Log } from '../telemetry/log.ts';
 import type { Rooms } from '../rooms/rooms.ts';
+import { TrustedProxies, clientAddress } from '../util/clientAddress.ts';
+import type { OnLimit } from '../util/limits.ts';
 import { Accounts } from './accounts.ts';
 import { AuthRoutes } from './routes.ts';
 import { deriveViewerSecret, loadJwtSecret } from './secret.ts';
@@ -28,7 +31,13 @@ export interface Auth {
 }
 
 /** Accounts over the storage, keyed by JWT_SECRET or `<dataDir>/jwt-secret`. Needs the data dir to exist. */
-export function createAuth(config: Config, storage: Storage, rooms: Rooms, log: Log): Auth {
+export function createAuth(
+  config: Config,
+  storage: Storage,
+  rooms: Rooms,
+  log: Log,
+  onLimit?: OnLimit,
+): Auth {
   const jwtSecret = loadJwtSecret(config.jwtSecret, config.dataDir);
   const accounts = new Accounts({
     users: storage.users,
@@ -37,12 +46,16 @@ export function createAuth(config: Config, storage: Storage, rooms: Rooms, log: 
     accessTokenTtlS: config.accessTokenTtlS,
     refreshTtlDays: config.refreshTtlDays,
     log,
+    limits: config.limits,
+    ...(onLimit ? { onLimit } : {}),
   });
+  const trusted = new TrustedProxies(config.limits.trustProxy);
+  const addressOf = (req: IncomingMessage): string => clientAddress(req, trusted);
   const viewers = new ViewerAccess(deriveViewerSecret(jwtSecret), (id) => rooms.isPrivate(id));
   const refreshTtlS = config.refreshTtlDays * 24 * 60 * 60;
   return {
     verifier: accounts.tokens,
-    routes: new AuthRoutes({ accounts, rooms, refreshTtlS }),
+    routes: new AuthRoutes({ accounts, rooms, refreshTtlS, addressOf }),
     viewers,
     guests: new GuestIdentities(jwtSecret),
   };

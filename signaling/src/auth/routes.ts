@@ -14,6 +14,8 @@ export interface AuthRoutesDeps {
   rooms: Rooms;
   /** The refresh cookie's Max-Age: the refresh token's lifetime, seconds. */
   refreshTtlS: number;
+  /** The client's address, for rate limits (X-Forwarded-For only from TRUST_PROXY). */
+  addressOf: (req: IncomingMessage) => string;
 }
 
 const EmailSchema = z.string().trim().pipe(z.email().max(254));
@@ -38,9 +40,6 @@ const SIGN_IN_HINT = 'send {"email", "password"}';
 /** JSON only (see readJsonBody); 8 KiB fits the longest password in \u escapes, and the rest. */
 const JSON_BODY = { max: 8192, jsonOnly: true } as const;
 
-/** The client's address, for rate limits. Behind a proxy this is the proxy's. */
-const clientIp = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
-
 /**
  * `/api/auth/*` and `/api/me*`. Refused requests throw AuthError, which the HTTP handler turns
  * into a status and `{error}` (sendAuthError).
@@ -63,14 +62,16 @@ export class AuthRoutes {
 
   async signUp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readJsonBody(req, res, SignUpSchema, SIGN_UP_HINT, JSON_BODY);
-    if (body)
-      this.#sendSession(req, res, 201, await this.deps.accounts.signUp(body, clientIp(req)));
+    if (!body) return;
+    const session = await this.deps.accounts.signUp(body, this.deps.addressOf(req));
+    this.#sendSession(req, res, 201, session);
   }
 
   async signIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readJsonBody(req, res, SignInSchema, SIGN_IN_HINT, JSON_BODY);
-    if (body)
-      this.#sendSession(req, res, 200, await this.deps.accounts.signIn(body, clientIp(req)));
+    if (!body) return;
+    const session = await this.deps.accounts.signIn(body, this.deps.addressOf(req));
+    this.#sendSession(req, res, 200, session);
   }
 
   async refresh(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ZodType } from 'zod';
 import { ERROR_CODES } from '@parley/protocol';
+import type { LimitError } from '../util/limits.ts';
 
 /** A JSON reply that no cache keeps: every API answer depends on who asks and when. */
 export function json(
@@ -28,6 +29,15 @@ export function apiError(
   headers: Record<string, string | string[]> = {},
 ): void {
   json(res, status, { error: { code, message } }, headers);
+}
+
+/**
+ * A request a limit refused: 429 with the error's code (RATE_LIMITED, LIMIT_REACHED) and
+ * `Retry-After` (the window's remaining seconds; 10 for a quota on what is open at once).
+ */
+export function sendLimitError(res: ServerResponse, error: LimitError): void {
+  const retryAfter = String(error.retryAfterS ?? 10);
+  apiError(res, 429, error.code, error.message, { 'Retry-After': retryAfter });
 }
 
 /** Reads a request body of at most `max` bytes; undefined when it is larger. */

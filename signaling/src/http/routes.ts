@@ -6,6 +6,8 @@ import { handleHlsRequest } from '@parley/hls-gateway';
 import { AuthError, sendAuthError } from '../auth/index.ts';
 import type { Auth } from '../auth/index.ts';
 import { apiError, json, methodNotAllowed, readJsonBody, readSmallBody } from './httpUtil.ts';
+import { sendLimitError } from './httpUtil.ts';
+import { LimitError } from '../util/limits.ts';
 import type { Log } from '../telemetry/log.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { serveMetrics, type MetricsVerdict } from './metricsAccess.ts';
@@ -31,6 +33,8 @@ export interface HttpDeps {
   health: () => { state: string } & Record<string, unknown>;
   /** Cluster mode: this node's id (room status names the node that holds the room). */
   nodeId: () => string | undefined;
+  /** The client's address, for per-address limits (X-Forwarded-For only from TRUST_PROXY). */
+  addressOf: (req: IncomingMessage) => string;
 }
 
 const SECURITY_HEADERS = {
@@ -55,6 +59,7 @@ export function createHttpHandler(deps: HttpDeps) {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     route(req, res, deps).catch((error: unknown) => {
       if (error instanceof AuthError && !res.headersSent) return sendAuthError(res, error);
+      if (error instanceof LimitError && !res.headersSent) return sendLimitError(res, error);
       const refusal = refusalOf(error);
       if (refusal?.code === ERROR_CODES.UNAVAILABLE && !res.headersSent) {
         res.setHeader('Retry-After', '2');
@@ -146,7 +151,7 @@ async function visibleRoom(
 const CreateRoomBodySchema = z.strictObject({
   title: z.string().trim().min(1).max(LIMITS.ROOM_TITLE_MAX).optional(),
   settings: RoomSettingsSchema.omit({ hasPassword: true }).partial().optional(),
-  password: z.string().min(1).max(LIMITS.ROOM_PASSWORD_MAX).optional(),
+  password: z.string().min(LIMITS.ROOM_PASSWORD_MIN).max(LIMITS.ROOM_PASSWORD_MAX).optional(),
 });
 
 /**
@@ -160,10 +165,11 @@ async function createRoom(
   deps: HttpDeps,
 ): Promise<void> {
   const owner = await deps.auth.routes.optionalUser(req);
-  const hint = 'body: {title?, settings?, password?}';
+  const hint = `body: {title?, settings?, password? (${LIMITS.ROOM_PASSWORD_MIN}-${LIMITS.ROOM_PASSWORD_MAX} characters)}`;
   const body = await readJsonBody(req, res, CreateRoomBodySchema, hint, { empty: {} });
   if (!body) return;
   const { title, settings, password } = body;
+  deps.rooms.countCreation(deps.addressOf(req));
   const passwordHash = password === undefined ? undefined : await hashPassword(password);
   json(res, 201, await deps.rooms.create({ ownerId: owner?.id, title, settings, passwordHash }));
 }

@@ -4,6 +4,8 @@ import { hashSecret, newHostKey, newRoomId, secretMatches } from '../util/ids.ts
 import type { Log } from '../telemetry/log.ts';
 import { AttemptLimiter } from '../util/attemptLimiter.ts';
 import { ProtocolError, roomNotFound } from '../util/errors.ts';
+import { LimitError } from '../util/limits.ts';
+import type { OnLimit } from '../util/limits.ts';
 import { verifyPassword } from './passwords.ts';
 import { Room } from './room.ts';
 import { Viewers } from './viewers.ts';
@@ -29,6 +31,69 @@ export interface RoomsOptions {
   place?: (id: RoomId) => Promise<boolean>;
   /** After a room closed here (cluster mode: its claim is released). */
   onClosed?: (id: RoomId) => void;
+  /** Rooms one client address may create per hour (ROOM_CREATIONS_PER_HOUR); default 30. */
+  creationsPerHour?: number;
+  /** Room-password attempts (ROOM_PASSWORD_TRIES*); default 10 / 30 / 100 per 5 minutes. */
+  passwordTries?: RoomPasswordTries;
+  /** Told when a limit refuses a join (the metric). */
+  onLimit?: OnLimit;
+}
+
+export interface RoomPasswordTries {
+  perRoomAddress: number;
+  perAddress: number;
+  perRoom: number;
+  windowMs: number;
+}
+
+const DEFAULT_TRIES: RoomPasswordTries = {
+  perRoomAddress: 10,
+  perAddress: 30,
+  perRoom: 100,
+  windowMs: 5 * 60_000,
+};
+
+/**
+ * Room-password attempts, counted before the argon2 check. Per room and address: one client's
+ * guesses lock out only that client. Per address: spraying many rooms. Per room: many
+ * addresses at one room, set well above one client's share so that ten wrong guesses by one
+ * guest leave everyone else able to get in. Rooms that exist and ids that do not are counted
+ * apart: a flood of made-up ids cannot push a real room's counter out (and both answer alike).
+ */
+class PasswordTries {
+  readonly #roomAddress;
+  readonly #address;
+  readonly #room;
+  readonly #unknownRoom;
+
+  constructor(tries: RoomPasswordTries) {
+    const { windowMs } = tries;
+    this.#roomAddress = new AttemptLimiter({ limit: tries.perRoomAddress, windowMs });
+    this.#address = new AttemptLimiter({ limit: tries.perAddress, windowMs });
+    this.#room = new AttemptLimiter({ limit: tries.perRoom, windowMs, maxKeys: 100_000 });
+    this.#unknownRoom = new AttemptLimiter({ limit: tries.perRoom, windowMs });
+  }
+
+  /** Counts one attempt everywhere it applies; the seconds to wait when any refuses (none counted). */
+  take(id: RoomId, client: string, exists: boolean): number {
+    const counters = this.#counters(id, client, exists);
+    const wait = Math.max(...counters.map(([limiter, key]) => limiter.retryAfterS(key)));
+    if (wait === 0) for (const [limiter, key] of counters) limiter.record(key);
+    return wait;
+  }
+
+  /** Takes back an attempt that turned out to be right. */
+  forgive(id: RoomId, client: string): void {
+    for (const [limiter, key] of this.#counters(id, client, true)) limiter.forgive(key);
+  }
+
+  #counters(id: RoomId, client: string, exists: boolean): [AttemptLimiter, string][] {
+    return [
+      [this.#roomAddress, `${id} ${client}`],
+      [this.#address, client],
+      [exists ? this.#room : this.#unknownRoom, id],
+    ];
+  }
 }
 
 /** One way into a room, run in its queue: who got in and where, or undefined: not this way. */
@@ -52,10 +117,29 @@ export class Rooms {
   /** Rooms being opened (their record is being read): one Room per id, however many ask. */
   readonly #opening = new Map<RoomId, Promise<Room | undefined>>();
   readonly viewers = new Viewers();
-  /** Wrong room passwords, per room and per client: 10 per 5 minutes each. */
-  readonly #guesses = new AttemptLimiter({ limit: 10, windowMs: 5 * 60_000 });
+  readonly #tries: PasswordTries;
+  readonly #creations: AttemptLimiter;
 
-  constructor(private readonly options: RoomsOptions) {}
+  constructor(private readonly options: RoomsOptions) {
+    this.#tries = new PasswordTries(options.passwordTries ?? DEFAULT_TRIES);
+    const limit = options.creationsPerHour ?? 30;
+    this.#creations = new AttemptLimiter({ limit, windowMs: 60 * 60_000 });
+  }
+
+  /**
+   * Counts one room creation by `client` (its address), before any work is done for it (the
+   * password's argon2 hash, the database row). Throws RATE_LIMITED beyond the hourly limit.
+   */
+  countCreation(client: string): void {
+    const wait = this.#creations.take(client);
+    if (wait === 0) return;
+    this.options.onLimit?.('room_creations');
+    throw new LimitError(
+      'room_creations',
+      `too many new rooms from your address: wait ${wait} s`,
+      wait,
+    );
+  }
 
   /**
    * A new room, with the safe defaults unless the creator chose otherwise. `ownerId` makes a
@@ -100,8 +184,9 @@ export class Rooms {
    * The door for a `join`: the live room, once the password (if the room has one) is right.
    * An unknown room and a missing or wrong password get the same ROOM_NOT_FOUND, after the same
    * argon2 work when a password was given, so neither the answer nor its timing tells that a
-   * room exists. Wrong guesses are limited per room and per client (`client`: its address).
-   * A host (host key or owning account) needs no password.
+   * room exists. Attempts are counted before the check (see PasswordTries; `client`: the
+   * address). A host (host key or owning account) needs no password, and is never locked out
+   * of their own room by someone guessing its password.
    */
   async door(
     id: RoomId,
@@ -109,20 +194,21 @@ export class Rooms {
     client: string,
   ): Promise<Room> {
     const { password } = proof;
-    const keys = [`room:${id}`, `client:${client}`];
-    // A host is never locked out of their own room by someone guessing its password.
-    const wait = proof.host ? 0 : Math.max(...keys.map((k) => this.#guesses.retryAfterS(k)));
-    if (wait > 0) {
-      throw new ProtocolError(ERROR_CODES.RATE_LIMITED, `too many wrong passwords: wait ${wait} s`);
-    }
     const record = await this.options.roomStore.get(id);
     if (!record || (record.passwordHash !== null && !proof.host)) {
-      const right =
-        password !== undefined && (await verifyPassword(record?.passwordHash, password));
-      if (!right) {
-        if (password !== undefined) for (const k of keys) this.#guesses.record(k);
-        throw roomNotFound();
+      if (password === undefined) throw roomNotFound();
+      // Counted synchronously with the check: parallel sockets cannot each get a free try.
+      const wait = this.#tries.take(id, client, record !== undefined);
+      if (wait > 0) {
+        this.options.onLimit?.('room_password_attempts');
+        throw new LimitError(
+          'room_password_attempts',
+          `too many wrong passwords: wait ${wait} s`,
+          wait,
+        );
       }
+      if (!(await verifyPassword(record?.passwordHash, password))) throw roomNotFound();
+      this.#tries.forgive(id, client);
     }
     const room = await this.open(id);
     if (!room) throw roomNotFound();

@@ -52,6 +52,12 @@ export class Metrics {
     help: 'Peers admitted to rooms',
     registers: [this.registry],
   });
+  readonly limitHits = new Counter({
+    name: 'parley_limit_hits_total',
+    help: 'Requests refused (or, sign_in_slowdown, delayed) by a limit, by limit (issue #14)',
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
 
   constructor(sources: MetricsSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });

@@ -62,4 +62,34 @@ describe('AttemptLimiter', () => {
     expect(l.retryAfterS('a')).toBe(0); // evicted
     expect(l.retryAfterS('d')).toBeGreaterThan(0);
   });
+
+  it('never lets a flood of fresh keys evict a key at its limit', () => {
+    const { l, clock } = limiter({ limit: 2, maxKeys: 3 });
+    l.record('room:x');
+    l.record('room:x');
+    for (let i = 0; i < 1000; i++) {
+      l.record(`room:${i}`);
+      clock.t += 1;
+    }
+    expect(l.size).toBe(3);
+    expect(l.retryAfterS('room:x')).toBeGreaterThan(0);
+  });
+
+  it('frees expired windows before anything else when full', () => {
+    const { l, clock } = limiter({ limit: 1, maxKeys: 2 });
+    l.record('a');
+    clock.t += 60_000;
+    l.record('b');
+    l.record('c');
+    expect(l.size).toBe(2);
+    expect(l.retryAfterS('b')).toBeGreaterThan(0);
+    expect(l.retryAfterS('c')).toBeGreaterThan(0);
+  });
+
+  it('take() checks and counts in one step, so parallel attempts cannot all slip under', () => {
+    const { l } = limiter({ limit: 3 });
+    const waits = Array.from({ length: 5 }, () => l.take('a'));
+    expect(waits.map((w) => w > 0)).toEqual([false, false, false, true, true]);
+    expect(l.count('a')).toBe(3);
+  });
 });

@@ -14,9 +14,12 @@ interface Window {
 
 /**
  * Counts attempts per key (an email, an IP) in fixed windows that start at the key's first
- * attempt. Memory is bounded: a Map keeps insertion order, so the first key is the oldest and is
- * evicted first. An attacker rotating keys can push old entries out, which only ever forgives
- * (it never blocks anyone wrongly); the per-IP limit is there for that case.
+ * attempt. Memory is bounded by `maxKeys`. A Map keeps insertion order and every window has the
+ * same length, so the first key is the oldest and the first to expire. When a new key finds
+ * the map full, expired windows go first, then the oldest key that is not blocked: a flood of
+ * fresh keys (each with one attempt) can never push out a key that is at its limit, so it
+ * cannot buy an attacker new tries (issue #14). Only when every key is blocked does the oldest
+ * go, which keeps memory bounded.
  */
 export class AttemptLimiter {
   readonly #windows = new Map<string, Window>();
@@ -39,6 +42,22 @@ export class AttemptLimiter {
     return Math.max(1, Math.ceil((window.endsAt - this.#now()) / 1000));
   }
 
+  /**
+   * Checks and counts in one step: 0 when the attempt may go ahead (and is now counted), else
+   * the seconds to wait (and nothing counted). Counting before the attempt is verified is what
+   * keeps parallel attempts from each getting a free try.
+   */
+  take(key: string): number {
+    const wait = this.retryAfterS(key);
+    if (wait === 0) this.record(key);
+    return wait;
+  }
+
+  /** Attempts counted for `key` in its current window. */
+  count(key: string): number {
+    return this.#current(key)?.count ?? 0;
+  }
+
   /** Counts one attempt (a failed sign-in, any sign-up). */
   record(key: string): void {
     const window = this.#current(key);
@@ -46,11 +65,8 @@ export class AttemptLimiter {
       window.count += 1;
       return;
     }
+    if (this.#windows.size >= this.#maxKeys) this.#evict();
     this.#windows.set(key, { count: 1, endsAt: this.#now() + this.#windowMs });
-    if (this.#windows.size > this.#maxKeys) {
-      const oldest = this.#windows.keys().next().value;
-      if (oldest !== undefined) this.#windows.delete(oldest);
-    }
   }
 
   /** Takes back one attempt of `key` (one counted before it turned out to succeed). */
@@ -66,6 +82,25 @@ export class AttemptLimiter {
 
   get size(): number {
     return this.#windows.size;
+  }
+
+  /** Makes room for one key: expired windows, else the oldest unblocked key, else the oldest. */
+  #evict(): void {
+    const now = this.#now();
+    for (const [key, window] of this.#windows) {
+      if (window.endsAt > now) break;
+      this.#windows.delete(key);
+    }
+    if (this.#windows.size < this.#maxKeys) return;
+    let oldest: string | undefined;
+    for (const [key, window] of this.#windows) {
+      oldest ??= key;
+      if (window.count < this.#limit) {
+        this.#windows.delete(key);
+        return;
+      }
+    }
+    if (oldest !== undefined) this.#windows.delete(oldest);
   }
 
   #current(key: string): Window | undefined {

@@ -2,9 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import { CLOSE_CODES, LIMITS } from '@parley/protocol';
+import { CLOSE_CODES, ERROR_CODES, LIMITS } from '@parley/protocol';
 import { Connection } from './connection.ts';
 import type { ConnectionDeps } from './types.ts';
+import { TrustedProxies, clientAddress } from '../util/clientAddress.ts';
+import { OpenCounter } from '../util/limits.ts';
 import type { Arrival } from './connection.ts';
 
 interface Tracked {
@@ -38,10 +40,15 @@ export class SignalingSocketServer {
   });
   readonly #sockets = new Map<WebSocket, Tracked>();
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #trusted: TrustedProxies;
+  /** Open sockets per client address (WS_MAX_PER_ADDRESS), counted from the upgrade on. */
+  readonly #perAddress: OpenCounter;
   /** Guest cookies minted for upgrades in progress: they go on the 101 response. */
   readonly #newGuests = new WeakMap<IncomingMessage, string>();
 
   constructor(private readonly deps: ConnectionDeps) {
+    this.#trusted = new TrustedProxies(deps.config.limits.trustProxy);
+    this.#perAddress = new OpenCounter(deps.config.limits.wsPerAddress);
     this.#wss.on('headers', (headers, req) => {
       const setCookie = this.#newGuests.get(req);
       if (setCookie) headers.push(`Set-Cookie: ${setCookie}`);
@@ -60,7 +67,10 @@ export class SignalingSocketServer {
     if (!originAllowed(req, this.deps.config.allowedOrigins)) {
       return reject(socket, 403, 'Forbidden');
     }
-    const remote = req.socket.remoteAddress ?? 'unknown';
+    const remote = clientAddress(req, this.#trusted);
+    if (!this.#perAddress.tryOpen(remote)) return this.#tooMany(socket);
+    // The TCP socket closes however the upgrade ends (refused, failed, or the WebSocket closed).
+    socket.once('close', () => this.#perAddress.close(remote));
     // Who the server says this browser is (a new guest when it brings no valid cookie).
     const guest = this.deps.guests.atUpgrade(req);
     if (guest.setCookie) this.#newGuests.set(req, guest.setCookie);
@@ -94,6 +104,18 @@ export class SignalingSocketServer {
       this.#sockets.delete(ws);
       connection.closed(code);
     });
+  }
+
+  /** 429 at the upgrade: this address has WS_MAX_PER_ADDRESS sockets open already. */
+  #tooMany(socket: Duplex): void {
+    this.deps.metrics.limitHits.inc({ limit: 'ws_connections' });
+    const body = JSON.stringify({
+      error: { code: ERROR_CODES.LIMIT_REACHED, message: 'too many connections from your address' },
+    });
+    socket.end(
+      'HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: 10\r\n' +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   }
 
   /**
