@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { quietLog, startServer } from '@parley/signaling';
+import { LOOPBACK_LIMITS } from '../../integration/support/server.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 // How long callbacks waited for the event loop since the previous `stats` (ms).
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
     resumeWindowMs: 0,
     // Idle sockets must stay open for the whole measurement (the default closes them at 15 s).
     joinTimeoutMs: 3_600_000,
+    // The load generator is one address with thousands of sockets (issue #14's limits are off).
+    limits: LOOPBACK_LIMITS,
     log: quietLog,
   });
   reply({ event: 'ready', url: server.url, pid: process.pid });

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { quietLog, startServer, type HlsConfig, type ParleyServer } from '@parley/signaling';
+import { LOOPBACK_LIMITS } from '../../integration/support/server.ts';
 import { buildApp, type AppFlavour } from '../../e2e/support/appBuild.ts';
 import { createRoom } from './wsClient.ts';
 
@@ -51,6 +52,8 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
     stunUrls: [],
     turn: undefined,
     localTurn: false,
+    // Every browser is 127.0.0.1: the per-address limits (issue #14) are lifted.
+    limits: LOOPBACK_LIMITS,
     log: quietLog,
     sfu: sfu
       ? {

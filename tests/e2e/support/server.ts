@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { quietLog, startServer } from '@parley/signaling';
+import { LOOPBACK_LIMITS } from '../../integration/support/server.ts';
 import { buildApp } from './appBuild.ts';
 
 /**
@@ -71,6 +72,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     turn: opts.turn,
     localTurn: false,
     log: quietLog,
+    limits: LOOPBACK_LIMITS,
     sfu: opts.sfu ? SFU_FOR_TESTS : undefined,
     ...(opts.meshMaxPeers !== undefined ? { meshMaxPeers: opts.meshMaxPeers } : {}),
     ...(opts.turnTtlS !== undefined ? { turnTtlS: opts.turnTtlS } : {}),

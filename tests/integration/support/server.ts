@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { quietLog, startServer } from '@parley/signaling';
+import { loadConfig, quietLog, startServer } from '@parley/signaling';
 import type { ParleyServer, StartOptions } from '@parley/signaling';
 import type { CreateRoomRequest, CreateRoomResponse } from '@parley/protocol';
 
@@ -16,6 +16,17 @@ export interface TestServer extends ParleyServer {
   dispose(): Promise<void>;
 }
 
+/**
+ * Every test client comes from 127.0.0.1, by the hundred: the per-address limits (issue #14)
+ * are lifted unless a test is about them (limits.test.ts passes its own).
+ */
+export const LOOPBACK_LIMITS = {
+  ...loadConfig({}).limits,
+  wsPerAddress: 100_000,
+  roomCreationsPerHour: 100_000,
+  waitingPerAddress: 100_000,
+};
+
 /** A real server on an ephemeral loopback port with its own SQLite directory. */
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'parley-test-'));
@@ -29,6 +40,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     sfu: undefined,
     // A dropped socket leaves at once unless a test is about resuming.
     resumeWindowMs: 0,
+    limits: LOOPBACK_LIMITS,
     log: quietLog,
     ...options,
     dataDir,

@@ -1,0 +1,245 @@
+import WebSocket from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ERROR_CODES, LIMITS, PROTOCOL_VERSION } from '@parley/protocol';
+import { loadConfig } from '@parley/signaling';
+import type { Config } from '@parley/signaling';
+import { TestClient, eventually } from './support/client.ts';
+import { startTestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
+
+// Issue #14: limits on what one address, peer or account may cost. Each refusal has a typed
+// code and shows in parley_limit_hits_total{limit}.
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.dispose()));
+});
+
+type Limits = Config['limits'];
+const DEFAULTS = loadConfig({}).limits;
+
+async function server(limits: Partial<Limits> = {}): Promise<TestServer> {
+  const s = await startTestServer({ limits: { ...DEFAULTS, ...limits } });
+  servers.push(s);
+  return s;
+}
+
+/** The test process stands for HAProxy on loopback: it appends the "client" to the header. */
+const BEHIND_PROXY: Partial<Limits> = { trustProxy: ['127.0.0.1', '::1'] };
+
+async function limitHits(s: TestServer, limit: string): Promise<number> {
+  const text = await (await fetch(`${s.url}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`parley_limit_hits_total{limit="${limit}"}`));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+function createRoom(s: TestServer, forwardedFor?: string, body: object = {}): Promise<Response> {
+  return fetch(`${s.url}/api/rooms`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+async function errorOf(res: Response): Promise<{ code: string; message: string }> {
+  return ((await res.json()) as { error: { code: string; message: string } }).error;
+}
+
+describe('TRUST_PROXY and room creations per address', () => {
+  it('ignores X-Forwarded-For from anyone not trusted: a forged header dodges nothing', async () => {
+    const s = await server({ roomCreationsPerHour: 3 });
+    for (let i = 0; i < 3; i++) expect((await createRoom(s, `198.51.100.${i}`)).status).toBe(201);
+    const refused = await createRoom(s, '198.51.100.99');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3500);
+    expect(await errorOf(refused)).toMatchObject({ code: ERROR_CODES.RATE_LIMITED });
+    expect(await limitHits(s, 'room_creations')).toBe(1);
+  });
+
+  it('behind a trusted proxy counts each client apart, by the address the proxy appended', async () => {
+    const s = await server({ ...BEHIND_PROXY, roomCreationsPerHour: 2 });
+    for (let i = 0; i < 2; i++) expect((await createRoom(s, '203.0.113.1')).status).toBe(201);
+    expect((await createRoom(s, '203.0.113.1')).status).toBe(429);
+    // Another client behind the same proxy is not affected.
+    expect((await createRoom(s, '203.0.113.2')).status).toBe(201);
+    // A client that writes its own header gets the proxy's hop appended after it: still itself.
+    expect((await createRoom(s, '192.0.2.50, 203.0.113.1')).status).toBe(429);
+    expect(await limitHits(s, 'room_creations')).toBe(2);
+  });
+
+  it('refuses room passwords shorter than LIMITS.ROOM_PASSWORD_MIN', async () => {
+    const s = await server();
+    const short = 'x'.repeat(LIMITS.ROOM_PASSWORD_MIN - 1);
+    const res = await createRoom(s, undefined, { password: short });
+    expect(res.status).toBe(400);
+    expect(await errorOf(res)).toMatchObject({ code: ERROR_CODES.BAD_MESSAGE });
+    const ok = await createRoom(s, undefined, { password: 'x'.repeat(LIMITS.ROOM_PASSWORD_MIN) });
+    expect(ok.status).toBe(201);
+    const { id, hostKey } = (await ok.json()) as { id: string; hostKey: string };
+    const host = await TestClient.ready(s.url);
+    await host.join(id, 'Host', hostKey);
+    const set = await host.request({ type: 'settings', settings: { password: short } });
+    expect(set).toMatchObject({ type: 'error', code: ERROR_CODES.BAD_MESSAGE });
+  });
+});
+
+/** The HTTP status of an upgrade to /ws (101 when it opened; the socket is kept open). */
+function upgrade(
+  s: TestServer,
+  options: WebSocket.ClientOptions,
+  open: WebSocket[],
+): Promise<{ status: number; retryAfter?: string; body?: string }> {
+  const ws = new WebSocket(`${s.url.replace(/^http/, 'ws')}/ws`, options);
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => {
+      open.push(ws);
+      resolve({ status: 101 });
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => {
+        const retryAfter = res.headers['retry-after'];
+        resolve({ status: res.statusCode ?? 0, body, ...(retryAfter ? { retryAfter } : {}) });
+      });
+    });
+    ws.once('error', reject);
+  });
+}
+
+describe('WebSocket connections per address', () => {
+  it('refuses the upgrade over WS_MAX_PER_ADDRESS with 429 LIMIT_REACHED, per address', async () => {
+    const s = await server({ wsPerAddress: 3 });
+    const open: WebSocket[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect((await upgrade(s, { localAddress: '127.0.0.1' }, open)).status).toBe(101);
+      }
+      const refused = await upgrade(s, { localAddress: '127.0.0.1' }, open);
+      expect(refused).toMatchObject({ status: 429, retryAfter: '10' });
+      expect(JSON.parse(refused.body ?? '')).toMatchObject({
+        error: { code: ERROR_CODES.LIMIT_REACHED },
+      });
+      expect((await upgrade(s, { localAddress: '127.0.0.2' }, open)).status).toBe(101);
+      // A closed socket frees its slot.
+      open[0]?.close();
+      await eventually(
+        async () => (await upgrade(s, { localAddress: '127.0.0.1' }, open)).status === 101,
+      );
+      expect(await limitHits(s, 'ws_connections')).toBeGreaterThanOrEqual(1);
+    } finally {
+      for (const ws of open) ws.terminate();
+    }
+  });
+
+  it('behind a trusted proxy counts the forwarded clients, not the proxy', async () => {
+    const s = await server({ ...BEHIND_PROXY, wsPerAddress: 2 });
+    const open: WebSocket[] = [];
+    const from = (client: string) => ({ headers: { 'x-forwarded-for': client } });
+    try {
+      for (let i = 0; i < 2; i++)
+        expect((await upgrade(s, from('203.0.113.7'), open)).status).toBe(101);
+      expect((await upgrade(s, from('203.0.113.7'), open)).status).toBe(429);
+      expect((await upgrade(s, from('203.0.113.8'), open)).status).toBe(101);
+    } finally {
+      for (const ws of open) ws.terminate();
+    }
+  });
+});
+
+describe('room-password attempts', () => {
+  const media = { audio: true, video: true };
+  const join = (roomId: string, password: string) => ({
+    type: 'join',
+    roomId,
+    name: 'Guest',
+    media,
+    password,
+  });
+
+  it('are counted before the check: parallel sockets cannot each get a free try', async () => {
+    const s = await server({ roomPassword: { ...DEFAULTS.roomPassword, perRoomAddress: 10 } });
+    const { id } = await s.createRoom({
+      password: 'the password',
+      settings: { waitingRoom: false },
+    });
+    const clients = await Promise.all(
+      Array.from({ length: 15 }, async () => {
+        const c = await TestClient.connect(s.url, { localAddress: '127.0.0.1' });
+        await c.request({ type: 'hello', version: PROTOCOL_VERSION });
+        return c;
+      }),
+    );
+    const replies = await Promise.all(clients.map((c, i) => c.request(join(id, `guess ${i}`))));
+    const codes = replies.map((r) => ('code' in r ? r.code : r.type));
+    expect(codes.filter((c) => c === ERROR_CODES.ROOM_NOT_FOUND)).toHaveLength(10);
+    expect(codes.filter((c) => c === ERROR_CODES.RATE_LIMITED)).toHaveLength(5);
+    expect(await limitHits(s, 'room_password_attempts')).toBe(5);
+    // Another guest still gets in with the right password.
+    const other = await TestClient.connect(s.url, { localAddress: '127.0.0.2' });
+    await other.request({ type: 'hello', version: PROTOCOL_VERSION });
+    expect(await other.request(join(id, 'the password'))).toMatchObject({ type: 'joined' });
+    await Promise.all([...clients, other].map((c) => c.close()));
+  });
+});
+
+describe('sign-in per account and address', () => {
+  const PASSWORD = 'correct horse battery staple';
+  let n = 0;
+  const email = (): string => `limits${++n}-${Date.now()}@example.com`;
+  const post = (s: TestServer, path: string, body: object, client: string) =>
+    fetch(s.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+      body: JSON.stringify(body),
+    });
+
+  it("a stranger's failures lock out the stranger's address, not the owner", async () => {
+    const s = await server(BEHIND_PROXY);
+    const account = { email: email(), password: PASSWORD, name: 'Owner' };
+    expect((await post(s, '/api/auth/signup', account, '203.0.113.10')).status).toBe(201);
+    const guess = (i: number) => ({ email: account.email, password: `guess ${i}` });
+    for (let i = 0; i < 5; i++) {
+      expect((await post(s, '/api/auth/signin', guess(i), '198.51.100.66')).status).toBe(401);
+    }
+    const right = { email: account.email, password: PASSWORD };
+    const stranger = await post(s, '/api/auth/signin', right, '198.51.100.66');
+    expect(stranger.status).toBe(429);
+    expect(Number(stranger.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await post(s, '/api/auth/signin', right, '203.0.113.10')).status).toBe(200);
+    expect(await limitHits(s, 'sign_in_attempts')).toBe(1);
+  });
+
+  it('beyond SIGN_IN_SLOW_AFTER failures from anywhere it slows down, never locks', async () => {
+    const signIn = { ...DEFAULTS.signIn, slowAfter: 3, slowMaxMs: 100 };
+    const s = await server({ ...BEHIND_PROXY, signIn });
+    const account = { email: email(), password: PASSWORD, name: 'Owner' };
+    expect((await post(s, '/api/auth/signup', account, '203.0.113.20')).status).toBe(201);
+    for (let i = 0; i < 8; i++) {
+      const res = await post(
+        s,
+        '/api/auth/signin',
+        { email: account.email, password: `guess ${i}` },
+        `198.51.100.${i + 1}`,
+      );
+      expect(res.status).toBe(401);
+    }
+    const right = { email: account.email, password: PASSWORD };
+    expect((await post(s, '/api/auth/signin', right, '203.0.113.20')).status).toBe(200);
+    expect(await limitHits(s, 'sign_in_slowdown')).toBeGreaterThanOrEqual(5);
+  });
+
+  it('refuses the most common passwords at sign-up, whatever their case', async () => {
+    const s = await server();
+    for (const password of ['password1', 'QWERTY123', 'iloveyou']) {
+      const res = await post(s, '/api/auth/signup', { email: email(), password, name: 'A' }, '');
+      expect(res.status).toBe(400);
+      expect(await errorOf(res)).toMatchObject({ code: 'WEAK_PASSWORD' });
+    }
+  });
+});
