@@ -203,6 +203,7 @@ export function CallView({ controller, snap }: Props) {
           <SettingsPanel
             roomId={controller.roomId}
             settings={snap.settings}
+            isHost={snap.role === 'host'}
             moderation={controller.moderation}
             onClose={() => setSettingsOpen(false)}
           />

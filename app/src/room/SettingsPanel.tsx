@@ -8,6 +8,8 @@ import { background } from '../util/background.ts';
 interface Props {
   roomId: string;
   settings: RoomSettings;
+  /** The password is the host's: a co-host sees whether there is one, not the controls. */
+  isHost: boolean;
   moderation: Moderation;
   onClose(): void;
 }
@@ -26,7 +28,7 @@ const FLAGS: { key: Flag; label: string; hint: string }[] = [
  * is in flight, then what the server confirmed (its `settings` reply): a refused change springs
  * back.
  */
-export function SettingsPanel({ roomId, settings, moderation, onClose }: Props) {
+export function SettingsPanel({ roomId, settings, isHost, moderation, onClose }: Props) {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [pending, setPending] = useState<Partial<Record<Flag, boolean>>>({});
@@ -68,49 +70,58 @@ export function SettingsPanel({ roomId, settings, moderation, onClose }: Props) 
           </span>
         </div>
       ))}
-      <form
-        class="setting"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (!password || !(await change({ password }))) return;
-          saveRoomPassword(roomId, password);
-          setPassword('');
-        }}
-      >
-        <label for="new-room-password">
-          {settings.hasPassword ? 'Change the password' : 'Set a password'}
-        </label>
-        <div class="row">
-          <input
-            id="new-room-password"
-            type="text"
-            autoComplete="off"
-            spellcheck={false}
-            maxLength={LIMITS.ROOM_PASSWORD_MAX}
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-          <button type="submit" disabled={busy || password === ''}>
-            {settings.hasPassword ? 'Change password' : 'Set password'}
-          </button>
-        </div>
-        <span class="muted hint" role="status">
+      {!isHost && (
+        <p class="muted hint">
           {settings.hasPassword
-            ? 'Joining needs the password. People already here stay.'
-            : 'Anyone with the link can ask to join.'}
-        </span>
-        {settings.hasPassword && (
-          <button
-            type="button"
-            disabled={busy}
-            onClick={async () => {
-              if (await change({ password: null })) saveRoomPassword(roomId, null);
-            }}
-          >
-            Remove password
-          </button>
-        )}
-      </form>
+            ? 'Joining needs the password. Only the host can change or remove it.'
+            : 'Only the host can set a password.'}
+        </p>
+      )}
+      {isHost && (
+        <form
+          class="setting"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            if (!password || !(await change({ password }))) return;
+            saveRoomPassword(roomId, password);
+            setPassword('');
+          }}
+        >
+          <label for="new-room-password">
+            {settings.hasPassword ? 'Change the password' : 'Set a password'}
+          </label>
+          <div class="row">
+            <input
+              id="new-room-password"
+              type="text"
+              autoComplete="off"
+              spellcheck={false}
+              maxLength={LIMITS.ROOM_PASSWORD_MAX}
+              value={password}
+              onInput={(e) => setPassword(e.currentTarget.value)}
+            />
+            <button type="submit" disabled={busy || password === ''}>
+              {settings.hasPassword ? 'Change password' : 'Set password'}
+            </button>
+          </div>
+          <span class="muted hint" role="status">
+            {settings.hasPassword
+              ? 'Joining needs the password. People already here stay.'
+              : 'Anyone with the link can ask to join.'}
+          </span>
+          {settings.hasPassword && (
+            <button
+              type="button"
+              disabled={busy}
+              onClick={async () => {
+                if (await change({ password: null })) saveRoomPassword(roomId, null);
+              }}
+            >
+              Remove password
+            </button>
+          )}
+        </form>
+      )}
     </section>
   );
 }

@@ -3,6 +3,7 @@ import type { PeerId } from '@parley/protocol';
 import type { Log } from '../telemetry/log.ts';
 import { ProtocolError } from '../util/errors.ts';
 import type { Peer } from './peer.ts';
+import { mayTarget } from './permissions.ts';
 import type { Room } from './room.ts';
 import type { StoredSettings } from '../store/index.ts';
 
@@ -21,6 +22,9 @@ function target(room: Room, peerId: PeerId): Peer {
 /** Turns off someone's mic or camera; they are told, and may turn it on again. */
 export function mute(room: Room, peerId: PeerId, kind: 'audio' | 'video', by: Peer): void {
   const peer = target(room, peerId);
+  if (!mayTarget('mute', by.role, peer.role)) {
+    throw new ProtocolError(ERROR_CODES.FORBIDDEN, `a ${by.role} cannot mute a ${peer.role}`);
+  }
   peer.send({ type: 'muted', kind, by: by.id });
   room.log.info('muted by host', { peerId, kind, by: by.id });
   if (!peer.media[kind]) return;
@@ -35,7 +39,7 @@ export function mute(room: Room, peerId: PeerId, kind: 'audio' | 'video', by: Pe
  */
 export async function expel(room: Room, peerId: PeerId, by: Peer): Promise<void> {
   const peer = target(room, peerId);
-  if (peer.role === 'host' || (peer.role === 'cohost' && by.role !== 'host')) {
+  if (!mayTarget('remove', by.role, peer.role)) {
     throw new ProtocolError(ERROR_CODES.FORBIDDEN, `a ${by.role} cannot remove a ${peer.role}`);
   }
   await room.door.ban(peer.identity, peer.id);

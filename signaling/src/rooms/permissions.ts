@@ -1,5 +1,11 @@
 import { ERROR_CODES } from '@parley/protocol';
-import type { ClientMessageType, ErrorCode, Role, RoomSettings } from '@parley/protocol';
+import type {
+  ClientMessageType,
+  ErrorCode,
+  Role,
+  RoomSettings,
+  RoomSettingsChange,
+} from '@parley/protocol';
 
 /** Where a connection stands with its room. */
 export type Standing =
@@ -100,6 +106,45 @@ export function refusal(
 
 export function isModerator(role: Role): boolean {
   return MODERATORS.has(role);
+}
+
+/**
+ * The host's own powers, on top of the table: which settings a co-host may change. The
+ * password is the host's (a co-host can neither remove nor replace it: it is what keeps the
+ * room private, and the host shares it). The switches of the meeting itself are both's.
+ */
+export const SETTING_RULES: Readonly<Record<keyof RoomSettingsChange, 'moderator' | 'host'>> = {
+  waitingRoom: 'moderator',
+  locked: 'moderator',
+  screenShare: 'moderator',
+  chat: 'moderator',
+  password: 'host',
+};
+
+/** The first setting of `change` that `role` may not change; undefined when all are allowed. */
+export function forbiddenSetting(
+  change: RoomSettingsChange,
+  role: Role,
+): keyof RoomSettingsChange | undefined {
+  const keys = Object.keys(change) as (keyof RoomSettingsChange)[];
+  return keys.find(
+    (key) => change[key] !== undefined && SETTING_RULES[key] === 'host' && role !== 'host',
+  );
+}
+
+/**
+ * Whom a moderator may act on (the table checked the actor's role already): a co-host never
+ * touches a host (no muting, no stopping the camera, no removal) and removes only guests; a host
+ * may mute another host (a meeting can have two) but never removes one.
+ */
+export const TARGETS: Readonly<Record<'mute' | 'remove', Readonly<Record<Role, readonly Role[]>>>> =
+  {
+    mute: { host: ['host', 'cohost', 'guest'], cohost: ['cohost', 'guest'], guest: [] },
+    remove: { host: ['cohost', 'guest'], cohost: ['guest'], guest: [] },
+  };
+
+export function mayTarget(action: 'mute' | 'remove', by: Role, target: Role): boolean {
+  return TARGETS[action][by].includes(target);
 }
 
 /** Per-room settings on top of the table: what guests may do when a host turned it off. */

@@ -1,4 +1,7 @@
+import { ERROR_CODES } from '@parley/protocol';
 import type { ClientMessageOf, RoomId, ServerMessage } from '@parley/protocol';
+import { ProtocolError } from '../util/errors.ts';
+import { forbiddenSetting } from '../rooms/permissions.ts';
 import { hashPassword } from '../rooms/passwords.ts';
 import type { Peer } from '../rooms/peer.ts';
 import type { Room } from '../rooms/room.ts';
@@ -30,6 +33,10 @@ export async function handleHostMessage(
 ): Promise<ServerMessage> {
   switch (message.type) {
     case 'settings': {
+      const hostOnly = forbiddenSetting(message.settings, peer.role);
+      if (hostOnly) {
+        throw new ProtocolError(ERROR_CODES.FORBIDDEN, `only a host may change the ${hostOnly}`);
+      }
       const { password, ...change } = message.settings;
       // Hashing takes ~50 ms on the thread pool: done before entering the room's queue.
       const passwordHash = typeof password === 'string' ? await hashPassword(password) : password;

@@ -78,7 +78,7 @@ describe('tileMenu', () => {
     [null, 'guest', []],
     ['guest', 'guest', []],
     ['guest', 'host', []],
-    ['cohost', 'host', ['Mute', 'Stop video']],
+    ['cohost', 'host', []],
     ['cohost', 'guest', ['Mute', 'Stop video', 'Remove']],
     ['cohost', 'cohost', ['Mute', 'Stop video']],
     ['host', 'guest', ['Mute', 'Stop video', 'Remove', 'Make co-host']],

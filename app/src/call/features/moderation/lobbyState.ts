@@ -52,15 +52,17 @@ export interface TileMenuItem {
 }
 
 /**
- * The host menu of someone's tile, following the server's rules: hosts and co-hosts may mute
- * anyone and stop anyone's camera; a host cannot be removed and a co-host only by a host; only
- * a host changes roles (never another host's). Guests get no menu (an empty list).
+ * The host menu of someone's tile, following the server's rules: hosts may mute anyone and stop
+ * anyone's camera, co-hosts anyone but a host; a host cannot be removed and a co-host only by a
+ * host; only a host changes roles (never another host's). Guests get no menu (an empty list).
  */
 export function tileMenu(
   self: Role | null,
   target: { role: Role; media: MediaState },
 ): TileMenuItem[] {
   if (!isModerator(self)) return [];
+  // A co-host has no power over a host (the server's TARGETS table refuses it too).
+  if (self === 'cohost' && target.role === 'host') return [];
   const items: TileMenuItem[] = [
     { action: 'mute', label: 'Mute', disabled: !target.media.audio },
     { action: 'stop-video', label: 'Stop video', disabled: !target.media.video },
