@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSE_CODES, ClientMessageSchema, ERROR_CODES, PROTOCOL_VERSION } from '@parley/protocol';
+import {
+  CLOSE_CODES,
+  ClientMessageSchema,
+  ERROR_CODES,
+  PROTOCOL_VERSION,
+  SFU_CLIENT_SCHEMAS,
+} from '@parley/protocol';
 import type { PeerId, RoomId } from '@parley/protocol';
 import { TestClient, eventually } from './support/client.ts';
 import { startTestServer } from './support/server.ts';
@@ -8,13 +14,16 @@ import type { TestServer } from './support/server.ts';
 import { FuzzSocket } from './support/fuzz/driver.ts';
 import type { Tally } from './support/fuzz/driver.ts';
 import { frameArbitrary, invalidUtf8 } from './support/fuzz/frames.ts';
-import { MESSAGE_TYPES, SAMPLES } from './support/fuzz/samples.ts';
+import { MESSAGE_TYPES, messageOf } from './support/fuzz/samples.ts';
 import { setUpScenario } from './support/fuzz/scenario.ts';
 import { ProcessFailures, describeGrowth, sampleMemory } from './support/fuzz/process.ts';
 
 /** Replay a failure with FUZZ_SEED=<seed> (every run prints its seed). */
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_0006);
-/** Five fuzzed states, 20,400 frames each: 102,000 in all (plus the rate-limited socket). */
+/**
+ * Five fuzzed states, 20,400 malformed frames each (frames the protocol's schema refuses):
+ * 102,000 in all, plus the valid messages drawn alongside (and the rate-limited socket).
+ */
 const PER_STATE = 20_400;
 const WARM_UP = 1_000;
 /**
@@ -36,9 +45,20 @@ let limited: TestServer;
 beforeAll(async () => {
   failures.install();
   const joinTimeoutMs = 10 * 60_000; // sockets before join are fuzzed for longer than 15 s
+  // The SFU (a real mediasoup worker) and the HLS gateway (FFmpeg, small and slow) are on: room A
+  // goes on air, so `sfu-*` and `broadcast` messages reach mediasoup and the gateway.
   server = await startTestServer({
     rateLimit: { perSec: 10_000_000, burst: 10_000_000 },
     joinTimeoutMs,
+    sfu: {
+      workers: 1,
+      listenIp: '127.0.0.1',
+      announcedIp: undefined,
+      webRtcPortBase: 0,
+      rtcMinPort: 48500,
+      rtcMaxPort: 48999,
+    },
+    hls: { segmentSeconds: 2, width: 160, height: 90, fps: 5, videoKbps: 100 },
   });
   // The product's default rate limit (50/s, burst 200), for one connection.
   limited = await startTestServer({ joinTimeoutMs });
@@ -71,14 +91,23 @@ function expectTyped(t: Tally): void {
 }
 
 describe('the fuzz generators', () => {
-  it('have a valid sample of every client message type, in every variant', () => {
-    const roomIds = ['A'.repeat(22) as RoomId];
-    const peerIds = ['B'.repeat(12) as PeerId];
+  it('draw valid messages of every client message type, SFU ones included, from the schemas', () => {
+    const sfuTypes = SFU_CLIENT_SCHEMAS.map((s) => s.shape.type.value);
+    expect(MESSAGE_TYPES).toEqual(expect.arrayContaining(sfuTypes));
+    expect(MESSAGE_TYPES).toHaveLength(ClientMessageSchema.options.length);
+    const ctx = {
+      roomIds: ['A'.repeat(22) as RoomId],
+      peerIds: ['B'.repeat(12) as PeerId],
+      transportIds: ['t-1'],
+      producerIds: ['p-1'],
+      consumerIds: ['c-1'],
+    };
     for (const type of MESSAGE_TYPES) {
-      for (let i = 0; i < 16; i++) {
-        const sample = SAMPLES[type]({ roomIds, peerIds, pick: (i + 0.5) / 16 });
-        expect(ClientMessageSchema.safeParse(sample).success, `${type} ${i}`).toBe(true);
-      }
+      const drawn = fc.sample(messageOf(type, ctx), { seed: SEED, numRuns: 100 });
+      const valid = drawn.filter((m) => ClientMessageSchema.safeParse(m).success);
+      // A refinement may refuse a draw now and then; most must reach the handlers.
+      expect(valid.length, `${type}: valid draws of 100`).toBeGreaterThanOrEqual(50);
+      expect(new Set(valid.map((m) => m.type)), type).toEqual(new Set([type]));
     }
   });
 
@@ -91,7 +120,7 @@ describe('the fuzz generators', () => {
 });
 
 describe(`fuzz over real sockets (FUZZ_SEED=${SEED})`, () => {
-  it('answers 100,000+ generated and mutated messages in five states with typed errors only', async () => {
+  it('answers 100,000+ malformed messages (and valid ones) in five states with typed errors only', async () => {
     const started = Date.now();
     const mark = failures.seen.length;
     const scenario = await setUpScenario(server);
@@ -111,16 +140,26 @@ describe(`fuzz over real sockets (FUZZ_SEED=${SEED})`, () => {
       const after = await sampleMemory();
       const tallies = scenario.targets.map((t) => t.socket.tally);
       const sent = tallies.reduce((n, t) => n + t.sent, 0);
+      const malformed = tallies.reduce((n, t) => n + t.malformed, 0);
       const seconds = (Date.now() - started) / 1000;
       console.log(
-        `fuzz FUZZ_SEED=${SEED}: ${sent} frames in ${seconds.toFixed(1)} s; ` +
+        `fuzz FUZZ_SEED=${SEED}: ${malformed} malformed frames (${sent} with the valid ones) ` +
+          `in ${seconds.toFixed(1)} s; ` +
           `${describeGrowth(before, after)}; ` +
           tallies.map((t) => `${t.label}: ${JSON.stringify(t.codes)}`).join('; '),
       );
 
       // Joined, so that the report shows each failure in full.
       expect(failures.seen.slice(mark).join('\n'), `process failures (FUZZ_SEED=${SEED})`).toBe('');
-      expect(sent).toBeGreaterThanOrEqual(100_000);
+      expect(malformed).toBeGreaterThanOrEqual(100_000);
+      // Every client message type went out valid too (reaching its handler), `sfu-*` included.
+      const validTypes = new Set(tallies.flatMap((t) => Object.keys(t.validTypes)));
+      expect([...validTypes].sort(), `FUZZ_SEED=${SEED}`).toEqual([...MESSAGE_TYPES].sort());
+      const joined = tallies.slice(2, 4);
+      for (const type of MESSAGE_TYPES.filter((t) => t.startsWith('sfu-'))) {
+        const count = joined.reduce((n, t) => n + (t.validTypes[type] ?? 0), 0);
+        expect(count, `valid ${type} from peers in the SFU room`).toBeGreaterThan(0);
+      }
       for (const t of tallies) {
         expect(t.closed, `${t.label} was closed (FUZZ_SEED=${SEED})`).toBeUndefined();
         expect(t.stalled, `${t.label} stalled (FUZZ_SEED=${SEED})`).toBeUndefined();
@@ -168,7 +207,7 @@ describe(`fuzz over real sockets (FUZZ_SEED=${SEED})`, () => {
       return health.rooms === 0 && health.connections === 0;
     });
     expect(failures.seen.slice(mark)).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 
   it('keeps answers typed at the default rate limit, and lets no more through than it allows', async () => {
     const mark = failures.seen.length;

@@ -10,10 +10,16 @@ export interface Tally {
   /** Frames sent (valid messages that would have changed the connection's state are skipped). */
   sent: number;
   skipped: number;
+  /**
+   * Frames sent that the protocol refuses: schema failures, bad JSON, binary frames, and frames
+   * its parser throws on. Only these count towards a run's `count`.
+   */
+  malformed: number;
   /** Frames the protocol's own parser refuses, by the code the server must answer with. */
   expected: Partial<Record<ErrorCode, number>>;
-  /** Frames that are valid messages. */
+  /** Frames that are valid messages, in all and by type. */
   valid: number;
+  validTypes: Record<string, number>;
   /**
    * Frames on which the protocol's own parser throws instead of answering (it promises never
    * to): the server owes each a BAD_JSON or BAD_MESSAGE all the same.
@@ -34,7 +40,7 @@ export interface Tally {
 export interface FuzzRunOptions {
   frames: fc.Arbitrary<Frame>;
   seed: number;
-  /** How many frames to send. */
+  /** How many malformed frames to send in all (valid ones go along and are not counted). */
   count: number;
   /** Valid messages that would move the connection out of the state under test. */
   skip?: (message: ClientMessage) => boolean;
@@ -84,8 +90,10 @@ export class FuzzSocket {
       label,
       sent: 0,
       skipped: 0,
+      malformed: 0,
       expected: {},
       valid: 0,
+      validTypes: {},
       unparseable: 0,
       replies: 0,
       types: {},
@@ -137,17 +145,17 @@ export class FuzzSocket {
   }
 
   /**
-   * Sends `count` frames in all (counting earlier runs), batch by batch, each batch from its own
-   * derived seed. Never rejects: a batch the server does not answer ends the run and is noted
+   * Sends frames until `count` malformed ones have gone (counting earlier runs), batch by batch,
+   * each batch from its own derived seed. Never rejects: a batch the server does not answer ends the run and is noted
    * in `tally.stalled`, as is `stop` settling (the process saw a failure: no use going on).
    */
   async run(options: FuzzRunOptions): Promise<void> {
     const batch = options.batch ?? 250;
     let inFlight: Promise<void> | undefined;
-    for (let round = 0; this.tally.sent < options.count && this.#healthy(); round++) {
-      const want = Math.min(batch, options.count - this.tally.sent);
+    for (let round = 0; this.tally.malformed < options.count && this.#healthy(); round++) {
       const seed = (options.seed * 31 + round) | 0;
-      for (const frame of fc.sample(options.frames, { seed, numRuns: want })) {
+      for (const frame of fc.sample(options.frames, { seed, numRuns: batch })) {
+        if (this.tally.malformed >= options.count) break;
         this.#send(frame, options.skip);
       }
       const barrier = this.#barrier(options.stop);
@@ -181,6 +189,7 @@ export class FuzzSocket {
     const t = this.tally;
     if (frame.binary) {
       t.expected.BAD_MESSAGE = (t.expected.BAD_MESSAGE ?? 0) + 1;
+      t.malformed++;
       this.ws.send(frame.data, { binary: true });
       t.sent++;
       return;
@@ -188,6 +197,7 @@ export class FuzzSocket {
     const parsed = expectation(frame.data);
     if (!parsed) {
       t.unparseable++;
+      t.malformed++;
       this.ws.send(frame.data);
       t.sent++;
       return;
@@ -200,7 +210,11 @@ export class FuzzSocket {
         return;
       }
       t.valid++;
-    } else t.expected[parsed.code] = (t.expected[parsed.code] ?? 0) + 1;
+      t.validTypes[parsed.message.type] = (t.validTypes[parsed.message.type] ?? 0) + 1;
+    } else {
+      t.expected[parsed.code] = (t.expected[parsed.code] ?? 0) + 1;
+      t.malformed++;
+    }
     this.ws.send(frame.data);
     t.sent++;
   }

@@ -1,18 +1,15 @@
 import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { LIMITS } from '@parley/protocol';
-import type { PeerId, RoomId } from '@parley/protocol';
 import { objectMutation, textMutation } from './mutations.ts';
-import { MESSAGE_TYPES, SAMPLES } from './samples.ts';
+import { MESSAGE_TYPES, anyMessage } from './samples.ts';
+import type { SampleContext } from './samples.ts';
 import { deepNesting, defineKey, nastyKey, nastyValue, serialize } from './values.ts';
 
 /** One WebSocket frame to send: text (a JS string, sent as UTF-8) or binary. */
 export type Frame = { binary: false; data: string } | { binary: true; data: Uint8Array };
 
-export interface FrameContext {
-  roomIds: readonly RoomId[];
-  peerIds: readonly PeerId[];
-}
+export type FrameContext = SampleContext;
 
 const text = (data: string): Frame => ({ binary: false, data: fitted(data) });
 
@@ -29,16 +26,9 @@ function fitted(data: string): string {
   }
 }
 
-/** A valid message of any client type, with a request id most of the time. */
+/** A message of any client type drawn from its schema (valid, but for a refinement or two). */
 function validMessage(ctx: FrameContext): fc.Arbitrary<Record<string, unknown>> {
-  const pick = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
-  return fc
-    .tuple(fc.constantFrom(...MESSAGE_TYPES), pick, fc.option(fc.nat(), { freq: 10 }))
-    .map(([type, p, rid]) => {
-      const message: Record<string, unknown> = { ...SAMPLES[type]({ ...ctx, pick: p }) };
-      if (rid !== null) message.rid = rid;
-      return message;
-    });
+  return anyMessage(ctx);
 }
 
 /** A valid message changed by one to three mutations, then maybe edited as text. */
@@ -133,7 +123,7 @@ export const invalidUtf8: fc.Arbitrary<Uint8Array> = fc
 
 /**
  * Everything the fuzz sends, weighted towards messages that look almost right (those reach
- * deepest into the server); every client type is covered through SAMPLES.
+ * deepest into the server); every client type is drawn from the protocol's schemas.
  */
 export function frameArbitrary(ctx: FrameContext): fc.Arbitrary<Frame> {
   return fc.oneof(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PROTOCOL_VERSION } from '@parley/protocol';
-import type { ClientMessage, PeerId, RoomId } from '@parley/protocol';
+import type { ClientMessage, PeerId, RoomId, ServerMessage } from '@parley/protocol';
 import { TestClient } from '../client.ts';
 import type { TestServer } from '../server.ts';
 import { FuzzSocket } from './driver.ts';
@@ -33,10 +33,111 @@ async function joinAs(
   return { socket, reply };
 }
 
+/** A DTLS fingerprint of the right shape (mediasoup checks the shape, not a handshake). */
+const DTLS = {
+  role: 'client',
+  fingerprints: [
+    {
+      algorithm: 'sha-256',
+      value: randomBytes(32)
+        .toString('hex')
+        .replace(/(..)(?!$)/g, '$1:'),
+    },
+  ],
+};
+const OPUS = {
+  mid: '0',
+  codecs: [
+    { mimeType: 'audio/opus', payloadType: 111, clockRate: 48_000, channels: 2, parameters: {} },
+  ],
+  headerExtensions: [],
+  encodings: [{ ssrc: 11_111_111 }],
+  rtcp: { cname: 'fuzz-host', reducedSize: true },
+};
+
+/** Sends a request and returns its reply if it has `type`, or throws naming the step. */
+async function expectReply<T extends ServerMessage['type']>(
+  socket: FuzzSocket,
+  message: Record<string, unknown>,
+  type: T,
+): Promise<Extract<ServerMessage, { type: T }>> {
+  const reply = await socket.request(message, 30_000);
+  if (reply.type !== type) {
+    throw new Error(`${socket.tally.label}: ${String(message.type)} got ${JSON.stringify(reply)}`);
+  }
+  return reply as Extract<ServerMessage, { type: T }>;
+}
+
+/**
+ * Room A on air: the host puts it on the SFU and FFmpeg, produces Opus on a connected send
+ * transport, and the guest (admitted into the SFU) consumes it. Their ids go to the fuzz, so
+ * `sfu-*` messages reach real transports, producers and consumers as well as unknown ones.
+ */
+async function onAir(
+  server: TestServer,
+  roomA: { id: RoomId },
+  host: FuzzSocket,
+): Promise<{
+  guest: Awaited<ReturnType<typeof joinAs>>;
+  ids: Required<Omit<FrameContext, 'roomIds' | 'peerIds'>>;
+}> {
+  await expectReply(host, { type: 'broadcast', live: true }, 'broadcast-state');
+  const send = await expectReply(
+    host,
+    { type: 'sfu-transport', direction: 'send' },
+    'sfu-transport-created',
+  );
+  await expectReply(
+    host,
+    { type: 'sfu-connect', transportId: send.id, dtlsParameters: DTLS },
+    'sfu-ok',
+  );
+  const produced = await expectReply(
+    host,
+    {
+      type: 'sfu-produce',
+      transportId: send.id,
+      kind: 'audio',
+      rtpParameters: OPUS,
+      source: 'mic',
+    },
+    'sfu-produced',
+  );
+  const guest = await joinAs(server, 'guest', roomA.id);
+  if (guest.reply.type !== 'joined' || !guest.reply.sfu?.recvTransport) {
+    throw new Error(`guest did not join the SFU: ${JSON.stringify(guest.reply)}`);
+  }
+  const { recvTransport, routerRtpCapabilities } = guest.reply.sfu;
+  const g = guest.socket;
+  await expectReply(
+    g,
+    { type: 'sfu-connect', transportId: recvTransport.id, dtlsParameters: DTLS },
+    'sfu-ok',
+  );
+  const consumer = await expectReply(
+    g,
+    {
+      type: 'sfu-consume',
+      producerId: produced.producerId,
+      rtpCapabilities: routerRtpCapabilities,
+    },
+    'sfu-consumer',
+  );
+  const unknown = (): string => randomBytes(12).toString('base64url');
+  return {
+    guest,
+    ids: {
+      transportIds: [send.id, recvTransport.id, unknown()],
+      producerIds: [produced.producerId, unknown()],
+      consumerIds: [consumer.consumerId, unknown()],
+    },
+  };
+}
+
 /**
  * The states the fuzz covers, each on its own socket: before `hello`, after `hello`, joined as
- * host, joined as guest (room A, waiting room off), and waiting in room B's waiting room
- * (the product default), with B's host watching the queue.
+ * host and as guest (room A, waiting room off, on air: SFU and HLS gateway running), and
+ * waiting in room B's waiting room (the product default), with B's host watching the queue.
  */
 export async function setUpScenario(server: TestServer): Promise<Scenario> {
   const roomA = await server.createRoom();
@@ -47,7 +148,7 @@ export async function setUpScenario(server: TestServer): Promise<Scenario> {
   const after = await FuzzSocket.open(server.url, 'after hello');
   await after.request({ type: 'hello', version: PROTOCOL_VERSION });
   const host = await joinAs(server, 'host', roomA.id, { hostKey: roomA.hostKey });
-  const guest = await joinAs(server, 'guest', roomA.id);
+  const { guest, ids } = await onAir(server, roomA, host.socket);
   const lobbyHost = await TestClient.ready(server.url);
   const lobbyJoined = await lobbyHost.join(roomB.id, 'lobby host', roomB.hostKey);
   const waiting = await joinAs(server, 'waiting', roomB.id);
@@ -64,6 +165,8 @@ export async function setUpScenario(server: TestServer): Promise<Scenario> {
   // Kicking a known peer out would end the state another socket is fuzzing.
   const ejects = (m: ClientMessage): boolean =>
     (m.type === 'remove' || m.type === 'deny') && knownPeers.has(m.peerId);
+  // Taking room A off air would start FFmpeg again at the next `live: true`, thousands of times.
+  const offAir = (m: ClientMessage): boolean => m.type === 'broadcast' && !m.live;
 
   return {
     targets: [
@@ -74,14 +177,18 @@ export async function setUpScenario(server: TestServer): Promise<Scenario> {
         socket: after,
         skip: (m) => m.type === 'join' && (knownRooms.has(m.roomId) || m.password !== undefined),
       },
-      { socket: host.socket, skip: (m) => m.type === 'leave' || m.type === 'end' || ejects(m) },
-      { socket: guest.socket, skip: (m) => m.type === 'leave' || ejects(m) },
+      {
+        socket: host.socket,
+        skip: (m) => m.type === 'leave' || m.type === 'end' || ejects(m) || offAir(m),
+      },
+      { socket: guest.socket, skip: (m) => m.type === 'leave' || ejects(m) || offAir(m) },
       { socket: waiting.socket, skip: (m) => m.type === 'leave' },
     ],
     lobbyHost,
     context: {
       roomIds: [roomA.id, roomB.id, randomBytes(16).toString('base64url') as RoomId],
       peerIds: [...knownPeers, randomBytes(12).toString('base64url')] as PeerId[],
+      ...ids,
     },
   };
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { LIMITS } from '@parley/protocol';
+import { FIELD_NAMES } from './samples.ts';
 
 /**
  * A piece of JSON text spliced in verbatim when a message is serialized: literals JSON.stringify
@@ -19,42 +20,6 @@ export const PROTOTYPE_KEYS = [
   'hasOwnProperty',
   '__defineGetter__',
   'then',
-] as const;
-
-/** Field names of the protocol, to confuse one message type with another's fields. */
-export const PROTOCOL_KEYS = [
-  'type',
-  'rid',
-  'version',
-  'roomId',
-  'peerId',
-  'name',
-  'media',
-  'hostKey',
-  'password',
-  'accessToken',
-  'deviceId',
-  'resumeToken',
-  'lastSeq',
-  'to',
-  'data',
-  'clientId',
-  'text',
-  'since',
-  'settings',
-  'live',
-  'kind',
-  'role',
-  'transportId',
-  'producerId',
-  'consumerId',
-  'dtlsParameters',
-  'rtpParameters',
-  'rtpCapabilities',
-  'spatialLayer',
-  'paused',
-  'direction',
-  'source',
 ] as const;
 
 /** Number-like tokens JSON.stringify would never write, some valid JSON, most not. */
@@ -144,7 +109,8 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
 /** A key to add: prototype keys, protocol keys in the wrong message, or anything at all. */
 export const nastyKey: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...PROTOTYPE_KEYS),
-  fc.constantFrom(...PROTOCOL_KEYS),
+  // Field names of the protocol, to confuse one message type with another's fields.
+  fc.constantFrom(...FIELD_NAMES),
   fc.string({ maxLength: 12 }),
   nastyString,
 );
