@@ -348,6 +348,18 @@ export class SfuRoom {
     return [...this.objects.producers.values()].map(({ summary }) => ({ ...summary }));
   }
 
+  /** What one peer holds here (its transports' directions, its producers' sources, consumers). */
+  heldBy(peerId: string): { transports: Direction[]; sources: MediaSource[]; consumers: number } {
+    const { transports, producers, consumers } = this.objects;
+    const mine = <T>(entries: Iterable<T>, owner: (e: T) => string) =>
+      [...entries].filter((e) => owner(e) === peerId);
+    return {
+      transports: mine(transports.values(), (t) => t.peerId).map((t) => t.direction),
+      sources: mine(producers.values(), (p) => p.summary.peerId).map((p) => p.summary.source),
+      consumers: mine(consumers.values(), (c) => c.peerId).length,
+    };
+  }
+
   /**
    * Closes the peer's transports; mediasoup closes their producers and consumers, and the
    * close handlers emit 'producer-closed' for each of its producers.

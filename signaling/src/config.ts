@@ -303,7 +303,7 @@ function limitsConfig(env: Env): LimitsConfig {
       queueMax: int(env, 'HASH_QUEUE_MAX', 500, 1),
     },
     sfu: {
-      transports: int(env, 'SFU_MAX_TRANSPORTS_PER_PEER', 4, 2),
+      transports: int(env, 'SFU_MAX_TRANSPORTS_PER_PEER', 4, 1),
       producers: int(env, 'SFU_MAX_PRODUCERS_PER_PEER', 4, 1),
       consumers: int(env, 'SFU_MAX_CONSUMERS_PER_PEER', 200, 1),
     },

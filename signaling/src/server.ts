@@ -15,6 +15,7 @@ import { openStorage } from './store/index.ts';
 import type { Storage } from './store/index.ts';
 import { createHttpHandler } from './http/routes.ts';
 import { limitHashing } from './rooms/passwords.ts';
+import { limitSfuPeers } from './ws/sfuHandlers.ts';
 import { TrustedProxies, clientAddress } from './util/clientAddress.ts';
 import type { OnLimit } from './util/limits.ts';
 import { metricsGate, startMetricsListener } from './http/metricsAccess.ts';
@@ -68,6 +69,7 @@ function createRooms(
   return new Rooms({
     creationsPerHour: config.limits.roomCreationsPerHour,
     passwordTries: config.limits.roomPassword,
+    waiting: { max: config.limits.waitingMax, perAddress: config.limits.waitingPerAddress },
     onLimit: (limit) => metrics.limitHits.inc({ limit }),
     ...(config.cluster ? clusterPlacement(cluster, log) : {}),
     roomStore: storage.rooms,
@@ -161,6 +163,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   const iceServersFor = iceProvider(config, metrics);
   const onLimit: OnLimit = (limit) => metrics.limitHits.inc({ limit });
   limitHashing({ ...config.limits.hash, onLimit });
+  limitSfuPeers({ ...config.limits.sfu, onLimit });
   const accounts = createAuth(config, storage, rooms, log, onLimit);
   const trusted = new TrustedProxies(config.limits.trustProxy);
   const auth = accounts.verifier;

@@ -243,3 +243,118 @@ describe('sign-in per account and address', () => {
     }
   });
 });
+
+describe('the waiting room', () => {
+  const media = { audio: true, video: true };
+  const ask = async (s: TestServer, roomId: string, localAddress: string) => {
+    const c = await TestClient.connect(s.url, { localAddress });
+    await c.request({ type: 'hello', version: PROTOCOL_VERSION });
+    return c.request({ type: 'join', roomId, name: 'Guest', media });
+  };
+
+  it('holds WAITING_ROOM_MAX people, and WAITING_MAX_PER_ADDRESS from one address', async () => {
+    const s = await server({ waitingMax: 3, waitingPerAddress: 2 });
+    const { id, hostKey } = await s.createRoom({});
+    const host = await TestClient.ready(s.url);
+    await host.join(id, 'Host', hostKey);
+    expect(await ask(s, id, '127.0.0.5')).toMatchObject({ type: 'waiting', position: 1 });
+    expect(await ask(s, id, '127.0.0.5')).toMatchObject({ type: 'waiting', position: 2 });
+    expect(await ask(s, id, '127.0.0.5')).toMatchObject({ code: ERROR_CODES.LIMIT_REACHED });
+    expect(await ask(s, id, '127.0.0.6')).toMatchObject({ type: 'waiting', position: 3 });
+    expect(await ask(s, id, '127.0.0.7')).toMatchObject({ code: ERROR_CODES.ROOM_FULL });
+    expect(await limitHits(s, 'waiting_per_address')).toBe(1);
+    expect(await limitHits(s, 'waiting_room')).toBe(1);
+  });
+});
+
+describe('SFU objects per peer', () => {
+  type Caps = { codecs: { mimeType: string; preferredPayloadType: number }[] };
+  const SFU = {
+    workers: 1,
+    listenIp: '127.0.0.1',
+    announcedIp: undefined,
+    webRtcPortBase: 0,
+    rtcMinPort: 46000,
+    rtcMaxPort: 46999,
+  };
+  /** A room on the SFU from its second peer on: [host, guest] and the router's capabilities. */
+  async function sfuRoom(sfu: Limits['sfu']) {
+    const s = await startTestServer({ sfu: SFU, meshMaxPeers: 1, limits: { ...DEFAULTS, sfu } });
+    servers.push(s);
+    const { id, hostKey } = await s.createRoom();
+    const a = await TestClient.ready(s.url);
+    await a.join(id, 'A', hostKey);
+    const b = await TestClient.ready(s.url);
+    const joined = await b.join(id, 'B');
+    const caps = joined.sfu?.routerRtpCapabilities as Caps;
+    return { s, a, b, caps, recvId: joined.sfu?.recvTransport?.id };
+  }
+  const video = (caps: Caps, ssrc: number) => {
+    const vp8 = caps.codecs.find((c) => c.mimeType === 'video/VP8');
+    const codec = { mimeType: 'video/VP8', payloadType: vp8?.preferredPayloadType ?? 96 };
+    return {
+      mid: String(ssrc),
+      codecs: [{ ...codec, clockRate: 90000, parameters: {}, rtcpFeedback: [] }],
+      headerExtensions: [],
+      encodings: [{ ssrc }],
+      rtcp: { cname: `c${ssrc}`, reducedSize: true },
+    };
+  };
+  const refused = { type: 'error', code: ERROR_CODES.LIMIT_REACHED };
+
+  it('refuses a transport past SFU_MAX_TRANSPORTS_PER_PEER; replacing one is not more', async () => {
+    const { s, b, recvId } = await sfuRoom({ transports: 1, producers: 4, consumers: 200 });
+    expect(recvId).toBeDefined(); // the newcomer's receive transport came with `joined`
+    expect(await b.request({ type: 'sfu-transport', direction: 'send' })).toMatchObject(refused);
+    const again = await b.request({ type: 'sfu-transport', direction: 'recv' });
+    expect(again).toMatchObject({ type: 'sfu-transport-created', direction: 'recv' });
+    expect(await limitHits(s, 'sfu_transports')).toBe(1);
+  });
+
+  it('allows one producer per source and SFU_MAX_PRODUCERS_PER_PEER, and caps consumers', async () => {
+    const { s, a, b, caps } = await sfuRoom({ transports: 4, producers: 2, consumers: 1 });
+    const send = await a.request({ type: 'sfu-transport', direction: 'send' });
+    const transportId = (send as { id: string }).id;
+    const produce = (source: string, ssrc: number) =>
+      a.request({
+        type: 'sfu-produce',
+        transportId,
+        kind: 'video',
+        rtpParameters: video(caps, ssrc),
+        source,
+      });
+    const camera = await produce('camera', 1111);
+    expect(camera).toMatchObject({ type: 'sfu-produced' });
+    expect(await produce('camera', 2222)).toMatchObject(refused);
+    expect(await produce('screen', 3333)).toMatchObject({ type: 'sfu-produced' });
+    // Two producers held: a third source is over SFU_MAX_PRODUCERS_PER_PEER.
+    const opus = caps.codecs.find((c) => c.mimeType === 'audio/opus');
+    const audio = {
+      ...video(caps, 4444),
+      codecs: [
+        {
+          mimeType: 'audio/opus',
+          payloadType: opus?.preferredPayloadType ?? 100,
+          clockRate: 48000,
+          channels: 2,
+          parameters: {},
+          rtcpFeedback: [],
+        },
+      ],
+    };
+    const mic = await a.request({
+      type: 'sfu-produce',
+      transportId,
+      kind: 'audio',
+      rtpParameters: audio,
+      source: 'mic',
+    });
+    expect(mic).toMatchObject(refused);
+    const producerId = (camera as { producerId: string }).producerId;
+    const consume = () => b.request({ type: 'sfu-consume', producerId, rtpCapabilities: caps });
+    expect(await consume()).toMatchObject({ type: 'sfu-consumer' });
+    expect(await consume()).toMatchObject(refused);
+    expect(await limitHits(s, 'sfu_producers')).toBe(2);
+    expect(await limitHits(s, 'sfu_consumers')).toBe(1);
+  });
+});

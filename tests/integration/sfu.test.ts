@@ -233,7 +233,8 @@ describe('mesh <-> SFU switch over real sockets and a real mediasoup worker', ()
         transportId: sendId,
         kind: 'video',
         rtpParameters: { nonsense: true },
-        source: 'camera',
+        // Not the camera again: a second camera producer is refused before mediasoup sees it.
+        source: 'screen',
       }),
     ).toMatchObject({ code: ERROR_CODES.SFU_REJECTED });
     expect(await b.request({ type: 'sfu-close-producer', producerId })).toMatchObject({

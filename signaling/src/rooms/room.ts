@@ -38,7 +38,7 @@ export class Room {
   readonly #seatTimers = new Map<PeerId, NodeJS.Timeout>();
   readonly media: RoomMedia;
   /** The waiting room of this meeting; `door` holds who may (not) come back. */
-  readonly lobby = new Lobby();
+  readonly lobby: Lobby;
   readonly door: Door;
   #stored: StoredSettings;
   #passwordHash: string | null;
@@ -54,6 +54,7 @@ export class Room {
     this.#stored = { ...options.settings };
     this.#passwordHash = options.passwordHash;
     this.door = options.door;
+    this.lobby = new Lobby(options.waiting);
     this.media = new RoomMedia(
       {
         id,
@@ -117,7 +118,6 @@ export class Room {
       this.log.info('joined', { peerId: peer.id, role: peer.role, peers: this.size });
       return { admitted };
     }
-    if (this.lobby.full) throw new ProtocolError(ERROR_CODES.ROOM_FULL, 'waiting room is full');
     const position = this.lobby.add(peer, suspect);
     peer.onClose(this.#forget);
     this.log.info('waiting', { peerId: peer.id, position, ...(suspect ? { suspect } : {}) });

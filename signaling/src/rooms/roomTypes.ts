@@ -7,6 +7,7 @@ import type {
   SfuState,
 } from '@parley/protocol';
 import type { ChatStore, StoredSettings } from '../store/index.ts';
+import type { WaitingLimits } from './lobby.ts';
 import type { Log } from '../telemetry/log.ts';
 import type { Door } from './door.ts';
 import type { Room } from './room.ts';
@@ -26,6 +27,8 @@ export interface RoomOptions {
   save: (settings: StoredSettings, passwordHash: string | null) => Promise<void>;
   media: Omit<RoomMediaOptions, 'log'>;
   log: Log;
+  /** How many may wait (WAITING_ROOM_MAX, WAITING_MAX_PER_ADDRESS); default 200 and 10. */
+  waiting?: WaitingLimits;
 }
 
 /** What an admitted peer gets: the meeting as it is now (the `joined` message's body). */

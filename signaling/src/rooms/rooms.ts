@@ -35,6 +35,8 @@ export interface RoomsOptions {
   creationsPerHour?: number;
   /** Room-password attempts (ROOM_PASSWORD_TRIES*); default 10 / 30 / 100 per 5 minutes. */
   passwordTries?: RoomPasswordTries;
+  /** How many may wait in one room, and from one address (WAITING_ROOM_MAX, ...PER_ADDRESS). */
+  waiting?: { max: number; perAddress: number };
   /** Told when a limit refuses a join (the metric). */
   onLimit?: OnLimit;
 }
@@ -248,6 +250,9 @@ export class Rooms {
         this.options.roomStore.saveSettings(id, settings, passwordHash),
       media: this.options.media,
       log: this.options.log,
+      ...(this.options.waiting
+        ? { waiting: { ...this.options.waiting, onLimit: this.options.onLimit } }
+        : {}),
     });
     this.#live.set(id, room);
     return room;

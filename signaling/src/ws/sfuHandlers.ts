@@ -3,6 +3,8 @@ import type { ClientMessageOf, ServerMessage } from '@parley/protocol';
 import { SfuError } from '@parley/sfu';
 import type { SfuRoom } from '@parley/sfu';
 import { ProtocolError } from '../util/errors.ts';
+import { LimitError } from '../util/limits.ts';
+import type { LimitName, OnLimit } from '../util/limits.ts';
 import { mayShareScreen } from '../rooms/permissions.ts';
 import type { Peer } from '../rooms/peer.ts';
 import type { Room } from '../rooms/room.ts';
@@ -19,6 +21,51 @@ export type SfuMessage = ClientMessageOf<
 >;
 
 type Reply = ServerMessage;
+
+/**
+ * What one peer may hold on the SFU (SFU_MAX_*_PER_PEER): open transports, producers (and one
+ * per source: mic, camera, screen, screen audio), consumers. Each costs the worker memory and
+ * CPU, a consumer also bandwidth. A socket's messages are handled one at a time, so a check
+ * here cannot be raced by the same peer.
+ */
+export interface SfuPeerLimits {
+  transports: number;
+  producers: number;
+  consumers: number;
+  onLimit?: OnLimit | undefined;
+}
+
+let limits: SfuPeerLimits = { transports: 4, producers: 4, consumers: 200 };
+
+/** Sets the per-peer limits; the server calls it at start (one set per process, like argon2's). */
+export function limitSfuPeers(next: SfuPeerLimits): void {
+  limits = next;
+}
+
+function refuse(limit: LimitName, message: string): never {
+  limits.onLimit?.(limit);
+  throw new LimitError(limit, message);
+}
+
+/** LIMIT_REACHED when this request would take the peer past one of its limits. */
+function checkLimits(sfu: SfuRoom, peer: Peer, msg: SfuMessage): void {
+  if (msg.type !== 'sfu-transport' && msg.type !== 'sfu-produce' && msg.type !== 'sfu-consume') {
+    return;
+  }
+  const held = sfu.heldBy(peer.id);
+  if (msg.type === 'sfu-transport') {
+    // A new transport replaces the peer's one of that direction: that one does not count.
+    const kept = held.transports.filter((d) => d !== msg.direction).length;
+    if (kept >= limits.transports) refuse('sfu_transports', 'too many SFU transports');
+  } else if (msg.type === 'sfu-produce') {
+    if (held.sources.includes(msg.source)) {
+      refuse('sfu_producers', `already sending ${msg.source}: close that producer first`);
+    }
+    if (held.sources.length >= limits.producers) refuse('sfu_producers', 'too many producers');
+  } else if (held.consumers >= limits.consumers) {
+    refuse('sfu_consumers', 'too many consumers');
+  }
+}
 
 /** The one place SFU refusals become protocol errors. */
 export function toProtocolError(error: unknown): unknown {
@@ -45,6 +92,7 @@ function sfuOf(room: Room): SfuRoom {
  */
 export async function handleSfuMessage(room: Room, peer: Peer, msg: SfuMessage): Promise<Reply> {
   const sfu = sfuOf(room);
+  checkLimits(sfu, peer, msg);
   try {
     switch (msg.type) {
       case 'sfu-transport': {
