@@ -282,6 +282,12 @@ function sharedEnv(backing: Backing, jwtSecret: string, staticDir: string | unde
     LOCAL_TURN: 'off',
     SFU_WORKERS: '1',
     SFU_LISTEN_IP: process.env.SFU_LISTEN_IP || '127.0.0.1',
+    // HAProxy and the nodes forwarding to each other are on loopback: believe their
+    // X-Forwarded-For. Every client here is 127.0.0.1 too, so per-address limits are lifted.
+    TRUST_PROXY: '127.0.0.0/8,::1',
+    WS_MAX_PER_ADDRESS: '100000',
+    ROOM_CREATIONS_PER_HOUR: '100000',
+    WAITING_MAX_PER_ADDRESS: '100000',
     ...(coturn ? { TURN_URLS: coturn.urls.join(','), TURN_SECRET: coturn.secret } : {}),
   };
 }
