@@ -28,7 +28,9 @@ export function App() {
         <LazyAuth key={route.name} mode={route.name} />
       )}
       {route.name === 'room' && <LazyRoom key={route.roomId} roomId={route.roomId} />}
-      {route.name === 'watch' && <LazyWatch key={route.roomId} roomId={route.roomId} />}
+      {route.name === 'watch' && (
+        <LazyWatch key={route.broadcastId} broadcastId={route.broadcastId} />
+      )}
     </>
   );
 }

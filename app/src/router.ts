@@ -6,7 +6,7 @@ export type Route =
   | { name: 'signin' }
   | { name: 'signup' }
   | { name: 'room'; roomId: string }
-  | { name: 'watch'; roomId: string };
+  | { name: 'watch'; broadcastId: string };
 
 const ROOM_PATH = /^\/r\/([A-Za-z0-9_-]+)\/?$/;
 const WATCH_PATH = /^\/watch\/([A-Za-z0-9_-]+)\/?$/;
@@ -18,7 +18,7 @@ export function parseRoute(pathname: string): Route {
   const room = ROOM_PATH.exec(pathname);
   if (room?.[1]) return { name: 'room', roomId: room[1] };
   const watch = WATCH_PATH.exec(pathname);
-  if (watch?.[1]) return { name: 'watch', roomId: watch[1] };
+  if (watch?.[1]) return { name: 'watch', broadcastId: watch[1] };
   return { name: 'home' };
 }
 

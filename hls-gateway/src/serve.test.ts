@@ -29,6 +29,8 @@ beforeAll(async () => {
   server = http.createServer((req, res) => {
     void handleHlsRequest(req, res, {
       root,
+      // A public name for room1, and a directory no URL may name.
+      resolve: (id) => (id === 'alias1' ? 'room1' : id === 'secret2' ? undefined : id),
       authorize: (roomId, token) => roomId !== 'secret' || verifyViewerToken(roomId, token, 'k'),
       isPrivate: (roomId) => roomId === 'secret',
     }).then((handled) => {
@@ -137,13 +139,22 @@ describe('handleHlsRequest', () => {
     expect(post.status).toBe(405);
   });
 
-  it('asks authorize() with the token', async () => {
+  it('asks authorize() with the token; a refusal is a 404, like no broadcast at all', async () => {
     const url = `http://127.0.0.1:${port}/hls/secret/index.m3u8`;
-    expect((await fetch(url)).status).toBe(403);
-    expect((await fetch(`${url}?token=1.abc`)).status).toBe(403);
+    expect((await fetch(url)).status).toBe(404);
+    expect((await fetch(`${url}?token=1.abc`)).status).toBe(404);
     const token = signViewerToken('secret', 'k', 60);
     expect((await fetch(`${url}?token=${encodeURIComponent(token)}`)).status).toBe(200);
-    expect((await fetch(`${url}?token=${signViewerToken('room1', 'k', 60)}`)).status).toBe(403);
+    expect((await fetch(`${url}?token=${signViewerToken('room1', 'k', 60)}`)).status).toBe(404);
+  });
+
+  it('serves the directory resolve() names, and 404 where it names none', async () => {
+    const alias = await fetch(`http://127.0.0.1:${port}/hls/alias1/abc-1.m4s`);
+    expect(alias.status).toBe(200);
+    expect(await alias.text()).toBe('segment');
+    await fs.mkdir(path.join(root, 'secret2'), { recursive: true });
+    await fs.writeFile(path.join(root, 'secret2', 'index.m3u8'), '#EXTM3U\n');
+    expect((await fetch(`http://127.0.0.1:${port}/hls/secret2/index.m3u8`)).status).toBe(404);
   });
 
   it('keeps a private room out of shared caches', async () => {

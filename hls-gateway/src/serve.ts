@@ -1,4 +1,4 @@
-// HTTP for broadcasts: GET /hls/<roomId>/index.m3u8 and its segments, with the headers a CDN
+// HTTP for broadcasts: GET /hls/<id>/index.m3u8 and its segments, with the headers a CDN
 // and hls.js need. A plain node:http handler, so signaling mounts it with one line.
 
 import { createReadStream } from 'node:fs';
@@ -11,8 +11,14 @@ export interface HlsServeOptions {
   /** The gateway's outDir. */
   root: string;
   /**
+   * The broadcast (directory under `root`) the URL's id names, or undefined for none (404).
+   * Default: the URL names the directory itself. Signaling maps public broadcast ids to rooms.
+   */
+  resolve?: (urlId: string) => string | undefined | Promise<string | undefined>;
+  /**
    * Gate for private rooms: called with the room and the `token` query parameter (undefined if
-   * absent) for every request. Default: everyone may watch. See verifyViewerToken.
+   * absent) for every request; refused is 404, the answer for a broadcast that does not exist,
+   * so a wrong token does not even confirm there is one. Default: everyone may watch.
    */
   authorize?: (roomId: string, token: string | undefined) => boolean | Promise<boolean>;
   /**
@@ -67,13 +73,15 @@ export async function handleHlsRequest(
   if (method !== 'GET' && method !== 'HEAD') {
     return reply(res, 405, { Allow: 'GET, HEAD, OPTIONS' }, 'method not allowed');
   }
-  const [roomId, file] = parts;
-  if (parts.length !== 2 || !roomId || !file || !isRoomId(roomId) || !isHlsFileName(file)) {
+  const [urlId, file] = parts;
+  if (parts.length !== 2 || !urlId || !file || !isRoomId(urlId) || !isHlsFileName(file)) {
     return reply(res, 404, {}, 'not found');
   }
+  const roomId = options.resolve ? await options.resolve(urlId) : urlId;
+  if (roomId === undefined || !isRoomId(roomId)) return reply(res, 404, {}, 'not found');
   const token = query.get('token') ?? undefined;
   if (options.authorize && !(await options.authorize(roomId, token))) {
-    return reply(res, 403, {}, 'forbidden');
+    return reply(res, 404, {}, 'not found');
   }
   const visibility = (await options.isPrivate?.(roomId)) ? 'private' : 'public';
   await sendFile(res, path.join(options.root, roomId, file), method === 'HEAD', visibility);

@@ -6,6 +6,14 @@ export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 export const RoomIdSchema = z.string().regex(ROOM_ID_PATTERN).brand<'RoomId'>();
 export type RoomId = z.infer<typeof RoomIdSchema>;
 
+/**
+ * A room's broadcast, in watch links and HLS URLs (`/watch/<id>`, `/hls/<id>/`): as random-looking
+ * as a room id and of the same shape, but not the room's id, so a watch link never reveals the
+ * join link (the server maps one to the other with a key only it holds).
+ */
+export const BroadcastIdSchema = z.string().regex(ROOM_ID_PATTERN).brand<'BroadcastId'>();
+export type BroadcastId = z.infer<typeof BroadcastIdSchema>;
+
 /** Peer ids are minted by the server; clients only ever echo them back. */
 export const PeerIdSchema = z
   .string()

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { ClientMessageIdSchema, PeerIdSchema, RequestIdSchema, RoomIdSchema } from './ids.ts';
+import {
+  BroadcastIdSchema,
+  ClientMessageIdSchema,
+  PeerIdSchema,
+  RequestIdSchema,
+  RoomIdSchema,
+} from './ids.ts';
 import { LIMITS } from './limits.ts';
 import { ERROR_CODES } from './errors.ts';
 import { SFU_CLIENT_SCHEMAS, SFU_SERVER_SCHEMAS, SfuStateSchema } from './sfu.ts';
@@ -290,10 +296,12 @@ export const JoinedSchema = z.strictObject({
   /** Who is speaking now, when the room knows. */
   activeSpeaker: PeerIdSchema.nullable().optional(),
   settings: RoomSettingsSchema,
-  /** On air: the room is broadcast to /watch/<roomId>. */
+  /** On air: the room is broadcast to /watch/<broadcastId>. */
   live: z.boolean(),
   /** For hosts and co-hosts of a room with a password: the viewer token for its watch link. */
   watchToken: z.string().optional(),
+  /** For hosts and co-hosts: the id in the room's watch link, `/watch/<broadcastId>`. */
+  broadcastId: BroadcastIdSchema.optional(),
 });
 /**
  * The join is held in the waiting room (the reply to `join`, carrying its rid), and again
@@ -333,9 +341,11 @@ export const BroadcastStateSchema = z.strictObject({
   live: z.boolean(),
   /**
    * Only in the host's reply, for a room with a password: the viewer token that makes its
-   * broadcast watchable (`/watch/<roomId>?t=<watchToken>`).
+   * broadcast watchable (`/watch/<broadcastId>?t=<watchToken>`).
    */
   watchToken: z.string().optional(),
+  /** Only in the host's reply: the id in the watch link, `/watch/<broadcastId>`. */
+  broadcastId: BroadcastIdSchema.optional(),
   /** Why a broadcast ended on its own (the transcoder kept failing). */
   error: z.string().optional(),
 });
@@ -346,6 +356,8 @@ export const SettingsChangedSchema = z.strictObject({
   settings: RoomSettingsSchema,
   /** Only in the reply to a moderator, when the room has a password: the watch link's token. */
   watchToken: z.string().optional(),
+  /** Only in the reply to a moderator: the id in the watch link, `/watch/<broadcastId>`. */
+  broadcastId: BroadcastIdSchema.optional(),
 });
 export const LeftSchema = z.strictObject({ type: z.literal('left'), ...replyRid });
 export const IceServersSchema = z.strictObject({

@@ -20,6 +20,16 @@ export interface RoomStatus {
 }
 
 /**
+ * `GET /api/broadcasts/:broadcastId` (`?t=` for a private room's): what the watch page needs,
+ * and nothing about the meeting behind it (no room id, no peers).
+ */
+export interface BroadcastStatus {
+  live: boolean;
+  /** Viewers seen in the last 30 s (`POST /api/broadcasts/:broadcastId/viewers`). */
+  viewers: number;
+}
+
+/**
  * `GET /api/sfu/capabilities`: the RTP capabilities every room's router has (one codec list),
  * so a client can load its mediasoup Device on the pre-join screen. 204 (no body) when the
  * server runs without an SFU.

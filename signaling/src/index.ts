@@ -8,3 +8,4 @@ export { RULES, type Rule, type Standing } from './rooms/permissions.ts';
 export { Rooms, type NewRoom, type RoomsOptions } from './rooms/rooms.ts';
 export { AuthRoutes, type AuthRoutesDeps } from './auth/routes.ts';
 export { deriveViewerSecret } from './auth/secret.ts';
+export { BroadcastIds } from './auth/broadcastIds.ts';

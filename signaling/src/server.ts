@@ -167,7 +167,10 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   const accounts = createAuth(config, storage, rooms, log, onLimit);
   const trusted = new TrustedProxies(config.limits.trustProxy);
   const auth = accounts.verifier;
-  const watchToken = (roomId: RoomId): string => accounts.viewers.token(roomId);
+  const watchLink = {
+    token: (roomId: RoomId) => accounts.viewers.token(roomId),
+    broadcastId: (roomId: RoomId) => accounts.viewers.broadcastId(roomId),
+  };
   const sockets = new SignalingSocketServer({
     config,
     rooms,
@@ -175,7 +178,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     metrics,
     iceServersFor,
     auth,
-    watchToken,
+    watchLink,
     guests: accounts.guests,
   });
   live.rooms = () => [...rooms.live()];
@@ -237,7 +240,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       },
       onRenewError: (error) => log.warn('cluster renewal failed', { error: String(error) }),
     });
-    routing = new ClusterRouting(cluster, log);
+    routing = new ClusterRouting(cluster, log, (id) => accounts.viewers.roomOf(id));
     log.info('joined the cluster', { node: cluster.nodeId });
   }
   let closing: Promise<void> | undefined;

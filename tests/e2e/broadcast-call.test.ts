@@ -129,8 +129,12 @@ describe('going on air from a call', () => {
     }
     expect(await roomStatus(server.url, url)).toMatchObject({ live: true, mode: 'sfu' });
 
+    // The host's "Viewer link" names the broadcast, not the room.
+    const watchUrl = (await host.locator('a.watch-link').getAttribute('href')) ?? '';
+    expect(watchUrl).toBe(`${server.url}/watch/${server.broadcastIdOf(roomId)}`);
+    expect(watchUrl).not.toContain(roomId);
     const viewer = await (await viewerBrowser.newContext()).newPage();
-    await viewer.goto(`${server.url}/watch/${roomId}`);
+    await viewer.goto(watchUrl);
     const first = await waitFor(
       'the viewer to play',
       async () => {

@@ -182,16 +182,21 @@ describe('three nodes behind HAProxy', () => {
     expect(await status(room.id)).toMatchObject({ live: true });
     // The HLS files live on the owner; a node that does not hold the room fetches them from it.
     const elsewhere = cluster.nodes.find((n) => n.id !== first.node);
+    // The host's viewer link names the broadcast (not the room), and any node finds its owner.
+    const watchUrl = new URL((await host.locator('a.watch-link').getAttribute('href')) ?? '');
+    const broadcastId = watchUrl.pathname.split('/').pop() ?? '';
+    expect(broadcastId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(broadcastId).not.toBe(room.id);
     await waitFor(
       'the playlist through a node that does not hold the room',
       async () => {
-        const res = await fetch(`${elsewhere?.url}/hls/${room.id}/index.m3u8`);
+        const res = await fetch(`${elsewhere?.url}/hls/${broadcastId}/index.m3u8`);
         return res.status === 200 && (await res.text()).includes('#EXTINF');
       },
       { timeoutMs: 120_000 },
     );
     const viewer = await openPage('viewer');
-    await viewer.goto(`${lb}/watch/${room.id}`);
+    await viewer.goto(`${lb}/watch/${broadcastId}`);
     const playing = await waitFor(
       'the viewer to play the broadcast',
       async () => {

@@ -23,7 +23,7 @@ describe('the viewer page (/watch/<room>) against a real broadcast', () => {
     const { id, hostKey } = await server.createRoom();
     const host = await joinAsHost(server, id, hostKey);
     const { page } = await newPeerPage(browser, { label: 'viewer' });
-    await page.goto(`${server.url}/watch/${id}`);
+    await page.goto(`${server.url}/watch/${server.broadcastIdOf(id)}`);
     await page.getByText('The broadcast has not started yet').waitFor();
 
     const t0 = Date.now();
@@ -90,7 +90,7 @@ describe('the viewer page (/watch/<room>) against a real broadcast', () => {
     const host = await joinAsHost(server, id, hostKey);
     await setLive(host, true);
     const { page } = await newPeerPage(browser, { label: 'viewer' });
-    await page.goto(`${server.url}/watch/${id}`);
+    await page.goto(`${server.url}/watch/${server.broadcastIdOf(id)}`);
     await page.getByText('LIVE', { exact: true }).waitFor({ timeout: 30_000 });
 
     // Every HLS request fails (in the browser) until playback visibly stalls.
@@ -138,9 +138,13 @@ describe('the viewer page (/watch/<room>) against a real broadcast', () => {
       throw new Error(`no watch token: ${JSON.stringify(live)}`);
     }
 
+    // The watch link names the broadcast, never the room (the join link).
+    const broadcastId = live.broadcastId ?? '';
+    expect(broadcastId).toBe(server.broadcastIdOf(id));
+    expect(broadcastId).not.toBe(id);
     // Without the token a private room's broadcast looks like no broadcast at all.
     const { page: outsider } = await newPeerPage(browser, { label: 'outsider' });
-    await outsider.goto(`${server.url}/watch/${id}`);
+    await outsider.goto(`${server.url}/watch/${broadcastId}`);
     await outsider
       .getByRole('alert')
       .filter({ hasText: 'This broadcast does not exist' })
@@ -152,7 +156,7 @@ describe('the viewer page (/watch/<room>) against a real broadcast', () => {
     page.on('request', (r) => {
       if (r.url().includes('/hls/')) hls.push(r.url());
     });
-    await page.goto(`${server.url}/watch/${id}?t=${encodeURIComponent(live.watchToken)}`);
+    await page.goto(`${server.url}/watch/${broadcastId}?t=${encodeURIComponent(live.watchToken)}`);
     await page.getByText('LIVE', { exact: true }).waitFor({ timeout: 30_000 });
     const first = await waitFor('decoded frames', async () => {
       const v = await videoState(page);
@@ -169,10 +173,13 @@ describe('the viewer page (/watch/<room>) against a real broadcast', () => {
     await host.close();
   });
 
-  it('says so when the room does not exist', async () => {
-    const { page } = await newPeerPage(browser, { label: 'lost viewer' });
-    await page.goto(`${server.url}/watch/${'C'.repeat(22)}`);
-    await page.getByRole('alert').filter({ hasText: 'This broadcast does not exist' }).waitFor();
-    expect(await page.locator('video').isVisible()).toBe(false);
+  it('says so when the broadcast does not exist, or is asked for by the room id', async () => {
+    const { id } = await server.createRoom();
+    for (const made of ['C'.repeat(22), id]) {
+      const { page } = await newPeerPage(browser, { label: 'lost viewer' });
+      await page.goto(`${server.url}/watch/${made}`);
+      await page.getByRole('alert').filter({ hasText: 'This broadcast does not exist' }).waitFor();
+      expect(await page.locator('video').isVisible()).toBe(false);
+    }
   });
 });

@@ -217,13 +217,16 @@ describe('accounts', () => {
     expect(hidden.status).toBe(404);
     expect(await hidden.text()).toBe(await unknown.text());
     const checkIn = { viewerId: 'viewer-0001' };
-    expect((await post(`/api/rooms/${id}/viewers`, checkIn)).status).toBe(404);
+    const broadcast = server.broadcastIdOf(id);
+    expect((await post(`/api/broadcasts/${broadcast}/viewers`, checkIn)).status).toBe(404);
 
     const key = readFileSync(path.join(server.dataDir, 'jwt-secret'), 'utf8').trim();
     const secret = deriveViewerSecret(new TextEncoder().encode(key));
     const token = signViewerToken(id, secret, 3600);
     expect((await get(`/api/rooms/${id}?t=${token}`)).status).toBe(200);
-    expect((await post(`/api/rooms/${id}/viewers?t=${token}`, checkIn)).status).toBe(200);
+    expect((await post(`/api/broadcasts/${broadcast}/viewers?t=${token}`, checkIn)).status).toBe(
+      200,
+    );
     expect((await get(`/api/rooms/${id}?t=${signViewerToken(id, 'other', 3600)}`)).status).toBe(
       404,
     );

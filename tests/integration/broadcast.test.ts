@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '@parley/protocol';
+import { signViewerToken } from '@parley/hls-gateway';
+import { deriveViewerSecret } from '@parley/signaling';
 import type { RoomStatus } from '@parley/protocol';
 import { TestClient, eventually } from './support/client.ts';
 import { startTestServer } from './support/server.ts';
@@ -45,17 +47,25 @@ describe('broadcast through signaling (real mediasoup worker and FFmpeg)', () =>
       code: ERROR_CODES.FORBIDDEN,
     });
 
-    expect(await host.request({ type: 'broadcast', live: true })).toMatchObject({
-      type: 'broadcast-state',
-      live: true,
-    });
+    const onAir = await host.request({ type: 'broadcast', live: true });
+    expect(onAir).toMatchObject({ type: 'broadcast-state', live: true });
+    // The watch link names the broadcast, never the room: it does not reveal the join link.
+    const broadcastId = (onAir as { broadcastId?: string }).broadcastId ?? '';
+    expect(broadcastId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(broadcastId).not.toBe(id);
+    expect(joined).toMatchObject({ broadcastId });
     await guest.next((m) => m.type === 'room-mode' && m.mode === 'sfu');
     await guest.next((m) => m.type === 'broadcast-state' && m.live);
     const status = (await (await fetch(`${server.url}/api/rooms/${id}`)).json()) as RoomStatus;
     expect(status).toMatchObject({ mode: 'sfu', live: true, admitted: 2 });
 
-    const playlist = `${server.url}/hls/${id}/index.m3u8`;
+    const playlist = `${server.url}/hls/${broadcastId}/index.m3u8`;
     await eventually(async () => /\.m4s/.test((await text(playlist)).body), 20_000);
+    expect((await fetch(`${server.url}/hls/${id}/index.m3u8`)).status).toBe(404);
+    expect(await (await fetch(`${server.url}/api/broadcasts/${broadcastId}`)).json()).toEqual({
+      live: true,
+      viewers: 0,
+    });
     const res = await fetch(playlist);
     expect(res.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
@@ -65,8 +75,8 @@ describe('broadcast through signaling (real mediasoup worker and FFmpeg)', () =>
     expect(init && segment).toBeTruthy();
     const file = path.join(tmpdir(), `parley-probe-${id}.mp4`);
     const bytes = Buffer.concat([
-      Buffer.from(await (await fetch(`${server.url}/hls/${id}/${init}`)).arrayBuffer()),
-      Buffer.from(await (await fetch(`${server.url}/hls/${id}/${segment}`)).arrayBuffer()),
+      Buffer.from(await (await fetch(`${server.url}/hls/${broadcastId}/${init}`)).arrayBuffer()),
+      Buffer.from(await (await fetch(`${server.url}/hls/${broadcastId}/${segment}`)).arrayBuffer()),
     ]);
     writeFileSync(file, bytes);
     const probe = spawnSync(
@@ -76,7 +86,7 @@ describe('broadcast through signaling (real mediasoup worker and FFmpeg)', () =>
     );
     expect(probe.stdout.split('\n').filter(Boolean).sort()).toEqual(['aac', 'h264']);
 
-    const viewer = await fetch(`${server.url}/api/rooms/${id}/viewers`, {
+    const viewer = await fetch(`${server.url}/api/broadcasts/${broadcastId}/viewers`, {
       method: 'POST',
       body: JSON.stringify({ viewerId: 'viewer-000001' }),
     });
@@ -92,6 +102,47 @@ describe('broadcast through signaling (real mediasoup worker and FFmpeg)', () =>
     await eventually(async () => (await text(playlist)).body.includes('#EXT-X-ENDLIST'), 10_000);
     await guest.next((m) => m.type === 'room-mode' && m.mode === 'mesh', 5000);
     await Promise.all([host.close(), guest.close()]);
+  });
+
+  it("answers a private broadcast's files 404 without its token, as if there were none", async () => {
+    const { id, hostKey } = await server.createRoom({
+      password: 'a private broadcast',
+      settings: { waitingRoom: false },
+    });
+    const host = await TestClient.ready(server.url);
+    await host.join(id, 'Host', hostKey);
+    const onAir = await host.request({ type: 'broadcast', live: true });
+    const { broadcastId, watchToken } = onAir as { broadcastId?: string; watchToken?: string };
+    if (!broadcastId || !watchToken) throw new Error('no watch link in the reply');
+    const hls = `${server.url}/hls/${broadcastId}`;
+    await eventually(
+      async () => /\.m4s/.test((await text(`${hls}/index.m3u8?t=${watchToken}`)).body),
+      20_000,
+    );
+    const listed = (await text(`${hls}/index.m3u8?t=${watchToken}`)).body;
+    const segment = listed.split('\n').find((l) => l.endsWith('.m4s'));
+    const unknown = await text(`${server.url}/hls/${'C'.repeat(22)}/index.m3u8`);
+    const other = await server.createRoom({ password: 'another private room' });
+    const wrong = signViewerTokenFor(other.id);
+    for (const url of [
+      `${hls}/index.m3u8`,
+      `${hls}/index.m3u8?t=1.${'A'.repeat(43)}`,
+      `${hls}/index.m3u8?t=${wrong}`,
+      `${hls}/${segment}`,
+      `${server.url}/api/broadcasts/${broadcastId}`,
+    ]) {
+      const answer = await text(url);
+      expect(answer.status, url).toBe(404);
+      if (url.includes('/hls/')) expect(answer, url).toEqual(unknown);
+    }
+    expect((await fetch(`${hls}/${segment}?t=${watchToken}`)).status).toBe(200);
+    await host.request({ type: 'broadcast', live: false });
+    await host.close();
+
+    function signViewerTokenFor(roomId: string): string {
+      const key = readFileSync(path.join(server.dataDir, 'jwt-secret'), 'utf8').trim();
+      return signViewerToken(roomId, deriveViewerSecret(new TextEncoder().encode(key)), 600);
+    }
   });
 
   it('stops FFmpeg when the server shuts down (no orphan transcoder)', async () => {
@@ -142,7 +193,7 @@ describe('broadcast through signaling (real mediasoup worker and FFmpeg)', () =>
     expect((await fetch(`${server.url}/hls/${'C'.repeat(22)}/index.m3u8`)).status).toBe(404);
     expect(
       (
-        await fetch(`${server.url}/api/rooms/${'C'.repeat(22)}/viewers`, {
+        await fetch(`${server.url}/api/broadcasts/${'C'.repeat(22)}/viewers`, {
           method: 'POST',
           body: '{}',
         })

@@ -289,7 +289,7 @@ describe("a room's existence is not revealed to a wrong password", () => {
     });
     const statusOf = (room: string) => fetch(`${server.url}/api/rooms/${room}`).then(answer);
     const checkIn = (room: string) =>
-      fetch(`${server.url}/api/rooms/${room}/viewers`, {
+      fetch(`${server.url}/api/broadcasts/${server.broadcastIdOf(room)}/viewers`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ viewerId: 'viewer-12345678' }),

@@ -88,8 +88,10 @@ export interface CallSnapshot {
   sharing: boolean;
   /** Why our screen share was refused or failed, or null. */
   screenNotice: string | null;
-  /** The room is on air (broadcast to /watch/<roomId>). */
+  /** The room is on air (broadcast to /watch/<broadcastId>). */
   live: boolean;
+  /** The id in the room's watch link (not the room's id), once the server has told a moderator. */
+  broadcastId: string | null;
   /** A password-protected room's viewer token for the watch link (`?t=`), once the host has it. */
   watchToken: string | null;
   /** A Go live / Stop broadcast request is in flight. */
@@ -138,6 +140,7 @@ export function initialSnapshot(): CallSnapshot {
     screenNotice: null,
     live: false,
     watchToken: null,
+    broadcastId: null,
     broadcastBusy: false,
     broadcastNotice: null,
   };
@@ -177,6 +180,7 @@ export function joinedPatch(msg: ServerMessageOf<'joined'>): Partial<CallSnapsho
     settings: msg.settings,
     live: msg.live,
     watchToken: msg.watchToken ?? null,
+    broadcastId: msg.broadcastId ?? null,
     peers: msg.peers.map((p) => ({ ...p, connected: false })),
   };
 }
@@ -190,5 +194,6 @@ export function resumedPatch(msg: ServerMessageOf<'joined'>): Partial<CallSnapsh
     settings: msg.settings,
     live: msg.live,
     watchToken: msg.watchToken ?? null,
+    broadcastId: msg.broadcastId ?? null,
   };
 }

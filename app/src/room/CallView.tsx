@@ -163,7 +163,10 @@ export function CallView({ controller, snap }: Props) {
           isHost={snap.role === 'host'}
           busy={snap.broadcastBusy}
           onToggle={(live) => background(controller.setBroadcast(live), 'switching the broadcast')}
-          watchUrl={withToken(`${location.origin}/watch/${controller.roomId}`, snap.watchToken)}
+          watchUrl={
+            snap.broadcastId &&
+            withToken(`${location.origin}/watch/${snap.broadcastId}`, snap.watchToken)
+          }
         />
         {moderator && (
           <>

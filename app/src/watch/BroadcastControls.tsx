@@ -9,8 +9,11 @@ export interface BroadcastControlsProps {
   busy?: boolean;
   /** Send `{type: 'broadcast', live}`; the reply (or push) is `broadcast-state {live}`. */
   onToggle(live: boolean): void;
-  /** `${location.origin}/watch/<roomId>`: the link viewers open. */
-  watchUrl: string;
+  /**
+   * `${location.origin}/watch/<broadcastId>`: the link viewers open. Null until the server has
+   * told us the broadcast id (hosts and co-hosts are told; guests see no link).
+   */
+  watchUrl: string | null;
 }
 
 /** The call's on-air indicator and, for hosts, the Go live / Stop broadcast switch. */
@@ -40,9 +43,11 @@ export function BroadcastControls({
           {live ? 'Stop broadcast' : 'Go live'}
         </button>
       )}
-      <a class="watch-link" href={watchUrl} title={watchUrl} target="_blank" rel="noopener">
-        Viewer link
-      </a>
+      {watchUrl && (
+        <a class="watch-link" href={watchUrl} title={watchUrl} target="_blank" rel="noopener">
+          Viewer link
+        </a>
+      )}
     </div>
   );
 }

@@ -2,11 +2,11 @@ import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
 interface WatchPageProps {
-  roomId: string;
+  broadcastId: string;
 }
 
 /** `/watch/<id>` is its own chunk (and hls.js another): the home page never fetches them. */
-export function LazyWatch({ roomId }: WatchPageProps) {
+export function LazyWatch({ broadcastId }: WatchPageProps) {
   const [Page, setPage] = useState<ComponentType<WatchPageProps> | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
@@ -17,5 +17,5 @@ export function LazyWatch({ roomId }: WatchPageProps) {
   }, []);
   if (failed) return <p role="alert">The viewer page could not be loaded. Check your network.</p>;
   if (!Page) return <p class="muted">Loading the broadcast…</p>;
-  return <Page roomId={roomId} />;
+  return <Page broadcastId={broadcastId} />;
 }

@@ -1,7 +1,7 @@
-import type { RoomStatus } from '@parley/protocol';
+import type { BroadcastStatus } from '@parley/protocol';
 import { choosePlayer } from './player.ts';
 import type { Player, PlayerEvents, PlayerFactory } from './playerTypes.ts';
-import { checkIn, fetchRoomStatus, playlistReady, viewerId, withToken } from './watchApi.ts';
+import { checkIn, fetchBroadcastStatus, playlistReady, viewerId, withToken } from './watchApi.ts';
 import { INITIAL_SNAPSHOT, liveEdge, sameSnapshot } from './watchState.ts';
 import type { WatchSnapshot } from './watchState.ts';
 import { background } from '../util/background.ts';
@@ -51,11 +51,11 @@ export class WatchController {
 
   /** `token`: a private room's viewer token (`?t=` of the watch link), passed on every request. */
   constructor(
-    readonly roomId: string,
+    readonly broadcastId: string,
     private readonly token: string | null = null,
     private readonly viewer: string = viewerId(),
   ) {
-    this.#playlistUrl = withToken(`/hls/${encodeURIComponent(roomId)}/index.m3u8`, token);
+    this.#playlistUrl = withToken(`/hls/${encodeURIComponent(broadcastId)}/index.m3u8`, token);
   }
 
   get snapshot(): WatchSnapshot {
@@ -118,9 +118,9 @@ export class WatchController {
 
   async #pollStatus(): Promise<void> {
     clearTimeout(this.#statusTimer);
-    let status: RoomStatus | 'not-found';
+    let status: BroadcastStatus | 'not-found';
     try {
-      status = await fetchRoomStatus(this.roomId, this.token);
+      status = await fetchBroadcastStatus(this.broadcastId, this.token);
     } catch {
       if (this.#disposed) return;
       this.#set({ notice: SERVER_NOTICE });
@@ -143,7 +143,7 @@ export class WatchController {
     );
   }
 
-  #onStatus(status: RoomStatus): void {
+  #onStatus(status: BroadcastStatus): void {
     this.#lastLive = status.live;
     if (!status.live) this.#sawOffAir = true;
     const { phase, notice } = this.#snap;
@@ -288,7 +288,7 @@ export class WatchController {
   #startCheckIns(): void {
     if (this.#checkInTimer !== undefined) return;
     const once = () =>
-      checkIn(this.roomId, this.viewer, this.token).then(
+      checkIn(this.broadcastId, this.viewer, this.token).then(
         (viewers) => this.#set({ viewers }),
         () => undefined, // the status poll reports an unreachable server
       );

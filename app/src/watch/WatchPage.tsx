@@ -5,11 +5,14 @@ import { tokenFromUrl } from './watchApi.ts';
 import type { WatchSnapshot } from './watchState.ts';
 import './watch.css';
 
-/** `/watch/<roomId>`: the broadcast for viewers, without joining the call. */
-export function WatchPage({ roomId }: { roomId: string }) {
+/**
+ * `/watch/<broadcastId>`: the broadcast for viewers, without joining the call. The id is the
+ * broadcast's, not the room's: nothing on this page leads to the meeting.
+ */
+export function WatchPage({ broadcastId }: { broadcastId: string }) {
   const controller = useMemo(
-    () => new WatchController(roomId, tokenFromUrl(location.search)),
-    [roomId],
+    () => new WatchController(broadcastId, tokenFromUrl(location.search)),
+    [broadcastId],
   );
   const [snap, setSnap] = useState(controller.snapshot);
   const videoRef = useRef<HTMLVideoElement>(null);

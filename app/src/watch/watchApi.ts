@@ -1,9 +1,9 @@
-import type { RoomStatus } from '@parley/protocol';
+import type { BroadcastStatus } from '@parley/protocol';
 
 const VIEWER_ID_KEY = 'parley.viewerId';
 
 /**
- * Adds a private room's viewer token (`/watch/<id>?t=<token>`) to a same-site URL as `t`; the
+ * Adds a private room's viewer token (`/watch/<broadcastId>?t=<token>`) to a same-site URL as `t`; the
  * URL unchanged without one. Keeps any query the URL has.
  */
 export function withToken(url: string, token: string | null): string {
@@ -19,27 +19,31 @@ export function tokenFromUrl(search: string): string | null {
   return new URLSearchParams(search).get('t') || null;
 }
 
-/** `GET /api/rooms/:id`: the status, or 'not-found' on 404. Throws on network or server trouble. */
-export async function fetchRoomStatus(
-  roomId: string,
+/**
+ * `GET /api/broadcasts/:id`: on air or not and the audience, or 'not-found' on 404 (no such
+ * broadcast, or a private one without its token). Throws on network or server trouble.
+ */
+export async function fetchBroadcastStatus(
+  broadcastId: string,
   token: string | null = null,
-): Promise<RoomStatus | 'not-found'> {
-  const url = withToken(`/api/rooms/${encodeURIComponent(roomId)}`, token);
+): Promise<BroadcastStatus | 'not-found'> {
+  const url = withToken(`/api/broadcasts/${encodeURIComponent(broadcastId)}`, token);
   const res = await fetch(url, { cache: 'no-store' });
   if (res.status === 404) return 'not-found';
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   const body: unknown = await res.json();
-  if (!isRoomStatus(body)) throw new Error('unexpected room status');
+  if (!isBroadcastStatus(body)) throw new Error('unexpected broadcast status');
   return body;
 }
 
-/** `POST /api/rooms/:id/viewers`: checks this tab in as a viewer; returns the viewer count. */
+/** `POST /api/broadcasts/:id/viewers`: checks this tab in as a viewer; returns the count. */
 export async function checkIn(
-  roomId: string,
+  broadcastId: string,
   viewerId: string,
   token: string | null = null,
 ): Promise<number> {
-  const res = await fetch(withToken(`/api/rooms/${encodeURIComponent(roomId)}/viewers`, token), {
+  const path = `/api/broadcasts/${encodeURIComponent(broadcastId)}/viewers`;
+  const res = await fetch(withToken(path, token), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ viewerId }),
@@ -83,8 +87,8 @@ export function viewerId(): string {
   return id;
 }
 
-function isRoomStatus(v: unknown): v is RoomStatus {
+function isBroadcastStatus(v: unknown): v is BroadcastStatus {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
-  return typeof r.live === 'boolean' && typeof r.viewers === 'number' && typeof r.id === 'string';
+  return typeof r.live === 'boolean' && typeof r.viewers === 'number';
 }

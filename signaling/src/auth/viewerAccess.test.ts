@@ -64,25 +64,25 @@ describe('HLS authorize', () => {
   const table: [string, string, string | undefined, number][] = [
     ['public playlist, no token', `/hls/${PUBLIC}/index.m3u8`, undefined, 200],
     ['public segment, no token', `/hls/${PUBLIC}/seg_00001.m4s`, undefined, 200],
-    ['private playlist, no token', `/hls/${PRIVATE}/index.m3u8`, undefined, 403],
-    ['private segment, no token', `/hls/${PRIVATE}/seg_00001.m4s`, undefined, 403],
+    ['private playlist, no token', `/hls/${PRIVATE}/index.m3u8`, undefined, 404],
+    ['private segment, no token', `/hls/${PRIVATE}/seg_00001.m4s`, undefined, 404],
     ['private playlist, ?t=', `/hls/${PRIVATE}/index.m3u8?t=${token}`, undefined, 200],
     ['private playlist, ?token=', `/hls/${PRIVATE}/index.m3u8?token=${token}`, undefined, 200],
     [
       'private playlist, bad token',
       `/hls/${PRIVATE}/index.m3u8?t=1.${'A'.repeat(43)}`,
       undefined,
-      403,
+      404,
     ],
     ['private segment, ?t=', `/hls/${PRIVATE}/seg_00001.m4s?t=${token}`, undefined, 200],
     ['private segment, cookie', `/hls/${PRIVATE}/seg_00001.m4s`, `parley_watch=${token}`, 200],
-    ['private playlist, cookie only', `/hls/${PRIVATE}/index.m3u8`, `parley_watch=${token}`, 403],
-    ['other room, this token', `/hls/${OTHER_PRIVATE}/index.m3u8?t=${token}`, undefined, 403],
+    ['private playlist, cookie only', `/hls/${PRIVATE}/index.m3u8`, `parley_watch=${token}`, 404],
+    ['other room, this token', `/hls/${OTHER_PRIVATE}/index.m3u8?t=${token}`, undefined, 404],
     [
       'other room segment, this cookie',
       `/hls/${OTHER_PRIVATE}/seg_00001.m4s`,
       `parley_watch=${token}`,
-      403,
+      404,
     ],
   ];
   it.each(table)('%s', async (_, url, cookie, status) => {

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { signViewerToken, verifyViewerToken } from '@parley/hls-gateway';
 import type { HlsServeOptions } from '@parley/hls-gateway';
-import type { RoomId } from '@parley/protocol';
+import type { BroadcastId, RoomId } from '@parley/protocol';
+import { BroadcastIds } from './broadcastIds.ts';
 import { cookie, readCookie } from './cookies.ts';
 
 /** A viewer link works for 12 hours. */
@@ -12,22 +13,35 @@ const SEGMENT_COOKIE_MAX_AGE_S = 10 * 60;
 
 /**
  * Who may see a private room's status and broadcast: holders of a viewer token, which the host
- * hands out as `/watch/<id>?t=<token>`. Public rooms need none.
+ * hands out as `/watch/<broadcastId>?t=<token>`. Public rooms need none. The watch link names
+ * the broadcast, not the room (see BroadcastIds): sharing it never shares the join link.
  *
  * HLS and tokens: a player resolves segment URLs relative to the playlist URL, and that drops
- * the playlist's query string, so `?t=` never reaches `/hls/<id>/<segment>`. Rewriting the
+ * the playlist's query string, so `?t=` never reaches `/hls/<broadcastId>/<segment>`. Rewriting the
  * playlist would put tokens into a CDN-cached file; instead, a playlist request with a valid
  * `?t=` (or `?token=`) sets an HttpOnly, SameSite=Strict cookie holding the same token with
- * Path=/hls/<id>/, and segment requests may present either the query or that cookie. The
+ * Path=/hls/<broadcastId>/, and segment requests may present either the query or that cookie. The
  * playlist itself always needs the query, so the link stays the one credential.
  */
 export class ViewerAccess {
   readonly #secret: string;
   readonly #isPrivate: (id: RoomId) => Promise<boolean>;
+  readonly #broadcastIds: BroadcastIds;
 
   constructor(secret: string, isPrivate: (id: RoomId) => Promise<boolean>) {
     this.#secret = secret;
     this.#isPrivate = isPrivate;
+    this.#broadcastIds = new BroadcastIds(secret);
+  }
+
+  /** The id in a room's watch link and HLS URLs. */
+  broadcastId(roomId: RoomId): BroadcastId {
+    return this.#broadcastIds.of(roomId);
+  }
+
+  /** The room behind a broadcast id (whether or not it exists); undefined for a malformed id. */
+  roomOf(broadcastId: string): RoomId | undefined {
+    return this.#broadcastIds.roomOf(broadcastId);
   }
 
   /** A token that lets its holder watch `roomId` for 12 hours. */
@@ -51,7 +65,9 @@ export class ViewerAccess {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const fromQuery = token ?? url.searchParams.get('t') ?? undefined;
       if (fromQuery && verifyViewerToken(id, fromQuery, this.#secret)) {
-        const options = { path: `/hls/${id}/`, maxAgeS: SEGMENT_COOKIE_MAX_AGE_S };
+        // The cookie goes to this broadcast's URLs only: `/hls/<broadcastId>/`.
+        const dir = url.pathname.slice(0, url.pathname.lastIndexOf('/') + 1);
+        const options = { path: dir, maxAgeS: SEGMENT_COOKIE_MAX_AGE_S };
         res.setHeader('Set-Cookie', cookie(req, SEGMENT_COOKIE, fromQuery, options));
         return true;
       }

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import type { RoomId } from '@parley/protocol';
 import { startRedis } from '../../../deploy/local/redis.ts';
 import type { LocalRedis } from '../../../deploy/local/redis.ts';
 import { quietLog } from '../telemetry/log.ts';
@@ -83,7 +84,7 @@ it('holds an upgrade while the owner is dead and serves it once the owner’s le
     localRooms: () => [...served].map((id) => ({ id, peers: 1 })),
     onRoomLost: () => undefined,
   });
-  const routing = new ClusterRouting(member, quietLog);
+  const routing = new ClusterRouting(member, quietLog, () => undefined);
   http = createServer();
   http.on('upgrade', (req, socket, head) => {
     const local = (): void => {
@@ -118,7 +119,10 @@ it('answers a room status itself when the owner does not answer; HLS and check-i
     localRooms: () => [],
     onRoomLost: () => undefined,
   });
-  const routing = new ClusterRouting(node, quietLog);
+  // Broadcast ids stand for rooms one to one; here the room's own id plays its broadcast id.
+  const routing = new ClusterRouting(node, quietLog, (id) =>
+    id === room ? (room as RoomId) : undefined,
+  );
   const server = createServer((req, res) => {
     const local = (): void => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
@@ -139,7 +143,7 @@ it('answers a room status itself when the owner does not answer; HLS and check-i
     const hls = await fetch(`${base}/hls/${room}/index.m3u8`);
     expect(hls.status).toBe(502);
     expect(hls.headers.get('retry-after')).toBe('1');
-    const viewers = await fetch(`${base}/api/rooms/${room}/viewers`, { method: 'POST' });
+    const viewers = await fetch(`${base}/api/broadcasts/${room}/viewers`, { method: 'POST' });
     expect(viewers.status).toBe(502);
   } finally {
     server.close();

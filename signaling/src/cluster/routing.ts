@@ -22,13 +22,24 @@ export function roomOfUpgrade(req: IncomingMessage): RoomId | undefined {
   return id.success ? id.data : undefined;
 }
 
-/** The room an HTTP request is about, for the routes whose answer lives on its owner. */
-export function roomOfRequest(req: IncomingMessage): RoomId | undefined {
+/**
+ * The room an HTTP request is about, for the routes whose answer lives on its owner: room
+ * status by room id; a broadcast's status, viewer check-ins and HLS files by broadcast id,
+ * which `roomOfBroadcast` turns into the room's (every node can: see auth/broadcastIds.ts).
+ */
+export function roomOfRequest(
+  req: IncomingMessage,
+  roomOfBroadcast: (broadcastId: string) => RoomId | undefined,
+): RoomId | undefined {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  const match =
-    /^\/api\/rooms\/([^/]+)(?:\/viewers)?$/.exec(path) ?? /^\/hls\/([^/]+)\//.exec(path);
-  const id = RoomIdSchema.safeParse(match?.[1]);
-  return id.success ? id.data : undefined;
+  const room = /^\/api\/rooms\/([^/]+)$/.exec(path);
+  if (room) {
+    const id = RoomIdSchema.safeParse(room[1]);
+    return id.success ? id.data : undefined;
+  }
+  const broadcast =
+    /^\/api\/broadcasts\/([^/]+)(?:\/viewers)?$/.exec(path) ?? /^\/hls\/([^/]+)\//.exec(path);
+  return broadcast?.[1] ? roomOfBroadcast(broadcast[1]) : undefined;
 }
 
 function isRoomStatus(req: IncomingMessage): boolean {
@@ -46,6 +57,8 @@ export class ClusterRouting {
   constructor(
     private readonly cluster: Cluster,
     private readonly log: Log,
+    /** The room behind a broadcast id (HLS and viewer requests name the broadcast). */
+    private readonly roomOfBroadcast: (broadcastId: string) => RoomId | undefined,
   ) {}
 
   /**
@@ -99,7 +112,7 @@ export class ClusterRouting {
    * lease ends, rather than a 502. `local` answers here.
    */
   async request(req: IncomingMessage, res: ServerResponse, local: () => void): Promise<boolean> {
-    const roomId = roomOfRequest(req);
+    const roomId = roomOfRequest(req, this.roomOfBroadcast);
     if (!roomId || req.headers[FORWARDED_BY]) return false;
     const owner = await this.cluster.ownerOf(roomId);
     if (!owner || owner.id === this.cluster.nodeId) return false;

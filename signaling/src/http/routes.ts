@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ERROR_CODES, LIMITS, RoomIdSchema, RoomSettingsSchema } from '@parley/protocol';
-import type { RoomId, SfuCapabilitiesResponse } from '@parley/protocol';
+import type { BroadcastStatus, RoomId, SfuCapabilitiesResponse } from '@parley/protocol';
 import { handleHlsRequest } from '@parley/hls-gateway';
 import { AuthError, sendAuthError } from '../auth/index.ts';
 import type { Auth } from '../auth/index.ts';
@@ -89,10 +89,14 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   }
   if (path.startsWith('/hls/')) return hls(req, res, deps);
   const token = url.searchParams.get('t');
-  const viewerMatch = /^\/api\/rooms\/([^/]+)\/viewers$/.exec(path);
-  if (viewerMatch) {
-    if (method !== 'POST') return methodNotAllowed(res, 'POST');
-    return viewerCheckIn(req, res, deps, await visibleRoom(deps, viewerMatch[1] as string, token));
+  const broadcastMatch = /^\/api\/broadcasts\/([^/]+)(\/viewers)?$/.exec(path);
+  if (broadcastMatch) {
+    const [, broadcastId = '', checkIn] = broadcastMatch;
+    const room = await visibleRoom(deps, deps.auth.viewers.roomOf(broadcastId), token);
+    if (checkIn && method !== 'POST') return methodNotAllowed(res, 'POST');
+    if (checkIn) return viewerCheckIn(req, res, deps, room);
+    if (method !== 'GET') return methodNotAllowed(res, 'GET');
+    return broadcastStatus(res, deps, room);
   }
   const roomMatch = /^\/api\/rooms\/([^/]+)$/.exec(path);
   if (roomMatch) {
@@ -125,12 +129,16 @@ function sfuCapabilities(res: ServerResponse, deps: HttpDeps): void {
   json(res, 200, body);
 }
 
-/** `/hls/<room>/...`: private rooms need a viewer token (see ViewerAccess for how). */
+/**
+ * `/hls/<broadcastId>/...`: the files of the room the broadcast id names (never by the room's
+ * own id); private rooms need a viewer token (see ViewerAccess for how).
+ */
 async function hls(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
   if (!deps.hlsRoot) return notFound(res);
   const authorize = deps.auth.viewers.hlsAuthorizer(req, res);
   const isPrivate = (id: string) => deps.rooms.isPrivate(id as RoomId);
-  const options = { root: deps.hlsRoot, authorize, isPrivate };
+  const resolve = (broadcastId: string) => deps.auth.viewers.roomOf(broadcastId);
+  const options = { root: deps.hlsRoot, resolve, authorize, isPrivate };
   if (!(await handleHlsRequest(req, res, options))) notFound(res);
 }
 
@@ -140,7 +148,7 @@ async function hls(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): P
  */
 async function visibleRoom(
   deps: HttpDeps,
-  rawId: string,
+  rawId: string | undefined,
   token: string | null,
 ): Promise<RoomId | undefined> {
   const id = RoomIdSchema.safeParse(rawId);
@@ -185,6 +193,18 @@ async function roomStatus(
   // A room held by another node was forwarded there; one answered here is ours or nobody's.
   if (nodeId !== undefined) status.node = deps.rooms.get(status.id) ? nodeId : null;
   json(res, 200, status);
+}
+
+/** `GET /api/broadcasts/<id>`: on air or not, and the audience; nothing about the meeting. */
+async function broadcastStatus(
+  res: ServerResponse,
+  deps: HttpDeps,
+  id: RoomId | undefined,
+): Promise<void> {
+  const status = id && (await deps.rooms.status(id));
+  if (!status) return roomNotFound(res);
+  const body: BroadcastStatus = { live: status.live, viewers: status.viewers };
+  json(res, 200, body);
 }
 
 /** The viewer page checks in every few seconds with a random id: that is the viewer count. */

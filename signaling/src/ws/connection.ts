@@ -1,7 +1,7 @@
 import { CLOSE_CODES, ERROR_CODES, PROTOCOL_VERSION, parseClientMessage } from '@parley/protocol';
 import type { ClientMessage, ClientMessageOf, ServerMessage } from '@parley/protocol';
 import { ProtocolError, refusalOf } from '../util/errors.ts';
-import { handleHostMessage, watchTokenFor } from './hostHandlers.ts';
+import { handleHostMessage, watchLinkFor } from './hostHandlers.ts';
 import type { HostMessage } from './hostHandlers.ts';
 import { isModerator, refusal, refusalText } from '../rooms/permissions.ts';
 import type { Standing } from '../rooms/permissions.ts';
@@ -306,7 +306,7 @@ export class Connection implements PeerSink {
       ...snapshot,
       iceServers: this.deps.iceServersFor(peer.id),
       ...this.#icePolicy(),
-      ...(isModerator(peer.role) ? watchTokenFor(room, this.deps.watchToken) : {}),
+      ...(isModerator(peer.role) ? watchLinkFor(room, this.deps.watchLink) : {}),
     });
   }
 
@@ -371,7 +371,7 @@ export class Connection implements PeerSink {
   /** Settings, broadcast and host controls: the permission table already checked the role. */
   async #host(message: HostMessage): Promise<void> {
     const { room, peer } = this.#requireJoined();
-    const reply = await handleHostMessage(room, peer, message, this.deps.watchToken);
+    const reply = await handleHostMessage(room, peer, message, this.deps.watchLink);
     this.send({ ...reply, ...rid(message) });
   }
 

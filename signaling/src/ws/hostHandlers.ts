@@ -1,5 +1,5 @@
 import { ERROR_CODES } from '@parley/protocol';
-import type { ClientMessageOf, RoomId, ServerMessage } from '@parley/protocol';
+import type { BroadcastId, ClientMessageOf, ServerMessage } from '@parley/protocol';
 import { ProtocolError } from '../util/errors.ts';
 import { forbiddenSetting } from '../rooms/permissions.ts';
 import { hashPassword } from '../rooms/passwords.ts';
@@ -14,6 +14,7 @@ import {
   mute,
   setRole,
 } from '../rooms/moderation.ts';
+import type { WatchLink } from './types.ts';
 
 /** What hosts (and, for some, co-hosts) send; `permissions.ts` says who may send which. */
 export type HostMessage = ClientMessageOf<
@@ -29,7 +30,7 @@ export async function handleHostMessage(
   room: Room,
   peer: Peer,
   message: HostMessage,
-  watchToken: (roomId: RoomId) => string,
+  watchLink: WatchLink,
 ): Promise<ServerMessage> {
   switch (message.type) {
     case 'settings': {
@@ -42,11 +43,11 @@ export async function handleHostMessage(
       const passwordHash = typeof password === 'string' ? await hashPassword(password) : password;
       await room.queue.run(() => changeSettings(room, definedOnly(change), passwordHash, peer.id));
       // Everyone else got the new settings pushed; the host's copy is this reply.
-      return { type: 'settings', settings: room.settings, ...watchTokenFor(room, watchToken) };
+      return { type: 'settings', settings: room.settings, ...watchLinkFor(room, watchLink) };
     }
     case 'broadcast': {
       await room.queue.run(() => (message.live ? room.media.goLive() : room.media.stopLive()));
-      return { type: 'broadcast-state', live: room.live, ...watchTokenFor(room, watchToken) };
+      return { type: 'broadcast-state', live: room.live, ...watchLinkFor(room, watchLink) };
     }
     default:
       await room.queue.run(() => control(room, peer, message));
@@ -77,12 +78,18 @@ function control(
   }
 }
 
-/** A room with a password is private: its viewers need a signed token in the watch link. */
-export function watchTokenFor(
+/**
+ * The watch link for a moderator: the broadcast id, and for a room with a password (private)
+ * the signed token its viewers need.
+ */
+export function watchLinkFor(
   room: Room,
-  watchToken: (roomId: RoomId) => string,
-): { watchToken?: string } {
-  return room.settings.hasPassword ? { watchToken: watchToken(room.id) } : {};
+  watchLink: WatchLink,
+): { watchToken?: string; broadcastId: BroadcastId } {
+  const broadcastId = watchLink.broadcastId(room.id);
+  return room.settings.hasPassword
+    ? { watchToken: watchLink.token(room.id), broadcastId }
+    : { broadcastId };
 }
 
 /** Drops keys whose value is undefined, so a spread never overwrites a setting with nothing. */

@@ -1,4 +1,4 @@
-import type { RoomId, ServerMessage } from '@parley/protocol';
+import type { BroadcastId, RoomId, ServerMessage } from '@parley/protocol';
 import type { TokenVerifier } from '../auth/types.ts';
 import type { GuestIdentities } from '../auth/guestIdentity.ts';
 import type { Config } from '../config.ts';
@@ -26,8 +26,15 @@ export interface ConnectionDeps {
   auth: TokenVerifier;
   /** Issues and checks the guest identity cookie at each upgrade. */
   guests: GuestIdentities;
-  /** A signed viewer token for a private room's broadcast (`/watch/<id>?t=<token>`). */
-  watchToken: (roomId: RoomId) => string;
+  /** A room's watch link: `/watch/<broadcastId>`, with `?t=<token>` for a private room. */
+  watchLink: WatchLink;
+}
+
+export interface WatchLink {
+  /** A signed viewer token for a private room's broadcast. */
+  token: (roomId: RoomId) => string;
+  /** The room's broadcast id (never its room id: a watch link must not reveal the join link). */
+  broadcastId: (roomId: RoomId) => BroadcastId;
 }
 
 /** The request id of a message, to copy into its reply (nothing when it had none). */

@@ -1,9 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig, quietLog, startServer } from '@parley/signaling';
+import {
+  BroadcastIds,
+  deriveViewerSecret,
+  loadConfig,
+  quietLog,
+  startServer,
+} from '@parley/signaling';
 import type { ParleyServer, StartOptions } from '@parley/signaling';
-import type { CreateRoomRequest, CreateRoomResponse } from '@parley/protocol';
+import type { BroadcastId, CreateRoomRequest, CreateRoomResponse, RoomId } from '@parley/protocol';
 
 export interface TestServer extends ParleyServer {
   dataDir: string;
@@ -12,6 +18,8 @@ export interface TestServer extends ParleyServer {
    * not about it; pass `{}` for the product defaults.
    */
   createRoom(body?: CreateRoomRequest): Promise<CreateRoomResponse>;
+  /** The id in a room's watch link and HLS URLs, as the server makes it (hosts are told it). */
+  broadcastIdOf(roomId: string): BroadcastId;
   /** Stops the server and deletes its data directory. */
   dispose(): Promise<void>;
 }
@@ -56,6 +64,11 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
       });
       if (res.status !== 201) throw new Error(`create room: ${res.status}`);
       return (await res.json()) as CreateRoomResponse;
+    },
+    broadcastIdOf(roomId: string) {
+      const jwt = server.config.jwtSecret ?? readFileSync(path.join(dataDir, 'jwt-secret'), 'utf8');
+      const secret = deriveViewerSecret(new TextEncoder().encode(jwt.trim()));
+      return new BroadcastIds(secret).of(roomId as RoomId);
     },
     async dispose() {
       await server.close();

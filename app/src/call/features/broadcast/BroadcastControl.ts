@@ -31,7 +31,11 @@ export class BroadcastControl {
     try {
       const reply = await this.deps.rpc.request({ type: 'broadcast', live });
       // A private room's broadcast needs the viewer token in the watch link (host's reply only).
-      this.deps.update({ live: reply.live, watchToken: reply.watchToken ?? null });
+      this.deps.update({
+        live: reply.live,
+        watchToken: reply.watchToken ?? null,
+        ...(reply.broadcastId ? { broadcastId: reply.broadcastId } : {}),
+      });
     } catch (err) {
       this.deps.update({ broadcastNotice: refusal(err) });
     } finally {

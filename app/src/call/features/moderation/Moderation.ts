@@ -110,7 +110,11 @@ export class Moderation {
     try {
       const reply = await this.deps.rpc.request({ type: 'settings', settings: change });
       // A password makes the broadcast private: the watch link needs the token from now on.
-      this.deps.store.update({ settings: reply.settings, watchToken: reply.watchToken ?? null });
+      this.deps.store.update({
+        settings: reply.settings,
+        watchToken: reply.watchToken ?? null,
+        ...(reply.broadcastId ? { broadcastId: reply.broadcastId } : {}),
+      });
       return true;
     } catch (err) {
       this.fail('change the settings', err);
