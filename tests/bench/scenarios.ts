@@ -1,4 +1,5 @@
 // Every benchmark scenario, in the order `npm run bench` runs them. Adding one is one line.
+import { argon2 } from './scenarios/argon2.ts';
 import { broadcast } from './scenarios/broadcast.ts';
 import { cluster } from './scenarios/cluster/index.ts';
 import { failoverVideo } from './scenarios/cluster/video.ts';
@@ -22,4 +23,5 @@ export const SCENARIOS: readonly Scenario[] = [
   pwa,
   cluster,
   failoverVideo,
+  argon2,
 ];

@@ -26,9 +26,20 @@ function stats(): Record<string, unknown> {
   gc?.();
   gc?.();
   const memory = process.memoryUsage();
-  const loopDelay = { p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 };
+  const loopDelay = {
+    p50Ms: loop.percentile(50) / 1e6,
+    p99Ms: loop.percentile(99) / 1e6,
+    maxMs: loop.max / 1e6,
+  };
   loop.reset();
   return { event: 'stats', memory, cpu: process.cpuUsage(), loopDelay, gc: gc !== undefined };
+}
+
+/** PARLEY_BENCH_HASH_CONCURRENCY sets HASH_CONCURRENCY (the argon2 scenario compares two). */
+function hashLimits(): { concurrency: number; queueMax: number } {
+  const concurrency = Number(process.env.PARLEY_BENCH_HASH_CONCURRENCY);
+  const { hash } = LOOPBACK_LIMITS;
+  return Number.isInteger(concurrency) && concurrency > 0 ? { ...hash, concurrency } : hash;
 }
 
 async function main(): Promise<void> {
@@ -48,7 +59,7 @@ async function main(): Promise<void> {
     // Idle sockets must stay open for the whole measurement (the default closes them at 15 s).
     joinTimeoutMs: 3_600_000,
     // The load generator is one address with thousands of sockets (issue #14's limits are off).
-    limits: LOOPBACK_LIMITS,
+    limits: { ...LOOPBACK_LIMITS, hash: hashLimits() },
     log: quietLog,
   });
   reply({ event: 'ready', url: server.url, pid: process.pid });

@@ -12,7 +12,7 @@ export interface ServerStats {
   memory: NodeJS.MemoryUsage;
   cpu: NodeJS.CpuUsage;
   /** Event-loop delay since the previous stats call (the first includes startup). */
-  loopDelay: { p99Ms: number; maxMs: number };
+  loopDelay: { p50Ms?: number; p99Ms: number; maxMs: number };
   gc: boolean;
 }
 
@@ -30,17 +30,23 @@ export interface ServerProcessOptions {
   /** Where the server's SQLite directory goes (default: the OS temp dir, on disk here). */
   dataRoot?: string;
   openFiles?: number;
+  /** argon2 hashes at once (HASH_CONCURRENCY); default: the server's default. */
+  hashConcurrency?: number;
 }
 
 export async function startServerProcess(
   options: ServerProcessOptions = {},
 ): Promise<ServerProcess> {
-  const { dataRoot, openFiles = 65_536 } = options;
+  const { dataRoot, openFiles = 65_536, hashConcurrency } = options;
   // The shell raises the soft (and, as root, hard) limit; `exec` keeps the pid the node pid.
   const command =
     `ulimit -n ${openFiles} 2>/dev/null || ulimit -n $(ulimit -Hn); ` +
     `exec node --expose-gc --import tsx "${ENTRY}"`;
-  const env = { ...process.env, ...(dataRoot ? { PARLEY_BENCH_DATA_DIR: dataRoot } : {}) };
+  const env = {
+    ...process.env,
+    ...(dataRoot ? { PARLEY_BENCH_DATA_DIR: dataRoot } : {}),
+    ...(hashConcurrency ? { PARLEY_BENCH_HASH_CONCURRENCY: String(hashConcurrency) } : {}),
+  };
   const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'pipe', 'inherit'], env });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const waiting: ((line: Line) => void)[] = [];
