@@ -63,12 +63,15 @@ export function CreateRoomForm({ signedIn, onError }: Props) {
         Waiting room: you let each guest in
       </label>
       <div class="field">
-        <label for="room-password">Room password (optional)</label>
+        <label for="room-password">
+          Room password (optional, at least {LIMITS.ROOM_PASSWORD_MIN} characters)
+        </label>
         <input
           id="room-password"
           type="text"
           autoComplete="off"
           spellcheck={false}
+          minLength={LIMITS.ROOM_PASSWORD_MIN}
           maxLength={LIMITS.ROOM_PASSWORD_MAX}
           value={password}
           onInput={(e) => setPassword(e.currentTarget.value)}
