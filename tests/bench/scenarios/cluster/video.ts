@@ -16,7 +16,7 @@ import {
 } from '../../../../deploy/local/index.ts';
 import { KEYS } from '../../../../signaling/src/cluster/keys.ts';
 import { buildApp } from '../../../e2e/support/appBuild.ts';
-import { expectTilesLive } from '../../../e2e/support/call.ts';
+import { expectTilesLive, tileStats } from '../../../e2e/support/call.ts';
 import { cameraTracks, selfIds, timeRecovery } from '../../../e2e/support/cluster.ts';
 import { waitFor } from '../../../e2e/support/wait.ts';
 import { joinedPage, launchChromium, type RoomPage } from '../../lib/browser.ts';
@@ -44,8 +44,10 @@ export interface VideoRound {
   newOwner: string;
   /** Kill -> the room held by a live node in Redis (the floor), ms. */
   claimedMs: number;
-  /** Kill -> each page decoding the other again, ms. */
+  /** Kill -> each page decoding the other again, ms (the round's deadline if it never did). */
   pagesMs: number[];
+  /** Why the call did not come back within the deadline; absent when it did. */
+  failed?: string;
 }
 
 async function startVideoCluster(meshMaxPeers: number): Promise<LocalCluster> {
@@ -82,6 +84,24 @@ async function everyoneLive(pages: Page[], via: Via): Promise<void> {
   );
 }
 
+/** What each node printed last, who holds the room, and what each page shows. */
+async function explain(
+  cluster: LocalCluster,
+  admin: Redis,
+  roomId: string,
+  pages: Page[],
+  log: (line: string) => void,
+): Promise<void> {
+  log(`  room held by ${(await admin.get(KEYS.room(roomId))) ?? 'nobody'}`);
+  for (const node of cluster.nodes) {
+    log(`  --- ${node.id} (${node.running ? 'running' : 'stopped'}), last output:`);
+    log(node.logs().split('\n').slice(-25).join('\n'));
+  }
+  for (const [i, page] of pages.entries()) {
+    log(`  page ${i}: ${JSON.stringify(await tileStats(page).catch(String))}`);
+  }
+}
+
 /** `kills` rounds on one call of two pages; the killed node is restarted between rounds. */
 export async function measureVideoFailover(
   variant: (typeof VARIANTS)[number],
@@ -110,10 +130,20 @@ export async function measureVideoFailover(
       const killedAt = performance.now();
       const wallAt = Date.now();
       await victim.kill('SIGKILL');
-      const [claimed, recovered] = await Promise.all([
-        timeClaim(admin, room.id, victim.id, killedAt),
-        timeRecovery([{ name: variant.via, pages }], before, wallAt, ROUND_DEADLINE_MS),
-      ]);
+      const claim = timeClaim(admin, room.id, victim.id, killedAt);
+      let recovered;
+      try {
+        recovered = await timeRecovery([{ name: variant.via, pages }], before, wallAt, ROUND_DEADLINE_MS); // prettier-ignore
+      } catch (error) {
+        // A call that did not come back counts, at the deadline, and ends this call's rounds.
+        log(`  ${variant.via}: killed ${victim.id}: ${String(error)}`);
+        await explain(cluster, admin, room.id, pages, log);
+        const claimed = await claim.catch(() => ({ owner: 'none', ms: ROUND_DEADLINE_MS }));
+        const pagesMs = pages.map(() => ROUND_DEADLINE_MS);
+        rounds.push({ via: variant.via, killed: victim.id, newOwner: claimed.owner, claimedMs: claimed.ms, pagesMs, failed: String(error) }); // prettier-ignore
+        break;
+      }
+      const claimed = await claim;
       const r: VideoRound = {
         via: variant.via,
         killed: victim.id,
@@ -206,9 +236,13 @@ export const failoverVideo: Scenario = {
         runs: perRun,
         rounds: rounds.map((r) => ({ ...r, pagesMs: r.pagesMs.join(' / ') })),
       },
-      notes: perRun.map(
-        (r) => `Run ${r.run}, ${r.via}: p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, worst ${r.maxMs} ms over ${r.kills} kills.`, // prettier-ignore
-      ),
+      notes: [
+        ...perRun.map(
+          (r) => `Run ${r.run}, ${r.via}: p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, worst ${r.maxMs} ms over ${r.kills} kills.`, // prettier-ignore
+        ),
+        `Calls that did not come back within ${ROUND_DEADLINE_MS / 1000} s (counted at that time; the call's remaining rounds are skipped): ${rounds.filter((r) => r.failed).length}.`, // prettier-ignore
+        ...rounds.flatMap((r) => (r.failed ? [`Run ${r.run}, ${r.via}, killed ${r.killed}: ${r.failed}`] : [])), // prettier-ignore
+      ],
     };
   },
 };
