@@ -188,6 +188,32 @@ describe('room-password attempts', () => {
   });
 });
 
+describe('room-password attempts per room', () => {
+  it('past ROOM_PASSWORD_TRIES_PER_ROOM a guesser waits, but a first try still gets in', async () => {
+    const roomPassword = { ...DEFAULTS.roomPassword, perRoom: 3 };
+    const s = await server({ roomPassword });
+    const body = { password: 'the password', settings: { waitingRoom: false } };
+    const { id } = await s.createRoom(body);
+    const attempt = async (localAddress: string, password: string) => {
+      const c = await TestClient.connect(s.url, { localAddress });
+      await c.request({ type: 'hello', version: PROTOCOL_VERSION });
+      const media = { audio: true, video: true };
+      return c.request({ type: 'join', roomId: id, name: 'G', media, password });
+    };
+    // Three addresses, one wrong guess each: the room's counter is full.
+    for (const a of ['127.0.1.1', '127.0.1.2', '127.0.1.3']) {
+      expect(await attempt(a, 'wrong guess')).toMatchObject({ code: ERROR_CODES.ROOM_NOT_FOUND });
+    }
+    // A guesser that already failed here waits now ...
+    expect(await attempt('127.0.1.1', 'another guess')).toMatchObject({
+      code: ERROR_CODES.RATE_LIMITED,
+    });
+    // ... while a guest's first try is not refused for the room's sake.
+    expect(await attempt('127.0.1.4', 'the password')).toMatchObject({ type: 'joined' });
+    expect(await limitHits(s, 'room_password_attempts')).toBe(1);
+  });
+});
+
 describe('sign-in per account and address', () => {
   const PASSWORD = 'correct horse battery staple';
   let n = 0;

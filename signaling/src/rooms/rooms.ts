@@ -58,9 +58,10 @@ const DEFAULT_TRIES: RoomPasswordTries = {
 /**
  * Room-password attempts, counted before the argon2 check. Per room and address: one client's
  * guesses lock out only that client. Per address: spraying many rooms. Per room: many
- * addresses at one room, set well above one client's share so that ten wrong guesses by one
- * guest leave everyone else able to get in. Rooms that exist and ids that do not are counted
- * apart: a flood of made-up ids cannot push a real room's counter out (and both answer alike).
+ * addresses at one room; it never refuses an address's first try at the room, so while a room
+ * is under attack a guest who types the right password still gets in, and each attacking
+ * address gets one guess per window. Rooms that exist and ids that do not are counted apart:
+ * a flood of made-up ids cannot push a real room's counter out (and both answer alike).
  */
 class PasswordTries {
   readonly #roomAddress;
@@ -70,31 +71,36 @@ class PasswordTries {
 
   constructor(tries: RoomPasswordTries) {
     const { windowMs } = tries;
-    this.#roomAddress = new AttemptLimiter({ limit: tries.perRoomAddress, windowMs });
-    this.#address = new AttemptLimiter({ limit: tries.perAddress, windowMs });
-    this.#room = new AttemptLimiter({ limit: tries.perRoom, windowMs, maxKeys: 100_000 });
+    const maxKeys = 100_000;
+    this.#roomAddress = new AttemptLimiter({ limit: tries.perRoomAddress, windowMs, maxKeys });
+    this.#address = new AttemptLimiter({ limit: tries.perAddress, windowMs, maxKeys });
+    this.#room = new AttemptLimiter({ limit: tries.perRoom, windowMs, maxKeys });
     this.#unknownRoom = new AttemptLimiter({ limit: tries.perRoom, windowMs });
   }
 
   /** Counts one attempt everywhere it applies; the seconds to wait when any refuses (none counted). */
   take(id: RoomId, client: string, exists: boolean): number {
-    const counters = this.#counters(id, client, exists);
-    const wait = Math.max(...counters.map(([limiter, key]) => limiter.retryAfterS(key)));
-    if (wait === 0) for (const [limiter, key] of counters) limiter.record(key);
-    return wait;
+    const pair = `${id} ${client}`;
+    const room = exists ? this.#room : this.#unknownRoom;
+    // An address's first try at a room is never refused for the room's sake (see above).
+    const roomWait = this.#roomAddress.count(pair) === 0 ? 0 : room.retryAfterS(id);
+    const wait = Math.max(
+      this.#roomAddress.retryAfterS(pair),
+      this.#address.retryAfterS(client),
+      roomWait,
+    );
+    if (wait > 0) return wait;
+    this.#roomAddress.record(pair);
+    this.#address.record(client);
+    room.record(id);
+    return 0;
   }
 
   /** Takes back an attempt that turned out to be right. */
   forgive(id: RoomId, client: string): void {
-    for (const [limiter, key] of this.#counters(id, client, true)) limiter.forgive(key);
-  }
-
-  #counters(id: RoomId, client: string, exists: boolean): [AttemptLimiter, string][] {
-    return [
-      [this.#roomAddress, `${id} ${client}`],
-      [this.#address, client],
-      [exists ? this.#room : this.#unknownRoom, id],
-    ];
+    this.#roomAddress.forgive(`${id} ${client}`);
+    this.#address.forgive(client);
+    this.#room.forgive(id);
   }
 }
 
