@@ -36,6 +36,8 @@ export interface LocalCoturnOptions {
 export interface LocalCoturn {
   urls: string[];
   secret: string;
+  /** True while the turnserver process has not exited (tests check it before a refusal). */
+  running(): boolean;
   stop(): Promise<void>;
 }
 
@@ -118,8 +120,9 @@ export async function startLocalCoturn(options: LocalCoturnOptions = {}): Promis
   };
   child.stdout.on('data', log);
   child.stderr.on('data', log);
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    if (running()) child.kill('SIGTERM');
     await exited;
     rmSync(dir, { recursive: true, force: true });
   };
@@ -139,6 +142,7 @@ export async function startLocalCoturn(options: LocalCoturnOptions = {}): Promis
   return {
     urls: [`turn:127.0.0.1:${port}?transport=udp`, `turn:127.0.0.1:${port}?transport=tcp`],
     secret,
+    running,
     stop,
   };
 }
