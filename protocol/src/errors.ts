@@ -56,6 +56,11 @@ export const ERROR_CODES = {
   SFU_REJECTED: 'SFU_REJECTED',
   /** The receiver's RTP capabilities cannot consume that producer. */
   CANNOT_CONSUME: 'CANNOT_CONSUME',
+  /**
+   * A host muted that device and the room does not let guests turn it back on themselves
+   * (`selfUnmute` off): wait for `unmute-allowed`.
+   */
+  MUTED_BY_HOST: 'MUTED_BY_HOST',
   /** Your role may not do that (a host control, a disallowed screen share or chat). */
   FORBIDDEN: 'FORBIDDEN',
   /** This server cannot do that (e.g. broadcast where it is off: `HLS=off`, or no SFU). */

@@ -167,6 +167,12 @@ export const RoomSettingsSchema = z.strictObject({
   screenShare: z.boolean(),
   /** Guests may send chat messages. */
   chat: z.boolean(),
+  /**
+   * Guests may turn their microphone or camera back on after a host turned it off (on by
+   * default). Off: only once a host or co-host allows it (`allow-unmute`). Hosts and co-hosts
+   * always may.
+   */
+  selfUnmute: z.boolean(),
   /** Joining needs the room password (the password itself is never sent back). */
   hasPassword: z.boolean(),
 });
@@ -176,6 +182,7 @@ export const DEFAULT_ROOM_SETTINGS: RoomSettings = {
   locked: false,
   screenShare: true,
   chat: true,
+  selfUnmute: true,
   hasPassword: false,
 };
 /** What a host may change; every field optional (only what changes). */
@@ -184,6 +191,7 @@ export const RoomSettingsChangeSchema = z.strictObject({
   locked: z.boolean().optional(),
   screenShare: z.boolean().optional(),
   chat: z.boolean().optional(),
+  selfUnmute: z.boolean().optional(),
   /** A new password, or null to remove it. */
   password: z
     .string()
@@ -213,9 +221,19 @@ export const AdmitSchema = z.strictObject({ type: z.literal('admit'), ...rid, ..
 export const AdmitAllSchema = z.strictObject({ type: z.literal('admit-all'), ...rid });
 /** Turn someone away from the waiting room; they cannot come back for this meeting. */
 export const DenySchema = z.strictObject({ type: z.literal('deny'), ...rid, ...target });
-/** Turn off someone's microphone (`audio`) or camera (`video`). They may turn it back on. */
+/**
+ * Turn off someone's microphone (`audio`) or camera (`video`); in SFU mode the server pauses it.
+ * They may turn it back on unless the room's `selfUnmute` is off (then after `allow-unmute`).
+ */
 export const MuteSchema = z.strictObject({
   type: z.literal('mute'),
+  ...rid,
+  ...target,
+  kind: z.enum(['audio', 'video']),
+});
+/** Let someone a host muted turn that device back on (rooms with `selfUnmute` off). */
+export const AllowUnmuteSchema = z.strictObject({
+  type: z.literal('allow-unmute'),
   ...rid,
   ...target,
   kind: z.enum(['audio', 'video']),
@@ -250,6 +268,7 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   AdmitAllSchema,
   DenySchema,
   MuteSchema,
+  AllowUnmuteSchema,
   RemoveSchema,
   SetRoleSchema,
   EndSchema,
@@ -327,6 +346,12 @@ export const RemovedSchema = z.strictObject({
 /** A host turned off your microphone or camera (your client stops sending it). */
 export const MutedSchema = z.strictObject({
   type: z.literal('muted'),
+  kind: z.enum(['audio', 'video']),
+  by: PeerIdSchema,
+});
+/** A host lets you turn your microphone or camera back on (after a `muted`). */
+export const UnmuteAllowedSchema = z.strictObject({
+  type: z.literal('unmute-allowed'),
   kind: z.enum(['audio', 'video']),
   by: PeerIdSchema,
 });
@@ -434,6 +459,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   LobbySchema,
   RemovedSchema,
   MutedSchema,
+  UnmuteAllowedSchema,
   RoleChangedSchema,
   OkSchema,
   ...SFU_SERVER_SCHEMAS,

@@ -61,6 +61,7 @@ function fill(type: string): Record<string, unknown> {
     locked: false,
     screenShare: true,
     chat: true,
+    selfUnmute: true,
     hasPassword: false,
   };
   const transport = { id: 't1', direction: 'send', iceParameters: {}, iceCandidates: [] };

@@ -32,6 +32,7 @@ export const REPLIES = {
   'admit-all': ['ok'],
   deny: ['ok'],
   mute: ['ok'],
+  'allow-unmute': ['ok'],
   remove: ['ok'],
   'set-role': ['ok'],
   end: ['ok'],

@@ -177,11 +177,19 @@ export class SfuRoom {
     }
   }
 
-  /** Starts receiving a track from a peer; emits 'producer-added'. Returns the producer id. */
+  /**
+   * Starts receiving a track from a peer; emits 'producer-added'. Returns the producer id.
+   * `paused`: held server side from the start (its peer is muted by a host), see setPaused.
+   */
   async produce(
     peerId: string,
     transportId: string,
-    media: { kind: Kind; rtpParameters: Record<string, unknown>; source: MediaSource },
+    media: {
+      kind: Kind;
+      rtpParameters: Record<string, unknown>;
+      source: MediaSource;
+      paused?: boolean;
+    },
   ): Promise<string> {
     const { transport, direction } = this.owned.transport(peerId, transportId);
     if (direction !== 'send') throw new SfuError('REJECTED', 'produce needs a send transport');
@@ -194,6 +202,7 @@ export class SfuRoom {
         kind: media.kind,
         rtpParameters: forMediasoup<types.RtpParameters>(media.rtpParameters),
         appData: { peerId, source: media.source },
+        paused: media.paused ?? false,
       });
     } catch (error) {
       throw toSfuError(error, 'REJECTED');
@@ -258,6 +267,22 @@ export class SfuRoom {
     const consumer = await openPlainConsumer(this.router, entry.producer, options, this.log);
     if (consumer.closed) throw new SfuError('CLOSED', 'consumer closed while starting');
     return consumer;
+  }
+
+  /**
+   * Pauses (or resumes) every producer of `peerId` from one of `sources`, on the server: none
+   * of its consumers, WebRTC or plain (the broadcast), gets a packet of it until it is resumed
+   * here. A host mute; a client that resumes its own producer changes nothing. Producers
+   * already in that state are left alone.
+   */
+  async setPaused(peerId: string, sources: readonly MediaSource[], paused: boolean): Promise<void> {
+    const entries = [...this.objects.producers.values()].filter(
+      (e) =>
+        e.summary.peerId === peerId &&
+        sources.includes(e.summary.source) &&
+        e.producer.paused !== paused,
+    );
+    await Promise.all(entries.map((e) => (paused ? e.producer.pause() : e.producer.resume())));
   }
 
   /** Stops one of the peer's own producers; emits 'producer-closed'. */

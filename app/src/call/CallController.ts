@@ -339,6 +339,8 @@ export class CallController {
         return this.moderation.onRemoved(msg.reason);
       case 'muted':
         return this.moderation.onMuted(msg.kind);
+      case 'unmute-allowed':
+        return this.moderation.onUnmuteAllowed(msg.kind);
       case 'role':
         return this.moderation.onRole(msg.role);
       case 'ice-servers':
@@ -422,6 +424,7 @@ export class CallController {
       return background(this.admission.onRefused(msg), 'refusal');
     if (this.chat.onError(msg)) return;
     if (msg.code === ERROR_CODES.FORBIDDEN && msg.ref === 'media') return this.screen.refused();
+    if (msg.code === ERROR_CODES.MUTED_BY_HOST) return this.moderation.onUnmuteRefused();
     log.warn('server error', msg.code, msg.message);
   }
 

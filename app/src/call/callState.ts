@@ -134,6 +134,7 @@ export function initialSnapshot(): CallSnapshot {
       locked: false,
       screenShare: true,
       chat: true,
+      selfUnmute: true,
       hasPassword: false,
     },
     sharing: false,

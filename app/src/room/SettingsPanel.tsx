@@ -14,13 +14,18 @@ interface Props {
   onClose(): void;
 }
 
-type Flag = 'waitingRoom' | 'locked' | 'screenShare' | 'chat';
+type Flag = 'waitingRoom' | 'locked' | 'screenShare' | 'chat' | 'selfUnmute';
 
 const FLAGS: { key: Flag; label: string; hint: string }[] = [
   { key: 'waitingRoom', label: 'Waiting room', hint: 'Guests wait until a host lets them in.' },
   { key: 'locked', label: 'Lock meeting', hint: 'Nobody new can join, not even to wait.' },
   { key: 'screenShare', label: 'Allow screen sharing', hint: 'Guests may share their screen.' },
   { key: 'chat', label: 'Allow chat', hint: 'Guests may send chat messages.' },
+  {
+    key: 'selfUnmute',
+    label: 'Let guests unmute themselves',
+    hint: 'After a host mutes them. Off: only once a host allows it.',
+  },
 ];
 
 /**

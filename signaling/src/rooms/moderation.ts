@@ -4,6 +4,8 @@ import type { Log } from '../telemetry/log.ts';
 import { ProtocolError } from '../util/errors.ts';
 import type { Peer } from './peer.ts';
 import { mayTarget } from './permissions.ts';
+import { holdMute, releaseMute } from './hostMute.ts';
+import type { MuteKind } from './hostMute.ts';
 import type { Room } from './room.ts';
 import type { StoredSettings } from '../store/index.ts';
 
@@ -19,17 +21,32 @@ function target(room: Room, peerId: PeerId): Peer {
   return peer;
 }
 
-/** Turns off someone's mic or camera; they are told, and may turn it on again. */
-export function mute(room: Room, peerId: PeerId, kind: 'audio' | 'video', by: Peer): void {
+/**
+ * Turns off someone's mic or camera, on the server too (hostMute.ts); they are told, and may
+ * turn it on again as the room's `selfUnmute` says.
+ */
+export async function mute(room: Room, peerId: PeerId, kind: MuteKind, by: Peer): Promise<void> {
   const peer = target(room, peerId);
   if (!mayTarget('mute', by.role, peer.role)) {
     throw new ProtocolError(ERROR_CODES.FORBIDDEN, `a ${by.role} cannot mute a ${peer.role}`);
   }
+  await holdMute(room, peer, kind);
   peer.send({ type: 'muted', kind, by: by.id });
   room.log.info('muted by host', { peerId, kind, by: by.id });
   if (!peer.media[kind]) return;
   peer.media = { ...peer.media, [kind]: false };
   room.broadcast({ type: 'peer-updated', peer: peer.info() }, peer.id);
+}
+
+/** Lets someone a host muted turn that device on again (rooms with `selfUnmute` off). */
+export function allowUnmute(room: Room, peerId: PeerId, kind: MuteKind, by: Peer): void {
+  const peer = target(room, peerId);
+  if (!mayTarget('mute', by.role, peer.role)) {
+    throw new ProtocolError(ERROR_CODES.FORBIDDEN, `a ${by.role} cannot unmute a ${peer.role}`);
+  }
+  releaseMute(peer, kind);
+  peer.send({ type: 'unmute-allowed', kind, by: by.id });
+  room.log.info('unmute allowed', { peerId, kind, by: by.id });
 }
 
 /**

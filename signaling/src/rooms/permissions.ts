@@ -64,6 +64,7 @@ export const RULES: Readonly<Record<ClientMessageType, Rule>> = {
   'admit-all': 'moderator',
   deny: 'moderator',
   mute: 'moderator',
+  'allow-unmute': 'moderator',
   remove: 'moderator',
   broadcast: 'host',
   'set-role': 'host',
@@ -118,6 +119,7 @@ export const SETTING_RULES: Readonly<Record<keyof RoomSettingsChange, 'moderator
   locked: 'moderator',
   screenShare: 'moderator',
   chat: 'moderator',
+  selfUnmute: 'moderator',
   password: 'host',
 };
 

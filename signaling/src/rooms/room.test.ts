@@ -16,7 +16,13 @@ import { quietLog } from '../telemetry/log.ts';
 const media = { sfu: undefined, meshMaxPeers: 4, downgradeHoldMs: 1000, downgradeGraceMs: 1000 };
 
 const ROOM = 'room_room_room_room_ro' as RoomId;
-const SETTINGS = { waitingRoom: false, locked: false, screenShare: true, chat: true };
+const SETTINGS = {
+  waitingRoom: false,
+  locked: false,
+  screenShare: true,
+  chat: true,
+  selfUnmute: true,
+};
 const RECORD = { ownerId: null, title: null, settings: SETTINGS, passwordHash: null };
 /** What every Room here is built with besides its own options. */
 const base = { settings: SETTINGS, passwordHash: null, save: async () => undefined, media };

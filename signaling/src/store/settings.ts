@@ -4,8 +4,8 @@ import type { StoredSettings } from './types.ts';
 
 /** The safe defaults a new room gets (waiting room on). */
 export function defaultSettings(): StoredSettings {
-  const { waitingRoom, locked, screenShare, chat } = DEFAULT_ROOM_SETTINGS;
-  return { waitingRoom, locked, screenShare, chat };
+  const { waitingRoom, locked, screenShare, chat, selfUnmute } = DEFAULT_ROOM_SETTINGS;
+  return { waitingRoom, locked, screenShare, chat, selfUnmute };
 }
 
 /**
@@ -31,6 +31,7 @@ export function parseSettings(stored: unknown): StoredSettings {
     locked: pick('locked'),
     screenShare: pick('screenShare'),
     chat: pick('chat'),
+    selfUnmute: pick('selfUnmute'),
   };
 }
 

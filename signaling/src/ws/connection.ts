@@ -210,6 +210,7 @@ export class Connection implements PeerSink {
       case 'admit-all':
       case 'deny':
       case 'mute':
+      case 'allow-unmute':
       case 'remove':
       case 'set-role':
       case 'end':

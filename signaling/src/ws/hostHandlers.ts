@@ -6,6 +6,7 @@ import { hashPassword } from '../rooms/passwords.ts';
 import type { Peer } from '../rooms/peer.ts';
 import type { Room } from '../rooms/room.ts';
 import {
+  allowUnmute,
   changeSettings,
   deny,
   expel,
@@ -18,7 +19,16 @@ import type { WatchLink } from './types.ts';
 
 /** What hosts (and, for some, co-hosts) send; `permissions.ts` says who may send which. */
 export type HostMessage = ClientMessageOf<
-  'settings' | 'broadcast' | 'admit' | 'admit-all' | 'deny' | 'mute' | 'remove' | 'set-role' | 'end'
+  | 'settings'
+  | 'broadcast'
+  | 'admit'
+  | 'admit-all'
+  | 'deny'
+  | 'mute'
+  | 'allow-unmute'
+  | 'remove'
+  | 'set-role'
+  | 'end'
 >;
 
 /**
@@ -69,6 +79,8 @@ function control(
       return deny(room, message.peerId);
     case 'mute':
       return mute(room, message.peerId, message.kind, peer);
+    case 'allow-unmute':
+      return allowUnmute(room, message.peerId, message.kind, peer);
     case 'remove':
       return expel(room, message.peerId, peer);
     case 'set-role':

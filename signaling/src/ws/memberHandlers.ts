@@ -4,6 +4,7 @@ import { ProtocolError } from '../util/errors.ts';
 import { mayChat, mayShareScreen } from '../rooms/permissions.ts';
 import type { Peer } from '../rooms/peer.ts';
 import type { Room } from '../rooms/room.ts';
+import { turnBackOn } from '../rooms/hostMute.ts';
 import type { ConnectionDeps } from './types.ts';
 
 /** What any admitted peer sends about itself and to the others. */
@@ -38,7 +39,12 @@ export async function handleMemberMessage(
           'screen sharing is not allowed in this room',
         );
       }
-      await room.queue.run(() => room.updateMedia(peer, message.media));
+      await room.queue.run(async () => {
+        // Turning a device back on ends a host's mute of it, where the room allows (hostMute.ts).
+        const on = (['audio', 'video'] as const).filter((k) => message.media[k] && !peer.media[k]);
+        if (on.length > 0) await turnBackOn(room, peer, on);
+        room.updateMedia(peer, message.media);
+      });
       return { type: 'media-ok' };
   }
 }

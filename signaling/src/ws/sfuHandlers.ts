@@ -8,6 +8,7 @@ import type { LimitName, OnLimit } from '../util/limits.ts';
 import { mayShareScreen } from '../rooms/permissions.ts';
 import type { Peer } from '../rooms/peer.ts';
 import type { Room } from '../rooms/room.ts';
+import { isHeld, muteKindOf } from '../rooms/hostMute.ts';
 
 export type SfuMessage = ClientMessageOf<
   | 'sfu-transport'
@@ -141,7 +142,14 @@ async function produce(
     throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'screen sharing is not allowed in this room');
   }
   const { transportId, kind, rtpParameters, source } = msg;
-  const producerId = await sfu.produce(peer.id, transportId, { kind, rtpParameters, source });
+  // A device a host muted starts paused on the server (see hostMute.ts).
+  const paused = isHeld(peer, muteKindOf(source));
+  const producerId = await sfu.produce(peer.id, transportId, {
+    kind,
+    rtpParameters,
+    source,
+    paused,
+  });
   return { type: 'sfu-produced', producerId };
 }
 

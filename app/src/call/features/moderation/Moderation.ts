@@ -1,6 +1,7 @@
 import type { ClientMessage, Role, RoomSettingsChange, WaitingPeer } from '@parley/protocol';
 import type { SnapshotStore } from '../../SnapshotStore.ts';
 import { mutedNotice, roleNotice } from '../../session/admissionState.ts';
+import { UNMUTE_REFUSED_NOTICE, unmuteAllowedNotice } from './lobbyState.ts';
 import type { Removal } from '../../session/admissionState.ts';
 import { actionFailure, arrivalNotice, arrivals, isModerator } from './lobbyState.ts';
 import type { TileAction } from './lobbyState.ts';
@@ -36,6 +37,8 @@ export class Moderation {
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
   /** We asked to end the meeting: the `removed {ended}` that follows is ours. */
   ending = false;
+  /** What a host turned off for us and has not let us turn on again (if the room asks that). */
+  private readonly hostMuted = new Set<'audio' | 'video'>();
 
   constructor(private readonly deps: ModerationDeps) {}
 
@@ -129,10 +132,23 @@ export class Moderation {
     this.deps.store.update({ hostNotice: null });
   }
 
-  /** A host turned off our microphone or camera; we may turn it back on. */
+  /** A host turned off our microphone or camera; we may turn it back on (if the room lets us). */
   onMuted(kind: 'audio' | 'video'): void {
+    this.hostMuted.add(kind);
     this.deps.turnOff(kind);
     this.deps.store.update({ hostNotice: mutedNotice(kind) });
+  }
+
+  /** A host lets us turn it back on. */
+  onUnmuteAllowed(kind: 'audio' | 'video'): void {
+    this.hostMuted.delete(kind);
+    this.deps.store.update({ hostNotice: unmuteAllowedNotice(kind) });
+  }
+
+  /** We turned a device back on, but the room keeps a host's mute until a host allows it. */
+  onUnmuteRefused(): void {
+    for (const kind of this.hostMuted) this.deps.turnOff(kind);
+    this.deps.store.update({ hostNotice: UNMUTE_REFUSED_NOTICE });
   }
 
   onRole(role: Role): void {

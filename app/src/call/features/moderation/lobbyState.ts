@@ -22,6 +22,17 @@ export function removedMark(w: WaitingPeer): string | null {
   return w.previouslyRemoved ? 'previously removed' : null;
 }
 
+/** Told when a host lets us turn a device back on after muting it. */
+export function unmuteAllowedNotice(kind: 'audio' | 'video'): string {
+  return kind === 'audio'
+    ? 'A host lets you unmute your microphone.'
+    : 'A host lets you turn your camera back on.';
+}
+
+/** Told when we turned a device back on while the room still holds a host's mute. */
+export const UNMUTE_REFUSED_NOTICE =
+  'A host muted you. You can turn it back on once a host allows it.';
+
 /** The quiet notice for newcomers: "Ada is waiting to join." */
 export function arrivalNotice(arrived: readonly WaitingPeer[]): string | null {
   const [first] = arrived;
