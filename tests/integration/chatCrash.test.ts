@@ -21,6 +21,8 @@ const TOTAL = CLIENTS * PER_CLIENT;
 const KILLS = 5;
 /** Chat messages a client keeps unacknowledged at once, so a kill finds writes in flight. */
 const WINDOW = 8;
+/** About 40 s on a quiet machine, mostly seven server starts; 100 s once under a load of 20. */
+const TIMEOUT_MS = 240_000;
 
 /** mulberry32: a small seeded generator, so the kill points replay from the seed. */
 function seeded(seed: number): () => number {
@@ -185,120 +187,124 @@ afterAll(async () => {
 });
 
 describe(`chat under SIGKILL (CRASH_SEED=${SEED})`, () => {
-  it(`keeps every acknowledged message exactly once, in ack order, over ${KILLS + 1} kills`, async () => {
-    const started = Date.now();
-    const random = seeded(SEED);
-    // Where the kills fall: after a random number of acks, spread over the whole run, and then a
-    // random few milliseconds more so that each lands amid appends rather than between them.
-    const killAfter = Array.from({ length: KILLS }, () =>
-      Math.floor((0.05 + 0.9 * random()) * TOTAL),
-    ).sort((a, b) => a - b);
-    const killDelayMs = killAfter.map(() => Math.floor(random() * 20));
-    const outgoing = Array.from({ length: CLIENTS }, (_, s) =>
-      Array.from({ length: PER_CLIENT }, (_, i) => ({
-        clientId: `crash-${SEED}-${s}-${i}`,
-        text: `message ${i} of sender ${s} (${'x'.repeat(Math.floor(random() * 200))})`,
-      })),
-    );
-    const sentText = new Map(outgoing.flat().map((m) => [m.clientId, m.text]));
-    const senders = outgoing.map((messages, s) => new ChatSender(s, messages));
-    const acks: Ack[] = [];
-    let wanted: { count: number; reached: () => void } | undefined;
-    const onAck = (a: Ack): void => {
-      acks.push(a);
-      if (wanted && acks.length >= wanted.count) wanted.reached();
-    };
-    const atKill: { acked: number; inFlight: number; storedUnacked: number }[] = [];
-    let roomId = '';
-
-    for (let life = 0; ; life++) {
-      server = await startParleyProcess(dataDir);
-      if (life === 0) roomId = (await createRoom(server.url)).id;
-      else {
-        // Right after each restart: everything acknowledged so far is there, with its seq.
-        const kill = atKill[life - 1]!;
-        const stored = await history(server.url, roomId);
-        const seqOf = new Map<string, number>(stored.map((m) => [m.clientId, m.seq]));
-        const lost = acks.filter((a) => seqOf.get(a.clientId) !== a.seq);
-        expect(lost, `CRASH_SEED=${SEED}: acked, then lost in kill ${life}`).toEqual([]);
-        kill.storedUnacked = stored.length - kill.acked;
-      }
-      const sessions = Promise.all(
-        senders.filter((s) => !s.done).map((s) => s.session(server!.url, roomId, life, onAck)),
+  it(
+    `keeps every acknowledged message exactly once, in ack order, over ${KILLS + 1} kills`,
+    async () => {
+      const started = Date.now();
+      const random = seeded(SEED);
+      // Where the kills fall: after a random number of acks, spread over the whole run, and then a
+      // random few milliseconds more so that each lands amid appends rather than between them.
+      const killAfter = Array.from({ length: KILLS }, () =>
+        Math.floor((0.05 + 0.9 * random()) * TOTAL),
+      ).sort((a, b) => a - b);
+      const killDelayMs = killAfter.map(() => Math.floor(random() * 20));
+      const outgoing = Array.from({ length: CLIENTS }, (_, s) =>
+        Array.from({ length: PER_CLIENT }, (_, i) => ({
+          clientId: `crash-${SEED}-${s}-${i}`,
+          text: `message ${i} of sender ${s} (${'x'.repeat(Math.floor(random() * 200))})`,
+        })),
       );
-      if (life < KILLS) {
-        const count = killAfter[life]!;
-        await Promise.race([
-          new Promise<void>((reached) => (wanted = { count, reached })),
-          sessions,
-        ]);
-        await new Promise((r) => setTimeout(r, killDelayMs[life]));
-      } else {
+      const sentText = new Map(outgoing.flat().map((m) => [m.clientId, m.text]));
+      const senders = outgoing.map((messages, s) => new ChatSender(s, messages));
+      const acks: Ack[] = [];
+      let wanted: { count: number; reached: () => void } | undefined;
+      const onAck = (a: Ack): void => {
+        acks.push(a);
+        if (wanted && acks.length >= wanted.count) wanted.reached();
+      };
+      const atKill: { acked: number; inFlight: number; storedUnacked: number }[] = [];
+      let roomId = '';
+
+      for (let life = 0; ; life++) {
+        server = await startParleyProcess(dataDir);
+        if (life === 0) roomId = (await createRoom(server.url)).id;
+        else {
+          // Right after each restart: everything acknowledged so far is there, with its seq.
+          const kill = atKill[life - 1]!;
+          const stored = await history(server.url, roomId);
+          const seqOf = new Map<string, number>(stored.map((m) => [m.clientId, m.seq]));
+          const lost = acks.filter((a) => seqOf.get(a.clientId) !== a.seq);
+          expect(lost, `CRASH_SEED=${SEED}: acked, then lost in kill ${life}`).toEqual([]);
+          kill.storedUnacked = stored.length - kill.acked;
+        }
+        const sessions = Promise.all(
+          senders.filter((s) => !s.done).map((s) => s.session(server!.url, roomId, life, onAck)),
+        );
+        if (life < KILLS) {
+          const count = killAfter[life]!;
+          await Promise.race([
+            new Promise<void>((reached) => (wanted = { count, reached })),
+            sessions,
+          ]);
+          await new Promise((r) => setTimeout(r, killDelayMs[life]));
+        } else {
+          await sessions;
+        }
+        // In flight: sent on a connection and not yet acknowledged when the process died.
+        const inFlight = senders.reduce((n, s) => n + s.inFlight, 0);
+        await server.kill();
         await sessions;
+        atKill.push({ acked: acks.length, inFlight, storedUnacked: 0 });
+        if (life >= KILLS) break;
       }
-      // In flight: sent on a connection and not yet acknowledged when the process died.
-      const inFlight = senders.reduce((n, s) => n + s.inFlight, 0);
+
+      server = await startParleyProcess(dataDir);
+      const stored = await history(server.url, roomId);
       await server.kill();
-      await sessions;
-      atKill.push({ acked: acks.length, inFlight, storedUnacked: 0 });
-      if (life >= KILLS) break;
-    }
+      server = undefined;
 
-    server = await startParleyProcess(dataDir);
-    const stored = await history(server.url, roomId);
-    await server.kill();
-    server = undefined;
+      const inDoubtIds = new Set(senders.flatMap((s) => [...s.inDoubt]));
+      const storedUnacked = atKill.reduce((n, k) => n + k.storedUnacked, 0);
+      console.log(
+        `chat crash CRASH_SEED=${SEED}: ${TOTAL} messages from ${CLIENTS} clients, ` +
+          `${atKill.length} SIGKILLs (acked / in flight at each: ` +
+          `${atKill.map((k) => `${k.acked}/${k.inFlight}`).join(', ')}), ` +
+          `${inDoubtIds.size} sent again after a kill (${storedUnacked} of them stored before their ack was lost), ` +
+          `${stored.length} in history, ` +
+          `${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
 
-    const inDoubtIds = new Set(senders.flatMap((s) => [...s.inDoubt]));
-    const storedUnacked = atKill.reduce((n, k) => n + k.storedUnacked, 0);
-    console.log(
-      `chat crash CRASH_SEED=${SEED}: ${TOTAL} messages from ${CLIENTS} clients, ` +
-        `${atKill.length} SIGKILLs (acked / in flight at each: ` +
-        `${atKill.map((k) => `${k.acked}/${k.inFlight}`).join(', ')}), ` +
-        `${inDoubtIds.size} sent again after a kill (${storedUnacked} of them stored before their ack was lost), ` +
-        `${stored.length} in history, ` +
-        `${((Date.now() - started) / 1000).toFixed(1)} s`,
-    );
+      const seed = `CRASH_SEED=${SEED}`;
+      expect(
+        senders.flatMap((s) => s.refusals),
+        seed,
+      ).toEqual([]);
+      expect(acks.length, `${seed}: every message acknowledged in the end`).toBe(TOTAL);
+      // Kills that found nothing in flight would prove little.
+      expect(atKill.slice(0, KILLS).filter((k) => k.inFlight > 0).length, seed).toBeGreaterThan(0);
 
-    const seed = `CRASH_SEED=${SEED}`;
-    expect(
-      senders.flatMap((s) => s.refusals),
-      seed,
-    ).toEqual([]);
-    expect(acks.length, `${seed}: every message acknowledged in the end`).toBe(TOTAL);
-    // Kills that found nothing in flight would prove little.
-    expect(atKill.slice(0, KILLS).filter((k) => k.inFlight > 0).length, seed).toBeGreaterThan(0);
-
-    // Exactly once: gap-free seqs from 1, and no client id twice.
-    expect(
-      stored.map((m) => m.seq),
-      `${seed}: seqs`,
-    ).toEqual(stored.map((_, i) => i + 1));
-    const byClientId = new Map<string, ChatMessage>(stored.map((m) => [m.clientId, m]));
-    expect(byClientId.size, `${seed}: a message stored twice`).toBe(stored.length);
-    // Every acknowledged message, with the seq and text it was acknowledged with.
-    for (const a of acks) {
-      const m = byClientId.get(a.clientId);
-      expect(m, `${seed}: ${a.clientId} (acked as seq ${a.seq}) is missing`).toBeDefined();
-      expect(m!.seq, `${seed}: ${a.clientId}`).toBe(a.seq);
-      expect(m!.text, `${seed}: ${a.clientId}`).toBe(sentText.get(a.clientId));
-    }
-    // Nothing stored that nobody sent.
-    const ackedIds = new Set(acks.map((a) => a.clientId));
-    for (const m of stored) expect(ackedIds.has(m.clientId), `${seed}: ${m.clientId}`).toBe(true);
-    // In ack order: each client's acks came in the order its messages stand in the history,
-    // and whatever one process acknowledged stands before what the next one did.
-    for (const s of senders) {
-      const seqs = s.acks.map((a) => a.seq);
-      expect(seqs, `${seed}: sender ${s.index}`).toEqual([...seqs].sort((x, y) => x - y));
-    }
-    // (A message in doubt, stored just before a kill took its ack, is acked again by the next
-    // process with the seq it was stored under: the one exception.)
-    let before = 0;
-    for (let life = 0; life <= KILLS; life++) {
-      const ofLife = acks.filter((a) => a.life === life && !inDoubtIds.has(a.clientId));
-      for (const a of ofLife) expect(a.seq, `${seed}: ${a.clientId}`).toBeGreaterThan(before);
-      before = Math.max(before, ...acks.filter((a) => a.life === life).map((a) => a.seq));
-    }
-  }, 120_000);
+      // Exactly once: gap-free seqs from 1, and no client id twice.
+      expect(
+        stored.map((m) => m.seq),
+        `${seed}: seqs`,
+      ).toEqual(stored.map((_, i) => i + 1));
+      const byClientId = new Map<string, ChatMessage>(stored.map((m) => [m.clientId, m]));
+      expect(byClientId.size, `${seed}: a message stored twice`).toBe(stored.length);
+      // Every acknowledged message, with the seq and text it was acknowledged with.
+      for (const a of acks) {
+        const m = byClientId.get(a.clientId);
+        expect(m, `${seed}: ${a.clientId} (acked as seq ${a.seq}) is missing`).toBeDefined();
+        expect(m!.seq, `${seed}: ${a.clientId}`).toBe(a.seq);
+        expect(m!.text, `${seed}: ${a.clientId}`).toBe(sentText.get(a.clientId));
+      }
+      // Nothing stored that nobody sent.
+      const ackedIds = new Set(acks.map((a) => a.clientId));
+      for (const m of stored) expect(ackedIds.has(m.clientId), `${seed}: ${m.clientId}`).toBe(true);
+      // In ack order: each client's acks came in the order its messages stand in the history,
+      // and whatever one process acknowledged stands before what the next one did.
+      for (const s of senders) {
+        const seqs = s.acks.map((a) => a.seq);
+        expect(seqs, `${seed}: sender ${s.index}`).toEqual([...seqs].sort((x, y) => x - y));
+      }
+      // (A message in doubt, stored just before a kill took its ack, is acked again by the next
+      // process with the seq it was stored under: the one exception.)
+      let before = 0;
+      for (let life = 0; life <= KILLS; life++) {
+        const ofLife = acks.filter((a) => a.life === life && !inDoubtIds.has(a.clientId));
+        for (const a of ofLife) expect(a.seq, `${seed}: ${a.clientId}`).toBeGreaterThan(before);
+        before = Math.max(before, ...acks.filter((a) => a.life === life).map((a) => a.seq));
+      }
+    },
+    TIMEOUT_MS,
+  );
 });
