@@ -53,7 +53,7 @@ function tilesOf(controller: CallController, snap: CallSnapshot): TileSpec[] {
       status: stream || p.connected ? null : 'connecting…',
       speaking,
       role: p.role,
-      menu: tileMenu(snap.role, p),
+      menu: tileMenu(snap.role, p, snap.settings.selfUnmute),
     });
     const screen = controller.remoteStream(p.peerId, 'screen');
     if (p.media.screen && screen) {

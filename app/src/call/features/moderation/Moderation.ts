@@ -22,7 +22,7 @@ const ARRIVAL_NOTICE_MS = 10_000;
 
 type Control = Extract<
   ClientMessage,
-  { type: 'admit' | 'admit-all' | 'deny' | 'mute' | 'remove' | 'set-role' | 'end' }
+  { type: 'admit' | 'admit-all' | 'deny' | 'mute' | 'allow-unmute' | 'remove' | 'set-role' | 'end' }
 >;
 type PeerId = Extract<ClientMessage, { type: 'admit' }>['peerId'];
 
@@ -74,6 +74,12 @@ export class Moderation {
     return this.control({ type: 'mute', peerId: peerId as PeerId, kind }, what);
   }
 
+  /** Lets someone a host muted turn that device back on (rooms with `selfUnmute` off). */
+  allowUnmute(peerId: string, kind: 'audio' | 'video'): Promise<boolean> {
+    const what = kind === 'audio' ? 'let them unmute' : 'let them turn their camera on';
+    return this.control({ type: 'allow-unmute', peerId: peerId as PeerId, kind }, what);
+  }
+
   remove(peerId: string): Promise<boolean> {
     return this.control({ type: 'remove', peerId: peerId as PeerId }, 'remove them');
   }
@@ -90,6 +96,10 @@ export class Moderation {
         return this.mute(peerId, 'audio');
       case 'stop-video':
         return this.mute(peerId, 'video');
+      case 'allow-unmute':
+        return this.allowUnmute(peerId, 'audio');
+      case 'allow-video':
+        return this.allowUnmute(peerId, 'video');
       case 'remove':
         return this.remove(peerId);
       case 'make-cohost':

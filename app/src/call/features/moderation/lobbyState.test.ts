@@ -47,6 +47,18 @@ describe('arrivals and their notice', () => {
   });
 });
 
+describe('tileMenu in a room where guests may not unmute themselves', () => {
+  it.each<[Role, MediaState, string[]]>([
+    ['guest', { audio: false, video: true }, ['(Mute)', 'Stop video', 'Allow to unmute', 'Remove']],
+    ['guest', { audio: true, video: false }, ['Mute', '(Stop video)', 'Allow camera', 'Remove']],
+    ['guest', { audio: true, video: true }, ['Mute', 'Stop video', 'Remove']],
+    ['cohost', { audio: false, video: false }, ['(Mute)', '(Stop video)']],
+  ])('a co-host sees on a %j with %j: %j', (role, media, items) => {
+    const menu = tileMenu('cohost', { role, media }, false);
+    expect(menu.map((i) => (i.disabled ? `(${i.label})` : i.label))).toEqual(items);
+  });
+});
+
 describe('removedMark', () => {
   it('marks only whom the server marked', () => {
     expect(removedMark({ ...w('a'), previouslyRemoved: true })).toBe('previously removed');

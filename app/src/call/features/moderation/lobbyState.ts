@@ -53,7 +53,8 @@ export function waitedFor(since: number, now: number): string {
   return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
 }
 
-export type TileAction = 'mute' | 'stop-video' | 'remove' | 'make-cohost' | 'make-guest';
+export type TileAction =
+  'mute' | 'stop-video' | 'allow-unmute' | 'allow-video' | 'remove' | 'make-cohost' | 'make-guest';
 
 export interface TileMenuItem {
   action: TileAction;
@@ -70,6 +71,8 @@ export interface TileMenuItem {
 export function tileMenu(
   self: Role | null,
   target: { role: Role; media: MediaState },
+  /** The room's `selfUnmute`: off, a guest a host muted waits for "Allow to unmute". */
+  selfUnmute = true,
 ): TileMenuItem[] {
   if (!isModerator(self)) return [];
   // A co-host has no power over a host (the server's TARGETS table refuses it too).
@@ -78,6 +81,14 @@ export function tileMenu(
     { action: 'mute', label: 'Mute', disabled: !target.media.audio },
     { action: 'stop-video', label: 'Stop video', disabled: !target.media.video },
   ];
+  if (!selfUnmute && target.role === 'guest') {
+    if (!target.media.audio) {
+      items.push({ action: 'allow-unmute', label: 'Allow to unmute', disabled: false });
+    }
+    if (!target.media.video) {
+      items.push({ action: 'allow-video', label: 'Allow camera', disabled: false });
+    }
+  }
   if (target.role === 'guest' || (target.role === 'cohost' && self === 'host')) {
     items.push({ action: 'remove', label: 'Remove', disabled: false });
   }
