@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SessionResponse } from '@parley/protocol';
 import type { Log } from '../telemetry/log.ts';
 import { hashPassword, isCommonPassword, verifyPassword } from '../rooms/passwords.ts';
@@ -23,8 +24,6 @@ export interface AccountsOptions {
   /** Told when a limit refuses or slows a request (the metric). */
   onLimit?: OnLimit;
   now?: () => number;
-  /** Waits before a slowed-down sign-in (tests pass a fake). */
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface AccountLimits {
@@ -77,7 +76,6 @@ export class Accounts {
   readonly #slowAfter: number;
   readonly #slowMaxMs: number;
   readonly #onLimit: OnLimit;
-  readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(options: AccountsOptions) {
     const { now = Date.now } = options;
@@ -101,7 +99,6 @@ export class Accounts {
     this.#slowAfter = signIn.slowAfter;
     this.#slowMaxMs = signIn.slowMaxMs;
     this.#onLimit = options.onLimit ?? (() => undefined);
-    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   /** Throws WEAK_PASSWORD, EMAIL_TAKEN or RATE_LIMITED. */
@@ -156,7 +153,7 @@ export class Accounts {
     const over = attempts - this.#slowAfter;
     if (over <= 0) return;
     this.#onLimit('sign_in_slowdown');
-    await this.#sleep(Math.min(this.#slowMaxMs, SLOW_BASE_MS * 2 ** Math.min(over - 1, 20)));
+    await sleep(Math.min(this.#slowMaxMs, SLOW_BASE_MS * 2 ** Math.min(over - 1, 20)));
   }
 
   #throwIfLimited(limit: 'sign_in_attempts' | 'sign_ups', retryAfterS: number): void {
