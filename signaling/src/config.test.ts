@@ -68,3 +68,62 @@ describe('loadConfig: who may read /metrics', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 });
+
+describe('loadConfig: limits (issue #14)', () => {
+  it('has the documented defaults', () => {
+    const { limits } = loadConfig({});
+    expect(limits).toMatchObject({
+      trustProxy: [],
+      roomCreationsPerHour: 30,
+      wsPerAddress: 50,
+      waitingMax: 200,
+      waitingPerAddress: 10,
+      roomPassword: { perRoomAddress: 10, perAddress: 30, perRoom: 100, windowMs: 300_000 },
+      signIn: { perAccountAddress: 5, perAddress: 30, slowAfter: 10, slowMaxMs: 5000 },
+      signUpsPerHour: 30,
+      hash: { queueMax: 500 },
+      sfu: { transports: 4, producers: 4, consumers: 200 },
+    });
+    expect(limits.hash.concurrency).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads each variable', () => {
+    const { limits } = loadConfig({
+      ROOM_CREATIONS_PER_HOUR: '5',
+      WS_MAX_PER_ADDRESS: '6',
+      WAITING_ROOM_MAX: '7',
+      WAITING_MAX_PER_ADDRESS: '8',
+      ROOM_PASSWORD_TRIES: '9',
+      ROOM_PASSWORD_TRIES_PER_ADDRESS: '10',
+      ROOM_PASSWORD_TRIES_PER_ROOM: '11',
+      SIGN_IN_TRIES: '12',
+      SIGN_IN_TRIES_PER_ADDRESS: '13',
+      SIGN_IN_SLOW_AFTER: '14',
+      SIGN_IN_SLOW_MAX_MS: '15',
+      SIGN_UPS_PER_HOUR: '16',
+      HASH_CONCURRENCY: '3',
+      HASH_QUEUE_MAX: '17',
+      SFU_MAX_TRANSPORTS_PER_PEER: '2',
+      SFU_MAX_PRODUCERS_PER_PEER: '3',
+      SFU_MAX_CONSUMERS_PER_PEER: '18',
+    });
+    expect(limits).toMatchObject({
+      roomCreationsPerHour: 5,
+      wsPerAddress: 6,
+      waitingMax: 7,
+      waitingPerAddress: 8,
+      roomPassword: { perRoomAddress: 9, perAddress: 10, perRoom: 11 },
+      signIn: { perAccountAddress: 12, perAddress: 13, slowAfter: 14, slowMaxMs: 15 },
+      signUpsPerHour: 16,
+      hash: { concurrency: 3, queueMax: 17 },
+      sfu: { transports: 2, producers: 3, consumers: 18 },
+    });
+  });
+
+  it.each(['WS_MAX_PER_ADDRESS', 'HASH_CONCURRENCY', 'SFU_MAX_CONSUMERS_PER_PEER'])(
+    'refuses %s=0, naming the variable',
+    (name) => {
+      expect(() => loadConfig({ [name]: '0' })).toThrow(new RegExp(name));
+    },
+  );
+});
