@@ -8,10 +8,22 @@ import { lazyPage } from './ui/lazyPage.tsx';
  * The room page (camera, simple-peer, chat) is a separate chunk so the home page stays small:
  * it is fetched only when a room is opened. So are the sign-in and sign-up forms.
  */
-const LazyRoom = lazyPage(() => import('./room/RoomPage.tsx').then((m) => m.RoomPage), {
-  loading: 'Loading the room…',
-  failed: 'The call page could not be loaded. Check your network.',
-});
+const LazyRoom = lazyPage(
+  () => loadWithoutEval(() => import('./room/RoomPage.tsx')).then((m) => m.RoomPage),
+  {
+    loading: 'Loading the room…',
+    failed: 'The call page could not be loaded. Check your network.',
+  },
+);
+
+/**
+ * Loads a page whose modules build the protocol's schemas only once zod parses without `eval`
+ * (`@parley/protocol/csp`): otherwise its probe breaks the Content-Security-Policy (issue 14).
+ */
+async function loadWithoutEval<T>(load: () => Promise<T>): Promise<T> {
+  (await import('@parley/protocol/csp')).parseWithoutEval();
+  return load();
+}
 
 const LazyAuth = lazyPage(() => import('./pages/AuthPage.tsx').then((m) => m.AuthPage), {
   loading: 'Loading…',

@@ -19,6 +19,7 @@ import { limitSfuPeers } from './ws/sfuHandlers.ts';
 import { TrustedProxies, clientAddress } from './util/clientAddress.ts';
 import type { OnLimit } from './util/limits.ts';
 import { metricsGate, startMetricsListener } from './http/metricsAccess.ts';
+import { servedOverTls } from './http/securityHeaders.ts';
 import { createLog } from './telemetry/log.ts';
 import { Metrics } from './telemetry/metrics.ts';
 import type { Log } from './telemetry/log.ts';
@@ -200,6 +201,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     }),
     nodeId: () => cluster?.nodeId,
     addressOf: (req) => clientAddress(req, trusted),
+    overTls: (req) => servedOverTls(req, (address) => trusted.trusts(address)),
   });
   const http = createServer();
   let routing: ClusterRouting | undefined;

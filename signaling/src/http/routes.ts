@@ -11,6 +11,7 @@ import { LimitError } from '../util/limits.ts';
 import type { Log } from '../telemetry/log.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { serveMetrics, type MetricsVerdict } from './metricsAccess.ts';
+import { securityHeaders } from './securityHeaders.ts';
 import { hashPassword } from '../rooms/passwords.ts';
 import type { Rooms } from '../rooms/rooms.ts';
 import type { StaticFiles } from './staticFiles.ts';
@@ -35,14 +36,9 @@ export interface HttpDeps {
   nodeId: () => string | undefined;
   /** The client's address, for per-address limits (X-Forwarded-For only from TRUST_PROXY). */
   addressOf: (req: IncomingMessage) => string;
+  /** The browser reached us over TLS (here, or at a TRUST_PROXY proxy that says so): HSTS. */
+  overTls: (req: IncomingMessage) => boolean;
 }
-
-const SECURITY_HEADERS = {
-  'X-Content-Type-Options': 'nosniff',
-  // Room links are the keys to rooms: never leak them to other sites in Referer.
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-} as const;
 
 function notFound(res: ServerResponse): void {
   apiError(res, 404, 'NOT_FOUND', 'not found');
@@ -56,7 +52,8 @@ function roomNotFound(res: ServerResponse): void {
 /** Routes plain HTTP requests: health, the REST API, then the PWA's files. */
 export function createHttpHandler(deps: HttpDeps) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const headers = securityHeaders(req, deps.overTls(req));
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     route(req, res, deps).catch((error: unknown) => {
       if (error instanceof AuthError && !res.headersSent) return sendAuthError(res, error);
       if (error instanceof LimitError && !res.headersSent) return sendLimitError(res, error);
