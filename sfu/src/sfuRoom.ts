@@ -285,6 +285,11 @@ export class SfuRoom {
     await Promise.all(entries.map((e) => (paused ? e.producer.pause() : e.producer.resume())));
   }
 
+  /** Whether a producer is paused on the server (setPaused); false for an unknown one. */
+  isPaused(producerId: string): boolean {
+    return this.objects.producers.get(producerId)?.producer.paused ?? false;
+  }
+
   /** Stops one of the peer's own producers; emits 'producer-closed'. */
   closeProducer(peerId: string, producerId: string): void {
     this.owned.producer(peerId, producerId).producer.close();

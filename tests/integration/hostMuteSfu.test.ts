@@ -8,7 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ERROR_CODES } from '@parley/protocol';
 import type { ServerMessageOf } from '@parley/protocol';
+import { HlsGateway } from '@parley/hls-gateway';
 import { Sfu } from '@parley/sfu';
+import type { StartOptions } from '@parley/signaling';
 import type { SfuRoom } from '@parley/sfu';
 import { TestClient, eventually } from './support/client.ts';
 import { startTestServer } from './support/server.ts';
@@ -67,7 +69,7 @@ async function udpSocket(): Promise<dgram.Socket> {
 }
 
 /** A meeting in SFU mode (mesh limit 1): the host, and Gus, whose microphone talks. */
-async function meeting(selfUnmute: boolean) {
+async function meeting(selfUnmute: boolean, options: StartOptions = {}) {
   const server = await startTestServer({
     sfu: {
       workers: 1,
@@ -78,6 +80,7 @@ async function meeting(selfUnmute: boolean) {
       rtcMaxPort: 45399,
     },
     meshMaxPeers: 1,
+    ...options,
   });
   servers.push(server);
   const { id, hostKey } = await server.createRoom({ settings: { waitingRoom: false, selfUnmute } });
@@ -150,12 +153,12 @@ async function talkingMic(sfuRoom: SfuRoom, caps: Caps, peerId: string) {
     }
     return [first, next];
   };
-  return { heard, heardAgain, say };
+  return { mic, heard, heardAgain, say };
 }
 
 /** The meeting, with Gus's microphone talking. */
-async function talkingMeeting(selfUnmute: boolean) {
-  const m = await meeting(selfUnmute);
+async function talkingMeeting(selfUnmute: boolean, options: StartOptions = {}) {
+  const m = await meeting(selfUnmute, options);
   return { ...m, ...(await talkingMic(m.sfuRoom, m.caps, m.gus.reply.peerId)) };
 }
 
@@ -230,5 +233,24 @@ describe('a host mute in SFU mode', () => {
     const port = ((await udpSocket()).address() as AddressInfo).port;
     const consumer = await sfuRoom.createPlainConsumer({ producerId, port });
     expect(consumer.producerPaused).toBe(true);
+  });
+
+  it('leaves the muted microphone out of the broadcast mix, and puts it back on unmute', async () => {
+    const hls = { segmentSeconds: 1, width: 320, height: 180, fps: 15, videoKbps: 300 };
+    const started = vi.spyOn(HlsGateway.prototype, 'start');
+    const mixed = vi.spyOn(HlsGateway.prototype, 'setAudioProducers');
+    const { host, gus, mic } = await talkingMeeting(true, { hls });
+    const mixes = () => mixed.mock.calls.map(([, ids]) => [...ids]);
+    expect(await host.client.request({ type: 'broadcast', live: true })).toMatchObject({
+      live: true,
+    });
+    expect(started.mock.calls.at(-1)?.[2]).toMatchObject({ audioProducerIds: [mic.producerId] });
+
+    const peerId = gus.reply.peerId;
+    await host.client.request({ type: 'mute', peerId, kind: 'audio' });
+    await eventually(() => mixes().some((ids) => ids.length === 0), 10_000);
+    expect(await gus.client.request({ type: 'media', media })).toMatchObject({ type: 'media-ok' });
+    await eventually(() => mixes().at(-1)?.[0] === mic.producerId, 10_000);
+    await host.client.request({ type: 'broadcast', live: false });
   });
 });

@@ -40,6 +40,7 @@ export async function holdMute(room: Room, peer: Peer, kind: MuteKind): Promise<
   kinds.add(kind);
   held.set(peer, kinds);
   await room.media.sfuRoom?.setPaused(peer.id, MUTED_SOURCES[kind], true);
+  room.media.broadcast.sourcesChanged();
 }
 
 /** A host lets the peer turn `kind` on again; its producers stay paused until it does. */
@@ -70,4 +71,5 @@ export async function turnBackOn(
     releaseMute(peer, kind);
     await room.media.sfuRoom?.setPaused(peer.id, MUTED_SOURCES[kind], false);
   }
+  room.media.broadcast.sourcesChanged();
 }

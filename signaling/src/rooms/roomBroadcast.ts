@@ -128,7 +128,9 @@ export class RoomBroadcast {
   }
 
   #pick(sfuRoom: SfuRoom): { video: string | undefined; audio: string[] } {
-    const producers = sfuRoom.producers();
+    // What a host muted is paused on the server (hostMute.ts): left out of the mix and the
+    // picture, not a silent input the mixer would wait on or a frozen frame.
+    const producers = sfuRoom.producers().filter((p) => !sfuRoom.isPaused(p.producerId));
     const video = pickVideo(producers, this.room.activeSpeaker(), this.room.hostIds());
     const audio = producers
       .filter((p) => p.kind === 'audio')
