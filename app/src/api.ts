@@ -1,8 +1,7 @@
 import type { CreateRoomRequest, CreateRoomResponse, OwnedRoom } from '@parley/protocol';
 import { session } from './auth/session.ts';
 import { apiErrorOf } from './auth/authState.ts';
-
-const HOST_KEY_PREFIX = 'parley.hostKey.';
+import { roomSecrets } from './roomSecrets.ts';
 
 /**
  * `POST /api/rooms` (signed in: with the bearer token, so the account owns the room); throws
@@ -53,28 +52,25 @@ function isCreateRoomResponse(v: unknown): v is CreateRoomResponse {
   return typeof r.id === 'string' && typeof r.hostKey === 'string';
 }
 
-/** The creator keeps the room's host key so that its `join` makes it host. */
+/** Host keys and room passwords: see roomSecrets.ts for where and how long they are kept. */
 export function saveHostKey(roomId: string, hostKey: string): void {
-  safeSet(HOST_KEY_PREFIX + roomId, hostKey);
+  roomSecrets.saveHostKey(roomId, hostKey);
 }
 
 export function loadHostKey(roomId: string): string | undefined {
-  return safeGet(HOST_KEY_PREFIX + roomId) ?? undefined;
+  return roomSecrets.loadHostKey(roomId);
 }
 
-const PASSWORD_PREFIX = 'parley.roomPassword.';
-
 /**
- * The password of a room this browser created or changed, so that its host need not type it
- * (joining asks everyone for it, hosts too). Kept like the host key, which is the greater secret.
+ * The password of a room this tab created or changed, so that its host need not type it again
+ * (joining asks everyone for it, hosts too); gone when the tab closes.
  */
 export function saveRoomPassword(roomId: string, password: string | null): void {
-  if (password === null) safeRemove(PASSWORD_PREFIX + roomId);
-  else safeSet(PASSWORD_PREFIX + roomId, password);
+  roomSecrets.saveRoomPassword(roomId, password);
 }
 
 export function loadRoomPassword(roomId: string): string | undefined {
-  return safeGet(PASSWORD_PREFIX + roomId) ?? undefined;
+  return roomSecrets.loadRoomPassword(roomId);
 }
 
 /** localStorage can throw (private mode, quota); losing a preference must not break the app. */
