@@ -131,6 +131,14 @@ describe('a removed guest who comes back', () => {
 
     // Bob, known from before the removal, comes straight in as the room allows.
     expect((await arrive('Bob', bobBrowser)).reply).toMatchObject({ type: 'joined' });
+    // "Admit all" and turning the waiting room on and off pass over them: only a host's own
+    // admit lets a marked guest in.
+    expect(await host.request({ type: 'admit-all' })).toMatchObject({ type: 'ok' });
+    await host.request({ type: 'settings', settings: { waitingRoom: true } });
+    await host.request({ type: 'settings', settings: { waitingRoom: false } });
+    expect(back.client.of('joined')).toHaveLength(0);
+    expect(await back.client.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
+    expect(back.client.of('joined')).toHaveLength(0);
     // The host decides: let the held one in (and her new identity is an ordinary guest's).
     const heldId = waitingOf(lobby)[0]?.peerId;
     expect(await host.request({ type: 'admit', peerId: heldId })).toMatchObject({ type: 'ok' });

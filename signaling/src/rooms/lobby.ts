@@ -54,6 +54,11 @@ export class Lobby {
     return peer;
   }
 
+  /** Marked `previouslyRemoved`: only a host's own `admit` lets them in. */
+  isSuspect(peerId: PeerId): boolean {
+    return this.#suspect.has(peerId);
+  }
+
   /** The waiting peers, oldest first. */
   peers(): Peer[] {
     return [...this.#waiting.values()];

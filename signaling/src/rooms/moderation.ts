@@ -91,9 +91,14 @@ export async function letIn(room: Room, peerId: PeerId): Promise<void> {
   await room.lobbyChanged();
 }
 
-/** Lets everyone waiting in, oldest first, until the room is full. */
+/**
+ * Lets everyone waiting in, oldest first, until the room is full; not those who may be back
+ * after a removal (marked `previouslyRemoved`): a host admits them one by one, knowingly.
+ */
 export async function letAllIn(room: Room): Promise<void> {
-  for (const peer of room.lobby.peers()) await letIn(room, peer.id);
+  for (const peer of room.lobby.peers()) {
+    if (!room.lobby.isSuspect(peer.id)) await letIn(room, peer.id);
+  }
 }
 
 /** Turns a waiting peer away for the rest of the meeting (stored first, like a removal). */
