@@ -96,11 +96,11 @@ class PasswordTries {
     return 0;
   }
 
-  /** Takes back an attempt that turned out to be right. */
-  forgive(id: RoomId, client: string): void {
+  /** Takes back an attempt that turned out to be right (or was never checked). */
+  forgive(id: RoomId, client: string, exists: boolean): void {
     this.#roomAddress.forgive(`${id} ${client}`);
     this.#address.forgive(client);
-    this.#room.forgive(id);
+    (exists ? this.#room : this.#unknownRoom).forgive(id);
   }
 }
 
@@ -206,7 +206,8 @@ export class Rooms {
     if (!record || (record.passwordHash !== null && !proof.host)) {
       if (password === undefined) throw roomNotFound();
       // Counted synchronously with the check: parallel sockets cannot each get a free try.
-      const wait = this.#tries.take(id, client, record !== undefined);
+      const exists = record !== undefined;
+      const wait = this.#tries.take(id, client, exists);
       if (wait > 0) {
         this.options.onLimit?.('room_password_attempts');
         throw new LimitError(
@@ -215,8 +216,13 @@ export class Rooms {
           wait,
         );
       }
-      if (!(await verifyPassword(record?.passwordHash, password))) throw roomNotFound();
-      this.#tries.forgive(id, client);
+      // A hash queue that is full (HASH_QUEUE_MAX) checked nothing: that try is given back.
+      const right = await verifyPassword(record?.passwordHash, password).catch((error: unknown) => {
+        this.#tries.forgive(id, client, exists);
+        throw error;
+      });
+      if (!right) throw roomNotFound();
+      this.#tries.forgive(id, client, exists);
     }
     const room = await this.open(id);
     if (!room) throw roomNotFound();
