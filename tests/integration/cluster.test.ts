@@ -2,6 +2,8 @@
 // one room whichever node a client reaches, keep chat across nodes, drain on request, and
 // answer "unavailable" while PostgreSQL is stopped without losing anything acked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { PROTOCOL_VERSION } from '@parley/protocol';
 import type { RoomStatus, ServerMessage } from '@parley/protocol';
 import { startPostgres, startRedis } from '../../deploy/local/index.ts';
 import type { LocalPostgres, LocalRedis } from '../../deploy/local/index.ts';
@@ -114,6 +116,37 @@ describe('cluster', () => {
     });
     expect(reply).toMatchObject({ type: 'error', code: 'ROOM_MOVED' });
     expect(first.of('peer-joined')).toEqual([]);
+  });
+
+  it('refuses a removed guest on every node, by the guest cookie its room’s owner issued', async () => {
+    const [n1, n2, n3] = nodes as [TestServer, TestServer, TestServer];
+    const { id, hostKey } = await n1.createRoom();
+    const host = await seated(n1, id, { name: 'Host', hostKey, deviceId: device('host') });
+    // Ann's browser: its first upgrade, through n2 (spliced to the owner, which sets the cookie).
+    const path = `/ws?room=${id}`;
+    const first = new WebSocket(`${n2.url.replace(/^http/, 'ws')}${path}`);
+    const setCookie = await new Promise<string | undefined>((resolve, reject) => {
+      first.once('upgrade', (res) => resolve(res.headers['set-cookie']?.[0]));
+      first.once('error', reject);
+    });
+    first.terminate();
+    const cookie = setCookie?.split(';')[0] ?? '';
+    const media = { audio: true, video: true };
+    expect(cookie).toMatch(/^parley_guest=/);
+    const arrive = async (node: TestServer, deviceId: string) => {
+      const client = await TestClient.connect(node.url, { headers: { cookie } }, path);
+      clients.push(client);
+      await client.request({ type: 'hello', version: PROTOCOL_VERSION });
+      return client.request({ type: 'join', roomId: id, name: 'Ann', media, deviceId });
+    };
+    const ann = await arrive(n2, device('Ann'));
+    expect(ann).toMatchObject({ type: 'joined' });
+    const peerId = ann.type === 'joined' ? ann.peerId : '';
+    expect(await host.client.request({ type: 'remove', peerId })).toMatchObject({ type: 'ok' });
+    // A new deviceId, through each node: the cookie says who she is, wherever it is checked.
+    for (const node of [n1, n2, n3]) {
+      expect(await arrive(node, device(`Ann-${node.port}`))).toMatchObject({ code: 'BANNED' });
+    }
   });
 
   it('spreads new rooms over the nodes', async () => {
