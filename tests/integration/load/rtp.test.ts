@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { isVp8KeyframeStart, vp8Payloads } from '../../load/rtpPayload.ts';
+import { RtpCounter } from '../../load/rtpCounter.ts';
+
+const keyframe = Buffer.concat([
+  Buffer.from([0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a]),
+  Buffer.alloc(2500, 7),
+]);
+const interframe = Buffer.concat([Buffer.from([0x31, 0x02, 0x00]), Buffer.alloc(300, 7)]);
+
+describe('VP8 RTP payloads (RFC 7741)', () => {
+  it("splits a frame under the payload size with Chrome's descriptor", () => {
+    const payloads = vp8Payloads(keyframe, 0x1234, 1100);
+    expect(payloads).toHaveLength(3);
+    expect(payloads.every((p) => p.length <= 1100)).toBe(true);
+    expect([...payloads[0]!.subarray(0, 4)]).toEqual([0x90, 0x80, 0x92, 0x34]);
+    expect([...payloads[1]!.subarray(0, 4)]).toEqual([0x80, 0x80, 0x92, 0x34]);
+    expect(Buffer.concat(payloads.map((p) => p.subarray(4)))).toEqual(keyframe);
+  });
+
+  it.each([
+    ['the first packet of a keyframe', vp8Payloads(keyframe, 1)[0], true],
+    ['a later packet of a keyframe', vp8Payloads(keyframe, 1)[1], false],
+    ['the first packet of an interframe', vp8Payloads(interframe, 2)[0], false],
+    ['a one-byte descriptor keyframe', Buffer.from([0x10, 0x00, 0x01]), true],
+    ['an empty payload', Buffer.alloc(0), false],
+  ])('%s: keyframe start %s', (_name, payload, expected) => {
+    expect(isVp8KeyframeStart(payload!)).toBe(expected);
+  });
+});
+
+describe('RtpCounter', () => {
+  it('counts packets, frames, keyframes and loss across a sequence wrap', () => {
+    let now = 1000;
+    const c = new RtpCounter('video', () => now);
+    const key = vp8Payloads(keyframe, 1);
+    const seqs = [65533, 65534, 65535, 1, 2];
+    c.add(seqs[0]!, false, key[0]!);
+    now = 1010;
+    c.add(seqs[1]!, false, key[1]!);
+    c.add(seqs[2]!, true, key[2]!);
+    // 0 is lost.
+    c.add(seqs[3]!, false, vp8Payloads(interframe, 2)[0]!);
+    c.add(seqs[4]!, true, Buffer.from([0x00, 0x80, 0x80, 0x02, 0x00]));
+    expect(c.counts()).toMatchObject({
+      packets: 5,
+      frames: 2,
+      keyframes: 1,
+      expected: 6,
+      lost: 1,
+      firstPacketAt: 1000,
+      firstKeyframeAt: 1000,
+    });
+  });
+
+  it('counts no frames or keyframes for audio, and a late packet is not a new one', () => {
+    const c = new RtpCounter('audio');
+    c.add(10, true, Buffer.from([0x10, 0x00]));
+    c.add(12, false, Buffer.from([1]));
+    c.add(11, false, Buffer.from([1]));
+    expect(c.counts()).toMatchObject({ packets: 3, frames: 0, keyframes: 0, expected: 3, lost: 0 });
+  });
+});

@@ -1,0 +1,76 @@
+// What a receiving bot counts for one consumer: packets, bytes, frames and keyframes (video),
+// loss from sequence numbers, and when the first packet and first keyframe came.
+
+import { isVp8KeyframeStart } from './rtpPayload.ts';
+
+export interface RtpCounts {
+  packets: number;
+  /** RTP payload bytes (what a bitrate is computed from, like `bytesReceived` in browsers). */
+  bytes: number;
+  /** Video: packets with the marker bit (the last packet of a frame). */
+  frames: number;
+  keyframes: number;
+  /** Packets never received: expected (from sequence numbers) minus received, at least 0. */
+  lost: number;
+  expected: number;
+  /** ms since the epoch, undefined until it happens. */
+  firstPacketAt: number | undefined;
+  firstKeyframeAt: number | undefined;
+}
+
+export class RtpCounter {
+  #packets = 0;
+  #bytes = 0;
+  #frames = 0;
+  #keyframes = 0;
+  /** Extended (unwrapped) sequence numbers: first seen and highest seen. */
+  #firstSeq: number | undefined;
+  #maxSeq = 0;
+  #firstPacketAt: number | undefined;
+  #firstKeyframeAt: number | undefined;
+
+  constructor(
+    readonly kind: 'audio' | 'video',
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** One RTP packet: its sequence number, marker bit and payload. */
+  add(sequenceNumber: number, marker: boolean, payload: Buffer): void {
+    this.#packets += 1;
+    this.#bytes += payload.length;
+    this.#firstPacketAt ??= this.now();
+    this.#track(sequenceNumber);
+    if (this.kind !== 'video') return;
+    if (marker) this.#frames += 1;
+    if (isVp8KeyframeStart(payload)) {
+      this.#keyframes += 1;
+      this.#firstKeyframeAt ??= this.now();
+    }
+  }
+
+  #track(seq: number): void {
+    if (this.#firstSeq === undefined) {
+      this.#firstSeq = seq;
+      this.#maxSeq = seq;
+      return;
+    }
+    // Unwrap against the highest so far: within half the 16-bit space is forward.
+    const delta = ((seq - (this.#maxSeq & 0xffff) + 0x8000) & 0xffff) - 0x8000;
+    const ext = this.#maxSeq + delta;
+    if (ext > this.#maxSeq) this.#maxSeq = ext;
+  }
+
+  counts(): RtpCounts {
+    const expected = this.#firstSeq === undefined ? 0 : this.#maxSeq - this.#firstSeq + 1;
+    return {
+      packets: this.#packets,
+      bytes: this.#bytes,
+      frames: this.#frames,
+      keyframes: this.#keyframes,
+      lost: Math.max(0, expected - this.#packets),
+      expected,
+      firstPacketAt: this.#firstPacketAt,
+      firstKeyframeAt: this.#firstKeyframeAt,
+    };
+  }
+}
