@@ -1,0 +1,233 @@
+// A bot's two RTCPeerConnections (werift: WebRTC in TypeScript, no native code; why in
+// docs/load.md), one per mediasoup WebRtcTransport, like mediasoup-client's send and receive
+// transports in the browser. Only loopback: no STUN server (werift's default is a public one),
+// host candidates on 127.0.0.1 only.
+
+import {
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  RTCRtpHeaderExtensionParameters,
+  RtpHeader,
+  RtpPacket,
+  useFIR,
+  useNACK,
+  usePLI,
+} from 'werift';
+import type { MediaStreamTrack, RTCRtpSender } from 'werift';
+import { localDtls, parseLocalMedia, recvOffer, sendAnswer } from './sdp.ts';
+import type { ConsumerSection, LocalMedia, RtpParams, TransportParams } from './sdp.ts';
+
+export type Kind = 'audio' | 'video';
+export type DtlsParams = ReturnType<typeof localDtls>;
+
+const MID = 'urn:ietf:params:rtp-hdrext:sdes:mid';
+const ABS_SEND_TIME = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
+const TRANSPORT_CC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+
+/** The part of the router's RTP capabilities a bot reads. */
+export interface RouterCaps {
+  codecs: { kind: string; mimeType: string; preferredPayloadType: number; clockRate: number }[];
+  headerExtensions: { kind: string; uri: string; preferredId: number }[];
+}
+
+/** The router's payload type and extension ids for what bots speak (Opus, VP8). */
+export function botMedia(caps: RouterCaps) {
+  const pt = (mime: string) => {
+    const c = caps.codecs.find((x) => x.mimeType.toLowerCase() === mime);
+    if (!c) throw new Error(`router has no ${mime}`);
+    return c.preferredPayloadType;
+  };
+  const ext = (kind: Kind) =>
+    caps.headerExtensions
+      .filter((e) => e.kind === kind && [MID, ABS_SEND_TIME, TRANSPORT_CC].includes(e.uri))
+      .map((e) => ({ uri: e.uri, id: e.preferredId }));
+  const videoFeedback = [
+    { type: 'nack' },
+    { type: 'nack', parameter: 'pli' },
+    { type: 'ccm', parameter: 'fir' },
+    { type: 'transport-cc' },
+  ];
+  return {
+    opus: { mimeType: 'audio/opus', payloadType: pt('audio/opus'), clockRate: 48000, channels: 2 },
+    vp8: { mimeType: 'video/VP8', payloadType: pt('video/vp8'), clockRate: 90000 },
+    videoFeedback,
+    extensions: { audio: ext('audio'), video: ext('video') },
+    /** What `sfu-consume` carries: mediasoup consumes exactly this (no RTX: see docs/load.md). */
+    rtpCapabilities: {
+      codecs: [
+        {
+          kind: 'audio',
+          mimeType: 'audio/opus',
+          clockRate: 48000,
+          channels: 2,
+          preferredPayloadType: pt('audio/opus'),
+          rtcpFeedback: [{ type: 'transport-cc' }],
+        },
+        {
+          kind: 'video',
+          mimeType: 'video/VP8',
+          clockRate: 90000,
+          preferredPayloadType: pt('video/vp8'),
+          rtcpFeedback: videoFeedback,
+        },
+      ],
+      headerExtensions: [...ext('audio'), ...ext('video')].map((e, i) => ({
+        kind: i < ext('audio').length ? 'audio' : 'video',
+        uri: e.uri,
+        preferredId: e.id,
+        direction: 'sendrecv',
+      })),
+    },
+  };
+}
+type BotMedia = ReturnType<typeof botMedia>;
+
+function newPeerConnection(media: BotMedia): RTCPeerConnection {
+  const feedback = [useNACK(), usePLI(), useFIR(), { type: 'transport-cc' }];
+  const ext = (list: { uri: string; id: number }[]) =>
+    list.map((e) => new RTCRtpHeaderExtensionParameters(e));
+  return new RTCPeerConnection({
+    iceServers: [],
+    iceUseIpv6: false,
+    iceInterfaceAddresses: { udp4: '127.0.0.1' },
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+    codecs: {
+      audio: [
+        new RTCRtpCodecParameters({ ...media.opus, rtcpFeedback: [{ type: 'transport-cc' }] }),
+      ],
+      video: [new RTCRtpCodecParameters({ ...media.vp8, rtcpFeedback: feedback })],
+    },
+    headerExtensions: { audio: ext(media.extensions.audio), video: ext(media.extensions.video) },
+  });
+}
+
+/** The rtpParameters of `sfu-produce` for one of the bot's m-lines. */
+function produceParameters(m: LocalMedia): RtpParams & { mid: string } {
+  if (m.ssrc === undefined) throw new Error(`local ${m.kind} m-line has no SSRC`);
+  return {
+    mid: m.mid,
+    codecs: m.codecs,
+    headerExtensions: m.headerExtensions,
+    encodings: [{ ssrc: m.ssrc }],
+    rtcp: { cname: m.cname ?? 'parley-bot' },
+  };
+}
+
+/**
+ * The send side: one sendonly transceiver per kind on a mediasoup send transport. The bot
+ * writes ready RTP packets (`send`); PLI and FIR from the SFU call `onKeyframeRequest`.
+ */
+export class SendPeer {
+  readonly pc: RTCPeerConnection;
+  readonly #senders = new Map<Kind, RTCRtpSender>();
+  readonly #seq = new Map<Kind, number>();
+  /** The rtpParameters `sfu-produce` needs, per kind. */
+  readonly parameters = new Map<Kind, RtpParams>();
+  onKeyframeRequest: () => void = () => undefined;
+
+  private constructor(media: BotMedia) {
+    this.pc = newPeerConnection(media);
+  }
+
+  /** Offers `kinds`, applies the server's answer; returns the DTLS parameters for `sfu-connect`. */
+  static async open(
+    transport: TransportParams,
+    caps: RouterCaps,
+    kinds: Kind[],
+  ): Promise<{ peer: SendPeer; dtls: DtlsParams }> {
+    const peer = new SendPeer(botMedia(caps));
+    for (const kind of kinds) {
+      const { sender } = peer.pc.addTransceiver(kind, { direction: 'sendonly' });
+      peer.#senders.set(kind, sender);
+      peer.#seq.set(kind, Math.floor(Math.random() * 0xffff));
+      sender.onRtcp.subscribe((p) => {
+        // PLI (206/1) and FIR (206/4): payload-specific feedback asking for a keyframe.
+        if (p.type === 206 && 'feedback' in p) {
+          const count = (p.feedback as { count?: number }).count;
+          if (count === 1 || count === 4) peer.onKeyframeRequest();
+        }
+      });
+    }
+    const offer = await peer.pc.createOffer();
+    await peer.pc.setLocalDescription(offer);
+    const local = parseLocalMedia(peer.pc.localDescription?.sdp ?? '');
+    for (const m of local) peer.parameters.set(m.kind, produceParameters(m));
+    await peer.pc.setRemoteDescription({ type: 'answer', sdp: sendAnswer(transport, local) });
+    return { peer, dtls: localDtls(peer.pc.localDescription?.sdp ?? '') };
+  }
+
+  /** Sends one RTP payload of `kind` (werift stamps SSRC, payload type and extensions). */
+  send(kind: Kind, payload: Buffer, timestamp: number, marker: boolean): void {
+    const sender = this.#senders.get(kind);
+    const seq = ((this.#seq.get(kind) ?? 0) + 1) & 0xffff;
+    this.#seq.set(kind, seq);
+    if (!sender) return;
+    const header = new RtpHeader({ sequenceNumber: seq, timestamp: timestamp >>> 0, marker });
+    void sender.sendRtp(new RtpPacket(header, payload)).catch(() => undefined);
+  }
+
+  get connected(): boolean {
+    return this.pc.connectionState === 'connected';
+  }
+
+  async close(): Promise<void> {
+    await this.pc.close();
+  }
+}
+
+/** A consumer's track on the receive side. */
+export interface ReceivedTrack {
+  consumerId: string;
+  kind: Kind;
+  track: MediaStreamTrack;
+}
+
+/**
+ * The receive side: the server's offer grows by one m-line per consumer (mediasoup gives each
+ * its mid); every renegotiation is serialized. The first returns the DTLS parameters.
+ */
+export class RecvPeer {
+  readonly pc: RTCPeerConnection;
+  readonly #sections: (ConsumerSection & { consumerId: string })[] = [];
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly transportId: string,
+    private readonly transport: TransportParams,
+    caps: RouterCaps,
+  ) {
+    this.pc = newPeerConnection(botMedia(caps));
+  }
+
+  /**
+   * Adds a consumer's m-line and renegotiates. Resolves with its track, and with the DTLS
+   * parameters when this was the first negotiation (the caller sends `sfu-connect`).
+   */
+  addConsumer(
+    consumerId: string,
+    kind: Kind,
+    rtpParameters: RtpParams,
+  ): Promise<{ track: ReceivedTrack; dtls: DtlsParams | undefined }> {
+    const next = this.#queue.then(async () => {
+      const first = this.#sections.length === 0;
+      this.#sections.push({ consumerId, kind, rtpParameters });
+      const sdp = recvOffer(this.transport, this.#sections);
+      await this.pc.setRemoteDescription({ type: 'offer', sdp });
+      await this.pc.setLocalDescription(await this.pc.createAnswer());
+      const mid = rtpParameters.mid ?? String(this.#sections.length - 1);
+      const transceiver = this.pc.getTransceivers().find((t) => t.mid === mid);
+      if (!transceiver) throw new Error(`no transceiver for mid ${mid}`);
+      const track: MediaStreamTrack = transceiver.receiver.track;
+      return {
+        track: { consumerId, kind, track },
+        dtls: first ? localDtls(this.pc.localDescription?.sdp ?? '') : undefined,
+      };
+    });
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.pc.close();
+  }
+}
