@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { formatSummary, percentile, summarize } from '../../load/report.ts';
+import { cpuSecondsOf } from '../../load/serverCpu.ts';
+import { expectedConsumers } from '../../load/run.ts';
+import type { BotReport } from '../../load/Bot.ts';
+import type { RtpCounts } from '../../load/rtpCounter.ts';
+
+const counts = (o: Partial<RtpCounts>): RtpCounts => ({
+  packets: 0,
+  bytes: 0,
+  frames: 0,
+  keyframes: 0,
+  lost: 0,
+  expected: 0,
+  firstPacketAt: undefined,
+  firstKeyframeAt: undefined,
+  ...o,
+});
+
+function bot(name: string, consumers: BotReport['consumers'], errors: string[] = []): BotReport {
+  return {
+    name,
+    peerId: `id-${name}`,
+    role: 'guest',
+    joinedMode: 'sfu',
+    joinStartedAt: 1000,
+    joinedAt: 1100,
+    consumers,
+    sent: undefined,
+    errors,
+  };
+}
+
+describe('a load run in figures', () => {
+  it('gives bitrate and loss over the window, join and keyframe times, and failures', () => {
+    const video = (bytes: number, lost: number, expected: number, key?: number) => ({
+      consumerId: 'v',
+      producerPeerId: 'p',
+      kind: 'video' as const,
+      counts: counts({
+        packets: expected - lost,
+        bytes,
+        lost,
+        expected,
+        keyframes: key ? 1 : 0,
+        firstPacketAt: 1300,
+        ...(key ? { firstKeyframeAt: key } : {}),
+      }),
+    });
+    const result = {
+      roomId: 'r',
+      windowMs: 2000,
+      before: [bot('bot-sub-0', [video(1000, 0, 100, 1400)]), bot('bot-sub-1', [])],
+      after: [bot('bot-sub-0', [video(251_000, 2, 300, 1400)]), bot('bot-sub-1', [], ['boom'])],
+      serverCpuS: 0.5,
+    };
+    const s = summarize(result, { consumersPerBot: () => 1, maxLossPct: 0.5 });
+    expect(s.rows[0]).toMatchObject({
+      joinMs: 100,
+      firstMediaMs: 300,
+      keyframeMs: 400,
+      rxKbps: 1000,
+    });
+    expect(s.rows[0]?.lossPct).toBeCloseTo(1);
+    expect(s.serverCpuPct).toBeCloseTo(25);
+    expect(s.failures).toEqual([
+      'bot-sub-0: 1.00 % loss',
+      'bot-sub-1: boom',
+      'bot-sub-1: media from 0 of 1 consumers',
+    ]);
+    expect(formatSummary(s).join('\n')).toContain('FAILED:');
+  });
+
+  it.each([
+    [{ publishers: 3, audioOnly: false }, 'bot-pub-0', 4],
+    [{ publishers: 3, audioOnly: false }, 'bot-sub-0', 6],
+    [{ publishers: 3, audioOnly: true }, 'bot-sub-0', 3],
+    [{ publishers: 12, audioOnly: false, maxVideo: 9 }, 'bot-sub-0', 21],
+  ])('%o: %s expects %i consumers', (o, name, n) => {
+    const options = { url: '', subscribers: 1, durationS: 1, ...o };
+    expect(expectedConsumers(options, bot(name, []))).toBe(n);
+  });
+
+  it('takes percentiles by rank and sums the CPU series of /metrics', () => {
+    expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
+    expect(percentile([5, 1, 3, 2, 4], 95)).toBe(5);
+    const text = [
+      '# HELP parley_process_cpu_seconds_total Total user and system CPU time',
+      'parley_process_cpu_seconds_total 1.5',
+      'parley_sfu_worker_cpu_seconds{pid="12"} 2.25',
+      'parley_process_resident_memory_bytes 99',
+    ].join('\n');
+    expect(cpuSecondsOf(text)).toBeCloseTo(3.75);
+  });
+});
