@@ -45,7 +45,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: 'RATE_LIMITED',
   /**
    * A quota on what is open at once was reached: connections or waiting guests from one
-   * address, SFU transports, producers or consumers of one peer. The `message` names it.
+   * address, SFU transports, producers or consumers of one peer, broadcasts (media jobs) on
+   * the node or of one account. The `message` names it.
    */
   LIMIT_REACHED: 'LIMIT_REACHED',
   /** An SFU request in a room that is in mesh mode (or whose SFU side is being rebuilt). */

@@ -26,6 +26,12 @@ export interface Config {
   hls: HlsConfig | undefined;
   /** Who may read `/metrics`: see `metricsConfig` and http/metricsAccess.ts. */
   metrics: MetricsConfig;
+  /**
+   * FFmpeg processes (broadcasts; later recordings) at once: per node (MEDIA_JOBS_PER_NODE,
+   * default the number of cores, at least 2) and per account or guest (MEDIA_JOBS_PER_ACCOUNT,
+   * default 2).
+   */
+  mediaJobs: { perNode: number; perAccount: number };
   /** The SFU (mediasoup workers); undefined runs mesh-only rooms. */
   sfu: SfuConfig | undefined;
   heartbeatMs: number;
@@ -329,6 +335,10 @@ export function loadConfig(env: Env = process.env): Config {
     sfu: sfuConfig(env),
     hls: hlsConfig(env),
     metrics: metricsConfig(env),
+    mediaJobs: {
+      perNode: int(env, 'MEDIA_JOBS_PER_NODE', Math.max(2, availableParallelism()), 1),
+      perAccount: int(env, 'MEDIA_JOBS_PER_ACCOUNT', 2, 1),
+    },
     heartbeatMs: int(env, 'HEARTBEAT_MS', 15_000, 100),
     resumeWindowMs: int(env, 'RESUME_WINDOW_S', 30) * 1000,
     joinTimeoutMs: int(env, 'JOIN_TIMEOUT_MS', 15_000, 100),

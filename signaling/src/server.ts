@@ -27,6 +27,7 @@ import type { RoomId } from '@parley/protocol';
 import { startMeetingPulse } from './rooms/door.ts';
 import type { Room } from './rooms/room.ts';
 import { Rooms } from './rooms/rooms.ts';
+import { MediaJobBudget } from './rooms/mediaJobs.ts';
 import { StaticFiles } from './http/staticFiles.ts';
 import { SignalingSocketServer } from './ws/wsServer.ts';
 
@@ -85,6 +86,7 @@ function createRooms(
       downgradeHoldMs: config.sfuDowngradeHoldS * 1000,
       downgradeGraceMs: config.sfuDowngradeGraceS * 1000,
       onSwitch: (to, ms) => metrics.switches.observe({ to }, ms / 1000),
+      jobs: new MediaJobBudget(config.mediaJobs, (limit) => metrics.limitHits.inc({ limit })),
     },
   });
 }

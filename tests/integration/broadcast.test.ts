@@ -145,6 +145,47 @@ describe('broadcast through signaling (real mediasoup worker and FFmpeg)', () =>
     }
   });
 
+  it('refuses a broadcast past the node budget with LIMIT_REACHED, counted, changing nothing', async () => {
+    const small = await startTestServer({
+      sfu: {
+        workers: 1,
+        listenIp: '127.0.0.1',
+        announcedIp: undefined,
+        webRtcPortBase: 0,
+        rtcMinPort: 42500,
+        rtcMaxPort: 42999,
+      },
+      hls: { segmentSeconds: 1, width: 320, height: 180, fps: 15, videoKbps: 300 },
+      mediaJobs: { perNode: 1, perAccount: 1 },
+    });
+    try {
+      const hosts = [];
+      for (const name of ['A', 'B']) {
+        const { id, hostKey } = await small.createRoom();
+        const host = await TestClient.ready(small.url);
+        await host.join(id, name, hostKey);
+        hosts.push({ id, host });
+      }
+      const [a, b] = hosts as [(typeof hosts)[0], (typeof hosts)[0]];
+      expect(await a.host.request({ type: 'broadcast', live: true })).toMatchObject({ live: true });
+      const refused = await b.host.request({ type: 'broadcast', live: true });
+      expect(refused).toMatchObject({ type: 'error', code: ERROR_CODES.LIMIT_REACHED });
+      const status = await (await fetch(`${small.url}/api/rooms/${b.id}`)).json();
+      expect(status).toMatchObject({ live: false, mode: 'mesh' }); // refused before anything moved
+      const metrics = await (await fetch(`${small.url}/metrics`)).text();
+      expect(metrics).toContain('parley_limit_hits_total{limit="media_jobs_node"} 1');
+      // The place comes back when the first broadcast ends.
+      expect(await a.host.request({ type: 'broadcast', live: false })).toMatchObject({
+        live: false,
+      });
+      expect(await b.host.request({ type: 'broadcast', live: true })).toMatchObject({ live: true });
+      await b.host.request({ type: 'broadcast', live: false });
+      await Promise.all(hosts.map(({ host }) => host.close()));
+    } finally {
+      await small.dispose();
+    }
+  });
+
   it('stops FFmpeg when the server shuts down (no orphan transcoder)', async () => {
     const own = await startTestServer({
       sfu: {

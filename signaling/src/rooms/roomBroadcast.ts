@@ -2,6 +2,7 @@ import type { HlsGateway } from '@parley/hls-gateway';
 import type { PeerId, ServerMessage } from '@parley/protocol';
 import type { ProducerSummary, SfuRoom } from '@parley/sfu';
 import type { Log } from '../telemetry/log.ts';
+import type { MediaJobBudget, MediaJobLease } from './mediaJobs.ts';
 
 /** What a broadcast needs to know about its room. */
 export interface BroadcastRoom {
@@ -42,12 +43,16 @@ export class RoomBroadcast {
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
   #sources = { video: undefined as string | undefined, audio: [] as string[] };
+  /** Its place in the node's media-job budget, held from start to the end however it ends. */
+  #lease: MediaJobLease | undefined;
 
   constructor(
     private readonly room: BroadcastRoom,
     private readonly gateway: HlsGateway | undefined,
     /** The room's log (it carries the `roomId`). */
     private readonly log: Log,
+    /** FFmpeg processes per node and per account; none: unlimited. */
+    private readonly jobs?: MediaJobBudget,
   ) {}
 
   get live(): boolean {
@@ -58,15 +63,36 @@ export class RoomBroadcast {
     return this.gateway !== undefined;
   }
 
+  /**
+   * Takes the broadcast's place in the media-job budget, paid by `account` (`u:<userId>` or
+   * `g:<guestId>`), before anything moves; a spent budget throws LIMIT_REACHED. Kept until the
+   * broadcast ends; `unreserve()` gives it back if it never starts.
+   */
+  reserve(account: string | undefined): void {
+    if (this.#live) return;
+    this.#lease ??= this.jobs?.acquire('broadcast', account);
+  }
+
+  unreserve(): void {
+    if (!this.#live) this.#release();
+  }
+
   /** Puts the room on air; its SFU side must be up. */
   async start(): Promise<void> {
     const sfuRoom = this.room.sfuRoom();
     if (!this.gateway || !sfuRoom || this.#live || this.#closed) return;
     this.#sources = this.#pick(sfuRoom);
-    await this.gateway.start(this.room.id, sfuRoom, {
-      audioProducerIds: this.#sources.audio,
-      ...(this.#sources.video ? { videoProducerId: this.#sources.video } : {}),
-    });
+    // Reserved by goLive; a restart on a rebuilt SFU keeps the lease it has.
+    this.#lease ??= this.jobs?.acquire('broadcast', undefined);
+    try {
+      await this.gateway.start(this.room.id, sfuRoom, {
+        audioProducerIds: this.#sources.audio,
+        ...(this.#sources.video ? { videoProducerId: this.#sources.video } : {}),
+      });
+    } catch (error) {
+      this.#release();
+      throw error;
+    }
     this.#live = true;
     this.room.broadcast({ type: 'broadcast-state', live: true });
     this.log.info('broadcast started', { video: this.#sources.video !== undefined });
@@ -76,7 +102,11 @@ export class RoomBroadcast {
     clearTimeout(this.#timer);
     if (!this.#live) return;
     this.#live = false;
-    await this.gateway?.stop(this.room.id);
+    try {
+      await this.gateway?.stop(this.room.id);
+    } finally {
+      this.#release();
+    }
     this.room.broadcast({ type: 'broadcast-state', live: false });
     this.log.info('broadcast stopped');
   }
@@ -92,6 +122,7 @@ export class RoomBroadcast {
     if (!this.#live || reason === 'stopped') return;
     this.#live = false;
     clearTimeout(this.#timer);
+    this.#release();
     this.room.broadcast({ type: 'broadcast-state', live: false, error: `broadcast ${reason}` });
     this.log.warn('broadcast ended on its own', { reason });
   }
@@ -137,6 +168,11 @@ export class RoomBroadcast {
       .map((p) => p.producerId)
       .sort();
     return { video, audio };
+  }
+
+  #release(): void {
+    this.#lease?.release();
+    this.#lease = undefined;
   }
 
   #failed(error: unknown): void {

@@ -5,6 +5,7 @@ import { ERROR_CODES } from '@parley/protocol';
 import { ProtocolError } from '../util/errors.ts';
 import type { Log } from '../telemetry/log.ts';
 import { RoomBroadcast } from './roomBroadcast.ts';
+import type { MediaJobBudget } from './mediaJobs.ts';
 
 /** What RoomMedia needs from its room: membership and fan-out, nothing else. */
 export interface RoomHandle {
@@ -28,6 +29,8 @@ export interface RoomMediaOptions {
   log: Log;
   /** Observes every completed switch (metrics, tests). */
   onSwitch?: (mode: RoomMode, ms: number) => void;
+  /** The node's media-job budget (broadcasts, later recordings); none: unlimited. */
+  jobs?: MediaJobBudget | undefined;
 }
 
 /**
@@ -60,6 +63,7 @@ export class RoomMedia {
       },
       options.sfu ? options.gateway : undefined,
       options.log,
+      options.jobs,
     );
   }
 
@@ -67,14 +71,22 @@ export class RoomMedia {
     return this.broadcast.live;
   }
 
-  /** On air: the room is held in the SFU (a mesh room switches first) while it lasts. */
-  async goLive(): Promise<void> {
+  /**
+   * On air: the room is held in the SFU (a mesh room switches first) while it lasts. `account`
+   * pays for the broadcast in the media-job budget.
+   */
+  async goLive(account?: string): Promise<void> {
     if (!this.broadcast.available) {
       throw new ProtocolError(ERROR_CODES.UNAVAILABLE, 'this server cannot broadcast');
     }
+    this.broadcast.reserve(account); // before anything moves: a refusal changes nothing
     this.#clearHold();
-    if (this.mode === 'mesh') await this.#upgrade();
-    await this.broadcast.start();
+    try {
+      if (this.mode === 'mesh') await this.#upgrade();
+      await this.broadcast.start();
+    } finally {
+      this.broadcast.unreserve(); // only if it did not go on air
+    }
   }
 
   async stopLive(): Promise<void> {

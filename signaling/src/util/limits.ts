@@ -18,7 +18,9 @@ export type LimitName =
   | 'hash_queue'
   | 'sfu_transports'
   | 'sfu_producers'
-  | 'sfu_consumers';
+  | 'sfu_consumers'
+  | 'media_jobs_node'
+  | 'media_jobs_account';
 
 /** Told each time a limit refuses (or, for `sign_in_slowdown`, delays) something. */
 export type OnLimit = (limit: LimitName) => void;

@@ -56,7 +56,12 @@ export async function handleHostMessage(
       return { type: 'settings', settings: room.settings, ...watchLinkFor(room, watchLink) };
     }
     case 'broadcast': {
-      await room.queue.run(() => (message.live ? room.media.goLive() : room.media.stopLive()));
+      // Whoever starts it pays for it in the media-job budget: the account, else the guest.
+      const { userId, guestId } = peer.identity;
+      const account = userId ? `u:${userId}` : guestId ? `g:${guestId}` : undefined;
+      await room.queue.run(() =>
+        message.live ? room.media.goLive(account) : room.media.stopLive(),
+      );
       return { type: 'broadcast-state', live: room.live, ...watchLinkFor(room, watchLink) };
     }
     default:
