@@ -3,6 +3,8 @@ import type { OwnedRoom, RoomId, RoomStatus } from '@parley/protocol';
 import { hashSecret, newHostKey, newRoomId, secretMatches } from '../util/ids.ts';
 import type { Log } from '../telemetry/log.ts';
 import { AttemptLimiter } from '../util/attemptLimiter.ts';
+import { PasswordTries } from './passwordTries.ts';
+import type { RoomPasswordTries } from './passwordTries.ts';
 import { ProtocolError, roomNotFound } from '../util/errors.ts';
 import { LimitError } from '../util/limits.ts';
 import type { OnLimit } from '../util/limits.ts';
@@ -41,69 +43,6 @@ export interface RoomsOptions {
   onLimit?: OnLimit;
 }
 
-export interface RoomPasswordTries {
-  perRoomAddress: number;
-  perAddress: number;
-  perRoom: number;
-  windowMs: number;
-}
-
-const DEFAULT_TRIES: RoomPasswordTries = {
-  perRoomAddress: 10,
-  perAddress: 30,
-  perRoom: 100,
-  windowMs: 5 * 60_000,
-};
-
-/**
- * Room-password attempts, counted before the argon2 check. Per room and address: one client's
- * guesses lock out only that client. Per address: spraying many rooms. Per room: many
- * addresses at one room; it never refuses an address's first try at the room, so while a room
- * is under attack a guest who types the right password still gets in, and each attacking
- * address gets one guess per window. Rooms that exist and ids that do not are counted apart:
- * a flood of made-up ids cannot push a real room's counter out (and both answer alike).
- */
-class PasswordTries {
-  readonly #roomAddress;
-  readonly #address;
-  readonly #room;
-  readonly #unknownRoom;
-
-  constructor(tries: RoomPasswordTries) {
-    const { windowMs } = tries;
-    const maxKeys = 100_000;
-    this.#roomAddress = new AttemptLimiter({ limit: tries.perRoomAddress, windowMs, maxKeys });
-    this.#address = new AttemptLimiter({ limit: tries.perAddress, windowMs, maxKeys });
-    this.#room = new AttemptLimiter({ limit: tries.perRoom, windowMs, maxKeys });
-    this.#unknownRoom = new AttemptLimiter({ limit: tries.perRoom, windowMs });
-  }
-
-  /** Counts one attempt everywhere it applies; the seconds to wait when any refuses (none counted). */
-  take(id: RoomId, client: string, exists: boolean): number {
-    const pair = `${id} ${client}`;
-    const room = exists ? this.#room : this.#unknownRoom;
-    // An address's first try at a room is never refused for the room's sake (see above).
-    const roomWait = this.#roomAddress.count(pair) === 0 ? 0 : room.retryAfterS(id);
-    const wait = Math.max(
-      this.#roomAddress.retryAfterS(pair),
-      this.#address.retryAfterS(client),
-      roomWait,
-    );
-    if (wait > 0) return wait;
-    this.#roomAddress.record(pair);
-    this.#address.record(client);
-    room.record(id);
-    return 0;
-  }
-
-  /** Takes back an attempt that turned out to be right (or was never checked). */
-  forgive(id: RoomId, client: string, exists: boolean): void {
-    this.#roomAddress.forgive(`${id} ${client}`);
-    this.#address.forgive(client);
-    (exists ? this.#room : this.#unknownRoom).forgive(id);
-  }
-}
-
 /** One way into a room, run in its queue: who got in and where, or undefined: not this way. */
 export type Attempt = (
   room: Room,
@@ -129,7 +68,7 @@ export class Rooms {
   readonly #creations: AttemptLimiter;
 
   constructor(private readonly options: RoomsOptions) {
-    this.#tries = new PasswordTries(options.passwordTries ?? DEFAULT_TRIES);
+    this.#tries = new PasswordTries(options.passwordTries);
     const limit = options.creationsPerHour ?? 30;
     this.#creations = new AttemptLimiter({ limit, windowMs: 60 * 60_000 });
   }
