@@ -59,11 +59,12 @@ async function goLive(browser: Browser, app: AppServer, roomId: string, hostKey:
   return host;
 } // prettier-ignore
 
-async function watch(browser: Browser, app: AppServer, roomId: string, plan: Plan) {
+/** `watchUrl`: the host's viewer link (`/watch/<broadcastId>`, not the room's id). */
+async function watch(browser: Browser, watchUrl: string, plan: Plan) {
   const onAir = Date.now();
   const viewer = await newBenchPage(browser, { label: 'viewer' });
   try {
-    await viewer.page.goto(`${app.url}/watch/${roomId}`);
+    await viewer.page.goto(watchUrl);
     await waitFor(
       'the viewer to play',
       async () => {
@@ -100,7 +101,8 @@ async function run(smoke: boolean, log: (l: string) => void): Promise<ScenarioOu
     const { id, hostKey } = await app.createRoom();
     const host = await goLive(await browsers.launch(), app, id, hostKey, plan);
     log('  on air; the viewer opens /watch/<id>');
-    m = await watch(await browsers.launch(), app, id, plan);
+    const watchUrl = (await host.page.locator('a.watch-link').getAttribute('href')) ?? '';
+    m = await watch(await browsers.launch(), watchUrl, plan);
     await host.context.close();
   } finally {
     await browsers.close();
