@@ -13,7 +13,7 @@ export interface RoomStatus {
   mode: RoomMode;
   admitted: number;
   live: boolean;
-  /** Viewers of the broadcast seen in the last 30 s (`POST /api/rooms/:id/viewers`). */
+  /** Viewers of the broadcast seen in the last 30 s (`POST /api/broadcasts/:id/viewers`). */
   viewers: number;
   /** Cluster mode only: the node that holds the room, null when nobody is in it. */
   node?: string | null;
