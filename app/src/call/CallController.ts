@@ -148,6 +148,10 @@ export class CallController {
   }
 
   toggle(kind: MediaKind): void {
+    const on = kind === 'audio' ? this.snap.local.audioOn : this.snap.local.videoOn;
+    // Held by a host's mute: refused here, so not a packet leaves before the server says no.
+    if (!on && this.moderation.heldByHost(kind)) return this.moderation.onUnmuteRefused();
+    if (!on) this.moderation.turnedBackOn(kind);
     if (this.local.toggle(kind)) this.sendMedia();
   }
 

@@ -155,9 +155,25 @@ export class Moderation {
     this.deps.store.update({ hostNotice: unmuteAllowedNotice(kind) });
   }
 
-  /** We turned a device back on, but the room keeps a host's mute until a host allows it. */
+  /** Whether a host's mute of `kind` holds for us (a guest, in a room without selfUnmute). */
+  heldByHost(kind: 'audio' | 'video'): boolean {
+    const { role, settings } = this.deps.store.current;
+    return this.hostMuted.has(kind) && role === 'guest' && !settings.selfUnmute;
+  }
+
+  /** We turned it back on ourselves (the room let us): a host's mute of it is over. */
+  turnedBackOn(kind: 'audio' | 'video'): void {
+    this.hostMuted.delete(kind);
+  }
+
+  /**
+   * We tried to turn a device back on, but the room keeps a host's mute until a host allows it
+   * (checked here first; the server's MUTED_BY_HOST if we did not know, e.g. after a reload).
+   */
   onUnmuteRefused(): void {
-    for (const kind of this.hostMuted) this.deps.turnOff(kind);
+    for (const kind of this.hostMuted.size > 0 ? this.hostMuted : ['audio' as const]) {
+      this.deps.turnOff(kind);
+    }
     this.deps.store.update({ hostNotice: UNMUTE_REFUSED_NOTICE });
   }
 
