@@ -241,6 +241,17 @@ describe('sign-in per account and address', () => {
     expect(await limitHits(s, 'sign_in_attempts')).toBe(1);
   });
 
+  it('counts sign-ins before the check: ten parallel guesses get five answers', async () => {
+    const s = await server(BEHIND_PROXY);
+    const account = { email: email(), password: PASSWORD, name: 'Owner' };
+    expect((await post(s, '/api/auth/signup', account, '203.0.113.30')).status).toBe(201);
+    const guesses = Array.from({ length: 10 }, (_, i) =>
+      post(s, '/api/auth/signin', { email: account.email, password: `guess ${i}` }, '198.51.100.9'),
+    );
+    const statuses = (await Promise.all(guesses)).map((r) => r.status).sort((a, b) => a - b);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+  });
+
   it('beyond SIGN_IN_SLOW_AFTER failures from anywhere it slows down, never locks', async () => {
     const signIn = { ...DEFAULTS.signIn, slowAfter: 3, slowMaxMs: 100 };
     const s = await server({ ...BEHIND_PROXY, signIn });
