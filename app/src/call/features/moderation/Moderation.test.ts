@@ -154,6 +154,26 @@ describe('Moderation', () => {
     expect(store.current.hostNotice).toBeNull();
   });
 
+  it('a guest held by a host mute may not unmute until a host allows it', () => {
+    const { store, moderation, turnedOff } = setup();
+    store.update({ role: 'guest', settings: { ...DEFAULT_ROOM_SETTINGS, selfUnmute: false } });
+    moderation.onMuted('audio');
+    expect(moderation.heldByHost('audio')).toBe(true);
+    expect(moderation.heldByHost('video')).toBe(false);
+    moderation.onUnmuteRefused();
+    expect(turnedOff).toEqual(['audio', 'audio']);
+    expect(store.current.hostNotice).toBe(
+      'A host muted you. You can turn it back on once a host allows it.',
+    );
+    moderation.onUnmuteAllowed('audio');
+    expect(moderation.heldByHost('audio')).toBe(false);
+    expect(store.current.hostNotice).toBe('A host lets you unmute your microphone.');
+    // Where guests may unmute themselves, a host's mute holds nothing back.
+    moderation.onMuted('audio');
+    store.update({ settings: { ...DEFAULT_ROOM_SETTINGS, selfUnmute: true } });
+    expect(moderation.heldByHost('audio')).toBe(false);
+  });
+
   it('a co-host made guest again forgets the queue', () => {
     const { store, moderation } = setup();
     store.update({ role: 'cohost' });
