@@ -229,6 +229,10 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   const onMetricsError = (error: unknown) => log.error('metrics failed', { error: String(error) });
   const metricsListener = await startMetricsListener(config.metrics, metrics, onMetricsError);
   if (config.cluster) {
+    if (config.limits.trustProxy.length === 0) {
+      // Without it every browser behind the load balancer is its address (WS_MAX_PER_ADDRESS).
+      log.warn('cluster mode without TRUST_PROXY: per-address limits see the proxy, not browsers');
+    }
     const { redisUrl, nodeId, publicUrl } = config.cluster;
     const self = config.host === '0.0.0.0' || config.host === '::' ? hostname() : config.host;
     cluster = await Cluster.join({
