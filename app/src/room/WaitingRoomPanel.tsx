@@ -73,6 +73,11 @@ export function WaitingRoomPanel({ waiting, moderation, onClose }: Props) {
               Admit all
             </button>
           )}
+          {waiting.length > 1 && waiting.some((w) => w.previouslyRemoved) && (
+            <p class="muted hint">
+              Admit all passes over anyone marked previously removed: admit them one by one.
+            </p>
+          )}
         </>
       )}
     </section>
