@@ -10,10 +10,12 @@ import { sfuFanout } from './scenarios/sfuFanout.ts';
 import { signaling } from './scenarios/signaling/index.ts';
 import { switchScenario } from './scenarios/switch.ts';
 import { turn } from './scenarios/turn.ts';
+import { webrtcFanout } from './scenarios/webrtcFanout.ts';
 import type { Scenario } from './types.ts';
 
 export const SCENARIOS: readonly Scenario[] = [
   sfuFanout,
+  webrtcFanout,
   signaling,
   broadcast,
   turn,
