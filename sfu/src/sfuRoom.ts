@@ -280,6 +280,7 @@ export class SfuRoom {
       (e) =>
         e.summary.peerId === peerId &&
         sources.includes(e.summary.source) &&
+        !e.producer.closed &&
         e.producer.paused !== paused,
     );
     await Promise.all(entries.map((e) => (paused ? e.producer.pause() : e.producer.resume())));
