@@ -223,7 +223,12 @@ describe('Room door state', () => {
     await again.admit(peer('peer_last'));
     await again.remove('peer_last' as PeerId);
     expect(again.closed).toBe(true);
-    expect(await storage.doors.load(ROOM)).toEqual({ bans: [], cohosts: [], seats: [] });
+    expect(await storage.doors.load(ROOM)).toEqual({
+      bans: [],
+      cohosts: [],
+      seats: [],
+      aliveAt: null,
+    });
   });
 
   it('keeps the door state when a room is released unused (a failed resume after a move)', async () => {
