@@ -23,7 +23,8 @@ is above --max-loss; 2 on bad flags.
 Flags:
   --url <base>           Server to load, e.g. http://127.0.0.1:8080. Default: start a server
                          in this process on 127.0.0.1 (port 0, one SFU worker, its own data
-                         directory), used for the run and stopped after it.
+                         directory, rooms of up to 1000), used for the run and stopped after
+                         it. A server of your own applies its ROOM_MAX_PEERS (default 50).
   --room <id>            Join this existing room. Default: create one (POST /api/rooms, waiting
                          room off), whose host key makes the first bot its host.
   --host-key <key>       The room's host key (with --room): the first bot joins as host and

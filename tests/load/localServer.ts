@@ -29,6 +29,8 @@ export async function startLocalServer(options: { meshMaxPeers: number }): Promi
     limits: LOOPBACK_LIMITS,
     log: quietLog,
     meshMaxPeers: options.meshMaxPeers,
+    // A load run may fill a room past the product's 50 (ROOM_MAX_PEERS).
+    roomMaxPeers: 1000,
     sfu: {
       workers: 1,
       listenIp: '127.0.0.1',
