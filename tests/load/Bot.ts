@@ -3,7 +3,14 @@
 // everyone else's media over real WebRTC (ICE, DTLS, SRTP, RTCP), counting what arrives.
 // The order of requests is the app's (app/src/call/topology/sfu/SfuSession.ts).
 
-import type { ProducerInfo, ServerMessage, SfuState, SfuTransport } from '@parley/protocol';
+import { RoomIdSchema } from '@parley/protocol';
+import type {
+  ProducerInfo,
+  ServerMessage,
+  SfuState,
+  SfuTransport,
+  WaitingPeer,
+} from '@parley/protocol';
 import { BotRequestError, BotSocket } from './BotSocket.ts';
 import { ClipSender } from './ClipSender.ts';
 import type { SenderCounts } from './ClipSender.ts';
@@ -56,7 +63,10 @@ export interface BotReport {
   errors: string[];
 }
 
-/** Wraps a server's TransportParams shape check: the wire shape is only a record there. */
+/**
+ * mediasoup's transport parameters, checked for what the SDP needs: the protocol only types
+ * them as records (mediasoup validates their contents on the server).
+ */
 function transportOf(t: SfuTransport): TransportParams {
   const ice = t.iceParameters;
   const dtls = t.dtlsParameters;
@@ -128,7 +138,7 @@ export class Bot {
     const reply = await socket.request(
       {
         type: 'join',
-        roomId: o.roomId as never,
+        roomId: RoomIdSchema.parse(o.roomId),
         name: o.name,
         media: { audio: o.publish.includes('audio'), video: o.publish.includes('video') },
         ...(o.hostKey ? { hostKey: o.hostKey } : {}),
@@ -165,7 +175,7 @@ export class Bot {
         this.#fail('the SFU side was rebuilt (sfu-restart): bots do not follow it yet');
         return;
       case 'lobby':
-        this.#admit(m.waiting.map((w) => ({ peerId: w.peerId, name: w.name })));
+        this.#admit(m.waiting);
         return;
       default:
         return;
@@ -173,14 +183,14 @@ export class Bot {
   }
 
   /** A host bot lets in the waiting peers that are bots of this run (by name prefix). */
-  #admit(waiting: { peerId: string; name: string }[]): void {
+  #admit(waiting: WaitingPeer[]): void {
     const prefix = this.options.admitPrefix;
     if (prefix === undefined) return;
     for (const w of waiting) {
       if (!w.name.startsWith(prefix) || this.#admitted.has(w.peerId)) continue;
       this.#admitted.add(w.peerId);
       this.#background(
-        this.#request({ type: 'admit', peerId: w.peerId as never }).then(() => undefined),
+        this.#request({ type: 'admit', peerId: w.peerId }).then(() => undefined),
         'admit',
       );
     }
