@@ -197,7 +197,7 @@ export class Bot {
   }
 
   #startSfu(state: SfuState): void {
-    if (this.#sfuStarted) return;
+    if (this.#sfuStarted || this.#closed) return;
     this.#sfuStarted = true;
     this.#caps = state.routerRtpCapabilities as unknown as RouterCaps;
     const subscribe = this.options.subscribe ?? true;
@@ -235,6 +235,10 @@ export class Bot {
     if (!clip || !this.#caps) throw new Error('a publisher needs a clip');
     const t = await this.#request({ type: 'sfu-transport', direction: 'send' });
     const { peer, dtls } = await SendPeer.open(transportOf(t), this.#caps, publish);
+    if (this.#closed) {
+      await peer.close();
+      return;
+    }
     this.#send = peer;
     await this.#connect(t.id, dtls);
     const sender = new ClipSender(clip, peer, new Set(publish));

@@ -52,13 +52,25 @@ async function createRoom(url: string): Promise<{ id: string; hostKey: string }>
   return (await res.json()) as { id: string; hostKey: string };
 }
 
-/** Runs `task(i)` for i in 0..count-1 with at most `concurrency` in flight, in order. */
+/**
+ * Runs `task(i)` for i in 0..count-1 with at most `concurrency` in flight, in order. After a
+ * failure no new task starts; it rejects with the first error once those in flight settled
+ * (so every bot created is in the list the caller closes).
+ */
 async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>) {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
-    while (next < count) await task(next++);
+    while (next < count && !failure) {
+      try {
+        await task(next++);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  if (failure) throw failure.error;
 }
 
 export async function runLoad(o: LoadOptions, log: (line: string) => void = () => undefined) {
