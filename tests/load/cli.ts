@@ -17,7 +17,8 @@ Every bot consumes the others' producers and counts what arrives.
 
 Prints, per participant and in total: received bitrate, loss, join time (join sent ->
 joined), time to first media and first keyframe, and the server's CPU (from its /metrics,
-when readable). Exits 1 when a bot fails, a consumer gets no media or no keyframe, or loss
+when readable; with the local server only its SFU workers', since its signaling shares this
+process with the bots). Exits 1 when a bot fails, a consumer gets no media or no keyframe, or loss
 is above --max-loss; 2 on bad flags.
 
 Flags:
@@ -126,7 +127,10 @@ async function main(argv: string[]): Promise<number> {
     const maxLossPct = positive('max-loss', values['max-loss']);
     optionsOf(values, values.url ?? 'http://127.0.0.1');
     if (!values.url) local = await startLocalServer({ meshMaxPeers });
-    const options = optionsOf(values, values.url ?? local?.url ?? '');
+    const options = {
+      ...optionsOf(values, values.url ?? local?.url ?? ''),
+      serverSharesProcess: local !== undefined,
+    };
     const log = (line: string) => process.stderr.write(`${line}\n`);
     if (local) log(`local server at ${local.url}`);
     const result = await runLoad(options, log);

@@ -32,8 +32,9 @@ export interface Summary {
   /** Over the participants that have one. */
   joinMs: { p50: number; p95: number } | undefined;
   keyframeMs: { p50: number; p95: number } | undefined;
-  /** Server CPU (signaling + SFU workers) over the window, percent of one core. */
+  /** Server CPU over the window, percent of one core, and what it covers. */
   serverCpuPct: number | undefined;
+  serverCpuScope: string;
   failures: string[];
 }
 
@@ -125,6 +126,7 @@ export function summarize(result: LoadResult, expect: Expectations): Summary {
     lossPct: all.expected > 0 ? (100 * Math.max(0, all.lost)) / all.expected : 0,
     joinMs: spread(joins),
     keyframeMs: spread(keys),
+    serverCpuScope: result.serverCpuScope,
     serverCpuPct:
       result.serverCpuS === undefined
         ? undefined
@@ -173,7 +175,7 @@ export function formatSummary(s: Summary): string[] {
     `total received: ${s.totalRxKbps.toFixed(0)} kbit/s, loss ${s.lossPct.toFixed(2)} %`,
     `join (ms, join sent -> joined): ${s.joinMs ? `p50 ${ms(s.joinMs.p50)}, p95 ${ms(s.joinMs.p95)}` : '-'}`,
     `first keyframe of every video (ms after join sent): ${s.keyframeMs ? `p50 ${ms(s.keyframeMs.p50)}, p95 ${ms(s.keyframeMs.p95)}` : '-'}`,
-    `server CPU (signaling + SFU workers): ${s.serverCpuPct === undefined ? 'unknown (/metrics not readable)' : `${s.serverCpuPct.toFixed(1)} % of one core`}`,
+    `server CPU (${s.serverCpuScope}): ${s.serverCpuPct === undefined ? 'unknown (/metrics not readable)' : `${s.serverCpuPct.toFixed(1)} % of one core`}`,
   );
   if (s.failures.length > 0) lines.push('', 'FAILED:', ...s.failures.map((f) => `  ${f}`));
   return lines;

@@ -28,6 +28,11 @@ export interface LoadOptions {
   concurrency?: number;
   /** Bearer token for the server's /metrics (METRICS_TOKEN), for its CPU figure. */
   metricsToken?: string;
+  /**
+   * The server runs in this process (the CLI's local one): its process CPU is the bots' too,
+   * so only the SFU workers' CPU is counted. Default false.
+   */
+  serverSharesProcess?: boolean;
   timeoutMs?: number;
 }
 
@@ -40,6 +45,8 @@ export interface LoadResult {
   after: BotReport[];
   /** Server CPU seconds (signaling process + SFU workers) over the window, when readable. */
   serverCpuS: number | undefined;
+  /** What `serverCpuS` covers. */
+  serverCpuScope: 'signaling + SFU workers' | 'SFU workers';
 }
 
 async function createRoom(url: string): Promise<{ id: string; hostKey: string }> {
@@ -118,15 +125,23 @@ export async function runLoad(o: LoadOptions, log: (line: string) => void = () =
       o.timeoutMs ?? 20_000,
     );
     log(`measuring for ${o.durationS} s`);
-    const cpu0 = await serverCpuSeconds(o.url, o.metricsToken);
+    const cpu0 = await serverCpuSeconds(o.url, o.metricsToken, o.serverSharesProcess);
     const t0 = Date.now();
     const before = bots.map((b) => b.snapshot());
     await new Promise((resolve) => setTimeout(resolve, o.durationS * 1000));
     const after = bots.map((b) => b.snapshot());
     const windowMs = Date.now() - t0;
-    const cpu1 = await serverCpuSeconds(o.url, o.metricsToken);
+    const cpu1 = await serverCpuSeconds(o.url, o.metricsToken, o.serverSharesProcess);
     const serverCpuS = cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined;
-    return { roomId: room.id, windowMs, before, after, serverCpuS } satisfies LoadResult;
+    const serverCpuScope = o.serverSharesProcess ? 'SFU workers' : 'signaling + SFU workers';
+    return {
+      roomId: room.id,
+      windowMs,
+      before,
+      after,
+      serverCpuS,
+      serverCpuScope,
+    } satisfies LoadResult;
   } finally {
     await Promise.all(bots.map((b) => b.close()));
   }

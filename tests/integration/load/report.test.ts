@@ -53,6 +53,7 @@ describe('a load run in figures', () => {
       before: [bot('bot-sub-0', [video(1000, 0, 100, 1400)]), bot('bot-sub-1', [])],
       after: [bot('bot-sub-0', [video(251_000, 2, 300, 1400)]), bot('bot-sub-1', [], ['boom'])],
       serverCpuS: 0.5,
+      serverCpuScope: 'SFU workers' as const,
     };
     const s = summarize(result, { consumersPerBot: () => 1, maxLossPct: 0.5 });
     expect(s.rows[0]).toMatchObject({
@@ -91,5 +92,6 @@ describe('a load run in figures', () => {
       'parley_process_resident_memory_bytes 99',
     ].join('\n');
     expect(cpuSecondsOf(text)).toBeCloseTo(3.75);
+    expect(cpuSecondsOf(text, true)).toBeCloseTo(2.25);
   });
 });
