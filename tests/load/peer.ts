@@ -91,6 +91,8 @@ function newPeerConnection(media: BotMedia): RTCPeerConnection {
     iceUseIpv6: false,
     iceInterfaceAddresses: { udp4: '127.0.0.1' },
     iceAdditionalHostAddresses: ['127.0.0.1'],
+    // One ICE transport for every m-line (mediasoup bundles them all).
+    bundlePolicy: 'max-bundle',
     codecs: {
       audio: [
         new RTCRtpCodecParameters({ ...media.opus, rtcpFeedback: [{ type: 'transport-cc' }] }),
