@@ -1,5 +1,6 @@
 import type { RoomId } from './ids.ts';
-import type { RoomMode, RoomSettings } from './messages.ts';
+import type { RoomMode } from './messages.ts';
+import type { RoomSettings } from './roomSettings.ts';
 
 /** `POST /api/rooms` reply. Keep `hostKey` secret: whoever presents it on `join` is host. */
 export interface CreateRoomResponse {
