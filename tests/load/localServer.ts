@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { quietLog, startServer } from '@parley/signaling';
+import { quietLog, startServer, type ParleyServer } from '@parley/signaling';
 import { LOOPBACK_LIMITS } from '../integration/support/server.ts';
 
 /** 57000-57999: no test suite or bench scenario uses it (see the rtcMinPort of each). */
@@ -12,10 +12,16 @@ export const LOAD_SFU_PORTS = { rtcMinPort: 57000, rtcMaxPort: 57999 };
 
 export interface LocalServer {
   url: string;
+  /** The server itself (its SFU's resource usage, for the benchmarks). */
+  server: ParleyServer;
   close(): Promise<void>;
 }
 
-export async function startLocalServer(options: { meshMaxPeers: number }): Promise<LocalServer> {
+export async function startLocalServer(options: {
+  meshMaxPeers: number;
+  /** The SFU's RTC port range (default LOAD_SFU_PORTS). */
+  rtcPorts?: { rtcMinPort: number; rtcMaxPort: number };
+}): Promise<LocalServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-load-'));
   const server = await startServer({
     host: '127.0.0.1',
@@ -36,11 +42,12 @@ export async function startLocalServer(options: { meshMaxPeers: number }): Promi
       listenIp: '127.0.0.1',
       announcedIp: undefined,
       webRtcPortBase: 0,
-      ...LOAD_SFU_PORTS,
+      ...(options.rtcPorts ?? LOAD_SFU_PORTS),
     },
   });
   return {
     url: server.url,
+    server,
     async close() {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });

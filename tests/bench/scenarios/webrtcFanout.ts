@@ -1,17 +1,13 @@
 // WebRTC fan-out: one publisher bot -> N subscriber bots through the real server and SFU over
 // SRTP (issue #15): worker CPU per forwarded packet, and loss at the subscribers.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { types } from 'mediasoup';
-import { quietLog, startServer, type ParleyServer } from '@parley/signaling';
 import { configureWorkerBinary } from '@parley/sfu';
 import { collectConsumers } from '@parley/sfu/testing';
 import { ensureMediasoupWorker } from '../../../scripts/build-mediasoup-worker.mjs';
-import { LOOPBACK_LIMITS } from '../../integration/support/server.ts';
 import { Bot } from '../../load/Bot.ts';
 import { DEFAULT_CLIP, loadClip } from '../../load/clip.ts';
+import { startLocalServer, type LocalServer } from '../../load/localServer.ts';
 import { packetsSent, workerCpuSeconds } from '../lib/sfuHarness.ts';
 import { round, sleep } from '../lib/stats.ts';
 import type { Figure, Scenario, ScenarioOutput } from '../types.ts';
@@ -33,37 +29,14 @@ interface Step {
 /** Every consumer mediasoup creates in this process (one hook per process). */
 let observed: Map<string, types.Consumer> | undefined;
 
-async function startFanoutServer(): Promise<{ server: ParleyServer; dataDir: string }> {
+async function startFanoutServer(): Promise<LocalServer> {
   // mediasoup reads the worker's path when first imported: point it at our build first.
   configureWorkerBinary(await ensureMediasoupWorker());
   const mediasoup = await import('mediasoup');
   observed ??= collectConsumers(mediasoup);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-bench-webrtc-'));
-  const server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    staticDir: undefined,
-    stunUrls: [],
-    turn: undefined,
-    localTurn: false,
-    limits: LOOPBACK_LIMITS,
-    log: quietLog,
-    // Two participants are an SFU room: the bots speak only the SFU.
-    meshMaxPeers: 1,
-    // A load run may fill a room past the product's 50 (ROOM_MAX_PEERS).
-    roomMaxPeers: 1000,
-    sfu: {
-      workers: 1,
-      listenIp: '127.0.0.1',
-      announcedIp: undefined,
-      webRtcPortBase: 0,
-      // 58000-58999: no suite or other scenario uses it.
-      rtcMinPort: 58000,
-      rtcMaxPort: 58999,
-    },
-  });
-  return { server, dataDir };
+  // Two participants are an SFU room (the bots speak only the SFU); 58000-58999: no suite or
+  // other scenario uses it.
+  return startLocalServer({ meshMaxPeers: 1, rtcPorts: { rtcMinPort: 58000, rtcMaxPort: 58999 } });
 }
 
 function lossOf(bots: Bot[]): { lost: number; expected: number } {
@@ -89,7 +62,8 @@ async function waitFlowing(bots: Bot[], ms: number): Promise<void> {
 async function run(smoke: boolean, log: (l: string) => void): Promise<ScenarioOutput> {
   const plan = smoke ? SMOKE : FULL;
   const clip = loadClip(DEFAULT_CLIP);
-  const { server, dataDir } = await startFanoutServer();
+  const local = await startFanoutServer();
+  const { server } = local;
   const sfu = server.sfu;
   if (!sfu || !observed) throw new Error('the server has no SFU');
   const consumers = observed;
@@ -156,8 +130,7 @@ async function run(smoke: boolean, log: (l: string) => void): Promise<ScenarioOu
     return { figures: figures(steps), details: { steps }, notes: notes(steps) };
   } finally {
     await Promise.all(bots.map((b) => b.close()));
-    await server.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await local.close();
   }
 }
 
