@@ -17,8 +17,8 @@ Every bot consumes the others' producers and counts what arrives.
 
 Prints, per participant and in total: received bitrate, loss, join time (join sent ->
 joined), time to first media and first keyframe, and the server's CPU (from its /metrics,
-when readable; with the local server only its SFU workers', since its signaling shares this
-process with the bots). Exits 1 when a bot fails, a consumer gets no media or no keyframe, or loss
+when readable; with the local server and --processes 0 only its SFU workers', since its
+signaling then shares this process with the bots), and the bots' own CPU. Exits 1 when a bot fails, a consumer gets no media or no keyframe, or loss
 is above --max-loss; 2 on bad flags.
 
 Flags:
@@ -39,6 +39,10 @@ Flags:
   --max-loss <pct>       Fail above this loss, percent of expected packets. Default 5.
   --name-prefix <text>   Bots are named <prefix>-pub-<i> / <prefix>-sub-<i>. Default bot.
   --concurrency <n>      Bots joining at the same time. Default 4.
+  --processes <k>        Bot processes the bots are spread over (forked; one core each at
+                         most), new bots handed to each in turn; 0 runs them in this process.
+                         Default: one per 30 bots. A bot process is killed when the run ends,
+                         fails or overruns its time limit (2 min + duration + 2 s a bot).
   --metrics-token <t>    Bearer token for the server's /metrics (METRICS_TOKEN), for its CPU.
   --mesh-max-peers <n>   Local server only (no --url): its MESH_MAX_PEERS. Default 1, so a
                          room of two is already on the SFU: bots do not speak the mesh yet.
@@ -59,6 +63,7 @@ const FLAGS = {
   'max-loss': { type: 'string', default: '5' },
   'name-prefix': { type: 'string', default: 'bot' },
   concurrency: { type: 'string', default: '4' },
+  processes: { type: 'string' },
   'metrics-token': { type: 'string' },
   'mesh-max-peers': { type: 'string', default: '1' },
   json: { type: 'boolean', default: false },
@@ -99,6 +104,7 @@ function optionsOf(v: Values, url: string): LoadOptions {
     ...(v['max-video'] !== undefined ? { maxVideo: count('max-video', v['max-video']) } : {}),
     namePrefix: v['name-prefix'],
     concurrency: count('concurrency', v.concurrency, 1),
+    ...(v.processes !== undefined ? { processes: count('processes', v.processes) } : {}),
     ...(v['metrics-token'] ? { metricsToken: v['metrics-token'] } : {}),
   };
 }

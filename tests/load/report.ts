@@ -35,6 +35,12 @@ export interface Summary {
   /** Server CPU over the window, percent of one core, and what it covers. */
   serverCpuPct: number | undefined;
   serverCpuScope: string;
+  /**
+   * The bots' own CPU over the window: in total and their busiest process, percent of one
+   * core. A process near 100 % (or a total near the machine's cores) means the bots, not the
+   * server, were the limit.
+   */
+  botCpu: { processes: number; totalPct: number; maxProcessPct: number };
   failures: string[];
 }
 
@@ -93,7 +99,10 @@ export interface Expectations {
 }
 
 export function summarize(result: LoadResult, expect: Expectations): Summary {
-  const rows = result.after.map((a, i) => rowOf(result.before[i], a, result.windowMs));
+  // Matched by name: bots from several processes come back in join order, but a bot that
+  // joined late may be missing from `before`.
+  const before = new Map(result.before.map((b) => [b.name, b]));
+  const rows = result.after.map((a) => rowOf(before.get(a.name), a, result.windowMs));
   const failures: string[] = [];
   result.after.forEach((bot, i) => {
     const row = rows[i];
@@ -109,15 +118,16 @@ export function summarize(result: LoadResult, expect: Expectations): Summary {
     }
   });
   const all = { lost: 0, expected: 0 };
-  for (const [i, a] of result.after.entries()) {
+  for (const a of result.after) {
     for (const c of a.consumers) {
-      const b = result.before[i]?.consumers.find((x) => x.consumerId === c.consumerId)?.counts;
+      const b = before.get(a.name)?.consumers.find((x) => x.consumerId === c.consumerId)?.counts;
       all.lost += c.counts.lost - (b?.lost ?? 0);
       all.expected += c.counts.expected - (b?.expected ?? 0);
     }
   }
   const joins = rows.map((r) => r.joinMs).filter((v) => v !== undefined);
   const keys = rows.map((r) => r.keyframeMs).filter((v) => v !== undefined);
+  const pctOf = (cpuS: number) => (result.windowMs > 0 ? (100 * cpuS * 1000) / result.windowMs : 0);
   const spread = (v: number[]) =>
     v.length > 0 ? { p50: percentile(v, 50), p95: percentile(v, 95) } : undefined;
   return {
@@ -131,6 +141,11 @@ export function summarize(result: LoadResult, expect: Expectations): Summary {
       result.serverCpuS === undefined
         ? undefined
         : (100 * result.serverCpuS * 1000) / result.windowMs,
+    botCpu: {
+      processes: result.botCpuS.length,
+      totalPct: pctOf(result.botCpuS.reduce((a, b) => a + b, 0)),
+      maxProcessPct: pctOf(Math.max(0, ...result.botCpuS)),
+    },
     failures,
   };
 }
@@ -176,6 +191,7 @@ export function formatSummary(s: Summary): string[] {
     `join (ms, join sent -> joined): ${s.joinMs ? `p50 ${ms(s.joinMs.p50)}, p95 ${ms(s.joinMs.p95)}` : '-'}`,
     `first keyframe of every video (ms after join sent): ${s.keyframeMs ? `p50 ${ms(s.keyframeMs.p50)}, p95 ${ms(s.keyframeMs.p95)}` : '-'}`,
     `server CPU (${s.serverCpuScope}): ${s.serverCpuPct === undefined ? 'unknown (/metrics not readable)' : `${s.serverCpuPct.toFixed(1)} % of one core`}`,
+    `bots' CPU (${s.botCpu.processes} process${s.botCpu.processes === 1 ? '' : 'es'}): ${s.botCpu.totalPct.toFixed(1)} % of one core, busiest process ${s.botCpu.maxProcessPct.toFixed(1)} %`,
   );
   if (s.failures.length > 0) lines.push('', 'FAILED:', ...s.failures.map((f) => `  ${f}`));
   return lines;

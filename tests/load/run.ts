@@ -1,11 +1,13 @@
 // One load run: N publisher bots and M subscriber bots in one room for a while, then a
 // report (per bot and in total: bitrate, loss, join times; the server's CPU when its
-// /metrics can be read). Used by the CLI (cli.ts) and the tests.
+// /metrics can be read; the bots' own CPU). The bots run in bot processes (pool.ts) or in this
+// one. Used by the CLI (cli.ts), the benchmarks and the tests.
 
-import { Bot } from './Bot.ts';
 import type { BotReport } from './Bot.ts';
-import { DEFAULT_CLIP, loadClip } from './clip.ts';
+import { LocalBots } from './botGroup.ts';
+import type { BotGroup, BotSpec } from './botGroup.ts';
 import type { Kind } from './peer.ts';
+import { ProcessPool, defaultProcesses } from './pool.ts';
 import { serverCpuSeconds } from './serverCpu.ts';
 
 export interface LoadOptions {
@@ -29,8 +31,14 @@ export interface LoadOptions {
   /** Bearer token for the server's /metrics (METRICS_TOKEN), for its CPU figure. */
   metricsToken?: string;
   /**
-   * The server runs in this process (the CLI's local one): its process CPU is the bots' too,
-   * so only the SFU workers' CPU is counted. Default false.
+   * Bot processes (pool.ts); 0 runs the bots in this process. Default: one per 30 bots
+   * (`defaultProcesses`).
+   */
+  processes?: number;
+  /**
+   * The server runs in this process (the CLI's local one): with the bots in this process too
+   * (`processes: 0`) its process CPU is theirs as well, so only the SFU workers' is counted.
+   * Default false.
    */
   serverSharesProcess?: boolean;
   timeoutMs?: number;
@@ -47,6 +55,8 @@ export interface LoadResult {
   serverCpuS: number | undefined;
   /** What `serverCpuS` covers. */
   serverCpuScope: 'signaling + SFU workers' | 'SFU workers';
+  /** CPU seconds over the window of each process the bots ran in. */
+  botCpuS: number[];
 }
 
 async function createRoom(url: string): Promise<{ id: string; hostKey: string }> {
@@ -80,75 +90,84 @@ async function pool(count: number, concurrency: number, task: (i: number) => Pro
   if (failure) throw failure.error;
 }
 
-export async function runLoad(o: LoadOptions, log: (line: string) => void = () => undefined) {
+/** Starts the bots' group: this process (`processes: 0`) or a pool of bot processes. */
+async function startGroup(o: LoadOptions): Promise<BotGroup> {
+  const processes = o.processes ?? defaultProcesses(o.publishers + o.subscribers);
+  if (processes === 0) return new LocalBots();
+  // Joins at `concurrency`, the wait for media, the window: a process past this is stuck.
+  const limitMs = 120_000 + o.durationS * 1000 + (o.publishers + o.subscribers) * 2_000;
+  return ProcessPool.start({ processes, limitMs });
+}
+
+export async function runLoad(
+  o: LoadOptions,
+  log: (line: string) => void = () => undefined,
+): Promise<LoadResult> {
   const prefix = o.namePrefix ?? 'bot';
   const room = o.roomId ? { id: o.roomId, hostKey: o.hostKey } : await createRoom(o.url);
   const publish: Kind[] = o.audioOnly ? ['audio'] : ['audio', 'video'];
-  const clip = o.publishers > 0 ? loadClip(DEFAULT_CLIP) : undefined;
   const total = o.publishers + o.subscribers;
-  const bots: Bot[] = [];
-  const make = (i: number) => {
+  const spec = (i: number): BotSpec => {
     const publisher = i < o.publishers;
     const name = `${prefix}-${publisher ? 'pub' : 'sub'}-${publisher ? i : i - o.publishers}`;
-    return new Bot({
+    return {
       url: o.url,
       roomId: room.id,
       name,
       ...(i === 0 && room.hostKey ? { hostKey: room.hostKey, admitPrefix: prefix } : {}),
       ...(o.password ? { password: o.password } : {}),
       publish: publisher ? publish : [],
-      ...(clip ? { clip } : {}),
       ...(o.maxVideo !== undefined ? { maxVideo: o.maxVideo } : {}),
       ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-    });
+    };
   };
-  const join = async (i: number) => {
-    const bot = make(i);
-    bots.push(bot);
-    await bot.join();
-  };
+  const group = await startGroup(o);
+  const join = (i: number) => group.join(spec(i));
   const concurrency = o.concurrency ?? 4;
+  const timeoutMs = o.timeoutMs ?? 20_000;
   try {
     // The host first (it admits the others when the room has a waiting room), then the other
     // publishers; subscribers join once those publish (when the room is on the SFU by then),
     // so their join times are a newcomer's in a running meeting, not the publishers' start.
     if (total > 0) await join(0);
     await pool(Math.max(0, o.publishers - 1), concurrency, (k) => join(k + 1));
-    await withDeadline(Promise.all(bots.map((b) => b.published)), o.timeoutMs ?? 20_000);
-    const first = bots.length;
+    await withDeadline(group.published(), timeoutMs);
+    const first = Math.min(total, Math.max(1, o.publishers));
     await pool(total - first, concurrency, (k) => join(first + k));
-    log(`${bots.length} bots in room ${room.id}; waiting for media to flow`);
+    log(`${total} bots in room ${room.id}; waiting for media to flow`);
     // The window measures the steady state: it starts once every bot receives what it should
     // (or after the timeout; the report then names who does not).
     await waitFor(
-      () => bots.every((b) => b.flowing >= expectedConsumers(o, b.snapshot())),
-      o.timeoutMs ?? 20_000,
+      async () => (await group.flowing()).every((b) => b.flowing >= expectedConsumers(o, b)),
+      timeoutMs,
     );
     log(`measuring for ${o.durationS} s`);
-    const cpu0 = await serverCpuSeconds(o.url, o.metricsToken, o.serverSharesProcess);
+    const serverShared = o.serverSharesProcess === true && group instanceof LocalBots;
+    const cpu0 = await serverCpuSeconds(o.url, o.metricsToken, serverShared);
+    const bots0 = await group.cpuSeconds();
     const t0 = Date.now();
-    const before = bots.map((b) => b.snapshot());
+    const before = await group.snapshot();
     await new Promise((resolve) => setTimeout(resolve, o.durationS * 1000));
-    const after = bots.map((b) => b.snapshot());
+    const after = await group.snapshot();
     const windowMs = Date.now() - t0;
-    const cpu1 = await serverCpuSeconds(o.url, o.metricsToken, o.serverSharesProcess);
-    const serverCpuS = cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined;
-    const serverCpuScope = o.serverSharesProcess ? 'SFU workers' : 'signaling + SFU workers';
+    const bots1 = await group.cpuSeconds();
+    const cpu1 = await serverCpuSeconds(o.url, o.metricsToken, serverShared);
     return {
       roomId: room.id,
       windowMs,
       before,
       after,
-      serverCpuS,
-      serverCpuScope,
-    } satisfies LoadResult;
+      serverCpuS: cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined,
+      serverCpuScope: serverShared ? 'SFU workers' : 'signaling + SFU workers',
+      botCpuS: bots1.map((c, i) => c - (bots0[i] ?? 0)),
+    };
   } finally {
-    await Promise.all(bots.map((b) => b.close()));
+    await group.close();
   }
 }
 
 /** How many consumers a bot should end up with: the other publishers' producers it takes. */
-export function expectedConsumers(o: LoadOptions, bot: BotReport): number {
+export function expectedConsumers(o: LoadOptions, bot: { name: string }): number {
   const others = o.publishers - (bot.name.includes('-pub-') ? 1 : 0);
   const video = o.audioOnly ? 0 : Math.min(others, o.maxVideo ?? Infinity);
   return others + video;
@@ -161,8 +180,8 @@ async function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Polls `check` every 100 ms until it holds or `ms` passed. */
-async function waitFor(check: () => boolean, ms: number): Promise<void> {
+/** Polls `check` every 250 ms until it holds or `ms` passed. */
+async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void> {
   const end = Date.now() + ms;
-  while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  while (!(await check()) && Date.now() < end) await new Promise((r) => setTimeout(r, 250));
 }

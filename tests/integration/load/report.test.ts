@@ -54,6 +54,7 @@ describe('a load run in figures', () => {
       after: [bot('bot-sub-0', [video(251_000, 2, 300, 1400)]), bot('bot-sub-1', [], ['boom'])],
       serverCpuS: 0.5,
       serverCpuScope: 'SFU workers' as const,
+      botCpuS: [0.2, 1.2],
     };
     const s = summarize(result, { consumersPerBot: () => 1, maxLossPct: 0.5 });
     expect(s.rows[0]).toMatchObject({
@@ -64,12 +65,39 @@ describe('a load run in figures', () => {
     });
     expect(s.rows[0]?.lossPct).toBeCloseTo(1);
     expect(s.serverCpuPct).toBeCloseTo(25);
+    expect(s.botCpu.processes).toBe(2);
+    expect(s.botCpu.totalPct).toBeCloseTo(70);
+    expect(s.botCpu.maxProcessPct).toBeCloseTo(60);
     expect(s.failures).toEqual([
       'bot-sub-0: 1.00 % loss',
       'bot-sub-1: boom',
       'bot-sub-1: media from 0 of 1 consumers',
     ]);
     expect(formatSummary(s).join('\n')).toContain('FAILED:');
+  });
+
+  it("pairs the window's start and end by bot name (bot processes answer in any order)", () => {
+    const audio = (packets: number) => ({
+      consumerId: 'a',
+      producerPeerId: 'p',
+      kind: 'audio' as const,
+      counts: counts({ packets, expected: packets, bytes: packets * 100, firstPacketAt: 1200 }),
+    });
+    const s = summarize(
+      {
+        roomId: 'r',
+        windowMs: 1000,
+        before: [bot('bot-sub-1', [audio(50)]), bot('bot-sub-0', [audio(10)])],
+        after: [bot('bot-sub-0', [audio(60)]), bot('bot-sub-1', [audio(100)])],
+        serverCpuS: undefined,
+        serverCpuScope: 'signaling + SFU workers',
+        botCpuS: [],
+      },
+      { consumersPerBot: () => 1, maxLossPct: 1 },
+    );
+    // 50 packets of 100 bytes in 1 s each: 40 kbit/s.
+    expect(s.rows.map((r) => r.rxKbps)).toEqual([40, 40]);
+    expect(s.botCpu).toEqual({ processes: 0, totalPct: 0, maxProcessPct: 0 });
   });
 
   it.each([
