@@ -5,6 +5,7 @@ import { cluster } from './scenarios/cluster/index.ts';
 import { failoverVideo } from './scenarios/cluster/video.ts';
 import { glass } from './scenarios/glass.ts';
 import { join } from './scenarios/join.ts';
+import { joinBots } from './scenarios/joinBots.ts';
 import { pwa } from './scenarios/pwa.ts';
 import { sfuFanout } from './scenarios/sfuFanout.ts';
 import { signaling } from './scenarios/signaling/index.ts';
@@ -20,6 +21,7 @@ export const SCENARIOS: readonly Scenario[] = [
   broadcast,
   turn,
   join,
+  joinBots,
   switchScenario,
   glass,
   pwa,

@@ -1,5 +1,5 @@
-// The browser benchmark scenarios (join, switch, glass, PWA, failover) in smoke mode: a few iterations
-// each, in the serial end-to-end project, since each drives several Chromium instances.
+// The browser benchmark scenarios (join, join with bots, switch, glass, PWA, failover) in smoke
+// mode: a few iterations each, in the serial end-to-end project, since each drives Chromium.
 
 import { describe, expect, it } from 'vitest';
 import { smokeEach, usesBrowser } from '../bench/lib/smoke.ts';
@@ -8,11 +8,12 @@ import { SCENARIOS } from '../bench/scenarios.ts';
 describe('browser benchmark scenarios (smoke)', () => {
   const browserScenarios = SCENARIOS.filter(usesBrowser);
 
-  it('are the five the issues ask for', () => {
+  it('are the six the issues ask for', () => {
     expect(browserScenarios.map((s) => s.name).sort()).toEqual([
       'failover-video',
       'glass',
       'join',
+      'join-bots',
       'pwa',
       'switch',
     ]);

@@ -1,0 +1,81 @@
+// Load bots (tests/load/Bot.ts) as the other members of a room, in a child process of their
+// own (botRoomChild.ts): a browser scenario then measures one Chromium page among them, and
+// the bots' CPU stays off the bench process, where the server's signaling runs.
+
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'botRoomChild.ts');
+
+export interface BotRoomConfig {
+  /** The server's base URL. */
+  url: string;
+  roomId: string;
+  /** Publisher bots (audio and video: the load clip, 640x360 VP8 at ~500 kbit/s, and Opus). */
+  count: number;
+  /** The room is on the SFU once they are in: `ready` then waits for their producers. */
+  sfu: boolean;
+  /** Whether the bots consume each other (and later joiners). */
+  subscribe: boolean;
+  /** Video consumers per bot at most (a 3x3 grid shows 9). Default: all. */
+  maxVideo?: number;
+}
+
+export interface BotRoom {
+  /** The bots' process, for its CPU (proc.ts). */
+  pid: number;
+  /** What the bots reported as failures so far. */
+  errors(): Promise<string[]>;
+  /** Closes stdin: the bots leave and the process exits (SIGKILL after 10 s). */
+  close(): Promise<void>;
+}
+
+type Line = { event: string } & Record<string, unknown>;
+
+/** Starts the bots and resolves once all of them are in the room (and publishing). */
+export async function startBotRoom(config: BotRoomConfig, timeoutMs = 60_000): Promise<BotRoom> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(config)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const waiting: ((line: Line) => void)[] = [];
+  createInterface({ input: child.stdout }).on('line', (text) => {
+    waiting.shift()?.(JSON.parse(text) as Line);
+  });
+  const next = (what: string): Promise<Line> =>
+    new Promise<Line>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bots: no ${what} in time`)), timeoutMs);
+      waiting.push((line) => {
+        clearTimeout(timer);
+        if (line.event === 'failed') reject(new Error(`bots failed: ${String(line.error)}`));
+        else resolve(line);
+      });
+      void exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error('the bots process exited'));
+      });
+    });
+  const close = async (): Promise<void> => {
+    child.stdin.end();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    const ready = await next('ready');
+    return {
+      pid: Number(ready.pid),
+      async errors() {
+        const answer = next('errors');
+        child.stdin.write('{"cmd":"errors"}\n');
+        return (await answer).errors as string[];
+      },
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

@@ -1,0 +1,376 @@
+// Join latency with bots (issue #15): ONE Chromium page clicks Join in a room whose other
+// members are load bots (tests/load/, in a process of their own), so the figure is Parley's
+// path rather than four other browsers on the same two cores. Click -> first decoded remote
+// frame with join.ts's milestones, next to the floor measured in the same run (two
+// RTCPeerConnections in one page, the bots' capture size: lib/rtcFloor.ts).
+
+import os from 'node:os';
+import type { Browser } from 'playwright-core';
+import { startAppServer, type AppServer } from '../lib/appServer.ts';
+import { startBotRoom, type BotRoom } from '../lib/botRoom.ts';
+import { Browsers, openRoomPage } from '../lib/browser.ts';
+import {
+  firstFrame,
+  joinProbeScript,
+  joinTimes,
+  remoteAt,
+  waitForFirstFrame,
+  type JoinMarks,
+  type JoinTimes,
+} from '../lib/joinProbe.ts';
+import { cpuMeter, machineCpuMeter, untilIdle } from '../lib/proc.ts';
+import { openRtcFloor, type FloorTimes, type RtcFloor } from '../lib/rtcFloor.ts';
+import { round, sleep, summarize } from '../lib/stats.ts';
+import { DEFAULT_CLIP } from '../../load/clip.ts';
+import { waitFor } from '../../e2e/support/wait.ts';
+import type { Figure, Scenario, ScenarioOutput } from '../types.ts';
+
+interface Mode {
+  key: string;
+  path: 'mesh' | 'sfu';
+  label: string;
+  /** Bots in the room when the page joins (every one publishes the load clip). */
+  bots: number;
+  meshMaxPeers: number;
+  /** Whether the bots consume each other's media (and the joiner's). */
+  subscribe: boolean;
+  maxVideo?: number;
+}
+
+const MODES: Record<'full' | 'smoke', Mode[]> = {
+  full: [
+    // A 5-person meeting: everyone sees everyone (16 consumers among the bots, cheap).
+    { key: 'sfu5', path: 'sfu', label: 'SFU, 5th person (4 bots)', bots: 4, meshMaxPeers: 1, subscribe: true }, // prettier-ignore
+    // 19 publishers that consume nothing: their CPU stays at packetizing and SRTP (~3 % of a
+    // core each), and the joiner's path is the same (its consumers, its transport).
+    { key: 'sfu20', path: 'sfu', label: 'SFU, 20th person (19 bots)', bots: 19, meshMaxPeers: 1, subscribe: false }, // prettier-ignore
+  ],
+  smoke: [
+    { key: 'sfu3', path: 'sfu', label: 'SFU, 3rd person (2 bots)', bots: 2, meshMaxPeers: 1, subscribe: false }, // prettier-ignore
+  ],
+};
+const RUNS = { full: 25, smoke: 2 };
+/** Quiet time on the pre-join screen before each click, after the previous joiner left. */
+const SETTLE_MS = { full: 1500, smoke: 200 };
+/** The floor sends the fake camera at the size the joiner decodes: the bots' clip. */
+const FLOOR_SIZE = { width: DEFAULT_CLIP.width, height: DEFAULT_CLIP.height, fps: DEFAULT_CLIP.fps }; // prettier-ignore
+
+interface Milestone {
+  key: string;
+  label: string;
+  /** ms after the Join submit; NaN when not seen. */
+  of(m: JoinMarks): number;
+}
+
+const fromTimes = (key: keyof JoinTimes, label: string): Milestone => ({
+  key,
+  label,
+  of: (m) => joinTimes(m)[key],
+});
+const sent = (key: string, message: string, label: string): Milestone => ({
+  key,
+  label,
+  of: (m) => remoteAt(m, m, message),
+});
+
+/** join.ts's SFU milestones, in order. */
+const SFU_MILESTONES: Milestone[] = [
+  fromTimes('wsOpen', 'WebSocket open'),
+  fromTimes('welcome', '`welcome` (hello reply)'),
+  sent('joinSent', '-> join', '`join` sent'),
+  fromTimes('joined', '`joined` (join reply)'),
+  fromTimes('pcCreated', 'receive transport created'),
+  sent('consumeAsked', '-> sfu-consume', '`sfu-consume` sent'),
+  sent('consumerReply', '<- sfu-consumer video', 'first video consumer created (server reply)'),
+  sent('connectSent', '-> sfu-connect', '`sfu-connect` sent (DTLS parameters)'),
+  fromTimes('negotiated', 'consumer SDP applied'),
+  fromTimes('iceChecking', 'ICE checking'),
+  fromTimes('ice', 'ICE connected'),
+  fromTimes('dtls', 'DTLS connected'),
+  fromTimes('frameReceived', "first frame's last packet received"),
+  fromTimes('firstFrame', 'first remote frame presented'),
+];
+
+const FLOOR_MILESTONES: [keyof FloorTimes, string][] = [
+  ['negotiated', 'offer/answer applied'],
+  ['iceChecking', 'ICE checking'],
+  ['ice', 'ICE connected'],
+  ['dtls', 'DTLS connected'],
+  ['frameReceived', "first frame's last packet received"],
+  ['firstFrame', 'first remote frame presented'],
+];
+
+type Run = Record<string, number>;
+
+interface ModeResult {
+  mode: Mode;
+  joins: Run[];
+  floors: FloorTimes[];
+  medianTimeline: { message: string; ms: number }[];
+  loadAverage: number;
+  machineBusy: number;
+  botCores: number;
+  botErrors: string[];
+}
+
+function joinRun(m: JoinMarks): Run {
+  const times = SFU_MILESTONES.map((s) => [s.key, round(s.of(m), 1)]);
+  const inbound = firstFrame(m).inbound;
+  return {
+    click: 0,
+    ...Object.fromEntries(times),
+    packetsByFirstFrame: inbound?.packetsReceived ?? Number.NaN,
+    plisByFirstFrame: inbound?.pliCount ?? Number.NaN,
+  };
+}
+
+/** One measured join: a fresh context on the pre-join screen, click, first frame, leave. */
+async function joinOnce(
+  browser: Browser,
+  app: AppServer,
+  roomId: string,
+  bots: number,
+  settleMs: number,
+): Promise<JoinMarks> {
+  const room = await openRoomPage(browser, app.url, roomId, {
+    name: 'Joiner',
+    label: 'joiner',
+    // The app's own camera (720p30): one page, so it fits; the joiner publishes once it
+    // receives (or after 1 s), so its encoder starts after the figure in any case.
+    capture: 'hd',
+    initScripts: [joinProbeScript],
+  });
+  try {
+    await sleep(settleMs);
+    await room.join.click();
+    return await waitForFirstFrame(room.page);
+  } finally {
+    await room.context.close();
+    // A socket closed before the page's `leave` keeps its seat for the resume window (30 s).
+    await waitFor(
+      `${bots} admitted in the room`,
+      async () => (await app.status(roomId)).admitted === bots,
+      { timeoutMs: 45_000 },
+    );
+  }
+}
+
+function timeline(m: JoinMarks): { message: string; ms: number }[] {
+  const t0 = m.submit ?? 0;
+  return m.messages.map(({ at, message }) => ({ message, ms: round(at - t0, 1) }));
+}
+
+/** What a mode runs on: the server, the room with its bots, one Chromium and its floor page. */
+interface Stage {
+  app: AppServer;
+  roomId: string;
+  bots: BotRoom;
+  browser: Browser;
+  floor: RtcFloor;
+}
+
+/** Sets a mode's stage up; `cleanup` gets a close for every part made, whether or not all were. */
+async function setUp(mode: Mode, cleanup: (() => Promise<void>)[]): Promise<Stage> {
+  const app = await startAppServer({ sfu: mode.path === 'sfu', meshMaxPeers: mode.meshMaxPeers });
+  cleanup.push(() => app.close());
+  const { id } = await app.createRoom();
+  // Meanwhile, one Chromium for the joiner and the floor: they take turns, so they never
+  // share its fake camera at the same time (see Browsers).
+  const browsers = new Browsers();
+  cleanup.push(() => browsers.close());
+  const [bots, browser] = await Promise.allSettled([
+    startBotRoom({
+      url: app.url,
+      roomId: id,
+      count: mode.bots,
+      sfu: mode.path === 'sfu',
+      subscribe: mode.subscribe,
+      ...(mode.maxVideo !== undefined ? { maxVideo: mode.maxVideo } : {}),
+    }),
+    browsers.launch(),
+  ]);
+  if (bots.status === 'rejected') throw bots.reason;
+  cleanup.push(() => bots.value.close());
+  if (browser.status === 'rejected') throw browser.reason;
+  const floor = await openRtcFloor(browser.value, app.url, FLOOR_SIZE);
+  const status = await app.status(id);
+  if (status.mode !== mode.path) throw new Error(`room is ${status.mode}, wanted ${mode.path}`);
+  return { app, roomId: id, bots: bots.value, browser: browser.value, floor };
+}
+
+async function measure(
+  stage: Stage,
+  mode: Mode,
+  smoke: boolean,
+  log: (l: string) => void,
+): Promise<ModeResult> {
+  // prettier-ignore
+  const { app, roomId, bots, browser, floor } = stage;
+  const settle = smoke ? SETTLE_MS.smoke : SETTLE_MS.full;
+  if (!smoke) {
+    // First use of each path (the server's, the browser's) is not measured.
+    await floor.measure();
+    await joinOnce(browser, app, roomId, mode.bots, settle);
+  }
+  const loadAverage = os.loadavg()[0] ?? 0;
+  const [machine, botCpu] = [machineCpuMeter(), cpuMeter(bots.pid)];
+  const joins: Run[] = [];
+  const marks: JoinMarks[] = [];
+  const floors: FloorTimes[] = [];
+  // Floor and join alternate, so both see the same machine.
+  for (let i = 0; i < (smoke ? RUNS.smoke : RUNS.full); i++) {
+    floors.push(await floor.measure());
+    marks.push(await joinOnce(browser, app, roomId, mode.bots, settle));
+    joins.push(joinRun(marks.at(-1)!));
+    log(`  ${mode.label} #${i + 1}: first frame ${joins.at(-1)!.firstFrame} ms, floor ${round(floors.at(-1)!.firstFrame, 1)} ms`); // prettier-ignore
+  }
+  const order = joins.map((r, i) => [r.firstFrame!, i] as const).sort((a, b) => a[0] - b[0]);
+  const median = marks[order[Math.floor((order.length - 1) / 2)]![1]]!;
+  return {
+    mode,
+    joins,
+    floors,
+    medianTimeline: timeline(median),
+    loadAverage: round(loadAverage),
+    machineBusy: round(machine.stop(), 2),
+    botCores: round(botCpu.stop().cores, 2),
+    botErrors: await bots.errors(),
+  };
+}
+
+async function runMode(mode: Mode, smoke: boolean, log: (l: string) => void): Promise<ModeResult> {
+  const cleanup: (() => Promise<void>)[] = [];
+  try {
+    return await measure(await setUp(mode, cleanup), mode, smoke, log);
+  } finally {
+    // The reverse of the making: the bots leave, then the browser closes, then the server.
+    for (const close of cleanup.reverse()) await close();
+  }
+}
+
+const p = (xs: number[]) => summarize(xs.filter(Number.isFinite));
+
+function milestoneRows(r: ModeResult) {
+  return SFU_MILESTONES.map(({ key, label }) => {
+    const s = p(r.joins.map((run) => run[key] ?? Number.NaN));
+    return { milestone: label, p50Ms: round(s.p50, 1), p95Ms: round(s.p95, 1), runs: s.count };
+  });
+}
+
+function floorRows(r: ModeResult) {
+  return FLOOR_MILESTONES.map(([key, label]) => {
+    const s = p(r.floors.map((f) => f[key]));
+    return { milestone: label, p50Ms: round(s.p50, 1), p95Ms: round(s.p95, 1), runs: s.count };
+  });
+}
+
+/** The stretches of the chain, each p50 over the runs of its own difference. */
+function stretchRows(r: ModeResult) {
+  const span = (label: string, from: string, to: string, floorOf?: (f: FloorTimes) => number) => {
+    const s = p(r.joins.map((run) => (run[to] ?? Number.NaN) - (run[from] ?? Number.NaN)));
+    const f = floorOf ? p(r.floors.map(floorOf)) : undefined;
+    return {
+      stretch: label,
+      p50Ms: round(s.p50, 1),
+      p95Ms: round(s.p95, 1),
+      floorP50Ms: f ? round(f.p50, 1) : '',
+    };
+  };
+  return [
+    span('click -> `joined`', 'click', 'joined'),
+    span('`joined` -> consumer SDP applied', 'joined', 'negotiated', (f) => f.negotiated),
+    span('SDP applied -> ICE connected', 'negotiated', 'ice', (f) => f.ice - f.negotiated),
+    span('ICE -> DTLS connected', 'ice', 'dtls', (f) => f.dtls - f.ice),
+    span("DTLS -> first frame's last packet", 'dtls', 'frameReceived', (f) => f.frameReceived - f.dtls), // prettier-ignore
+    span('last packet -> frame presented', 'frameReceived', 'firstFrame', (f) => f.firstFrame - f.frameReceived), // prettier-ignore
+  ];
+}
+
+function figures(results: ModeResult[]): Figure[] {
+  return results.flatMap((r) => {
+    const join = p(r.joins.map((x) => x.firstFrame!));
+    const floor = p(r.floors.map((f) => f.firstFrame));
+    const ms = (key: string, label: string, value: number, target?: number): Figure => ({
+      key: `${r.mode.key}_${key}`,
+      label: `${r.mode.label}: ${label}`,
+      value: round(value, 1),
+      unit: 'ms',
+      ...(target === undefined ? {} : { target: { op: '<=', value: target } }),
+    });
+    const ratio = (key: string, label: string, value: number): Figure => ({
+      key: `${r.mode.key}_${key}`,
+      label: `${r.mode.label}: ${label}`,
+      value: round(value, 2),
+      unit: 'x',
+      target: { op: '<=', value: 1.2 },
+    });
+    return [
+      ms('first_frame_p50', 'Join -> first remote frame, p50', join.p50, 250),
+      ms('first_frame_p95', 'Join -> first remote frame, p95', join.p95, 500),
+      ratio('ratio_p50', 'join / floor, p50', join.p50 / floor.p50),
+      ratio('ratio_p95', 'join / floor, p95', join.p95 / floor.p95),
+      ms('floor_p50', 'floor (2 RTCPeerConnections, one page), p50', floor.p50),
+      ms('floor_p95', 'floor, p95', floor.p95),
+      ms('joined_p50', 'Join -> `joined`, p50', p(r.joins.map((x) => x.joined!)).p50),
+      ms('dtls_p50', 'Join -> DTLS connected, p50', p(r.joins.map((x) => x.dtls!)).p50),
+    ];
+  });
+}
+
+function notes(results: ModeResult[]): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    if (r.botErrors.length) out.push(`${r.mode.label}: the bots reported ${r.botErrors.length} error(s), first: ${r.botErrors[0]}`); // prettier-ignore
+    const sizes = new Set(r.floors.map((f) => `${f.width}x${f.height}`));
+    if (sizes.size > 1 || !sizes.has(`${FLOOR_SIZE.width}x${FLOOR_SIZE.height}`)) {
+      out.push(`${r.mode.label}: the floor's first decoded frames were ${[...sizes].join(', ')} (camera ${FLOOR_SIZE.width}x${FLOOR_SIZE.height}).`); // prettier-ignore
+    }
+  }
+  return out;
+}
+
+async function run(smoke: boolean, log: (l: string) => void): Promise<ScenarioOutput> {
+  const results: ModeResult[] = [];
+  for (const mode of smoke ? MODES.smoke : MODES.full) {
+    if (!smoke) log(`  (machine ${Math.round((await untilIdle()) * 100)} % busy before the mode)`);
+    log(`  ${mode.label}: MESH_MAX_PEERS=${mode.meshMaxPeers}, bots subscribe: ${mode.subscribe}`); // prettier-ignore
+    results.push(await runMode(mode, smoke, log));
+  }
+  const details: Record<string, unknown> = {};
+  for (const r of results) {
+    details[r.mode.key] = {
+      stretches: stretchRows(r),
+      milestones: milestoneRows(r),
+      floor: floorRows(r),
+      medianRunSignaling: r.medianTimeline,
+    };
+  }
+  details.conditions = results.map((r) => ({
+    mode: r.mode.label,
+    loadAverageAtStart: r.loadAverage,
+    machineCpuBusy: r.machineBusy,
+    botProcessCores: r.botCores,
+  }));
+  details.raw = {
+    joins: Object.fromEntries(results.map((r) => [r.mode.key, r.joins])),
+    floors: Object.fromEntries(results.map((r) => [r.mode.key, r.floors])),
+  };
+  return { figures: figures(results), details, notes: notes(results) };
+}
+
+export const joinBots: Scenario = {
+  name: 'join-bots',
+  title: 'Join latency with bots (one Chromium)',
+  description: [
+    "The real server (signaling + one mediasoup worker on 127.0.0.1, `tests/bench/lib/appServer.ts`) serving the built app, ONE headless Chromium that joins, and load bots (`tests/load/Bot.ts`, werift) as the room's other members, in a child process of their own (`tests/bench/lib/botRoom.ts`) so their CPU does not delay the server's event loop. Every bot publishes the load clip (VP8 640x360 ~500 kbit/s at 30 fps, pre-encoded, plus Opus); a bot answers a keyframe request by restarting its clip at its keyframe at once.",
+    "**SFU, 5th person**: 4 bots in a room with `MESH_MAX_PEERS=1` (on the SFU before the page comes), the bots consuming each other. **SFU, 20th person**: 19 bots that consume nothing (`subscribe: false`: 19 publishers cost ~0.6 of a core; the joiner's path is the same). The joiner uses the app's default camera (720p30). Each measured join is a fresh browser context on the pre-join screen (camera preview running, name typed) that clicks **Join** and leaves once it has presented a remote frame; the next waits until the server counts the bots alone again. One unmeasured join and floor first, then 25 of each per mode, alternating.",
+    "**Floor, in the same run**: two RTCPeerConnections in one page of the joiner's Chromium (the two take turns, so they never share its fake camera at once), the fake camera captured at the bots' 640x360 (30 fps) sent from one to the other, from `new RTCPeerConnection` (camera already running) to the receiving `<video>`'s first `requestVideoFrameCallback` (`tests/bench/lib/rtcFloor.ts`). Each join is reported as a ratio to it (p50 to p50, p95 to p95).",
+    "The joiner is instrumented as in the `join` scenario (`tests/bench/lib/joinProbe.ts`): milestones are ms after the click, p50/p95 over the runs; `stretches` are the p50/p95 of each run's difference between two milestones, next to the floor's own stretch. `conditions` gives the load average at each mode's start, the share of both cores busy during its measured joins, and the bots' process CPU.",
+  ].join('\n\n'),
+  target:
+    'Join -> first remote frame p50 <= 250 ms and p95 <= 500 ms; join within 1.2x the floor measured in the same run',
+  anchor:
+    'The floor in the same run (2 RTCPeerConnections in one page, same capture size), and the `join` scenario, where the other members are Chromium pages on the same two cores.',
+  needs: ['chromium', 'ffmpeg'],
+  run: ({ smoke, log }) => run(smoke, log),
+};
