@@ -5,7 +5,13 @@
 
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION, isReplyTo, parseServerMessage } from '@parley/protocol';
-import type { ReplyOf, RequestOf, RequestType, ServerMessage } from '@parley/protocol';
+import type {
+  ClientMessageOf,
+  ReplyOf,
+  RequestOf,
+  RequestType,
+  ServerMessage,
+} from '@parley/protocol';
 
 /** The server refused a request (`error` with its rid); `code` is the protocol's. */
 export class BotRequestError extends Error {
@@ -78,6 +84,11 @@ export class BotSocket {
       });
       this.ws.send(JSON.stringify({ ...message, rid }));
     });
+  }
+
+  /** A message the server answers with nothing (a `signal`, relayed to another peer). */
+  send(message: Omit<ClientMessageOf<'signal'>, 'rid'>): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
   }
 
   close(): void {

@@ -54,10 +54,19 @@ export class ClipSender {
     this.tick();
   }
 
-  /** The next video frame sent is the clip's keyframe. */
+  /** The next video frame sent is the clip's keyframe (a PLI or FIR asked for it). */
   requestKeyframe(): void {
     this.counts.keyframeRequests += 1;
     this.#restart = true;
+  }
+
+  /** The same without a request: a new receiver (a link that just came up) needs one. */
+  sendKeyframe(): void {
+    this.#restart = true;
+  }
+
+  get running(): boolean {
+    return this.#timer !== undefined;
   }
 
   /** Sends whatever is due by now (the timer calls it; tests call it with their own clock). */

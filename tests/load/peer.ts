@@ -20,9 +20,10 @@ import type { ConsumerSection, LocalMedia, RtpParams, TransportParams } from './
 export type Kind = 'audio' | 'video';
 export type DtlsParams = ReturnType<typeof localDtls>;
 
-const MID = 'urn:ietf:params:rtp-hdrext:sdes:mid';
-const ABS_SEND_TIME = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
-const TRANSPORT_CC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+export const MID = 'urn:ietf:params:rtp-hdrext:sdes:mid';
+export const ABS_SEND_TIME = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
+export const TRANSPORT_CC =
+  'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 
 /** The part of the router's RTP capabilities a bot reads. */
 export interface RouterCaps {
@@ -81,8 +82,10 @@ export function botMedia(caps: RouterCaps) {
   };
 }
 type BotMedia = ReturnType<typeof botMedia>;
+/** What a bot's RTCPeerConnection offers and accepts: Opus and VP8, and three extensions. */
+export type PeerMedia = Pick<BotMedia, 'opus' | 'vp8' | 'extensions'>;
 
-function newPeerConnection(media: BotMedia): RTCPeerConnection {
+export function newPeerConnection(media: PeerMedia): RTCPeerConnection {
   const feedback = [useNACK(), usePLI(), useFIR(), { type: 'transport-cc' }];
   const ext = (list: { uri: string; id: number }[]) =>
     list.map((e) => new RTCRtpHeaderExtensionParameters(e));
@@ -115,17 +118,54 @@ function produceParameters(m: LocalMedia): RtpParams & { mid: string } {
   };
 }
 
+/** PLI (206/1) and FIR (206/4): payload-specific feedback asking for a keyframe. */
+export function isKeyframeRequest(p: { type: number }): boolean {
+  if (p.type !== 206 || !('feedback' in p)) return false;
+  const count = (p.feedback as { count?: number }).count;
+  return count === 1 || count === 4;
+}
+
+/**
+ * A bot's senders, one per kind: ready payloads in, RTP out with this sender's own sequence
+ * numbers (werift stamps SSRC, payload type and extensions). Calls `onKeyframeRequest` on PLI
+ * and FIR from the far end.
+ */
+export class RtpOut {
+  readonly #senders = new Map<Kind, RTCRtpSender>();
+  readonly #seq = new Map<Kind, number>();
+  onKeyframeRequest: () => void = () => undefined;
+
+  add(kind: Kind, sender: RTCRtpSender): void {
+    this.#senders.set(kind, sender);
+    this.#seq.set(kind, Math.floor(Math.random() * 0xffff));
+    sender.onRtcp.subscribe((p) => {
+      if (isKeyframeRequest(p)) this.onKeyframeRequest();
+    });
+  }
+
+  send(kind: Kind, payload: Buffer, timestamp: number, marker: boolean): void {
+    const sender = this.#senders.get(kind);
+    if (!sender) return;
+    const seq = ((this.#seq.get(kind) ?? 0) + 1) & 0xffff;
+    this.#seq.set(kind, seq);
+    const header = new RtpHeader({ sequenceNumber: seq, timestamp: timestamp >>> 0, marker });
+    void sender.sendRtp(new RtpPacket(header, payload)).catch(() => undefined);
+  }
+}
+
 /**
  * The send side: one sendonly transceiver per kind on a mediasoup send transport. The bot
  * writes ready RTP packets (`send`); PLI and FIR from the SFU call `onKeyframeRequest`.
  */
 export class SendPeer {
   readonly pc: RTCPeerConnection;
-  readonly #senders = new Map<Kind, RTCRtpSender>();
-  readonly #seq = new Map<Kind, number>();
+  readonly #out = new RtpOut();
   /** The rtpParameters `sfu-produce` needs, per kind. */
   readonly parameters = new Map<Kind, RtpParams>();
-  onKeyframeRequest: () => void = () => undefined;
+
+  set onKeyframeRequest(f: () => void) {
+    this.#out.onKeyframeRequest = f;
+  }
 
   private constructor(media: BotMedia) {
     this.pc = newPeerConnection(media);
@@ -140,15 +180,7 @@ export class SendPeer {
     const peer = new SendPeer(botMedia(caps));
     for (const kind of kinds) {
       const { sender } = peer.pc.addTransceiver(kind, { direction: 'sendonly' });
-      peer.#senders.set(kind, sender);
-      peer.#seq.set(kind, Math.floor(Math.random() * 0xffff));
-      sender.onRtcp.subscribe((p) => {
-        // PLI (206/1) and FIR (206/4): payload-specific feedback asking for a keyframe.
-        if (p.type === 206 && 'feedback' in p) {
-          const count = (p.feedback as { count?: number }).count;
-          if (count === 1 || count === 4) peer.onKeyframeRequest();
-        }
-      });
+      peer.#out.add(kind, sender);
     }
     const offer = await peer.pc.createOffer();
     await peer.pc.setLocalDescription(offer);
@@ -160,12 +192,7 @@ export class SendPeer {
 
   /** Sends one RTP payload of `kind` (werift stamps SSRC, payload type and extensions). */
   send(kind: Kind, payload: Buffer, timestamp: number, marker: boolean): void {
-    const sender = this.#senders.get(kind);
-    const seq = ((this.#seq.get(kind) ?? 0) + 1) & 0xffff;
-    this.#seq.set(kind, seq);
-    if (!sender) return;
-    const header = new RtpHeader({ sequenceNumber: seq, timestamp: timestamp >>> 0, marker });
-    void sender.sendRtp(new RtpPacket(header, payload)).catch(() => undefined);
+    this.#out.send(kind, payload, timestamp, marker);
   }
 
   get connected(): boolean {
