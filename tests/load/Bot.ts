@@ -1,25 +1,25 @@
 // One headless participant: joins a room through the real protocol (WebSocket, hello, join,
-// the waiting room), and once the room is on the SFU publishes a looping clip and/or consumes
-// everyone else's media over real WebRTC (ICE, DTLS, SRTP, RTCP), counting what arrives.
-// The order of requests is the app's (app/src/call/topology/sfu/SfuSession.ts).
+// the waiting room), publishes a looping clip and/or receives everyone else's media over real
+// WebRTC (ICE, DTLS, SRTP, RTCP), counting what arrives. Like the app, it takes the path the
+// room decides: in a mesh room one link per other participant (BotMesh, the app's simple-peer
+// protocol), on the SFU its transports (BotSfu), and it follows the live switch between them
+// make before break (botSwitch.ts, the app's Switcher), so a browser's tile of a bot keeps
+// playing across a switch.
 
 import { RoomIdSchema } from '@parley/protocol';
-import type {
-  ProducerInfo,
-  ServerMessage,
-  SfuState,
-  SfuTransport,
-  WaitingPeer,
-} from '@parley/protocol';
+import type { PeerId, ServerMessage, SfuState, WaitingPeer } from '@parley/protocol';
+import { BotMesh } from './BotMesh.ts';
 import { BotRequestError, BotSocket } from './BotSocket.ts';
+import { BotSfu, withTimeout } from './BotSfu.ts';
+import type { ConsumerInfo } from './BotSfu.ts';
 import { ClipSender } from './ClipSender.ts';
-import type { SenderCounts } from './ClipSender.ts';
+import type { RtpSink, SenderCounts } from './ClipSender.ts';
 import type { Clip } from './clip.ts';
-import { RecvPeer, SendPeer, botMedia } from './peer.ts';
-import type { DtlsParams, Kind, RouterCaps } from './peer.ts';
-import { RtpCounter } from './rtpCounter.ts';
-import type { RtpCounts } from './rtpCounter.ts';
-import type { TransportParams, RtpParams } from './sdp.ts';
+import { readRelay } from './meshSignal.ts';
+import type { Kind, SendPeer } from './peer.ts';
+import type { RtpCounter, RtpCounts } from './rtpCounter.ts';
+import { BotSwitch } from './botSwitch.ts';
+import type { Via } from './botSwitch.ts';
 
 export interface BotOptions {
   /** The server's base URL, `http://host:port`. */
@@ -47,6 +47,8 @@ export interface ConsumerReport {
   producerPeerId: string;
   kind: Kind;
   counts: RtpCounts;
+  /** Which path brought it: an SFU consumer, or a track of a mesh link. Absent: the SFU. */
+  via?: Via;
 }
 
 export interface BotReport {
@@ -63,48 +65,24 @@ export interface BotReport {
   errors: string[];
 }
 
-/**
- * mediasoup's transport parameters, checked for what the SDP needs: the protocol only types
- * them as records (mediasoup validates their contents on the server).
- */
-function transportOf(t: SfuTransport): TransportParams {
-  const ice = t.iceParameters;
-  const dtls = t.dtlsParameters;
-  if (typeof ice.usernameFragment !== 'string' || typeof ice.password !== 'string') {
-    throw new Error('transport without ICE credentials');
-  }
-  if (!Array.isArray(dtls.fingerprints)) throw new Error('transport without DTLS fingerprints');
-  return {
-    iceParameters: { usernameFragment: ice.usernameFragment, password: ice.password },
-    iceCandidates: t.iceCandidates.map((c) => ({
-      foundation: String(c.foundation),
-      priority: Number(c.priority),
-      ip: String(c.ip ?? c.address),
-      protocol: String(c.protocol),
-      port: Number(c.port),
-    })),
-    dtlsParameters: {
-      fingerprints: dtls.fingerprints as TransportParams['dtlsParameters']['fingerprints'],
-    },
-  };
-}
+/** How often a switching bot checks which peers it now receives through the new path. */
+const SWITCH_POLL_MS = 200;
 
 export class Bot {
   readonly report: BotReport;
   #socket: BotSocket | undefined;
-  #caps: RouterCaps | undefined;
-  #recv: Promise<RecvPeer> | undefined;
-  #send: SendPeer | undefined;
+  #sfu: BotSfu | undefined;
+  #mesh: BotMesh | undefined;
+  #switch: BotSwitch | undefined;
   #sender: ClipSender | undefined;
-  readonly #counters = new Map<
-    string,
-    { info: Omit<ConsumerReport, 'counts'>; counter: RtpCounter }
-  >();
-  readonly #consumed = new Set<string>();
-  #videoConsumers = 0;
+  /** Where the clip goes: the SFU send transport while it is up, and every mesh link. */
+  #sfuSink: SendPeer | undefined;
+  readonly #counters = new Map<string, { info: ConsumerInfo; counter: RtpCounter }>();
+  /** The others in the room, and those we initiate mesh links to (here when we joined). */
+  readonly #peers = new Set<string>();
+  readonly #initiateTo = new Set<string>();
+  #poll: ReturnType<typeof setInterval> | undefined;
   #closed = false;
-  #sfuStarted = false;
-  #published: Promise<void> | undefined;
   readonly #admitted = new Set<string>();
   readonly #timeoutMs: number;
 
@@ -153,10 +131,54 @@ export class Bot {
     this.report.peerId = joined.peerId;
     this.report.role = joined.role;
     this.report.joinedMode = joined.mode;
-    if (joined.sfu) this.#startSfu(joined.sfu);
+    this.#begin(
+      joined.mode,
+      joined.peers.map((p) => p.peerId),
+      joined.sfu,
+    );
   }
 
   #onAdmitted: (m: ServerMessage) => void = () => undefined;
+
+  /** The media paths of this membership, as the app's Topology begins them. */
+  #begin(mode: Via, peers: string[], sfu: SfuState | undefined): void {
+    if (this.#closed) return;
+    const { clip, publish } = this.options;
+    if (publish.length > 0 && !clip) this.#fail('a publisher needs a clip');
+    if (publish.length > 0 && clip) {
+      const sink: RtpSink = {
+        send: (kind, payload, ts, marker) => {
+          this.#sfuSink?.send(kind, payload, ts, marker);
+          this.#mesh?.send(kind, payload, ts, marker);
+        },
+      };
+      this.#sender = new ClipSender(clip, sink, new Set(publish));
+      this.report.sent = this.#sender.counts;
+    }
+    this.#mesh = new BotMesh(this.#sender !== undefined, {
+      signal: (to, data) => this.#sendSignal(to, data),
+      connected: () => this.#sinkReady(),
+      keyframeRequest: () => this.#sender?.requestKeyframe(),
+    });
+    this.#switch = new BotSwitch(
+      {
+        tell: (peerId, via) => this.#sendSignal(peerId, { ctl: 'swapped', via }),
+        closeMeshLink: (peerId) => this.#mesh?.retire(peerId),
+        dropConsumers: (peerId) => this.#sfu?.dropPeer(peerId),
+        closeSfu: () => this.#closeSfu(),
+        peers: () => [...this.#peers],
+      },
+      mode,
+    );
+    this.#poll = setInterval(() => this.#checkSwaps(), SWITCH_POLL_MS);
+    this.#mesh.setAccepting(mode === 'mesh');
+    for (const peerId of peers) {
+      this.#peers.add(peerId);
+      this.#initiateTo.add(peerId);
+      if (mode === 'mesh') this.#mesh.connectTo(peerId);
+    }
+    if (mode === 'sfu') this.#openSfu(sfu);
+  }
 
   #onPush(m: ServerMessage): void {
     switch (m.type) {
@@ -166,10 +188,17 @@ export class Bot {
         if (m.type === 'removed') this.#fail(`removed from the room (${m.reason})`);
         return;
       case 'room-mode':
-        if (m.mode === 'sfu' && m.sfu) this.#startSfu(m.sfu);
+        return this.#onRoomMode(m.mode, m.sfu);
+      case 'peer-joined':
+        // The newcomer initiates the mesh link (if any); we answer its offer.
+        this.#peers.add(m.peer.peerId);
         return;
+      case 'peer-left':
+        return this.#peerLeft(m.peerId);
+      case 'signal':
+        return this.#onSignal(m.from, m.data);
       case 'sfu-producer-added':
-        this.#background(this.#consume(m.producer), 'consume');
+        this.#sfu?.consume(m.producer);
         return;
       case 'sfu-restart':
         this.#fail('the SFU side was rebuilt (sfu-restart): bots do not follow it yet');
@@ -196,25 +225,108 @@ export class Bot {
     }
   }
 
-  #startSfu(state: SfuState): void {
-    if (this.#sfuStarted || this.#closed) return;
-    this.#sfuStarted = true;
-    this.#caps = state.routerRtpCapabilities as unknown as RouterCaps;
-    const subscribe = this.options.subscribe ?? true;
-    if (subscribe) {
-      const caps = this.#caps;
-      const recv = state.recvTransport;
-      this.#recv = (
-        recv ? Promise.resolve(recv) : this.#request({ type: 'sfu-transport', direction: 'recv' })
-      ).then((t) => new RecvPeer(t.id, transportOf(t), caps));
-      this.#recv.catch((e: unknown) => this.#fail(`recv transport: ${String(e)}`));
-      // Video first, as the server lists them: the first picture is what a joiner waits for.
-      for (const p of state.producers) this.#background(this.#consume(p), 'consume');
+  /** The live switch (app/src/call/topology/Topology.ts `onRoomMode`). */
+  #onRoomMode(mode: Via, sfu: SfuState | undefined): void {
+    const sw = this.#switch;
+    const mesh = this.#mesh;
+    if (!sw || !mesh || mode === sw.target) return;
+    sw.setTarget(mode);
+    mesh.setAccepting(mode === 'mesh');
+    if (mode === 'sfu') {
+      this.#openSfu(sfu);
+      return;
     }
-    if (this.options.publish.length > 0) {
-      this.#published = this.#publish();
-      this.#background(this.#published, 'publish');
+    for (const peerId of this.#initiateTo) {
+      if (this.#peers.has(peerId) && !mesh.hasLink(peerId)) mesh.connectTo(peerId);
     }
+  }
+
+  #onSignal(from: string, data: Record<string, unknown>): void {
+    const got = readRelay(data);
+    if (got.what === 'note') {
+      if (got.note.ctl === 'swapped') this.#switch?.remoteOn(from, got.note.via);
+    } else if (got.what === 'signal') {
+      this.#mesh?.onSignal(from, got.link, got.signal);
+    }
+  }
+
+  #peerLeft(peerId: string): void {
+    this.#peers.delete(peerId);
+    this.#initiateTo.delete(peerId);
+    this.#mesh?.removePeer(peerId);
+    this.#switch?.peerLeft(peerId);
+  }
+
+  /**
+   * During a switch: a peer counts as moved once what it sends arrives through the new path
+   * (at once when it sends nothing on the old one), as the app's tiles move when the new
+   * stream decodes. Cheap: a few map lookups per peer.
+   */
+  #checkSwaps(): void {
+    const sw = this.#switch;
+    const mesh = this.#mesh;
+    if (!sw || !mesh) return;
+    for (const peerId of this.#peers) {
+      if (!sw.pending(peerId)) continue;
+      if (sw.target === 'sfu') {
+        const sfu = this.#sfu;
+        if (!sfu) continue;
+        const subscribe = this.options.subscribe ?? true;
+        const nothingOnMesh = !mesh.flowingFrom(peerId);
+        if (!subscribe || sfu.flowingFrom(peerId) || nothingOnMesh) sw.localOn(peerId, 'sfu');
+      } else if (
+        mesh.flowingFrom(peerId) ||
+        (mesh.isConnected(peerId) && !this.#sfu?.consumes(peerId))
+      ) {
+        sw.localOn(peerId, 'mesh');
+      }
+    }
+  }
+
+  #openSfu(state: SfuState | undefined): void {
+    if (this.#closed) return;
+    if (!state) {
+      this.#fail('the room is on the SFU but the server sent no SFU state');
+      return;
+    }
+    // A move back within the last one's grace: that stay's side is replaced.
+    this.#closeSfu();
+    this.#sfu = new BotSfu(
+      state,
+      {
+        publish: this.#sender ? this.options.publish : [],
+        subscribe: this.options.subscribe ?? true,
+        maxVideo: this.options.maxVideo ?? Infinity,
+        timeoutMs: this.#timeoutMs,
+      },
+      {
+        request: this.#request,
+        selfId: () => this.report.peerId,
+        consumer: (info, counter) => this.#counters.set(info.consumerId, { info, counter }),
+        sendReady: (peer) => {
+          this.#sfuSink = peer;
+          this.#sinkReady();
+        },
+        keyframeRequest: () => this.#sender?.requestKeyframe(),
+        background: (work, what) => this.#background(work, what),
+      },
+    );
+  }
+
+  #closeSfu(): void {
+    const sfu = this.#sfu;
+    if (!sfu) return;
+    this.#sfu = undefined;
+    this.#sfuSink = undefined;
+    this.#background(sfu.close(), 'closing the SFU side');
+  }
+
+  /** A new receiver of the clip is connected: it starts on the clip's keyframe. */
+  #sinkReady(): void {
+    const sender = this.#sender;
+    if (!sender || this.#closed) return;
+    if (sender.running) sender.sendKeyframe();
+    else sender.start();
   }
 
   /**
@@ -222,87 +334,37 @@ export class Bot {
    * or its room is not on the SFU yet); rejects if publishing failed.
    */
   get published(): Promise<void> {
-    return this.#published ?? Promise.resolve();
+    return this.#sfu?.published ?? Promise.resolve();
   }
 
-  /** Consumers that have received at least one packet. */
+  /** Consumers and mesh tracks that have received at least one packet. */
   get flowing(): number {
-    return [...this.#counters.values()].filter((c) => c.counter.counts().packets > 0).length;
+    return this.#received().filter((c) => c.counts.packets > 0).length;
   }
 
-  async #publish(): Promise<void> {
-    const { clip, publish } = this.options;
-    if (!clip || !this.#caps) throw new Error('a publisher needs a clip');
-    const t = await this.#request({ type: 'sfu-transport', direction: 'send' });
-    const { peer, dtls } = await SendPeer.open(transportOf(t), this.#caps, publish);
-    if (this.#closed) {
-      await peer.close();
-      return;
-    }
-    this.#send = peer;
-    await this.#connect(t.id, dtls);
-    const sender = new ClipSender(clip, peer, new Set(publish));
-    this.#sender = sender;
-    this.report.sent = sender.counts;
-    peer.onKeyframeRequest = () => sender.requestKeyframe();
-    // Start with the clip's keyframe once DTLS is up: packets before it would be dropped.
-    await connected(peer.pc, this.#timeoutMs);
+  /** Mesh links up now (the app's `meshLinkCount`). */
+  get meshLinks(): number {
+    return this.#mesh?.connectedCount ?? 0;
+  }
+
+  #received(): ConsumerReport[] {
+    const sfu = [...this.#counters.values()].map((c) => ({
+      ...c.info,
+      counts: c.counter.counts(),
+    }));
+    const mesh = (this.#mesh?.received() ?? []).map((t) => ({
+      consumerId: `mesh:${t.link}:${t.mid}`,
+      producerPeerId: t.peerId,
+      kind: t.kind,
+      counts: t.counts,
+      via: 'mesh' as const,
+    }));
+    return [...sfu, ...mesh];
+  }
+
+  #sendSignal(to: string, data: Record<string, unknown>): void {
     if (this.#closed) return;
-    sender.start();
-    for (const kind of publish) {
-      const rtpParameters = peer.parameters.get(kind);
-      if (!rtpParameters) throw new Error(`no ${kind} m-line`);
-      await this.#request({
-        type: 'sfu-produce',
-        transportId: t.id,
-        kind,
-        rtpParameters: rtpParameters as unknown as Record<string, unknown>,
-        source: kind === 'audio' ? 'mic' : 'camera',
-      });
-    }
-  }
-
-  async #consume(p: ProducerInfo): Promise<void> {
-    const recvPromise = this.#recv;
-    if (!recvPromise || !this.#caps || p.peerId === this.report.peerId) return;
-    if (this.#consumed.has(p.producerId)) return;
-    if (p.kind === 'video' && this.#videoConsumers >= (this.options.maxVideo ?? Infinity)) return;
-    this.#consumed.add(p.producerId);
-    if (p.kind === 'video') this.#videoConsumers += 1;
-    const recv = await recvPromise;
-    // Before the transport connects the consumer may start running (the server asks for a
-    // keyframe once DTLS is up); later ones start paused and are resumed below, as the app does.
-    const running = recv.pc.connectionState === 'new';
-    const reply = await this.#request({
-      type: 'sfu-consume',
-      producerId: p.producerId,
-      rtpCapabilities: botMedia(this.#caps).rtpCapabilities,
-      ...(running ? { paused: false } : {}),
-    });
-    const counter = new RtpCounter(reply.kind);
-    const { track, dtls } = await recv.addConsumer(
-      reply.consumerId,
-      reply.kind,
-      reply.rtpParameters as unknown as RtpParams,
-    );
-    track.track.onReceiveRtp.subscribe((rtp) =>
-      counter.add(rtp.header.sequenceNumber, rtp.header.marker, rtp.payload),
-    );
-    this.#counters.set(reply.consumerId, {
-      info: { consumerId: reply.consumerId, producerPeerId: reply.peerId, kind: reply.kind },
-      counter,
-    });
-    if (dtls) await this.#connect(recv.transportId, dtls);
-    if (!running)
-      await this.#request({
-        type: 'sfu-consumer-pause',
-        consumerId: reply.consumerId,
-        paused: false,
-      });
-  }
-
-  async #connect(transportId: string, dtls: DtlsParams): Promise<void> {
-    await this.#request({ type: 'sfu-connect', transportId, dtlsParameters: dtls });
+    this.#socket?.send({ type: 'signal', to: to as PeerId, data });
   }
 
   #request: BotSocket['request'] = (message, timeoutMs) => {
@@ -329,10 +391,7 @@ export class Bot {
 
   /** Snapshot of what the bot has seen and sent so far. */
   snapshot(): BotReport {
-    this.report.consumers = [...this.#counters.values()].map((c) => ({
-      ...c.info,
-      counts: c.counter.counts(),
-    }));
+    this.report.consumers = this.#received();
     return { ...this.report, sent: this.#sender ? { ...this.#sender.counts } : undefined };
   }
 
@@ -340,52 +399,15 @@ export class Bot {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#poll);
+    this.#switch?.close();
     this.#sender?.stop();
     const socket = this.#socket;
     if (socket) {
       await socket.request({ type: 'leave' }, 5_000).catch(() => undefined);
       socket.close();
     }
-    await this.#send?.close().catch(() => undefined);
-    const recv = await this.#recv?.catch(() => undefined);
-    await recv?.close().catch(() => undefined);
+    await this.#mesh?.close();
+    await this.#sfu?.close();
   }
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Resolves once the peer connection is `connected`. */
-function connected(
-  pc: {
-    connectionState: string;
-    connectionStateChange: { subscribe(f: (s: string) => void): { unSubscribe(): void } };
-  },
-  ms: number,
-): Promise<void> {
-  if (pc.connectionState === 'connected') return Promise.resolve();
-  return withTimeout(
-    new Promise<void>((resolve, reject) => {
-      const sub = pc.connectionStateChange.subscribe((s) => {
-        if (s === 'connected') {
-          sub.unSubscribe();
-          resolve();
-        } else if (s === 'failed' || s === 'closed') {
-          sub.unSubscribe();
-          reject(new Error(`connection ${s}`));
-        }
-      });
-    }),
-    ms,
-    'ICE and DTLS',
-  );
 }
