@@ -76,11 +76,9 @@ export class BotMesh implements RtpSink {
     return this.#links.get(peerId)?.connected ?? false;
   }
 
-  /** True once the link to `peerId` brings media: every track it received from has packets. */
+  /** True once the link to `peerId` brings media. */
   flowingFrom(peerId: string): boolean {
-    const link = this.#links.get(peerId);
-    const got = link?.received() ?? [];
-    return got.length > 0 && got.every((t) => t.counts.packets > 0);
+    return (this.#links.get(peerId)?.received() ?? []).length > 0;
   }
 
   /** Ends the link to a peer now reached through the SFU (or gone). */

@@ -141,7 +141,7 @@ export class MeshLink {
     return this.pc.connectionState === 'connected';
   }
 
-  /** Counts per received track (by mid). */
+  /** Counts per track that received anything (by mid). */
   received(): LinkTrackCounts[] {
     return [...this.#counters].flatMap(([mid, c]) => [{ mid, kind: c.kind, counts: c.counts() }]);
   }
@@ -169,13 +169,18 @@ export class MeshLink {
     await this.pc.addIceCandidate(c).catch(() => undefined);
   }
 
-  /** Counts what arrives on a transceiver's track, and asks for a keyframe until one came. */
+  /**
+   * Counts what arrives on a transceiver's track, and asks for a keyframe until one came. A
+   * counter starts with the first packet: werift makes a receiving track for every m-line it
+   * may receive on, also from a peer that sends nothing there (a receive-only one).
+   */
   #count(t: RTCRtpTransceiver): void {
-    // The receiver's track is made when a remote description names the sender's SSRC.
+    // The receiver's track is made when a remote description applies.
     t.onTrack.subscribe((track: MediaStreamTrack) => {
-      const counter = this.#counterFor(t.mid ?? String(this.#counters.size), t.kind);
+      let counter: RtpCounter | undefined;
       let lastPli = -Infinity;
       track.onReceiveRtp.subscribe((rtp) => {
+        counter ??= this.#counterFor(t.mid ?? String(this.#counters.size), t.kind);
         counter.add(rtp.header.sequenceNumber, rtp.header.marker, rtp.payload);
         if (t.kind !== 'video' || counter.counts().keyframes > 0) return;
         const now = performance.now();

@@ -87,18 +87,28 @@ const idOf = (b: Bot) => b.snapshot().peerId ?? '';
 const errorsOf = (list: Bot[]) => list.flatMap((b) => b.snapshot().errors);
 
 describe('load bots in a mesh room', () => {
-  it('two bots count each other over a mesh link', async () => {
+  it('two publishers and a subscriber count each other over mesh links', async () => {
     const s = await server({ meshMaxPeers: 4 });
     const { id, hostKey } = await s.createRoom();
     const a = publisher(s, id, 'bot-a', hostKey);
     await a.join();
     const b = publisher(s, id, 'bot-b');
     await b.join();
-    expect([a.report.joinedMode, b.report.joinedMode]).toEqual(['mesh', 'mesh']);
+    const sub = new Bot({ url: s.url, roomId: id, name: 'bot-sub', publish: [] });
+    bots.push(sub);
+    await sub.join();
+    expect([a, b, sub].map((x) => x.report.joinedMode)).toEqual(['mesh', 'mesh', 'mesh']);
     await receives(a, idOf(b), 'mesh');
     await receives(b, idOf(a), 'mesh');
-    expect([a.meshLinks, b.meshLinks]).toEqual([1, 1]);
-    expect(errorsOf([a, b])).toEqual([]);
+    await receives(sub, idOf(a), 'mesh');
+    await receives(sub, idOf(b), 'mesh');
+    expect([a.meshLinks, b.meshLinks, sub.meshLinks]).toEqual([2, 2, 2]);
+    // The subscriber's links only receive: nobody counts a track from it.
+    const fromSub = [a, b].flatMap((x) =>
+      x.snapshot().consumers.filter((c) => c.producerPeerId === idOf(sub)),
+    );
+    expect(fromSub).toEqual([]);
+    expect(errorsOf([a, b, sub])).toEqual([]);
   });
 
   it('follows the room to the SFU and back, closing each path after both ends moved', async () => {
