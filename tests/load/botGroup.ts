@@ -1,6 +1,7 @@
 // A set of bots a load run drives, wherever they run: in this process (`LocalBots`) or spread
 // over child processes (`ProcessPool`, pool.ts). run.ts and the benchmarks only see this.
 
+import './socketBuffers.ts';
 import { Bot } from './Bot.ts';
 import type { BotOptions, BotReport } from './Bot.ts';
 import { DEFAULT_CLIP, loadClip } from './clip.ts';
