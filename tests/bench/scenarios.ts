@@ -10,6 +10,7 @@ import { pwa } from './scenarios/pwa.ts';
 import { sfuFanout } from './scenarios/sfuFanout.ts';
 import { signaling } from './scenarios/signaling/index.ts';
 import { switchScenario } from './scenarios/switch.ts';
+import { switchBots } from './scenarios/switchBots.ts';
 import { turn } from './scenarios/turn.ts';
 import { webrtcFanout } from './scenarios/webrtcFanout.ts';
 import type { Scenario } from './types.ts';
@@ -23,6 +24,7 @@ export const SCENARIOS: readonly Scenario[] = [
   join,
   joinBots,
   switchScenario,
+  switchBots,
   glass,
   pwa,
   cluster,
