@@ -126,7 +126,11 @@ export class MeshLink {
           if (this.initiator) await this.#offer();
           return;
         case 'transceiverRequest':
-          // The app's mesh never asks for one; a bot offers both kinds from the start anyway.
+          // simple-peer's non-initiator has a track with no m-line yet (a screen share):
+          // its initiator adds a transceiver and offers again. A bot only receives on it.
+          if (!this.initiator || (s.kind !== 'audio' && s.kind !== 'video')) return;
+          this.pc.addTransceiver(s.kind, { direction: 'recvonly' });
+          await this.#offer();
           return;
       }
     });
