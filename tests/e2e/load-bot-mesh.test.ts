@@ -4,6 +4,7 @@
 // switch: the page keeps decoding it, now through the SFU, and both ends close their link after
 // the `swapped` notes, not after the 15 s fallback.
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bot } from '../load/Bot.ts';
 import type { BotReport } from '../load/Bot.ts';
@@ -76,6 +77,10 @@ describe('a load bot in a mesh room with a browser', () => {
     // A second bot: three peers, above MESH_MAX_PEERS=2, so the room moves to the SFU.
     await startGapSampler(viewer.page);
     await samplerReady(viewer.page, 1);
+    // The bots, the server's signaling and this test share one event loop: a long block there
+    // stalls the bot's clip, which the page would see as a stall of the switch.
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const switchedAt = Date.now();
     const second = bot('bot-mesh-1');
     await second.join();
@@ -92,9 +97,11 @@ describe('a load bot in a mesh room with a browser', () => {
     });
     const closedAfterMs = Date.now() - switchedAt;
     const gaps = await stopGapSampler(viewer.page);
+    loop.disable();
     console.info(
       `mesh -> SFU with a bot: link closed ${closedAfterMs} ms after the join; ` +
-        `longest stall of the bot's tile ${worstGap([gaps])} ms`,
+        `longest stall of the bot's tile ${worstGap([gaps])} ms; ` +
+        `longest event-loop block in the bots' process ${Math.round(loop.max / 1e6)} ms`,
     );
     expect(closedAfterMs).toBeLessThan(15_000);
     // The bot's tile never went blank or away while it moved (the stall is printed above).
