@@ -273,7 +273,8 @@ export class Bot {
         if (!sfu) continue;
         const subscribe = this.options.subscribe ?? true;
         const nothingOnMesh = !mesh.flowingFrom(peerId);
-        if (!subscribe || sfu.flowingFrom(peerId) || nothingOnMesh) sw.localOn(peerId, 'sfu');
+        if (!subscribe || sfu.flowingFrom(peerId) || nothingOnMesh)
+          sw.localOn(peerId, 'sfu', mesh.hasLink(peerId));
       } else if (
         mesh.flowingFrom(peerId) ||
         (mesh.isConnected(peerId) && !this.#sfu?.consumes(peerId))

@@ -63,6 +63,7 @@ export class MeshLink {
   #queue: Promise<void> = Promise.resolve();
   #pendingCandidates: CandidateInit[] = [];
   #closed = false;
+  #closing: Promise<void> | undefined;
 
   constructor(
     readonly id: string,
@@ -150,11 +151,12 @@ export class MeshLink {
     return [...this.#counters].flatMap(([mid, c]) => [{ mid, kind: c.kind, counts: c.counts() }]);
   }
 
-  /** Idempotent; does not fire `closed`. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /** Idempotent (every call waits for the same close); does not fire `closed`. */
+  close(): Promise<void> {
     this.#closed = true;
-    await this.pc.close();
+    // A close that throws leaves nothing to undo: the link is gone either way.
+    this.#closing ??= this.pc.close().catch(() => undefined);
+    return this.#closing;
   }
 
   async #offer(): Promise<void> {
@@ -225,8 +227,7 @@ export class MeshLink {
 
   #finish(reason: string): void {
     if (this.#closed) return;
-    this.#closed = true;
-    this.pc.close().catch(() => undefined);
+    void this.close();
     this.events.closed(reason);
   }
 }

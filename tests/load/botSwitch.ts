@@ -66,11 +66,15 @@ export class BotSwitch {
     return this.#local.get(peerId) !== this.#target;
   }
 
-  /** We now receive `peerId` through the target path. */
-  localOn(peerId: string, via: Via): void {
+  /**
+   * We now receive `peerId` through the target path. `tell: false` when the note would change
+   * nothing: to the SFU with no mesh link to that peer (a peer met on the SFU), so a bot joining
+   * a large SFU room does not send every member a note (the server's flood guard counts them).
+   */
+  localOn(peerId: string, via: Via, tell = true): void {
     if (via !== this.#target || this.#local.get(peerId) === via) return;
     this.#local.set(peerId, via);
-    this.act.tell(peerId, via);
+    if (tell) this.act.tell(peerId, via);
     if (via === 'sfu') {
       if (this.#remote.get(peerId) === 'sfu') this.#closeLink(peerId);
       else this.#timer(peerId, () => this.#closeLink(peerId));

@@ -30,6 +30,8 @@ function manualTimers(): SwitchTimers & { advance(ms: number): void } {
 type Step =
   | ['target', Via]
   | ['local', string, Via]
+  /** A swap with nothing to tell (no mesh link to that peer). */
+  | ['quiet', string, Via]
   | ['remote', string, Via]
   | ['left', string]
   | ['wait', number];
@@ -52,6 +54,7 @@ function run(initial: Via, peers: string[], steps: Step[]): string[] {
   for (const step of steps) {
     if (step[0] === 'target') sw.setTarget(step[1]);
     else if (step[0] === 'local') sw.localOn(step[1], step[2]);
+    else if (step[0] === 'quiet') sw.localOn(step[1], step[2], false);
     else if (step[0] === 'remote') sw.remoteOn(step[1], step[2]);
     else if (step[0] === 'left') {
       room.delete(step[1]);
@@ -154,6 +157,18 @@ describe('BotSwitch', () => {
         ['remote', 'p', 'mesh'],
         ['left', 'q'],
         ['wait', SWAP_FALLBACK_MS],
+      ],
+      ['tell p mesh', 'drop consumers p', 'close sfu'],
+    ],
+    [
+      'a peer met on the SFU is not told; its note still counts back on the mesh',
+      'sfu',
+      ['p'],
+      [
+        ['quiet', 'p', 'sfu'],
+        ['target', 'mesh'],
+        ['remote', 'p', 'mesh'],
+        ['local', 'p', 'mesh'],
       ],
       ['tell p mesh', 'drop consumers p', 'close sfu'],
     ],
