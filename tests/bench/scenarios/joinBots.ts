@@ -39,6 +39,8 @@ interface Mode {
 
 const MODES: Record<'full' | 'smoke', Mode[]> = {
   full: [
+    // A mesh of 2: the page initiates the link to the bot (the newer peer does), the bot answers.
+    { key: 'mesh2', path: 'mesh', label: 'mesh, 2nd person (1 bot)', bots: 1, meshMaxPeers: 4, subscribe: true }, // prettier-ignore
     // A 5-person meeting: everyone sees everyone (16 consumers among the bots, cheap).
     { key: 'sfu5', path: 'sfu', label: 'SFU, 5th person (4 bots)', bots: 4, meshMaxPeers: 1, subscribe: true }, // prettier-ignore
     // 19 publishers that consume nothing: their CPU stays at packetizing and SRTP (~3 % of a
@@ -46,10 +48,12 @@ const MODES: Record<'full' | 'smoke', Mode[]> = {
     { key: 'sfu20', path: 'sfu', label: 'SFU, 20th person (19 bots)', bots: 19, meshMaxPeers: 1, subscribe: false }, // prettier-ignore
   ],
   smoke: [
+    { key: 'mesh2', path: 'mesh', label: 'mesh, 2nd person (1 bot)', bots: 1, meshMaxPeers: 4, subscribe: true }, // prettier-ignore
     { key: 'sfu3', path: 'sfu', label: 'SFU, 3rd person (2 bots)', bots: 2, meshMaxPeers: 1, subscribe: false }, // prettier-ignore
   ],
 };
-const RUNS = { full: 25, smoke: 2 };
+/** Smoke: one join per path, so the e2e smoke stays under 20 s. */
+const RUNS = { full: 25, smoke: 1 };
 /** Quiet time on the pre-join screen before each click, after the previous joiner left. */
 const SETTLE_MS = { full: 1500, smoke: 200 };
 /** The floor sends the fake camera at the size the joiner decodes: the bots' clip. */
@@ -73,23 +77,39 @@ const sent = (key: string, message: string, label: string): Milestone => ({
   of: (m) => remoteAt(m, m, message),
 });
 
-/** join.ts's SFU milestones, in order. */
-const SFU_MILESTONES: Milestone[] = [
+const START = [
   fromTimes('wsOpen', 'WebSocket open'),
   fromTimes('welcome', '`welcome` (hello reply)'),
   sent('joinSent', '-> join', '`join` sent'),
   fromTimes('joined', '`joined` (join reply)'),
-  fromTimes('pcCreated', 'receive transport created'),
-  sent('consumeAsked', '-> sfu-consume', '`sfu-consume` sent'),
-  sent('consumerReply', '<- sfu-consumer video', 'first video consumer created (server reply)'),
-  sent('connectSent', '-> sfu-connect', '`sfu-connect` sent (DTLS parameters)'),
-  fromTimes('negotiated', 'consumer SDP applied'),
+];
+const END = [
   fromTimes('iceChecking', 'ICE checking'),
   fromTimes('ice', 'ICE connected'),
   fromTimes('dtls', 'DTLS connected'),
   fromTimes('frameReceived', "first frame's last packet received"),
   fromTimes('firstFrame', 'first remote frame presented'),
 ];
+/** join.ts's milestones, in order, per path (the bots' side of the mesh is not probed). */
+const MILESTONES: Record<Mode['path'], Milestone[]> = {
+  mesh: [
+    ...START,
+    fromTimes('pcCreated', 'RTCPeerConnection created'),
+    sent('offerSent', '-> signal offer', 'offer sent'),
+    sent('answerReceived', '<- signal answer', 'answer received (from the bot)'),
+    fromTimes('negotiated', 'offer/answer applied'),
+    ...END,
+  ],
+  sfu: [
+    ...START,
+    fromTimes('pcCreated', 'receive transport created'),
+    sent('consumeAsked', '-> sfu-consume', '`sfu-consume` sent'),
+    sent('consumerReply', '<- sfu-consumer video', 'first video consumer created (server reply)'),
+    sent('connectSent', '-> sfu-connect', '`sfu-connect` sent (DTLS parameters)'),
+    fromTimes('negotiated', 'consumer SDP applied'),
+    ...END,
+  ],
+};
 
 const FLOOR_MILESTONES: [keyof FloorTimes, string][] = [
   ['negotiated', 'offer/answer applied'],
@@ -113,8 +133,8 @@ interface ModeResult {
   botErrors: string[];
 }
 
-function joinRun(m: JoinMarks): Run {
-  const times = SFU_MILESTONES.map((s) => [s.key, round(s.of(m), 1)]);
+function joinRun(m: JoinMarks, path: Mode['path']): Run {
+  const times = MILESTONES[path].map((s) => [s.key, round(s.of(m), 1)]);
   const inbound = firstFrame(m).inbound;
   return {
     click: 0,
@@ -160,42 +180,55 @@ function timeline(m: JoinMarks): { message: string; ms: number }[] {
   return m.messages.map(({ at, message }) => ({ message, ms: round(at - t0, 1) }));
 }
 
-/** What a mode runs on: the server, the room with its bots, one Chromium and its floor page. */
+/** What a mode runs on: the server, the room with its bots, the Chromium and its floor page. */
 interface Stage {
   app: AppServer;
   roomId: string;
   bots: BotRoom;
   browser: Browser;
   floor: RtcFloor;
+  /** The floor page, the bots (they leave), the server: the reverse of the making. */
+  close(): Promise<void>;
 }
 
-/** Sets a mode's stage up; `cleanup` gets a close for every part made, whether or not all were. */
-async function setUp(mode: Mode, cleanup: (() => Promise<void>)[]): Promise<Stage> {
-  const app = await startAppServer({ sfu: mode.path === 'sfu', meshMaxPeers: mode.meshMaxPeers });
-  cleanup.push(() => app.close());
-  const { id } = await app.createRoom();
-  // Meanwhile, one Chromium for the joiner and the floor: they take turns, so they never
-  // share its fake camera at the same time (see Browsers).
-  const browsers = new Browsers();
-  cleanup.push(() => browsers.close());
-  const [bots, browser] = await Promise.allSettled([
-    startBotRoom({
+/** Sets a mode's stage up; on a failure, closes what it had made. */
+async function setUp(mode: Mode, browser: Browser): Promise<Stage> {
+  const made: (() => Promise<void>)[] = [];
+  const close = async (): Promise<void> => {
+    // Idempotent: a smoke's stages are closed after their mode and again if one failed.
+    for (const part of made.splice(0).reverse()) await part();
+  };
+  try {
+    const app = await startAppServer({ sfu: mode.path === 'sfu', meshMaxPeers: mode.meshMaxPeers }); // prettier-ignore
+    made.push(() => app.close());
+    const { id } = await app.createRoom();
+    const bots = await startBotRoom({
       url: app.url,
       roomId: id,
       count: mode.bots,
       sfu: mode.path === 'sfu',
       subscribe: mode.subscribe,
       ...(mode.maxVideo !== undefined ? { maxVideo: mode.maxVideo } : {}),
-    }),
-    browsers.launch(),
-  ]);
-  if (bots.status === 'rejected') throw bots.reason;
-  cleanup.push(() => bots.value.close());
-  if (browser.status === 'rejected') throw browser.reason;
-  const floor = await openRtcFloor(browser.value, app.url, FLOOR_SIZE);
-  const status = await app.status(id);
-  if (status.mode !== mode.path) throw new Error(`room is ${status.mode}, wanted ${mode.path}`);
-  return { app, roomId: id, bots: bots.value, browser: browser.value, floor };
+    });
+    made.push(() => bots.close());
+    const floor = await openRtcFloor(browser, app.url, FLOOR_SIZE);
+    made.push(() => floor.close());
+    const status = await app.status(id);
+    if (status.mode !== mode.path) throw new Error(`room is ${status.mode}, wanted ${mode.path}`);
+    return { app, roomId: id, bots, browser, floor, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Smoke: every mode's stage at once (a smoke's figures say nothing about speed). */
+async function setUpAll(modes: Mode[], browser: Browser): Promise<Stage[]> {
+  const settled = await Promise.allSettled(modes.map((m) => setUp(m, browser)));
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (!failed) return settled.map((r) => (r as PromiseFulfilledResult<Stage>).value);
+  for (const r of settled) if (r.status === 'fulfilled') await r.value.close();
+  throw failed.reason;
 }
 
 async function measure(
@@ -204,7 +237,6 @@ async function measure(
   smoke: boolean,
   log: (l: string) => void,
 ): Promise<ModeResult> {
-  // prettier-ignore
   const { app, roomId, bots, browser, floor } = stage;
   const settle = smoke ? SETTLE_MS.smoke : SETTLE_MS.full;
   if (!smoke) {
@@ -221,7 +253,7 @@ async function measure(
   for (let i = 0; i < (smoke ? RUNS.smoke : RUNS.full); i++) {
     floors.push(await floor.measure());
     marks.push(await joinOnce(browser, app, roomId, mode.bots, settle));
-    joins.push(joinRun(marks.at(-1)!));
+    joins.push(joinRun(marks.at(-1)!, mode.path));
     log(`  ${mode.label} #${i + 1}: first frame ${joins.at(-1)!.firstFrame} ms, floor ${round(floors.at(-1)!.firstFrame, 1)} ms`); // prettier-ignore
   }
   const order = joins.map((r, i) => [r.firstFrame!, i] as const).sort((a, b) => a[0] - b[0]);
@@ -238,20 +270,10 @@ async function measure(
   };
 }
 
-async function runMode(mode: Mode, smoke: boolean, log: (l: string) => void): Promise<ModeResult> {
-  const cleanup: (() => Promise<void>)[] = [];
-  try {
-    return await measure(await setUp(mode, cleanup), mode, smoke, log);
-  } finally {
-    // The reverse of the making: the bots leave, then the browser closes, then the server.
-    for (const close of cleanup.reverse()) await close();
-  }
-}
-
 const p = (xs: number[]) => summarize(xs.filter(Number.isFinite));
 
 function milestoneRows(r: ModeResult) {
-  return SFU_MILESTONES.map(({ key, label }) => {
+  return MILESTONES[r.mode.path].map(({ key, label }) => {
     const s = p(r.joins.map((run) => run[key] ?? Number.NaN));
     return { milestone: label, p50Ms: round(s.p50, 1), p95Ms: round(s.p95, 1), runs: s.count };
   });
@@ -278,7 +300,12 @@ function stretchRows(r: ModeResult) {
   };
   return [
     span('click -> `joined`', 'click', 'joined'),
-    span('`joined` -> consumer SDP applied', 'joined', 'negotiated', (f) => f.negotiated),
+    span(
+      '`joined` -> SDP applied (consumer; mesh: offer/answer)',
+      'joined',
+      'negotiated',
+      (f) => f.negotiated,
+    ),
     span('SDP applied -> ICE connected', 'negotiated', 'ice', (f) => f.ice - f.negotiated),
     span('ICE -> DTLS connected', 'ice', 'dtls', (f) => f.dtls - f.ice),
     span("DTLS -> first frame's last packet", 'dtls', 'frameReceived', (f) => f.frameReceived - f.dtls), // prettier-ignore
@@ -331,10 +358,28 @@ function notes(results: ModeResult[]): string[] {
 
 async function run(smoke: boolean, log: (l: string) => void): Promise<ScenarioOutput> {
   const results: ModeResult[] = [];
-  for (const mode of smoke ? MODES.smoke : MODES.full) {
-    if (!smoke) log(`  (machine ${Math.round((await untilIdle()) * 100)} % busy before the mode)`);
-    log(`  ${mode.label}: MESH_MAX_PEERS=${mode.meshMaxPeers}, bots subscribe: ${mode.subscribe}`); // prettier-ignore
-    results.push(await runMode(mode, smoke, log));
+  const modes = smoke ? MODES.smoke : MODES.full;
+  // One Chromium for every join and floor: they take turns, so they never share its fake
+  // camera at the same time (see Browsers).
+  const browsers = new Browsers();
+  let early: Stage[] = [];
+  try {
+    const browser = await browsers.launch();
+    if (smoke) early = await setUpAll(modes, browser);
+    for (const [i, mode] of modes.entries()) {
+      if (!smoke) log(`  (machine ${Math.round((await untilIdle()) * 100)} % busy before the mode)`); // prettier-ignore
+      log(`  ${mode.label}: MESH_MAX_PEERS=${mode.meshMaxPeers}, bots subscribe: ${mode.subscribe}`); // prettier-ignore
+      // A full run sets each mode up after the last one's bots left: they would load the cores.
+      const stage = early[i] ?? (await setUp(mode, browser));
+      try {
+        results.push(await measure(stage, mode, smoke, log));
+      } finally {
+        await stage.close();
+      }
+    }
+  } finally {
+    await Promise.all(early.map((s) => s.close()));
+    await browsers.close();
   }
   const details: Record<string, unknown> = {};
   for (const r of results) {
