@@ -2,6 +2,7 @@
 // over child processes (`ProcessPool`, pool.ts). run.ts and the benchmarks only see this.
 
 import './socketBuffers.ts';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { Bot } from './Bot.ts';
 import type { BotOptions, BotReport } from './Bot.ts';
 import { DEFAULT_CLIP, loadClip } from './clip.ts';
@@ -21,6 +22,11 @@ export interface BotGroup {
   snapshot(): Promise<BotReport[]>;
   /** CPU seconds used so far by each process the bots run in. */
   cpuSeconds(): Promise<number[]>;
+  /**
+   * Per process: packets the kernel dropped so far at its open UDP sockets (receive buffer
+   * full: the bots fell behind), or undefined off Linux.
+   */
+  udpDrops(): Promise<(number | undefined)[]>;
   /** Closes every bot (and process). Idempotent. */
   close(): Promise<void>;
 }
@@ -54,7 +60,36 @@ export class LocalBots implements BotGroup {
     return Promise.resolve([(u.user + u.system) / 1e6]);
   }
 
+  udpDrops(): Promise<(number | undefined)[]> {
+    return Promise.resolve([udpDropsOfThisProcess()]);
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.#bots.map((b) => b.close()));
   }
+}
+
+/** The `drops` column of /proc/net/udp{,6} summed over this process's sockets (Linux). */
+export function udpDropsOfThisProcess(): number | undefined {
+  if (!existsSync('/proc/self/fd') || !existsSync('/proc/net/udp')) return undefined;
+  const inodes = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue; // closed since the listing (and the listing's own fd): not a socket of ours
+    }
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode) inodes.add(inode);
+  }
+  let drops = 0;
+  for (const table of ['/proc/net/udp', '/proc/net/udp6'].filter((f) => existsSync(f))) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      // sl local rem st tx:rx tr:tm retrnsmt uid timeout inode ref pointer drops
+      const cols = line.trim().split(/\s+/);
+      if (cols.length > 12 && inodes.has(cols[9] ?? '')) drops += Number(cols[12]);
+    }
+  }
+  return drops;
 }

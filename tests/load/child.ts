@@ -22,6 +22,8 @@ async function answer(req: PoolRequest, group: BotGroup): Promise<unknown> {
       return group.snapshot();
     case 'cpu':
       return group.cpuSeconds();
+    case 'drops':
+      return group.udpDrops();
     case 'close':
       return group.close();
     default: {

@@ -16,7 +16,8 @@ import type { BotGroup, BotSpec } from './botGroup.ts';
 import { DEFAULT_CLIP, loadClip } from './clip.ts';
 
 type PoolCall =
-  { op: 'join'; spec: BotSpec } | { op: 'published' | 'flowing' | 'snapshot' | 'cpu' | 'close' };
+  | { op: 'join'; spec: BotSpec }
+  | { op: 'published' | 'flowing' | 'snapshot' | 'cpu' | 'drops' | 'close' };
 
 /** A request from the pool to a bot process (`id` pairs it with its reply). */
 export type PoolRequest = { id: number } & PoolCall;
@@ -190,6 +191,10 @@ export class ProcessPool implements BotGroup {
     return (await this.#all<number[]>('cpu')).flat();
   }
 
+  async udpDrops(): Promise<(number | undefined)[]> {
+    return (await this.#all<(number | undefined)[]>('drops')).flat();
+  }
+
   /** Closes every bot, then ends the processes (killed if they do not exit within 15 s). */
   close(): Promise<void> {
     this.#closed ??= (async () => {
@@ -206,7 +211,7 @@ export class ProcessPool implements BotGroup {
     return this.#closed;
   }
 
-  #all<T>(op: 'published' | 'flowing' | 'snapshot' | 'cpu'): Promise<T[]> {
+  #all<T>(op: 'published' | 'flowing' | 'snapshot' | 'cpu' | 'drops'): Promise<T[]> {
     return Promise.all(this.#procs.map((p) => p.call<T>({ op })));
   }
 }

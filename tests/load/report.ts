@@ -41,6 +41,8 @@ export interface Summary {
    * server, were the limit.
    */
   botCpu: { processes: number; totalPct: number; maxProcessPct: number };
+  /** Packets dropped at the bots' own UDP sockets over the window (the bots fell behind). */
+  botUdpDrops: number | undefined;
   failures: string[];
 }
 
@@ -146,6 +148,7 @@ export function summarize(result: LoadResult, expect: Expectations): Summary {
       totalPct: pctOf(result.botCpuS.reduce((a, b) => a + b, 0)),
       maxProcessPct: pctOf(Math.max(0, ...result.botCpuS)),
     },
+    botUdpDrops: result.botUdpDrops,
     failures,
   };
 }
@@ -192,6 +195,7 @@ export function formatSummary(s: Summary): string[] {
     `first keyframe of every video (ms after join sent): ${s.keyframeMs ? `p50 ${ms(s.keyframeMs.p50)}, p95 ${ms(s.keyframeMs.p95)}` : '-'}`,
     `server CPU (${s.serverCpuScope}): ${s.serverCpuPct === undefined ? 'unknown (/metrics not readable)' : `${s.serverCpuPct.toFixed(1)} % of one core`}`,
     `bots' CPU (${s.botCpu.processes} process${s.botCpu.processes === 1 ? '' : 'es'}): ${s.botCpu.totalPct.toFixed(1)} % of one core, busiest process ${s.botCpu.maxProcessPct.toFixed(1)} %`,
+    `dropped at the bots' own sockets (receive buffer full): ${s.botUdpDrops ?? 'unknown'} packets`,
   );
   if (s.failures.length > 0) lines.push('', 'FAILED:', ...s.failures.map((f) => `  ${f}`));
   return lines;

@@ -57,6 +57,11 @@ export interface LoadResult {
   serverCpuScope: 'signaling + SFU workers' | 'SFU workers';
   /** CPU seconds over the window of each process the bots ran in. */
   botCpuS: number[];
+  /**
+   * Packets the kernel dropped at the bots' UDP sockets over the window (their receive buffers
+   * were full: loss the bots caused, not the server); undefined off Linux.
+   */
+  botUdpDrops?: number | undefined;
 }
 
 async function createRoom(url: string): Promise<{ id: string; hostKey: string }> {
@@ -145,12 +150,14 @@ export async function runLoad(
     const serverShared = o.serverSharesProcess === true && group instanceof LocalBots;
     const cpu0 = await serverCpuSeconds(o.url, o.metricsToken, serverShared);
     const bots0 = await group.cpuSeconds();
+    const drops0 = await group.udpDrops();
     const t0 = Date.now();
     const before = await group.snapshot();
     await new Promise((resolve) => setTimeout(resolve, o.durationS * 1000));
     const after = await group.snapshot();
     const windowMs = Date.now() - t0;
     const bots1 = await group.cpuSeconds();
+    const drops1 = await group.udpDrops();
     const cpu1 = await serverCpuSeconds(o.url, o.metricsToken, serverShared);
     return {
       roomId: room.id,
@@ -160,10 +167,22 @@ export async function runLoad(
       serverCpuS: cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined,
       serverCpuScope: serverShared ? 'SFU workers' : 'signaling + SFU workers',
       botCpuS: bots1.map((c, i) => c - (bots0[i] ?? 0)),
+      botUdpDrops: dropsOver(drops0, drops1),
     };
   } finally {
     await group.close();
   }
+}
+
+function dropsOver(a: (number | undefined)[], b: (number | undefined)[]): number | undefined {
+  let total = 0;
+  for (const [i, end] of b.entries()) {
+    const start = a[i];
+    if (end === undefined || start === undefined) return undefined;
+    // A socket closed in the window takes its count along: never below zero.
+    total += Math.max(0, end - start);
+  }
+  return total;
 }
 
 /** How many consumers a bot should end up with: the other publishers' producers it takes. */

@@ -55,6 +55,7 @@ describe('a load run in figures', () => {
       serverCpuS: 0.5,
       serverCpuScope: 'SFU workers' as const,
       botCpuS: [0.2, 1.2],
+      botUdpDrops: 7,
     };
     const s = summarize(result, { consumersPerBot: () => 1, maxLossPct: 0.5 });
     expect(s.rows[0]).toMatchObject({
@@ -68,6 +69,9 @@ describe('a load run in figures', () => {
     expect(s.botCpu.processes).toBe(2);
     expect(s.botCpu.totalPct).toBeCloseTo(70);
     expect(s.botCpu.maxProcessPct).toBeCloseTo(60);
+    expect(formatSummary(s).join('\n')).toContain(
+      "bots' own sockets (receive buffer full): 7 packets",
+    );
     expect(s.failures).toEqual([
       'bot-sub-0: 1.00 % loss',
       'bot-sub-1: boom',
