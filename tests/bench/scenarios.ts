@@ -1,11 +1,13 @@
 // Every benchmark scenario, in the order `npm run bench` runs them. Adding one is one line.
 import { argon2 } from './scenarios/argon2.ts';
+import { audioOnly } from './scenarios/audioOnly.ts';
 import { broadcast } from './scenarios/broadcast.ts';
 import { cluster } from './scenarios/cluster/index.ts';
 import { failoverVideo } from './scenarios/cluster/video.ts';
 import { glass } from './scenarios/glass.ts';
 import { join } from './scenarios/join.ts';
 import { joinBots } from './scenarios/joinBots.ts';
+import { meeting } from './scenarios/meeting.ts';
 import { pwa } from './scenarios/pwa.ts';
 import { sfuFanout } from './scenarios/sfuFanout.ts';
 import { signaling } from './scenarios/signaling/index.ts';
@@ -18,6 +20,8 @@ import type { Scenario } from './types.ts';
 export const SCENARIOS: readonly Scenario[] = [
   sfuFanout,
   webrtcFanout,
+  meeting,
+  audioOnly,
   signaling,
   broadcast,
   turn,

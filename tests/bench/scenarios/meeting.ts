@@ -1,0 +1,153 @@
+// A meeting on one server (issue #15): 10 camera publishers and the rest watching, everyone
+// subscribed to what a 3x3 grid shows (9 videos) and to every microphone. The room grows
+// step by step until loss passes 1 % or the bots themselves run out of CPU.
+
+import { configureWorkerBinary } from '@parley/sfu';
+import { ensureMediasoupWorker } from '../../../scripts/build-mediasoup-worker.mjs';
+import { startLocalServer } from '../../load/localServer.ts';
+import { botsSaturated, measureRoom } from '../../load/roomStep.ts';
+import type { RoomStep } from '../../load/roomStep.ts';
+import type { Figure, Scenario, ScenarioOutput } from '../types.ts';
+
+const FULL = { publishers: 10, sizes: [10, 15, 20, 30, 40, 50, 60, 80, 100], durationS: 10 };
+const SMOKE = { publishers: 2, sizes: [4], durationS: 2 };
+const MAX_LOSS_PCT = 1;
+
+/**
+ * LiveKit's published "Large meeting": 150 publishers and 150 subscribers on a 16-core
+ * c2-standard-16 at 85 % CPU, 762,749 packets/s out (docs.livekit.io, Self-hosting >
+ * Benchmarks).
+ */
+const LIVEKIT = { participants: 150, cores: 16 * 0.85, packetsOut: 762_749 };
+
+async function startMeetingServer() {
+  // mediasoup reads the worker's path when first imported: point it at our build first.
+  configureWorkerBinary(await ensureMediasoupWorker());
+  // 59000-59499: no suite or other scenario uses it.
+  return startLocalServer({ meshMaxPeers: 1, rtcPorts: { rtcMinPort: 59000, rtcMaxPort: 59499 } });
+}
+
+const fits = (s: RoomStep) => s.lossPct <= MAX_LOSS_PCT && s.failures.length === 0;
+
+async function run(smoke: boolean, log: (l: string) => void): Promise<ScenarioOutput> {
+  const plan = smoke ? SMOKE : FULL;
+  const local = await startMeetingServer();
+  const steps: RoomStep[] = [];
+  let stop = 'every step ran';
+  try {
+    for (const size of plan.sizes) {
+      const publishers = Math.min(plan.publishers, size);
+      const step = await measureRoom(
+        {
+          url: local.url,
+          publishers,
+          subscribers: size - publishers,
+          durationS: plan.durationS,
+          maxVideo: 9,
+          timeoutMs: 30_000,
+          // A meeting bot receives ~1,000 packets/s (9 videos, 10 microphones) and a publisher
+          // also sends: ~10 to a process, not the pool's default 30, and both cores from the start.
+          processes: Math.max(2, Math.ceil(size / 10)),
+        },
+        (line) => log(`    ${line}`),
+      );
+      steps.push(step);
+      log(
+        `  ${size} participants: loss ${step.lossPct} %, server ${step.serverCores} cores, bots ${step.botCores} cores (busiest process ${step.botMaxProcessCores}), publishers ${step.publisherFps} fps, ${step.packetsPerSecond} packets/s, load ${step.loadAverage}`,
+      );
+      // Loss with starved bots says nothing about the server: the bots' limit is named first.
+      const saturated = botsSaturated(step);
+      if (saturated) {
+        stop = `the bots saturated at ${size} participants (loss ${step.lossPct} %): ${saturated}`;
+        break;
+      }
+      if (!fits(step)) {
+        stop = `${size} participants went over ${MAX_LOSS_PCT} % loss or failed (${step.failures.length} failures)`;
+        break;
+      }
+    }
+  } finally {
+    await local.close();
+  }
+  return { figures: figures(steps), details: { steps, stop }, notes: notes(steps, stop) };
+}
+
+/** The largest step under the loss limit, and participants per server core extrapolated from it. */
+function best(steps: RoomStep[]) {
+  const ok = steps.filter(fits).at(-1);
+  const perCore =
+    ok?.serverCores !== undefined && ok.serverCores > 0 ? ok.participants / ok.serverCores : 0;
+  return { ok, perCore };
+}
+
+function figures(steps: RoomStep[]): Figure[] {
+  const { ok, perCore } = best(steps);
+  const out: Figure[] = [
+    {
+      key: 'largest_room_under_1pct_loss',
+      label: `largest meeting under ${MAX_LOSS_PCT} % loss (10 cameras, 3x3 grid; bots on the same 2 cores)`,
+      value: ok?.participants ?? 0,
+      unit: 'participants',
+      target: { op: '>=', value: 50 },
+    },
+    {
+      key: 'participants_per_core',
+      label: `participants per server core (signaling + worker), extrapolated from ${ok?.participants ?? 0}`,
+      value: Math.round(perCore),
+      unit: 'participants',
+    },
+  ];
+  for (const s of steps) {
+    const n = s.participants;
+    out.push(
+      { key: `loss_pct_n${n}`, label: `loss, ${n} participants`, value: s.lossPct, unit: '%' },
+      {
+        key: `server_cores_n${n}`,
+        label: `server CPU (signaling + worker), ${n} participants`,
+        value: s.serverCores ?? NaN,
+        unit: 'cores',
+      },
+      {
+        key: `bot_cores_n${n}`,
+        label: `bots' CPU (${s.botProcesses} processes; busiest ${s.botMaxProcessCores}), ${n} participants`,
+        value: s.botCores,
+        unit: 'cores',
+      },
+    );
+  }
+  if (ok?.usPerPacket !== undefined) {
+    out.push({
+      key: 'us_per_packet',
+      label: `server CPU per forwarded packet, ${ok.participants} participants`,
+      value: ok.usPerPacket,
+      unit: 'us',
+    });
+  }
+  return out.filter((f) => Number.isFinite(f.value));
+}
+
+function notes(steps: RoomStep[], stop: string): string[] {
+  const { ok, perCore } = best(steps);
+  const lkPerCore = LIVEKIT.participants / LIVEKIT.cores;
+  const lkUs = (LIVEKIT.cores / LIVEKIT.packetsOut) * 1e6;
+  return [
+    `Stopped: ${stop}. Load average at each step's end: ${steps.map((s) => `${s.participants}: ${s.loadAverage}`).join(', ')}.`,
+    ok
+      ? `At ${ok.participants} participants the server used ${ok.serverCores} cores for ${ok.packetsPerSecond} packets/s received by the bots (${ok.usPerPacket} us a packet): ~${Math.round(perCore)} participants per core if it scaled linearly (with 10 cameras, a participant's cost does not grow with the room). LiveKit's "Large meeting" (150 publishers, 150 subscribers, 85 % of a 16-core c2-standard-16, 762,749 packets/s out) is ~${lkPerCore.toFixed(0)} participants and ~${Math.round(LIVEKIT.packetsOut / LIVEKIT.cores).toLocaleString('en-US')} packets/s (${lkUs.toFixed(1)} us a packet) per core; their subscribers take all 150 videos (simulcast layers), ours 9, so packets per core is the fairer comparison.`
+      : 'No step stayed under the loss limit.',
+  ];
+}
+
+export const meeting: Scenario = {
+  name: 'meeting',
+  title: 'Meeting (10 cameras, 3x3 grid, load bots)',
+  description: [
+    'The real server in the bench process (signaling and one mediasoup worker, `MESH_MAX_PEERS=1`) and load bots in bot processes (`tests/load/pool.ts`, ~10 bots each, forked): 10 publishers send the load clip (VP8 640x360 ~500 kbit/s at 30 fps plus Opus), every participant subscribes to 9 videos (`maxVideo: 9`, a 3x3 grid) and to every microphone, over WebRTC (ICE, DTLS, SRTP, RTCP with NACK).',
+    "Steps of 10, 15, 20, 30, 40, 50, 60, 80, 100 participants, each a new room: joins, every consumer receiving, then 10 s measured. It stops at the first step over 1 % loss (or with a failure) or once the bots saturate (publishers under 90 % of the clip's frame rate, a bot process near a full core, or bots and server near both cores): the bots share the 2 cores with the server, so their own CPU is reported beside the server's. Server CPU: `/metrics` (`parley_process_cpu_seconds_total` + `parley_sfu_worker_cpu_seconds`).",
+  ].join('\n\n'),
+  target: 'a 50-person meeting under 1 % loss on this 2-core machine, bots included',
+  anchor:
+    'LiveKit\'s published "Large meeting": 150 publishers and 150 subscribers at 85 % CPU of a 16-core c2-standard-16, 762,749 packets/s out (docs.livekit.io, Self-hosting > Benchmarks): ~11 participants or ~56,000 packets/s per core.',
+  needs: ['ffmpeg'],
+  run: ({ smoke, log }) => run(smoke, log),
+};
