@@ -64,6 +64,9 @@ export class MeshLink {
   #pendingCandidates: CandidateInit[] = [];
   #closed = false;
   #closing: Promise<void> | undefined;
+  /** Whether an offer or answer went out; local candidates wait for the first one. */
+  #described = false;
+  readonly #earlyCandidates: SimpleSignal[] = [];
 
   constructor(
     readonly id: string,
@@ -84,14 +87,18 @@ export class MeshLink {
     this.pc.onIceCandidate.subscribe((c) => {
       if (!c || this.#closed) return;
       const { candidate, sdpMid, sdpMLineIndex } = c.toJSON();
-      this.#emit({
+      const signal: SimpleSignal = {
         type: 'candidate',
         candidate: {
           candidate,
           ...(sdpMid !== undefined ? { sdpMid } : {}),
           ...(sdpMLineIndex !== undefined ? { sdpMLineIndex } : {}),
         },
-      });
+      };
+      // werift gathers during setLocalDescription, before the offer is out; the app drops a
+      // candidate for a link it has no offer of yet, so they wait for the description.
+      if (this.#described) this.#emit(signal);
+      else this.#earlyCandidates.push(signal);
     });
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') events.connected();
@@ -113,7 +120,7 @@ export class MeshLink {
         case 'offer':
           await this.pc.setRemoteDescription({ type: 'offer', sdp: s.sdp });
           await this.pc.setLocalDescription(await this.pc.createAnswer());
-          this.#emit({ type: 'answer', sdp: this.pc.localDescription?.sdp ?? '' });
+          this.#describe({ type: 'answer', sdp: this.pc.localDescription?.sdp ?? '' });
           return this.#flushCandidates();
         case 'answer':
           await this.pc.setRemoteDescription({ type: 'answer', sdp: s.sdp });
@@ -161,7 +168,7 @@ export class MeshLink {
 
   async #offer(): Promise<void> {
     await this.pc.setLocalDescription(await this.pc.createOffer());
-    this.#emit({ type: 'offer', sdp: this.pc.localDescription?.sdp ?? '' });
+    this.#describe({ type: 'offer', sdp: this.pc.localDescription?.sdp ?? '' });
   }
 
   async #flushCandidates(): Promise<void> {
@@ -211,6 +218,13 @@ export class MeshLink {
     channel.stateChanged.subscribe((state) => {
       if (state === 'closed' && this.#channel === channel) this.#finish('data channel closed');
     });
+  }
+
+  /** Sends an offer or answer, then the candidates gathered before it. */
+  #describe(description: SimpleSignal): void {
+    this.#emit(description);
+    this.#described = true;
+    for (const c of this.#earlyCandidates.splice(0)) this.#emit(c);
   }
 
   #emit(signal: SimpleSignal): void {
