@@ -5,7 +5,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bot } from '../../load/Bot.ts';
-import type { BotReport } from '../../load/Bot.ts';
+import type { ConsumerReport } from '../../load/Bot.ts';
 import { loadClip } from '../../load/clip.ts';
 import { eventually } from '../support/client.ts';
 import { startTestServer } from '../support/server.ts';
@@ -49,33 +49,31 @@ function publisher(s: TestServer, roomId: string, name: string, hostKey?: string
   return b;
 }
 
-/** Packets of `from`'s `kind` that `bot` received through `via`. */
-function packets(r: BotReport, from: string, kind: string, via: 'mesh' | 'sfu'): number {
-  return r.consumers
-    .filter((c) => c.producerPeerId === from && c.kind === kind && (c.via ?? 'sfu') === via)
-    .reduce((n, c) => n + c.counts.packets, 0);
-}
-
-/** `bot` receives `from`'s audio and video through `via`, a keyframe included, still growing. */
+/**
+ * `bot` receives `from`'s audio and video through `via` now: for each kind, a consumer (or mesh
+ * track) whose packets grow from this call on, the video one with a keyframe. Counts of a path
+ * that has since closed do not pass.
+ */
 async function receives(bot: Bot, from: string, via: 'mesh' | 'sfu'): Promise<void> {
-  const keyframe = (r: BotReport) =>
-    r.consumers.some(
-      (c) => c.producerPeerId === from && (c.via ?? 'sfu') === via && c.counts.keyframes > 0,
-    );
+  const mine = () =>
+    bot.snapshot().consumers.filter((c) => c.producerPeerId === from && (c.via ?? 'sfu') === via);
+  const before = new Map(mine().map((c) => [c.consumerId, c.counts.packets]));
+  const grown = (c: ConsumerReport) => c.counts.packets > (before.get(c.consumerId) ?? 0);
   await eventually(() => {
-    const r = bot.snapshot();
-    return keyframe(r) && packets(r, from, 'audio', via) > 0;
+    const now = mine().filter(grown);
+    return (
+      now.some((c) => c.kind === 'audio') &&
+      now.some((c) => c.kind === 'video' && c.counts.keyframes > 0)
+    );
   }, 20_000).catch((e: unknown) => {
     const r = bot.snapshot();
-    console.log(
-      from,
+    console.info(
+      `${r.name} from ${from} via ${via}:`,
       JSON.stringify(r.consumers.map((c) => [c.producerPeerId, c.kind, c.via, c.counts.packets])),
       r.errors,
     );
     throw e;
   });
-  const before = packets(bot.snapshot(), from, 'video', via);
-  await eventually(() => packets(bot.snapshot(), from, 'video', via) > before);
 }
 
 async function mode(s: TestServer, id: string): Promise<string> {
