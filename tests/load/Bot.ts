@@ -82,6 +82,8 @@ export class Bot {
   readonly #peers = new Set<string>();
   readonly #initiateTo = new Set<string>();
   #poll: ReturnType<typeof setInterval> | undefined;
+  /** Pushes that came before the media paths existed (see #onPush). */
+  readonly #early: ServerMessage[] = [];
   #closed = false;
   readonly #admitted = new Set<string>();
   readonly #timeoutMs: number;
@@ -178,9 +180,16 @@ export class Bot {
       if (mode === 'mesh') this.#mesh.connectTo(peerId);
     }
     if (mode === 'sfu') this.#openSfu(sfu);
+    for (const m of this.#early.splice(0)) this.#onPush(m);
   }
 
   #onPush(m: ServerMessage): void {
+    // Messages that came in the same read as `joined` are handled before the code after the
+    // join's await runs: the media paths take them once they exist.
+    if (!this.#switch && !['joined', 'removed', 'lobby'].includes(m.type)) {
+      this.#early.push(m);
+      return;
+    }
     switch (m.type) {
       case 'joined':
       case 'removed':
