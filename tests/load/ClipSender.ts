@@ -1,7 +1,10 @@
 // Plays a pre-encoded clip into a SendPeer in real time, looping: VP8 frames at the clip's
 // frame rate, Opus every 20 ms, RTP timestamps running on across loops. A keyframe request
 // (PLI or FIR from the SFU) restarts the video at the clip's first frame, its keyframe: the
-// bot cannot encode a new one, and a jump in the picture is what a receiver then sees.
+// bot cannot encode a new one, and a jump in the picture is what a receiver then sees. A
+// simulcast clip sends frame i of every layer at once (each layer its own RTP stream, as
+// `layer`); a keyframe request for any layer restarts them all, since each layer's only
+// keyframe is frame 0 (libwebrtc's VP8 simulcast also keyframes every layer on a request).
 
 import type { Clip } from './clip.ts';
 import { vp8Payloads } from './rtpPayload.ts';
@@ -9,7 +12,8 @@ import type { Kind } from './peer.ts';
 
 /** Where packets go (a SendPeer in a bot; a list in a test). */
 export interface RtpSink {
-  send(kind: Kind, payload: Buffer, timestamp: number, marker: boolean): void;
+  /** `layer`: the simulcast layer (index in `clip.layers`) of a video packet; absent: one layer. */
+  send(kind: Kind, payload: Buffer, timestamp: number, marker: boolean, layer?: number): void;
 }
 
 const TICK_MS = 10;
@@ -41,7 +45,7 @@ export class ClipSender {
   };
 
   constructor(
-    private readonly clip: Clip,
+    readonly clip: Clip,
     private readonly sink: RtpSink,
     private readonly kinds: ReadonlySet<Kind>,
     private readonly now: () => number = () => performance.now(),
@@ -90,13 +94,19 @@ export class ClipSender {
     if (this.#restart || this.#videoAt >= this.clip.video.length) this.#videoAt = 0;
     if (this.#restart || this.#videoAt === 0) this.counts.keyframes += 1;
     this.#restart = false;
-    const frame = this.clip.video[this.#videoAt] ?? Buffer.alloc(0);
     const ts = this.#tsBase.video + Math.round((this.#videoSent * 90_000) / this.clip.spec.fps);
-    const payloads = vp8Payloads(frame, this.#videoSent & 0x7fff);
-    payloads.forEach((p, i) => this.sink.send('video', p, ts, i === payloads.length - 1));
+    const layers = this.clip.layers;
+    if (layers) layers.forEach((frames, layer) => this.#sendPayloads(frames, ts, layer));
+    else this.#sendPayloads(this.clip.video, ts, undefined);
     this.#videoAt += 1;
     this.#videoSent += 1;
     this.counts.videoFrames += 1;
+  }
+
+  #sendPayloads(frames: Buffer[], ts: number, layer: number | undefined): void {
+    const frame = frames[this.#videoAt] ?? Buffer.alloc(0);
+    const payloads = vp8Payloads(frame, this.#videoSent & 0x7fff);
+    payloads.forEach((p, i) => this.sink.send('video', p, ts, i === payloads.length - 1, layer));
   }
 
   #sendAudio(): void {

@@ -22,6 +22,18 @@ export interface ClipSpec {
   /** Opus bitrate, kbit/s. */
   audioKbps: number;
   seconds: number;
+  /**
+   * Simulcast: the layers, lowest first, each scaled from `width` x `height` (the capture).
+   * Absent: one layer of `width` x `height` at `videoKbps`.
+   */
+  layers?: ClipLayer[];
+}
+
+/** One simulcast layer of a clip: its size and target bitrate (kbit/s). */
+export interface ClipLayer {
+  width: number;
+  height: number;
+  videoKbps: number;
 }
 
 /** 640x360 at 30 fps and ~500 kbit/s: what one camera tile in a grid gets from a browser. */
@@ -36,27 +48,99 @@ export const DEFAULT_CLIP: ClipSpec = {
 
 export interface Clip {
   spec: ClipSpec;
-  /** VP8 frames in order; the first is a keyframe (the loop and every PLI restart there). */
+  /**
+   * VP8 frames in order; the first is a keyframe (the loop and every PLI restart there). With
+   * simulcast, the layer a mesh link sends (`meshLayer`).
+   */
   video: Buffer[];
+  /** Simulcast: every layer's frames, lowest first, as many and keyframed alike. */
+  layers?: Buffer[][];
+  /** Simulcast: the index in `layers` of `video` (640x360, like the app's mesh picture). */
+  meshLayer?: number;
   /** Opus packets of 20 ms each. */
   audio: Buffer[];
 }
 
-/** FFmpeg's arguments for the clip's two files (table-tested in clip.test.ts). */
-export function ffmpegArgs(spec: ClipSpec, ivf: string, ogg: string): string[] {
+/**
+ * The app's camera layers (app/src/call/topology/sfu/simulcast.ts, `cameraEncodings`) for a
+ * 16:9 capture: 3 layers from 960 px wide (scaled down by 4, 2, 1 at 100, 300 and 900
+ * kbit/s), 2 from 480 (by 2 and 1 at 300 and 900). Copied, not imported: tests/ does not
+ * reach into the app's sources, and a change there should show here in review.
+ */
+const APP_LAYER_KBPS = [100, 300, 900];
+
+/**
+ * The clip of a camera sending `count` simulcast layers as the app does: 3 -> 320x180,
+ * 640x360 and 1280x720 (the app's default 720p camera), 2 -> 320x180 and 640x360 (a 640x360
+ * capture), 1 -> DEFAULT_CLIP (one 640x360 layer at 500 kbit/s, what the app sends below 480
+ * px and what every bench so far measured). 5 s instead of 10: FFmpeg encodes the three
+ * layers in ~19 s of CPU on this machine (load ~9), once per cache.
+ */
+export function simulcastSpec(count: number): ClipSpec {
+  if (count === 1) return DEFAULT_CLIP;
+  if (count !== 2 && count !== 3) throw new Error(`video layers: 1, 2 or 3, not ${count}`);
+  const width = count === 3 ? 1280 : 640;
+  const height = (width * 9) / 16;
+  const layers = APP_LAYER_KBPS.slice(3 - count).map((videoKbps, i) => {
+    const down = 2 ** (count - 1 - i);
+    return { width: width / down, height: height / down, videoKbps };
+  });
+  return { ...DEFAULT_CLIP, width, height, videoKbps: 0, seconds: 5, layers };
+}
+
+function vp8Args(kbps: number, spec: ClipSpec, out: string): string[] {
+  return [
+    // Like a browser's realtime encoder: no alt-ref or lag, one keyframe (the first), CBR-ish.
+    ...['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8'],
+    ...['-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps}k`],
+    ...['-g', String(spec.fps * spec.seconds), '-auto-alt-ref', '0', '-lag-in-frames', '0'],
+    ...['-f', 'ivf', out],
+  ];
+}
+
+/**
+ * FFmpeg's arguments for the clip's files (table-tested in clip.test.ts): one IVF per layer
+ * (`ivf` is the first; with layers, `ivfs` lists them all, lowest first) and the Ogg. The
+ * layers are scaled from one source in one run, so frame i is the same picture in each and
+ * every layer's only keyframe is frame 0: a receiver switched between layers by the SFU sees
+ * the same moment, and a keyframe request restarts them all at one index.
+ */
+export function ffmpegArgs(
+  spec: ClipSpec,
+  ivf: string,
+  ogg: string,
+  ivfs: string[] = [ivf],
+): string[] {
   const { width, height, fps, videoKbps, audioKbps, seconds } = spec;
+  const layers = spec.layers ?? [];
+  const video =
+    layers.length === 0
+      ? ['-map', '0:v', ...vp8Args(videoKbps, spec, ivf)]
+      : [
+          '-filter_complex',
+          `[0:v]split=${layers.length}${layers.map((_, i) => `[s${i}]`).join('')};` +
+            layers.map((l, i) => `[s${i}]scale=${l.width}:${l.height}[l${i}]`).join(';'),
+          ...layers.flatMap((l, i) => [
+            '-map',
+            `[l${i}]`,
+            ...vp8Args(l.videoKbps, spec, ivfs[i] ?? `${ivf}.${i}`),
+          ]),
+        ];
   return [
     ...['-hide_banner', '-loglevel', 'error', '-y'],
     ...['-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}`],
     ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
-    // Like a browser's realtime encoder: no alt-ref or lag, one keyframe (the first), CBR-ish.
-    ...['-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8'],
-    ...['-b:v', `${videoKbps}k`, '-maxrate', `${videoKbps}k`, '-bufsize', `${videoKbps}k`],
-    ...['-g', String(fps * seconds), '-auto-alt-ref', '0', '-lag-in-frames', '0'],
-    ...['-f', 'ivf', ivf],
+    ...video,
     ...['-map', '1:a', '-c:a', 'libopus', '-b:a', `${audioKbps}k`, '-frame_duration', '20'],
     ...['-ac', '1', '-f', 'ogg', ogg],
   ];
+}
+
+/** The cache file name's stem: every field of the spec, so a changed spec is encoded anew. */
+export function clipKey(spec: ClipSpec): string {
+  const base = `${spec.width}x${spec.height}-${spec.fps}fps-${spec.videoKbps}k-${spec.audioKbps}k-${spec.seconds}s`;
+  const layers = (spec.layers ?? []).map((l) => `${l.width}x${l.height}@${l.videoKbps}k`);
+  return layers.length === 0 ? base : `${base}-sim-${layers.join('_')}`;
 }
 
 /**
@@ -64,22 +148,45 @@ export function ffmpegArgs(spec: ClipSpec, ivf: string, ogg: string): string[] {
  * default) and read from the cache after that. Throws naming FFmpeg when it is missing.
  */
 export function loadClip(spec: ClipSpec = DEFAULT_CLIP, cacheDir = CLIP_CACHE_DIR): Clip {
-  const key = `${spec.width}x${spec.height}-${spec.fps}fps-${spec.videoKbps}k-${spec.audioKbps}k-${spec.seconds}s`;
-  const ivf = path.join(cacheDir, `${key}.ivf`);
+  const key = clipKey(spec);
+  const layers = spec.layers ?? [];
+  const ivfs =
+    layers.length === 0
+      ? [path.join(cacheDir, `${key}.ivf`)]
+      : layers.map((l) => path.join(cacheDir, `${key}.${l.height}p.ivf`));
   const ogg = path.join(cacheDir, `${key}.ogg`);
-  if (!existsSync(ivf) || !existsSync(ogg)) {
+  if (![...ivfs, ogg].every((f) => existsSync(f))) {
     mkdirSync(cacheDir, { recursive: true });
     // Written under a temporary name and renamed: two runs at once never read half a file.
     const tmp = `.${process.pid}`;
-    const run = spawnSync('ffmpeg', ffmpegArgs(spec, ivf + tmp, ogg + tmp), {
+    const tmps = ivfs.map((f) => f + tmp);
+    const run = spawnSync('ffmpeg', ffmpegArgs(spec, tmps[0] ?? '', ogg + tmp, tmps), {
       encoding: 'utf8',
     });
     if (run.error) throw new Error(`load bots need FFmpeg on PATH: ${run.error.message}`);
     if (run.status !== 0) throw new Error(`ffmpeg failed (${run.status}): ${run.stderr}`);
-    renameSync(ivf + tmp, ivf);
+    ivfs.forEach((f, i) => renameSync(tmps[i] ?? '', f));
     renameSync(ogg + tmp, ogg);
   }
-  return { spec, video: ivfFrames(readFileSync(ivf)), audio: oggPackets(readFileSync(ogg)) };
+  const audio = oggPackets(readFileSync(ogg));
+  const frames = ivfs.map((f) => ivfFrames(readFileSync(f)));
+  if (layers.length === 0) return { spec, video: frames[0] ?? [], audio };
+  // The mesh sends one picture, 640x360 as the bots always have (else the top layer).
+  const at360 = layers.findIndex((l) => l.height === 360);
+  const meshLayer = at360 >= 0 ? at360 : layers.length - 1;
+  return { spec, video: frames[meshLayer] ?? [], layers: frames, meshLayer, audio };
+}
+
+const layered = new Map<number, Clip>();
+
+/** `loadClip(simulcastSpec(count))`, read once per process (every bot shares its frames). */
+export function simulcastClip(count: number): Clip {
+  let clip = layered.get(count);
+  if (!clip) {
+    clip = loadClip(simulcastSpec(count));
+    layered.set(count, clip);
+  }
+  return clip;
 }
 
 /** The frames of an IVF file (32-byte file header, then a 12-byte header per frame). */

@@ -1,7 +1,7 @@
 // What a receiving bot counts for one consumer: packets, bytes, frames and keyframes (video),
 // loss from sequence numbers, and when the first packet and first keyframe came.
 
-import { isVp8KeyframeStart } from './rtpPayload.ts';
+import { isVp8KeyframeStart, vp8KeyframeSize } from './rtpPayload.ts';
 
 export interface RtpCounts {
   packets: number;
@@ -16,6 +16,9 @@ export interface RtpCounts {
   /** ms since the epoch, undefined until it happens. */
   firstPacketAt: number | undefined;
   firstKeyframeAt: number | undefined;
+  /** Video: the size the latest keyframe announced (a simulcast layer switch changes it). */
+  frameWidth?: number;
+  frameHeight?: number;
 }
 
 export class RtpCounter {
@@ -28,6 +31,7 @@ export class RtpCounter {
   #maxSeq = 0;
   #firstPacketAt: number | undefined;
   #firstKeyframeAt: number | undefined;
+  #size: { width: number; height: number } | undefined;
 
   constructor(
     readonly kind: 'audio' | 'video',
@@ -43,6 +47,7 @@ export class RtpCounter {
     if (this.kind !== 'video') return;
     if (marker) this.#frames += 1;
     if (isVp8KeyframeStart(payload)) {
+      this.#size = vp8KeyframeSize(payload) ?? this.#size;
       this.#keyframes += 1;
       this.#firstKeyframeAt ??= this.now();
     }
@@ -71,6 +76,7 @@ export class RtpCounter {
       expected,
       firstPacketAt: this.#firstPacketAt,
       firstKeyframeAt: this.#firstKeyframeAt,
+      ...(this.#size ? { frameWidth: this.#size.width, frameHeight: this.#size.height } : {}),
     };
   }
 }

@@ -48,3 +48,19 @@ export function isVp8KeyframeStart(payload: Buffer): boolean {
   const tag = n < 0 ? undefined : payload[n];
   return tag !== undefined && (tag & 0x01) === 0;
 }
+
+/**
+ * The picture size a VP8 keyframe's first RTP payload announces (RFC 6386 9.1: after the
+ * 3-byte frame tag, the start code 9d 01 2a, then 14-bit width and height, little endian,
+ * under 2 scaling bits each), or undefined when this payload does not start a keyframe.
+ */
+export function vp8KeyframeSize(payload: Buffer): { width: number; height: number } | undefined {
+  if (!isVp8KeyframeStart(payload)) return undefined;
+  const n = descriptorLength(payload);
+  if (payload.length < n + 10) return undefined;
+  if (payload.readUIntBE(n + 3, 3) !== 0x9d012a) return undefined;
+  return {
+    width: payload.readUInt16LE(n + 6) & 0x3fff,
+    height: payload.readUInt16LE(n + 8) & 0x3fff,
+  };
+}

@@ -2,8 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ffmpegArgs, isVp8Keyframe, ivfFrames, loadClip, oggPackets } from '../../load/clip.ts';
+import {
+  DEFAULT_CLIP,
+  clipKey,
+  ffmpegArgs,
+  isVp8Keyframe,
+  ivfFrames,
+  loadClip,
+  oggPackets,
+  simulcastSpec,
+} from '../../load/clip.ts';
 import { ClipSender } from '../../load/ClipSender.ts';
+import { vp8KeyframeSize, vp8Payloads } from '../../load/rtpPayload.ts';
 import type { Clip } from '../../load/clip.ts';
 
 const dirs: string[] = [];
@@ -80,6 +90,67 @@ describe('the clip publisher bots loop', () => {
   });
 });
 
+describe('the simulcast clip', () => {
+  it.each([
+    [1, DEFAULT_CLIP.width, undefined],
+    [2, 640, ['320x180@300', '640x360@900']],
+    [3, 1280, ['320x180@100', '640x360@300', '1280x720@900']],
+  ])('%i layer(s): the app’s cameraEncodings for a %i px capture', (count, width, layers) => {
+    const spec = simulcastSpec(count);
+    expect(spec.width).toBe(width);
+    expect(spec.layers?.map((l) => `${l.width}x${l.height}@${l.videoKbps}`)).toEqual(layers);
+  });
+
+  it.each([0, 4])('refuses %i layers', (count) => {
+    expect(() => simulcastSpec(count)).toThrow('1, 2 or 3');
+  });
+
+  it('is cached under a key of its own (an old single-layer cache is not reused)', () => {
+    expect(clipKey(DEFAULT_CLIP)).toBe('640x360-30fps-500k-32k-10s');
+    expect(clipKey(simulcastSpec(3))).toBe(
+      '1280x720-30fps-0k-32k-5s-sim-320x180@100k_640x360@300k_1280x720@900k',
+    );
+    expect(clipKey(simulcastSpec(2))).not.toBe(clipKey(simulcastSpec(3)));
+  });
+
+  it('asks FFmpeg for every layer scaled from one source, each keyframed once', () => {
+    const args = ffmpegArgs(simulcastSpec(3), 'a.ivf', 'a.ogg', ['a.ivf', 'b.ivf', 'c.ivf']);
+    const text = args.join(' ');
+    expect(text).toContain('testsrc2=size=1280x720:rate=30:duration=5');
+    expect(args[args.indexOf('-filter_complex') + 1]).toBe(
+      '[0:v]split=3[s0][s1][s2];[s0]scale=320:180[l0];[s1]scale=640:360[l1];[s2]scale=1280:720[l2]',
+    );
+    expect(text).toContain('-map [l0] -c:v libvpx');
+    expect(text).toMatch(/-b:v 100k .* -g 150 .* -f ivf a\.ivf -map \[l1\]/);
+    expect(text).toMatch(/-b:v 300k .* -f ivf b\.ivf -map \[l2\]/);
+    expect(text).toMatch(/-b:v 900k .* -f ivf c\.ivf -map 1:a/);
+  });
+
+  it('is made by the real FFmpeg: layers of their sizes, keyframes at the same frame', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'parley-clip-'));
+    dirs.push(dir);
+    const layers = [
+      { width: 160, height: 90, videoKbps: 50 },
+      { width: 320, height: 180, videoKbps: 150 },
+    ];
+    const spec = { ...DEFAULT_CLIP, width: 320, height: 180, fps: 15, seconds: 1, layers };
+    const clip = loadClip(spec, dir);
+    expect(clip.layers?.map((l) => l.length)).toEqual([15, 15]);
+    for (const frames of clip.layers ?? []) {
+      expect(frames.map((f) => isVp8Keyframe(f)).indexOf(false)).toBe(1);
+      expect(frames.slice(1).some((f) => isVp8Keyframe(f))).toBe(false);
+    }
+    const size = (f: Buffer | undefined) => vp8KeyframeSize(vp8Payloads(f!, 0)[0]!);
+    expect(clip.layers?.map((l) => size(l[0]))).toEqual([
+      { width: 160, height: 90 },
+      { width: 320, height: 180 },
+    ]);
+    // No 640x360 layer here: the mesh sends the top one.
+    expect(clip.meshLayer).toBe(1);
+    expect(clip.video).toBe(clip.layers?.[1]);
+  });
+});
+
 describe('ClipSender', () => {
   const clip: Clip = {
     spec: { width: 2, height: 2, fps: 10, videoKbps: 1, audioKbps: 1, seconds: 0.3 },
@@ -110,6 +181,39 @@ describe('ClipSender', () => {
     expect(ts).toEqual([0, 9000, 18000, 27000, 36000, 45000]);
     expect(sent.every((s) => s.marker)).toBe(true);
     expect(sender.counts).toMatchObject({ videoFrames: 6, keyframes: 3, keyframeRequests: 1 });
+  });
+
+  it('sends frame i of every simulcast layer together, and restarts them all on a PLI', () => {
+    let now = 0;
+    const layered: Clip = {
+      ...clip,
+      layers: [clip.video, clip.video.map((f) => Buffer.concat([f, Buffer.from([0x01])]))],
+    };
+    const sent: { layer: number | undefined; last: number; ts: number }[] = [];
+    const sender = new ClipSender(
+      layered,
+      { send: (_k, p, ts, _m, layer) => sent.push({ layer, last: p.at(-1) ?? -1, ts }) },
+      new Set(['video' as const]),
+      () => now,
+    );
+    const at = (ms: number) => {
+      now = ms;
+      sender.tick();
+    };
+    at(0);
+    at(100);
+    sender.requestKeyframe();
+    at(200);
+    expect(sent.map((s) => `${s.layer}:${s.last}`)).toEqual([
+      '0:170',
+      '1:1',
+      '0:187',
+      '1:1',
+      '0:170',
+      '1:1',
+    ]);
+    expect(sent[0]?.ts).toBe(sent[1]?.ts);
+    expect(sender.counts).toMatchObject({ videoFrames: 3, keyframes: 2 });
   });
 
   it('sends Opus every 20 ms, 960 ticks apart, and no video when audio-only', () => {

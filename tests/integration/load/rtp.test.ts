@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isVp8KeyframeStart, vp8Payloads } from '../../load/rtpPayload.ts';
+import { isVp8KeyframeStart, vp8KeyframeSize, vp8Payloads } from '../../load/rtpPayload.ts';
 import { RtpCounter } from '../../load/rtpCounter.ts';
 
 const keyframe = Buffer.concat([
@@ -29,6 +29,34 @@ describe('VP8 RTP payloads (RFC 7741)', () => {
   });
 });
 
+/** A VP8 keyframe's first bytes: frame tag, start code, then width and height (RFC 6386 9.1). */
+function sized(width: number, height: number): Buffer {
+  const head = Buffer.from([0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0, 0, 0, 0]);
+  head.writeUInt16LE(width, 6);
+  head.writeUInt16LE(height, 8);
+  return Buffer.concat([head, Buffer.alloc(1500, 7)]);
+}
+
+describe('the picture size in a VP8 keyframe', () => {
+  it.each([
+    ['1280x720 in the first packet', vp8Payloads(sized(1280, 720), 1)[0], [1280, 720]],
+    ['320x180', vp8Payloads(sized(320, 180), 1)[0], [320, 180]],
+    ['scaling bits ignored', vp8Payloads(sized(0x4000 | 640, 0xc000 | 360), 1)[0], [640, 360]],
+    ['a one-byte descriptor', Buffer.concat([Buffer.from([0x10]), sized(640, 360)]), [640, 360]],
+    ['a later packet of the keyframe', vp8Payloads(sized(1280, 720), 1)[1], undefined],
+    ['an interframe', vp8Payloads(interframe, 2)[0], undefined],
+    ['no start code', vp8Payloads(keyframe.subarray(0, 3), 1)[0], undefined],
+    [
+      'cut before the height',
+      Buffer.from([0x10, 0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0, 5]),
+      undefined,
+    ],
+  ])('%s', (_name, payload, expected) => {
+    const size = vp8KeyframeSize(payload!);
+    expect(size && [size.width, size.height]).toEqual(expected);
+  });
+});
+
 describe('RtpCounter', () => {
   it('counts packets, frames, keyframes and loss across a sequence wrap', () => {
     let now = 1000;
@@ -51,6 +79,16 @@ describe('RtpCounter', () => {
       firstPacketAt: 1000,
       firstKeyframeAt: 1000,
     });
+  });
+
+  it('reports the size of the latest keyframe (a simulcast layer switch changes it)', () => {
+    const c = new RtpCounter('video');
+    expect(c.counts().frameWidth).toBeUndefined();
+    c.add(1, true, vp8Payloads(sized(320, 180), 1)[0]!);
+    expect(c.counts()).toMatchObject({ frameWidth: 320, frameHeight: 180 });
+    c.add(2, true, vp8Payloads(interframe, 2)[0]!);
+    c.add(3, true, vp8Payloads(sized(1280, 720), 3)[0]!);
+    expect(c.counts()).toMatchObject({ frameWidth: 1280, frameHeight: 720, keyframes: 2 });
   });
 
   it('counts no frames or keyframes for audio, and a late packet is not a new one', () => {
