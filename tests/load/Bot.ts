@@ -14,9 +14,11 @@ import { BotSfu, withTimeout } from './BotSfu.ts';
 import type { ConsumerInfo } from './BotSfu.ts';
 import { ClipSender } from './ClipSender.ts';
 import type { RtpSink, SenderCounts } from './ClipSender.ts';
+import { simulcastClip } from './clip.ts';
 import type { Clip } from './clip.ts';
 import { readRelay } from './meshSignal.ts';
 import type { Kind, SendPeer } from './peer.ts';
+import type { LayerEncoding } from './sdp.ts';
 import type { RtpCounter, RtpCounts } from './rtpCounter.ts';
 import { BotSwitch } from './botSwitch.ts';
 import type { Via } from './botSwitch.ts';
@@ -40,6 +42,13 @@ export interface BotOptions {
   admitPrefix?: string;
   /** For the join and each request. Default 20 s. */
   timeoutMs?: number;
+  /**
+   * Simulcast layers the bot's camera sends to the SFU, as the app does (`simulcastSpec`):
+   * 3 = 320x180, 640x360 and 1280x720 (the app's 720p camera), 2 = 320x180 and 640x360. The
+   * clip is then `simulcastClip(n)` (its audio too), unless `clip` already has n layers. Mesh
+   * links send one layer, 640x360. Default 1: `clip`, one 640x360 stream.
+   */
+  videoLayers?: number;
 }
 
 export interface ConsumerReport {
@@ -145,13 +154,16 @@ export class Bot {
   /** The media paths of this membership, as the app's Topology begins them. */
   #begin(mode: Via, peers: string[], sfu: SfuState | undefined): void {
     if (this.#closed) return;
-    const { clip, publish } = this.options;
+    const { publish } = this.options;
+    const clip = this.#clip();
     if (publish.length > 0 && !clip) this.#fail('a publisher needs a clip');
     if (publish.length > 0 && clip) {
       const sink: RtpSink = {
-        send: (kind, payload, ts, marker) => {
-          this.#sfuSink?.send(kind, payload, ts, marker);
-          this.#mesh?.send(kind, payload, ts, marker);
+        send: (kind, payload, ts, marker, layer) => {
+          this.#sfuSink?.send(kind, payload, ts, marker, layer);
+          // The app's mesh sends one picture per link.
+          if (layer === undefined || layer === clip.meshLayer)
+            this.#mesh?.send(kind, payload, ts, marker);
         },
       };
       this.#sender = new ClipSender(clip, sink, new Set(publish));
@@ -181,6 +193,36 @@ export class Bot {
     }
     if (mode === 'sfu') this.#openSfu(sfu);
     for (const m of this.#early.splice(0)) this.#onPush(m);
+  }
+
+  /** The clip this bot sends: `options.clip`, or the simulcast one `videoLayers` asks for. */
+  #clip(): Clip | undefined {
+    const { clip, videoLayers = 1, publish } = this.options;
+    if (videoLayers <= 1 || !publish.includes('video')) return clip;
+    if (clip?.layers?.length === videoLayers) return clip;
+    try {
+      return simulcastClip(videoLayers);
+    } catch (e) {
+      this.#fail(`simulcast clip: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  }
+
+  /** The video layers `sfu-produce` announces, from the clip's spec (none for one layer). */
+  #layerEncodings(): LayerEncoding[] {
+    const spec = this.#sender?.clip.spec;
+    return (spec?.layers ?? []).map((l) => ({
+      scaleResolutionDownBy: spec ? spec.width / l.width : 1,
+      maxBitrate: l.videoKbps * 1000,
+    }));
+  }
+
+  /**
+   * Asks the SFU for a simulcast layer of one of this bot's consumers (0 = lowest), as the
+   * app does from a tile's size (`sfu-layers`, mediasoup's `setPreferredLayers`).
+   */
+  async preferLayer(consumerId: string, spatialLayer: number): Promise<void> {
+    await this.#request({ type: 'sfu-layers', consumerId, spatialLayer });
   }
 
   #onPush(m: ServerMessage): void {
@@ -308,6 +350,7 @@ export class Bot {
         subscribe: this.options.subscribe ?? true,
         maxVideo: this.options.maxVideo ?? Infinity,
         timeoutMs: this.#timeoutMs,
+        videoLayers: this.#layerEncodings(),
       },
       {
         request: this.#request,

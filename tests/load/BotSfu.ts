@@ -8,7 +8,7 @@ import type { BotSocket } from './BotSocket.ts';
 import { RecvPeer, SendPeer, botMedia } from './peer.ts';
 import type { DtlsParams, Kind, RouterCaps } from './peer.ts';
 import { RtpCounter } from './rtpCounter.ts';
-import type { TransportParams, RtpParams } from './sdp.ts';
+import type { LayerEncoding, TransportParams, RtpParams } from './sdp.ts';
 
 export interface ConsumerInfo {
   consumerId: string;
@@ -33,6 +33,8 @@ export interface BotSfuOptions {
   subscribe: boolean;
   maxVideo: number;
   timeoutMs: number;
+  /** Simulcast: the video layers, lowest first. Default (empty): one video stream. */
+  videoLayers?: LayerEncoding[];
 }
 
 /**
@@ -123,7 +125,8 @@ export class BotSfu {
   async #publish(): Promise<void> {
     const { publish } = this.options;
     const t = await this.host.request({ type: 'sfu-transport', direction: 'send' });
-    const { peer, dtls } = await SendPeer.open(transportOf(t), this.#caps, publish);
+    const layers = this.options.videoLayers ?? [];
+    const { peer, dtls } = await SendPeer.open(transportOf(t), this.#caps, publish, layers);
     if (this.#closed) {
       await peer.close();
       return;

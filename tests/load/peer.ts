@@ -14,8 +14,8 @@ import {
   usePLI,
 } from 'werift';
 import type { MediaStreamTrack, RTCRtpSender } from 'werift';
-import { localDtls, parseLocalMedia, recvOffer, sendAnswer } from './sdp.ts';
-import type { ConsumerSection, LocalMedia, RtpParams, TransportParams } from './sdp.ts';
+import { localDtls, parseLocalMedia, produceParameters, recvOffer, sendAnswer } from './sdp.ts';
+import type { ConsumerSection, LayerEncoding, RtpParams, TransportParams } from './sdp.ts';
 
 export type Kind = 'audio' | 'video';
 export type DtlsParams = ReturnType<typeof localDtls>;
@@ -106,18 +106,6 @@ export function newPeerConnection(media: PeerMedia): RTCPeerConnection {
   });
 }
 
-/** The rtpParameters of `sfu-produce` for one of the bot's m-lines. */
-function produceParameters(m: LocalMedia): RtpParams & { mid: string } {
-  if (m.ssrc === undefined) throw new Error(`local ${m.kind} m-line has no SSRC`);
-  return {
-    mid: m.mid,
-    codecs: m.codecs,
-    headerExtensions: m.headerExtensions,
-    encodings: [{ ssrc: m.ssrc }],
-    rtcp: { cname: m.cname ?? 'parley-bot' },
-  };
-}
-
 /** PLI (206/1) and FIR (206/4): payload-specific feedback asking for a keyframe. */
 export function isKeyframeRequest(p: { type: number }): boolean {
   if (p.type !== 206 || !('feedback' in p)) return false;
@@ -126,36 +114,45 @@ export function isKeyframeRequest(p: { type: number }): boolean {
 }
 
 /**
- * A bot's senders, one per kind: ready payloads in, RTP out with this sender's own sequence
- * numbers (werift stamps SSRC, payload type and extensions). Calls `onKeyframeRequest` on PLI
- * and FIR from the far end.
+ * A bot's senders, one per kind and simulcast layer (video layer 0 when there is one):
+ * ready payloads in, RTP out with this sender's own sequence numbers (werift stamps SSRC,
+ * payload type and extensions). Each layer is its own werift sender, so its own SSRC with its
+ * own sender reports (mediasoup switches layers only between streams that sent one), NACK
+ * history, and PLI/FIR (werift routes RTCP to a sender by SSRC). Calls `onKeyframeRequest` on
+ * PLI and FIR from the far end, for any layer.
  */
 export class RtpOut {
-  readonly #senders = new Map<Kind, RTCRtpSender>();
-  readonly #seq = new Map<Kind, number>();
+  readonly #senders = new Map<string, { sender: RTCRtpSender; seq: number }>();
   onKeyframeRequest: () => void = () => undefined;
 
-  add(kind: Kind, sender: RTCRtpSender): void {
-    this.#senders.set(kind, sender);
-    this.#seq.set(kind, Math.floor(Math.random() * 0xffff));
+  add(kind: Kind, sender: RTCRtpSender, layer = 0): void {
+    this.#senders.set(`${kind}${layer}`, { sender, seq: Math.floor(Math.random() * 0xffff) });
     sender.onRtcp.subscribe((p) => {
       if (isKeyframeRequest(p)) this.onKeyframeRequest();
     });
   }
 
-  send(kind: Kind, payload: Buffer, timestamp: number, marker: boolean): void {
-    const sender = this.#senders.get(kind);
-    if (!sender) return;
-    const seq = ((this.#seq.get(kind) ?? 0) + 1) & 0xffff;
-    this.#seq.set(kind, seq);
+  send(kind: Kind, payload: Buffer, timestamp: number, marker: boolean, layer = 0): void {
+    const out = this.#senders.get(`${kind}${layer}`);
+    if (!out) return;
+    const { sender } = out;
+    const seq = (out.seq + 1) & 0xffff;
+    out.seq = seq;
     const header = new RtpHeader({ sequenceNumber: seq, timestamp: timestamp >>> 0, marker });
     void sender.sendRtp(new RtpPacket(header, payload)).catch(() => undefined);
   }
 }
 
 /**
- * The send side: one sendonly transceiver per kind on a mediasoup send transport. The bot
- * writes ready RTP packets (`send`); PLI and FIR from the SFU call `onKeyframeRequest`.
+ * The send side: one sendonly transceiver per kind on a mediasoup send transport, and one per
+ * simulcast layer for video. The bot writes ready RTP packets (`send`); PLI and FIR from the
+ * SFU call `onKeyframeRequest`.
+ *
+ * Simulcast: Chrome puts the layers in one m-line (`a=simulcast`, a rid per stream), which
+ * werift cannot send. mediasoup never sees this SDP, only `sfu-produce`'s rtpParameters, and
+ * routes a packet by its SSRC first: so each layer is a transceiver of its own here, and the
+ * producer gets one encoding per layer with its SSRC (mediasoup's SSRC-signalled simulcast,
+ * what mediasoup-client's Chrome67/70 handlers send with `a=ssrc-group:SIM`).
  */
 export class SendPeer {
   readonly pc: RTCPeerConnection;
@@ -176,23 +173,30 @@ export class SendPeer {
     transport: TransportParams,
     caps: RouterCaps,
     kinds: Kind[],
+    videoLayers: LayerEncoding[] = [],
   ): Promise<{ peer: SendPeer; dtls: DtlsParams }> {
     const peer = new SendPeer(botMedia(caps));
     for (const kind of kinds) {
-      const { sender } = peer.pc.addTransceiver(kind, { direction: 'sendonly' });
-      peer.#out.add(kind, sender);
+      const count = kind === 'video' ? Math.max(1, videoLayers.length) : 1;
+      for (let layer = 0; layer < count; layer++) {
+        const { sender } = peer.pc.addTransceiver(kind, { direction: 'sendonly' });
+        peer.#out.add(kind, sender, layer);
+      }
     }
     const offer = await peer.pc.createOffer();
     await peer.pc.setLocalDescription(offer);
     const local = parseLocalMedia(peer.pc.localDescription?.sdp ?? '');
-    for (const m of local) peer.parameters.set(m.kind, produceParameters(m));
+    for (const kind of kinds) {
+      const layers = kind === 'video' ? videoLayers : [];
+      peer.parameters.set(kind, produceParameters(local, kind, layers));
+    }
     await peer.pc.setRemoteDescription({ type: 'answer', sdp: sendAnswer(transport, local) });
     return { peer, dtls: localDtls(peer.pc.localDescription?.sdp ?? '') };
   }
 
   /** Sends one RTP payload of `kind` (werift stamps SSRC, payload type and extensions). */
-  send(kind: Kind, payload: Buffer, timestamp: number, marker: boolean): void {
-    this.#out.send(kind, payload, timestamp, marker);
+  send(kind: Kind, payload: Buffer, timestamp: number, marker: boolean, layer?: number): void {
+    this.#out.send(kind, payload, timestamp, marker, layer);
   }
 
   get connected(): boolean {

@@ -30,7 +30,12 @@ export interface RtpParams {
   mid?: string;
   codecs: RtpCodec[];
   headerExtensions?: { uri: string; id: number }[];
-  encodings?: { ssrc?: number; rtx?: { ssrc: number } }[];
+  encodings?: {
+    ssrc?: number;
+    rtx?: { ssrc: number };
+    scaleResolutionDownBy?: number;
+    maxBitrate?: number;
+  }[];
   rtcp?: { cname?: string };
 }
 
@@ -152,6 +157,42 @@ export interface LocalMedia {
   headerExtensions: { uri: string; id: number }[];
   ssrc: number | undefined;
   cname: string | undefined;
+}
+
+/** A simulcast layer as `sfu-produce` describes it (the app's `cameraEncodings` fields). */
+export interface LayerEncoding {
+  scaleResolutionDownBy: number;
+  /** bit/s */
+  maxBitrate: number;
+}
+
+/**
+ * The rtpParameters of `sfu-produce` for `kind`: its first m-line's mid, codecs and
+ * extensions, and one encoding per m-line of that kind (one per simulcast layer, lowest
+ * first, each its SSRC and the layer's scale and bitrate; see SendPeer for why m-lines).
+ */
+export function produceParameters(
+  local: LocalMedia[],
+  kind: 'audio' | 'video',
+  layers: LayerEncoding[] = [],
+): RtpParams & { mid: string } {
+  const lines = local.filter((m) => m.kind === kind);
+  const [m] = lines;
+  if (!m) throw new Error(`no local ${kind} m-line`);
+  if (layers.length > 1 && lines.length !== layers.length)
+    throw new Error(`${layers.length} layers but ${lines.length} ${kind} m-lines`);
+  const encodings = lines.map((l, i) => {
+    if (l.ssrc === undefined) throw new Error(`local ${kind} m-line ${l.mid} has no SSRC`);
+    const layer = layers.length > 1 ? layers[i] : undefined;
+    return { ssrc: l.ssrc, ...layer };
+  });
+  return {
+    mid: m.mid,
+    codecs: m.codecs,
+    headerExtensions: m.headerExtensions,
+    encodings,
+    rtcp: { cname: m.cname ?? 'parley-bot' },
+  };
 }
 
 /** Splits an SDP into its m-sections (the session part is dropped). */

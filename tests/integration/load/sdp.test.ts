@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { localDtls, parseLocalMedia, recvOffer, sendAnswer } from '../../load/sdp.ts';
-import type { TransportParams } from '../../load/sdp.ts';
+import {
+  localDtls,
+  parseLocalMedia,
+  produceParameters,
+  recvOffer,
+  sendAnswer,
+} from '../../load/sdp.ts';
+import type { LocalMedia, TransportParams } from '../../load/sdp.ts';
 
 const transport: TransportParams = {
   iceParameters: { usernameFragment: 'ufrag1', password: 'pwd1' },
@@ -167,5 +173,51 @@ describe('the SDP a bot negotiates with mediasoup', () => {
   ])('a local a=setup:%s makes the bot the DTLS %s', (setup, role) => {
     const dtls = localDtls(`v=0\r\na=fingerprint:sha-256 0A:0B\r\na=setup:${setup}\r\n`);
     expect(dtls).toEqual({ role, fingerprints: [{ algorithm: 'sha-256', value: '0A:0B' }] });
+  });
+});
+
+describe('the rtpParameters of sfu-produce', () => {
+  const line = (kind: 'audio' | 'video', mid: string, ssrc: number): LocalMedia => ({
+    kind,
+    mid,
+    codecs: [{ mimeType: `${kind}/x`, payloadType: 96, clockRate: 90000 }],
+    headerExtensions: [{ id: 4, uri: 'urn:ietf:params:rtp-hdrext:sdes:mid' }],
+    ssrc,
+    cname: 'bot',
+  });
+  const local = [line('audio', '0', 10), line('video', '1', 11), line('video', '2', 12)];
+  const layers = [
+    { scaleResolutionDownBy: 2, maxBitrate: 300_000 },
+    { scaleResolutionDownBy: 1, maxBitrate: 900_000 },
+  ];
+
+  it.each([
+    ['audio: one encoding', 'audio' as const, [], '0', [{ ssrc: 10 }]],
+    [
+      'video simulcast: an encoding per m-line, lowest first, with its scale and bitrate',
+      'video' as const,
+      layers,
+      '1',
+      [
+        { ssrc: 11, scaleResolutionDownBy: 2, maxBitrate: 300_000 },
+        { ssrc: 12, scaleResolutionDownBy: 1, maxBitrate: 900_000 },
+      ],
+    ],
+  ])('%s', (_name, kind, given, mid, encodings) => {
+    const p = produceParameters(local, kind, given);
+    expect(p).toMatchObject({ mid, encodings, rtcp: { cname: 'bot' } });
+    expect(p.codecs[0]?.mimeType).toBe(`${kind}/x`);
+  });
+
+  it('one video m-line without layers is one encoding, as before simulcast', () => {
+    const p = produceParameters([line('video', '1', 11)], 'video');
+    expect(p.encodings).toEqual([{ ssrc: 11 }]);
+  });
+
+  it.each([
+    ['no m-line of the kind', [line('audio', '0', 10)], 'no local video m-line'],
+    ['fewer m-lines than layers', [line('video', '1', 11)], '2 layers but 1 video m-lines'],
+  ])('refuses %s', (_name, given, message) => {
+    expect(() => produceParameters(given, 'video', layers)).toThrow(message);
   });
 });

@@ -1,0 +1,98 @@
+// A simulcast publisher bot against the real server and a real mediasoup worker: the producer
+// gets three layers, and a subscriber bot's `sfu-layers` (mediasoup's setPreferredLayers)
+// changes the picture size it receives, read from the VP8 keyframe header. On a mesh link the
+// same bot sends one picture, 640x360.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { Bot } from '../../load/Bot.ts';
+import { simulcastClip } from '../../load/clip.ts';
+import { eventually } from '../support/client.ts';
+import { startTestServer } from '../support/server.ts';
+import type { TestServer } from '../support/server.ts';
+
+const servers: TestServer[] = [];
+const bots: Bot[] = [];
+afterEach(async () => {
+  await Promise.all(bots.splice(0).map((b) => b.close()));
+  await Promise.all(servers.splice(0).map((s) => s.dispose()));
+});
+
+function bot(options: ConstructorParameters<typeof Bot>[0]): Bot {
+  const b = new Bot(options);
+  bots.push(b);
+  return b;
+}
+
+/** A room with a simulcast publisher bot (3 layers) and a subscriber bot. */
+async function room(meshMaxPeers: number): Promise<{ publisher: Bot; subscriber: Bot }> {
+  // Made (or read from the cache) before the clock of any deadline starts.
+  const clip = simulcastClip(3);
+  expect(clip.layers?.map((l) => l.length)).toEqual([150, 150, 150]);
+  const server = await startTestServer({
+    sfu: {
+      workers: 1,
+      listenIp: '127.0.0.1',
+      announcedIp: undefined,
+      webRtcPortBase: 0,
+      rtcMinPort: 57000,
+      rtcMaxPort: 57999,
+    },
+    meshMaxPeers,
+  });
+  servers.push(server);
+  const { id, hostKey } = await server.createRoom({ settings: { waitingRoom: false } });
+  const publisher = bot({
+    url: server.url,
+    roomId: id,
+    name: 'bot-pub-0',
+    hostKey,
+    publish: ['audio', 'video'],
+    videoLayers: 3,
+  });
+  await publisher.join();
+  await publisher.published;
+  const subscriber = bot({ url: server.url, roomId: id, name: 'bot-sub-0', publish: [] });
+  await subscriber.join();
+  return { publisher, subscriber };
+}
+
+describe('a simulcast publisher bot', () => {
+  it('sends three layers; the subscriber receives the layer it prefers', async () => {
+    const { publisher, subscriber } = await room(1);
+
+    const video = () => subscriber.snapshot().consumers.find((c) => c.kind === 'video');
+    const receivesWidth = async (width: number) => {
+      await eventually(() => video()?.counts.frameWidth === width, 20_000).catch(() => {
+        throw new Error(`receives ${video()?.counts.frameWidth ?? 'nothing'}, not ${width} px`);
+      });
+      expect(video()?.counts.frameHeight).toBe((width * 9) / 16);
+    };
+    await eventually(() => (video()?.counts.keyframes ?? 0) > 0, 20_000);
+    const consumerId = video()?.consumerId ?? '';
+
+    await subscriber.preferLayer(consumerId, 0);
+    await receivesWidth(320);
+    await subscriber.preferLayer(consumerId, 2);
+    await receivesWidth(1280);
+    await subscriber.preferLayer(consumerId, 1);
+    await receivesWidth(640);
+
+    // Each switch asked the publisher for a keyframe of the new layer, and it sent one.
+    const sent = publisher.snapshot().sent;
+    expect(sent?.keyframeRequests).toBeGreaterThanOrEqual(2);
+    expect(sent?.keyframes).toBeGreaterThanOrEqual(3);
+    expect([...publisher.snapshot().errors, ...subscriber.snapshot().errors]).toEqual([]);
+  }, 90_000);
+
+  it('sends one 640x360 picture on a mesh link', async () => {
+    const { publisher, subscriber } = await room(2);
+    const video = () => subscriber.snapshot().consumers.find((c) => c.kind === 'video');
+    await eventually(() => (video()?.counts.frames ?? 0) >= 30, 20_000);
+    expect(video()?.via).toBe('mesh');
+    expect(video()?.counts).toMatchObject({ frameWidth: 640, frameHeight: 360, lost: 0 });
+    // 30 fps of one layer, not three layers' packets interleaved on one stream.
+    const frames = publisher.snapshot().sent?.videoFrames ?? 0;
+    expect(video()?.counts.frames).toBeLessThanOrEqual(frames);
+    expect([...publisher.snapshot().errors, ...subscriber.snapshot().errors]).toEqual([]);
+  }, 60_000);
+});
