@@ -35,6 +35,11 @@ Flags:
   --subscribers <n>      Bots that only consume. Default 1.
   --duration <s>         Seconds measured once every bot has joined. Default 10.
   --audio-only           Publishers send Opus only.
+  --video-layers <n>     Simulcast layers each publisher sends to the SFU, as the app does:
+                         3 = 320x180, 640x360, 1280x720 (100/300/900 kbit/s, the app's 720p
+                         camera), 2 = 320x180, 640x360 (300/900 kbit/s); the SFU picks one
+                         per consumer. Mesh links get one 640x360 picture. The clip is made
+                         once with FFmpeg (~20 s for 3 layers). Default 1: one 640x360 layer.
   --max-video <n>        Video consumers per bot at most (9 for a 3x3 grid). Default: all.
   --max-loss <pct>       Fail above this loss, percent of expected packets. Default 5.
   --name-prefix <text>   Bots are named <prefix>-pub-<i> / <prefix>-sub-<i>. Default bot.
@@ -59,6 +64,7 @@ const FLAGS = {
   subscribers: { type: 'string', default: '1' },
   duration: { type: 'string', default: '10' },
   'audio-only': { type: 'boolean', default: false },
+  'video-layers': { type: 'string' },
   'max-video': { type: 'string' },
   'max-loss': { type: 'string', default: '5' },
   'name-prefix': { type: 'string', default: 'bot' },
@@ -84,6 +90,12 @@ function positive(name: string, text: string): number {
   return n;
 }
 
+function layers(text: string): number {
+  const n = Number(text);
+  if (![1, 2, 3].includes(n)) throw new UsageError('--video-layers needs 1, 2 or 3');
+  return n;
+}
+
 type Values = ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values'];
 
 function optionsOf(v: Values, url: string): LoadOptions {
@@ -102,6 +114,7 @@ function optionsOf(v: Values, url: string): LoadOptions {
     durationS: positive('duration', v.duration),
     audioOnly: v['audio-only'],
     ...(v['max-video'] !== undefined ? { maxVideo: count('max-video', v['max-video']) } : {}),
+    ...(v['video-layers'] !== undefined ? { videoLayers: layers(v['video-layers']) } : {}),
     namePrefix: v['name-prefix'],
     concurrency: count('concurrency', v.concurrency, 1),
     ...(v.processes !== undefined ? { processes: count('processes', v.processes) } : {}),

@@ -24,6 +24,8 @@ export interface LoadOptions {
   audioOnly?: boolean;
   /** Video consumers per bot at most (9 for a 3x3 grid). Default: every one. */
   maxVideo?: number;
+  /** Simulcast layers publishers send to the SFU (Bot's `videoLayers`). Default 1. */
+  videoLayers?: number;
   /** Bots' names start with this (a host bot admits exactly these). Default `bot`. */
   namePrefix?: string;
   /** Bots joining at once. Default 4. */
@@ -123,6 +125,7 @@ export async function runLoad(
       ...(o.password ? { password: o.password } : {}),
       publish: publisher ? publish : [],
       ...(o.maxVideo !== undefined ? { maxVideo: o.maxVideo } : {}),
+      ...(o.videoLayers !== undefined ? { videoLayers: o.videoLayers } : {}),
       ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
     };
   };

@@ -110,6 +110,7 @@ describe('npm run load', () => {
       '--subscribers',
       '--duration',
       '--audio-only',
+      '--video-layers',
       '--max-video',
       '--max-loss',
       '--name-prefix',
