@@ -26,6 +26,8 @@ export interface RoomStep {
    * processes fell behind: starved of CPU, by themselves or by other work on the machine.
    */
   publisherFps: number | undefined;
+  /** Opus packets per second the publishers sent (their mean); the clip sends 50. */
+  publisherAudioRate: number | undefined;
   /** Packets lost at the bots over the window, and how many of them their own sockets dropped. */
   lostPackets: number;
   botSocketDrops: number | undefined;
@@ -54,11 +56,15 @@ function packetsOf(result: LoadResult): { packets: number; lost: number } {
   return { packets, lost: Math.max(0, lost) };
 }
 
-function publisherFps(rows: { txFrames: number | undefined }[], seconds: number) {
-  const frames = rows.flatMap((r) => (r.txFrames ? [r.txFrames] : []));
-  if (frames.length === 0 || seconds <= 0) return undefined;
-  return round(frames.reduce((a, b) => a + b, 0) / frames.length / seconds, 1);
+/** Mean per second over the publishers that sent any (frames, or audio packets). */
+function meanRate(counts: (number | undefined)[], seconds: number): number | undefined {
+  const sent = counts.flatMap((c) => (c ? [c] : []));
+  if (sent.length === 0 || seconds <= 0) return undefined;
+  return round(sent.reduce((a, b) => a + b, 0) / sent.length / seconds, 1);
 }
+
+/** Opus packets a publisher bot sends per second (20 ms frames). */
+const AUDIO_RATE = 50;
 
 /** Runs one load run (a new room on `o.url`) and reduces it to a step's figures. */
 export async function measureRoom(o: LoadOptions, log?: (line: string) => void): Promise<RoomStep> {
@@ -81,7 +87,14 @@ export async function measureRoom(o: LoadOptions, log?: (line: string) => void):
     botCores: round(summary.botCpu.totalPct / 100, 3),
     botMaxProcessCores: round(summary.botCpu.maxProcessPct / 100, 3),
     botProcesses: summary.botCpu.processes,
-    publisherFps: publisherFps(summary.rows, seconds),
+    publisherFps: meanRate(
+      summary.rows.map((r) => r.txFrames),
+      seconds,
+    ),
+    publisherAudioRate: meanRate(
+      summary.rows.map((r) => r.txAudio),
+      seconds,
+    ),
     lostPackets: lost,
     botSocketDrops: result.botUdpDrops,
     packetsPerSecond: Math.round(packets / seconds),
@@ -95,7 +108,7 @@ export async function measureRoom(o: LoadOptions, log?: (line: string) => void):
 
 /**
  * Why the bots, not the server, limited a step, or undefined: their publishers sent under 90 %
- * of the clip's frame rate (starved, whoever took the CPU), their own sockets dropped half of
+ * of the clip's frame rate or audio packet rate (starved, whoever took the CPU), their own sockets dropped half of
  * the packets lost or more, one bot process near a full core, or the bots and the server
  * together near every core of the machine.
  */
@@ -105,6 +118,8 @@ export function botsSaturated(
 ): string | undefined {
   if (step.publisherFps !== undefined && step.publisherFps < 0.9 * DEFAULT_CLIP.fps)
     return `the publisher bots sent ${step.publisherFps} of the clip's ${DEFAULT_CLIP.fps} frames/s`;
+  if (step.publisherAudioRate !== undefined && step.publisherAudioRate < 0.9 * AUDIO_RATE)
+    return `the publisher bots sent ${step.publisherAudioRate} of ${AUDIO_RATE} audio packets/s`;
   const drops = step.botSocketDrops ?? 0;
   if (step.lostPackets > 0 && drops >= step.lostPackets / 2)
     return `the bots' own sockets dropped ${drops} of the ${step.lostPackets} packets lost (receive buffers full)`;
