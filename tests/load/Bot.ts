@@ -84,6 +84,8 @@ export class Bot {
   #mesh: BotMesh | undefined;
   #switch: BotSwitch | undefined;
   #sender: ClipSender | undefined;
+  /** What this bot sends (set by join: `options.clip`, or the simulcast clip). */
+  #sendClip: Clip | undefined;
   /** Where the clip goes: the SFU send transport while it is up, and every mesh link. */
   #sfuSink: SendPeer | undefined;
   readonly #counters = new Map<string, { info: ConsumerInfo; counter: RtpCounter }>();
@@ -115,6 +117,9 @@ export class Bot {
   /** Connects and joins; resolves once admitted (after the waiting room, if any). */
   async join(): Promise<void> {
     const o = this.options;
+    // Before connecting: a simulcast clip not cached yet takes FFmpeg ~20 s (spawnSync), which
+    // must not stall a joined bot's socket and media, nor count in its join time.
+    this.#sendClip = this.#clip();
     const socket = await BotSocket.open(o.url, o.roomId, this.#timeoutMs);
     this.#socket = socket;
     socket.onPush = (m) => this.#onPush(m);
@@ -155,7 +160,7 @@ export class Bot {
   #begin(mode: Via, peers: string[], sfu: SfuState | undefined): void {
     if (this.#closed) return;
     const { publish } = this.options;
-    const clip = this.#clip();
+    const clip = this.#sendClip;
     if (publish.length > 0 && !clip) this.#fail('a publisher needs a clip');
     if (publish.length > 0 && clip) {
       const sink: RtpSink = {
