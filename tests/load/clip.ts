@@ -4,7 +4,16 @@
 // the server is being measured on (issue #15; LiveKit's `lk load-test` does the same).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -155,18 +164,22 @@ export function loadClip(spec: ClipSpec = DEFAULT_CLIP, cacheDir = CLIP_CACHE_DI
       ? [path.join(cacheDir, `${key}.ivf`)]
       : layers.map((l) => path.join(cacheDir, `${key}.${l.height}p.ivf`));
   const ogg = path.join(cacheDir, `${key}.ogg`);
-  if (![...ivfs, ogg].every((f) => existsSync(f))) {
+  const cached = () => [...ivfs, ogg].every((f) => existsSync(f));
+  if (!cached()) {
     mkdirSync(cacheDir, { recursive: true });
-    // Written under a temporary name and renamed: two runs at once never read half a file.
-    const tmp = `.${process.pid}`;
-    const tmps = ivfs.map((f) => f + tmp);
-    const run = spawnSync('ffmpeg', ffmpegArgs(spec, tmps[0] ?? '', ogg + tmp, tmps), {
-      encoding: 'utf8',
-    });
-    if (run.error) throw new Error(`load bots need FFmpeg on PATH: ${run.error.message}`);
-    if (run.status !== 0) throw new Error(`ffmpeg failed (${run.status}): ${run.stderr}`);
-    ivfs.forEach((f, i) => renameSync(tmps[i] ?? '', f));
-    renameSync(ogg + tmp, ogg);
+    // One encoder per clip: bot processes started together (pool.ts) would each run FFmpeg,
+    // ~20 s of CPU apiece for three layers. The others wait for its files.
+    const lock = path.join(cacheDir, `${key}.lock`);
+    if (takeLock(lock)) {
+      try {
+        if (!cached()) encode(spec, ivfs, ogg);
+      } finally {
+        rmSync(lock, { force: true });
+      }
+    } else {
+      waitFor(() => cached() || !existsSync(lock));
+      if (!cached()) return loadClip(spec, cacheDir);
+    }
   }
   const audio = oggPackets(readFileSync(ogg));
   const frames = ivfs.map((f) => ivfFrames(readFileSync(f)));
@@ -175,6 +188,42 @@ export function loadClip(spec: ClipSpec = DEFAULT_CLIP, cacheDir = CLIP_CACHE_DI
   const at360 = layers.findIndex((l) => l.height === 360);
   const meshLayer = at360 >= 0 ? at360 : layers.length - 1;
   return { spec, video: frames[meshLayer] ?? [], layers: frames, meshLayer, audio };
+}
+
+/** Encodes the clip's files: under temporary names, renamed when whole (the Ogg last). */
+function encode(spec: ClipSpec, ivfs: string[], ogg: string): void {
+  const tmp = `.${process.pid}`;
+  const tmps = ivfs.map((f) => f + tmp);
+  const run = spawnSync('ffmpeg', ffmpegArgs(spec, tmps[0] ?? '', ogg + tmp, tmps), {
+    encoding: 'utf8',
+  });
+  if (run.error) throw new Error(`load bots need FFmpeg on PATH: ${run.error.message}`);
+  if (run.status !== 0) throw new Error(`ffmpeg failed (${run.status}): ${run.stderr}`);
+  ivfs.forEach((f, i) => renameSync(tmps[i] ?? '', f));
+  renameSync(ogg + tmp, ogg);
+}
+
+/** A lock older than this is a crashed encoder's: taken over. */
+const STALE_LOCK_MS = 180_000;
+
+/** Creates `lock` unless another process holds it (a stale one is removed first). */
+function takeLock(lock: string): boolean {
+  const held = statSync(lock, { throwIfNoEntry: false });
+  if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) rmSync(lock, { force: true });
+  try {
+    closeSync(openSync(lock, 'wx'));
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
+/** Blocks until `done` (loadClip is synchronous, like the FFmpeg run it waits for). */
+function waitFor(done: () => boolean): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const end = Date.now() + STALE_LOCK_MS;
+  while (!done() && Date.now() < end) Atomics.wait(pause, 0, 0, 200);
 }
 
 const layered = new Map<number, Clip>();

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -148,6 +148,20 @@ describe('the simulcast clip', () => {
     // No 640x360 layer here: the mesh sends the top one.
     expect(clip.meshLayer).toBe(1);
     expect(clip.video).toBe(clip.layers?.[1]);
+  });
+});
+
+describe('the clip cache lock', () => {
+  it('takes over a crashed encoder’s stale lock, encodes, and removes it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'parley-clip-'));
+    dirs.push(dir);
+    const spec = { ...DEFAULT_CLIP, width: 160, height: 90, fps: 10, videoKbps: 50, seconds: 1 };
+    const lock = path.join(dir, `${clipKey(spec)}.lock`);
+    writeFileSync(lock, '');
+    const old = new Date(Date.now() - 10 * 60_000);
+    utimesSync(lock, old, old);
+    expect(loadClip(spec, dir).video).toHaveLength(10);
+    expect(existsSync(lock)).toBe(false);
   });
 });
 
