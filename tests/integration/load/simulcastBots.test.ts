@@ -3,12 +3,18 @@
 // changes the picture size it receives, read from the VP8 keyframe header. On a mesh link the
 // same bot sends one picture, 640x360.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Bot } from '../../load/Bot.ts';
 import { simulcastClip } from '../../load/clip.ts';
 import { eventually } from '../support/client.ts';
 import { startTestServer } from '../support/server.ts';
 import type { TestServer } from '../support/server.ts';
+
+// A fresh clone has no cached clip: FFmpeg takes ~20 s of CPU for the three layers, more on a
+// busy machine, which must not count against a test's 30 s.
+beforeAll(() => {
+  simulcastClip(3);
+}, 180_000);
 
 const servers: TestServer[] = [];
 const bots: Bot[] = [];
