@@ -21,6 +21,8 @@ export interface BotRoomConfig {
   subscribe: boolean;
   /** Video consumers per bot at most (a 3x3 grid shows 9). Default: all. */
   maxVideo?: number;
+  /** How many of the bots (the first ones) send video; the others send audio only. Default: all. */
+  videoPublishers?: number;
 }
 
 export interface BotRoom {

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
       url: config.url,
       roomId: config.roomId,
       name: `Bot ${i + 1}`,
-      publish: ['audio', 'video'],
+      publish: i < (config.videoPublishers ?? config.count) ? ['audio', 'video'] : ['audio'],
       clip,
       subscribe: config.subscribe,
       ...(config.maxVideo !== undefined ? { maxVideo: config.maxVideo } : {}),
