@@ -23,11 +23,18 @@ export interface BotRoomConfig {
   maxVideo?: number;
   /** How many of the bots (the first ones) send video; the others send audio only. Default: all. */
   videoPublishers?: number;
+  /**
+   * Start the process (Node, tsx, the clip: seconds of CPU) and wait: the bots join on
+   * `BotRoom.join()`, so a measurement can start after the start-up and time the join alone.
+   */
+  onCommand?: boolean;
 }
 
 export interface BotRoom {
   /** The bots' process, for its CPU (proc.ts). */
   pid: number;
+  /** With `onCommand`: the bots join now; resolves once they are in (and publishing). */
+  join(): Promise<void>;
   /** What the bots reported as failures so far. */
   errors(): Promise<string[]>;
   /** Closes stdin: the bots leave and the process exits (SIGKILL after 10 s). */
@@ -36,7 +43,10 @@ export interface BotRoom {
 
 type Line = { event: string } & Record<string, unknown>;
 
-/** Starts the bots and resolves once all of them are in the room (and publishing). */
+/**
+ * Starts the bots and resolves once all of them are in the room (and publishing), or, with
+ * `onCommand`, once their process is up and waiting for `join()`.
+ */
 export async function startBotRoom(config: BotRoomConfig, timeoutMs = 60_000): Promise<BotRoom> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(config)], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -66,9 +76,17 @@ export async function startBotRoom(config: BotRoomConfig, timeoutMs = 60_000): P
     clearTimeout(timer);
   };
   try {
-    const ready = await next('ready');
+    const first = await next(config.onCommand ? 'started' : 'ready');
+    let joined = !config.onCommand;
     return {
-      pid: Number(ready.pid),
+      pid: Number(first.pid),
+      async join() {
+        if (joined) return;
+        joined = true;
+        const ready = next('ready');
+        child.stdin.write('{"cmd":"join"}\n');
+        await ready;
+      },
       async errors() {
         const answer = next('errors');
         child.stdin.write('{"cmd":"errors"}\n');

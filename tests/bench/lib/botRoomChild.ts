@@ -3,6 +3,7 @@
 // % of a core per publisher) never delays the server's event loop in the bench process.
 // Protocol, JSON lines: argv[2] is the BotRoomConfig; stdout says `{"event":"ready"}` once
 // every bot is in and publishing, then answers `{"cmd":"errors"}` with `{"event":"errors"}`.
+// With `onCommand` it first says `{"event":"started"}` and joins on `{"cmd":"join"}`.
 
 import { createInterface } from 'node:readline';
 import { Bot } from '../../load/Bot.ts';
@@ -26,7 +27,7 @@ async function untilPublishing(deadline: number): Promise<void> {
   await Promise.all(bots.map((b) => b.published));
 }
 
-async function main(): Promise<void> {
+async function joinAll(): Promise<void> {
   for (let i = 0; i < config.count; i++) {
     const bot = new Bot({
       url: config.url,
@@ -42,12 +43,23 @@ async function main(): Promise<void> {
   }
   if (config.sfu) await untilPublishing(Date.now() + 30_000);
   say({ event: 'ready', pid: process.pid });
+}
+
+const fail = (e: unknown): void => {
+  say({ event: 'failed', error: e instanceof Error ? e.message : String(e) });
+  void stop(1);
+};
+
+function main(): void {
   const input = createInterface({ input: process.stdin });
   input.on('line', (text) => {
     const cmd = (JSON.parse(text) as { cmd?: string }).cmd;
+    if (cmd === 'join' && config.onCommand && bots.length === 0) joinAll().catch(fail);
     if (cmd === 'errors') say({ event: 'errors', errors: bots.flatMap((b) => b.report.errors) });
   });
   input.on('close', () => void stop(0));
+  if (config.onCommand) say({ event: 'started', pid: process.pid });
+  else joinAll().catch(fail);
 }
 
 async function stop(code: number): Promise<void> {
@@ -55,7 +67,4 @@ async function stop(code: number): Promise<void> {
   process.exit(code);
 }
 
-main().catch((e: unknown) => {
-  say({ event: 'failed', error: e instanceof Error ? e.message : String(e) });
-  void stop(1);
-});
+main();
