@@ -148,6 +148,16 @@ describe('SfuRoom', () => {
     room.close();
   });
 
+  it('says NOT_FOUND when a consumer is resumed just as its producer goes (a peer left)', async () => {
+    const { room, caps, video } = await roomWithAliceProducing('producer-gone');
+    const info = await room.consume('bob', video, caps);
+    // Alice leaves: the worker closes her producers and their consumers at once, while our
+    // side hears of it only later. A resume sent meanwhile reaches a consumer that is gone.
+    room.removePeer('alice');
+    await expectSfuError(room.setConsumerPaused('bob', info.consumerId, false), 'NOT_FOUND');
+    room.close();
+  });
+
   it('refuses with typed errors: foreign or unknown ids, own producer, codecs, bad RTP', async () => {
     const { room, caps, aliceSend, bobRecv, video } = await roomWithAliceProducing('refusals');
     const info = await room.consume('bob', video, caps);
