@@ -35,18 +35,39 @@ const NAMES = ['Ada', 'Grace', 'Linus', 'Margaret', 'Edsger', 'Barbara'];
  */
 const SWITCH_DEADLINE_MS = 20_000;
 
-/** Every page shows every other page's camera, decoding, through `via`. */
+/**
+ * Every page shows every other page's camera, decoding, through `via`. On a timeout it prints
+ * what each page shows (mode, mesh links, every tile's path and counters) before failing.
+ */
 async function expectAllLive(pages: Page[], ids: string[], via: 'mesh' | 'sfu') {
-  await Promise.all(
-    pages.map((p, i) =>
-      expectTilesLive(
-        p,
-        ids.filter((_, j) => j !== i),
-        via,
-        60_000,
+  try {
+    await Promise.all(
+      pages.map((p, i) =>
+        expectTilesLive(
+          p,
+          ids.filter((_, j) => j !== i),
+          via,
+          60_000,
+        ),
       ),
-    ),
-  );
+    );
+  } catch (error) {
+    const seen = await Promise.all(
+      pages.map(async (p, i) => ({
+        page: ids[i],
+        ...(await clientMode(p)),
+        tiles: (await tileStats(p)).map((t) => ({
+          peer: t.peerId,
+          source: t.source,
+          via: t.via,
+          frames: t.framesDecoded,
+          width: t.frameWidth,
+        })),
+      })),
+    );
+    console.error(`not every tile decodes via ${via}:`, JSON.stringify(seen));
+    throw error;
+  }
 }
 
 /** Emulates the tab being hidden or shown (Page Visibility API) in one page. */
