@@ -2,22 +2,13 @@
 // to the SFU (a peer too many joins) and back (it leaves, the hold passes).
 
 import type { Browser, Page } from 'playwright-core';
-import { clientMode, selfId } from '../../e2e/support/call.ts';
-import {
-  blankSamples,
-  darkestLuma,
-  samplerReady,
-  startGapSampler,
-  stopGapSampler,
-  worstGap,
-  type TileGaps,
-} from '../../e2e/support/gapSampler.ts';
+import { selfId } from '../../e2e/support/call.ts';
 import { waitFor } from '../../e2e/support/wait.ts';
 import { startAppServer, type AppServer } from '../lib/appServer.ts';
 import { Browsers, joinCall, joinedPage, openRoomPage } from '../lib/browser.ts';
-import { startFrameGaps, stopFrameGaps } from '../lib/frameGaps.ts';
 import { machineCpuMeter } from '../lib/proc.ts';
 import { percentile, round, sleep, summarize } from '../lib/stats.ts';
+import { settled, startSampling, stopSampling } from '../lib/switchSampling.ts';
 import type { Figure, Scenario, ScenarioOutput } from '../types.ts';
 
 /**
@@ -26,8 +17,6 @@ import type { Figure, Scenario, ScenarioOutput } from '../types.ts';
  */
 const SERVER = { meshMaxPeers: 3, sfuDowngradeHoldS: 1, sfuDowngradeGraceS: 5 };
 const CYCLES = { full: 22, smoke: 1 };
-/** The gap sampler's poll interval (e2e default 100 ms). */
-const SAMPLE_MS = 50;
 /** Kept sampling after a switch completes, so a stall right after the swap is seen. */
 const TAIL_MS = 1000;
 
@@ -45,49 +34,6 @@ interface Switch {
   darkestLuma: number;
   /** Share of both cores busy (the whole machine, /proc/stat) from trigger to done. */
   machineBusy: number;
-}
-
-async function startSampling(pages: Page[], tiles: number): Promise<void> {
-  await Promise.all(pages.map((p) => startGapSampler(p, SAMPLE_MS)));
-  await Promise.all(pages.map((p) => samplerReady(p, tiles)));
-  await Promise.all(pages.map(startFrameGaps));
-}
-
-/** The tiles of peers other than `skip` (the peer that joins or leaves is not switching). */
-function without<T extends Record<string, number>>(m: T, skip: string[]): T {
-  return Object.fromEntries(Object.entries(m).filter(([id]) => !skip.includes(id))) as T;
-}
-
-async function stopSampling(pages: Page[], skip: string[]) {
-  const gaps: TileGaps[] = (await Promise.all(pages.map(stopGapSampler))).map((g) => ({
-    worstMs: without(g.worstMs, skip),
-    blanks: without(g.blanks, skip),
-    missing: without(g.missing, skip),
-    luma: without(g.luma, skip),
-  }));
-  const presented = (await Promise.all(pages.map(stopFrameGaps))).map((w) => without(w, skip));
-  return {
-    gapMs: worstGap(gaps),
-    presentedGapMs: Math.max(0, ...presented.flatMap((w) => Object.values(w))),
-    blankSamples: blankSamples(gaps),
-    darkestLuma: darkestLuma(gaps),
-  };
-}
-
-/** Every staying page reports `mode` with `links` mesh links (old path closed). */
-async function settled(pages: Page[], mode: 'mesh' | 'sfu', links: number): Promise<void> {
-  await Promise.all(
-    pages.map((p) =>
-      waitFor(
-        `the page on ${mode} with ${links} mesh link(s)`,
-        async () => {
-          const m = await clientMode(p);
-          return m.mode === mode && m.meshLinks === links;
-        },
-        { timeoutMs: 30_000, intervalMs: 50 },
-      ),
-    ),
-  );
 }
 
 /**

@@ -5,29 +5,19 @@
 // only with the server and the bots, so the figure is Parley's path.
 
 import type { Page } from 'playwright-core';
-import { clientMode, selfId, tileStats } from '../../e2e/support/call.ts';
-import {
-  blankSamples,
-  samplerReady,
-  startGapSampler,
-  stopGapSampler,
-  worstGap,
-  type TileGaps,
-} from '../../e2e/support/gapSampler.ts';
+import { selfId, tileStats } from '../../e2e/support/call.ts';
 import { waitFor } from '../../e2e/support/wait.ts';
 import { startAppServer, type AppServer } from '../lib/appServer.ts';
 import { startBotRoom, type BotRoom } from '../lib/botRoom.ts';
 import { Browsers, joinedPage } from '../lib/browser.ts';
-import { startFrameGaps, stopFrameGaps } from '../lib/frameGaps.ts';
 import { machineCpuMeter } from '../lib/proc.ts';
 import { round, sleep, summarize } from '../lib/stats.ts';
+import { settled, startSampling, stopSampling, type Sampled } from '../lib/switchSampling.ts';
 import type { Figure, Scenario, ScenarioOutput } from '../types.ts';
 
 /** Up to 3 on the mesh, the 4th moves the room to the SFU; back at 2 after a 1 s hold. */
 const SERVER = { meshMaxPeers: 3, sfuDowngradeHoldS: 1, sfuDowngradeGraceS: 5 };
 const CYCLES = { full: 22, smoke: 1 };
-/** The gap sampler's poll interval. */
-const SAMPLE_MS = 50;
 /** Kept sampling after a switch completes, so a stall right after the swap is seen. */
 const TAIL_MS = 1000;
 /** How long the steady call (the floor) is sampled. */
@@ -46,49 +36,6 @@ interface Switch {
   blankSamples: number;
   /** Share of both cores busy from trigger to done. */
   machineBusy: number;
-}
-
-interface Sampled {
-  gapMs: number;
-  presentedGapMs: number;
-  blankSamples: number;
-}
-
-async function startSampling(page: Page, tiles: number): Promise<void> {
-  await startGapSampler(page, SAMPLE_MS);
-  await samplerReady(page, tiles);
-  await startFrameGaps(page);
-}
-
-const without = <T extends Record<string, number>>(m: T, skip: string[]): T =>
-  Object.fromEntries(Object.entries(m).filter(([id]) => !skip.includes(id))) as T;
-
-async function stopSampling(page: Page, skip: string[]): Promise<Sampled> {
-  const g = await stopGapSampler(page);
-  const gaps: TileGaps = {
-    worstMs: without(g.worstMs, skip),
-    blanks: without(g.blanks, skip),
-    missing: without(g.missing, skip),
-    luma: without(g.luma, skip),
-  };
-  const presented = without(await stopFrameGaps(page), skip);
-  return {
-    gapMs: worstGap([gaps]),
-    presentedGapMs: Math.max(0, ...Object.values(presented)),
-    blankSamples: blankSamples([gaps]),
-  };
-}
-
-/** The page reports `mode` with `links` mesh links (the old path closed). */
-async function settled(page: Page, mode: 'mesh' | 'sfu', links: number): Promise<void> {
-  await waitFor(
-    `the page on ${mode} with ${links} mesh link(s)`,
-    async () => {
-      const m = await clientMode(page);
-      return m.mode === mode && m.meshLinks === links;
-    },
-    { timeoutMs: 30_000, intervalMs: 20 },
-  );
 }
 
 /** The peer ids of the page's remote camera tiles now. */
@@ -143,29 +90,29 @@ async function oneCycle(
 ): Promise<[Switch, Switch]> {
   const second = await spawnBot(app, roomId, bots);
   const secondId = await botJoins(page, second);
-  await settled(page, 'mesh', 2);
+  await settled([page], 'mesh', 2, 20);
   const third = await spawnBot(app, roomId, bots);
-  await startSampling(page, 2);
+  await startSampling([page], 2);
   const t0 = performance.now();
   const upCpu = machineCpuMeter();
   const thirdId = await botJoins(page, third);
-  await settled(page, 'sfu', 0);
+  await settled([page], 'sfu', 0, 20);
   const upMs = performance.now() - t0;
   const upBusy = upCpu.stop();
   await sleep(TAIL_MS);
-  const up = await stopSampling(page, [thirdId]);
+  const up = await stopSampling([page], [thirdId]);
 
   await botLeaves(bots, third);
   await waitFor('the third bot to be gone', async () => (await app.status(roomId)).admitted === 3);
-  await startSampling(page, 1);
+  await startSampling([page], 1);
   const t1 = performance.now();
   const downCpu = machineCpuMeter();
   await botLeaves(bots, second);
-  await settled(page, 'mesh', 1);
+  await settled([page], 'mesh', 1, 20);
   const downMs = performance.now() - t1;
   const downBusy = downCpu.stop();
   await sleep(TAIL_MS);
-  const down = await stopSampling(page, [secondId]);
+  const down = await stopSampling([page], [secondId]);
   return [
     { direction: 'up', switchMs: round(upMs), machineBusy: round(upBusy, 2), ...up },
     { direction: 'down', switchMs: round(downMs), machineBusy: round(downBusy, 2), ...down },
@@ -202,11 +149,11 @@ async function run(smoke: boolean, log: (l: string) => void): Promise<ScenarioOu
       hostKey,
     });
     await botJoins(page, await spawnBot(app, id, bots));
-    await settled(page, 'mesh', 1);
+    await settled([page], 'mesh', 1, 20);
     // The floor: the same sampling of the same tile on a steady mesh call.
-    await startSampling(page, 1);
+    await startSampling([page], 1);
     await sleep(smoke ? STEADY_MS.smoke : STEADY_MS.full);
-    steady = await stopSampling(page, []);
+    steady = await stopSampling([page], []);
     log(`  steady call: longest stall ${steady.gapMs} ms, presented ${steady.presentedGapMs} ms`);
     for (let i = 0; i < (smoke ? CYCLES.smoke : CYCLES.full); i++) {
       // Past the grace the router is closed: each upgrade starts the SFU side from scratch.
