@@ -12,7 +12,7 @@ import { expectTilesLive, joinRoom, tileStats } from './support/call.ts';
 import { waitFor } from './support/wait.ts';
 
 describe('a browser in a room with a load bot', () => {
-  // Two people are already an SFU room: bots speak only the SFU so far.
+  // Two people are already an SFU room (the mesh with bots is load-bot-mesh.test.ts).
   const env = useServerAndBrowser({ sfu: true, meshMaxPeers: 1 });
   const bots: Bot[] = [];
   afterEach(async () => {
