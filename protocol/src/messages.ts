@@ -9,7 +9,7 @@ import {
 import { LIMITS } from './limits.ts';
 import { ERROR_CODES } from './errors.ts';
 import { RoomSettingsChangeSchema, RoomSettingsSchema } from './roomSettings.ts';
-import { SFU_CLIENT_SCHEMAS, SFU_SERVER_SCHEMAS, SfuStateSchema } from './sfu.ts';
+import { SFU_CLIENT_SCHEMAS, SFU_SERVER_SCHEMAS, SfuReceiveSchema, SfuStateSchema } from './sfu.ts';
 
 // ---------- shared shapes ----------
 
@@ -115,7 +115,8 @@ export const JoinSchema = z.strictObject({
    */
   seat: z
     .strictObject({ peerId: PeerIdSchema, resumeToken: z.string().min(16).max(128) })
-    .optional(),
+    .optional() /** What this client can receive from the SFU: a room on it admits it with its consumers. */,
+  receive: SfuReceiveSchema.optional(),
 });
 /**
  * Takes back a seat after the socket dropped, within the resume window: same peer id, same

@@ -45,6 +45,30 @@ const TransportFields = {
 export const SfuTransportSchema = z.strictObject(TransportFields);
 export type SfuTransport = z.infer<typeof SfuTransportSchema>;
 
+/**
+ * Sent with `join` by a client whose mediasoup Device is loaded (on the pre-join screen): what
+ * it can receive, so that a room already on the SFU admits it with its consumers made. `videos`
+ * of the video consumers (the first page of its grid) start running, the others paused.
+ */
+export const SfuReceiveSchema = z.strictObject({
+  rtpCapabilities: MediasoupObject,
+  /** A grid page holds 16 at most; more would only start videos nobody sees. */
+  videos: z.number().int().min(0).max(64),
+});
+export type SfuReceive = z.infer<typeof SfuReceiveSchema>;
+
+/** A consumer as the server made it: the `sfu-consumer` reply's fields, and its pause state. */
+const ConsumerFields = {
+  consumerId: Id,
+  producerId: Id,
+  peerId: PeerIdSchema,
+  kind: MediaKindSchema,
+  source: MediaSourceSchema,
+  rtpParameters: z.record(z.string(), z.unknown()),
+};
+export const SfuConsumerInfoSchema = z.strictObject({ ...ConsumerFields, paused: z.boolean() });
+export type SfuConsumerInfo = z.infer<typeof SfuConsumerInfoSchema>;
+
 /** What a client needs to load its mediasoup Device and consume what is already there. */
 export const SfuStateSchema = z.strictObject({
   routerRtpCapabilities: z.record(z.string(), z.unknown()),
@@ -54,6 +78,12 @@ export const SfuStateSchema = z.strictObject({
    * transport, opened with the admission, so its first consume needs no round trip before it.
    */
   recvTransport: SfuTransportSchema.optional(),
+  /**
+   * With `recvTransport`, when the `join` said what the client can receive (`SfuReceive`): its
+   * consumers of `producers`, already made on that transport (video first). A producer missing
+   * here is consumed with `sfu-consume` as usual.
+   */
+  consumers: z.array(SfuConsumerInfoSchema).optional(),
 });
 export type SfuState = z.infer<typeof SfuStateSchema>;
 
@@ -150,12 +180,7 @@ export const SfuProducedSchema = z.strictObject({
 export const SfuConsumerCreatedSchema = z.strictObject({
   type: z.literal('sfu-consumer'),
   ...replyRid,
-  consumerId: Id,
-  producerId: Id,
-  peerId: PeerIdSchema,
-  kind: MediaKindSchema,
-  source: MediaSourceSchema,
-  rtpParameters: z.record(z.string(), z.unknown()),
+  ...ConsumerFields,
 });
 export const SfuOkSchema = z.strictObject({ type: z.literal('sfu-ok'), ...replyRid });
 export const SfuIceRestartedSchema = z.strictObject({

@@ -87,6 +87,7 @@ function createRooms(
       downgradeGraceMs: config.sfuDowngradeGraceS * 1000,
       onSwitch: (to, ms) => metrics.switches.observe({ to }, ms / 1000),
       jobs: new MediaJobBudget(config.mediaJobs, (limit) => metrics.limitHits.inc({ limit })),
+      maxConsumersPerPeer: config.limits.sfu.consumers,
     },
   });
 }

@@ -324,7 +324,7 @@ describe('SFU objects per peer', () => {
     const b = await TestClient.ready(s.url);
     const joined = await b.join(id, 'B');
     const caps = joined.sfu?.routerRtpCapabilities as Caps;
-    return { s, a, b, caps, recvId: joined.sfu?.recvTransport?.id };
+    return { s, id, a, b, caps, recvId: joined.sfu?.recvTransport?.id };
   }
   const video = (caps: Caps, ssrc: number) => {
     const vp8 = caps.codecs.find((c) => c.mimeType === 'video/VP8');
@@ -349,7 +349,7 @@ describe('SFU objects per peer', () => {
   });
 
   it('allows one producer per source and SFU_MAX_PRODUCERS_PER_PEER, and caps consumers', async () => {
-    const { s, a, b, caps } = await sfuRoom({ transports: 4, producers: 2, consumers: 1 });
+    const { s, id, a, b, caps } = await sfuRoom({ transports: 4, producers: 2, consumers: 1 });
     const send = await a.request({ type: 'sfu-transport', direction: 'send' });
     const transportId = (send as { id: string }).id;
     const produce = (source: string, ssrc: number) =>
@@ -393,5 +393,16 @@ describe('SFU objects per peer', () => {
     expect(await consume()).toMatchObject(refused);
     expect(await limitHits(s, 'sfu_producers')).toBe(2);
     expect(await limitHits(s, 'sfu_consumers')).toBe(1);
+    // The consumers a joiner gets with its admission stay within the limit too (2 producers).
+    const c = await TestClient.ready(s.url);
+    const joined = await c.request({
+      type: 'join',
+      roomId: id,
+      name: 'C',
+      media: { audio: true, video: true },
+      receive: { rtpCapabilities: caps, videos: 16 },
+    });
+    expect(joined).toMatchObject({ type: 'joined', sfu: { consumers: [{ paused: false }] } });
+    expect(await c.request({ type: 'sfu-consume', producerId, rtpCapabilities: caps })).toMatchObject(refused); // prettier-ignore
   });
 });

@@ -247,6 +247,62 @@ describe('mesh <-> SFU switch over real sockets and a real mediasoup worker', ()
     await b.next((m) => m.type === 'sfu-producer-closed' && m.producerId === producerId);
   });
 
+  it('admits a joiner that says what it can receive with its consumers made, first page running', async () => {
+    const server = await sfuServer({ meshMaxPeers: 1 });
+    const { id } = await server.createRoom();
+    const all = await joinMany(server, id, 3);
+    const caps = (all[2]?.reply.sfu?.routerRtpCapabilities ?? {}) as Caps;
+    const cameras: string[] = [];
+    for (const [i, { client }] of all.entries()) {
+      const t = await client.request({ type: 'sfu-transport', direction: 'send' });
+      const produced = await client.request({
+        type: 'sfu-produce',
+        transportId: (t as ServerMessageOf<'sfu-transport-created'>).id,
+        kind: 'video',
+        rtpParameters: vp8Parameters(caps, 5000 + i),
+        source: 'camera',
+      });
+      cameras.push((produced as ServerMessageOf<'sfu-produced'>).producerId);
+    }
+    const join = async (receive: unknown) => {
+      const client = await TestClient.ready(server.url);
+      clients.push(client);
+      const media = { audio: true, video: true };
+      const reply = await client.request({ type: 'join', roomId: id, name: 'J', media, receive });
+      if (reply.type !== 'joined') throw new Error(`join failed: ${JSON.stringify(reply)}`);
+      return { client, reply };
+    };
+
+    // A grid whose first page shows two of the three: those run, the third waits paused.
+    const { client, reply } = await join({ rtpCapabilities: caps, videos: 2 });
+    const made = reply.sfu?.consumers ?? [];
+    expect(made.map((c) => [c.producerId, c.kind, c.paused])).toEqual([
+      [cameras[0], 'video', false],
+      [cameras[1], 'video', false],
+      [cameras[2], 'video', true],
+    ]);
+    const codecs = (made[0]?.rtpParameters as { codecs: { mimeType: string }[] }).codecs;
+    expect(codecs.map((c) => c.mimeType)).toContain('video/VP8');
+    expect(reply.sfu?.recvTransport).toMatchObject({ direction: 'recv' });
+    // They are this peer's consumers on the server: it pauses and resumes them like any other.
+    for (const c of made) {
+      expect(
+        await client.request({ type: 'sfu-consumer-pause', consumerId: c.consumerId, paused: !c.paused }), // prettier-ignore
+      ).toMatchObject({ type: 'sfu-ok' });
+    }
+
+    // Capabilities mediasoup refuses, or that cannot receive VP8: admitted all the same, with
+    // its transport and no consumers (it asks with `sfu-consume` and gets the typed refusal).
+    const noVp8 = { codecs: caps.codecs.filter((c) => c.mimeType !== 'video/VP8') };
+    for (const rtpCapabilities of [{ codecs: 'nonsense' }, noVp8]) {
+      const other = await join({ rtpCapabilities, videos: 16 });
+      expect(other.reply.sfu).toMatchObject({ recvTransport: { direction: 'recv' }, consumers: [] }); // prettier-ignore
+    }
+    // And without `receive`, the join is as it was.
+    const plain = await join(undefined);
+    expect(plain.reply.sfu?.consumers).toBeUndefined();
+  });
+
   it('answers SFU requests in a mesh room with NOT_IN_SFU_MODE', async () => {
     const server = await sfuServer();
     const { id } = await server.createRoom();

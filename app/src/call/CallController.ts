@@ -9,7 +9,7 @@ import { chatView } from './features/chat/chatState.ts';
 import { ChatSession } from './features/chat/ChatSession.ts';
 import { initialSnapshot, joinedPatch, mediaFlags, resumedPatch } from './callState.ts';
 import type { CallSnapshot } from './callState.ts';
-import { preloadSfuDevice } from './topology/sfu/sfuDevice.ts';
+import { preloadSfuDevice, sfuReceive } from './topology/sfu/sfuDevice.ts';
 import { SnapshotStore } from './SnapshotStore.ts';
 import { RequestChannel } from './session/RequestChannel.ts';
 import type { TileSeen } from './topology/sfu/SfuConnector.ts';
@@ -100,6 +100,8 @@ export class CallController {
   constructor(
     readonly roomId: string,
     credentials: JoinCredentials,
+    /** How many videos the first page of the call's grid shows (started first when joining). */
+    firstPageVideos: () => number,
   ) {
     this.admission = new Admission(credentials, {
       roomId,
@@ -109,6 +111,7 @@ export class CallController {
       closeSocket: () => this.closeSocket(),
       teardown: () => this.teardown(),
       releaseSeat: () => this.membership.release(),
+      receive: () => sfuReceive(firstPageVideos()),
     });
   }
 

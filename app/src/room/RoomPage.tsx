@@ -15,6 +15,7 @@ import { PreJoin } from './PreJoin.tsx';
 import { CallView } from './CallView.tsx';
 import { WaitingScreen } from './WaitingScreen.tsx';
 import { background } from '../util/background.ts';
+import { pageSizeFor } from './grid.ts';
 
 /** Who we are to the server: the creator's host key, this browser's id, the signed-in user. */
 function credentials(roomId: string): JoinCredentials {
@@ -26,9 +27,17 @@ function credentials(roomId: string): JoinCredentials {
   };
 }
 
+/** The other people's videos on the grid's first page (our own tile is on it too). */
+function firstPageVideos(): number {
+  return pageSizeFor(window.innerWidth) - 1;
+}
+
 /** `/r/<roomId>`: pre-join, then the call. Lazy-loaded (it brings simple-peer). */
 export function RoomPage({ roomId }: { roomId: string }) {
-  const controller = useMemo(() => new CallController(roomId, credentials(roomId)), [roomId]);
+  const controller = useMemo(
+    () => new CallController(roomId, credentials(roomId), firstPageVideos),
+    [roomId],
+  );
   const snap = useCallSnapshot(controller);
   const online = useOnline();
 

@@ -116,7 +116,8 @@ function useSeen(
       clearTimeout(timer);
       io.disconnect();
       ro.disconnect();
-      onSeen(key, null);
+      // Off the screen (another page, or gone): its video pauses. Forgotten when the peer leaves.
+      onSeen(key, { visible: false, width: seen.width });
     };
   }, [key, onSeen]);
 }

@@ -1,5 +1,5 @@
 import { ERROR_CODES } from '@parley/protocol';
-import type { MediaState, PeerId, RoomId } from '@parley/protocol';
+import type { MediaState, PeerId, RoomId, SfuReceive } from '@parley/protocol';
 import type { DoorState, DoorStore, SeatRecord } from '../store/index.ts';
 import type { Log } from '../telemetry/log.ts';
 import { background } from '../util/background.ts';
@@ -188,6 +188,7 @@ export interface SeatedJoin {
   identity: Identity;
   media: MediaState;
   sink: PeerSink;
+  receive?: SfuReceive | undefined;
 }
 
 /**
@@ -214,7 +215,8 @@ export async function reseat(
     userId: join.identity.userId ?? stored.userId,
   };
   const { peerId, name, role } = seat;
-  const peer = new Peer(peerId, name, role, join.media, join.sink, newResumeToken(), identity);
+  const { media, sink, receive } = join;
+  const peer = new Peer(peerId, name, role, media, sink, newResumeToken(), identity, receive);
   room.log.info('seat taken back', { peerId, role });
   return { peer, entered: await room.enter(peer, true) };
 }

@@ -1,4 +1,11 @@
-import type { MediaState, PeerId, PeerInfo, Role, ServerMessage } from '@parley/protocol';
+import type {
+  MediaState,
+  PeerId,
+  PeerInfo,
+  Role,
+  ServerMessage,
+  SfuReceive,
+} from '@parley/protocol';
 import type { Identity } from './identity.ts';
 import type { AdmitResult } from './room.ts';
 
@@ -50,6 +57,8 @@ export class Peer {
     readonly resumeToken: string,
     /** Device and account, for bans and remembered co-hosts. */
     readonly identity: Identity = {},
+    /** What its client can receive from the SFU (`join`): consumers made with its admission. */
+    readonly receive?: SfuReceive,
   ) {
     this.role = role;
     this.media = media;

@@ -148,10 +148,10 @@ export class Room {
       // The room could not grow its SFU: it stays a mesh rather than losing the joiner.
       this.log.error('mode switch failed', { peerId: peer.id, error: String(error) });
     }
-    const recvTransport = await this.media.openRecvTransport(peer.id);
+    const joiner = await this.media.openForJoiner(peer.id, peer.receive);
     const chat = await this.options.chat.recent(this.id, LIMITS.CHAT_HISTORY_ON_JOIN);
     const snapshot = this.#snapshot(peers, chat);
-    if (snapshot.sfu && recvTransport) snapshot.sfu = { ...snapshot.sfu, recvTransport };
+    if (snapshot.sfu && joiner) snapshot.sfu = { ...snapshot.sfu, ...joiner };
     return snapshot;
   }
 

@@ -1,4 +1,11 @@
-import type { PeerId, RoomMode, ServerMessage, SfuState, SfuTransport } from '@parley/protocol';
+import type {
+  PeerId,
+  RoomMode,
+  ServerMessage,
+  SfuReceive,
+  SfuState,
+  SfuTransport,
+} from '@parley/protocol';
 import type { Sfu, SfuRoom } from '@parley/sfu';
 import type { HlsGateway } from '@parley/hls-gateway';
 import { ERROR_CODES } from '@parley/protocol';
@@ -31,6 +38,8 @@ export interface RoomMediaOptions {
   onSwitch?: (mode: RoomMode, ms: number) => void;
   /** The node's media-job budget (broadcasts, later recordings); none: unlimited. */
   jobs?: MediaJobBudget | undefined;
+  /** SFU_MAX_CONSUMERS_PER_PEER: a joiner's consumers made with its admission stay within it. */
+  maxConsumersPerPeer?: number | undefined;
 }
 
 /**
@@ -114,15 +123,21 @@ export class RoomMedia {
   }
 
   /**
-   * The receive transport of a peer being admitted into a room on the SFU, sent with its
-   * `joined`: one round trip less before its first picture. Undefined in a mesh room, or when
-   * opening fails (the client then asks with `sfu-transport` as usual).
+   * The SFU side of a peer being admitted into a room on the SFU, sent with its `joined`: its
+   * receive transport and, when its `join` said what it can receive, its consumers of what is
+   * there (video first; the first `receive.videos` videos running, the others paused). That
+   * saves the joiner the round trips before its first picture. Undefined in a mesh room or when
+   * the transport cannot be opened; a consumer that cannot be made is left to `sfu-consume`.
    */
-  async openRecvTransport(peerId: PeerId): Promise<SfuTransport | undefined> {
+  async openForJoiner(
+    peerId: PeerId,
+    receive: SfuReceive | undefined,
+  ): Promise<Pick<SfuState, 'recvTransport' | 'consumers'> | undefined> {
     const sfuRoom = this.sfuRoom;
     if (this.mode !== 'sfu' || !sfuRoom) return undefined;
+    let recvTransport: SfuTransport;
     try {
-      return await sfuRoom.createTransport(peerId, 'recv');
+      recvTransport = await sfuRoom.createTransport(peerId, 'recv');
     } catch (error) {
       this.options.log.warn('could not open a joiner recv transport', {
         peerId,
@@ -130,6 +145,27 @@ export class RoomMedia {
       });
       return undefined;
     }
+    if (!receive) return { recvTransport };
+    const others = (this.state()?.producers ?? []).filter((p) => p.peerId !== peerId);
+    let videos = 0;
+    const made = await Promise.allSettled(
+      others.slice(0, this.options.maxConsumersPerPeer ?? others.length).map((p) => {
+        const paused = p.kind === 'video' && videos++ >= receive.videos;
+        return sfuRoom
+          .consume(peerId, p.producerId, receive.rtpCapabilities, paused)
+          .then((c) => ({ ...c, peerId: c.peerId as PeerId, paused }));
+      }),
+    );
+    const consumers = made.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = made.find((r) => r.status === 'rejected');
+    if (failed) {
+      this.options.log.warn("could not make some of a joiner's consumers", {
+        peerId,
+        failed: made.length - consumers.length,
+        error: String(failed.reason),
+      });
+    }
+    return { recvTransport, consumers };
   }
 
   /**

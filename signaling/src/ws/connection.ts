@@ -252,7 +252,8 @@ export class Connection implements PeerSink {
     if (seat) {
       // Its resume failed (the room moved to another node): back in as the same peer, if the
       // seat is this meeting's. Otherwise the normal way in.
-      const back = (room: Room) => reseat(room, seat, { identity, media, sink: this });
+      const back = (room: Room) =>
+        reseat(room, seat, { identity, media, sink: this, receive: message.receive });
       if (await this.#enterRoom(message, back)) return;
     }
     const host =
@@ -261,7 +262,9 @@ export class Connection implements PeerSink {
     const remote = this.arrival.remote;
     await rooms.door(roomId, host ? { host } : { password: message.password }, remote);
     const role = host ? 'host' : 'guest';
-    const peer = new Peer(newPeerId(), message.name, role, media, this, newResumeToken(), identity);
+    const token = newResumeToken();
+    const { receive } = message;
+    const peer = new Peer(newPeerId(), message.name, role, media, this, token, identity, receive);
     await this.#enterRoom(message, async (room) => ({ peer, entered: await room.enter(peer) }));
   }
 

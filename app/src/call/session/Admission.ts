@@ -1,5 +1,5 @@
 import { ERROR_CODES } from '@parley/protocol';
-import type { ClientMessage, MediaState, ServerMessageOf } from '@parley/protocol';
+import type { ClientMessage, MediaState, ServerMessageOf, SfuReceive } from '@parley/protocol';
 import { safeGet, safeSet } from '../../api.ts';
 import { isDeviceId, newDeviceId, refusalOf } from './admissionState.ts';
 import { mediaFlags } from '../callState.ts';
@@ -31,6 +31,8 @@ export interface AdmissionDeps {
   teardown(): void;
   /** Our seat and media paths are gone (a rejoin was queued in the waiting room). */
   releaseSeat(): void;
+  /** What we can receive from the SFU, when known: a room on it admits us with consumers. */
+  receive(): SfuReceive | undefined;
 }
 
 type Join = Extract<ClientMessage, { type: 'join' }>;
@@ -77,6 +79,7 @@ export class Admission {
     this.lastSeat = seat ?? null;
     this.sentMedia = media;
     const { hostKey, deviceId } = this.credentials;
+    const receive = this.deps.receive();
     this.deps.send({
       type: 'join',
       rid,
@@ -88,6 +91,7 @@ export class Admission {
       ...(this.password ? { password: this.password } : {}),
       ...(token ? { accessToken: token } : {}),
       ...(seat ? { seat } : {}),
+      ...(receive ? { receive } : {}),
     });
   }
 

@@ -254,6 +254,8 @@ export class Topology {
     this.remote.removePeer(peerId);
     this.sfu.peerLeft(peerId);
     this.switcher.peerLeft(peerId);
+    for (const key of [...this.seen.keys()])
+      if (key.startsWith(`${peerId}/`)) this.seen.delete(key);
   }
 
   // ---------- our media ----------

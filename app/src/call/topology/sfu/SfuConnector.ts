@@ -1,4 +1,4 @@
-import type { MediaSource, ProducerInfo, SfuState, SfuTransport } from '@parley/protocol';
+import type { MediaSource, ProducerInfo, SfuState } from '@parley/protocol';
 import { SfuSession } from './SfuSession.ts';
 import type { SfuIce, SfuTrack } from './SfuSession.ts';
 import type { RequestChannel } from '../../session/RequestChannel.ts';
@@ -52,8 +52,8 @@ export class SfuConnector {
   /** Every producer in the room as far as we know (snapshot + pushes), for (re)consuming. */
   private readonly producers = new Map<string, ProducerInfo>();
   private caps: SfuState['routerRtpCapabilities'] = {};
-  /** The receive transport the server opened with our admission: for the first session only. */
-  private recvTransport: SfuTransport | undefined;
+  /** What the server made with our admission (receive transport, consumers): first session only. */
+  private joiner: Pick<SfuState, 'recvTransport' | 'consumers'> = {};
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private docHidden = document.visibilityState === 'hidden';
@@ -83,7 +83,11 @@ export class SfuConnector {
     this.producers.clear();
     for (const p of state.producers) this.producers.set(p.producerId, p);
     this.caps = state.routerRtpCapabilities;
-    this.recvTransport = state.recvTransport;
+    const { recvTransport, consumers } = state;
+    this.joiner = {
+      ...(recvTransport ? { recvTransport } : {}),
+      ...(consumers ? { consumers } : {}),
+    };
     this.attempt = 0;
     clearTimeout(this.retryTimer);
     background(this.connect(false), 'sfu: connecting');
@@ -171,15 +175,22 @@ export class SfuConnector {
     for (const t of session.videoConsumers()) {
       const seen = this.tileSeen(tileKey(t.peerId, tileSourceOf(t.source)));
       const paused = this.shouldPause(t);
+      if (paused === undefined) continue;
       session.setPaused(t.consumerId, paused).catch(warn);
       if (!paused && seen) session.setLayer(t.consumerId, layerForWidth(seen.width)).catch(warn);
     }
   }
 
-  private shouldPause(t: SfuTrack): boolean {
+  /**
+   * Paused when the page is hidden or the tile is off screen. Undefined while its tile has not
+   * reported yet (it is being drawn, or it was never on screen): the consumer stays as the
+   * server made it, so a joiner's first videos are not paused and resumed on the way in.
+   */
+  private shouldPause(t: SfuTrack): boolean | undefined {
     if (t.kind !== 'video') return false;
+    if (this.docHidden) return true;
     const seen = this.tileSeen(tileKey(t.peerId, tileSourceOf(t.source)));
-    return this.docHidden || !seen?.visible;
+    return seen ? !seen.visible : undefined;
   }
 
   private async connect(retry: boolean): Promise<void> {
@@ -202,13 +213,9 @@ export class SfuConnector {
     this.session = session;
     try {
       const producers = [...this.producers.values()];
-      const recvTransport = this.recvTransport;
-      this.recvTransport = undefined;
-      await session.start({
-        routerRtpCapabilities: this.caps,
-        producers,
-        ...(recvTransport ? { recvTransport } : {}),
-      });
+      const joiner = this.joiner;
+      this.joiner = {};
+      await session.start({ routerRtpCapabilities: this.caps, producers, ...joiner });
       // A switch from the mesh has nothing to receive yet: everyone produces at once.
       const others = producers.some((p) => p.kind === 'video' && p.peerId !== this.selfId);
       if (others) await session.receiving(PRODUCE_AFTER_RECEIVING_MS);

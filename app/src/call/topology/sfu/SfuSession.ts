@@ -7,7 +7,13 @@ import type {
   Producer,
   Transport,
 } from 'mediasoup-client/types';
-import type { MediaSource, ProducerInfo, SfuState, SfuTransport } from '@parley/protocol';
+import type {
+  MediaSource,
+  ProducerInfo,
+  SfuConsumerInfo,
+  SfuState,
+  SfuTransport,
+} from '@parley/protocol';
 import { RequestError } from '../../session/RequestChannel.ts';
 import { cameraEncodings, spatialLayersOf } from './simulcast.ts';
 import type { RequestChannel } from '../../session/RequestChannel.ts';
@@ -32,8 +38,8 @@ export interface SfuTrack {
 
 export interface SfuSessionEvents {
   track(t: SfuTrack): void;
-  /** Whether a new consumer should stay paused (its tile is not shown). */
-  paused(t: SfuTrack): boolean;
+  /** Whether a new consumer should be paused (its tile is not shown); undefined: not known yet. */
+  paused(t: SfuTrack): boolean | undefined;
   trackGone(consumerId: string): void;
   /** A transport failed or a request was refused: the session is unusable. */
   failed(reason: string): void;
@@ -150,6 +156,11 @@ export class SfuSession {
       this.device = device;
       this.recvTransport = this.openTransport(device, recv);
     })();
+    // Made with our admission: taken as they are (the producers' loop below skips them).
+    for (const c of state.consumers ?? []) this.consumed.add(c.producerId);
+    for (const c of state.consumers ?? []) {
+      background(this.take(c, c.paused), 'sfu: taking a consumer made on admission');
+    }
     for (const p of state.producers) background(this.consume(p), 'sfu: consuming a producer');
     return this.ready;
   }
@@ -223,25 +234,41 @@ export class SfuSession {
         rtpCapabilities: this.device.recvRtpCapabilities as unknown as Record<string, unknown>,
         ...(running ? { paused: false } : {}),
       });
-      const consumer = await this.recvTransport.consume({
-        id: reply.consumerId,
-        producerId: reply.producerId,
-        kind: reply.kind,
-        rtpParameters: reply.rtpParameters as unknown as Consumer['rtpParameters'],
-      });
-      if (this.closed || !this.consumed.has(p.producerId)) {
-        consumer.close();
-        return;
-      }
-      // Resume (or pause) as the tile is shown; nothing to send when it already is so.
-      this.lastPaused.set(consumer.id, !running);
-      const info = this.addConsumer(consumer, reply.peerId, reply.source);
-      await this.setPaused(consumer.id, this.events.paused(info));
+      await this.take(reply, !running);
     } catch (err) {
       this.consumed.delete(p.producerId);
       // The producer went away meanwhile: not a failure of the session.
       if (err instanceof RequestError && GONE.has(err.code)) return;
       this.fail(`consume ${p.kind} of ${p.peerId}: ${String(err)}`);
+    }
+  }
+
+  /**
+   * Sets up our side of a consumer the server made (`paused` there or not), then pauses or
+   * resumes it as its tile is shown; one whose tile has not reported yet stays as it is.
+   */
+  private async take(c: Omit<SfuConsumerInfo, 'paused'>, paused: boolean): Promise<void> {
+    try {
+      await this.ready;
+      if (this.closed || !this.recvTransport) return;
+      const consumer = await this.recvTransport.consume({
+        id: c.consumerId,
+        producerId: c.producerId,
+        kind: c.kind,
+        rtpParameters: c.rtpParameters as unknown as Consumer['rtpParameters'],
+      });
+      if (this.closed || !this.consumed.has(c.producerId)) {
+        consumer.close();
+        return;
+      }
+      this.lastPaused.set(consumer.id, paused);
+      const info = this.addConsumer(consumer, c.peerId, c.source);
+      const wanted = this.events.paused(info);
+      if (wanted !== undefined) await this.setPaused(consumer.id, wanted);
+    } catch (err) {
+      this.consumed.delete(c.producerId);
+      if (err instanceof RequestError && GONE.has(err.code)) return;
+      this.fail(`consume ${c.kind} of ${c.peerId}: ${String(err)}`);
     }
   }
 

@@ -1,6 +1,6 @@
 import { Device } from 'mediasoup-client';
 import type { RtpCapabilities } from 'mediasoup-client/types';
-import type { SfuCapabilitiesResponse } from '@parley/protocol';
+import type { SfuCapabilitiesResponse, SfuReceive } from '@parley/protocol';
 import { log } from '../../../log.ts';
 
 /**
@@ -33,6 +33,19 @@ export function loadSfuDevice(routerRtpCapabilities: Record<string, unknown>): P
 }
 
 let preloading: Promise<void> | undefined;
+/** The Device preloadSfuDevice loaded, once it has. */
+let preloaded: Device | undefined;
+
+/**
+ * What `join` says we can receive from the SFU, once the Device is preloaded (undefined before:
+ * the join does not wait for it, and consumes the usual way). `videos`: how many videos to
+ * start running, the tiles the first page of the grid shows.
+ */
+export function sfuReceive(videos: number): SfuReceive | undefined {
+  if (!preloaded) return undefined;
+  const rtpCapabilities = preloaded.recvRtpCapabilities as unknown as Record<string, unknown>;
+  return { rtpCapabilities, videos };
+}
 
 /**
  * On the pre-join screen: fetch the server's router capabilities and load the Device, so that
@@ -45,7 +58,7 @@ export function preloadSfuDevice(): Promise<void> {
       const res = await fetch('/api/sfu/capabilities');
       if (res.status !== 200) return;
       const body = (await res.json()) as Partial<SfuCapabilitiesResponse>;
-      if (body.routerRtpCapabilities) await loadSfuDevice(body.routerRtpCapabilities);
+      if (body.routerRtpCapabilities) preloaded = await loadSfuDevice(body.routerRtpCapabilities);
     } catch (err) {
       log.warn('sfu: could not load the media device ahead of joining', err);
     }
