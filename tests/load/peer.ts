@@ -16,6 +16,7 @@ import {
 import type { MediaStreamTrack, RTCRtpSender } from 'werift';
 import { localDtls, parseLocalMedia, produceParameters, recvOffer, sendAnswer } from './sdp.ts';
 import type { ConsumerSection, LayerEncoding, RtpParams, TransportParams } from './sdp.ts';
+import { TransportFeedback } from './transportFeedback.ts';
 
 export type Kind = 'audio' | 'video';
 export type DtlsParams = ReturnType<typeof localDtls>;
@@ -223,6 +224,10 @@ export class RecvPeer {
   readonly pc: RTCPeerConnection;
   readonly #sections: (ConsumerSection & { consumerId: string })[] = [];
   #queue: Promise<unknown> = Promise.resolve();
+  /** One transport-cc feedback for the whole transport, like a browser (transportFeedback.ts). */
+  readonly #feedback = new TransportFeedback(
+    () => this.pc.getTransceivers()[0]?.receiver.dtlsTransport,
+  );
 
   constructor(
     readonly transportId: string,
@@ -247,6 +252,7 @@ export class RecvPeer {
       const sdp = recvOffer(this.transport, this.#sections);
       await this.pc.setRemoteDescription({ type: 'offer', sdp });
       await this.pc.setLocalDescription(await this.pc.createAnswer());
+      for (const t of this.pc.getTransceivers()) this.#feedback.attach(t.receiver);
       const mid = rtpParameters.mid ?? String(this.#sections.length - 1);
       const transceiver = this.pc.getTransceivers().find((t) => t.mid === mid);
       if (!transceiver) throw new Error(`no transceiver for mid ${mid}`);
@@ -261,6 +267,7 @@ export class RecvPeer {
   }
 
   async close(): Promise<void> {
+    this.#feedback.close();
     await this.pc.close();
   }
 }
