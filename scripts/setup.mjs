@@ -21,7 +21,6 @@ export const DEBIAN_PACKAGES = [
   'pkg-config',
   'libssl-dev',
   'libuv1-dev',
-  'libsrtp2-dev',
   'libusrsctp-dev',
   'libabsl-dev',
   'nlohmann-json3-dev',
