@@ -1,6 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newPeerPage } from './support/browser.ts';
+// The live switch between the mesh and the SFU, seen by one Chromium page whose other
+// participants are load bots (tests/load/Bot.ts, each in a process of its own: support/
+// roomBot.ts). The bots follow the switch both ways make-before-break as the app does, so the
+// page's tiles of them and their reception of the page prove each direction. One page, not one
+// per participant: six Chromiums on two cores stalled each other for seconds (issue 15), which
+// hid Parley's own figure behind the rig's and forced a 20 s bound.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { newPeerPage } from './support/browser.ts';
 import {
   clientMode,
   createRoom,
@@ -14,63 +21,47 @@ import {
 import {
   blankSamples,
   darkestLuma,
+  missingSamples,
   samplerReady,
   startGapSampler,
   stopGapSampler,
   worstGap,
 } from './support/gapSampler.ts';
 import type { TileGaps } from './support/gapSampler.ts';
-import { startTestServer } from './support/server.ts';
-import type { TestServer } from './support/server.ts';
+import { useServerAndBrowser } from './support/harness.ts';
+import { expectBotReceives, startRoomBot } from './support/roomBot.ts';
+import type { RoomBot } from './support/roomBot.ts';
+import { startTileTrace, stopTileTrace } from './support/tileTrace.ts';
 import { waitFor } from './support/wait.ts';
 
-const NAMES = ['Ada', 'Grace', 'Linus', 'Margaret', 'Edsger', 'Barbara'];
-/** The longest a tile may stop advancing while the room switches paths. */
 /**
- * A correctness bound, not a target: every tile plays again within this long. How long
- * the switch freezes a tile (and whether a tile flashed black) is the switch benchmark's
- * figure (`npm run bench -- switch`, issue 15), printed here too: with Chromium
- * 156.0.8078.114 on two cores, the last landed commit stalled 4.4-12.7 s here, which a 2 s
- * assertion turned into a red suite for every change.
+ * The longest a tile may stop advancing while the room switches paths. A picture frozen for
+ * under a second reads as a network hiccup; past about two seconds people start asking "can
+ * you see me?", which the issue's first allowance (2 s) wrote down. With one page and the bots,
+ * and another process keeping one of the two cores busy, a switch stalled a tile 0.1-0.6 s
+ * (once 1.0 s) over 20 runs; 1.5 s leaves room for that and still fails a switch that breaks:
+ * a tile that never comes back, or only after a keyframe timeout (~3 s) or the 15 s swap
+ * fallback. When it fails, compare the printed floor: a machine that stalls a steady call too
+ * (other suites' Chromiums and mediasoup workers on the same two cores) fails it as well.
  */
-const SWITCH_DEADLINE_MS = 20_000;
+const MAX_STALL_MS = 1_500;
+
+/** How long a steady call is sampled for the floor printed beside each switch's figure. */
+const FLOOR_MS = 2_000;
 
 /**
- * Every page shows every other page's camera, decoding, through `via`. On a timeout it prints
- * what each page shows (mode, mesh links, every tile's path and counters) before failing.
+ * The server's default limit: up to 4 on the mesh (the page and three bots), the fifth moves
+ * the room to the SFU, and it moves back at 3 (the limit minus one: hysteresis) after the hold.
  */
-async function expectAllLive(pages: Page[], ids: string[], via: 'mesh' | 'sfu') {
-  try {
-    await Promise.all(
-      pages.map((p, i) =>
-        expectTilesLive(
-          p,
-          ids.filter((_, j) => j !== i),
-          via,
-          60_000,
-        ),
-      ),
-    );
-  } catch (error) {
-    const seen = await Promise.all(
-      pages.map(async (p, i) => ({
-        page: ids[i],
-        ...(await clientMode(p)),
-        tiles: (await tileStats(p)).map((t) => ({
-          peer: t.peerId,
-          source: t.source,
-          via: t.via,
-          frames: t.framesDecoded,
-          width: t.frameWidth,
-        })),
-      })),
-    );
-    console.error(`not every tile decodes via ${via}:`, JSON.stringify(seen));
-    throw error;
-  }
-}
+const SERVER = {
+  sfu: true,
+  meshMaxPeers: 4,
+  sfuDowngradeHoldS: 2,
+  // Long enough for the re-upgrade below to land inside it on a slow machine.
+  sfuDowngradeGraceS: 60,
+} as const;
 
-/** Emulates the tab being hidden or shown (Page Visibility API) in one page. */
+/** Emulates the tab being hidden or shown (Page Visibility API). */
 async function setHidden(page: Page, hidden: boolean): Promise<void> {
   await page.evaluate((h) => {
     const doc = (globalThis as unknown as { document: EventTarget }).document;
@@ -82,133 +73,167 @@ async function setHidden(page: Page, hidden: boolean): Promise<void> {
   }, hidden);
 }
 
-/** Every tile played again within the deadline; the stall and blank figures are printed. */
-function expectSmooth(what: string, gaps: TileGaps[]): void {
+/** The sampler's figures without the tiles of the peers who left. */
+function without(gaps: TileGaps, left: string[]): TileGaps {
+  const keep = (m: Record<string, number>) =>
+    Object.fromEntries(Object.entries(m).filter(([id]) => !left.includes(id)));
+  return {
+    worstMs: keep(gaps.worstMs),
+    blanks: keep(gaps.blanks),
+    missing: keep(gaps.missing),
+    luma: keep(gaps.luma),
+  };
+}
+
+/** Samples the page's `tiles` decoding tiles every 100 ms, and traces them, from now on. */
+async function startSampling(page: Page, tiles: number): Promise<void> {
+  await startGapSampler(page);
+  await samplerReady(page, tiles);
+  await startTileTrace(page);
+}
+
+/**
+ * Stops sampling, prints the switch's stall and blank figures beside the floor, and holds them
+ * to the user's bound: no tile stalled past MAX_STALL_MS, none went blank or fell back to a
+ * placeholder. The tiles of `left` (peers who left meanwhile) do not count. Past the bound it
+ * prints the page's tile trace first.
+ */
+async function expectSmooth(page: Page, what: string, floorMs: number, left: string[] = []) {
+  const gaps = without(await stopGapSampler(page), left);
+  const trace = await stopTileTrace(page);
+  const worst = worstGap([gaps]);
   console.log(
-    `${what}: longest tile stall ${worstGap(gaps)} ms, blank samples ${blankSamples(gaps)}, ` +
-      `darkest tile luma ${darkestLuma(gaps)}`,
+    `${what}: longest tile stall ${worst} ms (a steady call: ${floorMs} ms), blank samples ` +
+      `${blankSamples([gaps])}, darkest tile luma ${darkestLuma([gaps])}`,
     JSON.stringify(gaps),
   );
-  expect(worstGap(gaps)).toBeLessThan(SWITCH_DEADLINE_MS);
+  if (worst >= MAX_STALL_MS) console.error(`${what}: the page's tiles`, trace.join('\n'));
+  expect(worst, `${what}: longest tile stall, ms`).toBeLessThan(MAX_STALL_MS);
+  expect([blankSamples([gaps]), missingSamples([gaps])], `${what}: blank, missing`).toEqual([0, 0]);
+}
+
+/** Every bot in `bots` receives the page's camera through `via`. */
+async function botsReceive(bots: RoomBot[], pageId: string, via: 'mesh' | 'sfu') {
+  await Promise.all(bots.map((b) => expectBotReceives(b, pageId, via)));
+}
+
+/** The page reports `mode` with `links` mesh links up (the old path closed). */
+async function settled(page: Page, mode: 'mesh' | 'sfu', links: number): Promise<void> {
+  await waitFor(`the page on ${mode} with ${links} mesh link(s)`, async () => {
+    const m = await clientMode(page);
+    return m.mode === mode && m.meshLinks === links;
+  });
 }
 
 describe('the live switch between mesh and SFU', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer({
-      sfu: true,
-      meshMaxPeers: 4,
-      sfuDowngradeHoldS: 3,
-      // Long enough for the re-upgrade below to land inside it on a slow machine.
-      sfuDowngradeGraceS: 60,
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  const env = useServerAndBrowser(SERVER);
+  const bots: RoomBot[] = [];
+  afterEach(async () => {
+    await Promise.all(bots.splice(0).map((b) => b.leave()));
   });
 
   it('moves 4 -> 5 -> 6 peers onto the SFU and back to the mesh at 3, every tile playing again', async () => {
-    const pages: Page[] = [];
-    for (const name of NAMES) pages.push((await newPeerPage(browser, { label: name })).page);
-    const url = await createRoom(pages[0] as Page, server.url);
-    const mesh4 = pages.slice(0, 4);
-    for (const [i, page] of mesh4.entries()) await joinRoom(page, url, NAMES[i] as string);
-    await Promise.all(mesh4.map((p) => expectMediaFromAll(p, 3)));
-    const ids4 = await Promise.all(mesh4.map(selfId));
-    await expectAllLive(mesh4, ids4, 'mesh');
-    expect((await roomStatus(server.url, url)).mode).toBe('mesh');
+    const { page } = await newPeerPage(env.browser, { label: 'Ada' });
+    const url = await createRoom(page, env.server.url);
+    const roomId = url.split('/').pop() ?? '';
+    const status = async () => (await roomStatus(env.server.url, url)).mode;
+    // Every bot's process starts now, before anything is timed.
+    const bot = async (name: string) => {
+      const b = await startRoomBot(env.server.url, roomId, name);
+      bots.push(b);
+      return b;
+    };
+    const [grace, linus, margaret, edsger, barbara, frances, alan] = await Promise.all([
+      bot('Grace'),
+      bot('Linus'),
+      bot('Margaret'),
+      bot('Edsger'),
+      bot('Barbara'),
+      bot('Frances'),
+      bot('Alan'),
+    ]);
+    const stayers = [grace, linus];
 
-    // Upgrade: a fifth peer. The first four are sampled every 100 ms throughout.
-    await Promise.all(mesh4.map((p) => startGapSampler(p)));
-    await Promise.all(mesh4.map((p) => samplerReady(p, 3)));
-    await joinRoom(pages[4] as Page, url, NAMES[4] as string);
-    await waitFor('the room to report sfu', async () => {
-      return (await roomStatus(server.url, url)).mode === 'sfu';
-    });
-    const five = pages.slice(0, 5);
-    const ids5 = [...ids4, await selfId(pages[4] as Page)];
-    await expectAllLive(five, ids5, 'sfu');
-    await Promise.all(
-      mesh4.map((p) =>
-        waitFor('the mesh links to close after both sides swapped', async () => {
-          const m = await clientMode(p);
-          return m.mode === 'sfu' && m.meshLinks === 0;
-        }),
-      ),
-    );
-    expectSmooth('mesh -> SFU', await Promise.all(mesh4.map(stopGapSampler)));
+    // A mesh of four: the page and three bots, each pair on a mesh link.
+    await joinRoom(page, url, 'Ada');
+    const adaId = await selfId(page);
+    const stay = [await grace.join(), await linus.join()];
+    const margaretId = await margaret.join();
+    const four = [...stay, margaretId];
+    await expectTilesLive(page, four, 'mesh', 60_000);
+    await botsReceive([...stayers, margaret], adaId, 'mesh');
+    await settled(page, 'mesh', 3);
+    expect(await status()).toBe('mesh');
 
-    // A sixth peer goes straight to the SFU and decodes everyone.
-    await joinRoom(pages[5] as Page, url, NAMES[5] as string);
-    const ids6 = [...ids5, await selfId(pages[5] as Page)];
-    expect(await clientMode(pages[5] as Page)).toEqual({ mode: 'sfu', meshLinks: 0 });
-    await expectAllLive(pages, ids6, 'sfu');
+    // The floor: the same sampler on the same tiles in a steady call, for the figures below.
+    await startGapSampler(page);
+    await samplerReady(page, 3);
+    await new Promise((r) => setTimeout(r, FLOOR_MS));
+    const floor = worstGap([await stopGapSampler(page)]);
 
-    // A hidden page pauses its video consumers (nothing decodes), and resumes when shown.
-    const sixth = pages[5] as Page;
-    await setHidden(sixth, true);
+    // Upgrade: a fifth peer. The page's tiles are sampled throughout.
+    await startSampling(page, 3);
+    const edsgerId = await edsger.join();
+    await waitFor('the room to report sfu', async () => (await status()) === 'sfu');
+    const five = [...four, edsgerId];
+    await expectTilesLive(page, five, 'sfu', 60_000);
+    await botsReceive([...stayers, margaret, edsger], adaId, 'sfu');
+    // The mesh links close after both ends swapped (the notes), not on the 15 s fallback.
+    await settled(page, 'sfu', 0);
+    await expectSmooth(page, 'mesh -> SFU', floor);
+
+    // A sixth peer goes straight to the SFU; the page decodes it and it receives the page.
+    const barbaraId = await barbara.join();
+    expect((await barbara.report()).joinedMode).toBe('sfu');
+    const six = [...five, barbaraId];
+    await expectTilesLive(page, six, 'sfu', 60_000);
+    await expectBotReceives(barbara, adaId, 'sfu');
+    expect(await clientMode(page)).toEqual({ mode: 'sfu', meshLinks: 0 });
+
+    // Hidden, the page pauses its video consumers (nothing decodes), and resumes when shown.
+    await setHidden(page, true);
     const frozen = await waitFor('video to stop while hidden', async () => {
-      const a = await tileStats(sixth);
+      const a = await tileStats(page);
       await new Promise((r) => setTimeout(r, 1_000));
-      const b = await tileStats(sixth);
+      const b = await tileStats(page);
       const same = a.every(
         (t) => b.find((u) => u.peerId === t.peerId)?.framesDecoded === t.framesDecoded,
       );
       return same && b;
     });
-    expect(frozen).toHaveLength(5);
-    await setHidden(sixth, false);
-    await expectTilesLive(sixth, ids6.slice(0, 5), 'sfu');
+    expect(frozen.filter((t) => t.source === 'camera')).toHaveLength(5);
+    await setHidden(page, false);
+    await expectTilesLive(page, six, 'sfu');
 
-    // Down to three: after the hold the room goes back to the mesh.
-    for (const page of pages.slice(3).reverse()) {
-      await page.getByRole('button', { name: 'Leave' }).click();
-      await page.getByText('You left the call.').waitFor();
-      await page.close();
-    }
-    const three = pages.slice(0, 3);
-    const ids3 = ids6.slice(0, 3);
-    await expectAllLive(three, ids3, 'sfu');
-    await Promise.all(three.map((p) => startGapSampler(p)));
-    await Promise.all(three.map((p) => samplerReady(p, 2)));
-    await waitFor(
-      'the room to report mesh again',
-      async () => (await roomStatus(server.url, url)).mode === 'mesh',
-      { timeoutMs: 20_000 },
-    );
-    const downAt = Date.now();
-    await expectAllLive(three, ids3, 'mesh');
-    await Promise.all(
-      three.map((p) =>
-        waitFor('two connected mesh links per page', async () => {
-          const m = await clientMode(p);
-          return m.mode === 'mesh' && m.meshLinks === 2;
-        }),
-      ),
-    );
-    expectSmooth('SFU -> mesh', await Promise.all(three.map(stopGapSampler)));
-    // Still flowing on the mesh links themselves.
-    await Promise.all(three.map((p) => expectMediaFromAll(p, 2)));
-
-    // Up again while the old router still lives (the downgrade grace): every page starts its
-    // SFU side over on it, and nobody has to leave and rejoin (same peer ids).
-    const back: Page[] = [];
-    for (const name of ['Frances', 'Alan']) {
-      const page = (await newPeerPage(browser, { label: name })).page;
-      await joinRoom(page, url, name);
-      back.push(page);
-    }
-    await waitFor('the room to report sfu again', async () => {
-      return (await roomStatus(server.url, url)).mode === 'sfu';
+    // Down to three: after the hold the room goes back to the mesh. Sampled from before the
+    // three leave, so the whole downgrade is seen.
+    await startSampling(page, 5);
+    await Promise.all([barbara, edsger, margaret].map((b) => b.leave()));
+    await waitFor('the room to report mesh again', async () => (await status()) === 'mesh', {
+      timeoutMs: 20_000,
     });
+    const downAt = Date.now();
+    await expectTilesLive(page, stay, 'mesh');
+    await botsReceive(stayers, adaId, 'mesh');
+    await settled(page, 'mesh', 2);
+    await expectSmooth(page, 'SFU -> mesh', floor, [margaretId, edsgerId, barbaraId]);
+    // Still flowing on the mesh links themselves.
+    await expectMediaFromAll(page, 2);
+
+    // Up again while the old router still lives (the downgrade grace): everyone starts their
+    // SFU side over on it, and nobody has to leave and rejoin (same peer ids).
+    await startSampling(page, 2);
+    const back = [await frances.join(), await alan.join()];
+    await waitFor('the room to report sfu again', async () => (await status()) === 'sfu');
     // The precondition of this part: the grace (60 s) had not run out, so the router was reused.
     expect(Date.now() - downAt).toBeLessThan(60_000);
-    const idsBack = [...ids3, ...(await Promise.all(back.map(selfId)))];
-    await expectAllLive([...three, ...back], idsBack, 'sfu');
-    expect(await Promise.all(three.map(selfId))).toEqual(ids3);
+    await expectTilesLive(page, [...stay, ...back], 'sfu', 60_000);
+    await botsReceive([...stayers, frances, alan], adaId, 'sfu');
+    await settled(page, 'sfu', 0);
+    await expectSmooth(page, 'mesh -> SFU within the grace', floor);
+    expect(await selfId(page)).toBe(adaId);
+    const ids = await Promise.all(stayers.map(async (b) => (await b.report()).peerId));
+    expect(ids).toEqual(stay);
+    for (const b of [...stayers, frances, alan]) expect((await b.report()).errors).toEqual([]);
   });
 });
