@@ -105,7 +105,10 @@ export class ClipSender {
 
   #sendPayloads(frames: Buffer[], ts: number, layer: number | undefined): void {
     const frame = frames[this.#videoAt] ?? Buffer.alloc(0);
-    const payloads = vp8Payloads(frame, this.#videoSent & 0x7fff);
+    // Numbered as sent, not by schedule slot: a lag skip moves RTP time on but no frame is
+    // missing from the bitstream, and a gap in picture ids makes Chromium hold every later
+    // frame as undecodable until it gets a keyframe (~3 s).
+    const payloads = vp8Payloads(frame, this.counts.videoFrames & 0x7fff);
     payloads.forEach((p, i) => this.sink.send('video', p, ts, i === payloads.length - 1, layer));
   }
 
