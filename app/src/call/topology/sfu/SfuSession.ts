@@ -157,23 +157,12 @@ export class SfuSession {
       this.recvTransport = this.openTransport(device, recv);
     })();
     // Made with our admission: taken as they are (the producers' loop below skips them).
-    const made = state.consumers ?? [];
-    for (const c of made) this.consumed.add(c.producerId);
-    background(this.takeMade(made), 'sfu: taking the consumers made on admission');
+    for (const c of state.consumers ?? []) this.consumed.add(c.producerId);
+    for (const c of state.consumers ?? []) {
+      background(this.take(c, c.paused), 'sfu: taking a consumer made on admission');
+    }
     for (const p of state.producers) background(this.consume(p), 'sfu: consuming a producer');
     return this.ready;
-  }
-
-  /**
-   * The running videos (the first page) in one negotiation of their own, then the audio and the
-   * paused videos in the next: with twenty people, one SDP with 38 sections would hold back the
-   * first picture (mediasoup-client negotiates the consumers made in the same tick together).
-   */
-  private async takeMade(made: SfuConsumerInfo[]): Promise<void> {
-    const first = made.filter((c) => c.kind === 'video' && !c.paused);
-    await Promise.all(first.map((c) => this.take(c, c.paused)));
-    const rest = made.filter((c) => !first.includes(c));
-    await Promise.all(rest.map((c) => this.take(c, c.paused)));
   }
 
   /**
