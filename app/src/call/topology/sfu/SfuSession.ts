@@ -158,9 +158,7 @@ export class SfuSession {
     })();
     // Made with our admission: taken as they are (the producers' loop below skips them).
     for (const c of state.consumers ?? []) this.consumed.add(c.producerId);
-    for (const c of state.consumers ?? []) {
-      background(this.take(c, c.paused), 'sfu: taking a consumer made on admission');
-    }
+    for (const c of state.consumers ?? []) background(this.guarded(c, () => this.take(c, c.paused)), 'sfu: taking a consumer'); // prettier-ignore
     for (const p of state.producers) background(this.consume(p), 'sfu: consuming a producer');
     return this.ready;
   }
@@ -221,7 +219,7 @@ export class SfuSession {
   async consume(p: ProducerInfo): Promise<void> {
     if (p.peerId === this.selfId || this.consumed.has(p.producerId)) return;
     this.consumed.add(p.producerId);
-    try {
+    await this.guarded(p, async () => {
       await this.ready;
       if (this.closed || !this.recvTransport || !this.device) return;
       // Before our receive transport has started ICE, the server can send nothing yet and asks
@@ -235,6 +233,13 @@ export class SfuSession {
         ...(running ? { paused: false } : {}),
       });
       await this.take(reply, !running);
+    });
+  }
+
+  /** Runs the consuming of `p`; a failure forgets it, and fails the session unless it went away. */
+  private async guarded(p: ProducerInfo, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
     } catch (err) {
       this.consumed.delete(p.producerId);
       // The producer went away meanwhile: not a failure of the session.
@@ -248,28 +253,22 @@ export class SfuSession {
    * resumes it as its tile is shown; one whose tile has not reported yet stays as it is.
    */
   private async take(c: Omit<SfuConsumerInfo, 'paused'>, paused: boolean): Promise<void> {
-    try {
-      await this.ready;
-      if (this.closed || !this.recvTransport) return;
-      const consumer = await this.recvTransport.consume({
-        id: c.consumerId,
-        producerId: c.producerId,
-        kind: c.kind,
-        rtpParameters: c.rtpParameters as unknown as Consumer['rtpParameters'],
-      });
-      if (this.closed || !this.consumed.has(c.producerId)) {
-        consumer.close();
-        return;
-      }
-      this.lastPaused.set(consumer.id, paused);
-      const info = this.addConsumer(consumer, c.peerId, c.source);
-      const wanted = this.events.paused(info);
-      if (wanted !== undefined) await this.setPaused(consumer.id, wanted);
-    } catch (err) {
-      this.consumed.delete(c.producerId);
-      if (err instanceof RequestError && GONE.has(err.code)) return;
-      this.fail(`consume ${c.kind} of ${c.peerId}: ${String(err)}`);
+    await this.ready;
+    if (this.closed || !this.recvTransport) return;
+    const consumer = await this.recvTransport.consume({
+      id: c.consumerId,
+      producerId: c.producerId,
+      kind: c.kind,
+      rtpParameters: c.rtpParameters as unknown as Consumer['rtpParameters'],
+    });
+    if (this.closed || !this.consumed.has(c.producerId)) {
+      consumer.close();
+      return;
     }
+    this.lastPaused.set(consumer.id, paused);
+    const info = this.addConsumer(consumer, c.peerId, c.source);
+    const wanted = this.events.paused(info);
+    if (wanted !== undefined) await this.setPaused(consumer.id, wanted);
   }
 
   private addConsumer(consumer: Consumer, peerId: string, source: MediaSource): SfuTrack {
