@@ -19,6 +19,7 @@ import { cameraEncodings, spatialLayersOf } from './simulcast.ts';
 import type { RequestChannel } from '../../session/RequestChannel.ts';
 import { START_BITRATE_KBPS } from '../sdp.ts';
 import { loadSfuDevice } from './sfuDevice.ts';
+import { IceRecovery, connectedWithin } from './iceRecovery.ts';
 import { log } from '../../../log.ts';
 import { background } from '../../../util/background.ts';
 
@@ -53,11 +54,6 @@ export interface SfuIce {
   refresh(): Promise<unknown>;
 }
 
-/** ICE restarts of one transport before the session is declared failed. */
-const MAX_ICE_RESTARTS = 2;
-/** How long a restarted transport gets to reach `connected` again. */
-const ICE_RESTART_TIMEOUT_MS = 10_000;
-
 /**
  * Our side of the room's mediasoup router: the Device, one send and one receive transport,
  * our producers (by source) and our consumers. No UI and no tile logic: remote tracks are
@@ -78,15 +74,20 @@ export class SfuSession {
   private readonly lastLayer = new Map<string, number>();
   private ready: Promise<void> | undefined;
   private closed = false;
-  /** Transports with an ICE restart in flight. */
-  private readonly restarting = new Set<string>();
+  private readonly recovery: IceRecovery;
 
   constructor(
     private readonly rpc: RequestChannel,
     private readonly selfId: string,
     private readonly ice: SfuIce,
     private readonly events: SfuSessionEvents,
-  ) {}
+  ) {
+    this.recovery = new IceRecovery(rpc, ice, {
+      closed: () => this.closed,
+      restarting: (active) => events.restarting(active),
+      failed: (reason) => this.fail(reason),
+    });
+  }
 
   /** Fresh TURN credentials for the transports' later ICE gathering. */
   updateIceServers(iceServers: RTCIceServer[]): void {
@@ -97,46 +98,11 @@ export class SfuSession {
 
   /** Restarts ICE on every transport (what a `failed` transport does; on demand for tests). */
   restartIce(): void {
-    for (const t of this.transports()) background(this.recoverTransport(t), 'sfu: ICE restart');
+    for (const t of this.transports()) background(this.recovery.recover(t), 'sfu: ICE restart');
   }
 
   private transports(): Transport[] {
     return [this.sendTransport, this.recvTransport].filter((t) => t !== undefined);
-  }
-
-  /**
-   * ICE of one transport failed: fresh TURN credentials (`ice-refresh`), new ICE parameters
-   * from the server (`sfu-restart-ice`), `restartIce()`, then wait for `connected`. A few
-   * tries; after that the session fails and the connector rebuilds it.
-   */
-  private async recoverTransport(transport: Transport): Promise<void> {
-    if (this.closed || this.restarting.has(transport.id)) return;
-    this.restarting.add(transport.id);
-    this.events.restarting(true);
-    try {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          await this.ice.refresh();
-          if (this.closed) return;
-          await transport.updateIceServers({ iceServers: this.ice.config().iceServers ?? [] });
-          const { iceParameters } = await this.rpc.request({
-            type: 'sfu-restart-ice',
-            transportId: transport.id,
-          });
-          await transport.restartIce({ iceParameters: iceParameters as unknown as IceParameters });
-          await connectedWithin(transport, ICE_RESTART_TIMEOUT_MS);
-          return;
-        } catch (err) {
-          if (attempt >= MAX_ICE_RESTARTS) throw err;
-          log.warn(`sfu: ICE restart ${attempt} of ${transport.direction} failed`, err);
-        }
-      }
-    } catch (err) {
-      this.fail(`${transport.direction} transport: ICE restart failed (${String(err)})`);
-    } finally {
-      this.restarting.delete(transport.id);
-      if (this.restarting.size === 0) this.events.restarting(false);
-    }
   }
 
   get isClosed(): boolean {
@@ -424,28 +390,10 @@ export class SfuSession {
         .then((r) => done({ id: r.producerId }), fail);
     });
     transport.on('connectionstatechange', (state) => {
-      if (state === 'failed') background(this.recoverTransport(transport), 'sfu: ICE restart');
+      if (state === 'failed') background(this.recovery.recover(transport), 'sfu: ICE restart');
     });
     return transport;
   }
-}
-
-/** Resolves once the transport is `connected` (at once if it is), rejects after `ms`. */
-function connectedWithin(transport: Transport, ms: number): Promise<void> {
-  if (transport.connectionState === 'connected') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const done = (state: string) => {
-      if (state !== 'connected') return;
-      clearTimeout(timer);
-      transport.off('connectionstatechange', done);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      transport.off('connectionstatechange', done);
-      reject(new Error(`not connected within ${ms} ms`));
-    }, ms);
-    transport.on('connectionstatechange', done);
-  });
 }
 
 /** mediasoup-client's DTLS parameters, in the protocol's (stricter) shape. */
