@@ -1,7 +1,12 @@
 // What a receiving bot counts for one consumer: packets, bytes, frames and keyframes (video),
 // loss from sequence numbers, and when the first packet and first keyframe came.
+//
+// Everything but keyframes comes from the RTP header, which SRTP leaves in the clear; a keyframe
+// shows only in the payload, at the start of its frame. So the SFU path (leanReceive.ts) counts
+// each packet by its header and decrypts a video payload only while its frame's start is not
+// found yet (`wantsPayload`): about one packet a frame.
 
-import { isVp8KeyframeStart, vp8KeyframeSize } from './rtpPayload.ts';
+import { isVp8FrameStart, isVp8KeyframeStart, vp8KeyframeSize } from './rtpPayload.ts';
 
 export interface RtpCounts {
   packets: number;
@@ -32,25 +37,61 @@ export class RtpCounter {
   #firstPacketAt: number | undefined;
   #firstKeyframeAt: number | undefined;
   #size: { width: number; height: number } | undefined;
+  /** Video: the RTP timestamp of the latest frame whose first packet was seen. */
+  #startedTs: number | undefined;
 
   constructor(
     readonly kind: 'audio' | 'video',
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** One RTP packet: its sequence number, marker bit and payload. */
+  /** One RTP packet: its sequence number, marker bit and payload (every payload inspected). */
   add(sequenceNumber: number, marker: boolean, payload: Buffer): void {
+    this.#count(sequenceNumber, marker, payload.length);
+    if (this.kind === 'video') this.#inspect(payload);
+  }
+
+  /**
+   * Video: whether a packet with this RTP timestamp may start a frame whose first packet was
+   * not seen yet, so its payload is needed to tell a keyframe. In order, that is the first
+   * packet of each frame; after a loss, every packet of the frame until its start comes.
+   */
+  wantsPayload(timestamp: number): boolean {
+    return this.kind === 'video' && timestamp !== this.#startedTs;
+  }
+
+  /**
+   * One RTP packet known by its header: `payloadBytes` from its length, and its decrypted
+   * `payload` when `wantsPayload` asked for it (keyframes are read from it).
+   */
+  addHeader(
+    sequenceNumber: number,
+    marker: boolean,
+    timestamp: number,
+    payloadBytes: number,
+    payload?: Buffer,
+  ): void {
+    this.#count(sequenceNumber, marker, payloadBytes);
+    if (this.kind === 'video' && payload && this.#inspect(payload)) this.#startedTs = timestamp;
+  }
+
+  #count(sequenceNumber: number, marker: boolean, payloadBytes: number): void {
     this.#packets += 1;
-    this.#bytes += payload.length;
+    this.#bytes += payloadBytes;
     this.#firstPacketAt ??= this.now();
     this.#track(sequenceNumber);
-    if (this.kind !== 'video') return;
-    if (marker) this.#frames += 1;
+    if (this.kind === 'video' && marker) this.#frames += 1;
+  }
+
+  /** A video payload: counts a keyframe it starts; true when it starts any frame. */
+  #inspect(payload: Buffer): boolean {
     if (isVp8KeyframeStart(payload)) {
       this.#size = vp8KeyframeSize(payload) ?? this.#size;
       this.#keyframes += 1;
       this.#firstKeyframeAt ??= this.now();
+      return true;
     }
+    return isVp8FrameStart(payload);
   }
 
   #track(seq: number): void {

@@ -37,13 +37,18 @@ function descriptorLength(p: Buffer): number {
   return n <= p.length ? n : -1;
 }
 
+/** True when this VP8 RTP payload starts a frame: the first packet of partition 0 (S=1, PID=0). */
+export function isVp8FrameStart(payload: Buffer): boolean {
+  const b0 = payload[0];
+  return b0 !== undefined && (b0 & 0x10) !== 0 && (b0 & 0x07) === 0;
+}
+
 /**
  * True when this VP8 RTP payload starts a keyframe: the first packet of partition 0 (S=1,
  * PID=0) whose frame tag has the inverse key-frame bit clear (RFC 7741 4.3, RFC 6386 9.1).
  */
 export function isVp8KeyframeStart(payload: Buffer): boolean {
-  const b0 = payload[0];
-  if (b0 === undefined || (b0 & 0x10) === 0 || (b0 & 0x07) !== 0) return false;
+  if (!isVp8FrameStart(payload)) return false;
   const n = descriptorLength(payload);
   const tag = n < 0 ? undefined : payload[n];
   return tag !== undefined && (tag & 0x01) === 0;

@@ -99,3 +99,58 @@ describe('RtpCounter', () => {
     expect(c.counts()).toMatchObject({ packets: 3, frames: 0, keyframes: 0, expected: 3, lost: 0 });
   });
 });
+
+describe('RtpCounter from RTP headers (the SFU path, leanReceive.ts)', () => {
+  /** Feeds packets as the lean path does: the payload only when the counter wants it. */
+  function feed(
+    c: RtpCounter,
+    packets: [seq: number, marker: boolean, ts: number, payload: Buffer][],
+  ) {
+    const inspected: number[] = [];
+    for (const [seq, marker, ts, payload] of packets) {
+      const wanted = c.wantsPayload(ts);
+      if (wanted) inspected.push(seq);
+      c.addHeader(seq, marker, ts, payload.length, wanted ? payload : undefined);
+    }
+    return inspected;
+  }
+  const key = vp8Payloads(Buffer.concat([sized(640, 360), Buffer.alloc(1500, 7)]), 1);
+  const inter = vp8Payloads(Buffer.concat([interframe, Buffer.alloc(1500, 7)]), 2);
+
+  it('reads one payload a frame in order, and counts as `add` does', () => {
+    const packets: [number, boolean, number, Buffer][] = [
+      [1, false, 3000, key[0]!],
+      [2, false, 3000, key[1]!],
+      [3, true, 3000, key[2]!],
+      [4, false, 6000, inter[0]!],
+      [5, true, 6000, inter[1]!],
+      [6, false, 9000, inter[0]!],
+      [7, true, 9000, inter[1]!],
+    ];
+    const lean = new RtpCounter('video', () => 5);
+    expect(feed(lean, packets)).toEqual([1, 4, 6]);
+    const full = new RtpCounter('video', () => 5);
+    for (const [seq, marker, , payload] of packets) full.add(seq, marker, payload);
+    expect(lean.counts()).toEqual(full.counts());
+    expect(lean.counts()).toMatchObject({ frames: 3, keyframes: 1, frameWidth: 640 });
+  });
+
+  it("reads every packet of a frame whose start was lost, until the start's retransmission", () => {
+    const c = new RtpCounter('video');
+    const inspected = feed(c, [
+      [11, false, 3000, key[1]!], // the keyframe's first packet (10) is lost
+      [12, true, 3000, key[2]!],
+      [10, false, 3000, key[0]!], // retransmitted after a NACK
+      [13, true, 6000, inter[0]!],
+    ]);
+    expect(inspected).toEqual([11, 12, 10, 13]);
+    expect(c.counts()).toMatchObject({ packets: 4, keyframes: 1, lost: 0, frames: 2 });
+  });
+
+  it('reads no audio payload', () => {
+    const c = new RtpCounter('audio');
+    expect(c.wantsPayload(960)).toBe(false);
+    c.addHeader(1, true, 960, 80);
+    expect(c.counts()).toMatchObject({ packets: 1, bytes: 80, frames: 0 });
+  });
+});
