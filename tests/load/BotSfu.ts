@@ -66,11 +66,12 @@ function transportOf(t: SfuTransport): TransportParams {
 export class BotSfu {
   readonly #caps: RouterCaps;
   #recv: Promise<RecvPeer> | undefined;
+  /** The receive side once created (dropPeer stops its counting synchronously). */
+  #recvPeer: RecvPeer | undefined;
   #send: SendPeer | undefined;
   readonly #consumed = new Set<string>();
-  /** This stay's consumers, and whether they still count (dropped: the peer is on the mesh). */
+  /** This stay's consumers (counted until their peer is shown through the mesh: dropPeer). */
   readonly #consumers = new Map<string, { info: ConsumerInfo; counter: RtpCounter }>();
-  readonly #dropped = new Set<string>();
   #videoConsumers = 0;
   #closed = false;
   /** Resolves once this bot's producers exist; undefined when it publishes nothing. */
@@ -87,7 +88,7 @@ export class BotSfu {
       const recv = state.recvTransport;
       this.#recv = (
         recv ? Promise.resolve(recv) : host.request({ type: 'sfu-transport', direction: 'recv' })
-      ).then((t) => new RecvPeer(t.id, transportOf(t), caps));
+      ).then((t) => (this.#recvPeer = new RecvPeer(t.id, transportOf(t), caps)));
       host.background(
         this.#recv.then(() => undefined),
         'recv transport',
@@ -119,7 +120,7 @@ export class BotSfu {
   /** The peer is shown through the mesh again: its consumers stop counting (as the app closes them). */
   dropPeer(peerId: string): void {
     for (const [id, c] of this.#consumers)
-      if (c.info.producerPeerId === peerId) this.#dropped.add(id);
+      if (c.info.producerPeerId === peerId) this.#recvPeer?.uncount(id);
   }
 
   async #publish(): Promise<void> {
@@ -169,16 +170,13 @@ export class BotSfu {
       ...(running ? { paused: false } : {}),
     });
     const counter = new RtpCounter(reply.kind);
-    const { track, dtls } = await recv.addConsumer(
-      reply.consumerId,
+    const id = reply.consumerId;
+    const { dtls } = await recv.addConsumer(
+      id,
       reply.kind,
       reply.rtpParameters as unknown as RtpParams,
+      counter,
     );
-    const id = reply.consumerId;
-    track.track.onReceiveRtp.subscribe((rtp) => {
-      if (!this.#dropped.has(id))
-        counter.add(rtp.header.sequenceNumber, rtp.header.marker, rtp.payload);
-    });
     const info = { consumerId: id, producerPeerId: reply.peerId, kind: reply.kind };
     this.#consumers.set(id, { info, counter });
     this.host.consumer(info, counter);

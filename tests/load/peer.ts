@@ -13,7 +13,9 @@ import {
   useNACK,
   usePLI,
 } from 'werift';
-import type { MediaStreamTrack, RTCRtpSender } from 'werift';
+import type { RTCRtpSender } from 'werift';
+import { LeanReceive } from './leanReceive.ts';
+import type { RtpCounter } from './rtpCounter.ts';
 import { localDtls, parseLocalMedia, produceParameters, recvOffer, sendAnswer } from './sdp.ts';
 import type { ConsumerSection, LayerEncoding, RtpParams, TransportParams } from './sdp.ts';
 import { TransportFeedback } from './transportFeedback.ts';
@@ -209,16 +211,11 @@ export class SendPeer {
   }
 }
 
-/** A consumer's track on the receive side. */
-export interface ReceivedTrack {
-  consumerId: string;
-  kind: Kind;
-  track: MediaStreamTrack;
-}
-
 /**
  * The receive side: the server's offer grows by one m-line per consumer (mediasoup gives each
- * its mid); every renegotiation is serialized. The first returns the DTLS parameters.
+ * its mid); every renegotiation is serialized. The first returns the DTLS parameters. Each
+ * consumer's RTP is counted from its header (leanReceive.ts), its payload decrypted only for
+ * the keyframe check.
  */
 export class RecvPeer {
   readonly pc: RTCPeerConnection;
@@ -228,6 +225,8 @@ export class RecvPeer {
   readonly #feedback = new TransportFeedback(
     () => this.pc.getTransceivers()[0]?.receiver.dtlsTransport,
   );
+  readonly #lean = new LeanReceive();
+  readonly #ssrcs = new Map<string, number>();
 
   constructor(
     readonly transportId: string,
@@ -238,14 +237,15 @@ export class RecvPeer {
   }
 
   /**
-   * Adds a consumer's m-line and renegotiates. Resolves with its track, and with the DTLS
-   * parameters when this was the first negotiation (the caller sends `sfu-connect`).
+   * Adds a consumer's m-line, renegotiates and counts its RTP in `counter`. Resolves with the
+   * DTLS parameters when this was the first negotiation (the caller sends `sfu-connect`).
    */
   addConsumer(
     consumerId: string,
     kind: Kind,
     rtpParameters: RtpParams,
-  ): Promise<{ track: ReceivedTrack; dtls: DtlsParams | undefined }> {
+    counter: RtpCounter,
+  ): Promise<{ dtls: DtlsParams | undefined }> {
     const next = this.#queue.then(async () => {
       const first = this.#sections.length === 0;
       this.#sections.push({ consumerId, kind, rtpParameters });
@@ -256,14 +256,21 @@ export class RecvPeer {
       const mid = rtpParameters.mid ?? String(this.#sections.length - 1);
       const transceiver = this.pc.getTransceivers().find((t) => t.mid === mid);
       if (!transceiver) throw new Error(`no transceiver for mid ${mid}`);
-      const track: MediaStreamTrack = transceiver.receiver.track;
-      return {
-        track: { consumerId, kind, track },
-        dtls: first ? localDtls(this.pc.localDescription?.sdp ?? '') : undefined,
-      };
+      const ssrc = rtpParameters.encodings?.[0]?.ssrc;
+      if (ssrc === undefined) throw new Error(`consumer ${consumerId} has no SSRC`);
+      this.#lean.install(transceiver.receiver.dtlsTransport);
+      this.#lean.add(ssrc, kind, transceiver.receiver, counter, rtpParameters.headerExtensions);
+      this.#ssrcs.set(consumerId, ssrc);
+      return { dtls: first ? localDtls(this.pc.localDescription?.sdp ?? '') : undefined };
     });
     this.#queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Stops counting a consumer (the app would close it); its RTCP feedback goes on. */
+  uncount(consumerId: string): void {
+    const ssrc = this.#ssrcs.get(consumerId);
+    if (ssrc !== undefined) this.#lean.uncount(ssrc);
   }
 
   async close(): Promise<void> {
