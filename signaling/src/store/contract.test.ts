@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pgDriver from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientMessageId, PeerId, RoomId } from '@parley/protocol';
 import { startPostgres } from '../../../deploy/local/postgres.ts';
@@ -10,13 +11,25 @@ import type { LocalPostgres } from '../../../deploy/local/postgres.ts';
 import { StorageUnavailable } from './errors.ts';
 import { openPostgresStorage } from './postgres/index.ts';
 import { defaultSettings } from './settings.ts';
+import { openDatabase } from './sqlite/db.ts';
 import { openSqliteStorage } from './sqlite/index.ts';
-import type { NewChatMessage, RoomRecord, SeatRecord, Storage } from './types.ts';
+import { defaultTeamSettings } from './teamRows.ts';
+import type {
+  ChannelResult,
+  NewChatMessage,
+  RoomRecord,
+  SeatRecord,
+  Storage,
+  TeamMemberRecord,
+  TeamRecord,
+} from './types.ts';
 
 interface Engine {
   name: string;
   setup(): Promise<void>;
   open(): Promise<Storage>;
+  /** Deletes a room's row behind the stores' back (RoomStore has no delete): the cascades. */
+  deleteRoom(id: RoomId): Promise<void>;
   teardown(): Promise<void>;
 }
 
@@ -27,6 +40,11 @@ const sqlite: Engine = {
     dataDir = mkdtempSync(path.join(tmpdir(), 'parley-store-'));
   },
   open: async () => openSqliteStorage(dataDir),
+  deleteRoom: async (id) => {
+    const db = openDatabase(dataDir); // a second connection, foreign keys on
+    db.prepare('DELETE FROM rooms WHERE id = ?').run(id);
+    db.close();
+  },
   teardown: async () => rmSync(dataDir, { recursive: true, force: true }),
 };
 
@@ -37,6 +55,12 @@ const postgres: Engine = {
     pg = await startPostgres();
   },
   open: () => openPostgresStorage((pg as LocalPostgres).url),
+  deleteRoom: async (id) => {
+    const client = new pgDriver.Client((pg as LocalPostgres).url);
+    await client.connect();
+    await client.query('DELETE FROM rooms WHERE id = $1', [id]);
+    await client.end();
+  },
   teardown: async () => {
     await pg?.cleanup();
   },
@@ -61,6 +85,30 @@ const room = (id: RoomId, ownerId: string | null = null, createdAt = Date.now())
   settings: defaultSettings(),
   passwordHash: null,
 });
+
+const team = (id: RoomId, name = 'Crew', createdAt = Date.now()): TeamRecord => ({
+  id,
+  name,
+  settings: defaultTeamSettings(),
+  createdAt,
+});
+/** A room and its team with a first channel "General": the team's id. */
+const newTeam = async (store: Storage, createdAt = Date.now()): Promise<RoomId> => {
+  const id = roomId();
+  await store.rooms.create(room(id, null, createdAt));
+  await store.teams.create(team(id, 'Crew', createdAt), 'General');
+  return id;
+};
+const member = (identityKey: string, role: TeamMemberRecord['role'] = 'member') => ({
+  identityKey,
+  name: `N ${identityKey}`,
+  role,
+  addedAt: 1_700_000_000_000,
+});
+const added = (result: ChannelResult) => {
+  if (!result.ok) throw new Error(`channel not written: ${result.reason}`);
+  return result.channel;
+};
 
 const seat = (peerId: string, role: SeatRecord['role'] = 'guest'): SeatRecord => ({
   peerId: peerId as PeerId,
@@ -242,6 +290,175 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
       aliveAt: expect.any(Number),
     });
     expect(await store.chat.after(id, 0, 10)).toEqual([message]);
+  });
+
+  it('creates a team with its first channel in one step, and a retried create writes nothing', async () => {
+    const id = roomId();
+    await store.rooms.create(room(id));
+    const first = await store.teams.create(team(id, 'Night shift', 5_000), 'General');
+    expect(first).toEqual({
+      id: expect.stringMatching(/^[\w-]{12}$/),
+      teamId: id,
+      name: 'General',
+      position: 0,
+      createdAt: 5_000,
+    });
+    expect(await store.teams.get(id)).toEqual(team(id, 'Night shift', 5_000));
+    expect(await store.teams.channels(id)).toEqual([first]);
+    expect(await store.teams.create(team(id, 'Again'), 'Other')).toBeUndefined();
+    expect(await store.teams.channels(id)).toEqual([first]);
+    expect((await store.teams.get(id))?.name).toBe('Night shift');
+    // A team belongs to a room: without one, nothing is stored.
+    const orphan = roomId();
+    await expect(store.teams.create(team(orphan), 'General')).rejects.toThrow();
+    expect(await store.teams.get(orphan)).toBeUndefined();
+    expect(await store.teams.channels(orphan)).toEqual([]);
+  });
+
+  it('renames a team and keeps its settings over the defaults', async () => {
+    const id = await newTeam(store);
+    expect(await store.teams.rename(id, 'Ward 3')).toBe(true);
+    const settings = { requireApproval: true, queue: true, maxTalkSeconds: 30 };
+    expect(await store.teams.saveSettings(id, settings)).toBe(true);
+    expect(await store.teams.saveSettings(id, settings)).toBe(true);
+    expect(await store.teams.get(id)).toMatchObject({ name: 'Ward 3', settings });
+    expect(await store.teams.rename(roomId(), 'x')).toBe(false);
+    expect(await store.teams.saveSettings(roomId(), settings)).toBe(false);
+    expect(defaultTeamSettings()).toEqual({
+      requireApproval: false,
+      queue: false,
+      maxTalkSeconds: 60,
+    });
+  });
+
+  it('lists channels by position after adds and removals', async () => {
+    const id = await newTeam(store);
+    const [general] = await store.teams.channels(id);
+    const ops = added(await store.teams.addChannel(id, 'Ops'));
+    const kitchen = added(await store.teams.addChannel(id, 'Kitchen'));
+    expect([ops.position, kitchen.position]).toEqual([1, 2]);
+    expect(await store.teams.removeChannel(id, ops.id)).toBe(true);
+    expect(await store.teams.removeChannel(id, ops.id)).toBe(false);
+    const bar = added(await store.teams.addChannel(id, 'Bar'));
+    expect(bar.position).toBe(3);
+    expect((await store.teams.channels(id)).map((c) => c.name)).toEqual([
+      general?.name,
+      'Kitchen',
+      'Bar',
+    ]);
+    // The removed name is free again; another team's channels are its own.
+    expect((await store.teams.addChannel(id, 'ops')).ok).toBe(true);
+    const other = await newTeam(store);
+    expect(await store.teams.removeChannel(other, kitchen.id)).toBe(false);
+    expect((await store.teams.channels(other)).map((c) => c.name)).toEqual(['General']);
+    expect(await store.teams.addChannel(roomId(), 'Ops')).toEqual({
+      ok: false,
+      reason: 'not-found',
+    });
+  });
+
+  it('refuses a duplicate channel name in any case, on add and on rename', async () => {
+    const id = await newTeam(store);
+    const duplicate = { ok: false, reason: 'duplicate-name' };
+    expect(await store.teams.addChannel(id, 'GENERAL')).toEqual(duplicate);
+    const kitchen = added(await store.teams.addChannel(id, 'Küche'));
+    expect(await store.teams.addChannel(id, 'KÜCHE')).toEqual(duplicate);
+    expect(await store.teams.renameChannel(id, kitchen.id, 'general')).toEqual(duplicate);
+    // Its own name in another case is no duplicate.
+    const renamed = await store.teams.renameChannel(id, kitchen.id, 'KÜCHE');
+    expect(renamed).toEqual({ ok: true, channel: { ...kitchen, name: 'KÜCHE' } });
+    expect(await store.teams.renameChannel(id, 'no-such-id', 'Bar')).toEqual({
+      ok: false,
+      reason: 'not-found',
+    });
+    // Two adds at once: one name is stored once, two names get consecutive positions.
+    const same = await Promise.all([
+      store.teams.addChannel(id, 'Ops'),
+      store.teams.addChannel(id, 'ops'),
+    ]);
+    expect(same.filter((r) => r.ok)).toHaveLength(1);
+    const pair = await Promise.all([
+      store.teams.addChannel(id, 'Bar'),
+      store.teams.addChannel(id, 'Door'),
+    ]);
+    expect(pair.map((r) => added(r).position).sort((a, b) => a - b)).toEqual([3, 4]);
+    expect((await store.teams.channels(id)).map((c) => c.name)).toEqual([
+      'General',
+      'KÜCHE',
+      expect.stringMatching(/^ops$/i),
+      expect.any(String),
+      expect.any(String),
+    ]);
+  });
+
+  it('keeps members: an upsert changes name and role, a lookup takes any of a person’s keys', async () => {
+    const id = await newTeam(store);
+    expect(await store.teams.putMember(id, member('u:ada', 'admin'))).toBe(true);
+    expect(await store.teams.putMember(id, member('d:bob-phone'))).toBe(true);
+    const promoted = { ...member('d:bob-phone', 'admin'), name: 'Bob', addedAt: 9e12 };
+    expect(await store.teams.putMember(id, promoted)).toBe(true);
+    // The upsert keeps when the key first joined.
+    const bob = { ...promoted, addedAt: member('d:bob-phone').addedAt };
+    expect(await store.teams.members(id)).toEqual([bob, member('u:ada', 'admin')]);
+    // Known by device and by account: the first of the keys given that is stored.
+    expect(await store.teams.member(id, ['u:bob', 'd:bob-phone'])).toMatchObject({ name: 'Bob' });
+    expect(await store.teams.member(id, ['d:bob-phone', 'u:ada'])).toMatchObject({ name: 'Bob' });
+    expect(await store.teams.member(id, ['u:ada', 'd:bob-phone'])).toEqual(
+      member('u:ada', 'admin'),
+    );
+    expect(await store.teams.member(id, ['u:nobody'])).toBeUndefined();
+    expect(await store.teams.member(id, [])).toBeUndefined();
+    expect(await store.teams.removeMember(id, 'u:ada')).toBe(true);
+    expect(await store.teams.removeMember(id, 'u:ada')).toBe(false);
+    expect((await store.teams.members(id)).map((m) => m.identityKey)).toEqual(['d:bob-phone']);
+    expect(await store.teams.putMember(roomId(), member('u:ada'))).toBe(false);
+  });
+
+  it('lists a person’s teams, the newest first, once each', async () => {
+    const key = unique('u:');
+    const [older, newer, other] = [
+      await newTeam(store, 1_000),
+      await newTeam(store, 2_000),
+      await newTeam(store, 3_000),
+    ];
+    await store.teams.putMember(older, member(key));
+    await store.teams.putMember(newer, member(key, 'admin'));
+    await store.teams.putMember(newer, member(`${key}-phone`));
+    await store.teams.putMember(other, member('u:someone-else'));
+    const mine = await store.teams.listByMember([key, `${key}-phone`]);
+    expect(mine.map((t) => t.id)).toEqual([newer, older]);
+    expect(mine[0]).toEqual(team(newer, 'Crew', 2_000));
+    expect(await store.teams.listByMember([key], 1)).toHaveLength(1);
+    expect(await store.teams.listByMember([])).toEqual([]);
+  });
+
+  it('removes a team with its channels and members when its room goes', async () => {
+    const id = await newTeam(store);
+    const kept = await newTeam(store);
+    await store.teams.addChannel(id, 'Ops');
+    await store.teams.putMember(id, member('u:gone'));
+    await store.teams.putMember(kept, member('u:gone'));
+    await engine.deleteRoom(id);
+    expect(await store.teams.get(id)).toBeUndefined();
+    expect(await store.teams.channels(id)).toEqual([]);
+    expect(await store.teams.members(id)).toEqual([]);
+    expect((await store.teams.listByMember(['u:gone'])).map((t) => t.id)).toEqual([kept]);
+    expect(await store.teams.channels(kept)).toHaveLength(1);
+  });
+
+  it('keeps a team, its channels and members across a close and reopen', async () => {
+    const id = await newTeam(store);
+    const ops = added(await store.teams.addChannel(id, 'Ops'));
+    const settings = { ...defaultTeamSettings(), queue: true };
+    await store.teams.saveSettings(id, settings);
+    await store.teams.putMember(id, member('u:ada', 'admin'));
+    const channels = await store.teams.channels(id);
+    await store.close();
+    store = await engine.open();
+    expect(await store.teams.get(id)).toMatchObject({ id, name: 'Crew', settings });
+    expect(await store.teams.channels(id)).toEqual(channels);
+    expect(channels.map((c) => c.id)).toContain(ops.id);
+    expect(await store.teams.members(id)).toEqual([member('u:ada', 'admin')]);
   });
 });
 

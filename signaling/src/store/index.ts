@@ -5,6 +5,7 @@ import type { Storage } from './types.ts';
 export type * from './types.ts';
 export { StorageUnavailable } from './errors.ts';
 export { defaultSettings } from './settings.ts';
+export { defaultTeamSettings } from './teamRows.ts';
 
 /**
  * The durable state's engine: PostgreSQL when `databaseUrl` is set (the cluster mode, where

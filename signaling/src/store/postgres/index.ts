@@ -5,6 +5,7 @@ import { migrate } from './migrations.ts';
 import { PgPool } from './pool.ts';
 import { PgRefreshTokenStore } from './refreshTokenStore.ts';
 import { PgRoomStore } from './roomStore.ts';
+import { PgTeamStore } from './teamStore.ts';
 import { PgUserStore } from './userStore.ts';
 
 /** Connects to `url` (postgres://...), brings the schema up to date, and returns the stores. */
@@ -23,6 +24,7 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     doors: new PgDoorStore(pool),
     users: new PgUserStore(pool),
     refreshTokens: new PgRefreshTokenStore(pool),
+    teams: new PgTeamStore(pool),
     close: () => pool.close(),
   };
 }

@@ -64,6 +64,32 @@ const MIGRATIONS: readonly string[] = [
      room_id  TEXT PRIMARY KEY REFERENCES rooms(id) ON DELETE CASCADE,
      alive_at BIGINT NOT NULL
    );`,
+  // Walkie-talkie teams (issue #16): a team is a room, with its channels and members.
+  // name_key is the case-folded name the store computes (teamRows.ts channelNameKey).
+  `CREATE TABLE teams (
+     room_id    TEXT PRIMARY KEY REFERENCES rooms(id) ON DELETE CASCADE,
+     name       TEXT NOT NULL,
+     settings   JSONB NOT NULL DEFAULT '{}',
+     created_at BIGINT NOT NULL
+   );
+   CREATE TABLE team_channels (
+     id         TEXT PRIMARY KEY,
+     team_id    TEXT NOT NULL REFERENCES teams(room_id) ON DELETE CASCADE,
+     name       TEXT NOT NULL,
+     name_key   TEXT NOT NULL,
+     position   INTEGER NOT NULL,
+     created_at BIGINT NOT NULL
+   );
+   CREATE UNIQUE INDEX team_channels_name ON team_channels(team_id, name_key);
+   CREATE TABLE team_members (
+     team_id      TEXT NOT NULL REFERENCES teams(room_id) ON DELETE CASCADE,
+     identity_key TEXT NOT NULL,
+     name         TEXT NOT NULL,
+     role         TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+     added_at     BIGINT NOT NULL,
+     PRIMARY KEY (team_id, identity_key)
+   );
+   CREATE INDEX team_members_identity ON team_members(identity_key);`,
 ];
 
 /** Any constant: the advisory lock that keeps two nodes starting together from both migrating. */

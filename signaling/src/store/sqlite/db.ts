@@ -66,6 +66,32 @@ const MIGRATIONS: readonly string[] = [
      room_id  TEXT PRIMARY KEY REFERENCES rooms(id) ON DELETE CASCADE,
      alive_at INTEGER NOT NULL
    ) WITHOUT ROWID;`,
+  // Walkie-talkie teams (issue #16): a team is a room, with its channels and members.
+  // name_key is the case-folded name the store computes (teamRows.ts channelNameKey).
+  `CREATE TABLE teams (
+     room_id    TEXT PRIMARY KEY REFERENCES rooms(id) ON DELETE CASCADE,
+     name       TEXT NOT NULL,
+     settings   TEXT NOT NULL DEFAULT '{}',
+     created_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE team_channels (
+     id         TEXT PRIMARY KEY,
+     team_id    TEXT NOT NULL REFERENCES teams(room_id) ON DELETE CASCADE,
+     name       TEXT NOT NULL,
+     name_key   TEXT NOT NULL,
+     position   INTEGER NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE UNIQUE INDEX team_channels_name ON team_channels(team_id, name_key);
+   CREATE TABLE team_members (
+     team_id      TEXT NOT NULL REFERENCES teams(room_id) ON DELETE CASCADE,
+     identity_key TEXT NOT NULL,
+     name         TEXT NOT NULL,
+     role         TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+     added_at     INTEGER NOT NULL,
+     PRIMARY KEY (team_id, identity_key)
+   ) WITHOUT ROWID;
+   CREATE INDEX team_members_identity ON team_members(identity_key);`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/parley.db` and brings its schema up to date. */

@@ -4,6 +4,7 @@ import { SqliteDoorStore } from './doorStore.ts';
 import { openDatabase } from './db.ts';
 import { SqliteRefreshTokenStore } from './refreshTokenStore.ts';
 import { SqliteRoomStore } from './roomStore.ts';
+import { SqliteTeamStore } from './teamStore.ts';
 import { SqliteUserStore } from './userStore.ts';
 
 /** Opens (creating if needed) `<dataDir>/parley.db`, migrated, and returns the stores. */
@@ -16,6 +17,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     doors: new SqliteDoorStore(db),
     users: new SqliteUserStore(db),
     refreshTokens: new SqliteRefreshTokenStore(db),
+    teams: new SqliteTeamStore(db),
     close: async () => {
       db.close();
     },
