@@ -21,6 +21,7 @@
 import type { RTCDtlsTransport, RTCRtpReceiver } from 'werift';
 import type { Kind } from './peer.ts';
 import type { RtpCounter } from './rtpCounter.ts';
+import { RolloverCounter, SrtpPeek } from './srtpPeek.ts';
 
 /** The RTP header fields a counting receiver reads. */
 export interface RtpHeaderView {
@@ -108,6 +109,10 @@ export function authTagLength(profile: number): number {
 interface ReceiverInternals {
   handleRTP(packet: LightPacket, extensions: Record<string, unknown>, track: undefined): void;
   nack: { addPacket(packet: LightPacket): void };
+  /** Per SSRC: what its receiver reports say (created by handleRTP's first packet). */
+  remoteStreams: Record<number, { add(packet: LightPacket): void } | undefined>;
+  /** transportFeedback.ts's generator, once attached (peer.ts). */
+  receiverTWCC?: { handleTWCC(seq: number | undefined): void };
 }
 interface LightPacket {
   header: {
@@ -130,6 +135,11 @@ interface Stream {
   receiver: ReceiverInternals;
   /** Undefined once the bot stopped counting this consumer (its peer went back to the mesh). */
   counter: RtpCounter | undefined;
+  /** werift's statistics of this stream, once its first packet went through handleRTP. */
+  stats: { add(packet: LightPacket): void } | undefined;
+  roc: RolloverCounter;
+  /** A packet of this stream passed werift's authenticated decryption. */
+  authenticated: boolean;
 }
 
 const TRANSPORT_CC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
@@ -149,10 +159,12 @@ export class LeanReceive {
   readonly #streams = new Map<number, Stream>();
   #dtls: RTCDtlsTransport | undefined;
   #tagLength = 16;
+  #peek: SrtpPeek | undefined;
   /** The transport-cc extension's id (mediasoup gives every m-line of a transport the same). */
   #twccId: number | undefined;
-  /** Payloads decrypted, and packets counted (for the tests and the profile notes). */
+  /** Packets decrypted whole (werift), payload starts peeked (srtpPeek.ts), packets counted. */
   decrypted = 0;
+  peeked = 0;
   counted = 0;
 
   /**
@@ -169,7 +181,10 @@ export class LeanReceive {
     const start = dtls.startSrtp.bind(dtls);
     dtls.startSrtp = () => {
       start();
-      this.#tagLength = authTagLength(dtls.srtp.config.profile);
+      const { profile } = dtls.srtp.config;
+      this.#tagLength = authTagLength(profile);
+      const cipher = dtls.srtp.remoteContext.cipher;
+      this.#peek = new SrtpPeek(profile, cipher.srtpSessionKey, cipher.srtpSessionSalt);
       // werift's StunProtocol keeps its socket as `transport` (not in its Protocol typings).
       const pair = dtls.iceTransport.connection.nominated;
       const udp = (pair?.protocol as { transport?: UdpLike } | undefined)?.transport;
@@ -190,7 +205,15 @@ export class LeanReceive {
     headerExtensions: { uri: string; id: number }[] = [],
   ): void {
     this.#twccId ??= headerExtensions.find((e) => e.uri === TRANSPORT_CC)?.id;
-    this.#streams.set(ssrc, { kind, receiver: receiver as unknown as ReceiverInternals, counter });
+    const internals = receiver as unknown as ReceiverInternals;
+    this.#streams.set(ssrc, {
+      kind,
+      receiver: internals,
+      counter,
+      stats: undefined,
+      roc: new RolloverCounter(),
+      authenticated: false,
+    });
   }
 
   /** Stops counting the consumer on `ssrc`; its RTCP feedback goes on. */
@@ -208,32 +231,66 @@ export class LeanReceive {
     if (!header || !stream) return false; // werift's path: it decrypts, finds no track, drops
     dtls.packetsReceived += 1;
     dtls.bytesReceived += data.length;
-    let bytes = data.length - header.payloadOffset - this.#tagLength;
+    const end = data.length - this.#tagLength;
+    let bytes = end - header.payloadOffset;
     let payload: Buffer | undefined;
     const counter = stream.counter;
-    if (header.padding || counter?.wantsPayload(header.timestamp)) {
+    const roc = stream.roc.of(header.sequenceNumber);
+    if (header.padding || !stream.authenticated) {
+      // werift's decryption, authenticated: each stream's first packet proves the keys, and
+      // padding's length is in the encrypted last byte.
       let plain: Buffer;
       try {
         plain = dtls.srtp.decrypt(data);
       } catch {
         return true; // not authentic: werift drops it too
       }
+      stream.authenticated = true;
       const padding = header.padding ? (plain[plain.length - 1] ?? 0) : 0;
       payload = plain.subarray(header.payloadOffset, plain.length - padding);
       bytes = payload.length;
       this.decrypted += 1;
+    } else if (counter?.wantsPayload(header.timestamp) && this.#peek) {
+      const { payloadOffset, ssrc, sequenceNumber } = header;
+      payload = this.#peek.peek(data, payloadOffset, end, ssrc, sequenceNumber, roc);
+      this.peeked += 1;
     }
     this.counted += 1;
     counter?.addHeader(header.sequenceNumber, header.marker, header.timestamp, bytes, payload);
-    const light: LightPacket = {
-      header: { ...header, serializeSize: header.payloadOffset },
-      payload: { length: bytes },
-    };
-    const extensions =
-      header.transportSeq === undefined ? {} : { [TRANSPORT_CC]: header.transportSeq };
-    stream.receiver.handleRTP(light, extensions, undefined);
-    // handleRTP NACKs only for a track it hands the packet to; this path hands it to none.
-    if (stream.kind === 'video') stream.receiver.nack.addPacket(light);
+    this.#feedback(stream, header, bytes);
     return true;
+  }
+
+  /** A light packet for werift's readers (none keeps it), reused: one less allocation a packet. */
+  readonly #light: LightPacket = {
+    header: { sequenceNumber: 0, timestamp: 0, ssrc: 0, payloadType: 0, serializeSize: 0 },
+    payload: { length: 0 },
+  };
+
+  /**
+   * What a browser's receiver does with the packet: statistics for its receiver reports,
+   * transport-cc, NACK. The stream's first packet goes through werift's handleRTP, which sets
+   * its statistics up and starts its report loop; later ones skip the rest of handleRTP
+   * (codec lookups, a promise a packet), the same three calls it makes.
+   */
+  #feedback(stream: Stream, h: RtpHeaderView, bytes: number): void {
+    const light = this.#light;
+    light.header.sequenceNumber = h.sequenceNumber;
+    light.header.timestamp = h.timestamp;
+    light.header.ssrc = h.ssrc;
+    light.header.payloadType = h.payloadType;
+    light.header.serializeSize = h.payloadOffset;
+    light.payload.length = bytes;
+    const receiver = stream.receiver;
+    if (stream.stats) {
+      stream.stats.add(light);
+      receiver.receiverTWCC?.handleTWCC(h.transportSeq);
+    } else {
+      const extensions = h.transportSeq === undefined ? {} : { [TRANSPORT_CC]: h.transportSeq };
+      receiver.handleRTP(light, extensions, undefined);
+      stream.stats = receiver.remoteStreams[h.ssrc];
+    }
+    // handleRTP NACKs only for a track it hands the packet to; this path hands it to none.
+    if (stream.kind === 'video') receiver.nack.addPacket(light);
   }
 }
