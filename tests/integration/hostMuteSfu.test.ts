@@ -5,11 +5,12 @@
 // mediasoup forwards untouched, so the test names exactly which packets got through.
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { types } from 'mediasoup';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ERROR_CODES } from '@parley/protocol';
 import type { ServerMessageOf } from '@parley/protocol';
 import { HlsGateway } from '@parley/hls-gateway';
-import { Sfu } from '@parley/sfu';
+import { Sfu, configureWorkerBinary } from '@parley/sfu';
 import type { StartOptions } from '@parley/signaling';
 import type { SfuRoom } from '@parley/sfu';
 import { TestClient, eventually } from './support/client.ts';
@@ -30,6 +31,22 @@ vi.spyOn(Sfu.prototype, 'createRoom').mockImplementation(async function (this: S
   const room = await createRoom.call(this, id);
   sfuRooms.push(room);
   return room;
+});
+
+// Every producer the worker makes, by id (mediasoup's observer API): its stats count the
+// packets the worker took in, paused or not. mediasoup is imported once the worker binary is
+// set, as the Sfu does.
+const producers = new Map<string, types.Producer>();
+beforeAll(async () => {
+  configureWorkerBinary();
+  const mediasoup = await import('mediasoup');
+  mediasoup.observer.on('newworker', (worker) =>
+    worker.observer.on('newrouter', (router) =>
+      router.observer.on('newtransport', (transport) =>
+        transport.observer.on('newproducer', (producer) => producers.set(producer.id, producer)),
+      ),
+    ),
+  );
 });
 
 const media = { audio: true, video: false };
@@ -144,13 +161,23 @@ async function talkingMic(sfuRoom: SfuRoom, caps: Caps, peerId: string) {
     });
     return heard.find((n) => n >= from) as number;
   };
-  /** Talks `count` packets; their numbers, as [first, last + 1). */
+  /** How many of Gus's packets the worker has taken in, forwarded or held. */
+  const taken = async (): Promise<number> => {
+    const stats = (await producers.get(mic.producerId)?.getStats()) ?? [];
+    return stats.reduce((sum, s) => sum + s.packetCount, 0);
+  };
+  /**
+   * Talks `count` packets; their numbers, as [first, last + 1). Returns once the worker has
+   * taken in every one: a busy worker reads a burst from its socket late, and a pause or resume
+   * it gets meanwhile would otherwise apply to packets sent before it.
+   */
   const say = async (count: number): Promise<[number, number]> => {
     const first = next;
     for (let i = 0; i < count; i++) {
       talk();
       await new Promise((r) => setImmediate(r));
     }
+    await eventually(async () => (await taken()) >= next, 10_000);
     return [first, next];
   };
   return { mic, heard, heardAgain, say };

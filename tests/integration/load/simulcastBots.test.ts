@@ -3,7 +3,9 @@
 // changes the picture size it receives, read from the VP8 keyframe header. On a mesh link the
 // same bot sends one picture, 640x360.
 
+import type { types } from 'mediasoup';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { configureWorkerBinary } from '@parley/sfu';
 import { Bot } from '../../load/Bot.ts';
 import { simulcastClip } from '../../load/clip.ts';
 import { eventually } from '../support/client.ts';
@@ -15,6 +17,35 @@ import type { TestServer } from '../support/server.ts';
 beforeAll(() => {
   simulcastClip(3);
 }, 180_000);
+
+// The server's WebRTC transports (mediasoup's observer API; mediasoup is imported once the
+// worker binary is set, as the Sfu does). Each carries the peer and direction it was made for.
+const transports: types.Transport[] = [];
+beforeAll(async () => {
+  configureWorkerBinary();
+  const mediasoup = await import('mediasoup');
+  mediasoup.observer.on('newworker', (worker) =>
+    worker.observer.on('newrouter', (router) =>
+      router.observer.on('newtransport', (transport) => transports.push(transport)),
+    ),
+  );
+});
+
+/**
+ * Lets the server send `bot` at least `bps` whatever its bandwidth estimate says. The bots
+ * send transport-cc feedback, so mediasoup forwards the highest layer that fits its estimate,
+ * below the preferred one if need be. On loopback the link carries every layer, but a bot on
+ * a busy machine stamps arrivals when its event loop gets to them: the delay it reports makes
+ * the estimate fall below the top layer (~0.9 Mbit/s) and stay there for longer than a test.
+ */
+async function bandwidthFloor(bot: Bot, bps: number): Promise<void> {
+  const recv = () =>
+    transports.find(
+      (t) => !t.closed && t.appData.peerId === bot.report.peerId && t.appData.direction === 'recv',
+    );
+  await eventually(() => recv() !== undefined, 20_000);
+  await recv()?.setMinOutgoingBitrate(bps);
+}
 
 const servers: TestServer[] = [];
 const bots: Bot[] = [];
@@ -65,6 +96,8 @@ async function room(meshMaxPeers: number): Promise<{ publisher: Bot; subscriber:
 describe('a simulcast publisher bot', () => {
   it('sends three layers; the subscriber receives the layer it prefers', async () => {
     const { publisher, subscriber } = await room(1);
+    // What is tested is the preference, not the estimate: mediasoup picks layers by both.
+    await bandwidthFloor(subscriber, 3_000_000);
 
     const video = () => subscriber.snapshot().consumers.find((c) => c.kind === 'video');
     const receivesWidth = async (width: number) => {
