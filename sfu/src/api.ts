@@ -136,3 +136,44 @@ export interface PlainIngestInfo {
   port: number;
   rtcpPort: number;
 }
+
+/** How Sfu.createRoom sets a room's router up. */
+export interface CreateRoomOptions {
+  /**
+   * Opus only, no video codec: a walkie-talkie team (issue #16). Default false. Opus keeps the
+   * payload type and settings it has in every other room.
+   */
+  audioOnly?: boolean;
+}
+
+/** Limits of a ChannelBus (SfuRoom.openChannelBus). */
+export interface ChannelBusOptions {
+  /** Channels open at once; one more is REJECTED (default 32). */
+  maxChannels?: number;
+}
+
+/** A listener's consumer of a channel, for mediasoup-client's `recvTransport.consume()`. */
+export interface ChannelConsumerInfo {
+  consumerId: string;
+  /** The channel producer: the same for every listener, whoever talks. */
+  producerId: string;
+  channelId: string;
+  kind: 'audio';
+  rtpParameters: Record<string, unknown>;
+}
+
+/** Counters of one channel since it was added (for metrics and tests). */
+export interface ChannelStats {
+  /** Talkers' packets sent into the channel producer, and their bytes as sent. */
+  forwardedPackets: number;
+  forwardedBytes: number;
+  /**
+   * Packets of members who have talked on this channel (the bus still consumes their mic)
+   * that arrived while they did not hold it: never forwarded here.
+   */
+  droppedPackets: number;
+  /** The talker's own packets dropped: malformed, or reordered from before its turn began. */
+  stalePackets: number;
+  /** Listeners consuming the channel now. */
+  listeners: number;
+}

@@ -5,4 +5,5 @@ export { configureWorkerBinary } from './workerBinary.ts';
 export { SfuError } from './errors.ts';
 export { Sfu } from './sfu.ts';
 export { SfuRoom } from './sfuRoom.ts';
+export { ChannelBus, DEFAULT_MAX_CHANNELS } from './channelBus.ts';
 export { TypedEmitter, type EventMap } from './typedEmitter.ts';

@@ -20,6 +20,11 @@ export const MEDIA_CODECS: types.RtpCodecCapability[] = [
   },
 ];
 
+/** A walkie-talkie team's router (issue #16): the same Opus, and no video codec at all. */
+export const AUDIO_ONLY_CODECS: types.RtpCodecCapability[] = MEDIA_CODECS.filter(
+  (codec) => codec.kind === 'audio',
+);
+
 /** What a new WebRtcTransport assumes it may send before bandwidth estimation kicks in. */
 export const INITIAL_OUTGOING_BITRATE = 1_000_000;
 

@@ -1,3 +1,4 @@
+import type { MediaSource } from '@parley/protocol';
 import type { types } from 'mediasoup';
 import type { Direction, Kind, ProducerSummary } from './api.ts';
 import { SfuError } from './errors.ts';
@@ -30,6 +31,15 @@ export class PeerObjects {
   findTransport(peerId: string, direction: Direction): TransportEntry | undefined {
     for (const entry of this.transports.values()) {
       if (entry.peerId === peerId && entry.direction === direction) return entry;
+    }
+    return undefined;
+  }
+
+  /** The peer's open producer of `source` (a peer sends one of each, signaling enforces it). */
+  findProducer(peerId: string, source: MediaSource): ProducerEntry | undefined {
+    for (const entry of this.producers.values()) {
+      const { summary, producer } = entry;
+      if (summary.peerId === peerId && summary.source === source && !producer.closed) return entry;
     }
     return undefined;
   }

@@ -1,7 +1,7 @@
 import type { types } from 'mediasoup';
-import type { SfuLog, SfuOptions } from './api.ts';
+import type { CreateRoomOptions, SfuLog, SfuOptions } from './api.ts';
 import { SfuError } from './errors.ts';
-import { MEDIA_CODECS } from './mediaCodecs.ts';
+import { AUDIO_ONLY_CODECS, MEDIA_CODECS } from './mediaCodecs.ts';
 import { resolveSfuOptions, type ResolvedSfuOptions } from './options.ts';
 import { SfuRoom } from './sfuRoom.ts';
 import { configureWorkerBinary } from './workerBinary.ts';
@@ -103,15 +103,22 @@ export class Sfu {
     );
   }
 
-  /** Opens a router for `roomId` on the least-loaded live worker. One room per id at a time. */
-  async createRoom(roomId: string): Promise<SfuRoom> {
+  /**
+   * Opens a router for `roomId` on the least-loaded live worker. One room per id at a time.
+   * An `audioOnly` room's capabilities are the Opus part of `rtpCapabilities`.
+   */
+  async createRoom(roomId: string, options: CreateRoomOptions = {}): Promise<SfuRoom> {
     this.assertOpen();
     if (this.rooms.has(roomId)) throw new SfuError('REJECTED', `room ${roomId} is already open`);
     const slot = await this.leastLoadedSlot();
     slot.opening += 1;
     let room: SfuRoom;
     try {
-      room = await this.openRoom(slot, roomId);
+      room = await this.openRoom(
+        slot,
+        roomId,
+        options.audioOnly ? AUDIO_ONLY_CODECS : MEDIA_CODECS,
+      );
     } finally {
       slot.opening -= 1;
     }
@@ -125,8 +132,12 @@ export class Sfu {
     return room;
   }
 
-  private async openRoom(slot: WorkerSlot, roomId: string): Promise<SfuRoom> {
-    const router = await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+  private async openRoom(
+    slot: WorkerSlot,
+    roomId: string,
+    mediaCodecs: types.RtpCodecCapability[],
+  ): Promise<SfuRoom> {
+    const router = await slot.worker.createRouter({ mediaCodecs });
     try {
       return await SfuRoom.create({
         roomId,

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { types } from 'mediasoup';
 import { ensureMediasoupWorker } from '../../scripts/build-mediasoup-worker.mjs';
 import type { ProducerSummary, SfuErrorCode } from './api.ts';
-import { SfuError } from './errors.ts';
 import { Sfu } from './sfu.ts';
 import type { SfuRoom } from './sfuRoom.ts';
 import {
@@ -13,6 +12,7 @@ import {
   collectConsumers,
   memoryLog,
   opusParameters,
+  sfuErrorCode,
   vp8SimulcastParameters,
 } from './testMedia.ts';
 import { configureWorkerBinary } from './workerBinary.ts';
@@ -34,12 +34,7 @@ afterAll(async () => {
 });
 
 async function expectSfuError(call: Promise<unknown> | (() => unknown), code: SfuErrorCode) {
-  const error = await (async () => (typeof call === 'function' ? call() : call))().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SfuError);
-  expect((error as SfuError).code).toBe(code);
+  expect(await sfuErrorCode(call)).toBe(code);
 }
 
 /** Peers' transports plus alice's camera (simulcast) and mic. */

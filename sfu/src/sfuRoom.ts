@@ -1,6 +1,7 @@
 import type { MediaSource } from '@parley/protocol';
 import type { types } from 'mediasoup';
 import type {
+  ChannelBusOptions,
   ConsumerInfo,
   Direction,
   Kind,
@@ -18,6 +19,7 @@ import { TypedEmitter } from './typedEmitter.ts';
 import { openPlainConsumer, openPlainIngest } from './plainRtp.ts';
 import { PeerObjects } from './peerObjects.ts';
 import { ActiveSpeaker } from './activeSpeaker.ts';
+import { ChannelBus } from './channelBus.ts';
 
 /** What `Sfu` hands a room it opens. */
 export interface SfuRoomInit {
@@ -314,25 +316,7 @@ export class SfuRoom {
     if (source.summary.peerId === peerId) {
       throw new SfuError('REJECTED', 'a peer cannot consume its own producer');
     }
-    const recv = this.objects.findTransport(peerId, 'recv');
-    if (!recv) throw new SfuError('NOT_FOUND', 'peer has no recv transport');
-    const caps = forMediasoup<types.RtpCapabilities>(rtpCapabilities);
-    if (!this.router.canConsume({ producerId, rtpCapabilities: caps })) {
-      throw new SfuError('CANNOT_CONSUME', `cannot consume ${source.summary.kind} producer`);
-    }
-    let consumer: types.Consumer;
-    try {
-      consumer = await recv.transport.consume({
-        producerId,
-        rtpCapabilities: caps,
-        paused,
-        preferredLayers: highestLayers(source.producer),
-      });
-    } catch (error) {
-      throw toSfuError(error, 'REJECTED');
-    }
-    if (consumer.closed) throw new SfuError('CLOSED', 'consumer closed while starting');
-    this.trackConsumer(peerId, consumer);
+    const consumer = await this.consumeOnRecv(peerId, source.producer, rtpCapabilities, paused);
     const { summary } = source;
     return {
       consumerId: consumer.id,
@@ -342,6 +326,64 @@ export class SfuRoom {
       source: summary.source,
       rtpParameters: consumer.rtpParameters,
     };
+  }
+
+  /**
+   * Forwards `producer` to the peer's recv transport and books the consumer as the peer's
+   * (setConsumerPaused, 'consumer-closed'): a peer's producer (consume) or a channel's
+   * (ChannelBus.consumeChannel).
+   */
+  private async consumeOnRecv(
+    peerId: string,
+    producer: types.Producer,
+    rtpCapabilities: Record<string, unknown>,
+    paused: boolean,
+  ): Promise<types.Consumer> {
+    const recv = this.objects.findTransport(peerId, 'recv');
+    if (!recv) throw new SfuError('NOT_FOUND', 'peer has no recv transport');
+    const caps = forMediasoup<types.RtpCapabilities>(rtpCapabilities);
+    if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) {
+      throw new SfuError('CANNOT_CONSUME', `cannot consume ${producer.kind} producer`);
+    }
+    let consumer: types.Consumer;
+    try {
+      consumer = await recv.transport.consume({
+        producerId: producer.id,
+        rtpCapabilities: caps,
+        paused,
+        preferredLayers: highestLayers(producer),
+      });
+    } catch (error) {
+      throw toSfuError(error, 'REJECTED');
+    }
+    if (consumer.closed) throw new SfuError('CLOSED', 'consumer closed while starting');
+    this.trackConsumer(peerId, consumer);
+    return consumer;
+  }
+
+  /**
+   * Opens a walkie-talkie channel bus on this room's router (issue #16; see ChannelBus). Its
+   * listeners' consumers are booked here like any other; it closes with the room.
+   */
+  async openChannelBus(options: ChannelBusOptions = {}): Promise<ChannelBus> {
+    this.assertOpen();
+    return ChannelBus.open(
+      this.router,
+      {
+        log: this.log,
+        micProducer: (peerId) => this.objects.findProducer(peerId, 'mic')?.producer,
+        consume: (peerId, producer, caps, paused) =>
+          this.consumeOnRecv(peerId, producer, caps, paused),
+        onMicAdded: (listener) => {
+          const onAdded = (p: ProducerSummary): void => {
+            if (p.source === 'mic') listener(p.peerId);
+          };
+          this.events.on('producer-added', onAdded);
+          return () => this.events.off('producer-added', onAdded);
+        },
+      },
+      options,
+    );
   }
 
   /** Pauses or resumes one of the peer's consumers; a resumed video asks for a keyframe. */

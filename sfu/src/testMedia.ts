@@ -2,6 +2,8 @@
 // a hook that collects the mediasoup consumers an Sfu creates (to check pause and layers).
 
 import type { types } from 'mediasoup';
+import type { SfuErrorCode } from './api.ts';
+import { SfuError } from './errors.ts';
 
 type Caps = Record<string, unknown>;
 
@@ -82,4 +84,21 @@ export function memoryLog(): {
     lines.push(msg);
   };
   return { lines, info: push, warn: push, error: push };
+}
+
+/**
+ * The code of the SfuError a call throws (or its promise rejects with), undefined if it
+ * succeeds. Anything else it throws is rethrown: a test expecting a refusal must not pass on a
+ * crash.
+ */
+export async function sfuErrorCode(
+  call: Promise<unknown> | (() => unknown),
+): Promise<SfuErrorCode | undefined> {
+  try {
+    await (typeof call === 'function' ? call() : call);
+    return undefined;
+  } catch (error) {
+    if (error instanceof SfuError) return error.code;
+    throw error;
+  }
 }
