@@ -71,6 +71,18 @@ export const ERROR_CODES = {
    * routing and its `join`). Reconnect (with `?room=`) and join again.
    */
   ROOM_MOVED: 'ROOM_MOVED',
+  /** A walkie-talkie message (channels, floors) in a room that is not a team. */
+  NOT_A_TEAM: 'NOT_A_TEAM',
+  /** No such channel in this team (never was, or an admin removed it). */
+  CHANNEL_NOT_FOUND: 'CHANNEL_NOT_FOUND',
+  /** Another channel of this team already has that name (names compare case-insensitively). */
+  CHANNEL_NAME_TAKEN: 'CHANNEL_NAME_TAKEN',
+  /** Someone else holds that channel's floor (and the team does not queue requests). */
+  FLOOR_BUSY: 'FLOOR_BUSY',
+  /** You hold another channel's floor: one microphone, one channel at a time. Release it first. */
+  ALREADY_TALKING: 'ALREADY_TALKING',
+  /** You do not hold (or wait for) that floor: it ended, expired or was revoked already. */
+  NOT_TALKING: 'NOT_TALKING',
   /** Something failed on the server; the message had no effect. */
   INTERNAL: 'INTERNAL',
 } as const;

@@ -6,5 +6,6 @@ export * from './roomSettings.ts';
 export * from './parse.ts';
 export * from './rest.ts';
 export * from './sfu.ts';
+export * from './walkie.ts';
 export * from './relayNotes.ts';
 export * from './replies.ts';

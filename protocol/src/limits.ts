@@ -20,6 +20,10 @@ export const LIMITS = {
   ROOM_TITLE_MAX: 100,
   /** How deep objects and arrays may nest in one message (real ones stay under 10). */
   JSON_DEPTH_MAX: 32,
+  /** A walkie-talkie team's name, in characters. */
+  TEAM_NAME_MAX: 100,
+  /** A team channel's name, in characters. */
+  CHANNEL_NAME_MAX: 40,
   /** A relayed `signal` payload, serialized, in bytes. */
   SIGNAL_MAX_BYTES: 32 * 1024,
 } as const;

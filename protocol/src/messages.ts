@@ -10,6 +10,7 @@ import { LIMITS } from './limits.ts';
 import { ERROR_CODES } from './errors.ts';
 import { RoomSettingsChangeSchema, RoomSettingsSchema } from './roomSettings.ts';
 import { SFU_CLIENT_SCHEMAS, SFU_SERVER_SCHEMAS, SfuReceiveSchema, SfuStateSchema } from './sfu.ts';
+import { TeamStateSchema, WALKIE_CLIENT_SCHEMAS, WALKIE_SERVER_SCHEMAS } from './walkie.ts';
 
 // ---------- shared shapes ----------
 
@@ -232,6 +233,7 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   EndSchema,
   PingSchema,
   ...SFU_CLIENT_SCHEMAS,
+  ...WALKIE_CLIENT_SCHEMAS,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -279,6 +281,8 @@ export const JoinedSchema = z.strictObject({
   watchToken: z.string().optional(),
   /** For hosts and co-hosts: the id in the room's watch link, `/watch/<broadcastId>`. */
   broadcastId: BroadcastIdSchema.optional(),
+  /** Present when the room is a walkie-talkie team: its channels and who talks now. */
+  team: TeamStateSchema.optional(),
 });
 /**
  * The join is held in the waiting room (the reply to `join`, carrying its rid), and again
@@ -421,6 +425,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   RoleChangedSchema,
   OkSchema,
   ...SFU_SERVER_SCHEMAS,
+  ...WALKIE_SERVER_SCHEMAS,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ServerMessageType = ServerMessage['type'];

@@ -45,6 +45,14 @@ export const REPLIES = {
   'sfu-consumer-pause': ['sfu-ok'],
   'sfu-layers': ['sfu-ok'],
   'sfu-restart-ice': ['sfu-ice-restarted'],
+  'channel-listen': ['channel-consumer'],
+  'channel-unlisten': ['ok'],
+  'floor-request': ['floor'],
+  'floor-release': ['ok'],
+  'floor-revoke': ['ok'],
+  'channel-add': ['ok'],
+  'channel-rename': ['ok'],
+  'channel-remove': ['ok'],
 } as const satisfies Record<ClientMessageType, readonly ServerMessageType[]>;
 
 /** The reply type(s) a client message may get (never for a `signal`). */

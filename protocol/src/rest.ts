@@ -69,6 +69,24 @@ export interface CreateRoomRequest {
   password?: string;
 }
 
+/**
+ * `POST /api/teams` body (JSON): a walkie-talkie team, which starts with one channel,
+ * "General". Its creator is its first admin: the reply's `hostKey` (and a signed-in creator's
+ * account) makes them one on `join`, as for a room.
+ */
+export interface CreateTeamRequest {
+  name: string;
+  /** Newcomers wait for an admin (default false). */
+  requireApproval?: boolean;
+  /** A request on a busy channel waits in line (default false). */
+  queue?: boolean;
+  /** A floor ends by itself after this long (default 60, at most 600). */
+  maxTalkSeconds?: number;
+}
+
+/** `POST /api/teams` reply: the team's id (`/t/<id>`) and its admin key. */
+export type CreateTeamResponse = CreateRoomResponse;
+
 /** One entry of `GET /api/me/rooms`. */
 export interface OwnedRoom {
   id: RoomId;

@@ -10,7 +10,7 @@ import { PeerIdSchema, RequestIdSchema } from './ids.ts';
 const rid = { rid: RequestIdSchema.optional() };
 const Id = z.string().min(1).max(64);
 /** A bounded JSON object whose contents mediasoup validates. */
-const MediasoupObject = z
+export const MediasoupObject = z
   .record(z.string(), z.unknown())
   .refine((o) => JSON.stringify(o).length <= 16 * 1024, { message: 'object too large' });
 
