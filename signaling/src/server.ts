@@ -77,6 +77,7 @@ function createRooms(
     roomStore: storage.rooms,
     chatStore: storage.chat,
     doorStore: storage.doors,
+    teamStore: storage.teams,
     maxPeers: config.roomMaxPeers,
     log,
     media: {

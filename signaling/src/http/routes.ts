@@ -16,6 +16,7 @@ import { hashPassword } from '../rooms/passwords.ts';
 import type { Rooms } from '../rooms/rooms.ts';
 import type { StaticFiles } from './staticFiles.ts';
 import { refusalOf } from '../util/errors.ts';
+import { handleTeamRoute } from './teamRoutes.ts';
 
 export interface HttpDeps {
   rooms: Rooms;
@@ -80,6 +81,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
     if (method !== 'POST') return methodNotAllowed(res, 'POST');
     return createRoom(req, res, deps);
   }
+  if (await handleTeamRoute(req, res, deps, path)) return;
   if (path === '/api/sfu/capabilities') {
     if (method !== 'GET') return methodNotAllowed(res, 'GET');
     return sfuCapabilities(res, deps);

@@ -23,6 +23,8 @@ import { Lobby } from './lobby.ts';
 import type { Door } from './door.ts';
 import { isModerator } from './permissions.ts';
 import { background } from '../util/background.ts';
+import { Team } from '../walkie/team.ts';
+import type { TeamHost } from '../walkie/team.ts';
 
 export type { AdmitResult, Entered, RoomOptions } from './roomTypes.ts';
 
@@ -37,6 +39,8 @@ export class Room {
   readonly #peers = new Map<PeerId, Peer>();
   readonly #seatTimers = new Map<PeerId, NodeJS.Timeout>();
   readonly media: RoomMedia;
+  /** Set when the room is a walkie-talkie team: its channels and floors. */
+  readonly team: Team | undefined;
   /** The waiting room of this meeting; `door` holds who may (not) come back. */
   readonly lobby: Lobby;
   readonly door: Door;
@@ -64,9 +68,26 @@ export class Room {
         sendTo: (peerId, m) => this.#peers.get(peerId)?.send(m),
         enqueue: (task) => background(this.queue.run(task), 'room task', this.log),
       },
-      { ...options.media, log: this.log },
+      { ...options.media, log: this.log, ...(options.team ? { team: true } : {}) },
     );
     this.media.reopenedWith(this.door.seats);
+    this.team = options.team && this.#openTeam(options.team);
+  }
+
+  #openTeam({ record, channels, store }: NonNullable<RoomOptions['team']>): Team {
+    const host: TeamHost = {
+      id: this.id,
+      log: this.log,
+      sfuRoom: () => this.media.sfuRoom,
+      isAdmin: (peerId) => {
+        const peer = this.#peers.get(peerId);
+        return peer !== undefined && isModerator(peer.role);
+      },
+      broadcast: (m) => this.broadcast(m),
+      sendTo: (peerId, m) => this.#peers.get(peerId)?.send(m),
+      enqueue: (task) => background(this.queue.run(task), 'team task', this.log),
+    };
+    return new Team(host, store, record, channels);
   }
 
   /** Closed rooms stay closed: a join that raced with the close opens a new Room. */
@@ -165,6 +186,7 @@ export class Room {
       activeSpeaker: this.media.activeSpeaker,
       settings: this.settings,
       live: this.live,
+      ...(this.team ? { team: this.team.state() } : {}),
     };
   }
 
@@ -177,6 +199,14 @@ export class Room {
     if (!peer) return;
     peer.detach();
     this.log.info('disconnected, seat kept', { peerId, windowMs });
+    // A talker whose socket dropped stops talking now, not when its seat expires.
+    const team = this.team;
+    if (team)
+      background(
+        this.queue.run(() => team.drop(peerId)),
+        'floor drop',
+        this.log,
+      );
     clearTimeout(this.#seatTimers.get(peerId));
     const timer = setTimeout(() => {
       this.#seatTimers.delete(peerId);
@@ -217,6 +247,7 @@ export class Room {
     if (!peer) return;
     background(this.door.unseat(peerId), 'seat release', this.log);
     peer.close(exit);
+    await this.team?.drop(peerId);
     this.media.removePeer(peerId);
     this.broadcast({ type: 'peer-left', peerId });
     this.log.info('left', { peerId, reason: exit, ...(by ? { by } : {}), peers: this.size });
@@ -367,6 +398,7 @@ export class Room {
     this.#closed = true;
     // Copies: each peer's close handler takes it out of the map being walked.
     for (const peer of [...this.lobby.peers(), ...this.#peers.values()]) peer.close(exit);
+    this.team?.close();
     this.media.close();
     this.log.info(exit === 'moved' ? 'room moved away' : 'room closed');
     this.options.onClose(this);

@@ -40,6 +40,12 @@ export interface RoomMediaOptions {
   jobs?: MediaJobBudget | undefined;
   /** SFU_MAX_CONSUMERS_PER_PEER: a joiner's consumers made with its admission stay within it. */
   maxConsumersPerPeer?: number | undefined;
+  /**
+   * A walkie-talkie team: on an audio-only router from the first admission on, never a mesh,
+   * never on air, and its members never consume one another (they hear channels, see
+   * `walkie/team.ts`): no producer is listed or announced to them.
+   */
+  team?: boolean;
 }
 
 /**
@@ -85,7 +91,7 @@ export class RoomMedia {
    * pays for the broadcast in the media-job budget.
    */
   async goLive(account?: string): Promise<void> {
-    if (!this.broadcast.available) {
+    if (!this.broadcast.available || this.options.team) {
       throw new ProtocolError(ERROR_CODES.UNAVAILABLE, 'this server cannot broadcast');
     }
     this.broadcast.reserve(account); // before anything moves: a refusal changes nothing
@@ -115,8 +121,7 @@ export class RoomMedia {
       routerRtpCapabilities: sfuRoom.rtpCapabilities,
       // Video first: a joiner consumes in this order over one socket, and a picture is what
       // tells people they are in (audio follows a few ms later).
-      producers: sfuRoom
-        .producers()
+      producers: (this.options.team ? [] : sfuRoom.producers())
         .map(asProducer)
         .sort((a, b) => Number(a.kind === 'audio') - Number(b.kind === 'audio')),
     };
@@ -145,7 +150,7 @@ export class RoomMedia {
       });
       return undefined;
     }
-    if (!receive) return { recvTransport };
+    if (!receive || this.options.team) return { recvTransport };
     const others = (this.state()?.producers ?? []).filter((p) => p.peerId !== peerId);
     let videos = 0;
     const made = await Promise.allSettled(
@@ -188,11 +193,12 @@ export class RoomMedia {
     if (size === 0) return this.release();
     const returning = this.#returning;
     this.#returning = 0;
-    if (size > this.options.meshMaxPeers || returning > this.options.meshMaxPeers) {
+    const meshMax = this.options.team ? 0 : this.options.meshMaxPeers;
+    if (size > meshMax || returning > meshMax) {
       if (this.mode === 'mesh' && this.options.sfu) await this.#upgrade(newcomer);
-      if (size > this.options.meshMaxPeers) return this.#clearHold();
+      if (size > meshMax) return this.#clearHold();
     }
-    if (this.mode === 'sfu' && !this.live && size <= this.options.meshMaxPeers - 1) {
+    if (this.mode === 'sfu' && !this.live && size <= meshMax - 1) {
       this.#armHold();
     } else {
       this.#clearHold();
@@ -274,7 +280,9 @@ export class RoomMedia {
 
   async #ensureSfuRoom(): Promise<void> {
     if (this.sfuRoom || !this.options.sfu) return;
-    const sfuRoom = await this.options.sfu.createRoom(this.room.id);
+    const sfuRoom = await this.options.sfu.createRoom(this.room.id, {
+      audioOnly: this.options.team === true,
+    });
     if (this.#closed) {
       // The room closed while the router was being made: it must not outlive the room.
       sfuRoom.close();
@@ -288,13 +296,13 @@ export class RoomMedia {
   #wire(sfuRoom: SfuRoom): void {
     const current = (): boolean => this.#sfuRoom === sfuRoom;
     sfuRoom.on('producer-added', (p) => {
-      if (!current()) return;
+      if (!current() || this.options.team) return;
       const producer = asProducer(p);
       this.room.broadcast({ type: 'sfu-producer-added', producer }, producer.peerId);
       this.broadcast.sourcesChanged();
     });
     sfuRoom.on('producer-closed', (p) => {
-      if (!current()) return;
+      if (!current() || this.options.team) return;
       const { producerId, peerId } = asProducer(p);
       this.room.broadcast({ type: 'sfu-producer-closed', producerId, peerId }, peerId);
       this.broadcast.sourcesChanged();

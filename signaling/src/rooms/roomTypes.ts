@@ -5,8 +5,15 @@ import type {
   RoomMode,
   RoomSettings,
   SfuState,
+  TeamState,
 } from '@parley/protocol';
-import type { ChatStore, StoredSettings } from '../store/index.ts';
+import type {
+  ChannelRecord,
+  ChatStore,
+  StoredSettings,
+  TeamRecord,
+  TeamStore,
+} from '../store/index.ts';
 import type { WaitingLimits } from './lobby.ts';
 import type { Log } from '../telemetry/log.ts';
 import type { Door } from './door.ts';
@@ -29,6 +36,8 @@ export interface RoomOptions {
   log: Log;
   /** How many may wait (WAITING_ROOM_MAX, WAITING_MAX_PER_ADDRESS); default 200 and 10. */
   waiting?: WaitingLimits;
+  /** The room is a walkie-talkie team (`walkie/team.ts`): its record, channels and store. */
+  team?: { record: TeamRecord; channels: ChannelRecord[]; store: TeamStore };
 }
 
 /** What an admitted peer gets: the meeting as it is now (the `joined` message's body). */
@@ -40,6 +49,7 @@ export interface AdmitResult {
   activeSpeaker: PeerId | null;
   settings: RoomSettings;
   live: boolean;
+  team?: TeamState;
 }
 
 /** Where a join ended up: in the meeting, or in the waiting room at this place in line. */

@@ -14,7 +14,15 @@ import { Viewers } from './viewers.ts';
 import type { Entered, RoomOptions } from './room.ts';
 import type { Peer } from './peer.ts';
 import { defaultSettings } from '../store/index.ts';
-import type { ChatStore, DoorStore, RoomStore, StoredSettings } from '../store/index.ts';
+import { defaultTeamSettings } from '../store/index.ts';
+import type {
+  ChatStore,
+  DoorStore,
+  RoomStore,
+  StoredSettings,
+  TeamSettings,
+  TeamStore,
+} from '../store/index.ts';
 import { background } from '../util/background.ts';
 import { Door } from './door.ts';
 
@@ -23,6 +31,8 @@ export interface RoomsOptions {
   chatStore: ChatStore;
   /** Each meeting's bans, co-hosts and seats, loaded when its Room opens. */
   doorStore: DoorStore;
+  /** Walkie-talkie teams (a team is a room with a team row); absent: no teams here. */
+  teamStore?: TeamStore;
   maxPeers: number;
   media: RoomOptions['media'];
   log: Log;
@@ -107,6 +117,33 @@ export class Rooms {
     return { id, hostKey };
   }
 
+  /**
+   * A new walkie-talkie team: a room (its host key makes the creator its admin) with a team
+   * row and one channel, "General". `requireApproval` is the room's waiting room.
+   */
+  async createTeam(options: {
+    name: string;
+    ownerId?: string;
+    settings?: Partial<TeamSettings>;
+  }): Promise<{ id: RoomId; hostKey: string }> {
+    const teams = this.options.teamStore;
+    if (!teams) throw new ProtocolError(ERROR_CODES.UNAVAILABLE, 'this server has no teams');
+    const settings = { ...defaultTeamSettings(), ...options.settings };
+    const created = await this.create({
+      ownerId: options.ownerId,
+      title: options.name,
+      settings: { waitingRoom: settings.requireApproval },
+    });
+    const team = { id: created.id, name: options.name, settings, createdAt: Date.now() };
+    await teams.create(team, 'General');
+    return created;
+  }
+
+  /** A team's public face (`GET /api/teams/<id>`): its name; undefined for a room or nothing. */
+  async teamName(id: RoomId): Promise<string | undefined> {
+    return (await this.options.teamStore?.get(id))?.name;
+  }
+
   /** A signed-in user's rooms, newest first. */
   async ownedBy(userId: string): Promise<OwnedRoom[]> {
     return (await this.options.roomStore.listByOwner(userId)).map(({ id, title, createdAt }) => ({
@@ -188,6 +225,7 @@ export class Rooms {
     }
     // The meeting may have run on another node (or before a restart): it goes on as it was.
     const door = await Door.load(id, this.options.doorStore);
+    const team = await this.#team(id);
     const live = this.#live.get(id);
     if (live) return live;
     const room = new Room(id, {
@@ -204,9 +242,18 @@ export class Rooms {
       ...(this.options.waiting
         ? { waiting: { ...this.options.waiting, onLimit: this.options.onLimit } }
         : {}),
+      ...(team ? { team } : {}),
     });
     this.#live.set(id, room);
     return room;
+  }
+
+  /** The team behind a room id, with its channels; undefined for a plain room. */
+  async #team(id: RoomId): Promise<RoomOptions['team']> {
+    const store = this.options.teamStore;
+    const record = await store?.get(id);
+    if (!store || !record) return undefined;
+    return { record, channels: await store.channels(id), store };
   }
 
   /**

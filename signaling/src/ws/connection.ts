@@ -15,6 +15,8 @@ import type { AdmitResult, Room } from '../rooms/room.ts';
 import type { Attempt } from '../rooms/rooms.ts';
 import { reseat } from '../rooms/door.ts';
 import { handleSfuMessage } from './sfuHandlers.ts';
+import { handleWalkieMessage } from './walkieHandlers.ts';
+import type { WalkieMessage } from './walkieHandlers.ts';
 import type { SfuMessage } from './sfuHandlers.ts';
 import { SerialQueue } from '../util/serialQueue.ts';
 import { BackpressureWatch } from './backpressure.ts';
@@ -224,6 +226,15 @@ export class Connection implements PeerSink {
       case 'sfu-layers':
       case 'sfu-restart-ice':
         return this.#sfu(message);
+      case 'channel-listen':
+      case 'channel-unlisten':
+      case 'floor-request':
+      case 'floor-release':
+      case 'floor-revoke':
+      case 'channel-add':
+      case 'channel-rename':
+      case 'channel-remove':
+        return this.#walkie(message);
       case 'ping':
         return this.send({ type: 'pong', ...rid(message) });
       default:
@@ -382,6 +393,12 @@ export class Connection implements PeerSink {
   async #sfu(message: SfuMessage): Promise<void> {
     const { room, peer } = this.#requireJoined();
     const reply = await handleSfuMessage(room, peer, message);
+    this.send({ ...reply, ...rid(message) });
+  }
+
+  async #walkie(message: WalkieMessage): Promise<void> {
+    const { room, peer } = this.#requireJoined();
+    const reply = await handleWalkieMessage(room, peer, message);
     this.send({ ...reply, ...rid(message) });
   }
 

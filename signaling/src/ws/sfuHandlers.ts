@@ -109,6 +109,7 @@ export async function handleSfuMessage(room: Room, peer: Peer, msg: SfuMessage):
         sfu.closeProducer(peer.id, msg.producerId);
         return { type: 'sfu-ok' };
       case 'sfu-consume': {
+        if (room.team) throw teamRefusal('in a team you hear channels: send channel-listen');
         const c = await sfu.consume(peer.id, msg.producerId, msg.rtpCapabilities, msg.paused);
         return { type: 'sfu-consumer', ...c, peerId: c.peerId as Peer['id'] };
       }
@@ -142,15 +143,23 @@ async function produce(
     throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'screen sharing is not allowed in this room');
   }
   const { transportId, kind, rtpParameters, source } = msg;
-  // A device a host muted starts paused on the server (see hostMute.ts).
-  const paused = isHeld(peer, muteKindOf(source));
+  if (room.team && source !== 'mic') throw teamRefusal('a team member sends a microphone only');
+  // A device a host muted starts paused on the server (see hostMute.ts); a team member's
+  // microphone too, until it holds a floor.
+  const paused = isHeld(peer, muteKindOf(source)) || room.team !== undefined;
   const producerId = await sfu.produce(peer.id, transportId, {
     kind,
     rtpParameters,
     source,
     paused,
   });
+  // Resumed at once when the member already holds a floor (its client re-produced).
+  await room.team?.micProduced(peer.id);
   return { type: 'sfu-produced', producerId };
+}
+
+function teamRefusal(message: string): ProtocolError {
+  return new ProtocolError(ERROR_CODES.FORBIDDEN, message);
 }
 
 function assertNever(value: never): never {
