@@ -66,7 +66,13 @@ function compress(data: Buffer, encoding: Encoding): Promise<Buffer> {
 }
 
 /** Client-side routes: these paths get the app shell. */
-const APP_ROUTES = [/^\/$/, /^\/r\/[^/]+\/?$/, /^\/watch\/[^/]+\/?$/, /^\/sign(in|up)\/?$/];
+const APP_ROUTES = [
+  /^\/$/,
+  /^\/r\/[^/]+\/?$/,
+  /^\/t\/[^/]+\/?$/,
+  /^\/watch\/[^/]+\/?$/,
+  /^\/sign(in|up)\/?$/,
+];
 
 /**
  * Serves the built PWA. Hashed assets are immutable; the shell, manifest and service worker
