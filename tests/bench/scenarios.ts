@@ -14,6 +14,7 @@ import { signaling } from './scenarios/signaling/index.ts';
 import { switchScenario } from './scenarios/switch.ts';
 import { switchBots } from './scenarios/switchBots.ts';
 import { turn } from './scenarios/turn.ts';
+import { walkieFloor } from './scenarios/walkieFloor.ts';
 import { webrtcFanout } from './scenarios/webrtcFanout.ts';
 import type { Scenario } from './types.ts';
 
@@ -34,4 +35,5 @@ export const SCENARIOS: readonly Scenario[] = [
   cluster,
   failoverVideo,
   argon2,
+  walkieFloor,
 ];
