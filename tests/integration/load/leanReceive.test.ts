@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { authTagLength, parseRtpHeader } from '../../load/leanReceive.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { authTagLength, paceNacks, parseRtpHeader } from '../../load/leanReceive.ts';
+import type { NackInternals } from '../../load/leanReceive.ts';
 
 /** An RTP header: V=2, then the given flags, CSRCs and extension block. */
 function rtp(o: {
@@ -63,5 +64,43 @@ describe('authTagLength', () => {
     [0x0001, 10], // SRTP_AES128_CM_HMAC_SHA1_80
   ])('profile %i: %i bytes', (profile, length) => {
     expect(authTagLength(profile)).toBe(length);
+  });
+});
+
+describe("paceNacks: werift's NACK generator at Chrome's 20 ms", () => {
+  it('asks every 20 ms while packets are missing, then stops', () => {
+    vi.useFakeTimers();
+    try {
+      const sent: number[][] = [];
+      const nack: NackInternals = {
+        _lost: {},
+        nackLoop: undefined,
+        closed: false,
+        addPacket: () => undefined,
+        setLost: () => undefined,
+        sendNack() {
+          sent.push(Object.keys(this._lost).map(Number));
+          return Promise.resolve();
+        },
+      };
+      paceNacks(nack);
+      nack.setLost(7, 1);
+      nack.setLost(8, 1);
+      vi.advanceTimersByTime(19);
+      expect(sent).toEqual([]);
+      vi.advanceTimersByTime(41);
+      expect(sent).toEqual([
+        [7, 8],
+        [7, 8],
+        [7, 8],
+      ]);
+      nack._lost = {}; // retransmissions came
+      vi.advanceTimersByTime(20);
+      expect(nack.nackLoop).toBeUndefined();
+      vi.advanceTimersByTime(100);
+      expect(sent).toHaveLength(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
