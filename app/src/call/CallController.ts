@@ -350,6 +350,7 @@ export class CallController {
         return this.moderation.onUnmuteAllowed(msg.kind);
       case 'role':
         return this.moderation.onRole(msg.role);
+      // Walkie-talkie messages come to a team's own page (team/TeamController.ts), never here.
       case 'ice-servers':
       case 'sfu-ice-restarted':
       case 'welcome':
@@ -361,6 +362,11 @@ export class CallController {
       case 'sfu-consumer':
       case 'sfu-ok':
       case 'ok':
+      case 'channel-consumer':
+      case 'floor':
+      case 'floor-state':
+      case 'floor-ended':
+      case 'team-channels':
         return;
       default: {
         const unknown: never = msg;
