@@ -1,4 +1,10 @@
-import type { CreateRoomRequest, CreateRoomResponse, OwnedRoom } from '@parley/protocol';
+import type {
+  CreateRoomRequest,
+  CreateRoomResponse,
+  CreateTeamRequest,
+  CreateTeamResponse,
+  OwnedRoom,
+} from '@parley/protocol';
 import { session } from './auth/session.ts';
 import { apiErrorOf } from './auth/authState.ts';
 import { roomSecrets } from './roomSecrets.ts';
@@ -7,20 +13,31 @@ import { roomSecrets } from './roomSecrets.ts';
  * `POST /api/rooms` (signed in: with the bearer token, so the account owns the room); throws
  * with a readable message when the server or network fails.
  */
-export async function createRoom(request: CreateRoomRequest): Promise<CreateRoomResponse> {
+export function createRoom(request: CreateRoomRequest): Promise<CreateRoomResponse> {
+  return postCreate('/api/rooms', request, 'a room');
+}
+
+/** `POST /api/teams`: a walkie-talkie team, as createRoom makes a room. */
+export function createTeam(request: CreateTeamRequest): Promise<CreateTeamResponse> {
+  return postCreate('/api/teams', request, 'a team');
+}
+
+async function postCreate(
+  path: string,
+  request: CreateRoomRequest | CreateTeamRequest,
+  what: string,
+): Promise<CreateRoomResponse> {
   const init = {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(request),
   };
-  const res = session.current
-    ? await session.authFetch('/api/rooms', init)
-    : await fetch('/api/rooms', init);
+  const res = session.current ? await session.authFetch(path, init) : await fetch(path, init);
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok) {
     const detail = apiErrorOf(body)?.message;
     throw new Error(
-      `The server could not create a room (HTTP ${res.status}${detail ? `: ${detail}` : ''}).`,
+      `The server could not create ${what} (HTTP ${res.status}${detail ? `: ${detail}` : ''}).`,
     );
   }
   if (!isCreateRoomResponse(body)) throw new Error('The server sent an unexpected reply.');
@@ -96,4 +113,15 @@ export function safeRemove(key: string): void {
   } catch {
     // Storage unavailable: nothing was remembered.
   }
+}
+
+const NAME_KEY = 'parley.name';
+
+/** The name this browser last joined a room or team with (null: none yet). */
+export function savedName(): string | null {
+  return safeGet(NAME_KEY);
+}
+
+export function saveName(name: string): void {
+  safeSet(NAME_KEY, name);
 }

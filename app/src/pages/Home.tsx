@@ -5,6 +5,7 @@ import { useSession } from '../auth/useSession.ts';
 import { OfflineBanner } from '../ui/OfflineBanner.tsx';
 import { useOnline } from '../ui/useOnline.ts';
 import { CreateRoomForm } from './CreateRoomForm.tsx';
+import { CreateTeamForm } from './CreateTeamForm.tsx';
 import { YourRooms } from './YourRooms.tsx';
 import { background } from '../util/background.ts';
 
@@ -14,6 +15,11 @@ export function Home() {
   const [error, setError] = useState<string | null>(null);
   const [fetchFailed, setFetchFailed] = useState(false);
   const [link, setLink] = useState('');
+
+  const onCreateError = (message: string | null, offline: boolean) => {
+    setFetchFailed(offline);
+    setError(message);
+  };
 
   const onJoin = (e: Event) => {
     e.preventDefault();
@@ -56,13 +62,10 @@ export function Home() {
         )}
       </header>
       <p class="lead">Video meetings in your browser. No install, and no account needed.</p>
-      <CreateRoomForm
-        signedIn={current !== null}
-        onError={(message, offline) => {
-          setFetchFailed(offline);
-          setError(message);
-        }}
-      />
+      <div class="create-forms">
+        <CreateRoomForm signedIn={current !== null} onError={onCreateError} />
+        <CreateTeamForm onError={onCreateError} />
+      </div>
       <form class="join-form" onSubmit={onJoin}>
         <label for="join-link">Join by link</label>
         <div class="row">

@@ -2,15 +2,13 @@ import { useState } from 'preact/hooks';
 import { LIMITS } from '@parley/protocol';
 import type { CallController } from '../call/CallController.ts';
 import type { CallSnapshot } from '../call/callState.ts';
-import { loadHostKey, loadRoomPassword, safeGet, safeSet } from '../api.ts';
+import { loadHostKey, loadRoomPassword, saveName, savedName } from '../api.ts';
 import { navigate } from '../router.ts';
 import { useSession } from '../auth/useSession.ts';
 import { Video } from './Video.tsx';
 import { MediaButtons } from './MediaButtons.tsx';
 import { DevicePickers } from './DevicePickers.tsx';
 import { background } from '../util/background.ts';
-
-const NAME_KEY = 'parley.name';
 
 interface Props {
   controller: CallController;
@@ -20,7 +18,7 @@ interface Props {
 
 export function PreJoin({ controller, snap, online }: Props) {
   const { current } = useSession();
-  const [name, setName] = useState(() => safeGet(NAME_KEY) ?? current?.user.name ?? '');
+  const [name, setName] = useState(() => savedName() ?? current?.user.name ?? '');
   // The creator's browser remembers the password it set: hosts are asked for it too.
   const [saved] = useState(() => loadRoomPassword(controller.roomId));
   const [password, setPassword] = useState(saved ?? '');
@@ -32,7 +30,7 @@ export function PreJoin({ controller, snap, online }: Props) {
   const onSubmit = (e: Event) => {
     e.preventDefault();
     if (!canJoin) return;
-    safeSet(NAME_KEY, name.trim());
+    saveName(name.trim());
     background(controller.join(name, askPassword ? password : undefined), 'joining');
   };
 

@@ -1,0 +1,56 @@
+import { useState } from 'preact/hooks';
+import { LIMITS } from '@parley/protocol';
+import { createTeam, saveHostKey } from '../api.ts';
+import { navigate } from '../router.ts';
+
+interface Props {
+  /** Creating failed: `offline` when the network itself failed (fetch rejected). */
+  onError(message: string | null, offline: boolean): void;
+}
+
+/**
+ * Create team (issue 16): a walkie-talkie team with a name. Its creator keeps the host key as
+ * for a room, which makes them the team's admin on `join`.
+ */
+export function CreateTeamForm({ onError }: Props) {
+  const [busy, setBusy] = useState(false);
+  const [name, setName] = useState('');
+
+  const onSubmit = async (e: Event) => {
+    e.preventDefault();
+    if (!name.trim()) return;
+    setBusy(true);
+    onError(null, false);
+    try {
+      const team = await createTeam({ name: name.trim() });
+      saveHostKey(team.id, team.hostKey);
+      navigate(`/t/${team.id}`);
+    } catch (err) {
+      // fetch() rejects (TypeError) only when the network itself failed.
+      if (err instanceof TypeError) onError(null, true);
+      else onError(err instanceof Error ? err.message : String(err), false);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="create-form" onSubmit={onSubmit} aria-label="New team">
+      <div class="field">
+        <label for="team-name">Team name (walkie-talkie channels, hold to talk)</label>
+        <input
+          id="team-name"
+          type="text"
+          required
+          maxLength={LIMITS.TEAM_NAME_MAX}
+          placeholder="Night shift"
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+      </div>
+      <button type="submit" class="primary big" disabled={busy || !name.trim()}>
+        {busy ? 'Creating…' : 'Create team'}
+      </button>
+    </form>
+  );
+}
