@@ -25,6 +25,15 @@ async function loadWithoutEval<T>(load: () => Promise<T>): Promise<T> {
   return load();
 }
 
+/** A walkie-talkie team's page (issue 16): mediasoup-client and WebAudio, its own chunk. */
+const LazyTeam = lazyPage(
+  () => loadWithoutEval(() => import('./team/TeamPage.tsx')).then((m) => m.TeamPage),
+  {
+    loading: 'Loading the team…',
+    failed: 'The team page could not be loaded. Check your network.',
+  },
+);
+
 const LazyAuth = lazyPage(() => import('./pages/AuthPage.tsx').then((m) => m.AuthPage), {
   loading: 'Loading…',
   failed: 'This page could not be loaded. Check your network.',
@@ -40,6 +49,7 @@ export function App() {
         <LazyAuth key={route.name} mode={route.name} />
       )}
       {route.name === 'room' && <LazyRoom key={route.roomId} roomId={route.roomId} />}
+      {route.name === 'team' && <LazyTeam key={route.teamId} teamId={route.teamId} />}
       {route.name === 'watch' && (
         <LazyWatch key={route.broadcastId} broadcastId={route.broadcastId} />
       )}

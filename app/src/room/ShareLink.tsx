@@ -19,13 +19,21 @@ async function copyText(text: string): Promise<boolean> {
   }
 }
 
-export function ShareLink({ roomId }: { roomId: string }) {
-  const link = `${location.origin}/r/${roomId}`;
+interface Props {
+  roomId: string;
+  /** Default `/r/` (a room); a team's page is under `/t/`. */
+  prefix?: '/r/' | '/t/';
+  /** Default "Room link". */
+  label?: string;
+}
+
+export function ShareLink({ roomId, prefix = '/r/', label = 'Room link' }: Props) {
+  const link = `${location.origin}${prefix}${roomId}`;
   const [copied, setCopied] = useState<'idle' | 'ok' | 'failed'>('idle');
   const onCopy = async () => setCopied((await copyText(link)) ? 'ok' : 'failed');
   return (
     <div class="share">
-      <label for="share-link">Room link</label>
+      <label for="share-link">{label}</label>
       <div class="row">
         <input
           id="share-link"
