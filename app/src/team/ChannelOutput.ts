@@ -2,11 +2,14 @@ import { background } from '../util/background.ts';
 
 /** A channel's sound right now, for the debug hook: loudest bin near a frequency, and overall. */
 export interface ChannelLevel {
-  /** dBFS of the loudest bin within two bins of the asked frequency. */
+  /** dBFS of the loudest bin within two bins of the asked frequency (-200: silence). */
   toneDb: number;
   /** dBFS of the loudest bin of the whole spectrum. */
   peakDb: number;
 }
+
+/** What the analyser reports for silence. */
+const SILENCE_DB = -200;
 
 /** How fast a volume change or a self-mute takes effect (time constant, seconds). */
 const GAIN_RAMP_S = 0.01;
@@ -67,7 +70,8 @@ export class ChannelOutput {
     }
     let peakDb = -Infinity;
     for (const v of bins) peakDb = Math.max(peakDb, v);
-    return { toneDb, peakDb };
+    // Digital silence is -Infinity dB: a finite floor keeps the numbers plain JSON.
+    return { toneDb: Math.max(SILENCE_DB, toneDb), peakDb: Math.max(SILENCE_DB, peakDb) };
   }
 
   close(): void {
