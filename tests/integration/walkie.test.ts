@@ -356,6 +356,40 @@ describe('a team that queues', () => {
   }, 15_000);
 });
 
+describe('a team whose SFU side was rebuilt', () => {
+  it('(l) adds, hears and removes channels on the new router', async () => {
+    // With someone waiting for approval, the room outlives its last member; its SFU side
+    // (and the channel bus with it) is released, and the next admission builds a new one.
+    const t = await createTeam(server, { name: 'Approval', requireApproval: true });
+    const first = await join(t.id, 'Admin', t.hostKey);
+    const general = first.joined.team!.channels[0]!.id;
+    await first.listen(general);
+    const waiting = await TestClient.ready(server.url);
+    others.push(waiting);
+    const held = await waiting.request({
+      type: 'join',
+      roomId: t.id,
+      name: 'Newcomer',
+      media: { audio: true, video: false },
+    });
+    expect(held.type).toBe('waiting');
+    await first.request({ type: 'leave' });
+
+    const admin = await join(t.id, 'Admin again', t.hostKey);
+    const mark = admin.mark();
+    expect(await admin.request({ type: 'channel-add', name: 'Ops' })).toMatchObject({ type: 'ok' });
+    const list = await admin.since(mark, (m) => m.type === 'team-channels');
+    const ops = list.type === 'team-channels' ? list.channels[1]!.id : '';
+    await admin.listen(ops);
+    expect(await admin.request({ type: 'channel-remove', channelId: ops })).toMatchObject({
+      type: 'ok',
+    });
+    expect(await admin.request({ type: 'channel-unlisten', channelId: general })).toMatchObject({
+      type: 'ok',
+    });
+  }, 15_000);
+});
+
 describe('a team after a server restart', () => {
   it('(j) keeps the channels added', async () => {
     const first = await startTestServer();

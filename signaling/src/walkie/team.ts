@@ -9,7 +9,9 @@ import type {
   TeamState,
 } from '@parley/protocol';
 import type { ChannelBus, SfuRoom } from '@parley/sfu';
-import type { ChannelRecord, TeamRecord, TeamStore } from '../store/index.ts';
+import type { ChannelRecord, TeamRecord, TeamRole, TeamStore } from '../store/index.ts';
+import { identityKeys } from '../rooms/identity.ts';
+import type { Identity } from '../rooms/identity.ts';
 import type { Log } from '../telemetry/log.ts';
 import { ProtocolError } from '../util/errors.ts';
 import { FloorControl } from './floor.ts';
@@ -86,6 +88,29 @@ export class Team {
     };
   }
 
+  /**
+   * What the team knows of someone arriving: an admin, a member (let in before, so the waiting
+   * room does not hold them again), or nobody (undefined).
+   */
+  async standing(identity: Identity): Promise<TeamRole | undefined> {
+    const keys = lookupOrder(identity);
+    if (keys.length === 0) return undefined;
+    return (await this.store.member(this.host.id, keys))?.role;
+  }
+
+  /** An admitted member is remembered under its strongest key, as admin when host or co-host. */
+  async remember(member: { identity: Identity; name: string; role: string }): Promise<void> {
+    const [identityKey] = lookupOrder(member.identity);
+    if (!identityKey) return;
+    const role: TeamRole = member.role === 'guest' ? 'member' : 'admin';
+    await this.store.putMember(this.host.id, { identityKey, name: member.name, role, addedAt: Date.now() }); // prettier-ignore
+  }
+
+  /** A removed member is forgotten under every key: next time they are a newcomer again. */
+  async forget(identity: Identity): Promise<void> {
+    for (const key of identityKeys(identity)) await this.store.removeMember(this.host.id, key);
+  }
+
   /** Starts `peerId` hearing a channel: its consumer on the peer's receive transport. */
   async listen(
     peerId: PeerId,
@@ -101,7 +126,7 @@ export class Team {
 
   unlisten(peerId: PeerId, channelId: ChannelId): void {
     this.#channel(channelId);
-    this.#bus?.stopListening(peerId, channelId);
+    this.#liveBus()?.stopListening(peerId, channelId);
   }
 
   async request(peerId: PeerId, channelId: ChannelId): Promise<ServerMessageOf<'floor'>> {
@@ -149,7 +174,7 @@ export class Team {
     if (!added.ok) throw channelRefusal(added.reason);
     this.#channels.push(added.channel);
     this.#floors.addChannel(added.channel.id);
-    await this.#bus?.addChannel(added.channel.id);
+    await this.#liveBus()?.addChannel(added.channel.id);
     this.#channelsChanged();
   }
 
@@ -167,7 +192,7 @@ export class Team {
     await this.store.removeChannel(this.host.id, channelId);
     await this.#effects(this.#floors.removeChannel(channelId));
     this.#channels = this.#channels.filter((c) => c.id !== channelId);
-    this.#bus?.removeChannel(channelId);
+    this.#liveBus()?.removeChannel(channelId);
     this.#channelsChanged();
   }
 
@@ -274,7 +299,8 @@ export class Team {
    * added back and every floor pointed at its holder again.
    */
   async #openBus(): Promise<ChannelBus> {
-    if (this.#bus && !this.#bus.closed) return this.#bus;
+    const open = this.#liveBus();
+    if (open) return open;
     const sfuRoom = this.host.sfuRoom();
     if (!sfuRoom) throw new ProtocolError(ERROR_CODES.NOT_IN_SFU_MODE, 'the team has no SFU');
     const bus = await sfuRoom.openChannelBus({ maxChannels: MAX_CHANNELS });
@@ -282,6 +308,16 @@ export class Team {
     for (const h of this.#floors.holders()) await bus.setTalker(h.channelId, h.memberId);
     this.#bus = bus;
     return bus;
+  }
+
+  /**
+   * The bus if it is still open. One closed with its router (the room's SFU side was released
+   * while only the waiting room kept the room, or rebuilt after a worker died) is left alone:
+   * `#openBus` opens the next one with every channel in `#channels`, so a channel added or
+   * removed meanwhile needs nothing from it, and it has no consumer left to close.
+   */
+  #liveBus(): ChannelBus | undefined {
+    return this.#bus && !this.#bus.closed ? this.#bus : undefined;
   }
 
   #channel(channelId: ChannelId): ChannelRecord {
@@ -303,6 +339,17 @@ function channelRefusal(reason: 'duplicate-name' | 'not-found'): ProtocolError {
   return reason === 'duplicate-name'
     ? new ProtocolError(ERROR_CODES.CHANNEL_NAME_TAKEN, 'another channel has that name')
     : new ProtocolError(ERROR_CODES.CHANNEL_NOT_FOUND, 'no such channel');
+}
+
+/**
+ * The keys a team's standing is kept under, strongest first: the account, then the guest id
+ * the server issued. Never the device id a client picks: it may add to a ban, never grant a
+ * seat or an admin's role (identity.ts).
+ */
+function lookupOrder(identity: Identity): string[] {
+  return identityKeys(identity)
+    .filter((k) => k.startsWith('u:') || k.startsWith('g:'))
+    .sort((a, b) => Number(b.startsWith('u:')) - Number(a.startsWith('u:')));
 }
 
 /** A `performance.now()` time as ms since the epoch (what clients are told). */
