@@ -60,6 +60,7 @@ export async function expel(room: Room, peerId: PeerId, by: Peer): Promise<void>
     throw new ProtocolError(ERROR_CODES.FORBIDDEN, `a ${by.role} cannot remove a ${peer.role}`);
   }
   await room.door.ban(peer.identity, peer.id);
+  await room.team?.forget(peer.identity);
   await room.remove(peerId, 'removed', by.id);
 }
 
@@ -74,6 +75,8 @@ export async function setRole(
   if (peer.role === 'host') throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'a host stays host');
   await room.door.setCohost(peer, role === 'cohost');
   peer.role = role;
+  // In a team the role outlives the meeting: co-host is admin.
+  await room.team?.remember(peer);
   peer.send({ type: 'role', role });
   room.broadcast({ type: 'peer-updated', peer: peer.info() }, peer.id);
   if (role === 'cohost') peer.send(room.lobbyMessage());

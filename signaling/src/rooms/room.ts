@@ -124,6 +124,9 @@ export class Room {
    */
   async enter(peer: Peer, seated = false): Promise<Entered> {
     if (peer.role === 'guest' && this.door.wasCohost(peer.identity)) peer.role = 'cohost';
+    // A team remembers its members: admins come back as co-hosts, members skip the waiting room.
+    const member = await this.team?.standing(peer.identity);
+    if (peer.role === 'guest' && member === 'admin') peer.role = 'cohost';
     if (peer.role !== 'host') {
       if (this.door.isBanned(peer.identity)) {
         throw new ProtocolError(ERROR_CODES.BANNED, 'a host removed you from this meeting');
@@ -134,7 +137,8 @@ export class Room {
     }
     // Someone who may be back after a removal waits for a host, waiting room on or off.
     const suspect = !seated && peer.role === 'guest' && this.door.mayBeRemoved(peer.identity);
-    if (!suspect && (seated || peer.role !== 'guest' || !this.#stored.waitingRoom)) {
+    const known = seated || member !== undefined;
+    if (!suspect && (known || peer.role !== 'guest' || !this.#stored.waitingRoom)) {
       const admitted = await this.admit(peer);
       this.log.info('joined', { peerId: peer.id, role: peer.role, peers: this.size });
       return { admitted };
@@ -170,6 +174,7 @@ export class Room {
       this.log.error('mode switch failed', { peerId: peer.id, error: String(error) });
     }
     const joiner = await this.media.openForJoiner(peer.id, peer.receive);
+    await this.team?.remember(peer);
     const chat = await this.options.chat.recent(this.id, LIMITS.CHAT_HISTORY_ON_JOIN);
     const snapshot = this.#snapshot(peers, chat);
     if (snapshot.sfu && joiner) snapshot.sfu = { ...snapshot.sfu, ...joiner };
