@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoute, roomIdFromInput } from './router.ts';
+import { joinPathFromInput, parseRoute, roomIdFromInput } from './router.ts';
 import type { Route } from './router.ts';
 
 const ID = 'AbCdEfGhIjKl-_0123456'; // 22 base64url characters, like a real room id
@@ -53,5 +53,18 @@ describe('roomIdFromInput', () => {
     [`https://parley.example/about/${ID}`, null],
   ])('%j gives %j', (input, id) => {
     expect(roomIdFromInput(input)).toBe(id);
+  });
+});
+
+describe('joinPathFromInput', () => {
+  it.each<[string, string | null]>([
+    [`https://parley.example/t/${ID}`, `/t/${ID}`],
+    [`  /t/${ID}/ `, `/t/${ID}`],
+    [`https://parley.example/r/${ID}`, `/r/${ID}`],
+    [ID, `/r/${ID}`],
+    ['https://parley.example/t/', null],
+    ['hello world', null],
+  ])('%j leads to %j', (input, path) => {
+    expect(joinPathFromInput(input)).toBe(path);
   });
 });

@@ -64,3 +64,21 @@ export function roomIdFromInput(input: string): string | null {
   if (fromPath?.[1]) return fromPath[1];
   return /^[A-Za-z0-9_-]{8,64}$/.test(text) ? text : null;
 }
+
+/**
+ * Where a pasted link leads: a team's link (`/t/<id>`) to its page, anything else
+ * `roomIdFromInput` reads to the room's. Null when nothing id-like is found.
+ */
+export function joinPathFromInput(input: string): string | null {
+  const text = input.trim();
+  let path = text;
+  try {
+    path = new URL(text).pathname;
+  } catch {
+    // Not an absolute URL: a path or a bare id.
+  }
+  const team = TEAM_PATH.exec(path);
+  if (team?.[1]) return `/t/${team[1]}`;
+  const id = roomIdFromInput(text);
+  return id ? `/r/${id}` : null;
+}

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { navigate, roomIdFromInput } from '../router.ts';
+import { joinPathFromInput, navigate } from '../router.ts';
 import { session } from '../auth/session.ts';
 import { useSession } from '../auth/useSession.ts';
 import { OfflineBanner } from '../ui/OfflineBanner.tsx';
@@ -23,8 +23,8 @@ export function Home() {
 
   const onJoin = (e: Event) => {
     e.preventDefault();
-    const id = roomIdFromInput(link);
-    if (id) navigate(`/r/${id}`);
+    const path = joinPathFromInput(link);
+    if (path) navigate(path);
     else setError('That does not look like a Parley link or room id.');
   };
 
@@ -74,7 +74,7 @@ export function Home() {
             type="text"
             inputMode="url"
             autoComplete="off"
-            placeholder="Paste a link or room id"
+            placeholder="Paste a room or team link, or a room id"
             value={link}
             onInput={(e) => setLink(e.currentTarget.value)}
           />
