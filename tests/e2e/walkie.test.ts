@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { launchChromiumWithMic, toneWav } from './support/fakeMic.ts';
 import { startTestServer } from './support/server.ts';
 import type { TestServer } from './support/server.ts';
 import { waitFor } from './support/wait.ts';
+import { busyTones, bytes, hold, joinTeam, level, shoot } from './support/walkiePages.ts';
 
 // Issue 16's proof: three people in a team, each in a Chromium of its own whose fake
 // microphone plays its own tone. What a listener hears is measured in its page, after the
@@ -22,59 +23,6 @@ type Name = keyof typeof TONES;
  * reads about -50 here.
  */
 const HEARD_DB = -90;
-/** Screenshots of the team page go here when set (WALKIE_SHOTS=/tmp/walkie-shots). */
-const SHOTS = process.env.WALKIE_SHOTS;
-
-interface Level {
-  toneDb: number;
-  peakDb: number;
-}
-
-/** `window.__parleyTeam` (app/src/team/teamDebugHook.ts); channels by name. */
-interface TeamHook {
-  level(channel: string, frequency: number): Level | null;
-  bytesReceived(channel: string): Promise<number | null>;
-  hasMic(): boolean;
-  busyTones(): number;
-}
-type Hooked = { __parleyTeam?: TeamHook };
-
-function level(page: Page, channel: string, frequency: number): Promise<Level | null> {
-  return page.evaluate(([c, f]) => (globalThis as Hooked).__parleyTeam?.level(c, f) ?? null, [
-    channel,
-    frequency,
-  ] as const);
-}
-
-function bytes(page: Page, channel: string): Promise<number | null> {
-  return page.evaluate(
-    (c) => (globalThis as Hooked).__parleyTeam?.bytesReceived(c) ?? null,
-    channel,
-  );
-}
-
-function busyTones(page: Page): Promise<number> {
-  return page.evaluate(() => (globalThis as Hooked).__parleyTeam?.busyTones() ?? -1);
-}
-
-function hold(page: Page) {
-  return page.getByRole('button', { name: /hold to talk|talking on|asking/i });
-}
-
-async function joinTeam(page: Page, url: string, name: Name): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel('Your name').fill(name);
-  await page.getByRole('button', { name: 'Join the team' }).click();
-  await waitFor(`${name}'s microphone to be produced`, () =>
-    page.evaluate(() => (globalThis as Hooked).__parleyTeam?.hasMic() ?? false),
-  );
-}
-
-async function shoot(page: Page, file: string): Promise<void> {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, file), fullPage: true });
-}
 
 describe('walkie-talkie team (issue 16)', () => {
   let server: TestServer;
