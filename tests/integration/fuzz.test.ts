@@ -14,7 +14,7 @@ import type { TestServer } from './support/server.ts';
 import { FuzzSocket } from './support/fuzz/driver.ts';
 import type { Tally } from './support/fuzz/driver.ts';
 import { frameArbitrary, invalidUtf8 } from './support/fuzz/frames.ts';
-import { MESSAGE_TYPES, messageOf } from './support/fuzz/samples.ts';
+import { MESSAGE_TYPES, WALKIE_TYPES, messageOf } from './support/fuzz/samples.ts';
 import { setUpScenario } from './support/fuzz/scenario.ts';
 import { ProcessFailures, describeGrowth, sampleMemory } from './support/fuzz/process.ts';
 
@@ -134,11 +134,11 @@ describe(`fuzz over real sockets (FUZZ_SEED=${SEED})`, () => {
       const frames = frameArbitrary(scenario.context);
       const runAll = (count: number, round: number) =>
         Promise.all(
-          scenario.targets.map(({ socket, skip }, i) =>
+          scenario.targets.map(({ socket, skip, frames: own, share = 1 }, i) =>
             socket.run({
-              frames,
+              frames: own ?? frames,
               seed: SEED + 1000 * i + round,
-              count,
+              count: Math.round(count * share),
               skip,
               stop: failures.first,
             }),
@@ -192,6 +192,34 @@ describe(`fuzz over real sockets (FUZZ_SEED=${SEED})`, () => {
           expect(['welcome', 'joined', 'lobby'], `room B's host got ${m.type}`).toContain(m.type);
         }
         expect(scenario.lobbyHost.invalid).toEqual([]);
+        // The team's members reached the Team with every walkie-talkie message, and it answered
+        // as a team: never NOT_A_TEAM, and with its own refusals.
+        const team = tallies.slice(5, 7);
+        for (const type of WALKIE_TYPES) {
+          const count = team.reduce((n, t) => n + (t.validTypes[type] ?? 0), 0);
+          expect(count, `valid ${type} from the team's members`).toBeGreaterThan(0);
+        }
+        for (const t of team) expect(t.codes.NOT_A_TEAM ?? 0, t.label).toBe(0);
+        const teamCodes = (code: string) =>
+          team.reduce((n, t) => n + (t.codes[code as keyof Tally['codes']] ?? 0), 0);
+        for (const code of [ERROR_CODES.CHANNEL_NOT_FOUND, ERROR_CODES.NOT_TALKING]) {
+          expect(teamCodes(code), `${code} answers in the team`).toBeGreaterThan(0);
+        }
+        expect(team[1]!.codes.FORBIDDEN ?? 0, "the team guest's admin messages").toBeGreaterThan(0);
+        // The team still works: its admin clears every floor and takes General.
+        const [teamAdmin] = scenario.targets.slice(5);
+        for (const peerId of scenario.team.peerIds) {
+          const revoked = await teamAdmin!.socket.request({ type: 'floor-revoke', peerId });
+          expect(['ok', 'error'], JSON.stringify(revoked)).toContain(revoked.type);
+        }
+        const floor = await teamAdmin!.socket.request({
+          type: 'floor-request',
+          channelId: scenario.team.general,
+        });
+        expect(floor, `the team after the fuzz (FUZZ_SEED=${SEED})`).toMatchObject({
+          type: 'floor',
+          state: 'granted',
+        });
         // Room A is still on air: its host is answered as before by the room, the SFU and the
         // gateway that took what the fuzz sent. (Its status page may now want a viewer token:
         // the fuzz may have set a room password, which makes the room private.)

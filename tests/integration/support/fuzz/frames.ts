@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { LIMITS } from '@parley/protocol';
 import { objectMutation, textMutation } from './mutations.ts';
-import { MESSAGE_TYPES, anyMessage } from './samples.ts';
+import { MESSAGE_TYPES, anyMessage, walkieMessage } from './samples.ts';
 import type { SampleContext } from './samples.ts';
 import { deepNesting, defineKey, nastyKey, nastyValue, serialize } from './values.ts';
 
@@ -32,10 +32,13 @@ function validMessage(ctx: FrameContext): fc.Arbitrary<Record<string, unknown>> 
 }
 
 /** A valid message changed by one to three mutations, then maybe edited as text. */
-function mutatedMessage(ctx: FrameContext): fc.Arbitrary<string> {
+function mutatedMessage(
+  ctx: FrameContext,
+  valid: fc.Arbitrary<Record<string, unknown>> = validMessage(ctx),
+): fc.Arbitrary<string> {
   return fc
     .tuple(
-      validMessage(ctx),
+      valid,
       fc.array(objectMutation, { minLength: 1, maxLength: 3 }),
       fc.option(textMutation, { freq: 4 }),
     )
@@ -134,5 +137,19 @@ export function frameArbitrary(ctx: FrameContext): fc.Arbitrary<Frame> {
     { arbitrary: randomText.map(text), weight: 8 },
     { arbitrary: deepFrame.map(text), weight: 4 },
     { arbitrary: binaryFrame(ctx), weight: 8 },
+  );
+}
+
+/**
+ * For a member of a walkie-talkie team: everything above, plus as much again of walkie-talkie
+ * messages, valid and mutated, on the team's real channels (open, removed) and unknown ones,
+ * so floor requests, channel changes and listens flood the Team and not just the parser.
+ */
+export function teamFrameArbitrary(ctx: FrameContext): fc.Arbitrary<Frame> {
+  const walkie = walkieMessage(ctx);
+  return fc.oneof(
+    { arbitrary: frameArbitrary(ctx), weight: 2 },
+    { arbitrary: walkie.map((m) => text(JSON.stringify(m))), weight: 1 },
+    { arbitrary: mutatedMessage(ctx, walkie).map(text), weight: 1 },
   );
 }

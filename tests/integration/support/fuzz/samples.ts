@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ClientMessageSchema, PROTOCOL_VERSION } from '@parley/protocol';
+import { ClientMessageSchema, PROTOCOL_VERSION, WALKIE_CLIENT_SCHEMAS } from '@parley/protocol';
 import type { ClientMessageType, PeerId, RoomId } from '@parley/protocol';
 import { dtlsParameters, rtpCapabilities, rtpParameters } from './rtp.ts';
 import { arbitraryOf, fieldNamesOf } from './schemaArbitrary.ts';
@@ -15,6 +15,8 @@ export interface SampleContext {
   transportIds?: readonly string[];
   producerIds?: readonly string[];
   consumerIds?: readonly string[];
+  /** A team's channels: open ones, a removed one and a well-formed unknown one. */
+  channelIds?: readonly string[];
 }
 
 /**
@@ -45,6 +47,7 @@ function hintsFor(ctx: SampleContext): Hints {
     transportId: idFrom(ctx.transportIds),
     producerId: idFrom(ctx.producerIds),
     consumerId: idFrom(ctx.consumerIds),
+    channelId: idFrom(ctx.channelIds),
     rtpParameters,
     rtpCapabilities,
     dtlsParameters,
@@ -60,6 +63,16 @@ export function messageOf(
   const schema = SCHEMAS.get(type);
   if (!schema) throw new Error(`no schema for client message type ${type}`);
   return arbitraryOf(schema, hintsFor(ctx)) as fc.Arbitrary<Record<string, unknown>>;
+}
+
+/** The walkie-talkie messages (issue #16): what a team's room does and a meeting refuses. */
+export const WALKIE_TYPES: readonly ClientMessageType[] = WALKIE_CLIENT_SCHEMAS.map(
+  (s) => s.shape.type.value,
+);
+
+/** A walkie-talkie message of any type, every type equally likely. */
+export function walkieMessage(ctx: SampleContext): fc.Arbitrary<Record<string, unknown>> {
+  return fc.oneof(...WALKIE_TYPES.map((type) => messageOf(type, ctx)));
 }
 
 /** A message of any client type, every type equally likely. */

@@ -1,21 +1,31 @@
 import { randomBytes } from 'node:crypto';
+import type fc from 'fast-check';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import type { ClientMessage, PeerId, RoomId, ServerMessage } from '@parley/protocol';
 import { TestClient } from '../client.ts';
 import type { TestServer } from '../server.ts';
 import { FuzzSocket } from './driver.ts';
-import type { FrameContext } from './frames.ts';
+import { teamFrameArbitrary } from './frames.ts';
+import type { Frame, FrameContext } from './frames.ts';
+import { setUpTeam } from './teamScenario.ts';
+import type { TeamScenario } from './teamScenario.ts';
 
 /** One fuzzed connection and the valid messages that would move it out of its state. */
 export interface FuzzTarget {
   socket: FuzzSocket;
   skip: (message: ClientMessage) => boolean;
+  /** Its own frames (default: the scenario's). */
+  frames?: fc.Arbitrary<Frame>;
+  /** Its share of the per-state frame count (default 1). */
+  share?: number;
 }
 
 export interface Scenario {
   targets: FuzzTarget[];
   /** Host of the waiting room's room: not fuzzed, watches what reaches a room from outside. */
   lobbyHost: TestClient;
+  /** The walkie-talkie team whose admin and guest are the last two targets. */
+  team: TeamScenario;
   context: FrameContext;
 }
 
@@ -79,7 +89,7 @@ async function onAir(
   host: FuzzSocket,
 ): Promise<{
   guest: Awaited<ReturnType<typeof joinAs>>;
-  ids: Required<Omit<FrameContext, 'roomIds' | 'peerIds'>>;
+  ids: Required<Pick<FrameContext, 'transportIds' | 'producerIds' | 'consumerIds'>>;
 }> {
   await expectReply(host, { type: 'broadcast', live: true }, 'broadcast-state');
   const send = await expectReply(
@@ -161,12 +171,28 @@ export async function setUpScenario(server: TestServer): Promise<Scenario> {
   }
   const lobby = await lobbyHost.next((m) => m.type === 'lobby' && m.waiting.length === 1);
   const waitingIds = lobby.type === 'lobby' ? lobby.waiting.map((w) => w.peerId) : [];
-  const knownPeers = new Set<string>([...joinedIds, lobbyJoined.peerId, ...waitingIds]);
+  const team = await setUpTeam(server);
+  const knownPeers = new Set<string>([
+    ...joinedIds,
+    lobbyJoined.peerId,
+    ...waitingIds,
+    ...team.peerIds,
+  ]);
   // Kicking a known peer out would end the state another socket is fuzzing.
   const ejects = (m: ClientMessage): boolean =>
     (m.type === 'remove' || m.type === 'deny') && knownPeers.has(m.peerId);
   // Taking room A off air would start FFmpeg again at the next `live: true`, thousands of times.
   const offAir = (m: ClientMessage): boolean => m.type === 'broadcast' && !m.live;
+  const teamSkip = (m: ClientMessage): boolean => team.skip(m, knownPeers);
+  const context: FrameContext = {
+    roomIds: [roomA.id, roomB.id, randomBytes(16).toString('base64url') as RoomId],
+    peerIds: [...knownPeers, randomBytes(12).toString('base64url')] as PeerId[],
+    transportIds: [...ids.transportIds, ...team.transportIds],
+    producerIds: [...ids.producerIds, ...team.producerIds],
+    consumerIds: [...ids.consumerIds, ...team.consumerIds],
+    channelIds: team.channelIds,
+  };
+  const teamFrames = teamFrameArbitrary(context);
 
   return {
     targets: [
@@ -183,12 +209,12 @@ export async function setUpScenario(server: TestServer): Promise<Scenario> {
       },
       { socket: guest.socket, skip: (m) => m.type === 'leave' || ejects(m) || offAir(m) },
       { socket: waiting.socket, skip: (m) => m.type === 'leave' },
+      // A quarter of the frames each: the team's states add to the five above.
+      { socket: team.admin, skip: teamSkip, frames: teamFrames, share: 0.25 },
+      { socket: team.guest, skip: teamSkip, frames: teamFrames, share: 0.25 },
     ],
     lobbyHost,
-    context: {
-      roomIds: [roomA.id, roomB.id, randomBytes(16).toString('base64url') as RoomId],
-      peerIds: [...knownPeers, randomBytes(12).toString('base64url')] as PeerId[],
-      ...ids,
-    },
+    team,
+    context,
   };
 }
