@@ -12,6 +12,7 @@ import { TeamStore } from './TeamStore.ts';
 import { TeamMedia } from './TeamMedia.ts';
 import { FloorControl } from './FloorControl.ts';
 import { TeamChannels } from './TeamChannels.ts';
+import { TeamPeople } from './TeamPeople.ts';
 import { talkingSummary } from './teamState.ts';
 import type { TeamSnapshot } from './teamState.ts';
 
@@ -45,6 +46,7 @@ export class TeamController {
     media: () => this.media,
   });
   readonly channels: TeamChannels;
+  readonly people = new TeamPeople({ rpc: this.rpc, store: this.store });
   private readonly onPageHide = () => this.leave();
 
   constructor(
@@ -184,16 +186,20 @@ export class TeamController {
         return this.onJoined(msg);
       case 'peer-joined':
       case 'peer-updated':
-        return this.setName(msg.peer.peerId, msg.peer.name);
+        return this.people.onPeer(msg.peer);
       case 'peer-left':
+        this.people.onLeft(msg.peerId);
         return this.channels.onPeerLeft(msg.peerId);
       case 'waiting':
-        return this.store.update({ phase: 'waiting' });
+        return this.store.update({ phase: 'waiting', waitingPosition: msg.position });
       case 'role':
-        return this.store.update({ role: msg.role });
+        return this.people.onRole(msg.role);
+      case 'lobby':
+        return this.people.onLobby(msg.waiting);
       case 'removed':
+        // Turned away, removed, or ended: for good, no rejoining by itself.
         this.teardown();
-        return this.store.update({ phase: 'failed', error: 'You are no longer in this team.' });
+        return this.store.update({ phase: 'removed', removal: msg.reason, lobby: [], people: [] });
       case 'floor':
         return this.floor.onFloor(msg);
       case 'floor-ended':
@@ -214,7 +220,6 @@ export class TeamController {
       case 'chat-ack':
       case 'chat-history':
       case 'broadcast-state':
-      case 'lobby':
       case 'muted':
       case 'unmute-allowed':
       case 'room-mode':
@@ -249,7 +254,14 @@ export class TeamController {
     this.ice.set(msg.iceServers, msg.iceTransportPolicy);
     const names = Object.fromEntries(msg.peers.map((p) => [p.peerId, p.name]));
     names[msg.peerId] = this.selfName;
-    this.store.update({ phase: 'in-team', selfId: msg.peerId, role: msg.role, names });
+    this.store.update({
+      phase: 'in-team',
+      selfId: msg.peerId,
+      role: msg.role,
+      names,
+      waitingPosition: null,
+    });
+    this.people.onJoined(msg.peers);
     if (msg.team) this.channels.onTeam(msg.team);
     this.describeForMediaSession();
     if (resumed) return;
@@ -284,10 +296,6 @@ export class TeamController {
     this.closeMedia();
     this.send({ type: 'leave' });
     background(this.sendJoin(), 'join');
-  }
-
-  private setName(peerId: string, name: string): void {
-    this.store.update({ names: { ...this.snapshot.names, [peerId]: name } });
   }
 
   private onError(msg: ServerMessageOf<'error'>): void {

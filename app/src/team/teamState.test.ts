@@ -4,6 +4,9 @@ import {
   endedReason,
   holdLabel,
   initialTeamSnapshot,
+  ordinal,
+  queuedLabel,
+  talkingOn,
   talkerName,
   talkingSummary,
   withChannels,
@@ -64,7 +67,32 @@ describe('team state', () => {
     expect(holdLabel(team())).toBe('Hold to talk');
     expect(holdLabel(team({ talk: { kind: 'granted', channelId: 'o' } }))).toBe('Talking on Ops');
     expect(holdLabel(team({ talk: { kind: 'queued', channelId: 'o', position: 2 } }))).toBe(
-      'Waiting to talk (2 in line)',
+      'Waiting to talk on Ops: 2nd in line',
     );
+  });
+
+  it.each([
+    [1, '1st'],
+    [2, '2nd'],
+    [3, '3rd'],
+    [4, '4th'],
+    [11, '11th'],
+    [12, '12th'],
+    [13, '13th'],
+    [21, '21st'],
+    [102, '102nd'],
+    [111, '111th'],
+  ])('place %i reads %s', (n, word) => {
+    expect(ordinal(n)).toBe(word);
+  });
+
+  it("says our place in a channel's line", () => {
+    expect(queuedLabel(team(), 'o', 1)).toBe('Waiting to talk on Ops: 1st in line');
+  });
+
+  it('finds the channel someone talks on', () => {
+    const snap = team({ talkers: { o: 'b' } });
+    expect(talkingOn(snap, 'b')).toEqual(ops);
+    expect(talkingOn(snap, 'me')).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import type { Channel, Role, TeamSettings } from '@parley/protocol';
+import type { Channel, Role, TeamSettings, WaitingPeer } from '@parley/protocol';
 
 /** Our own floor: nothing, asked for, waiting in line, or talking. */
 export type TalkState =
@@ -7,7 +7,17 @@ export type TalkState =
   | { kind: 'queued'; channelId: string; position: number }
   | { kind: 'granted'; channelId: string };
 
-export type TeamPhase = 'prejoin' | 'joining' | 'waiting' | 'in-team' | 'reconnecting' | 'failed';
+export type TeamPhase =
+  'prejoin' | 'joining' | 'waiting' | 'in-team' | 'reconnecting' | 'removed' | 'failed';
+
+export type Removal = 'denied' | 'removed' | 'ended';
+
+/** Someone else in the team room now. */
+export interface Person {
+  peerId: string;
+  name: string;
+  role: Role;
+}
 
 /** Everything the team page shows, as plain data (no WebRTC objects: see TeamMedia). */
 export interface TeamSnapshot {
@@ -20,6 +30,14 @@ export interface TeamSnapshot {
   talkers: Record<string, string>;
   /** Peer names by id, ours included. */
   names: Record<string, string>;
+  /** Everyone else in the team room now, in the order they came. */
+  people: Person[];
+  /** Admins: newcomers waiting for approval (the room's waiting room). */
+  lobby: WaitingPeer[];
+  /** Held in the waiting room: our place in line (1 = next). */
+  waitingPosition: number | null;
+  /** Why we are out: an admin turned us away or removed us, or the host ended it. */
+  removal: Removal | null;
   settings: TeamSettings | null;
   /** The channels we listen to, by id. */
   listening: string[];
@@ -47,6 +65,10 @@ export function initialTeamSnapshot(teamName = ''): TeamSnapshot {
     channels: [],
     talkers: {},
     names: {},
+    people: [],
+    lobby: [],
+    waitingPosition: null,
+    removal: null,
     settings: null,
     listening: [],
     talkOn: null,
@@ -142,7 +164,33 @@ export function talkingSummary(snap: TeamSnapshot): string {
 export function holdLabel(snap: TeamSnapshot): string {
   const { talk } = snap;
   if (talk.kind === 'granted') return `Talking on ${channelName(snap, talk.channelId)}`;
-  if (talk.kind === 'queued') return `Waiting to talk (${String(talk.position)} in line)`;
+  if (talk.kind === 'queued') return queuedLabel(snap, talk.channelId, talk.position);
   if (talk.kind === 'requesting') return 'Asking to talk…';
   return 'Hold to talk';
+}
+
+/** 1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st. */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  if (tens >= 11 && tens <= 13) return `${String(n)}th`;
+  const suffix = ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${String(n)}${suffix}`;
+}
+
+/** Our place in a channel's line: "Waiting to talk on Ops: 2nd in line". */
+export function queuedLabel(snap: TeamSnapshot, channelId: string, position: number): string {
+  return `Waiting to talk on ${channelName(snap, channelId)}: ${ordinal(position)} in line`;
+}
+
+/** The channel `peerId` talks on now, if any. */
+export function talkingOn(snap: TeamSnapshot, peerId: string): Channel | null {
+  const channelId = Object.keys(snap.talkers).find((id) => snap.talkers[id] === peerId);
+  return snap.channels.find((c) => c.id === channelId) ?? null;
+}
+
+/** Why we are out of the team, in words. */
+export function removalMessage(reason: Removal): string {
+  if (reason === 'denied') return 'An admin did not let you in to this team.';
+  if (reason === 'removed') return 'An admin removed you from this team.';
+  return 'The host ended the team’s session for everyone.';
 }
