@@ -12,6 +12,7 @@ import { useOnline } from '../ui/useOnline.ts';
 import { background } from '../util/background.ts';
 import { TeamController } from './TeamController.ts';
 import type { TeamSnapshot } from './teamState.ts';
+import { removalMessage } from './teamState.ts';
 import { TeamView } from './TeamView.tsx';
 import { installTeamDebugHook } from './teamDebugHook.ts';
 import './team.css';
@@ -75,9 +76,19 @@ export function TeamPage({ teamId }: { teamId: string }) {
       {!missing && (snap.phase === 'prejoin' || snap.phase === 'joining') && (
         <NamePrompt controller={controller} snap={snap} online={online} />
       )}
-      {snap.phase === 'waiting' && <p role="status">Waiting for an admin to let you in…</p>}
+      {snap.phase === 'waiting' && <TeamWaiting controller={controller} snap={snap} />}
       {(snap.phase === 'in-team' || snap.phase === 'reconnecting') && (
         <TeamView controller={controller} snap={snap} />
+      )}
+      {snap.phase === 'removed' && snap.removal && (
+        <section class="notice-page">
+          <p role="alert" class="removed">
+            {removalMessage(snap.removal)}
+          </p>
+          <button type="button" class="primary" onClick={() => navigate('/')}>
+            Back to home
+          </button>
+        </section>
       )}
       {snap.phase === 'failed' && (
         <section class="notice-page">
@@ -89,7 +100,7 @@ export function TeamPage({ teamId }: { teamId: string }) {
           </button>
         </section>
       )}
-      {snap.phase !== 'failed' && !missing && (
+      {snap.phase !== 'failed' && snap.phase !== 'removed' && !missing && (
         <ShareLink roomId={teamId} prefix="/t/" label="Team link" />
       )}
     </main>
@@ -130,5 +141,27 @@ function NamePrompt({ controller, snap, online }: PromptProps) {
         {joining ? 'Joining…' : 'Join the team'}
       </button>
     </form>
+  );
+}
+
+/** Held in the waiting room: what we wait for, our place in line, and a way out. */
+function TeamWaiting({ controller, snap }: { controller: TeamController; snap: TeamSnapshot }) {
+  return (
+    <section class="team-waiting" aria-labelledby="waiting-title">
+      <h2 id="waiting-title">Waiting for an admin to let you in</h2>
+      <p role="status">
+        This team lets newcomers in one by one. You are number {snap.waitingPosition ?? 1} in line;
+        the team opens here as soon as an admin lets you in.
+      </p>
+      <button
+        type="button"
+        onClick={() => {
+          controller.leave();
+          navigate('/');
+        }}
+      >
+        Leave
+      </button>
+    </section>
   );
 }
