@@ -1,7 +1,7 @@
 import { useEffect } from 'preact/hooks';
 import type { FloorControl } from './FloorControl.ts';
 import type { TeamSnapshot } from './teamState.ts';
-import { channelName, holdLabel } from './teamState.ts';
+import { channelName, holdLabel, queuedLabel } from './teamState.ts';
 
 interface Props {
   floor: FloorControl;
@@ -47,8 +47,16 @@ export function HoldToTalk({ floor, snap }: Props) {
     };
   }, [floor]);
 
-  const state = snap.talk.kind;
+  const { talk } = snap;
+  const state = talk.kind;
   const target = snap.talkOn ? channelName(snap, snap.talkOn) : null;
+  // In line, the hint says so too (a live region: the button's own label is not announced).
+  const hint =
+    talk.kind === 'queued'
+      ? `${queuedLabel(snap, talk.channelId, talk.position)}. Keep holding: you talk when it is your turn.`
+      : target
+        ? `Talks on ${target}. Hold the button, or hold Space.`
+        : 'Choose a channel to talk on.';
   const onDown = (e: PointerEvent) => {
     if (e.button !== 0) return;
     // Keep getting this pointer's up even when the finger slides off the button.
@@ -72,10 +80,8 @@ export function HoldToTalk({ floor, snap }: Props) {
       >
         {holdLabel(snap)}
       </button>
-      <p id="hold-hint" class="muted">
-        {target
-          ? `Talks on ${target}. Hold the button, or hold Space.`
-          : 'Choose a channel to talk on.'}
+      <p id="hold-hint" class="muted" aria-live="polite">
+        {hint}
       </p>
     </div>
   );
