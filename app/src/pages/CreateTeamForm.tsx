@@ -15,6 +15,8 @@ interface Props {
 export function CreateTeamForm({ onError }: Props) {
   const [busy, setBusy] = useState(false);
   const [name, setName] = useState('');
+  const [requireApproval, setRequireApproval] = useState(false);
+  const [queue, setQueue] = useState(false);
 
   const onSubmit = async (e: Event) => {
     e.preventDefault();
@@ -22,7 +24,7 @@ export function CreateTeamForm({ onError }: Props) {
     setBusy(true);
     onError(null, false);
     try {
-      const team = await createTeam({ name: name.trim() });
+      const team = await createTeam({ name: name.trim(), requireApproval, queue });
       saveHostKey(team.id, team.hostKey);
       navigate(`/t/${team.id}`);
     } catch (err) {
@@ -48,6 +50,22 @@ export function CreateTeamForm({ onError }: Props) {
           onInput={(e) => setName(e.currentTarget.value)}
         />
       </div>
+      <label class="toggle">
+        <input
+          type="checkbox"
+          checked={requireApproval}
+          onChange={(e) => setRequireApproval(e.currentTarget.checked)}
+        />
+        Approval: an admin lets each newcomer in
+      </label>
+      <label class="toggle">
+        <input
+          type="checkbox"
+          checked={queue}
+          onChange={(e) => setQueue(e.currentTarget.checked)}
+        />
+        Queue: a press on a busy channel waits its turn
+      </label>
       <button type="submit" class="primary big" disabled={busy || !name.trim()}>
         {busy ? 'Creating…' : 'Create team'}
       </button>
