@@ -390,6 +390,35 @@ describe('a team whose SFU side was rebuilt', () => {
   }, 15_000);
 });
 
+describe('a talker whose audio stops reaching the server', () => {
+  it('(m) loses its floor within seconds, though its socket is up', async () => {
+    const t = await createTeam(server, { name: 'Lost path' });
+    const admin = await join(t.id, 'Admin', t.hostKey);
+    const talker = await join(t.id, 'Talker');
+    const channelId = admin.joined.team!.channels[0]!.id;
+    await talker.openMic();
+    await admin.listen(channelId);
+    await admin.receiving();
+    const mark = admin.mark();
+    expect(await talker.request({ type: 'floor-request', channelId })).toMatchObject({
+      type: 'floor',
+      state: 'granted',
+    });
+    await eventually(() => admin.heard(channelId).packets > 25, 5000);
+    const stopped = performance.now();
+    talker.stopMic();
+    await admin.since(mark, floorState(channelId, null), 8000);
+    const ms = performance.now() - stopped;
+    expect(ms).toBeGreaterThan(2000); // not before the talker had a chance to go on
+    // The socket is up: the member may press again (and would talk once its audio is back).
+    expect(await talker.request({ type: 'floor-request', channelId })).toMatchObject({
+      type: 'floor',
+      state: 'granted',
+    });
+    console.log(`walkie: floor ended ${ms.toFixed(0)} ms after the talker's audio stopped`);
+  }, 20_000);
+});
+
 describe('a team after a server restart', () => {
   it('(j) keeps the channels added', async () => {
     const first = await startTestServer();

@@ -15,6 +15,7 @@ import type { Identity } from '../rooms/identity.ts';
 import type { Log } from '../telemetry/log.ts';
 import { ProtocolError } from '../util/errors.ts';
 import { FloorControl } from './floor.ts';
+import { SilenceWatch } from './silenceWatch.ts';
 import type { FloorEvent, FloorRefusal, FloorResult } from './floor.ts';
 
 /** What a team needs from its room: who is in it, its SFU side, fan-out and its queue. */
@@ -59,6 +60,9 @@ export class Team {
   #channels: ChannelRecord[];
   #bus: ChannelBus | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** While anyone talks: once a second, the floors whose audio stopped arriving end. */
+  #watch: NodeJS.Timeout | undefined;
+  readonly #silent = new SilenceWatch<PeerId, ChannelId>();
   #closed = false;
 
   constructor(
@@ -200,6 +204,7 @@ export class Team {
   close(): void {
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearInterval(this.#watch);
   }
 
   async #apply(result: FloorResult<PeerId, ChannelId>, context: Context = {}) {
@@ -219,6 +224,7 @@ export class Team {
       this.#tell(e, context);
     }
     this.#arm();
+    this.#armWatch();
   }
 
   async #talk(channelId: ChannelId, peerId: PeerId): Promise<void> {
@@ -291,6 +297,36 @@ export class Team {
       Math.max(0, next - performance.now()),
     );
     this.#timer.unref();
+  }
+
+  #armWatch(): void {
+    if (this.#floors.holders().length === 0 || this.#closed) {
+      clearInterval(this.#watch);
+      this.#watch = undefined;
+      return;
+    }
+    if (this.#watch) return;
+    this.#watch = setInterval(() => this.host.enqueue(() => this.#endSilentFloors()), 1000);
+    this.#watch.unref();
+  }
+
+  /**
+   * A talker whose audio has not reached its channel for a while lost its media path (ICE or
+   * the network dropped; its socket may still be up): its floor ends, as a dropped socket's does.
+   */
+  async #endSilentFloors(): Promise<void> {
+    const bus = this.#liveBus();
+    const counted = new Set(bus?.channels());
+    const holders = this.#floors.holders().map(({ channelId, memberId }) => ({
+      channelId,
+      memberId,
+      packets: counted.has(channelId) ? bus?.stats(channelId).forwardedPackets : undefined,
+    }));
+    const now = performance.now();
+    for (const memberId of this.#silent.check(holders, now)) {
+      this.host.log.info('no audio from the talker: its floor ends', { peerId: memberId });
+      await this.#effects(this.#floors.drop(memberId, now));
+    }
   }
 
   /**

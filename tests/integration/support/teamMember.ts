@@ -180,6 +180,11 @@ export class TeamMember {
     }, FRAME_MS);
   }
 
+  /** Stops sending, as a lost media path would (ICE or the network gone): the socket lives on. */
+  stopMic(): void {
+    clearInterval(this.#timer);
+  }
+
   /** Packets the microphone sent so far (paused on the server or not). */
   get sentPackets(): number {
     return this.#sentPackets;
