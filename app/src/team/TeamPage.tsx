@@ -100,7 +100,8 @@ export function TeamPage({ teamId }: { teamId: string }) {
           </button>
         </section>
       )}
-      {snap.phase !== 'failed' && snap.phase !== 'removed' && !missing && (
+      {/* Shared by members; a newcomer still waiting has nothing to share yet. */}
+      {!['failed', 'removed', 'waiting'].includes(snap.phase) && !missing && (
         <ShareLink roomId={teamId} prefix="/t/" label="Team link" />
       )}
     </main>

@@ -29,6 +29,9 @@ function person(peer: PeerInfo): Person {
  * in the page's notice, in the meeting's words.
  */
 export class TeamPeople {
+  /** The last "is waiting to join" told, to take back when the list empties. */
+  private arrivalNotice: string | null = null;
+
   constructor(private readonly deps: PeopleDeps) {}
 
   /** A fresh `joined`: everyone already there. */
@@ -64,8 +67,13 @@ export class TeamPeople {
 
   /** The waiting list changed (admins only). */
   onLobby(waiting: WaitingPeer[]): void {
-    const notice = arrivalNotice(arrivals(this.deps.store.current.lobby, waiting));
-    this.deps.store.update({ lobby: waiting, ...(notice ? { notice } : {}) });
+    const { store } = this.deps;
+    const arrived = arrivalNotice(arrivals(store.current.lobby, waiting));
+    // "Dan is waiting to join" goes once nobody waits; any other notice stays.
+    const stale = waiting.length === 0 && store.current.notice === this.arrivalNotice;
+    const notice = arrived ?? (stale ? null : store.current.notice);
+    store.update({ lobby: waiting, notice });
+    if (arrived) this.arrivalNotice = arrived;
   }
 
   admit(peerId: string): Promise<boolean> {
