@@ -26,14 +26,20 @@ function spaceTalks(target: EventTarget | null): boolean {
  */
 export function HoldToTalk({ floor, snap }: Props) {
   useEffect(() => {
+    // A Space press that talks is let go by its keyup wherever the focus went meanwhile (a
+    // click on another control while Space is held must not leave us talking).
+    let spaceTalking = false;
     const down = (e: KeyboardEvent) => {
       if (e.code !== 'Space' || !spaceTalks(e.target)) return;
       e.preventDefault();
-      if (!e.repeat) floor.press();
+      if (e.repeat) return;
+      spaceTalking = true;
+      floor.press();
     };
     const up = (e: KeyboardEvent) => {
-      if (e.code !== 'Space' || !spaceTalks(e.target)) return;
+      if (e.code !== 'Space' || !(spaceTalking || spaceTalks(e.target))) return;
       e.preventDefault();
+      spaceTalking = false;
       floor.release();
     };
     const blur = () => floor.release();
