@@ -71,6 +71,11 @@ export function HoldToTalk({ floor, snap }: Props) {
   };
   return (
     <div class="hold-wrap">
+      {/* Why the last press failed or a turn ended, beside the button: on a phone the top of
+          the page may be scrolled away while the thumb is here. */}
+      <p class="floor-reason" role="status" data-reason={snap.reason ?? ''}>
+        {snap.reason ?? ''}
+      </p>
       <button
         type="button"
         class={`hold-to-talk ${state}`}

@@ -38,9 +38,6 @@ export function TeamView({ controller, snap }: Props) {
       <p class="talking-now" aria-live="polite">
         {summary || 'Nobody is talking.'}
       </p>
-      <p class="floor-reason" role="status" data-reason={snap.reason ?? ''}>
-        {snap.reason ?? ''}
-      </p>
       <p class="notice" role="status">
         {snap.notice ?? ''}
       </p>
