@@ -13,7 +13,7 @@ import { TeamMedia } from './TeamMedia.ts';
 import { FloorControl } from './FloorControl.ts';
 import { TeamChannels } from './TeamChannels.ts';
 import { TeamPeople } from './TeamPeople.ts';
-import { talkingSummary } from './teamState.ts';
+import { BANNED_FROM_TEAM, talkingSummary } from './teamState.ts';
 import type { TeamSnapshot } from './teamState.ts';
 
 type Joined = ServerMessageOf<'joined'>;
@@ -308,7 +308,10 @@ export class TeamController {
     const isJoin = msg.rid !== undefined ? msg.rid === this.joinRid : msg.ref === 'join';
     if (!isJoin) return log.warn('team: server error', msg.code, msg.message);
     this.teardown();
-    this.store.update({ phase: 'failed', error: refusalOf(msg.code, msg.message).message });
+    // Refused for good: in a team's words where the meeting's would mislead.
+    const error =
+      msg.code === ERROR_CODES.BANNED ? BANNED_FROM_TEAM : refusalOf(msg.code, msg.message).message;
+    this.store.update({ phase: 'failed', error });
   }
 
   /** The lock screen and notification show the team and who talks (Media Session API). */

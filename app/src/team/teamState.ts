@@ -188,6 +188,9 @@ export function talkingOn(snap: TeamSnapshot, peerId: string): Channel | null {
   return snap.channels.find((c) => c.id === channelId) ?? null;
 }
 
+/** A join refused with BANNED: the team's words for the meeting's. */
+export const BANNED_FROM_TEAM = 'An admin removed you from this team or did not let you in.';
+
 /** Why we are out of the team, in words. */
 export function removalMessage(reason: Removal): string {
   if (reason === 'denied') return 'An admin did not let you in to this team.';
