@@ -20,8 +20,8 @@ import {
 // Issue 16, a team's admins: a team that approves newcomers and queues presses. Dan waits
 // until Ann (its creator, an admin) lets him in from her page, she makes him an admin, and
 // when he talks she holds Space to talk after him (in line: one admin does not pre-empt
-// another), then ends his turn: the floor comes to her with the permit tone. Dan is on a
-// phone: the Hold to talk button stays in reach with four channels.
+// another), then ends his turn: the floor comes to her with the permit tone. Last she removes
+// him. Dan is on a phone: the Hold to talk button stays in reach with four channels.
 
 const MEMBERS = {
   Ann: { tone: 440, viewport: DESKTOP },
@@ -62,7 +62,7 @@ describe('walkie-talkie team admins (issue 16)', () => {
     rmSync(wavDir, { recursive: true, force: true });
   });
 
-  it('lets a newcomer in, makes them admin, and ends their turn', async () => {
+  it('lets a newcomer in, makes them admin, ends their turn, removes them', async () => {
     const started = Date.now();
     const lap = (what: string) =>
       console.info(`[walkie-admin] ${what} at ${Date.now() - started} ms`);
@@ -147,5 +147,12 @@ describe('walkie-talkie team admins (issue 16)', () => {
     await ann.locator('button[data-floor="idle"]').waitFor();
     await personRow(ann, 'Dan').getByText('talking on General').waitFor({ state: 'detached' });
     lap('Ann ended Dan’s turn');
+
+    // Ann removes Dan: his page says so and offers the way home; her People list lets him go.
+    await ann.getByRole('button', { name: 'Remove Dan from the team' }).click();
+    await dan.getByRole('alert').getByText('An admin removed you from this team.').waitFor();
+    await dan.getByRole('button', { name: 'Back to home' }).waitFor();
+    await personRow(ann, 'Dan').waitFor({ state: 'detached' });
+    await shoot(dan, 'removed-390x844.png', { fullPage: false });
   });
 });
