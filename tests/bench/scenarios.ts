@@ -15,6 +15,7 @@ import { switchScenario } from './scenarios/switch.ts';
 import { switchBots } from './scenarios/switchBots.ts';
 import { turn } from './scenarios/turn.ts';
 import { walkieFloor } from './scenarios/walkieFloor.ts';
+import { walkieLatency } from './scenarios/walkieLatency.ts';
 import { webrtcFanout } from './scenarios/webrtcFanout.ts';
 import type { Scenario } from './types.ts';
 
@@ -36,4 +37,5 @@ export const SCENARIOS: readonly Scenario[] = [
   failoverVideo,
   argon2,
   walkieFloor,
+  walkieLatency,
 ];
