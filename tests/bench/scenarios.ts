@@ -14,6 +14,7 @@ import { signaling } from './scenarios/signaling/index.ts';
 import { switchScenario } from './scenarios/switch.ts';
 import { switchBots } from './scenarios/switchBots.ts';
 import { turn } from './scenarios/turn.ts';
+import { walkieCapacity } from './scenarios/walkieCapacity.ts';
 import { walkieFloor } from './scenarios/walkieFloor.ts';
 import { walkieLatency } from './scenarios/walkieLatency.ts';
 import { webrtcFanout } from './scenarios/webrtcFanout.ts';
@@ -38,4 +39,5 @@ export const SCENARIOS: readonly Scenario[] = [
   argon2,
   walkieFloor,
   walkieLatency,
+  walkieCapacity,
 ];
