@@ -1,5 +1,6 @@
-// The browser benchmark scenarios (join and switch, each also with bots; glass, PWA, failover) in
-// smoke mode: a few iterations each, in the serial end-to-end project, since each drives Chromium.
+// The browser benchmark scenarios (join and switch, each also with bots; glass, PWA, failover,
+// walkie-talkie press -> audible) in smoke mode: a few iterations each, in the serial end-to-end
+// project, since each drives Chromium.
 
 import { describe, expect, it } from 'vitest';
 import { smokeEach, usesBrowser } from '../bench/lib/smoke.ts';
@@ -8,7 +9,7 @@ import { SCENARIOS } from '../bench/scenarios.ts';
 describe('browser benchmark scenarios (smoke)', () => {
   const browserScenarios = SCENARIOS.filter(usesBrowser);
 
-  it('are the seven the issues ask for', () => {
+  it('are the eight the issues ask for', () => {
     expect(browserScenarios.map((s) => s.name).sort()).toEqual([
       'failover-video',
       'glass',
@@ -17,6 +18,7 @@ describe('browser benchmark scenarios (smoke)', () => {
       'pwa',
       'switch',
       'switch-bots',
+      'walkie-latency',
     ]);
   });
 
