@@ -134,13 +134,14 @@ describe(`fuzz over real sockets (FUZZ_SEED=${SEED})`, () => {
       const frames = frameArbitrary(scenario.context);
       const runAll = (count: number, round: number) =>
         Promise.all(
-          scenario.targets.map(({ socket, skip, frames: own, share = 1 }, i) =>
+          scenario.targets.map(({ socket, skip, frames: own, share = 1, batch }, i) =>
             socket.run({
               frames: own ?? frames,
               seed: SEED + 1000 * i + round,
               count: Math.round(count * share),
               skip,
               stop: failures.first,
+              ...(batch ? { batch } : {}),
             }),
           ),
         );
