@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { SilenceWatch } from './silenceWatch.ts';
 
-const floor = (memberId: string, packets: number | undefined, channelId = 'general') => ({
-  channelId,
-  memberId,
-  packets,
-});
+const floor = (
+  memberId: string,
+  packets: number | undefined,
+  channelId = 'general',
+  since = 0,
+) => ({ channelId, memberId, since, packets });
 
 describe('SilenceWatch', () => {
   it('ends nobody while the talker audio keeps arriving', () => {
@@ -37,6 +38,14 @@ describe('SilenceWatch', () => {
     expect(watch.check([floor('ann', 1, 'a'), floor('bob', 50, 'b')], 3000)).toEqual(['ann']);
     watch.check([], 3500);
     expect(watch.check([floor('ann', 1, 'a')], 4000)).toEqual([]);
+  });
+
+  it('gives the same member a new turn its own full time', () => {
+    const watch = new SilenceWatch<string, string>(3000);
+    watch.check([floor('ann', 10, 'general', 0)], 0);
+    expect(watch.check([floor('ann', 10, 'general', 2800)], 3000)).toEqual([]);
+    expect(watch.check([floor('ann', 10, 'general', 2800)], 5999)).toEqual([]);
+    expect(watch.check([floor('ann', 10, 'general', 2800)], 6000)).toEqual(['ann']);
   });
 
   it('counts a channel without a counter (no bus yet) as silent too', () => {

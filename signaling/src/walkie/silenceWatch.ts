@@ -9,11 +9,14 @@ export const SILENT_TALKER_MS = 3_000;
 export interface HeldFloor<M extends string, C extends string> {
   channelId: C;
   memberId: M;
+  /** When the floor was granted: a new turn of the same member is a new floor. */
+  since: number;
   packets: number | undefined;
 }
 
 interface Heard<M> {
   memberId: M;
+  since: number;
   packets: number | undefined;
   /** When the count last moved (or the watch first saw this holder). */
   at: number;
@@ -32,11 +35,12 @@ export class SilenceWatch<M extends string, C extends string> {
   check(holders: readonly HeldFloor<M, C>[], now: number): M[] {
     const silent: M[] = [];
     const held = new Set<C>();
-    for (const { channelId, memberId, packets } of holders) {
+    for (const { channelId, memberId, since, packets } of holders) {
       held.add(channelId);
       const last = this.#heard.get(channelId);
-      if (!last || last.memberId !== memberId || last.packets !== packets) {
-        this.#heard.set(channelId, { memberId, packets, at: now });
+      const same = last?.memberId === memberId && last.since === since;
+      if (!last || !same || last.packets !== packets) {
+        this.#heard.set(channelId, { memberId, since, packets, at: now });
       } else if (now - last.at >= this.limitMs) {
         silent.push(memberId);
       }

@@ -317,9 +317,10 @@ export class Team {
   async #endSilentFloors(): Promise<void> {
     const bus = this.#liveBus();
     const counted = new Set(bus?.channels());
-    const holders = this.#floors.holders().map(({ channelId, memberId }) => ({
+    const holders = this.#floors.holders().map(({ channelId, memberId, since }) => ({
       channelId,
       memberId,
+      since,
       packets: counted.has(channelId) ? bus?.stats(channelId).forwardedPackets : undefined,
     }));
     const now = performance.now();
