@@ -124,6 +124,8 @@ export const walkieFloor: Scenario = {
     "The real server in the bench process (signaling and one mediasoup worker on 127.0.0.1), a team made with `POST /api/teams`, its admin and 20 members on WebSockets (`tests/bench/lib/wsClient.ts`, no media: a floor decision does not wait on it). Each round: a `ping` (the floor: a request through the same socket, parser, permission table and room, answered at once), then one member asks for the free channel (`floor-request` -> `floor` granted) and lets it go, then two members ask at the same moment (one `floor`, one `FLOOR_BUSY`; the admin, whose request would pre-empt, only watches). Times are request sent -> reply parsed at the client, on loopback: an upper bound of the server's decision, since the clients share the process and its event loop. 20 rounds of warm-up, then 1,000. `--smoke`: 3 members, 20 rounds.",
   target: 'floor decision p99 <= 20 ms',
   anchor: '`ping` on the same sockets in the same run',
+  analysis:
+    "**Meets the target by far** (2026-12-05 19:03 UTC, load average 1.0): a free channel's floor is answered in 0.66 ms p50 / 0.93 ms p99, two members pressing at once in 2.35 ms p99 (the second waits in the room's queue behind the first), every contended round gave exactly one grant, over 1,000 rounds. A `ping` on the same sockets takes 0.3 ms p99: the floor decision adds the room's queue, the floor machine and the channel bus's `setTalker` (which resumes the talker's microphone on the worker), about 0.6 ms. The decision is not what a talker waits for: see `walkie-latency`, where the grant reply is ~18 ms of a ~115 ms press -> audible.",
   async run(options): Promise<ScenarioOutput> {
     const s = await run(options);
     const free = summarize(s.free);
