@@ -108,4 +108,33 @@ describe('a team remembers its members', () => {
     const danAgain = await browser(server, danCookie);
     expect((await join(danAgain, team.id, 'Dan')).type).toBe('waiting');
   });
+
+  it('lets any admin make someone admin, where a meeting leaves roles to its host', async () => {
+    const server = await startTestServer();
+    servers.push(server);
+    const team = await createTeam(server, { name: 'Stage crew' });
+    const ann = await browser(server, await guestCookie(server.url));
+    await join(ann, team.id, 'Ann', { hostKey: team.hostKey });
+    const bob = await browser(server, await guestCookie(server.url));
+    const bobJoined = await join(bob, team.id, 'Bob');
+    const cat = await browser(server, await guestCookie(server.url));
+    const catJoined = await join(cat, team.id, 'Cat');
+    const id = (m: ServerMessage) => (m.type === 'joined' ? m.peerId : '');
+    await ann.request({ type: 'set-role', peerId: id(bobJoined), role: 'cohost' });
+    expect(await bob.request({ type: 'set-role', peerId: id(catJoined), role: 'cohost' })).toEqual(
+      expect.objectContaining({ type: 'ok' }),
+    );
+    expect(await cat.next((m) => m.type === 'role')).toMatchObject({ role: 'cohost' });
+
+    const room = await server.createRoom({ settings: { waitingRoom: false } });
+    const host = await browser(server, await guestCookie(server.url));
+    await join(host, room.id, 'Host', { hostKey: room.hostKey });
+    const cohost = await browser(server, await guestCookie(server.url));
+    const cohostJoined = await join(cohost, room.id, 'Cohost');
+    const guest = await browser(server, await guestCookie(server.url));
+    const guestJoined = await join(guest, room.id, 'Guest');
+    await host.request({ type: 'set-role', peerId: id(cohostJoined), role: 'cohost' });
+    const refused = await cohost.request({ type: 'set-role', peerId: id(guestJoined), role: 'cohost' }); // prettier-ignore
+    expect(refused).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
+  });
 });

@@ -3,15 +3,16 @@ import type { Role } from '@parley/protocol';
 import { personActions } from './people.ts';
 
 // The server's TARGETS.remove (signaling/src/rooms/permissions.ts): host -> cohost, guest;
-// cohost -> guest; guest -> nobody. Roles are the host's alone.
+// cohost -> guest; guest -> nobody. In a team every admin makes and unmakes admins
+// (moderation.ts setRole); the host stays host.
 describe('personActions', () => {
   it.each<[Role | null, Role, string]>([
     ['host', 'host', ''],
     ['host', 'cohost', 'remove removeAdmin'],
     ['host', 'guest', 'remove makeAdmin'],
     ['cohost', 'host', ''],
-    ['cohost', 'cohost', ''],
-    ['cohost', 'guest', 'remove'],
+    ['cohost', 'cohost', 'removeAdmin'],
+    ['cohost', 'guest', 'remove makeAdmin'],
     ['guest', 'guest', ''],
     ['guest', 'host', ''],
     [null, 'guest', ''],

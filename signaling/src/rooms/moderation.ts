@@ -71,6 +71,10 @@ export async function setRole(
   role: 'cohost' | 'guest',
   by: Peer,
 ): Promise<void> {
+  // A meeting's roles are its host's to give; a team's admins make others admins too.
+  if (by.role !== 'host' && !room.team) {
+    throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'only a host changes roles');
+  }
   const peer = target(room, peerId);
   if (peer.role === 'host') throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'a host stays host');
   await room.door.setCohost(peer, role === 'cohost');

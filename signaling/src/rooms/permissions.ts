@@ -75,7 +75,8 @@ export const RULES: Readonly<Record<ClientMessageType, Rule>> = {
   'allow-unmute': 'moderator',
   remove: 'moderator',
   broadcast: 'host',
-  'set-role': 'host',
+  // Host only in a meeting; in a walkie-talkie team every admin (moderation.ts `setRole`).
+  'set-role': 'moderator',
   end: 'host',
 };
 
