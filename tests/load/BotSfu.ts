@@ -41,7 +41,7 @@ export interface BotSfuOptions {
  * mediasoup's transport parameters, checked for what the SDP needs: the protocol only types
  * them as records (mediasoup validates their contents on the server).
  */
-function transportOf(t: SfuTransport): TransportParams {
+export function transportOf(t: SfuTransport): TransportParams {
   const ice = t.iceParameters;
   const dtls = t.dtlsParameters;
   if (typeof ice.usernameFragment !== 'string' || typeof ice.password !== 'string') {
@@ -217,7 +217,7 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): P
 }
 
 /** Resolves once the peer connection is `connected`. */
-function connected(
+export function connected(
   pc: {
     connectionState: string;
     connectionStateChange: { subscribe(f: (s: string) => void): { unSubscribe(): void } };

@@ -4,23 +4,18 @@
 // member holds a floor), and counts what each channel consumer receives, from RTP headers.
 //
 // The WebRTC pieces are the load bots' (tests/load/peer.ts, sdp.ts, rtpCounter.ts), used as
-// they are. Two small things are copied here rather than changed there: the transport check of
-// BotSfu.ts (not exported), and a placeholder VP8 codec, because botMedia() wants a router with
-// VP8 and a team's router is audio-only (the placeholder is never offered on any m-line).
+// they are, with BotSfu.ts's transport check and connection wait. One thing is added here: a
+// placeholder VP8 codec, because botMedia() wants a router with VP8 and a team's router is
+// audio-only (the placeholder is never offered on any m-line).
 
 import { PROTOCOL_VERSION } from '@parley/protocol';
-import type {
-  ChannelId,
-  PeerId,
-  ServerMessage,
-  ServerMessageOf,
-  SfuTransport,
-} from '@parley/protocol';
+import type { ChannelId, PeerId, ServerMessage, ServerMessageOf } from '@parley/protocol';
+import { connected, transportOf } from '../../load/BotSfu.ts';
 import { RecvPeer, SendPeer } from '../../load/peer.ts';
 import type { DtlsParams, RouterCaps } from '../../load/peer.ts';
 import { RtpCounter } from '../../load/rtpCounter.ts';
 import type { RtpCounts } from '../../load/rtpCounter.ts';
-import type { RtpParams, TransportParams } from '../../load/sdp.ts';
+import type { RtpParams } from '../../load/sdp.ts';
 import { TestClient } from './client.ts';
 
 /** 20 ms Opus frames: 50 packets a second. */
@@ -28,29 +23,6 @@ const FRAME_MS = 20;
 const FRAME_TICKS = 960;
 /** An Opus-looking payload (TOC: CELT FB 20 ms, one frame); nothing here decodes it. */
 const PAYLOAD = Buffer.concat([Buffer.from([0xfc]), Buffer.alloc(59, 0x5a)]);
-
-/** The transport parameters the SDP needs, checked (the protocol types them as records). */
-function transportOf(t: SfuTransport): TransportParams {
-  const ice = t.iceParameters;
-  const dtls = t.dtlsParameters;
-  if (typeof ice.usernameFragment !== 'string' || typeof ice.password !== 'string') {
-    throw new Error('transport without ICE credentials');
-  }
-  if (!Array.isArray(dtls.fingerprints)) throw new Error('transport without DTLS fingerprints');
-  return {
-    iceParameters: { usernameFragment: ice.usernameFragment, password: ice.password },
-    iceCandidates: t.iceCandidates.map((c) => ({
-      foundation: String(c.foundation),
-      priority: Number(c.priority),
-      ip: String(c.ip ?? c.address),
-      protocol: String(c.protocol),
-      port: Number(c.port),
-    })),
-    dtlsParameters: {
-      fingerprints: dtls.fingerprints as TransportParams['dtlsParameters']['fingerprints'],
-    },
-  };
-}
 
 /** The router's capabilities plus a VP8 entry botMedia() insists on (see the header). */
 function withPlaceholderVp8(caps: RouterCaps): RouterCaps {
@@ -81,21 +53,6 @@ function audioCapabilities(caps: RouterCaps): Record<string, unknown> {
       .filter((e) => e.kind === 'audio')
       .map((e) => ({ ...e, direction: 'sendrecv' })),
   };
-}
-
-/** Resolves once `pc` is connected; rejects on failure or after `ms`. */
-function connected(pc: SendPeer['pc'] | RecvPeer['pc'], ms: number): Promise<void> {
-  if (pc.connectionState === 'connected') return Promise.resolve();
-  return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('ICE and DTLS timed out')), ms);
-    const sub = pc.connectionStateChange.subscribe((s) => {
-      if (s !== 'connected' && s !== 'failed' && s !== 'closed') return;
-      clearTimeout(timer);
-      sub.unSubscribe();
-      if (s === 'connected') resolve();
-      else reject(new Error(`connection ${s}`));
-    });
-  });
 }
 
 /** A channel consumer and what reached it. */
