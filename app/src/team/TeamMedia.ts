@@ -1,12 +1,4 @@
-import type {
-  Consumer,
-  Device,
-  DtlsParameters,
-  IceCandidate,
-  IceParameters,
-  Producer,
-  Transport,
-} from 'mediasoup-client/types';
+import type { Consumer, Device, Producer, Transport } from 'mediasoup-client/types';
 import type { SfuState, SfuTransport } from '@parley/protocol';
 import type { RequestChannel } from '../call/session/RequestChannel.ts';
 import type { SfuIce } from '../call/topology/sfu/SfuSession.ts';
@@ -17,6 +9,7 @@ import { log } from '../log.ts';
 import { background } from '../util/background.ts';
 import { ChannelOutput } from './ChannelOutput.ts';
 import type { ChannelLevel } from './ChannelOutput.ts';
+import { createTransport, dtlsOf } from '../call/topology/sfu/transport.ts';
 
 /** What the media tells the team controller. */
 export interface TeamMediaEvents {
@@ -184,18 +177,7 @@ export class TeamMedia {
   }
 
   private openTransport(device: Device, reply: SfuTransport): Transport {
-    const opts = {
-      id: reply.id,
-      // mediasoup's own structures, produced by the server's mediasoup: passed through as is.
-      iceParameters: reply.iceParameters as unknown as IceParameters,
-      iceCandidates: reply.iceCandidates as unknown as IceCandidate[],
-      dtlsParameters: reply.dtlsParameters as unknown as DtlsParameters,
-      ...this.ice.config(),
-    };
-    const transport =
-      reply.direction === 'send'
-        ? device.createSendTransport(opts)
-        : device.createRecvTransport(opts);
+    const transport = createTransport(device, reply, this.ice.config());
     transport.on('connect', ({ dtlsParameters }, done, fail) => {
       this.rpc
         .request({
@@ -223,12 +205,4 @@ export class TeamMedia {
     });
     return transport;
   }
-}
-
-/** mediasoup-client's DTLS parameters, in the protocol's (stricter) shape. */
-function dtlsOf(p: DtlsParameters) {
-  return {
-    ...(p.role ? { role: p.role } : {}),
-    fingerprints: p.fingerprints.map((f) => ({ algorithm: f.algorithm, value: f.value })),
-  };
 }

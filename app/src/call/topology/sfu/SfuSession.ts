@@ -1,12 +1,4 @@
-import type {
-  Consumer,
-  Device,
-  DtlsParameters,
-  IceCandidate,
-  IceParameters,
-  Producer,
-  Transport,
-} from 'mediasoup-client/types';
+import type { Consumer, Device, Producer, Transport } from 'mediasoup-client/types';
 import type {
   MediaSource,
   ProducerInfo,
@@ -22,6 +14,7 @@ import { loadSfuDevice } from './sfuDevice.ts';
 import { IceRecovery, connectedWithin } from './iceRecovery.ts';
 import { log } from '../../../log.ts';
 import { background } from '../../../util/background.ts';
+import { createTransport, dtlsOf } from './transport.ts';
 
 /** Error codes that mean "that producer or consumer no longer exists". */
 const GONE = new Set(['SFU_NOT_FOUND', 'CANNOT_CONSUME']);
@@ -353,18 +346,7 @@ export class SfuSession {
   }
 
   private openTransport(device: Device, reply: SfuTransport): Transport {
-    const opts = {
-      id: reply.id,
-      // mediasoup's own structures, produced by the server's mediasoup: passed through as is.
-      iceParameters: reply.iceParameters as unknown as IceParameters,
-      iceCandidates: reply.iceCandidates as unknown as IceCandidate[],
-      dtlsParameters: reply.dtlsParameters as unknown as DtlsParameters,
-      ...this.ice.config(),
-    };
-    const transport =
-      reply.direction === 'send'
-        ? device.createSendTransport(opts)
-        : device.createRecvTransport(opts);
+    const transport = createTransport(device, reply, this.ice.config());
     transport.on('connect', ({ dtlsParameters }, done) => {
       // DTLS can only start after ICE, and ICE only after mediasoup-client applies the SDP it
       // holds until `done()`: the server has our parameters long before its first DTLS packet.
@@ -394,12 +376,4 @@ export class SfuSession {
     });
     return transport;
   }
-}
-
-/** mediasoup-client's DTLS parameters, in the protocol's (stricter) shape. */
-function dtlsOf(p: DtlsParameters) {
-  return {
-    ...(p.role ? { role: p.role } : {}),
-    fingerprints: p.fingerprints.map((f) => ({ algorithm: f.algorithm, value: f.value })),
-  };
 }
