@@ -212,7 +212,15 @@ describe('three nodes behind HAProxy', () => {
     console.log(`[cluster] on air -> viewer playing through HAProxy: ${Date.now() - onAirAt} ms`);
 
     await host.getByRole('button', { name: 'Stop broadcast' }).click();
-    await viewer.getByText('The broadcast has ended.').waitFor({ timeout: 30_000 });
+    const stoppedAt = Date.now();
+    // The server has taken the room off air once the host is offered Go live again.
+    await host.getByRole('button', { name: 'Go live' }).waitFor({ timeout: 30_000 });
+    expect(await status(room.id)).toMatchObject({ live: false });
+    // The viewer learns it from its next status poll (every 3 s), then lets the last segments
+    // play out (up to 15 s, WatchController's DRAIN_MS): a bound of 60 s leaves room for a
+    // machine this busy, where a poll through HAProxy and a node can take seconds.
+    await viewer.getByText('The broadcast has ended.').waitFor({ timeout: 60_000 });
+    console.log(`[cluster] stop -> viewer shows the end: ${Date.now() - stoppedAt} ms`);
     await viewer.context().close();
   }, 420_000); // six Chromium pages, FFmpeg and three nodes share two cores: 130-290 s seen
 

@@ -1,6 +1,12 @@
 import type { BroadcastStatus } from '@parley/protocol';
 
 const VIEWER_ID_KEY = 'parley.viewerId';
+/**
+ * A request that has not answered by then is abandoned and counts as failed. Without a bound, a
+ * connection stalled in a proxy would stop the page's polling for as long as the proxy waits
+ * (a minute in deploy/haproxy.cfg), and a viewer would not learn that the broadcast ended.
+ */
+const REQUEST_TIMEOUT_MS = 8000;
 
 /**
  * Adds a private room's viewer token (`/watch/<broadcastId>?t=<token>`) to a same-site URL as `t`; the
@@ -28,7 +34,10 @@ export async function fetchBroadcastStatus(
   token: string | null = null,
 ): Promise<BroadcastStatus | 'not-found'> {
   const url = withToken(`/api/broadcasts/${encodeURIComponent(broadcastId)}`, token);
-  const res = await fetch(url, { cache: 'no-store' });
+  const res = await fetch(url, {
+    cache: 'no-store',
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
   if (res.status === 404) return 'not-found';
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   const body: unknown = await res.json();
@@ -47,6 +56,7 @@ export async function checkIn(
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ viewerId }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   const body = (await res.json()) as { viewers?: unknown };
@@ -60,7 +70,10 @@ export async function checkIn(
  * the previous broadcast's `#EXT-X-ENDLIST` would play as a recording.
  */
 export async function playlistReady(url: string): Promise<boolean> {
-  const res = await fetch(url, { cache: 'no-store' });
+  const res = await fetch(url, {
+    cache: 'no-store',
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
   if (!res.ok) return false;
   const text = await res.text();
   return text.includes('#EXTINF') && !text.includes('#EXT-X-ENDLIST');
