@@ -13,7 +13,10 @@ import { newBenchPage } from './browser.ts';
 export interface FloorSetup {
   /** The app's microphone constraints (app/src/team/TeamMedia.ts). */
   constraints: Record<string, boolean | number>;
-  /** Opus fmtp parameters added to both descriptions, e.g. `usedtx=1` (the app's codecOptions). */
+  /**
+   * Opus fmtp parameters added to both descriptions, e.g. `usedtx=1` (the app's codecOptions),
+   * `ptime=10` for 10 ms frames (what mediasoup-client's `opusPtime` adds).
+   */
   fmtp: string;
 }
 
@@ -39,6 +42,7 @@ async function setupInPage(setup: FloorSetup): Promise<string[]> {
     setLocalDescription(d: Desc): Promise<void>;
     setRemoteDescription(d: Desc): Promise<void>;
     getReceivers(): { jitterBufferTarget: number | null }[];
+    getStats(): Promise<{ forEach(fn: (s: Record<string, unknown>) => void): void }>;
   };
   type Node = { connect(n: unknown): void };
   type Analyser = Node & {
@@ -108,6 +112,40 @@ function jitterInPage(ms: number | null): void {
   for (const r of f.recv.getReceivers()) r.jitterBufferTarget = ms;
 }
 
+/**
+ * Runs in the page: the microphone enabled for `holdMs` (after 300 ms to settle), and the
+ * receiver's audio packets and payload bytes per second over that time (inbound-rtp, timed
+ * by the last packet's arrival: exact whatever the page's load).
+ */
+async function rateInPage(holdMs: number): Promise<{ pps: number; payloadKbps: number }> {
+  type Stats = { forEach(fn: (s: Record<string, unknown>) => void): void };
+  const f = (globalThis as unknown as { __audioFloor: { track: { enabled: boolean }; recv: { getStats(): Promise<Stats> } } }).__audioFloor; // prettier-ignore
+  const totals = async () => {
+    let packets = 0;
+    let bytes = 0;
+    let at = 0;
+    (await f.recv.getStats()).forEach((s) => {
+      if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
+      packets += Number(s.packetsReceived ?? 0);
+      bytes += Number(s.bytesReceived ?? 0);
+      at = Math.max(at, Number(s.lastPacketReceivedTimestamp ?? 0));
+    });
+    return { packets, bytes, at };
+  };
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  f.track.enabled = true;
+  try {
+    await wait(300);
+    const a = await totals();
+    await wait(holdMs);
+    const b = await totals();
+    const s = (b.at - a.at) / 1000;
+    return { pps: (b.packets - a.packets) / s, payloadKbps: (8 * (b.bytes - a.bytes)) / s / 1000 };
+  } finally {
+    f.track.enabled = false;
+  }
+}
+
 /** Runs in the page: silence, then enable the microphone and time until the tone is heard. */
 async function pressInPage(args: FloorArgs): Promise<number> {
   type Analyser = { frequencyBinCount: number; fftSize: number; getFloatFrequencyData(a: Float32Array): void }; // prettier-ignore
@@ -152,6 +190,8 @@ export interface AudioFloor {
   /** One measurement: ms from enabling the microphone to the tone in the analyser; NaN: never. */
   press(args: FloorArgs): Promise<number>;
   setJitterTarget(ms: number | null): Promise<void>;
+  /** Audio packets and payload kbit/s at the receiver over `holdMs` with the microphone on. */
+  packetRate(holdMs: number): Promise<{ pps: number; payloadKbps: number }>;
   close(): Promise<void>;
 }
 
@@ -177,6 +217,7 @@ export async function openAudioFloor(
     sdpLines,
     press: (args) => page.evaluate(pressInPage, args),
     setJitterTarget: (ms) => page.evaluate(jitterInPage, ms),
+    packetRate: (holdMs) => page.evaluate(rateInPage, holdMs),
     close: () => context.close(),
   };
 }

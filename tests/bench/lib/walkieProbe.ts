@@ -14,7 +14,13 @@ interface Stat {
   type: string;
   kind?: string;
   packetsReceived?: number;
+  bytesReceived?: number;
+  headerBytesReceived?: number;
+  packetsSent?: number;
+  bytesSent?: number;
+  headerBytesSent?: number;
   lastPacketReceivedTimestamp?: number;
+  timestamp?: number;
   jitterBufferDelay?: number;
   jitterBufferEmittedCount?: number;
 }
@@ -34,6 +40,7 @@ interface Level {
 }
 interface BenchGlobal {
   __bench: { pcs: Pc[]; marks: Mark[] };
+  __benchPtime?: string[];
   __benchHeard?: Promise<Heard>;
   __parleyTeam?: { level(channel: string, frequency: number): Level | null };
 }
@@ -78,6 +85,76 @@ export function instrumentTeamPage(): void {
   };
   const win = g as unknown as { addEventListener(t: string, fn: () => void, c: boolean): void };
   win.addEventListener('pointerdown', () => bench.marks.push({ what: 'pointerdown', at: now() }), true); // prettier-ignore
+}
+
+/**
+ * An init script for a talker's page: Opus frames of `ms` instead of libwebrtc's default 20,
+ * asked for as mediasoup-client's `codecOptions.opusPtime` asks (`ptime=<ms>` in the Opus
+ * fmtp of the answer it gives the send transport, which is what configures the encoder).
+ * Only remote answers change: the send transport's; the receive transport's remote is an
+ * offer. The changed lines are kept in `__benchPtime` (`ptimeLines`).
+ */
+export function opusPtime(ms: number): void {
+  type Desc = { type: string; sdp?: string };
+  type Srd = (this: unknown, d: Desc) => Promise<void>;
+  const g = globalThis as unknown as BenchGlobal & { RTCPeerConnection: { prototype: object } };
+  // Instrumented or not, RTCPeerConnection.prototype is where the app's calls end up.
+  const proto = g.RTCPeerConnection.prototype as { setRemoteDescription: Srd };
+  const original = proto.setRemoteDescription;
+  const changed: string[] = (g.__benchPtime = []);
+  proto.setRemoteDescription = function (d: Desc) {
+    const pt = /a=rtpmap:(\d+) opus\/48000/i.exec(d.sdp ?? '')?.[1];
+    if (d.type !== 'answer' || !d.sdp || !pt) return original.call(this, d);
+    const sdp = d.sdp.replace(new RegExp(`(a=fmtp:${pt} [^\\r\\n]*)`), (line) => {
+      changed.push(`${line};ptime=${String(ms)}`);
+      return `${line};ptime=${String(ms)}`;
+    });
+    return original.call(this, { type: d.type, sdp });
+  };
+}
+
+/** The fmtp lines `opusPtime` changed in this page. */
+export function ptimeLines(): string[] {
+  return (globalThis as unknown as BenchGlobal).__benchPtime ?? [];
+}
+
+/**
+ * Audio RTP totals of a page (all connections), for packet and bit rates. `at` is when the
+ * counts held: the last packet's arrival for what was received (the count between two such
+ * times is exact, whatever the page's load makes of the stats call), the stats' own
+ * timestamp for what was sent. Epoch ms.
+ */
+export interface PacketTotals {
+  received: RtpTotals;
+  sent: RtpTotals;
+}
+export interface RtpTotals {
+  packets: number;
+  payloadBytes: number;
+  headerBytes: number;
+  at: number;
+}
+
+export async function packetTotals(): Promise<PacketTotals> {
+  const zero = (): RtpTotals => ({ packets: 0, payloadBytes: 0, headerBytes: 0, at: 0 });
+  const t: PacketTotals = { received: zero(), sent: zero() };
+  for (const pc of (globalThis as unknown as BenchGlobal).__bench.pcs) {
+    (await pc.getStats()).forEach((s) => {
+      if (s.kind !== 'audio') return;
+      if (s.type === 'inbound-rtp') {
+        t.received.packets += s.packetsReceived ?? 0;
+        t.received.payloadBytes += s.bytesReceived ?? 0;
+        t.received.headerBytes += s.headerBytesReceived ?? 0;
+        t.received.at = Math.max(t.received.at, s.lastPacketReceivedTimestamp ?? 0);
+      } else if (s.type === 'outbound-rtp') {
+        t.sent.packets += s.packetsSent ?? 0;
+        t.sent.payloadBytes += s.bytesSent ?? 0;
+        t.sent.headerBytes += s.headerBytesSent ?? 0;
+        t.sent.at = Math.max(t.sent.at, s.timestamp ?? 0);
+      }
+    });
+  }
+  return t;
 }
 
 /** What a listener's page saw after `armListener`. NaN: not seen before the timeout. */

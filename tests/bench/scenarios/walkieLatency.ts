@@ -2,7 +2,9 @@
 // Chromium of its own whose fake microphone plays a tone, through the real server and SFU.
 // From the talker's pointerdown on Hold to talk to the tone in the listener's AnalyserNode,
 // broken down at the grant and at the channel's first packet, next to the browser's own
-// pipeline (audioFloor.ts) measured in the same run, press for press.
+// pipeline (audioFloor.ts) measured in the same run, press for press. Two talkers take turns:
+// one with the app's Opus settings (20 ms frames), one with 10 ms frames, to choose the
+// packet time by measurement.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,11 +16,17 @@ import { startAppServer, type AppServer } from '../lib/appServer.ts';
 import { openAudioFloor, type AudioFloor } from '../lib/audioFloor.ts';
 import { newBenchPage } from '../lib/browser.ts';
 import { round, sleep, summarize } from '../lib/stats.ts';
+import { packetChecks, type PacketCheck } from '../lib/walkiePackets.ts';
 import * as probe from '../lib/walkieProbe.ts';
 import type { Figure, Scenario, ScenarioOutput } from '../types.ts';
+import type { Ptime } from '../lib/walkiePackets.ts';
 
-const FULL = { presses: 30 };
-const SMOKE = { presses: 2 };
+/**
+ * Presses per mode; how long each talker holds to count its packets; whether to count them
+ * after the presses as well as before.
+ */
+const FULL = { presses: 30, holdMs: 2000, checkAfter: true };
+const SMOKE = { presses: 2, holdMs: 500, checkAfter: false };
 /** The talker's tone, Hz (the listener's own microphone plays another, never heard). */
 const TONE = 440;
 /** dBFS at the tone that counts as heard: as in tests/e2e/walkie.test.ts. */
@@ -26,7 +34,23 @@ const HEARD_DB = -90;
 const CHANNEL = 'General';
 /** The app's microphone (app/src/team/TeamMedia.ts MIC_CONSTRAINTS) and Opus options. */
 const MIC = { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 }; // prettier-ignore
-const DETECT = { channel: CHANNEL, frequency: TONE, thresholdDb: HEARD_DB, timeoutMs: 5000, ptimeMs: 20 }; // prettier-ignore
+const DETECT = { channel: CHANNEL, frequency: TONE, thresholdDb: HEARD_DB, timeoutMs: 5000 };
+const QUIET = { channel: CHANNEL, frequency: TONE, thresholdDb: HEARD_DB, quietMs: 300 };
+const IDLE = 'button.hold-to-talk[data-floor="idle"]';
+const HOLD = { quiet: QUIET, detect: DETECT, idle: IDLE };
+
+/** A way to press: which talker (and floor) by frame length, which jitterBufferTarget. */
+interface Mode {
+  key: 'default' | 'jbt0' | 'ptime10';
+  ptimeMs: Ptime;
+  jitterBufferTarget: number | null;
+}
+
+const MODES: readonly Mode[] = [
+  { key: 'default', ptimeMs: 20, jitterBufferTarget: null },
+  { key: 'jbt0', ptimeMs: 20, jitterBufferTarget: 0 },
+  { key: 'ptime10', ptimeMs: 10, jitterBufferTarget: null },
+];
 
 interface Press {
   total: number;
@@ -40,9 +64,9 @@ interface Press {
 interface Rig {
   app: AppServer;
   browsers: Browser[];
-  talker: Page;
+  talkers: Record<Ptime, Page>;
   listener: Page;
-  floor: AudioFloor;
+  floors: Record<Ptime, AudioFloor>;
   wavDir: string;
 }
 
@@ -70,18 +94,21 @@ async function openRig(): Promise<Rig> {
     if (res.status !== 201) throw new Error(`create team: HTTP ${res.status}`);
     const { id } = (await res.json()) as { id: string };
     const pages: Page[] = [];
-    for (const [name, hz] of [
-      ['Talker', TONE],
-      ['Listener', 660],
+    // Each in a Chromium of its own: the fake microphone's file is a flag of the browser.
+    for (const [name, hz, ptime] of [
+      ['Talker', TONE, null],
+      ['Talker 10 ms', TONE, 10],
+      ['Listener', 660, null],
     ] as const) {
       const browser = await launchChromiumWithMic(toneWav(wavDir, hz));
       browsers.push(browser);
       const { context, page } = await newBenchPage(browser, { label: name });
       await context.addInitScript(probe.instrumentTeamPage);
+      if (ptime !== null) await context.addInitScript(probe.opusPtime, ptime);
       await joinTeam(page, `${app.url}/t/${id}`, name);
       pages.push(page);
     }
-    const [talker, listener] = pages as [Page, Page];
+    const [talker, talker10, listener] = pages as [Page, Page, Page];
     await waitFor(
       'the listener to consume General',
       () =>
@@ -89,9 +116,12 @@ async function openRig(): Promise<Rig> {
     );
     const floorBrowser = await launchChromiumWithMic(toneWav(wavDir, TONE));
     browsers.push(floorBrowser);
-    const floor = await openAudioFloor(floorBrowser, app.url, { constraints: MIC, fmtp: 'usedtx=1' }); // prettier-ignore
-    await talker.getByRole('button', { name: /hold to talk/i }).hover();
-    return { app, browsers, talker, listener, floor, wavDir };
+    const floors = {
+      20: await openAudioFloor(floorBrowser, app.url, { constraints: MIC, fmtp: 'usedtx=1' }),
+      10: await openAudioFloor(floorBrowser, app.url, { constraints: MIC, fmtp: 'usedtx=1;ptime=10' }), // prettier-ignore
+    };
+    for (const t of [talker, talker10]) await t.getByRole('button', { name: /hold to talk/i }).hover(); // prettier-ignore
+    return { app, browsers, talkers: { 20: talker, 10: talker10 }, listener, floors, wavDir };
   } catch (e) {
     await Promise.all(browsers.map((b) => b.close()));
     await app.close();
@@ -101,20 +131,21 @@ async function openRig(): Promise<Rig> {
 }
 
 /** One press in the team and one on the floor page; undefined when the tone never came. */
-async function press(rig: Rig): Promise<Press | undefined> {
-  const { talker, listener } = rig;
-  const quiet = { channel: CHANNEL, frequency: TONE, thresholdDb: HEARD_DB, quietMs: 300 };
-  if (!(await listener.evaluate(probe.listenerQuiet, quiet))) throw new Error('no silence at the listener'); // prettier-ignore
-  // Off the 20 ms packet and 10 ms audio cadences: each press starts at a different phase.
+async function press(rig: Rig, ptimeMs: Ptime): Promise<Press | undefined> {
+  const { listener } = rig;
+  const talker = rig.talkers[ptimeMs];
+  await talker.locator(IDLE).waitFor();
+  if (!(await listener.evaluate(probe.listenerQuiet, QUIET))) throw new Error('no silence at the listener'); // prettier-ignore
+  // Off the packet and 10 ms audio cadences: each press starts at a different phase.
   await sleep(100 + Math.random() * 300);
-  await listener.evaluate(probe.armListener, DETECT);
+  await listener.evaluate(probe.armListener, { ...DETECT, ptimeMs });
   const from = await talker.evaluate(() => performance.timeOrigin + performance.now());
   await talker.mouse.down();
   const heard = await listener.evaluate(probe.listenerHeard);
   const marks = await talker.evaluate(probe.marksSince, from);
   await talker.mouse.up();
-  await talker.locator('button.hold-to-talk[data-floor="idle"]').waitFor();
-  const floor = await rig.floor.press({ ...quiet, timeoutMs: 5000 });
+  await talker.locator(IDLE).waitFor();
+  const floor = await rig.floors[ptimeMs].press({ ...QUIET, timeoutMs: 5000 });
   const down = marks.find((m) => m.what === 'pointerdown')?.at ?? NaN;
   const grant = marks.find((m) => m.what === 'floor' && m.state === 'granted')?.at ?? NaN;
   if (!Number.isFinite(heard.heardAt)) return undefined;
@@ -128,39 +159,48 @@ async function press(rig: Rig): Promise<Press | undefined> {
 }
 
 interface Phase {
-  jitterBufferTarget: number | null;
+  mode: Mode;
   presses: Press[];
   missed: number;
   /** Mean jitter buffer delay at the listener over this mode's presses (inbound-rtp), ms. */
   listenerJitterMs: number;
 }
 
-/**
- * The presses, alternating jitterBufferTarget default (null) and 0 press by press, so that a
- * drift of the machine's load or of the jitter buffer over the run weighs on both alike.
- */
-async function phases(rig: Rig, n: number, log: (l: string) => void): Promise<[Phase, Phase]> {
-  const modes = [null, 0] as const;
-  const out = modes.map((jbt) => ({ jitterBufferTarget: jbt, presses: [] as Press[], missed: 0, delayS: 0, emitted: 0 })); // prettier-ignore
-  for (let i = 0; i < 2 * n; i++) {
-    const mode = out[i % 2] as (typeof out)[number];
-    const jbt = mode.jitterBufferTarget;
-    await rig.listener.evaluate(probe.setJitterTarget, jbt);
-    await rig.floor.setJitterTarget(jbt);
-    const j0 = await rig.listener.evaluate(probe.jitterTotals);
-    const p = await press(rig);
-    const j1 = await rig.listener.evaluate(probe.jitterTotals);
-    mode.delayS += j1.delayS - j0.delayS;
-    mode.emitted += j1.emitted - j0.emitted;
-    if (!p) {
-      mode.missed += 1;
-      continue;
-    }
-    mode.presses.push(p);
-    log(`  jbt ${String(jbt)} #${i >> 1}: ${p.total.toFixed(0)} ms (grant ${p.toGrant.toFixed(0)}, packet +${p.grantToPacket.toFixed(0)}, audible +${p.packetToAudible.toFixed(0)}), floor ${p.floor.toFixed(0)} ms`); // prettier-ignore
+/** The modes in a random order: no mode always follows the same one (or the same talker). */
+function shuffled<T>(xs: readonly T[]): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
   }
-  const [d, z] = out.map(({ delayS, emitted, ...rest }) => ({ ...rest, listenerJitterMs: emitted > 0 ? (1000 * delayS) / emitted : NaN })); // prettier-ignore
-  return [d as Phase, z as Phase];
+  return out;
+}
+
+/**
+ * `n` rounds of one press per mode, so that a drift of the machine's load or of the jitter
+ * buffer over the run weighs on every mode alike.
+ */
+async function phases(rig: Rig, n: number, log: (l: string) => void): Promise<Phase[]> {
+  const out = MODES.map((mode) => ({ mode, presses: [] as Press[], missed: 0, delayS: 0, emitted: 0 })); // prettier-ignore
+  for (let round = 0; round < n; round++) {
+    for (const acc of shuffled(out)) {
+      const { key, ptimeMs, jitterBufferTarget: jbt } = acc.mode;
+      await rig.listener.evaluate(probe.setJitterTarget, jbt);
+      for (const floor of Object.values(rig.floors)) await floor.setJitterTarget(jbt);
+      const j0 = await rig.listener.evaluate(probe.jitterTotals);
+      const p = await press(rig, ptimeMs);
+      const j1 = await rig.listener.evaluate(probe.jitterTotals);
+      acc.delayS += j1.delayS - j0.delayS;
+      acc.emitted += j1.emitted - j0.emitted;
+      if (!p) {
+        acc.missed += 1;
+        continue;
+      }
+      acc.presses.push(p);
+      log(`  ${key} #${round}: ${p.total.toFixed(0)} ms (grant ${p.toGrant.toFixed(0)}, packet +${p.grantToPacket.toFixed(0)}, audible +${p.packetToAudible.toFixed(0)}), floor ${p.floor.toFixed(0)} ms`); // prettier-ignore
+    }
+  }
+  return out.map(({ delayS, emitted, ...rest }) => ({ ...rest, listenerJitterMs: emitted > 0 ? (1000 * delayS) / emitted : NaN })); // prettier-ignore
 }
 
 async function run({
@@ -173,16 +213,24 @@ async function run({
   const plan = smoke ? SMOKE : FULL;
   const rig = await openRig();
   try {
+    const { talkers, listener, floors } = rig;
     const sdp = [
-      ...(await rig.talker.evaluate(probe.opusSdpLines)).map((l) => `talker ${l}`),
-      ...(await rig.listener.evaluate(probe.opusSdpLines)).map((l) => `listener ${l}`),
-      ...rig.floor.sdpLines.map((l) => `floor ${l}`),
+      ...(await talkers[20].evaluate(probe.opusSdpLines)).map((l) => `talker ${l}`),
+      ...(await talkers[10].evaluate(probe.opusSdpLines)).map((l) => `talker 10 ms ${l}`),
+      ...(await listener.evaluate(probe.opusSdpLines)).map((l) => `listener ${l}`),
+      ...floors[20].sdpLines.map((l) => `floor ${l}`),
+      ...floors[10].sdpLines.map((l) => `floor 10 ms ${l}`),
     ];
+    const ptimeChanged = await talkers[10].evaluate(probe.ptimeLines);
     const version = rig.browsers[0]?.version() ?? '';
     for (const line of sdp) log(`  sdp ${line}`);
-    await press(rig); // warm-up: the first press also opens the AudioContext's paths
-    const [byDefault, zero] = await phases(rig, plan.presses, log);
-    return { figures: figures(byDefault, zero), details: { chromium: version, sdp, phases: [byDefault, zero] }, notes: notes(byDefault, zero) }; // prettier-ignore
+    // Before the presses: also their warm-up (the first press opens the AudioContext's paths).
+    const check = () => packetChecks({ ...rig, ...HOLD, holdMs: plan.holdMs, log });
+    const checks = await check();
+    const ps = await phases(rig, plan.presses, log);
+    if (plan.checkAfter) checks.push(...(await check()));
+    const details = { chromium: version, sdp, ptimeChanged, packetChecks: checks, phases: ps };
+    return { figures: figures(ps, checks), details, notes: notes(ps, checks) };
   } finally {
     await Promise.all(rig.browsers.map((b) => b.close()));
     await rig.app.close();
@@ -192,20 +240,19 @@ async function run({
 
 const pick = (ps: Press[], k: keyof Press) => summarize(ps.map((p) => p[k]).filter(Number.isFinite)); // prettier-ignore
 
-function figures(d: Phase, z: Phase): Figure[] {
+const ms = (key: string, label: string, value: number, target?: number): Figure => ({
+  key, label, value: round(value, 1), unit: 'ms',
+  ...(target === undefined ? {} : { target: { op: '<=' as const, value: target } }),
+}); // prettier-ignore
+
+/** The default mode's figures: the app as it is. */
+function defaultFigures(d: Phase): Figure[] {
   const [total, grant, packet, audible, floor] = (['total', 'toGrant', 'grantToPacket', 'packetToAudible', 'floor'] as const).map((k) => pick(d.presses, k)); // prettier-ignore
-  const [zTotal, zAudible, zFloor] = (['total', 'packetToAudible', 'floor'] as const).map((k) => pick(z.presses, k)); // prettier-ignore
-  const ms = (key: string, label: string, value: number, target?: number): Figure => ({
-    key, label, value: round(value, 1), unit: 'ms',
-    ...(target === undefined ? {} : { target: { op: '<=' as const, value: target } }),
-  }); // prettier-ignore
-  if (!total || !floor || !zTotal || !zFloor || !grant || !packet || !audible || !zAudible)
-    return [];
-  const spread = pick(d.presses, 'total');
+  if (!total || !floor || !grant || !packet || !audible) return [];
   return [
     ms('press_to_audible_p50', 'press -> audible at the listener, p50', total.p50),
     ms('press_to_audible_p95', 'press -> audible at the listener, p95', total.p95, 300),
-    ms('press_to_audible_max', 'press -> audible, slowest press', spread.max),
+    ms('press_to_audible_max', 'press -> audible, slowest press', total.max),
     ms('press_to_grant_p50', 'press -> grant reply at the talker, p50', grant.p50),
     ms('grant_to_first_packet_p50', 'grant reply -> first packet at the listener, p50', packet.p50),
     ms('first_packet_to_audible_p50', 'first packet -> audible (jitter buffer, decode, WebAudio), p50', audible.p50), // prettier-ignore
@@ -213,20 +260,61 @@ function figures(d: Phase, z: Phase): Figure[] {
     ms('floor_p95', 'floor, p95', floor.p95),
     { key: 'ratio_p50', label: 'press -> audible / floor, p50', value: round(total.p50 / floor.p50), unit: 'x' }, // prettier-ignore
     { key: 'ratio_p95', label: 'press -> audible / floor, p95', value: round(total.p95 / floor.p95), unit: 'x' }, // prettier-ignore
-    ms('jbt0_press_to_audible_p50', 'jitterBufferTarget 0: press -> audible, p50', zTotal.p50),
-    ms('jbt0_press_to_audible_p95', 'jitterBufferTarget 0: press -> audible, p95', zTotal.p95),
-    ms('jbt0_first_packet_to_audible_p50', 'jitterBufferTarget 0: first packet -> audible, p50', zAudible.p50), // prettier-ignore
-    ms('jbt0_floor_p50', 'jitterBufferTarget 0: floor, p50', zFloor.p50),
     ms('listener_jitter_buffer_ms', 'mean jitter buffer delay at the listener (default)', d.listenerJitterMs), // prettier-ignore
-    ms('jbt0_listener_jitter_buffer_ms', 'mean jitter buffer delay at the listener (jitterBufferTarget 0)', z.listenerJitterMs), // prettier-ignore
-  ].filter((f) => Number.isFinite(f.value));
+  ];
 }
 
-function notes(d: Phase, z: Phase): string[] {
+function jbt0Figures(z: Phase): Figure[] {
+  const [total, audible, floor] = (['total', 'packetToAudible', 'floor'] as const).map((k) => pick(z.presses, k)); // prettier-ignore
+  if (!total || !audible || !floor) return [];
+  return [
+    ms('jbt0_press_to_audible_p50', 'jitterBufferTarget 0: press -> audible, p50', total.p50),
+    ms('jbt0_press_to_audible_p95', 'jitterBufferTarget 0: press -> audible, p95', total.p95),
+    ms('jbt0_first_packet_to_audible_p50', 'jitterBufferTarget 0: first packet -> audible, p50', audible.p50), // prettier-ignore
+    ms('jbt0_floor_p50', 'jitterBufferTarget 0: floor, p50', floor.p50),
+    ms('jbt0_listener_jitter_buffer_ms', 'mean jitter buffer delay at the listener (jitterBufferTarget 0)', z.listenerJitterMs), // prettier-ignore
+  ];
+}
+
+function ptime10Figures(t: Phase, checks: PacketCheck[]): Figure[] {
+  const [total, packet, audible, floor] = (['total', 'grantToPacket', 'packetToAudible', 'floor'] as const).map((k) => pick(t.presses, k)); // prettier-ignore
+  if (!total || !packet || !audible || !floor) return [];
+  const mean = (ptime: Ptime, f: (c: PacketCheck) => number) => {
+    const xs = checks.filter((c) => c.ptimeMs === ptime).map(f);
+    return round(xs.reduce((a, b) => a + b, 0) / xs.length, 1);
+  };
+  const rates = ([20, 10] as const).flatMap((p): Figure[] => [
+    { key: `listener_pps_ptime${p}`, label: `${p} ms frames: audio packets per second at the listener while talking`, value: mean(p, (c) => c.listenerReceived.pps), unit: 'pkt/s' }, // prettier-ignore
+    { key: `listener_kbps_ptime${p}`, label: `${p} ms frames: RTP payload + header kbit/s at the listener while talking`, value: mean(p, (c) => c.listenerReceived.payloadKbps + c.listenerReceived.headerKbps), unit: 'kbit/s' }, // prettier-ignore
+  ]);
+  return [
+    ms('ptime10_press_to_audible_p50', '10 ms Opus frames: press -> audible, p50', total.p50),
+    ms('ptime10_press_to_audible_p95', '10 ms Opus frames: press -> audible, p95', total.p95),
+    ms('ptime10_grant_to_first_packet_p50', '10 ms Opus frames: grant reply -> first packet, p50', packet.p50), // prettier-ignore
+    ms('ptime10_first_packet_to_audible_p50', '10 ms Opus frames: first packet -> audible, p50', audible.p50), // prettier-ignore
+    ms('ptime10_floor_p50', '10 ms Opus frames: floor, p50', floor.p50),
+    ms('ptime10_floor_p95', '10 ms Opus frames: floor, p95', floor.p95),
+    ms('ptime10_listener_jitter_buffer_ms', 'mean jitter buffer delay at the listener (10 ms frames)', t.listenerJitterMs), // prettier-ignore
+    ...rates,
+  ];
+}
+
+function figures(ps: Phase[], checks: PacketCheck[]): Figure[] {
+  const by = (key: Mode['key']) => ps.find((p) => p.mode.key === key);
+  const [d, z, t] = [by('default'), by('jbt0'), by('ptime10')];
+  if (!d || !z || !t) return [];
+  return [...defaultFigures(d), ...jbt0Figures(z), ...ptime10Figures(t, checks)].filter((f) => Number.isFinite(f.value)); // prettier-ignore
+}
+
+function notes(ps: Phase[], checks: PacketCheck[]): string[] {
   const out: string[] = [];
-  for (const p of [d, z]) {
+  for (const p of ps) {
     const t = pick(p.presses, 'total');
-    out.push(`jitterBufferTarget ${String(p.jitterBufferTarget ?? 'default')}: ${p.presses.length} presses heard, ${p.missed} never; press -> audible min ${round(Math.min(...p.presses.map((x) => x.total)), 1)} / p50 ${round(t.p50, 1)} / p95 ${round(t.p95, 1)} / max ${round(t.max, 1)} ms.`); // prettier-ignore
+    const { ptimeMs, jitterBufferTarget: jbt } = p.mode;
+    out.push(`${ptimeMs} ms frames, jitterBufferTarget ${String(jbt ?? 'default')}: ${p.presses.length} presses heard, ${p.missed} never; press -> audible min ${round(Math.min(...p.presses.map((x) => x.total)), 1)} / p50 ${round(t.p50, 1)} / p95 ${round(t.p95, 1)} / max ${round(t.max, 1)} ms.`); // prettier-ignore
+  }
+  for (const [i, c] of checks.entries()) {
+    out.push(`Packet check (${i < 2 ? 'before' : 'after'} the presses), ${c.ptimeMs} ms talker: its encoder sent ${c.talkerSent.pps} pkt/s, the listener received ${c.listenerReceived.pps} pkt/s (${c.listenerReceived.payloadKbps} kbit/s payload + ${c.listenerReceived.headerKbps} kbit/s RTP headers), its floor ${c.floorReceived.pps} pkt/s.`); // prettier-ignore
   }
   return out;
 }
@@ -235,10 +323,11 @@ export const walkieLatency: Scenario = {
   name: 'walkie-latency',
   title: 'Walkie-talkie press -> audible (Chromium, real server)',
   description: [
-    'The real server in the bench process (signaling and one mediasoup worker on 127.0.0.1, `tests/bench/lib/appServer.ts`) serving the debug build; a team made with `POST /api/teams`; a talker and a listener on `/t/<id>`, each in a Chromium of its own whose fake microphone (`--use-file-for-fake-audio-capture`) plays a tone (talker 440 Hz, swelling twice a second: `tests/e2e/support/fakeMic.ts`). Both listen to General; the talker holds to talk on it (Playwright `mouse.down` on the button).',
-    "Per press: the listener's channel silent for 300 ms, a random 100-400 ms, then the press. Times are epoch ms (`performance.timeOrigin + now()`) in each page, comparable across the two Chromium processes: **press** is the talker page's `pointerdown` (an init script; `floor-request` leaves <1 ms later), **grant** the `floor` reply's arrival at the talker's WebSocket, **first packet** the listener's inbound-rtp `lastPacketReceivedTimestamp` at the first 10 ms stats poll showing packets (less 20 ms per further packet in that poll), **audible** the app's own AnalyserNode after the channel's gain (`__parleyTeam.level`, polled every 2 ms) reading the tone above -90 dBFS and within 6 dB of the spectrum's peak (as the e2e test). The analyser's window is 2048 samples (43 ms) with a Blackman window, so a few ms of that is the detector, the same in the floor.",
-    "**Floor**, press for press in the same run: a third Chromium with the same tone, one page, two RTCPeerConnections (`tests/bench/lib/audioFloor.ts`): the app's microphone constraints (echo cancellation, noise suppression, AGC, mono), Opus with `usedtx=1` added as mediasoup-client adds it, the track disabled then enabled (what `producer.pause()`/`resume()` do in the app), the received track played and analysed exactly as the team page does. Enable -> audible is capture, encode, loopback, jitter buffer, decode and WebAudio, without server or floor control.",
-    "Opus settings in use (read from the pages' SDP in `details.sdp`): mediasoup-client's `opusDtx`, `opusFec` and mono (`usedtx=1;useinbandfec=1;stereo=0` towards the talker's encoder), `minptime=10`, no `a=ptime` (libwebrtc's default 20 ms frames), no jitterBufferTarget set by the app (null: NetEq's adaptive default). Diagnostic: every other press with `receiver.jitterBufferTarget = 0` on the listener's and the floor's receivers (alternating, so a drift over the run weighs on both alike); 30 presses each (after one warm-up); `--smoke`: 2 each.",
+    "The real server in the bench process (signaling and one mediasoup worker on 127.0.0.1, `tests/bench/lib/appServer.ts`) serving the debug build; a team made with `POST /api/teams`; two talkers and a listener on `/t/<id>`, each in a Chromium of its own whose fake microphone (`--use-file-for-fake-audio-capture`) plays a tone (talkers 440 Hz, swelling twice a second: `tests/e2e/support/fakeMic.ts`). All listen to General; a talker holds to talk on it (Playwright `mouse.down` on the button). One talker is the app as it is (20 ms Opus frames); the other's send transport gets `ptime=10` in the Opus fmtp of its answer (an init script wrapping `setRemoteDescription`: exactly what mediasoup-client's `codecOptions.opusPtime: 10` writes), so its encoder sends 10 ms frames.",
+    "Per press: the listener's channel silent for 300 ms, a random 100-400 ms, then the press. Times are epoch ms (`performance.timeOrigin + now()`) in each page, comparable across the two Chromium processes: **press** is the talker page's `pointerdown` (an init script; `floor-request` leaves <1 ms later), **grant** the `floor` reply's arrival at the talker's WebSocket, **first packet** the listener's inbound-rtp `lastPacketReceivedTimestamp` at the first 10 ms stats poll showing packets (less a frame, 20 or 10 ms, per further packet in that poll), **audible** the app's own AnalyserNode after the channel's gain (`__parleyTeam.level`, polled every 2 ms) reading the tone above -90 dBFS and within 6 dB of the spectrum's peak (as the e2e test). The analyser's window is 2048 samples (43 ms) with a Blackman window, so a few ms of that is the detector, the same in the floor.",
+    "**Floor**, press for press in the same run: a fourth Chromium with the same tone, a page per frame length, two RTCPeerConnections (`tests/bench/lib/audioFloor.ts`): the app's microphone constraints (echo cancellation, noise suppression, AGC, mono), Opus with `usedtx=1` added as mediasoup-client adds it (and `ptime=10` in the 10 ms page), the track disabled then enabled (what `producer.pause()`/`resume()` do in the app), the received track played and analysed exactly as the team page does. Enable -> audible is capture, encode, loopback, jitter buffer, decode and WebAudio, without server or floor control.",
+    "Opus settings in use (read from the pages' SDP in `details.sdp`): mediasoup-client's `opusDtx`, `opusFec` and mono (`usedtx=1;useinbandfec=1;stereo=0` towards the talker's encoder), `minptime=10`, no `a=ptime` (libwebrtc's default 20 ms frames), no jitterBufferTarget set by the app (null: NetEq's adaptive default). Three modes, one press each per round in a random order (so a drift of the load over the run, and which talker spoke last, weigh on all alike): **default** (the 20 ms talker, as the app is), **jbt0** (the 20 ms talker, `receiver.jitterBufferTarget = 0` on the listener's and the floors' receivers), **ptime10** (the 10 ms talker and the 10 ms floor); 30 rounds; `--smoke`: 2.",
+    "**Packet check**, before the presses (also their warm-up) and after them: each talker holds the floor for 2 s once heard (`--smoke`: 0.5 s, before only), counting audio RTP packets and bytes its outbound-rtp sent, the listener's inbound-rtp received (timed by `lastPacketReceivedTimestamp`, exact under load) and its floor's receiver got (`tests/bench/lib/walkiePackets.ts`). The run fails unless the 10 ms talker and floor are above 75 packets a second and the 20 ms ones below: a mode that silently sent 20 ms frames would measure nothing.",
   ].join('\n\n'),
   target: 'press -> audible p95 <= 300 ms on loopback',
   anchor:
