@@ -264,7 +264,8 @@ export class TeamController {
     this.people.onJoined(msg.peers);
     if (msg.team) this.channels.onTeam(msg.team);
     this.describeForMediaSession();
-    if (resumed) return;
+    // Our seat, consumers and choices are as we left them; only the media path may be gone.
+    if (resumed) return this.media?.recoverIce();
     this.closeMedia();
     if (!msg.sfu || !this.audio) {
       this.store.update({ phase: 'failed', error: 'This server cannot carry a team’s audio.' });
@@ -272,6 +273,7 @@ export class TeamController {
     }
     const media = new TeamMedia(this.rpc, this.ice, this.audio, {
       failed: (reason) => this.onMediaFailed(reason),
+      canAsk: () => this.snapshot.phase === 'in-team',
     });
     this.media = media;
     background(this.startMedia(media, msg.sfu), 'team media');

@@ -15,6 +15,12 @@ import { createTransport, dtlsOf } from '../call/topology/sfu/transport.ts';
 export interface TeamMediaEvents {
   /** A transport could not be brought back: the team page must join again. */
   failed(reason: string): void;
+  /**
+   * Whether the server can be asked now. An ICE restart needs fresh credentials and new ICE
+   * parameters from it: while the socket is down (a network change drops both at once) the
+   * restart waits for the resume (`recoverIce`) instead of failing and rebuilding everything.
+   */
+  canAsk(): boolean;
 }
 
 /**
@@ -160,6 +166,20 @@ export class TeamMedia {
     return inboundOf(await entry.consumer.getStats()).bytesReceived;
   }
 
+  /**
+   * After a resume: restarts ICE on each transport the drop left without a path. A network
+   * change kills the old path, and the browser may call it only `disconnected` for many
+   * seconds before `failed`; a restart finds the new one at once.
+   */
+  recoverIce(): void {
+    for (const transport of [this.recv, this.send]) {
+      const state = transport?.connectionState;
+      if (!transport || (state !== 'failed' && state !== 'disconnected')) continue;
+      log.warn(`team: ${transport.direction} transport ${state} after the resume, restarting ICE`);
+      background(this.recovery.recover(transport), 'team: ICE restart');
+    }
+  }
+
   /** Idempotent: transports, producer, consumers and the microphone. */
   close(): void {
     if (this.closed) return;
@@ -200,6 +220,10 @@ export class TeamMedia {
     });
     transport.on('connectionstatechange', (state) => {
       if (state !== 'failed') return;
+      if (!this.events.canAsk()) {
+        log.warn(`team: ${reply.direction} transport failed while offline, restarting on resume`);
+        return;
+      }
       log.warn(`team: ${reply.direction} transport failed, restarting ICE`);
       background(this.recovery.recover(transport), 'team: ICE restart');
     });
