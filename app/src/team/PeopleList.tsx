@@ -68,30 +68,27 @@ function PersonRow({ person, isSelf, people, snap }: RowProps) {
             <button
               type="button"
               class="danger"
-              aria-label={`End ${person.name}'s turn`}
               onClick={() => act(people.endTurn(person.peerId), 'ending a turn')}
             >
-              End turn
+              End {person.name}'s turn
             </button>
           )}
           {actions?.makeAdmin && (
             <button
               type="button"
               class="secondary"
-              aria-label={`Make ${person.name} admin`}
               onClick={() => act(people.setAdmin(person.peerId, true), 'making an admin')}
             >
-              Make admin
+              Make {person.name} admin
             </button>
           )}
           {actions?.removeAdmin && (
             <button
               type="button"
               class="secondary"
-              aria-label={`Remove ${person.name} as admin`}
               onClick={() => act(people.setAdmin(person.peerId, false), 'removing an admin')}
             >
-              Remove admin
+              Remove {person.name} as admin
             </button>
           )}
           {actions?.remove && (
