@@ -116,6 +116,7 @@ export function CallView({ controller, snap }: Props) {
   const chatOff = !snap.settings.chat && !moderator;
   return (
     <div class="call" data-mode={snap.mode}>
+      <h1 class="visually-hidden">In the meeting</h1>
       {snap.broadcastNotice && (
         <div class="banner banner-warn" role="alert">
           {snap.broadcastNotice}

@@ -39,6 +39,7 @@ export function PreJoin({ controller, snap, online }: Props) {
   const [creator] = useState(() => loadHostKey(controller.roomId) !== undefined);
   return (
     <section class="prejoin" aria-label="Before you join">
+      <h1 class="visually-hidden">Join the meeting</h1>
       <div class="preview">
         {snap.local.hasVideo ? (
           <Video

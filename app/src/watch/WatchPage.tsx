@@ -29,6 +29,7 @@ export function WatchPage({ broadcastId }: { broadcastId: string }) {
   const showVideo = snap.phase === 'starting' || snap.phase === 'playing';
   return (
     <main class="page watch">
+      <h1 class="visually-hidden">Broadcast</h1>
       <header class="room-header">
         <a
           href="/"
