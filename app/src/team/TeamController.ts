@@ -37,6 +37,10 @@ export class TeamController {
   private media: TeamMedia | null = null;
   private audio: AudioContext | null = null;
   private joinRid: number | undefined;
+  /** Joined or resumed on the socket we have now: the server can be asked. */
+  private seated = false;
+  /** Our media is restarting its ICE: the page says Reconnecting… meanwhile, as a call does. */
+  private restarting = false;
   /** The name we join with (trimmed). */
   private selfName = '';
   private disposed = false;
@@ -124,6 +128,7 @@ export class TeamController {
   // ---------- connection ----------
 
   private teardown(): void {
+    this.seated = false;
     window.removeEventListener('pagehide', this.onPageHide);
     this.floor.reset(null);
     this.signaling?.close();
@@ -135,6 +140,7 @@ export class TeamController {
   private closeMedia(): void {
     this.media?.close();
     this.media = null;
+    this.restarting = false;
     this.rpc.rejectAll('left the team');
   }
 
@@ -168,12 +174,21 @@ export class TeamController {
   private onDown(reason: string, willRetry: boolean): void {
     // The server ends a floor whose socket dropped: so do we, at once.
     this.floor.reset('Connection lost: your turn ended');
+    this.seated = false;
     if (!willRetry) {
       this.teardown();
       this.store.update({ phase: 'failed', error: reason });
-    } else if (this.snapshot.phase === 'in-team') {
-      this.store.update({ phase: 'reconnecting' });
+    } else {
+      this.showConnection();
     }
+  }
+
+  /** In the team, "Reconnecting…" while the socket is down or the media restarts its ICE. */
+  private showConnection(): void {
+    const { phase } = this.snapshot;
+    if (phase !== 'in-team' && phase !== 'reconnecting') return;
+    const next = this.seated && !this.restarting ? 'in-team' : 'reconnecting';
+    if (next !== phase) this.store.update({ phase: next });
   }
 
   // ---------- server messages ----------
@@ -264,8 +279,12 @@ export class TeamController {
     this.people.onJoined(msg.peers);
     if (msg.team) this.channels.onTeam(msg.team);
     this.describeForMediaSession();
+    this.seated = true;
     // Our seat, consumers and choices are as we left them; only the media path may be gone.
-    if (resumed) return this.media?.recoverIce();
+    if (resumed) {
+      this.media?.recoverIce();
+      return this.showConnection();
+    }
     this.closeMedia();
     if (!msg.sfu || !this.audio) {
       this.store.update({ phase: 'failed', error: 'This server cannot carry a team’s audio.' });
@@ -273,7 +292,12 @@ export class TeamController {
     }
     const media = new TeamMedia(this.rpc, this.ice, this.audio, {
       failed: (reason) => this.onMediaFailed(reason),
-      canAsk: () => this.snapshot.phase === 'in-team',
+      canAsk: () => this.seated,
+      restarting: (active) => {
+        if (media !== this.media) return;
+        this.restarting = active;
+        this.showConnection();
+      },
     });
     this.media = media;
     background(this.startMedia(media, msg.sfu), 'team media');

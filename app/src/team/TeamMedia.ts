@@ -21,6 +21,8 @@ export interface TeamMediaEvents {
    * restart waits for the resume (`recoverIce`) instead of failing and rebuilding everything.
    */
   canAsk(): boolean;
+  /** An ICE restart is under way (true), or every one is over (false). */
+  restarting(active: boolean): void;
 }
 
 /**
@@ -57,7 +59,7 @@ export class TeamMedia {
   ) {
     this.recovery = new IceRecovery(rpc, ice, {
       closed: () => this.closed,
-      restarting: () => undefined,
+      restarting: (active) => events.restarting(active),
       failed: (reason) => events.failed(reason),
     });
   }
