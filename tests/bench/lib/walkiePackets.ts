@@ -10,19 +10,19 @@ import * as probe from './walkieProbe.ts';
 /** Opus frame length, ms: libwebrtc's default (the app's) or 10 (`opusPtime: 10`). */
 export type Ptime = 20 | 10;
 
-/** Packets and kbit/s over a hold (payload and RTP headers apart). */
-export interface Rate {
-  pps: number;
-  payloadKbps: number;
-  headerKbps: number;
-}
-
-/** What a hold of one talker showed: its encoder's rate, the listener's, the floor's. */
+/**
+ * What a hold of one talker showed, per second: its encoder's packets and kbit/s (RTP payload
+ * and RTP headers apart), the listener's, and the floor page's. Flat: a table row.
+ */
 export interface PacketCheck {
+  when: 'before' | 'after';
   ptimeMs: Ptime;
-  talkerSent: Rate;
-  listenerReceived: Rate;
-  floorReceived: { pps: number; payloadKbps: number };
+  talkerSentPps: number;
+  listenerPps: number;
+  listenerPayloadKbps: number;
+  listenerRtpHeaderKbps: number;
+  floorPps: number;
+  floorPayloadKbps: number;
 }
 
 export interface CheckRig {
@@ -38,13 +38,14 @@ export interface CheckRig {
   log: (line: string) => void;
 }
 
-function rate(a: probe.RtpTotals, b: probe.RtpTotals): Rate {
+/** Packets, payload and header kbit/s per second between two totals. */
+function rate(a: probe.RtpTotals, b: probe.RtpTotals): [number, number, number] {
   const perS = (x: number) => (1000 * x) / (b.at - a.at);
-  return {
-    pps: round(perS(b.packets - a.packets), 1),
-    payloadKbps: round(perS(8 * (b.payloadBytes - a.payloadBytes)) / 1000, 1),
-    headerKbps: round(perS(8 * (b.headerBytes - a.headerBytes)) / 1000, 1),
-  };
+  return [
+    round(perS(b.packets - a.packets), 1),
+    round(perS(8 * (b.payloadBytes - a.payloadBytes)) / 1000, 1),
+    round(perS(8 * (b.headerBytes - a.headerBytes)) / 1000, 1),
+  ];
 }
 
 /**
@@ -52,7 +53,11 @@ function rate(a: probe.RtpTotals, b: probe.RtpTotals): Rate {
  * second sent by its encoder and received by the listener (100 for 10 ms frames, 50 for 20),
  * then the same on its floor page.
  */
-async function packetCheck(rig: CheckRig, ptimeMs: Ptime): Promise<PacketCheck> {
+async function packetCheck(
+  rig: CheckRig,
+  ptimeMs: Ptime,
+  when: PacketCheck['when'],
+): Promise<PacketCheck> {
   const { listener } = rig;
   const talker = rig.talkers[ptimeMs];
   await talker.locator(rig.idle).waitFor();
@@ -67,12 +72,12 @@ async function packetCheck(rig: CheckRig, ptimeMs: Ptime): Promise<PacketCheck> 
     await sleep(rig.holdMs);
     const [t1, l1] = await totals();
     const floor = await rig.floors[ptimeMs].packetRate(rig.holdMs);
+    const [talkerSentPps] = rate(t0.sent, t1.sent);
+    const [listenerPps, listenerPayloadKbps, listenerRtpHeaderKbps] = rate(l0.received, l1.received); // prettier-ignore
     return {
-      ptimeMs,
-      talkerSent: rate(t0.sent, t1.sent),
-      listenerReceived: rate(l0.received, l1.received),
-      floorReceived: { pps: round(floor.pps, 1), payloadKbps: round(floor.payloadKbps, 1) },
-    };
+      when, ptimeMs, talkerSentPps, listenerPps, listenerPayloadKbps, listenerRtpHeaderKbps,
+      floorPps: round(floor.pps, 1), floorPayloadKbps: round(floor.payloadKbps, 1),
+    }; // prettier-ignore
   } finally {
     await talker.mouse.up();
     await talker.locator(rig.idle).waitFor();
@@ -86,13 +91,16 @@ const TEN_MS_PPS = 75;
  * Both talkers' checks. Throws when the 10 ms talker or its floor does not send 10 ms frames
  * (or the 20 ms ones do): a mode that silently sends 20 ms frames would measure nothing.
  */
-export async function packetChecks(rig: CheckRig): Promise<PacketCheck[]> {
-  const out = [await packetCheck(rig, 20), await packetCheck(rig, 10)];
-  for (const c of out) rig.log(`  ${c.ptimeMs} ms talker: sent ${c.talkerSent.pps} pkt/s, listener got ${c.listenerReceived.pps} pkt/s ${c.listenerReceived.payloadKbps} kbit/s, floor ${c.floorReceived.pps} pkt/s`); // prettier-ignore
+export async function packetChecks(
+  rig: CheckRig,
+  when: PacketCheck['when'],
+): Promise<PacketCheck[]> {
+  const out = [await packetCheck(rig, 20, when), await packetCheck(rig, 10, when)];
+  for (const c of out) rig.log(`  ${c.ptimeMs} ms talker: sent ${c.talkerSentPps} pkt/s, listener got ${c.listenerPps} pkt/s ${c.listenerPayloadKbps} kbit/s, floor ${c.floorPps} pkt/s`); // prettier-ignore
   for (const c of out) {
-    for (const k of ['talkerSent', 'listenerReceived', 'floorReceived'] as const) {
-      const tenMs = c[k].pps > TEN_MS_PPS;
-      if (tenMs !== (c.ptimeMs === 10)) throw new Error(`${c.ptimeMs} ms talker: ${k} ${c[k].pps} pkt/s`); // prettier-ignore
+    for (const k of ['talkerSentPps', 'listenerPps', 'floorPps'] as const) {
+      const tenMs = c[k] > TEN_MS_PPS;
+      if (tenMs !== (c.ptimeMs === 10)) throw new Error(`${c.ptimeMs} ms talker: ${k} ${c[k]}`);
     }
   }
   return out;
