@@ -13,7 +13,7 @@ import { TeamMedia } from './TeamMedia.ts';
 import { FloorControl } from './FloorControl.ts';
 import { TeamChannels } from './TeamChannels.ts';
 import { TeamPeople } from './TeamPeople.ts';
-import { BANNED_FROM_TEAM, talkingSummary } from './teamState.ts';
+import { BANNED_FROM_TEAM, connectionPhase, talkingSummary } from './teamState.ts';
 import type { TeamSnapshot } from './teamState.ts';
 
 type Joined = ServerMessageOf<'joined'>;
@@ -186,8 +186,7 @@ export class TeamController {
   /** In the team, "Reconnecting…" while the socket is down or the media restarts its ICE. */
   private showConnection(): void {
     const { phase } = this.snapshot;
-    if (phase !== 'in-team' && phase !== 'reconnecting') return;
-    const next = this.seated && !this.restarting ? 'in-team' : 'reconnecting';
+    const next = connectionPhase(phase, this.seated, this.restarting);
     if (next !== phase) this.store.update({ phase: next });
   }
 

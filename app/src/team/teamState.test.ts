@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   busyReason,
+  connectionPhase,
   endedReason,
   holdLabel,
   initialTeamSnapshot,
@@ -27,6 +28,28 @@ function team(patch: Partial<TeamSnapshot> = {}): TeamSnapshot {
 }
 
 describe('team state', () => {
+  it('says Reconnecting… in the team while the socket or the media is coming back', () => {
+    const cases: [TeamSnapshot['phase'], boolean, boolean, TeamSnapshot['phase']][] = [
+      // phase, seated, restarting ICE -> phase
+      ['in-team', true, false, 'in-team'],
+      ['in-team', false, false, 'reconnecting'],
+      ['in-team', true, true, 'reconnecting'],
+      ['reconnecting', true, false, 'in-team'],
+      ['reconnecting', true, true, 'reconnecting'],
+      ['reconnecting', false, false, 'reconnecting'],
+      // Not in the team: the connection does not change what the page shows.
+      ['joining', false, false, 'joining'],
+      ['waiting', true, false, 'waiting'],
+      ['removed', false, true, 'removed'],
+      ['failed', false, false, 'failed'],
+    ];
+    for (const [phase, seated, restarting, shown] of cases) {
+      expect(connectionPhase(phase, seated, restarting), `${phase} ${seated} ${restarting}`).toBe(
+        shown,
+      );
+    }
+  });
+
   it('names who talks: another member, us, nobody', () => {
     const snap = team({ talkers: { o: 'b', g: 'me' } });
     expect(talkerName(snap, 'o')).toBe('Bob');

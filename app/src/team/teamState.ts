@@ -82,6 +82,16 @@ export function initialTeamSnapshot(teamName = ''): TeamSnapshot {
   };
 }
 
+/**
+ * The phase a member in the team shows: Reconnecting… while its socket is down or not yet
+ * resumed (`seated` false) or its media restarts ICE; in the team otherwise. Any other phase
+ * (joining, waiting, out) is not the connection's to change.
+ */
+export function connectionPhase(phase: TeamPhase, seated: boolean, restarting: boolean): TeamPhase {
+  if (phase !== 'in-team' && phase !== 'reconnecting') return phase;
+  return seated && !restarting ? 'in-team' : 'reconnecting';
+}
+
 export function isAdmin(role: Role | null): boolean {
   return role === 'host' || role === 'cohost';
 }
