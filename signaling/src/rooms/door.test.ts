@@ -15,6 +15,8 @@ function memoryStore(state: DoorState) {
     unmark: async () => undefined,
     seat: async () => undefined,
     unseat: async () => undefined,
+    raiseHand: async () => undefined,
+    lowerHands: async () => undefined,
     clear: async (id) => void calls.push(`clear ${id}`),
     touch: async (ids) => void calls.push(`touch ${ids.join(',')}`),
   };
@@ -25,6 +27,7 @@ const stored = (aliveAt: number): DoorState => ({
   bans: ['d:removed'],
   cohosts: [],
   seats: [],
+  hands: [],
   aliveAt,
 });
 

@@ -219,7 +219,7 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     const [id, other] = [roomId(), roomId()];
     await store.rooms.create(room(id));
     await store.rooms.create(room(other));
-    const empty = { bans: [], cohosts: [], seats: [], aliveAt: null };
+    const empty = { bans: [], cohosts: [], seats: [], hands: [], aliveAt: null };
     expect(await store.doors.load(id)).toEqual(empty);
     await store.doors.mark(id, 'ban', ['d:dev-a', 'u:user-a']);
     await store.doors.mark(id, 'ban', ['d:dev-a']);
@@ -232,6 +232,7 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
       bans: ['d:dev-a', 'u:user-a'],
       cohosts: ['d:dev-c'],
       seats: [seat('peer-1'), seat('peer-2', 'cohost')],
+      hands: [],
       aliveAt: expect.any(Number),
     });
     // A seat written again (a new role or token) replaces the old one.
@@ -245,12 +246,41 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
       bans: ['d:dev-a'],
       cohosts: [],
       seats: [promoted],
+      hands: [],
       aliveAt: expect.any(Number),
     });
     // Clearing one room (its meeting ended) leaves the others alone.
     await store.doors.clear(id);
     expect(await store.doors.load(id)).toEqual(empty);
     expect((await store.doors.load(other)).bans).toEqual(['d:dev-z']);
+  });
+
+  it('keeps raised hands in the order they went up, until lowered or the meeting ends', async () => {
+    const [id, other] = [roomId(), roomId()];
+    await store.rooms.create(room(id));
+    await store.rooms.create(room(other));
+    await store.doors.raiseHand(id, { key: 'g:late', at: 300 });
+    await store.doors.raiseHand(id, { key: 'u:first', at: 100 });
+    await store.doors.raiseHand(id, { key: 'g:second', at: 200 });
+    // Raised again (a second tab, a resend): it keeps its first time, and so its place.
+    await store.doors.raiseHand(id, { key: 'u:first', at: 999 });
+    await store.doors.raiseHand(other, { key: 'g:elsewhere', at: 50 });
+    const keys = async (r: RoomId) => (await store.doors.load(r)).hands.map((h) => h.key);
+    expect((await store.doors.load(id)).hands).toEqual([
+      { key: 'u:first', at: 100 },
+      { key: 'g:second', at: 200 },
+      { key: 'g:late', at: 300 },
+    ]);
+    expect((await store.doors.load(id)).aliveAt).toEqual(expect.any(Number));
+    await store.doors.lowerHands(id, ['g:second', 'g:never-raised']);
+    await store.doors.lowerHands(id, []);
+    expect(await keys(id)).toEqual(['u:first', 'g:late']);
+    await store.doors.lowerHands(id, null);
+    expect(await keys(id)).toEqual([]);
+    await store.doors.raiseHand(id, { key: 'g:again', at: 400 });
+    await store.doors.clear(id);
+    expect(await keys(id)).toEqual([]);
+    expect(await keys(other)).toEqual(['g:elsewhere']);
   });
 
   it('knows when each meeting last ran: written with its door, moved on by touch', async () => {
@@ -280,6 +310,7 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     const { message } = await store.chat.append(id, chat(1));
     await store.doors.mark(id, 'ban', ['d:kept-out']);
     await store.doors.seat(id, seat('peer-kept'));
+    await store.doors.raiseHand(id, { key: 'g:hand-kept', at: 1234 });
     await store.close();
     store = await engine.open();
     expect(await store.rooms.get(id)).toMatchObject({ id });
@@ -287,6 +318,7 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
       bans: ['d:kept-out'],
       cohosts: [],
       seats: [seat('peer-kept')],
+      hands: [{ key: 'g:hand-kept', at: 1234 }],
       aliveAt: expect.any(Number),
     });
     expect(await store.chat.after(id, 0, 10)).toEqual([message]);

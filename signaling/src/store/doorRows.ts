@@ -1,6 +1,6 @@
 import { RoleSchema } from '@parley/protocol';
 import type { PeerId } from '@parley/protocol';
-import type { DoorMarkKind, DoorState, SeatRecord } from './types.ts';
+import type { DoorMarkKind, DoorState, SeatRecord, StoredHand } from './types.ts';
 
 /** A seat as both engines read it back (identity keys: SQLite's JSON text, PostgreSQL's array). */
 export interface SeatRow {
@@ -16,6 +16,12 @@ export interface MarkRow {
   identity_key: string;
 }
 
+export interface HandRow {
+  identity_key: string;
+  /** PostgreSQL's BIGINT arrives as a string. */
+  raised_at: number | string;
+}
+
 /**
  * The rows of one room as a DoorState. A damaged role reads as `guest` and damaged keys as
  * none: the least a seat can be worth, never more than it was given.
@@ -23,6 +29,7 @@ export interface MarkRow {
 export function doorState(
   marks: readonly MarkRow[],
   seats: readonly SeatRow[],
+  hands: readonly HandRow[],
   aliveAt: unknown,
 ): DoorState {
   const keysOf = (kind: DoorMarkKind) =>
@@ -31,6 +38,7 @@ export function doorState(
     bans: keysOf('ban'),
     cohosts: keysOf('cohost'),
     seats: seats.map(seatRecord),
+    hands: hands.map((h): StoredHand => ({ key: h.identity_key, at: Number(h.raised_at) })),
     // PostgreSQL's BIGINT arrives as a string.
     aliveAt: aliveAt === undefined || aliveAt === null ? null : Number(aliveAt),
   };

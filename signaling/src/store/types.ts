@@ -80,11 +80,19 @@ export interface SeatRecord {
   identityKeys: string[];
 }
 
+/** A raised hand as stored: the person's key and when it went up (ms since the epoch). */
+export interface StoredHand {
+  key: string;
+  at: number;
+}
+
 /** A meeting's door as stored: identity keys per mark, and the admitted peers' seats. */
 export interface DoorState {
   bans: string[];
   cohosts: string[];
   seats: SeatRecord[];
+  /** Raised hands (issue 17): whose (a `u:` or `g:` key) and since when, first up first. */
+  hands: StoredHand[];
   /**
    * When the meeting last showed it was running (ms since the epoch): a mark or seat written,
    * or its node's periodic `touch`. Null: no meeting is stored for the room.
@@ -106,7 +114,11 @@ export interface DoorStore {
   /** Stores a seat, replacing the one with the same peer id (a new role or token). */
   seat(roomId: RoomId, seat: SeatRecord): Promise<void>;
   unseat(roomId: RoomId, peerId: PeerId): Promise<void>;
-  /** Forgets the room's marks and seats: the next meeting starts clean. */
+  /** Raises a hand; one already up keeps its time (and so its place). */
+  raiseHand(roomId: RoomId, hand: StoredHand): Promise<void>;
+  /** Lowers these people's hands; every hand of the room when `keys` is null. */
+  lowerHands(roomId: RoomId, keys: readonly string[] | null): Promise<void>;
+  /** Forgets the room's marks, seats and hands: the next meeting starts clean. */
   clear(roomId: RoomId): Promise<void>;
   /** The meetings of these rooms are running: their `aliveAt` becomes now (one statement). */
   touch(roomIds: readonly RoomId[]): Promise<void>;

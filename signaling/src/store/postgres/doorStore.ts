@@ -1,7 +1,7 @@
 import type { PeerId, RoomId } from '@parley/protocol';
 import { doorState } from '../doorRows.ts';
-import type { MarkRow, SeatRow } from '../doorRows.ts';
-import type { DoorMarkKind, DoorState, DoorStore, SeatRecord } from '../types.ts';
+import type { HandRow, MarkRow, SeatRow } from '../doorRows.ts';
+import type { DoorMarkKind, DoorState, DoorStore, SeatRecord, StoredHand } from '../types.ts';
 import type { PgPool, Tx } from './pool.ts';
 
 export class PgDoorStore implements DoorStore {
@@ -21,11 +21,16 @@ export class PgDoorStore implements DoorStore {
          WHERE room_id = $1 ORDER BY peer_id`,
         [roomId],
       );
+      const hands = await tx.query<HandRow>(
+        `SELECT identity_key, raised_at FROM door_hands WHERE room_id = $1
+         ORDER BY raised_at, identity_key`,
+        [roomId],
+      );
       const [meeting] = await tx.query<{ alive_at: string }>(
         'SELECT alive_at FROM door_meetings WHERE room_id = $1',
         [roomId],
       );
-      return doorState(marks, seats, meeting?.alive_at);
+      return doorState(marks, seats, hands, meeting?.alive_at);
     });
   }
 
@@ -69,10 +74,33 @@ export class PgDoorStore implements DoorStore {
     ]);
   }
 
+  async raiseHand(roomId: RoomId, hand: StoredHand): Promise<void> {
+    await this.pool.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO door_hands (room_id, identity_key, raised_at) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING`,
+        [roomId, hand.key, hand.at],
+      );
+      await alive(tx, roomId);
+    });
+  }
+
+  async lowerHands(roomId: RoomId, keys: readonly string[] | null): Promise<void> {
+    if (keys === null) {
+      await this.pool.query('DELETE FROM door_hands WHERE room_id = $1', [roomId]);
+    } else if (keys.length > 0) {
+      await this.pool.query(
+        'DELETE FROM door_hands WHERE room_id = $1 AND identity_key = ANY($2::text[])',
+        [roomId, keys],
+      );
+    }
+  }
+
   async clear(roomId: RoomId): Promise<void> {
     await this.pool.transaction(async (tx) => {
       await tx.query('DELETE FROM door_marks WHERE room_id = $1', [roomId]);
       await tx.query('DELETE FROM door_seats WHERE room_id = $1', [roomId]);
+      await tx.query('DELETE FROM door_hands WHERE room_id = $1', [roomId]);
       await tx.query('DELETE FROM door_meetings WHERE room_id = $1', [roomId]);
     });
   }

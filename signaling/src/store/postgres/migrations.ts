@@ -90,6 +90,13 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (team_id, identity_key)
    );
    CREATE INDEX team_members_identity ON team_members(identity_key);`,
+  // Raised hands (issue #17): the meeting's, like its door, kept per person.
+  `CREATE TABLE door_hands (
+     room_id      TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+     identity_key TEXT NOT NULL,
+     raised_at    BIGINT NOT NULL,
+     PRIMARY KEY (room_id, identity_key)
+   );`,
 ];
 
 /** Any constant: the advisory lock that keeps two nodes starting together from both migrating. */

@@ -92,6 +92,13 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (team_id, identity_key)
    ) WITHOUT ROWID;
    CREATE INDEX team_members_identity ON team_members(identity_key);`,
+  // Raised hands (issue #17): the meeting's, like its door, kept per person.
+  `CREATE TABLE door_hands (
+     room_id      TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+     identity_key TEXT NOT NULL,
+     raised_at    INTEGER NOT NULL,
+     PRIMARY KEY (room_id, identity_key)
+   ) WITHOUT ROWID;`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/parley.db` and brings its schema up to date. */

@@ -1,12 +1,16 @@
 import type { PeerId, RoomId } from '@parley/protocol';
 import { doorState } from '../doorRows.ts';
-import type { MarkRow, SeatRow } from '../doorRows.ts';
-import type { DoorMarkKind, DoorState, DoorStore, SeatRecord } from '../types.ts';
+import type { HandRow, MarkRow, SeatRow } from '../doorRows.ts';
+import type { DoorMarkKind, DoorState, DoorStore, SeatRecord, StoredHand } from '../types.ts';
 import type { Db } from './db.ts';
 
 export class SqliteDoorStore implements DoorStore {
   readonly #marks;
   readonly #seats;
+  readonly #hands;
+  readonly #raise;
+  readonly #lower;
+  readonly #lowerAll;
   readonly #mark;
   readonly #unmark;
   readonly #seat;
@@ -23,6 +27,10 @@ export class SqliteDoorStore implements DoorStore {
     this.#seats = db.prepare<[string], SeatRow>(
       `SELECT peer_id, token_hash, name, role, identity_keys FROM door_seats
        WHERE room_id = ? ORDER BY peer_id`,
+    );
+    this.#hands = db.prepare<[string], HandRow>(
+      `SELECT identity_key, raised_at FROM door_hands WHERE room_id = ?
+       ORDER BY raised_at, identity_key`,
     );
     this.#aliveAt = db.prepare<[string], { alive_at: number }>(
       'SELECT alive_at FROM door_meetings WHERE room_id = ?',
@@ -58,12 +66,25 @@ export class SqliteDoorStore implements DoorStore {
       this.#alive(roomId);
     });
     this.#unseat = db.prepare('DELETE FROM door_seats WHERE room_id = ? AND peer_id = ?');
+    const raise = db.prepare(
+      'INSERT OR IGNORE INTO door_hands (room_id, identity_key, raised_at) VALUES (?, ?, ?)',
+    );
+    this.#raise = db.transaction((roomId: string, hand: StoredHand) => {
+      raise.run(roomId, hand.key, hand.at);
+      this.#alive(roomId);
+    });
+    const lower = db.prepare('DELETE FROM door_hands WHERE room_id = ? AND identity_key = ?');
+    this.#lower = db.transaction((roomId: string, keys: readonly string[]) => {
+      for (const key of keys) lower.run(roomId, key);
+    });
+    this.#lowerAll = db.prepare('DELETE FROM door_hands WHERE room_id = ?');
     const clearMarks = db.prepare('DELETE FROM door_marks WHERE room_id = ?');
     const clearSeats = db.prepare('DELETE FROM door_seats WHERE room_id = ?');
     const clearMeeting = db.prepare('DELETE FROM door_meetings WHERE room_id = ?');
     this.#clear = db.transaction((roomId: string) => {
       clearMarks.run(roomId);
       clearSeats.run(roomId);
+      this.#lowerAll.run(roomId);
       clearMeeting.run(roomId);
     });
   }
@@ -72,6 +93,7 @@ export class SqliteDoorStore implements DoorStore {
     return doorState(
       this.#marks.all(roomId),
       this.#seats.all(roomId),
+      this.#hands.all(roomId),
       this.#aliveAt.get(roomId)?.alive_at,
     );
   }
@@ -90,6 +112,15 @@ export class SqliteDoorStore implements DoorStore {
 
   async unseat(roomId: RoomId, peerId: PeerId): Promise<void> {
     this.#unseat.run(roomId, peerId);
+  }
+
+  async raiseHand(roomId: RoomId, hand: StoredHand): Promise<void> {
+    this.#raise(roomId, hand);
+  }
+
+  async lowerHands(roomId: RoomId, keys: readonly string[] | null): Promise<void> {
+    if (keys === null) this.#lowerAll.run(roomId);
+    else this.#lower(roomId, keys);
   }
 
   async clear(roomId: RoomId): Promise<void> {
