@@ -7,5 +7,7 @@ export * from './parse.ts';
 export * from './rest.ts';
 export * from './sfu.ts';
 export * from './walkie.ts';
+export * from './classroom.ts';
+export * from './reactions.ts';
 export * from './relayNotes.ts';
 export * from './replies.ts';

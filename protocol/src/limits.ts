@@ -24,6 +24,11 @@ export const LIMITS = {
   TEAM_NAME_MAX: 100,
   /** A team channel's name, in characters. */
   CHANNEL_NAME_MAX: 40,
+  /** Reactions one person may send per second, sustained; a burst of REACTION_BURST passes. */
+  REACTIONS_PER_SEC: 2,
+  REACTION_BURST: 5,
+  /** Reactions are sent out together, at most once per this many ms. */
+  REACTION_BATCH_MS: 200,
   /** A relayed `signal` payload, serialized, in bytes. */
   SIGNAL_MAX_BYTES: 32 * 1024,
 } as const;

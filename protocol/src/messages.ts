@@ -11,6 +11,11 @@ import { ERROR_CODES } from './errors.ts';
 import { RoomSettingsChangeSchema, RoomSettingsSchema } from './roomSettings.ts';
 import { SFU_CLIENT_SCHEMAS, SFU_SERVER_SCHEMAS, SfuReceiveSchema, SfuStateSchema } from './sfu.ts';
 import { TeamStateSchema, WALKIE_CLIENT_SCHEMAS, WALKIE_SERVER_SCHEMAS } from './walkie.ts';
+import {
+  CLASSROOM_CLIENT_SCHEMAS,
+  CLASSROOM_SERVER_SCHEMAS,
+  RaisedHandSchema,
+} from './classroom.ts';
 
 // ---------- shared shapes ----------
 
@@ -234,6 +239,7 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   PingSchema,
   ...SFU_CLIENT_SCHEMAS,
   ...WALKIE_CLIENT_SCHEMAS,
+  ...CLASSROOM_CLIENT_SCHEMAS,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -283,6 +289,8 @@ export const JoinedSchema = z.strictObject({
   broadcastId: BroadcastIdSchema.optional(),
   /** Present when the room is a walkie-talkie team: its channels and who talks now. */
   team: TeamStateSchema.optional(),
+  /** The raised hands of the people present, first up first (yours too, after a reload). */
+  hands: z.array(RaisedHandSchema),
 });
 /**
  * The join is held in the waiting room (the reply to `join`, carrying its rid), and again
@@ -426,6 +434,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   OkSchema,
   ...SFU_SERVER_SCHEMAS,
   ...WALKIE_SERVER_SCHEMAS,
+  ...CLASSROOM_SERVER_SCHEMAS,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ServerMessageType = ServerMessage['type'];

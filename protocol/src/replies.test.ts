@@ -80,6 +80,7 @@ function fill(type: string): Record<string, unknown> {
       resumeToken: 'token',
       settings,
       live: false,
+      hands: [],
     },
     'sfu-produced': { producerId: 'p1' },
     settings: { settings },

@@ -53,6 +53,9 @@ export const REPLIES = {
   'channel-add': ['ok'],
   'channel-rename': ['ok'],
   'channel-remove': ['ok'],
+  hand: ['ok'],
+  'hand-lower': ['ok'],
+  react: ['ok'],
 } as const satisfies Record<ClientMessageType, readonly ServerMessageType[]>;
 
 /** The reply type(s) a client message may get (never for a `signal`). */

@@ -11,6 +11,7 @@ import { Peer } from './peer.ts';
 import type { PeerSink } from './peer.ts';
 import type { Room } from './room.ts';
 import type { Entered } from './roomTypes.ts';
+import { Hands } from '../classroom/hands.ts';
 
 /** A seat as a `join` presents it: the peer id and resume token its client was given. */
 export interface SeatClaim {
@@ -34,15 +35,18 @@ export class Door {
   readonly #seats: Map<PeerId, SeatRecord>;
   /** Networks someone was removed or denied from, and when (the latest). */
   readonly #removedFrom = new Map<string, number>();
+  /** The meeting's raised hands: kept, loaded and cleared with the rest of its door. */
+  readonly hands: Hands;
 
   constructor(
     readonly roomId: RoomId,
     private readonly store: DoorStore,
-    state: DoorState = { bans: [], cohosts: [], seats: [], aliveAt: null },
+    state: DoorState = { bans: [], cohosts: [], seats: [], hands: [], aliveAt: null },
   ) {
     this.#bans = new Set(state.bans);
     this.#cohosts = new Set(state.cohosts);
     this.#seats = new Map(state.seats.map((s) => [s.peerId, s]));
+    this.hands = new Hands(roomId, store, state.hands);
     for (const key of state.bans) this.#noteRemoval(parseNetworkMark(key));
   }
 

@@ -22,6 +22,17 @@ export function identityKeys(identity: Identity): string[] {
   return out;
 }
 
+/**
+ * The one key a person's own state is kept under (a raised hand): the account, else the guest
+ * id the server issued; never the device id a client picks. A socket with neither (a client
+ * without the cookie) is only its own peer.
+ */
+export function personKey(identity: Identity, peerId: string): string {
+  if (identity.userId) return `u:${identity.userId}`;
+  if (identity.guestId) return `g:${identity.guestId}`;
+  return `p:${peerId}`;
+}
+
 /** The identity stored keys stand for (the first of each kind). */
 export function identityOf(keys: readonly string[]): Identity {
   const find = (prefix: string) => keys.find((k) => k.startsWith(prefix))?.slice(prefix.length);

@@ -227,6 +227,7 @@ describe('Room door state', () => {
       bans: [],
       cohosts: [],
       seats: [],
+      hands: [],
       aliveAt: null,
     });
   });

@@ -25,6 +25,7 @@ import { isModerator } from './permissions.ts';
 import { background } from '../util/background.ts';
 import { Team } from '../walkie/team.ts';
 import type { TeamHost } from '../walkie/team.ts';
+import { Classroom } from '../classroom/classroom.ts';
 
 export type { AdmitResult, Entered, RoomOptions } from './roomTypes.ts';
 
@@ -41,6 +42,8 @@ export class Room {
   readonly media: RoomMedia;
   /** Set when the room is a walkie-talkie team: its channels and floors. */
   readonly team: Team | undefined;
+  /** Raised hands and reactions. */
+  readonly classroom: Classroom;
   /** The waiting room of this meeting; `door` holds who may (not) come back. */
   readonly lobby: Lobby;
   readonly door: Door;
@@ -72,6 +75,11 @@ export class Room {
     );
     this.media.reopenedWith(this.door.seats);
     this.team = options.team && this.#openTeam(options.team);
+    const classHost = {
+      peers: () => this.#peers.values(),
+      broadcast: (m: ServerMessage, except?: PeerId) => this.broadcast(m, except),
+    };
+    this.classroom = new Classroom(classHost, this.door.hands);
   }
 
   #openTeam({ record, channels, store }: NonNullable<RoomOptions['team']>): Team {
@@ -175,6 +183,7 @@ export class Room {
     }
     const joiner = await this.media.openForJoiner(peer.id, peer.receive);
     await this.team?.remember(peer);
+    this.classroom.arrived(peer);
     const chat = await this.options.chat.recent(this.id, LIMITS.CHAT_HISTORY_ON_JOIN);
     const snapshot = this.#snapshot(peers, chat);
     if (snapshot.sfu && joiner) snapshot.sfu = { ...snapshot.sfu, ...joiner };
@@ -192,6 +201,7 @@ export class Room {
       settings: this.settings,
       live: this.live,
       ...(this.team ? { team: this.team.state() } : {}),
+      hands: this.classroom.raised(),
     };
   }
 
@@ -255,6 +265,7 @@ export class Room {
     await this.team?.drop(peerId);
     this.media.removePeer(peerId);
     this.broadcast({ type: 'peer-left', peerId });
+    this.classroom.left(peer);
     this.log.info('left', { peerId, reason: exit, ...(by ? { by } : {}), peers: this.size });
     if (this.#peers.size > 0) return this.media.reconcile();
     // People still waiting keep the meeting (and its bans) alive; its media is not needed.
@@ -404,6 +415,7 @@ export class Room {
     // Copies: each peer's close handler takes it out of the map being walked.
     for (const peer of [...this.lobby.peers(), ...this.#peers.values()]) peer.close(exit);
     this.team?.close();
+    this.classroom.close();
     this.media.close();
     this.log.info(exit === 'moved' ? 'room moved away' : 'room closed');
     this.options.onClose(this);

@@ -2,6 +2,7 @@ import type {
   ChatMessage,
   PeerId,
   PeerInfo,
+  RaisedHand,
   RoomMode,
   RoomSettings,
   SfuState,
@@ -50,6 +51,7 @@ export interface AdmitResult {
   settings: RoomSettings;
   live: boolean;
   team?: TeamState;
+  hands: RaisedHand[];
 }
 
 /** Where a join ended up: in the meeting, or in the waiting room at this place in line. */

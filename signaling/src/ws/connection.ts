@@ -17,6 +17,8 @@ import { reseat } from '../rooms/door.ts';
 import { handleSfuMessage } from './sfuHandlers.ts';
 import { handleWalkieMessage } from './walkieHandlers.ts';
 import type { WalkieMessage } from './walkieHandlers.ts';
+import { handleClassMessage } from './classHandlers.ts';
+import type { ClassMessage } from './classHandlers.ts';
 import type { SfuMessage } from './sfuHandlers.ts';
 import { SerialQueue } from '../util/serialQueue.ts';
 import { BackpressureWatch } from './backpressure.ts';
@@ -235,6 +237,10 @@ export class Connection implements PeerSink {
       case 'channel-rename':
       case 'channel-remove':
         return this.#walkie(message);
+      case 'hand':
+      case 'hand-lower':
+      case 'react':
+        return this.#classroom(message);
       case 'ping':
         return this.send({ type: 'pong', ...rid(message) });
       default:
@@ -399,6 +405,12 @@ export class Connection implements PeerSink {
   async #walkie(message: WalkieMessage): Promise<void> {
     const { room, peer } = this.#requireJoined();
     const reply = await handleWalkieMessage(room, peer, message);
+    this.send({ ...reply, ...rid(message) });
+  }
+
+  async #classroom(message: ClassMessage): Promise<void> {
+    const { room, peer } = this.#requireJoined();
+    const reply = await handleClassMessage(room, peer, message);
     this.send({ ...reply, ...rid(message) });
   }
 
