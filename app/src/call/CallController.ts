@@ -20,6 +20,7 @@ import { Admission } from './session/Admission.ts';
 import type { JoinCredentials } from './session/Admission.ts';
 import { mediaChanged } from './session/admissionState.ts';
 import { Moderation } from './features/moderation/Moderation.ts';
+import { Classroom } from './features/classroom/Classroom.ts';
 import { isModerator } from './features/moderation/lobbyState.ts';
 import { log } from '../log.ts';
 import { background } from '../util/background.ts';
@@ -80,6 +81,12 @@ export class CallController {
     announce: () => this.sendMedia(),
   });
   private readonly broadcast = new BroadcastControl({ rpc: this.rpc, update: this.update });
+  /** Raised hands and reactions. The UI calls it directly. */
+  readonly classroom = new Classroom({
+    rpc: this.rpc,
+    update: this.update,
+    snapshot: () => this.snap,
+  });
   private readonly chat = new ChatSession({
     send: (msg) => this.send(msg),
     nextRid: this.rid,
@@ -244,6 +251,7 @@ export class CallController {
     this.closeSocket();
     this.membership.close();
     this.moderation.reset();
+    this.classroom.reset();
     background(this.screen.stop(), 'screen share stop');
     this.local.stop();
   }
@@ -350,6 +358,10 @@ export class CallController {
         return this.moderation.onUnmuteAllowed(msg.kind);
       case 'role':
         return this.moderation.onRole(msg.role);
+      case 'hands':
+        return this.classroom.onHands(msg.raised);
+      case 'reactions':
+        return this.classroom.onReactions(msg);
       // Walkie-talkie messages come to a team's own page (team/TeamController.ts), never here.
       case 'ice-servers':
       case 'sfu-ice-restarted':

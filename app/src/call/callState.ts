@@ -1,5 +1,6 @@
 import type {
   MediaState,
+  RaisedHand,
   Role,
   RoomMode,
   RoomSettings,
@@ -9,6 +10,7 @@ import type {
 import type { Removal } from './session/admissionState.ts';
 import type { ChatEntry } from './features/chat/chatState.ts';
 import type { DeviceLists, MediaKind } from './local/media.ts';
+import type { FloatingReaction } from './features/classroom/Classroom.ts';
 
 export type CallPhase =
   | 'preview'
@@ -98,6 +100,10 @@ export interface CallSnapshot {
   broadcastBusy: boolean;
   /** Why the broadcast could not change, or why it ended on its own. */
   broadcastNotice: string | null;
+  /** Raised hands of the people present, first up first (ours included). */
+  hands: RaisedHand[];
+  /** Reactions floating over their senders' tiles now. */
+  reactions: FloatingReaction[];
 }
 
 export function initialSnapshot(): CallSnapshot {
@@ -144,6 +150,8 @@ export function initialSnapshot(): CallSnapshot {
     broadcastId: null,
     broadcastBusy: false,
     broadcastNotice: null,
+    hands: [],
+    reactions: [],
   };
 }
 
@@ -182,6 +190,7 @@ export function joinedPatch(msg: ServerMessageOf<'joined'>): Partial<CallSnapsho
     live: msg.live,
     watchToken: msg.watchToken ?? null,
     broadcastId: msg.broadcastId ?? null,
+    hands: msg.hands,
     peers: msg.peers.map((p) => ({ ...p, connected: false })),
   };
 }
@@ -196,5 +205,6 @@ export function resumedPatch(msg: ServerMessageOf<'joined'>): Partial<CallSnapsh
     live: msg.live,
     watchToken: msg.watchToken ?? null,
     broadcastId: msg.broadcastId ?? null,
+    hands: msg.hands,
   };
 }

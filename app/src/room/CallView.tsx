@@ -14,6 +14,9 @@ import { ChatPanel } from './ChatPanel.tsx';
 import { WaitingRoomPanel } from './WaitingRoomPanel.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { EndMeeting } from './EndMeeting.tsx';
+import { ClassButtons } from './ClassButtons.tsx';
+import { HandsPanel } from './HandsPanel.tsx';
+import { handPosition } from '../call/features/classroom/Classroom.ts';
 import { BroadcastControls } from '../watch/BroadcastControls.tsx';
 import { withToken } from '../watch/watchApi.ts';
 import './moderation.css';
@@ -26,6 +29,8 @@ interface Props {
 
 /** Our tile first, then each peer's camera tile and, while they share, their screen. */
 function tilesOf(controller: CallController, snap: CallSnapshot): TileSpec[] {
+  const hand = (peerId: string | null) => handPosition(snap.hands, peerId);
+  const reactions = (peerId: string | null) => snap.reactions.filter((r) => r.peerId === peerId);
   const tiles: TileSpec[] = [
     {
       key: 'self',
@@ -38,6 +43,8 @@ function tilesOf(controller: CallController, snap: CallSnapshot): TileSpec[] {
       speaking: false,
       role: snap.role,
       menu: [],
+      hand: hand(snap.selfId),
+      reactions: reactions(snap.selfId),
     },
   ];
   for (const p of snap.peers) {
@@ -54,6 +61,8 @@ function tilesOf(controller: CallController, snap: CallSnapshot): TileSpec[] {
       speaking,
       role: p.role,
       menu: tileMenu(snap.role, p, snap.settings.selfUnmute),
+      hand: hand(p.peerId),
+      reactions: reactions(p.peerId),
     });
     const screen = controller.remoteStream(p.peerId, 'screen');
     if (p.media.screen && screen) {
@@ -68,6 +77,8 @@ function tilesOf(controller: CallController, snap: CallSnapshot): TileSpec[] {
         speaking: false,
         role: p.role,
         menu: [],
+        hand: null,
+        reactions: [],
       });
     }
   }
@@ -85,8 +96,8 @@ function useTitleCount(count: number): void {
   }, [count]);
 }
 
-/** The waiting room opens by itself when someone new arrives; its owner may close it. */
-function useLobbyOpen(count: number): [boolean, (open: boolean) => void] {
+/** A panel that opens by itself when its count grows (someone waits, a hand goes up); it may be closed. */
+function useOpenOnArrival(count: number): [boolean, (open: boolean) => void] {
   const [open, setOpen] = useState(false);
   const before = useRef(0);
   useEffect(() => {
@@ -109,8 +120,9 @@ export function CallView({ controller, snap }: Props) {
   );
   const moderator = isModerator(snap.role);
   const waiting = moderator ? snap.lobby.length : 0;
-  const [lobbyOpen, setLobbyOpen] = useLobbyOpen(waiting);
+  const [lobbyOpen, setLobbyOpen] = useOpenOnArrival(waiting);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [handsOpen, setHandsOpen] = useOpenOnArrival(moderator ? snap.hands.length : 0);
   useTitleCount(waiting);
   const status = snap.phase === 'reconnecting' ? (snap.notice ?? 'Reconnecting…') : snap.status;
   const chatOff = !snap.settings.chat && !moderator;
@@ -159,6 +171,10 @@ export function CallView({ controller, snap }: Props) {
       <div class="controls" role="toolbar" aria-label="Call controls">
         <MediaButtons local={snap.local} onToggle={(k) => controller.toggle(k)} />
         <ScreenShareControls controller={controller} snap={snap} />
+        <ClassButtons
+          classroom={controller.classroom}
+          raised={handPosition(snap.hands, snap.selfId) !== null}
+        />
         <BroadcastControls
           live={snap.live}
           isHost={snap.role === 'host'}
@@ -182,6 +198,15 @@ export function CallView({ controller, snap }: Props) {
             </button>
             <button
               type="button"
+              aria-expanded={handsOpen}
+              aria-controls="hands-panel"
+              onClick={() => setHandsOpen(!handsOpen)}
+            >
+              Raised hands{snap.hands.length > 0 && ' '}
+              {snap.hands.length > 0 && <span class="badge">{snap.hands.length}</span>}
+            </button>
+            <button
+              type="button"
               aria-expanded={settingsOpen}
               aria-controls="settings-panel"
               onClick={() => setSettingsOpen(!settingsOpen)}
@@ -201,6 +226,13 @@ export function CallView({ controller, snap }: Props) {
             waiting={snap.lobby}
             moderation={controller.moderation}
             onClose={() => setLobbyOpen(false)}
+          />
+        )}
+        {moderator && handsOpen && (
+          <HandsPanel
+            hands={snap.hands}
+            classroom={controller.classroom}
+            onClose={() => setHandsOpen(false)}
           />
         )}
         {moderator && settingsOpen && (

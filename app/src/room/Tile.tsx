@@ -1,8 +1,10 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { MediaState, Role } from '@parley/protocol';
+import type { FloatingReaction } from '../call/features/classroom/Classroom.ts';
 import type { TileAction, TileMenuItem } from '../call/features/moderation/lobbyState.ts';
 import { Video } from './Video.tsx';
 import { TileMenu } from './TileMenu.tsx';
+import './classroom.css';
 
 export interface TileSpec {
   key: string;
@@ -19,6 +21,10 @@ export interface TileSpec {
   role: Role | null;
   /** Host controls for this person (empty: no menu). */
   menu: TileMenuItem[];
+  /** Their place among the raised hands (1 = first), or null with the hand down. */
+  hand: number | null;
+  /** Their reactions floating up the tile now. */
+  reactions: FloatingReaction[];
 }
 
 interface TileProps {
@@ -60,6 +66,16 @@ export function Tile({ tile, epoch, onSeen, onAction }: TileProps) {
           <span class="avatar">{initials(tile.name)}</span>
         </div>
       )}
+      {tile.reactions.length > 0 && (
+        // Decoration: what was sent is in the sender's own toolbar, and would be noise read out.
+        <div class="tile-reactions" aria-hidden="true">
+          {tile.reactions.map((r) => (
+            <span key={r.id} class="reaction-float">
+              {r.reaction}
+            </span>
+          ))}
+        </div>
+      )}
       {tile.peerId && tile.menu.length > 0 && onAction && (
         <TileMenu
           name={tile.name}
@@ -71,6 +87,11 @@ export function Tile({ tile, epoch, onSeen, onAction }: TileProps) {
         <span class="name">{label}</span>
         {!screen && tile.role === 'host' && <span class="role-badge">Host</span>}
         {!screen && tile.role === 'cohost' && <span class="role-badge">Co-host</span>}
+        {!screen && tile.hand !== null && (
+          <span class="indicator hand-raised" title={`Hand raised, ${ordinal(tile.hand)} in line`}>
+            ✋ {ordinal(tile.hand)}
+          </span>
+        )}
         {!screen && !tile.media.audio && (
           <span class="indicator" title="Muted">
             Muted
@@ -120,6 +141,13 @@ function useSeen(
       onSeen(key, { visible: false, width: seen.width });
     };
   }, [key, onSeen]);
+}
+
+/** 1st, 2nd, 3rd, 4th ... 11th, 12th, 13th, 21st. */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }
 
 function initials(name: string): string {

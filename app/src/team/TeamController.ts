@@ -227,8 +227,8 @@ export class TeamController {
         return this.channels.onChannels(msg.channels);
       case 'error':
         return this.onError(msg);
-      // What a team's page does not use: video, chat, moderation of ordinary rooms, and
-      // replies the request channel did not claim (their request timed out).
+      // What a team's page does not use: video, chat, moderation of ordinary rooms, hands and
+      // reactions, and replies the request channel did not claim (their request timed out).
       case 'settings':
       case 'chat':
       case 'chat-ack':
@@ -254,6 +254,8 @@ export class TeamController {
       case 'sfu-ok':
       case 'ok':
       case 'channel-consumer':
+      case 'hands':
+      case 'reactions':
         return;
       default: {
         const unknown: never = msg;
