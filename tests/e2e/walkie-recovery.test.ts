@@ -27,7 +27,8 @@ import {
 // network goes (the signaling socket cut, the browser offline, ICE failed on his transports)
 // and comes back: without anyone touching anything he hears Ann again, on the channels and
 // at the volume he chose, as the same member. Then Ann's network goes while she talks: the
-// floor is free for the others at once, and when she is back she can talk again.
+// floor is free for the others at once, and when she is back she can talk again. Last, Bob
+// stays away past the resume window: back, he joins again by himself, his choices kept.
 
 const MEMBERS = {
   Ann: { tone: 440, viewport: DESKTOP },
@@ -38,6 +39,11 @@ type Name = keyof typeof MEMBERS;
 const HEARD_DB = -90;
 /** How long a network stays away: long enough for the server to see the drop. */
 const OUTAGE_MS = 3_000;
+/**
+ * How long the server keeps a dropped member's seat: well past an outage and its resume on
+ * a slow machine, short enough to outlast in the last step.
+ */
+const RESUME_WINDOW_MS = 8_000;
 
 /** `page` hears `hz` on `channel`: the loudest part of the spectrum is at the tone. */
 async function hears(page: Page, channel: string, hz: number): Promise<boolean> {
@@ -71,6 +77,17 @@ async function talkAndHear(talker: Page, listener: Page): Promise<number> {
   return heardAt;
 }
 
+/** Ann sees Bob once; Bob listens to General (at half volume) and Ops, as he chose. */
+async function expectBobAsHeWas(ann: Page, bob: Page): Promise<void> {
+  await ann.locator('li.person[data-person="Bob"]').waitFor();
+  expect(await ann.locator('li.person[data-person="Bob"]').count()).toBe(1);
+  expect(await bob.getByRole('checkbox', { name: 'Listen to General' }).isChecked()).toBe(true);
+  expect(await bob.getByRole('checkbox', { name: 'Listen to Ops' }).isChecked()).toBe(true);
+  const volume = bob.getByRole('slider', { name: 'Volume of General' });
+  expect(await volume.inputValue()).toBe('50');
+  await waitFor('Bob to consume Ops', async () => (await bytes(bob, 'Ops')) !== null);
+}
+
 function reconnecting(page: Page) {
   return page.getByRole('status').filter({ hasText: 'Reconnecting' });
 }
@@ -94,7 +111,7 @@ describe('walkie-talkie team recovery (issue 16)', () => {
   beforeAll(async () => {
     wavDir = mkdtempSync(path.join(tmpdir(), 'parley-walkie-recovery-'));
     [server, { browsers, pages }] = await Promise.all([
-      startTestServer({ sfu: true }),
+      startTestServer({ sfu: true, resumeWindowMs: RESUME_WINDOW_MS }),
       openMembers(wavDir, MEMBERS),
     ]);
   });
@@ -171,11 +188,7 @@ describe('walkie-talkie team recovery (issue 16)', () => {
     );
     // The same member (resumed: Ann never saw him leave), with the same choices.
     expect(await selfId(bob)).toBe(bobId);
-    expect(await ann.locator('li.person[data-person="Bob"]').count()).toBe(1);
-    expect(await bob.getByRole('checkbox', { name: 'Listen to General' }).isChecked()).toBe(true);
-    expect(await bob.getByRole('checkbox', { name: 'Listen to Ops' }).isChecked()).toBe(true);
-    expect(await volume.inputValue()).toBe('50');
-    expect(await bytes(bob, 'Ops')).not.toBeNull();
+    await expectBobAsHeWas(ann, bob);
     lap('Bob recovered');
 
     // 3. Ann's network goes while she talks: the floor is free at once for Bob.
@@ -219,6 +232,26 @@ describe('walkie-talkie team recovery (issue 16)', () => {
       `walkie-recovery: talker's floor free for others ${freedMs} ms after her drop; ` +
         `talker back ${annBackMs} ms after the network returned, heard again at ${annHeardMs} ms`,
     );
+    await waitFor('Ann’s tone to stop at Bob', () => silent(bob, 'General', 440));
     lap('Ann recovered');
+
+    // 4. Bob's network stays away past the resume window: Ann sees him leave. Back, he joins
+    // again by himself, as a new member with the choices he had.
+    await recordStatus(bob);
+    await net.Bob.drop();
+    expect(await failIce(bob)).toBe(2);
+    await ann.locator('li.person[data-person="Bob"]').waitFor({ state: 'detached' });
+    const rejoinFrom = Date.now();
+    await net.Bob.restore();
+    await backAfterReconnecting(bob);
+    const rejoinedMs = Date.now() - rejoinFrom;
+    const rejoinHeardMs = (await talkAndHear(ann, bob)) - rejoinFrom;
+    expect(await selfId(bob)).not.toBe(bobId);
+    await expectBobAsHeWas(ann, bob);
+    console.log(
+      `walkie-recovery: past the resume window the listener is back as a new member ` +
+        `${rejoinedMs} ms after the network returned, hearing the talker at ${rejoinHeardMs} ms`,
+    );
+    lap('Bob joined again');
   });
 });
