@@ -20,6 +20,7 @@ import type {
   RoomRecord,
   SeatRecord,
   Storage,
+  StoredPoll,
   TeamMemberRecord,
   TeamRecord,
 } from './types.ts';
@@ -110,6 +111,18 @@ const added = (result: ChannelResult) => {
   return result.channel;
 };
 
+const poll = (id: RoomId, pollId: string, launchedAt: number): StoredPoll => ({
+  id: `${pollId}-${id}`,
+  roomId: id,
+  question: 'Which day?',
+  options: ['Monday', 'Tuesday', 'Friday'],
+  multiple: false,
+  anonymous: false,
+  changeable: true,
+  launchedAt,
+  endedAt: null,
+  shared: false,
+});
 const seat = (peerId: string, role: SeatRecord['role'] = 'guest'): SeatRecord => ({
   peerId: peerId as PeerId,
   tokenHash: 'a'.repeat(64),
@@ -322,6 +335,63 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
       aliveAt: expect.any(Number),
     });
     expect(await store.chat.after(id, 0, 10)).toEqual([message]);
+  });
+
+  it('keeps one open poll per room, and one vote per person (replaced only when asked)', async () => {
+    const [id, other] = [roomId(), roomId()];
+    await store.rooms.create(room(id));
+    await store.rooms.create(room(other));
+    const first = poll(id, 'poll-1', 1_000);
+    expect(await store.polls.latest(id)).toBeUndefined();
+    expect(await store.polls.create(first)).toBe(true);
+    // A second open poll in the room is refused by the store itself; another room's is not.
+    expect(await store.polls.create(poll(id, 'poll-2', 2_000))).toBe(false);
+    expect(await store.polls.create(poll(other, 'poll-3', 2_000))).toBe(true);
+    expect(await store.polls.latest(id)).toEqual(first);
+
+    const ann = { key: 'g:ann', name: 'Ann', choices: [1], at: 1_100 };
+    expect(await store.polls.vote(first.id, ann, false)).toBe('stored');
+    expect(await store.polls.vote(first.id, { ...ann, choices: [0], at: 1_200 }, false)).toBe(
+      'duplicate',
+    );
+    const bob = { key: 'u:bob', name: null, choices: [0, 2], at: 1_150 };
+    expect(await store.polls.vote(first.id, bob, false)).toBe('stored');
+    expect(await store.polls.votes(first.id)).toEqual([ann, bob]);
+    const changed = { ...ann, choices: [2], at: 1_300 };
+    expect(await store.polls.vote(first.id, changed, true)).toBe('replaced');
+    expect(await store.polls.votes(first.id)).toEqual([bob, changed]);
+
+    expect(await store.polls.end(first.id, 1_500)).toBe(true);
+    expect(await store.polls.end(first.id, 1_600)).toBe(false);
+    await store.polls.share(first.id);
+    const ended = { ...first, endedAt: 1_500, shared: true };
+    expect(await store.polls.latest(id)).toEqual(ended);
+    // Ended, the room may open the next one; the list keeps both, the first launched first.
+    const second = poll(id, 'poll-2', 2_000);
+    expect(await store.polls.create(second)).toBe(true);
+    expect(await store.polls.latest(id)).toEqual(second);
+    expect(await store.polls.list(id)).toEqual([ended, second]);
+    // The meeting ending (its door cleared) leaves the polls: they are the room's.
+    await store.doors.clear(id);
+    expect(await store.polls.list(id)).toHaveLength(2);
+    await engine.deleteRoom(id);
+    expect(await store.polls.list(id)).toEqual([]);
+    expect(await store.polls.votes(first.id)).toEqual([]);
+  });
+
+  it('keeps polls and their votes across a close and reopen', async () => {
+    const id = roomId();
+    await store.rooms.create(room(id));
+    const open = poll(id, unique('poll-'), 5_000);
+    await store.polls.create(open);
+    const vote = { key: 'g:kept', name: 'Kept', choices: [1], at: 5_100 };
+    await store.polls.vote(open.id, vote, false);
+    await store.close();
+    store = await engine.open();
+    expect(await store.polls.latest(id)).toEqual(open);
+    expect(await store.polls.votes(open.id)).toEqual([vote]);
+    // The person who voted before the restart still cannot vote twice.
+    expect(await store.polls.vote(open.id, { ...vote, choices: [0] }, false)).toBe('duplicate');
   });
 
   it('creates a team with its first channel in one step, and a retried create writes nothing', async () => {

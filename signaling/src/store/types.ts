@@ -251,6 +251,62 @@ export interface TeamStore {
   listByMember(identityKeys: readonly string[], limit?: number): Promise<TeamRecord[]>;
 }
 
+/** A poll as stored (issue 17): the room's, kept after its meeting ends. */
+export interface StoredPoll {
+  id: string;
+  roomId: RoomId;
+  question: string;
+  options: string[];
+  multiple: boolean;
+  anonymous: boolean;
+  changeable: boolean;
+  /** ms since the epoch. */
+  launchedAt: number;
+  /** Null while it is open. */
+  endedAt: number | null;
+  shared: boolean;
+}
+
+/** One person's vote in one poll. */
+export interface StoredVote {
+  /** The person (`u:` account or `g:` guest key): one vote each, decided by the primary key. */
+  key: string;
+  /** Their name when they voted; null in an anonymous poll, whose names are never stored. */
+  name: string | null;
+  /** Option indexes, ascending. */
+  choices: number[];
+  at: number;
+}
+
+/** What `vote` did: stored a first vote, replaced one (when asked to), or found one already. */
+export type VoteOutcome = 'stored' | 'replaced' | 'duplicate';
+
+/**
+ * Polls and their votes, per room (issue 17). Not part of a meeting's door: `clear` leaves
+ * them, so they outlast the meeting (and are removed with the room).
+ */
+export interface PollStore {
+  /**
+   * Stores a new open poll. False when the room has an open poll already (decided by a
+   * unique index, not a race).
+   */
+  create(poll: StoredPoll): Promise<boolean>;
+  /** The room's last launched poll, open or not. */
+  latest(roomId: RoomId): Promise<StoredPoll | undefined>;
+  /** Every poll of the room, the first launched first. */
+  list(roomId: RoomId): Promise<StoredPoll[]>;
+  /** Closes an open poll; false when it was closed already (or is unknown). */
+  end(pollId: string, at: number): Promise<boolean>;
+  share(pollId: string): Promise<void>;
+  /**
+   * Stores a person's vote. A person who voted already: `duplicate` and nothing written, or
+   * with `replace`, their vote becomes this one (`replaced`).
+   */
+  vote(pollId: string, vote: StoredVote, replace: boolean): Promise<VoteOutcome>;
+  /** The poll's votes, the earliest first. */
+  votes(pollId: string): Promise<StoredVote[]>;
+}
+
 /** Every store of one engine, and how to let it go. */
 export interface Storage {
   readonly engine: 'sqlite' | 'postgres';
@@ -260,5 +316,6 @@ export interface Storage {
   readonly users: UserStore;
   readonly refreshTokens: RefreshTokenStore;
   readonly teams: TeamStore;
+  readonly polls: PollStore;
   close(): Promise<void>;
 }

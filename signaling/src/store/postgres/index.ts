@@ -2,6 +2,7 @@ import type { Storage } from '../types.ts';
 import { PgChatStore } from './chatStore.ts';
 import { PgDoorStore } from './doorStore.ts';
 import { migrate } from './migrations.ts';
+import { PgPollStore } from './pollStore.ts';
 import { PgPool } from './pool.ts';
 import { PgRefreshTokenStore } from './refreshTokenStore.ts';
 import { PgRoomStore } from './roomStore.ts';
@@ -25,6 +26,7 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     users: new PgUserStore(pool),
     refreshTokens: new PgRefreshTokenStore(pool),
     teams: new PgTeamStore(pool),
+    polls: new PgPollStore(pool),
     close: () => pool.close(),
   };
 }

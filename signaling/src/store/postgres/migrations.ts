@@ -97,6 +97,30 @@ const MIGRATIONS: readonly string[] = [
      raised_at    BIGINT NOT NULL,
      PRIMARY KEY (room_id, identity_key)
    );`,
+  // Polls (issue #17): the room's, not the meeting's (kept when it ends). One open poll per
+  // room and one vote per person and poll, decided by these indexes.
+  `CREATE TABLE polls (
+     id          TEXT PRIMARY KEY,
+     room_id     TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+     question    TEXT NOT NULL,
+     options     TEXT NOT NULL,
+     multiple    BOOLEAN NOT NULL,
+     anonymous   BOOLEAN NOT NULL,
+     changeable  BOOLEAN NOT NULL,
+     launched_at BIGINT NOT NULL,
+     ended_at    BIGINT,
+     shared      BOOLEAN NOT NULL
+   );
+   CREATE INDEX polls_room ON polls(room_id, launched_at);
+   CREATE UNIQUE INDEX polls_one_open ON polls(room_id) WHERE ended_at IS NULL;
+   CREATE TABLE poll_votes (
+     poll_id    TEXT NOT NULL REFERENCES polls(id) ON DELETE CASCADE,
+     person_key TEXT NOT NULL,
+     name       TEXT,
+     choices    TEXT NOT NULL,
+     voted_at   BIGINT NOT NULL,
+     PRIMARY KEY (poll_id, person_key)
+   );`,
 ];
 
 /** Any constant: the advisory lock that keeps two nodes starting together from both migrating. */

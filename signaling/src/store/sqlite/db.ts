@@ -99,6 +99,30 @@ const MIGRATIONS: readonly string[] = [
      raised_at    INTEGER NOT NULL,
      PRIMARY KEY (room_id, identity_key)
    ) WITHOUT ROWID;`,
+  // Polls (issue #17): the room's, not the meeting's (kept when it ends). One open poll per
+  // room and one vote per person and poll, decided by these indexes.
+  `CREATE TABLE polls (
+     id          TEXT PRIMARY KEY,
+     room_id     TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+     question    TEXT NOT NULL,
+     options     TEXT NOT NULL,
+     multiple    INTEGER NOT NULL,
+     anonymous   INTEGER NOT NULL,
+     changeable  INTEGER NOT NULL,
+     launched_at INTEGER NOT NULL,
+     ended_at    INTEGER,
+     shared      INTEGER NOT NULL
+   );
+   CREATE INDEX polls_room ON polls(room_id, launched_at);
+   CREATE UNIQUE INDEX polls_one_open ON polls(room_id) WHERE ended_at IS NULL;
+   CREATE TABLE poll_votes (
+     poll_id    TEXT NOT NULL REFERENCES polls(id) ON DELETE CASCADE,
+     person_key TEXT NOT NULL,
+     name       TEXT,
+     choices    TEXT NOT NULL,
+     voted_at   INTEGER NOT NULL,
+     PRIMARY KEY (poll_id, person_key)
+   ) WITHOUT ROWID;`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/parley.db` and brings its schema up to date. */

@@ -2,6 +2,7 @@ import type { Storage } from '../types.ts';
 import { SqliteChatStore } from './chatStore.ts';
 import { SqliteDoorStore } from './doorStore.ts';
 import { openDatabase } from './db.ts';
+import { SqlitePollStore } from './pollStore.ts';
 import { SqliteRefreshTokenStore } from './refreshTokenStore.ts';
 import { SqliteRoomStore } from './roomStore.ts';
 import { SqliteTeamStore } from './teamStore.ts';
@@ -18,6 +19,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     users: new SqliteUserStore(db),
     refreshTokens: new SqliteRefreshTokenStore(db),
     teams: new SqliteTeamStore(db),
+    polls: new SqlitePollStore(db),
     close: async () => {
       db.close();
     },
