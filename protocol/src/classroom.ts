@@ -39,7 +39,7 @@ export const HandLowerSchema = z.strictObject({
 });
 /**
  * Send a reaction to everyone. Limited per person (LIMITS.REACTIONS_PER_SEC, with a small
- * burst); the server sends them out together every REACTION_BATCH_MS.
+ * burst); the server sends them out at most once per REACTION_BATCH_MS, together.
  */
 export const ReactSchema = z.strictObject({
   type: z.literal('react'),
@@ -56,7 +56,7 @@ export const HandsSchema = z.strictObject({
   type: z.literal('hands'),
   raised: z.array(RaisedHandSchema),
 });
-/** To everyone: the reactions sent since the last batch, in the order they came. */
+/** To everyone: the reactions that came since the last of these, in the order they came. */
 export const ReactionsSchema = z.strictObject({
   type: z.literal('reactions'),
   items: z.array(z.strictObject({ peerId: PeerIdSchema, reaction: ReactionSchema })),

@@ -27,7 +27,7 @@ export const LIMITS = {
   /** Reactions one person may send per second, sustained; a burst of REACTION_BURST passes. */
   REACTIONS_PER_SEC: 2,
   REACTION_BURST: 5,
-  /** Reactions are sent out together, at most once per this many ms. */
+  /** Reactions go out at most once per this many ms; what comes meanwhile goes together. */
   REACTION_BATCH_MS: 200,
   /** A relayed `signal` payload, serialized, in bytes. */
   SIGNAL_MAX_BYTES: 32 * 1024,

@@ -141,19 +141,25 @@ describe('raised hands (issue 17)', () => {
 });
 
 describe('reactions (issue 17)', () => {
-  it('reach everyone in one batch, and a flood is cut to the limit with a typed error', async () => {
+  it('reach everyone, at once or batched, and a flood is cut to the limit with a typed error', async () => {
     const { host, ann, bob, cat } = await classOfFour();
     await Promise.all([
       ann.c.request({ type: 'react', reaction: '👏' }),
       bob.c.request({ type: 'react', reaction: '🎉' }),
       cat.c.request({ type: 'react', reaction: '👏' }),
     ]);
-    const batch = await host.c.next((m) => m.type === 'reactions');
-    expect(batch.type === 'reactions' && batch.items).toEqual([
-      { peerId: ann.joined.peerId, reaction: '👏' },
-      { peerId: bob.joined.peerId, reaction: '🎉' },
-      { peerId: cat.joined.peerId, reaction: '👏' },
-    ]);
+    // Each reaches the host once (which socket's frame the server read first is the network's).
+    const items = () => host.c.of('reactions').flatMap((m) => m.items);
+    await host.c.next(() => items().length === 3);
+    const sorted = (xs: { peerId: string; reaction: string }[]) =>
+      xs.map((i) => `${i.peerId} ${i.reaction}`).sort();
+    expect(sorted(items())).toEqual(
+      sorted([
+        { peerId: ann.joined.peerId, reaction: '👏' },
+        { peerId: bob.joined.peerId, reaction: '🎉' },
+        { peerId: cat.joined.peerId, reaction: '👏' },
+      ]),
+    );
     // The sender sees its own reactions too (its tile shows them like everyone's).
     await ann.c.next((m) => m.type === 'reactions');
 
@@ -167,13 +173,13 @@ describe('reactions (issue 17)', () => {
     for (const r of replies.filter((x) => x.type !== 'ok')) {
       expect(r).toMatchObject({ type: 'error', code: ERROR_CODES.RATE_LIMITED });
     }
-    const hearts = async () => {
-      await new Promise((r) => setTimeout(r, LIMITS.REACTION_BATCH_MS * 3));
-      return bob.c
-        .of('reactions')
-        .flatMap((m) => m.items)
-        .filter((i) => i.reaction === '❤️').length;
-    };
-    expect(await hearts()).toBe(passed);
+    await new Promise((r) => setTimeout(r, LIMITS.REACTION_BATCH_MS * 3));
+    const withHearts = bob.c
+      .of('reactions')
+      .map((m) => m.items.filter((i) => i.reaction === '❤️').length)
+      .filter((n) => n > 0);
+    expect(withHearts.reduce((a, b) => a + b, 0)).toBe(passed);
+    // Batched: at most the one that went out at once, then the rest together.
+    expect(withHearts.length).toBeLessThanOrEqual(2);
   });
 });

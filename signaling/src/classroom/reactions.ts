@@ -6,9 +6,11 @@ export type ReactionItem = { peerId: PeerId; reaction: Reaction };
 
 /**
  * Reactions on their way out (issue 17). Each person may send LIMITS.REACTIONS_PER_SEC, with a
- * burst of LIMITS.REACTION_BURST; what passes is sent to everyone in one message per
- * LIMITS.REACTION_BATCH_MS, so a class of 50 pressing at once costs each member a few frames,
- * not 50. What waits is bounded by the limit: at most a burst per person per batch.
+ * burst of LIMITS.REACTION_BURST. What passes goes out at once when nothing went out in the
+ * last LIMITS.REACTION_BATCH_MS; otherwise it waits for the end of that window and goes with
+ * everything else that came meanwhile, in one message. So one reaction is seen without delay,
+ * and a class of 50 pressing at once costs each member two frames, not 50. What waits is
+ * bounded by the limit: at most a burst per person per window.
  */
 export class Reactions {
   readonly #buckets = new Map<PeerId, TokenBucket>();
@@ -30,7 +32,7 @@ export class Reactions {
     }
     if (!bucket.take()) return false;
     this.#pending.push({ peerId, reaction });
-    this.#timer ??= setTimeout(() => this.#send(), this.batchMs);
+    if (this.#timer === undefined) this.#send();
     return true;
   }
 
@@ -47,10 +49,15 @@ export class Reactions {
     this.#buckets.clear();
   }
 
+  /** Sends what waits, and holds the next send back for a window; a window with nothing ends it. */
   #send(): void {
-    this.#timer = undefined;
     const items = this.#pending;
     this.#pending = [];
-    if (items.length > 0) this.flush(items);
+    if (items.length === 0) {
+      this.#timer = undefined;
+      return;
+    }
+    this.flush(items);
+    this.#timer = setTimeout(() => this.#send(), this.batchMs);
   }
 }
