@@ -17,6 +17,7 @@ import { turn } from './scenarios/turn.ts';
 import { walkieCapacity } from './scenarios/walkieCapacity.ts';
 import { walkieFloor } from './scenarios/walkieFloor.ts';
 import { walkieLatency } from './scenarios/walkieLatency.ts';
+import { classReactions } from './scenarios/classReactions.ts';
 import { webrtcFanout } from './scenarios/webrtcFanout.ts';
 import type { Scenario } from './types.ts';
 
@@ -40,4 +41,5 @@ export const SCENARIOS: readonly Scenario[] = [
   walkieFloor,
   walkieLatency,
   walkieCapacity,
+  classReactions,
 ];
