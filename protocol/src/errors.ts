@@ -83,6 +83,16 @@ export const ERROR_CODES = {
   ALREADY_TALKING: 'ALREADY_TALKING',
   /** You do not hold (or wait for) that floor: it ended, expired or was revoked already. */
   NOT_TALKING: 'NOT_TALKING',
+  /** A poll request names a poll that is not this meeting's current one (or none was launched). */
+  NO_SUCH_POLL: 'NO_SUCH_POLL',
+  /** `poll-launch` while another poll is open: end it first (one poll at a time). */
+  POLL_ALREADY_OPEN: 'POLL_ALREADY_OPEN',
+  /** A vote or `poll-end` for a poll that has ended. */
+  POLL_CLOSED: 'POLL_CLOSED',
+  /** This person has voted in this poll already, and it does not allow changing a vote. */
+  ALREADY_VOTED: 'ALREADY_VOTED',
+  /** The choices do not fit the poll: an option it does not have, or several in a one-choice poll. */
+  INVALID_VOTE: 'INVALID_VOTE',
   /** Something failed on the server; the message had no effect. */
   INTERNAL: 'INTERNAL',
 } as const;

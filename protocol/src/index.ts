@@ -9,5 +9,6 @@ export * from './sfu.ts';
 export * from './walkie.ts';
 export * from './classroom.ts';
 export * from './reactions.ts';
+export * from './polls.ts';
 export * from './relayNotes.ts';
 export * from './replies.ts';

@@ -29,6 +29,11 @@ export const LIMITS = {
   REACTION_BURST: 5,
   /** Reactions go out at most once per this many ms; what comes meanwhile goes together. */
   REACTION_BATCH_MS: 200,
+  /** A poll's question and each of its options, in characters; a poll has 2 to 10 options. */
+  POLL_QUESTION_MAX: 300,
+  POLL_OPTION_MAX: 100,
+  POLL_OPTIONS_MIN: 2,
+  POLL_OPTIONS_MAX: 10,
   /** A relayed `signal` payload, serialized, in bytes. */
   SIGNAL_MAX_BYTES: 32 * 1024,
 } as const;

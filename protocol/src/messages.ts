@@ -16,6 +16,7 @@ import {
   CLASSROOM_SERVER_SCHEMAS,
   RaisedHandSchema,
 } from './classroom.ts';
+import { POLL_CLIENT_SCHEMAS, POLL_SERVER_SCHEMAS, PollViewSchema } from './polls.ts';
 
 // ---------- shared shapes ----------
 
@@ -240,6 +241,7 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   ...SFU_CLIENT_SCHEMAS,
   ...WALKIE_CLIENT_SCHEMAS,
   ...CLASSROOM_CLIENT_SCHEMAS,
+  ...POLL_CLIENT_SCHEMAS,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -291,6 +293,12 @@ export const JoinedSchema = z.strictObject({
   team: TeamStateSchema.optional(),
   /** The raised hands of the people present, first up first (yours too, after a reload). */
   hands: z.array(RaisedHandSchema),
+  /**
+   * The meeting's current poll as this member may see it: the open one (with their own vote,
+   * after a reload too), or the last one once ended if its results were shared (hosts and
+   * co-hosts: the last one, shared or not). Absent: none.
+   */
+  poll: PollViewSchema.optional(),
 });
 /**
  * The join is held in the waiting room (the reply to `join`, carrying its rid), and again
@@ -435,6 +443,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   ...SFU_SERVER_SCHEMAS,
   ...WALKIE_SERVER_SCHEMAS,
   ...CLASSROOM_SERVER_SCHEMAS,
+  ...POLL_SERVER_SCHEMAS,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ServerMessageType = ServerMessage['type'];

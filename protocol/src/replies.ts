@@ -56,6 +56,10 @@ export const REPLIES = {
   hand: ['ok'],
   'hand-lower': ['ok'],
   react: ['ok'],
+  'poll-launch': ['ok'],
+  'poll-vote': ['ok'],
+  'poll-end': ['ok'],
+  'poll-share': ['ok'],
 } as const satisfies Record<ClientMessageType, readonly ServerMessageType[]>;
 
 /** The reply type(s) a client message may get (never for a `signal`). */

@@ -78,6 +78,7 @@ function createRooms(
     chatStore: storage.chat,
     doorStore: storage.doors,
     teamStore: storage.teams,
+    pollStore: storage.polls,
     maxPeers: config.roomMaxPeers,
     log,
     media: {
@@ -190,6 +191,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   live.connections = () => sockets.connectionCount;
   const handle = createHttpHandler({
     rooms,
+    polls: storage.polls,
     log,
     metrics,
     metricsGate: metricsGate(config.metrics, config.host, false),

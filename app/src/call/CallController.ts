@@ -379,6 +379,7 @@ export class CallController {
       case 'floor-state':
       case 'floor-ended':
       case 'team-channels':
+      case 'poll':
         return;
       default: {
         const unknown: never = msg;

@@ -227,8 +227,8 @@ export class TeamController {
         return this.channels.onChannels(msg.channels);
       case 'error':
         return this.onError(msg);
-      // What a team's page does not use: video, chat, moderation of ordinary rooms, hands and
-      // reactions, and replies the request channel did not claim (their request timed out).
+      // What a team's page does not use: video, chat, moderation of ordinary rooms, hands,
+      // reactions and polls, and replies the request channel did not claim (their request timed out).
       case 'settings':
       case 'chat':
       case 'chat-ack':
@@ -256,6 +256,7 @@ export class TeamController {
       case 'channel-consumer':
       case 'hands':
       case 'reactions':
+      case 'poll':
         return;
       default: {
         const unknown: never = msg;

@@ -17,9 +17,13 @@ import type { Rooms } from '../rooms/rooms.ts';
 import type { StaticFiles } from './staticFiles.ts';
 import { refusalOf } from '../util/errors.ts';
 import { handleTeamRoute } from './teamRoutes.ts';
+import { handlePollRoute } from './pollRoutes.ts';
+import type { PollStore } from '../store/index.ts';
 
 export interface HttpDeps {
   rooms: Rooms;
+  /** Rooms' polls, for their hosts' CSV download (pollRoutes.ts). */
+  polls: PollStore;
   metrics: Metrics;
   /** Whether this listener serves `/metrics` to a request (see metricsAccess.ts). */
   metricsGate: (req: IncomingMessage) => MetricsVerdict;
@@ -82,6 +86,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
     return createRoom(req, res, deps);
   }
   if (await handleTeamRoute(req, res, deps, path)) return;
+  if (await handlePollRoute(req, res, deps, path)) return;
   if (path === '/api/sfu/capabilities') {
     if (method !== 'GET') return methodNotAllowed(res, 'GET');
     return sfuCapabilities(res, deps);

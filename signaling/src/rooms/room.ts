@@ -26,6 +26,7 @@ import { background } from '../util/background.ts';
 import { Team } from '../walkie/team.ts';
 import type { TeamHost } from '../walkie/team.ts';
 import { Classroom } from '../classroom/classroom.ts';
+import { Polls } from '../classroom/polls.ts';
 
 export type { AdmitResult, Entered, RoomOptions } from './roomTypes.ts';
 
@@ -44,6 +45,8 @@ export class Room {
   readonly team: Team | undefined;
   /** Raised hands and reactions. */
   readonly classroom: Classroom;
+  /** The room's polls; undefined where the server has no poll store. */
+  readonly polls: Polls | undefined;
   /** The waiting room of this meeting; `door` holds who may (not) come back. */
   readonly lobby: Lobby;
   readonly door: Door;
@@ -80,6 +83,7 @@ export class Room {
       broadcast: (m: ServerMessage, except?: PeerId) => this.broadcast(m, except),
     };
     this.classroom = new Classroom(classHost, this.door.hands);
+    this.polls = options.polls && new Polls(id, () => this.#peers.values(), options.polls);
   }
 
   #openTeam({ record, channels, store }: NonNullable<RoomOptions['team']>): Team {
@@ -185,13 +189,14 @@ export class Room {
     await this.team?.remember(peer);
     this.classroom.arrived(peer);
     const chat = await this.options.chat.recent(this.id, LIMITS.CHAT_HISTORY_ON_JOIN);
-    const snapshot = this.#snapshot(peers, chat);
+    const snapshot = this.#snapshot(peers, chat, peer);
     if (snapshot.sfu && joiner) snapshot.sfu = { ...snapshot.sfu, ...joiner };
     return snapshot;
   }
 
-  #snapshot(peers: PeerInfo[], chat: ChatMessage[]): AdmitResult {
+  #snapshot(peers: PeerInfo[], chat: ChatMessage[], to: Peer): AdmitResult {
     const sfu = this.media.state();
+    const poll = this.polls?.joinView(to);
     return {
       peers,
       chat,
@@ -202,6 +207,7 @@ export class Room {
       live: this.live,
       ...(this.team ? { team: this.team.state() } : {}),
       hands: this.classroom.raised(),
+      ...(poll ? { poll } : {}),
     };
   }
 
@@ -250,7 +256,7 @@ export class Room {
     peer.attach(sink);
     const others = [...this.#peers.values()].filter((p) => p.id !== peerId).map((p) => p.info());
     this.log.info('resumed', { peerId });
-    return { peer, snapshot: this.#snapshot(others, missed) };
+    return { peer, snapshot: this.#snapshot(others, missed, peer) };
   }
 
   /**

@@ -2,6 +2,7 @@ import type {
   ChatMessage,
   PeerId,
   PeerInfo,
+  PollView,
   RaisedHand,
   RoomMode,
   RoomSettings,
@@ -17,6 +18,7 @@ import type {
 } from '../store/index.ts';
 import type { WaitingLimits } from './lobby.ts';
 import type { Log } from '../telemetry/log.ts';
+import type { LoadedPolls } from '../classroom/polls.ts';
 import type { Door } from './door.ts';
 import type { Room } from './room.ts';
 import type { RoomMediaOptions } from './roomMedia.ts';
@@ -39,6 +41,8 @@ export interface RoomOptions {
   waiting?: WaitingLimits;
   /** The room is a walkie-talkie team (`walkie/team.ts`): its record, channels and store. */
   team?: { record: TeamRecord; channels: ChannelRecord[]; store: TeamStore };
+  /** The room's polls as loaded (issue 17); absent: no poll store here (polls are off). */
+  polls?: LoadedPolls;
 }
 
 /** What an admitted peer gets: the meeting as it is now (the `joined` message's body). */
@@ -52,6 +56,8 @@ export interface AdmitResult {
   live: boolean;
   team?: TeamState;
   hands: RaisedHand[];
+  /** The current poll as the joiner may see it. */
+  poll?: PollView;
 }
 
 /** Where a join ended up: in the meeting, or in the waiting room at this place in line. */

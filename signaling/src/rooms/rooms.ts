@@ -18,6 +18,7 @@ import { defaultTeamSettings } from '../store/index.ts';
 import type {
   ChatStore,
   DoorStore,
+  PollStore,
   RoomStore,
   StoredSettings,
   TeamSettings,
@@ -25,6 +26,7 @@ import type {
 } from '../store/index.ts';
 import { background } from '../util/background.ts';
 import { Door } from './door.ts';
+import { loadPolls } from '../classroom/polls.ts';
 
 export interface RoomsOptions {
   roomStore: RoomStore;
@@ -33,6 +35,8 @@ export interface RoomsOptions {
   doorStore: DoorStore;
   /** Walkie-talkie teams (a team is a room with a team row); absent: no teams here. */
   teamStore?: TeamStore;
+  /** Each room's polls (issue 17), its current one loaded when its Room opens; absent: none. */
+  pollStore?: PollStore;
   maxPeers: number;
   media: RoomOptions['media'];
   log: Log;
@@ -226,6 +230,7 @@ export class Rooms {
     // The meeting may have run on another node (or before a restart): it goes on as it was.
     const door = await Door.load(id, this.options.doorStore);
     const team = await this.#team(id);
+    const polls = this.options.pollStore && (await loadPolls(id, this.options.pollStore));
     const live = this.#live.get(id);
     if (live) return live;
     const room = new Room(id, {
@@ -243,6 +248,7 @@ export class Rooms {
         ? { waiting: { ...this.options.waiting, onLimit: this.options.onLimit } }
         : {}),
       ...(team ? { team } : {}),
+      ...(polls ? { polls } : {}),
     });
     this.#live.set(id, room);
     return room;

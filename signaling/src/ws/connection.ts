@@ -19,6 +19,8 @@ import { handleWalkieMessage } from './walkieHandlers.ts';
 import type { WalkieMessage } from './walkieHandlers.ts';
 import { handleClassMessage } from './classHandlers.ts';
 import type { ClassMessage } from './classHandlers.ts';
+import { handlePollMessage } from './pollHandlers.ts';
+import type { PollMessage } from './pollHandlers.ts';
 import type { SfuMessage } from './sfuHandlers.ts';
 import { SerialQueue } from '../util/serialQueue.ts';
 import { BackpressureWatch } from './backpressure.ts';
@@ -241,6 +243,11 @@ export class Connection implements PeerSink {
       case 'hand-lower':
       case 'react':
         return this.#classroom(message);
+      case 'poll-launch':
+      case 'poll-vote':
+      case 'poll-end':
+      case 'poll-share':
+        return this.#poll(message);
       case 'ping':
         return this.send({ type: 'pong', ...rid(message) });
       default:
@@ -411,6 +418,12 @@ export class Connection implements PeerSink {
   async #classroom(message: ClassMessage): Promise<void> {
     const { room, peer } = this.#requireJoined();
     const reply = await handleClassMessage(room, peer, message);
+    this.send({ ...reply, ...rid(message) });
+  }
+
+  async #poll(message: PollMessage): Promise<void> {
+    const { room, peer } = this.#requireJoined();
+    const reply = await handlePollMessage(room, peer, message);
     this.send({ ...reply, ...rid(message) });
   }
 
