@@ -302,10 +302,10 @@ export function opusSdpLines(): string[] {
     ] as const) {
       // prettier-ignore
       const sdp = d?.sdp ?? '';
-      const pt = /a=rtpmap:(\d+) opus\/48000/i.exec(sdp)?.[1];
-      if (!pt) continue;
+      // Every Opus payload type: a description may map Opus to more than one (per m-line).
+      const pts = [...sdp.matchAll(/a=rtpmap:(\d+) opus\/48000/gi)].map((m) => m[1]);
       for (const line of sdp.split('\r\n')) {
-        if (line.startsWith(`a=fmtp:${pt} `) || /^a=(max)?ptime:/.test(line)) {
+        if (pts.some((pt) => line.startsWith(`a=fmtp:${pt} `)) || /^a=(max)?ptime:/.test(line)) {
           lines.add(`${side}: ${line}`);
         }
       }
