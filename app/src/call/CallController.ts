@@ -21,6 +21,7 @@ import type { JoinCredentials } from './session/Admission.ts';
 import { mediaChanged } from './session/admissionState.ts';
 import { Moderation } from './features/moderation/Moderation.ts';
 import { Classroom } from './features/classroom/Classroom.ts';
+import { Polls } from './features/classroom/Polls.ts';
 import { isModerator } from './features/moderation/lobbyState.ts';
 import { log } from '../log.ts';
 import { background } from '../util/background.ts';
@@ -94,6 +95,8 @@ export class CallController {
     notice: (text) => this.update({ notice: text }),
   });
   private readonly admission: Admission;
+  /** Polls: voting, and for hosts launching, ending, sharing. The UI calls it directly. */
+  readonly polls: Polls;
   /** The host's side: the waiting room, host controls, settings. The UI calls it directly. */
   readonly moderation = new Moderation({
     rpc: this.rpc,
@@ -119,6 +122,16 @@ export class CallController {
       teardown: () => this.teardown(),
       releaseSeat: () => this.membership.release(),
       receive: () => sfuReceive(firstPageVideos()),
+    });
+    this.polls = new Polls({
+      rpc: this.rpc,
+      update: this.update,
+      roomId,
+      hostHeaders: async (): Promise<Record<string, string> | null> => {
+        if (credentials.hostKey) return { 'X-Host-Key': credentials.hostKey };
+        const token = await credentials.accessToken();
+        return token ? { Authorization: `Bearer ${token}` } : null;
+      },
     });
   }
 
@@ -252,6 +265,7 @@ export class CallController {
     this.membership.close();
     this.moderation.reset();
     this.classroom.reset();
+    this.polls.reset();
     background(this.screen.stop(), 'screen share stop');
     this.local.stop();
   }
@@ -362,6 +376,8 @@ export class CallController {
         return this.classroom.onHands(msg.raised);
       case 'reactions':
         return this.classroom.onReactions(msg);
+      case 'poll':
+        return this.polls.onPoll(msg.poll);
       // Walkie-talkie messages come to a team's own page (team/TeamController.ts), never here.
       case 'ice-servers':
       case 'sfu-ice-restarted':
@@ -379,7 +395,6 @@ export class CallController {
       case 'floor-state':
       case 'floor-ended':
       case 'team-channels':
-      case 'poll':
         return;
       default: {
         const unknown: never = msg;

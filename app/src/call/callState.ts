@@ -1,5 +1,6 @@
 import type {
   MediaState,
+  PollView,
   RaisedHand,
   Role,
   RoomMode,
@@ -104,6 +105,10 @@ export interface CallSnapshot {
   hands: RaisedHand[];
   /** Reactions floating over their senders' tiles now. */
   reactions: FloatingReaction[];
+  /** The meeting's current poll as we may see it (our vote, results when shown), or none. */
+  poll: PollView | null;
+  /** Why a poll request (a vote, a launch) was refused. */
+  pollNotice: string | null;
 }
 
 export function initialSnapshot(): CallSnapshot {
@@ -152,6 +157,8 @@ export function initialSnapshot(): CallSnapshot {
     broadcastNotice: null,
     hands: [],
     reactions: [],
+    poll: null,
+    pollNotice: null,
   };
 }
 
@@ -191,6 +198,7 @@ export function joinedPatch(msg: ServerMessageOf<'joined'>): Partial<CallSnapsho
     watchToken: msg.watchToken ?? null,
     broadcastId: msg.broadcastId ?? null,
     hands: msg.hands,
+    poll: msg.poll ?? null,
     peers: msg.peers.map((p) => ({ ...p, connected: false })),
   };
 }
@@ -206,5 +214,6 @@ export function resumedPatch(msg: ServerMessageOf<'joined'>): Partial<CallSnapsh
     watchToken: msg.watchToken ?? null,
     broadcastId: msg.broadcastId ?? null,
     hands: msg.hands,
+    poll: msg.poll ?? null,
   };
 }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { CallController } from '../call/CallController.ts';
 import { mediaFlags } from '../call/callState.ts';
 import type { CallSnapshot } from '../call/callState.ts';
+import type { PollView } from '@parley/protocol';
 import { tileKey } from '../call/topology/RemoteMedia.ts';
 import { isModerator, tileMenu } from '../call/features/moderation/lobbyState.ts';
 import type { TileAction } from '../call/features/moderation/lobbyState.ts';
@@ -16,6 +17,7 @@ import { SettingsPanel } from './SettingsPanel.tsx';
 import { EndMeeting } from './EndMeeting.tsx';
 import { ClassButtons } from './ClassButtons.tsx';
 import { HandsPanel } from './HandsPanel.tsx';
+import { PollPanel } from './PollPanel.tsx';
 import { handPosition } from '../call/features/classroom/Classroom.ts';
 import { BroadcastControls } from '../watch/BroadcastControls.tsx';
 import { withToken } from '../watch/watchApi.ts';
@@ -107,6 +109,22 @@ function useOpenOnArrival(count: number): [boolean, (open: boolean) => void] {
   return [open, setOpen];
 }
 
+/**
+ * The poll panel opens by itself when a poll is launched, ends or is shared (everyone has
+ * something new to do or read); it may be closed, and reopened from the toolbar.
+ */
+function usePollOpen(poll: PollView | null): [boolean, (open: boolean) => void] {
+  const [open, setOpen] = useState(false);
+  const key = poll ? `${poll.pollId} ${poll.state} ${poll.shared}` : '';
+  // Empty at first: someone joining while a poll is open sees it at once.
+  const before = useRef('');
+  useEffect(() => {
+    if (key !== before.current && key !== '') setOpen(true);
+    before.current = key;
+  }, [key]);
+  return [open, setOpen];
+}
+
 export function CallView({ controller, snap }: Props) {
   const onSeen = useCallback(
     (key: string, seen: { visible: boolean; width: number } | null) =>
@@ -123,6 +141,7 @@ export function CallView({ controller, snap }: Props) {
   const [lobbyOpen, setLobbyOpen] = useOpenOnArrival(waiting);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [handsOpen, setHandsOpen] = useOpenOnArrival(moderator ? snap.hands.length : 0);
+  const [pollOpen, setPollOpen] = usePollOpen(snap.poll);
   useTitleCount(waiting);
   const status = snap.phase === 'reconnecting' ? (snap.notice ?? 'Reconnecting…') : snap.status;
   const chatOff = !snap.settings.chat && !moderator;
@@ -175,6 +194,25 @@ export function CallView({ controller, snap }: Props) {
           classroom={controller.classroom}
           raised={handPosition(snap.hands, snap.selfId) !== null}
         />
+        {(moderator || snap.poll) && (
+          <button
+            type="button"
+            aria-expanded={pollOpen}
+            aria-controls="poll-panel"
+            onClick={() => setPollOpen(!pollOpen)}
+          >
+            {moderator ? 'Polls' : 'Poll'}
+            {!moderator && snap.poll?.state === 'open' && snap.poll.myChoices === null && (
+              <>
+                {' '}
+                <span class="badge" aria-hidden="true">
+                  !
+                </span>
+                <span class="visually-hidden">(not answered yet)</span>
+              </>
+            )}
+          </button>
+        )}
         <BroadcastControls
           live={snap.live}
           isHost={snap.role === 'host'}
@@ -233,6 +271,15 @@ export function CallView({ controller, snap }: Props) {
             hands={snap.hands}
             classroom={controller.classroom}
             onClose={() => setHandsOpen(false)}
+          />
+        )}
+        {pollOpen && (moderator || snap.poll) && (
+          <PollPanel
+            poll={snap.poll}
+            notice={snap.pollNotice}
+            moderator={moderator}
+            polls={controller.polls}
+            onClose={() => setPollOpen(false)}
           />
         )}
         {moderator && settingsOpen && (
