@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useServerAndBrowser } from './support/harness.ts';
@@ -100,6 +101,21 @@ describe('polls in a call (issue 17)', () => {
     await host.screenshot({ path: '/tmp/polls-host-ended-1280x800.png' });
     // The host's form is back for the next poll.
     await polls.getByRole('button', { name: 'Launch poll' }).waitFor();
+
+    // Download all polls: a CSV file, fetched with the host key this browser kept.
+    const [download] = await Promise.all([
+      host.waitForEvent('download'),
+      polls.getByRole('button', { name: 'Download all polls (CSV)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^polls-.+\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8')
+      .trimEnd()
+      .split('\r\n');
+    expect(csv.slice(1).map((row) => row.split(',').slice(-4))).toEqual([
+      ['Graphs', '1', '2', 'Ann'],
+      ['Trees', '1', '2', 'Bob'],
+      ['Heaps', '0', '2', ''],
+    ]);
   }, 120_000);
 });
 
