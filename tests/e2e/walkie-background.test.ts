@@ -27,9 +27,19 @@ async function hears(page: Page, channel: string, hz: number): Promise<boolean> 
   return l !== null && l.toneDb > HEARD_DB && l.toneDb >= l.peakDb - 6;
 }
 
-const visibility = (page: Page) => page.evaluate(() => document.visibilityState);
-const mediaTitle = (page: Page) =>
-  page.evaluate(() => navigator.mediaSession.metadata?.title ?? null);
+/** The page's globals this test reads (the tests' TypeScript has no DOM types). */
+type PageGlobals = {
+  document: EventTarget & { visibilityState: string };
+  navigator: { mediaSession: { metadata: { title: string } | null } };
+};
+
+// (Functions run in the page are sent as their source: no helper of this file exists there.)
+const visibility = (p: Page) =>
+  p.evaluate(() => (globalThis as unknown as PageGlobals).document.visibilityState);
+const mediaTitle = (p: Page) =>
+  p.evaluate(
+    () => (globalThis as unknown as PageGlobals).navigator.mediaSession.metadata?.title ?? null,
+  );
 /** What the page asked of the Wake Lock API so far (recorded by the init script below). */
 const wakeLocks = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as { __wakeLocks: string[] }).__wakeLocks);
@@ -54,6 +64,7 @@ function recordWakeLocks(): void {
       return sentinel;
     },
   };
+  const { navigator } = globalThis as unknown as { navigator: object };
   Object.defineProperty(navigator, 'wakeLock', { value: fake, configurable: true });
 }
 
@@ -100,6 +111,7 @@ describe('walkie-talkie team in the background (issue 16)', () => {
     // phone keeps a hidden page's audio running is the browser's policy (Chrome does while it
     // plays).
     await bob.evaluate(() => {
+      const { document } = globalThis as unknown as PageGlobals;
       Object.defineProperty(document, 'visibilityState', {
         get: () => 'hidden',
         configurable: true,
