@@ -139,6 +139,20 @@ describe('polls (issue 17)', () => {
     expect(unknown).toMatchObject({ type: 'error', code: ERROR_CODES.NO_SUCH_POLL });
   });
 
+  it('shows a guest made co-host the open poll’s live results at once, and hides them again', async () => {
+    const { server, id, host, annCookie } = await classroom();
+    const ann = await tab(server, id, 'Ann', annCookie);
+    await host.c.request({ type: 'poll-launch', ...LUNCH });
+    const { pollId } = await pollSeen(ann.c, (p) => p.state === 'open');
+    await host.c.request({ type: 'poll-vote', pollId, choices: [1] });
+    await host.c.request({ type: 'set-role', peerId: ann.joined.peerId, role: 'cohost' });
+    const asCohost = await pollSeen(ann.c, (p) => p.results !== undefined);
+    expect(asCohost.results).toMatchObject({ counts: [0, 1, 0], voters: 1 });
+    ann.c.received.length = 0;
+    await host.c.request({ type: 'set-role', peerId: ann.joined.peerId, role: 'guest' });
+    expect((await pollSeen(ann.c, () => true)).results).toBeUndefined();
+  });
+
   it('never sends an anonymous poll’s voter names, and lets a changeable vote be replaced', async () => {
     const { server, id, hostKey, host, annCookie } = await classroom();
     const ann = await tab(server, id, 'Annabelle', annCookie);

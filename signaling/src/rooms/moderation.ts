@@ -84,6 +84,9 @@ export async function setRole(
   peer.send({ type: 'role', role });
   room.broadcast({ type: 'peer-updated', peer: peer.info() }, peer.id);
   if (role === 'cohost') peer.send(room.lobbyMessage());
+  // The current poll as the new role sees it: a co-host gets its live results, a guest not.
+  const poll = room.polls?.joinView(peer);
+  if (poll) peer.send({ type: 'poll', poll });
   room.log.info('role changed', { peerId, role, by: by.id });
 }
 
