@@ -61,6 +61,28 @@ const SERVER = {
   sfuDowngradeGraceS: 60,
 } as const;
 
+const LAPTOP = { width: 1280, height: 800 };
+
+/** The names on the tiles not wholly inside the window. */
+function tilesOutOfView(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    type El = {
+      getBoundingClientRect(): { top: number; bottom: number };
+      dataset: Record<string, string>;
+    };
+    const g = globalThis as unknown as {
+      innerHeight: number;
+      document: { querySelectorAll(s: string): El[] };
+    };
+    return [...g.document.querySelectorAll('figure.tile')]
+      .filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.top < 0 || r.bottom > g.innerHeight;
+      })
+      .map((el) => el.dataset.peerName ?? '?');
+  });
+}
+
 /** Emulates the tab being hidden or shown (Page Visibility API). */
 async function setHidden(page: Page, hidden: boolean): Promise<void> {
   await page.evaluate((h) => {
@@ -133,7 +155,10 @@ describe('the live switch between mesh and SFU', () => {
   });
 
   it('moves 4 -> 5 -> 6 peers onto the SFU and back to the mesh at 3, every tile playing again', async () => {
-    const { page } = await newPeerPage(env.browser, { label: 'Ada' });
+    // A laptop's window. In a smaller one the call page scrolls, and a tile below the fold is
+    // hidden to the app (its video paused on the SFU, swapped without waiting for a frame):
+    // the switch of what a user sees is this test's subject, so every tile must be in view.
+    const { page } = await newPeerPage(env.browser, { label: 'Ada', viewport: LAPTOP });
     const url = await createRoom(page, env.server.url);
     const roomId = url.split('/').pop() ?? '';
     const status = async () => (await roomStatus(env.server.url, url)).mode;
@@ -230,6 +255,7 @@ describe('the live switch between mesh and SFU', () => {
     await expectTilesLive(page, [...stay, ...back], 'sfu', 60_000);
     await botsReceive([...stayers, frances, alan], adaId, 'sfu');
     await settled(page, 'sfu', 0);
+    expect(await tilesOutOfView(page), 'tiles below the fold (the premise above)').toEqual([]);
     await expectSmooth(page, 'mesh -> SFU within the grace', floor);
     expect(await selfId(page)).toBe(adaId);
     const ids = await Promise.all(stayers.map(async (b) => (await b.report()).peerId));
