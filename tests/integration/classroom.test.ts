@@ -2,10 +2,10 @@
 // server says (its guest cookie), so a reload (a new socket, a new peer) keeps its hand and
 // its place in line; a resume keeps it without anyone seeing it go.
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { ERROR_CODES, LIMITS, PROTOCOL_VERSION } from '@parley/protocol';
 import type { ServerMessage, ServerMessageOf } from '@parley/protocol';
 import { TestClient } from './support/client.ts';
+import { guestCookie, guestTab } from './support/guests.ts';
 import { startTestServer } from './support/server.ts';
 import type { TestServer } from './support/server.ts';
 
@@ -16,30 +16,11 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.dispose()));
 });
 
-/** A browser's guest cookie: the one the server sets on its first WebSocket upgrade. */
-function guestCookie(baseUrl: string): Promise<string> {
-  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
-  return new Promise((resolve, reject) => {
-    ws.once('upgrade', (res) => {
-      resolve(res.headers['set-cookie']?.[0]?.split(';')[0] ?? '');
-      ws.close();
-    });
-    ws.once('error', reject);
-  });
-}
-
 type Joined = ServerMessageOf<'joined'>;
 
 /** A tab of the browser holding `cookie`, joined to `roomId`. */
-async function tab(server: TestServer, roomId: string, name: string, cookie: string, extra = {}) {
-  const c = await TestClient.connect(server.url, { headers: { cookie } });
-  await c.request({ type: 'hello', version: PROTOCOL_VERSION });
-  clients.push(c);
-  const media = { audio: true, video: false };
-  const joined = await c.request({ type: 'join', roomId, name, media, ...extra });
-  if (joined.type !== 'joined') throw new Error(`join failed: ${JSON.stringify(joined)}`);
-  return { c, joined };
-}
+const tab = (server: TestServer, roomId: string, name: string, cookie: string, extra = {}) =>
+  guestTab(clients, server.url, cookie, roomId, name, extra);
 
 /**
  * Waits for a `hands` list naming `names`, in order, among what `c` receives from now on (what

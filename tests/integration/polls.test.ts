@@ -2,10 +2,10 @@
 // them (the guest id of their cookie, or their account), so a reload, a second tab or a
 // server restart cannot vote twice; late joiners get the open poll in `joined`.
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { ERROR_CODES, PROTOCOL_VERSION } from '@parley/protocol';
+import { ERROR_CODES } from '@parley/protocol';
 import type { PollView, ServerMessage } from '@parley/protocol';
 import { TestClient } from './support/client.ts';
+import { guestCookie, guestTab } from './support/guests.ts';
 import { startTestServer } from './support/server.ts';
 import type { TestServer } from './support/server.ts';
 
@@ -16,28 +16,9 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.dispose()));
 });
 
-/** A browser's guest cookie: the one the server sets on its first WebSocket upgrade. */
-function guestCookie(baseUrl: string): Promise<string> {
-  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
-  return new Promise((resolve, reject) => {
-    ws.once('upgrade', (res) => {
-      resolve(res.headers['set-cookie']?.[0]?.split(';')[0] ?? '');
-      ws.close();
-    });
-    ws.once('error', reject);
-  });
-}
-
 /** A tab of the browser holding `cookie`, joined to `roomId`. */
-async function tab(server: TestServer, roomId: string, name: string, cookie: string, extra = {}) {
-  const c = await TestClient.connect(server.url, { headers: { cookie } });
-  await c.request({ type: 'hello', version: PROTOCOL_VERSION });
-  clients.push(c);
-  const media = { audio: true, video: false };
-  const joined = await c.request({ type: 'join', roomId, name, media, ...extra });
-  if (joined.type !== 'joined') throw new Error(`join failed: ${JSON.stringify(joined)}`);
-  return { c, joined };
-}
+const tab = (server: TestServer, roomId: string, name: string, cookie: string, extra = {}) =>
+  guestTab(clients, server.url, cookie, roomId, name, extra);
 
 /** The next `poll` view `c` gets (or got) that `match` accepts. */
 async function pollSeen(c: TestClient, match: (p: PollView) => boolean): Promise<PollView> {

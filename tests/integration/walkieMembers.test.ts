@@ -3,10 +3,10 @@
 // removed member is a newcomer again. Real sockets and storage; identities are the server's
 // guest cookies, as a browser holds them (a client-picked deviceId grants nothing).
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import type { ServerMessage } from '@parley/protocol';
 import { TestClient } from './support/client.ts';
+import { guestCookie } from './support/guests.ts';
 import { startTestServer } from './support/server.ts';
 import type { TestServer } from './support/server.ts';
 
@@ -18,18 +18,6 @@ afterEach(async () => {
 });
 
 const media = { audio: true, video: false };
-
-/** A browser's guest cookie: the one the server sets on its first WebSocket upgrade. */
-function guestCookie(baseUrl: string): Promise<string> {
-  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
-  return new Promise((resolve, reject) => {
-    ws.once('upgrade', (res) => {
-      resolve(res.headers['set-cookie']?.[0]?.split(';')[0] ?? '');
-      ws.close();
-    });
-    ws.once('error', reject);
-  });
-}
 
 /** A greeted socket carrying that browser's cookie. */
 async function browser(server: TestServer, cookie: string): Promise<TestClient> {
