@@ -93,6 +93,11 @@ export const ERROR_CODES = {
   ALREADY_VOTED: 'ALREADY_VOTED',
   /** The choices do not fit the poll: an option it does not have, or several in a one-choice poll. */
   INVALID_VOTE: 'INVALID_VOTE',
+  /**
+   * The room's whiteboard reached LIMITS.BOARD_DOC_MAX_BYTES (or its slide decks
+   * LIMITS.SLIDE_DECKS_MAX): clear or remove a page, or a deck, first.
+   */
+  BOARD_FULL: 'BOARD_FULL',
   /** Something failed on the server; the message had no effect. */
   INTERNAL: 'INTERNAL',
 } as const;

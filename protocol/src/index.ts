@@ -10,5 +10,6 @@ export * from './walkie.ts';
 export * from './classroom.ts';
 export * from './reactions.ts';
 export * from './polls.ts';
+export * from './board.ts';
 export * from './relayNotes.ts';
 export * from './replies.ts';

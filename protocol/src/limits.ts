@@ -34,6 +34,23 @@ export const LIMITS = {
   POLL_OPTION_MAX: 100,
   POLL_OPTIONS_MIN: 2,
   POLL_OPTIONS_MAX: 10,
+  /**
+   * One `board-sync` message's base64 data, in characters (a stroke's update is a few hundred;
+   * a client splits nothing: a change larger than this is refused with BAD_MESSAGE).
+   */
+  BOARD_MESSAGE_MAX: 48 * 1024,
+  /**
+   * A room's whiteboard, as stored (its compacted Yjs state): past this, changes are refused
+   * with BOARD_FULL until a page is cleared or removed.
+   */
+  BOARD_DOC_MAX_BYTES: 2 * 1024 * 1024,
+  /** Board data one member may send per second, in bytes, sustained; a burst of 4x passes. */
+  BOARD_BYTES_PER_SEC: 64 * 1024,
+  /** One slide deck (a PDF), in bytes, and how many decks a room keeps. */
+  SLIDES_MAX_BYTES: 20 * 1024 * 1024,
+  SLIDE_DECKS_MAX: 20,
+  /** Pages of one deck shown on the board (a longer PDF shows its first pages). */
+  SLIDE_PAGES_MAX: 200,
   /** A relayed `signal` payload, serialized, in bytes. */
   SIGNAL_MAX_BYTES: 32 * 1024,
 } as const;

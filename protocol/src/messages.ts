@@ -17,6 +17,7 @@ import {
   RaisedHandSchema,
 } from './classroom.ts';
 import { POLL_CLIENT_SCHEMAS, POLL_SERVER_SCHEMAS, PollViewSchema } from './polls.ts';
+import { BOARD_CLIENT_SCHEMAS, BOARD_SERVER_SCHEMAS, BoardPresenterSchema } from './board.ts';
 
 // ---------- shared shapes ----------
 
@@ -242,6 +243,7 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   ...WALKIE_CLIENT_SCHEMAS,
   ...CLASSROOM_CLIENT_SCHEMAS,
   ...POLL_CLIENT_SCHEMAS,
+  ...BOARD_CLIENT_SCHEMAS,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -299,6 +301,8 @@ export const JoinedSchema = z.strictObject({
    * co-hosts: the last one, shared or not). Absent: none.
    */
   poll: PollViewSchema.optional(),
+  /** Who presents the whiteboard now, and on which page; absent: nobody. */
+  boardPresenter: BoardPresenterSchema.optional(),
 });
 /**
  * The join is held in the waiting room (the reply to `join`, carrying its rid), and again
@@ -444,6 +448,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   ...WALKIE_SERVER_SCHEMAS,
   ...CLASSROOM_SERVER_SCHEMAS,
   ...POLL_SERVER_SCHEMAS,
+  ...BOARD_SERVER_SCHEMAS,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ServerMessageType = ServerMessage['type'];

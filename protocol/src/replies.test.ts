@@ -62,6 +62,7 @@ function fill(type: string): Record<string, unknown> {
     screenShare: true,
     chat: true,
     selfUnmute: true,
+    draw: true,
     hasPassword: false,
   };
   const transport = { id: 't1', direction: 'send', iceParameters: {}, iceCandidates: [] };

@@ -60,6 +60,9 @@ export const REPLIES = {
   'poll-vote': ['ok'],
   'poll-end': ['ok'],
   'poll-share': ['ok'],
+  'board-sync': ['ok'],
+  'board-present': ['ok'],
+  'board-ticket': ['board-ticket'],
 } as const satisfies Record<ClientMessageType, readonly ServerMessageType[]>;
 
 /** The reply type(s) a client message may get (never for a `signal`). */

@@ -17,6 +17,8 @@ export const RoomSettingsSchema = z.strictObject({
    * always may.
    */
   selfUnmute: z.boolean(),
+  /** Guests may draw on the whiteboard (on by default); hosts and co-hosts always may. */
+  draw: z.boolean(),
   /** Joining needs the room password (the password itself is never sent back). */
   hasPassword: z.boolean(),
 });
@@ -27,6 +29,7 @@ export const DEFAULT_ROOM_SETTINGS: RoomSettings = {
   screenShare: true,
   chat: true,
   selfUnmute: true,
+  draw: true,
   hasPassword: false,
 };
 /** What a host may change; every field optional (only what changes). */
@@ -36,6 +39,7 @@ export const RoomSettingsChangeSchema = z.strictObject({
   screenShare: z.boolean().optional(),
   chat: z.boolean().optional(),
   selfUnmute: z.boolean().optional(),
+  draw: z.boolean().optional(),
   /** A new password, or null to remove it. */
   password: z
     .string()
