@@ -19,6 +19,7 @@ import type {
   NewChatMessage,
   RoomRecord,
   SeatRecord,
+  SlideDeckRecord,
   Storage,
   StoredPoll,
   TeamMemberRecord,
@@ -122,6 +123,15 @@ const poll = (id: RoomId, pollId: string, launchedAt: number): StoredPoll => ({
   launchedAt,
   endedAt: null,
   shared: false,
+});
+/** `n` bytes counting up from `from`: an update or a PDF whose every byte is checked. */
+const bytes = (n: number, from = 0): Uint8Array =>
+  Uint8Array.from({ length: n }, (_, i) => (from + i) % 256);
+const deck = (id: RoomId, deckId: string, createdAt: number, size = 64): SlideDeckRecord => ({
+  id: `${deckId}-${id}`,
+  roomId: id,
+  bytes: size,
+  createdAt,
 });
 const seat = (peerId: string, role: SeatRecord['role'] = 'guest'): SeatRecord => ({
   peerId: peerId as PeerId,
@@ -392,6 +402,128 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     expect(await store.polls.votes(open.id)).toEqual([vote]);
     // The person who voted before the restart still cannot vote twice.
     expect(await store.polls.vote(open.id, { ...vote, choices: [0] }, false)).toBe('duplicate');
+  });
+
+  it('appends board updates in order and reads them back byte for byte', async () => {
+    const [id, other] = [roomId(), roomId()];
+    await store.rooms.create(room(id));
+    await store.rooms.create(room(other));
+    const empty = { snapshot: null, updates: [], lastSeq: 0, bytes: 0 };
+    expect(await store.boards.load(id)).toEqual(empty);
+    const updates = [bytes(3), bytes(300, 7), bytes(1), bytes(70_000, 200)];
+    const seqs: number[] = [];
+    for (const u of updates) seqs.push(await store.boards.append(id, u));
+    expect(seqs).toEqual([1, 2, 3, 4]);
+    await store.boards.append(other, bytes(5, 99));
+    const board = await store.boards.load(id);
+    // Plain Uint8Arrays (not the drivers' Buffers), with every byte as appended.
+    expect(board).toStrictEqual({ snapshot: null, updates, lastSeq: 4, bytes: 70_304 });
+    // Rooms are numbered apart, and appends at once take distinct seqs in commit order.
+    expect(await store.boards.load(other)).toStrictEqual({
+      snapshot: null,
+      updates: [bytes(5, 99)],
+      lastSeq: 1,
+      bytes: 5,
+    });
+    const racing = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => store.boards.append(other, bytes(2, i))),
+    );
+    expect([...racing].sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 2));
+    const raced = (await store.boards.load(other)).updates.slice(1);
+    expect(raced).toStrictEqual(
+      [...racing.keys()]
+        .sort((a, b) => (racing[a] ?? 0) - (racing[b] ?? 0))
+        .map((i) => bytes(2, i)),
+    );
+  });
+
+  it('compacts a board: the snapshot replaces updates through a seq and later ones stay', async () => {
+    const id = roomId();
+    await store.rooms.create(room(id));
+    for (let i = 0; i < 3; i++) await store.boards.append(id, bytes(10, i));
+    const { lastSeq: throughSeq } = await store.boards.load(id);
+    // Drawn while the snapshot was being made: after throughSeq, kept.
+    const late = await store.boards.append(id, bytes(4, 50));
+    const snapshot = bytes(25, 9);
+    await store.boards.compact(id, snapshot, throughSeq);
+    expect(await store.boards.load(id)).toStrictEqual({
+      snapshot,
+      updates: [bytes(4, 50)],
+      lastSeq: late,
+      bytes: 29,
+    });
+    // Numbering goes on above the compaction, even when it folded every update away.
+    await store.boards.compact(id, bytes(30, 1), late);
+    expect(await store.boards.load(id)).toMatchObject({ updates: [], lastSeq: late, bytes: 30 });
+    expect(await store.boards.append(id, bytes(2))).toBe(late + 1);
+    // A compaction older than the stored snapshot changes nothing (its updates are gone).
+    await store.boards.compact(id, bytes(99), throughSeq);
+    expect(await store.boards.load(id)).toStrictEqual({
+      snapshot: bytes(30, 1),
+      updates: [bytes(2)],
+      lastSeq: late + 1,
+      bytes: 32,
+    });
+    // A board compacted before any append starts its numbering above the snapshot.
+    const fresh = roomId();
+    await store.rooms.create(room(fresh));
+    await store.boards.compact(fresh, bytes(8), 5);
+    expect(await store.boards.append(fresh, bytes(1))).toBe(6);
+  });
+
+  it('stores slide decks per room, up to the limit, and lists them oldest first', async () => {
+    const [id, other] = [roomId(), roomId()];
+    await store.rooms.create(room(id));
+    await store.rooms.create(room(other));
+    expect(await store.slides.list(id)).toEqual([]);
+    const [second, first] = [deck(id, 'd2', 2_000, 5_000), deck(id, 'd1', 1_000, 64)];
+    expect(await store.slides.put(second, bytes(5_000, 3), 3)).toBe(true);
+    expect(await store.slides.put(first, bytes(64), 3)).toBe(true);
+    expect(await store.slides.get(id, second.id)).toStrictEqual(bytes(5_000, 3));
+    expect(await store.slides.list(id)).toEqual([first, second]);
+    // Another room's deck id is unknown here.
+    expect(await store.slides.get(other, second.id)).toBeUndefined();
+    expect(await store.slides.get(id, 'no-such-deck')).toBeUndefined();
+    // Two uploads at once for the last place: exactly one gets it.
+    const race = await Promise.all([
+      store.slides.put(deck(id, 'd3', 3_000), bytes(64), 3),
+      store.slides.put(deck(id, 'd4', 3_001), bytes(64), 3),
+    ]);
+    expect(race.filter(Boolean)).toHaveLength(1);
+    expect(await store.slides.list(id)).toHaveLength(3);
+    expect(await store.slides.put(deck(id, 'd5', 4_000), bytes(64), 3)).toBe(false);
+    // The limit is per room.
+    expect(await store.slides.put(deck(other, 'd1', 1_000), bytes(64), 3)).toBe(true);
+    expect(await store.slides.list(other)).toEqual([deck(other, 'd1', 1_000)]);
+  });
+
+  it('keeps boards and decks across a close and reopen, and removes them with the room', async () => {
+    const [id, kept] = [roomId(), roomId()];
+    await store.rooms.create(room(id));
+    await store.rooms.create(room(kept));
+    for (const r of [id, kept]) {
+      await store.boards.append(r, bytes(6));
+      await store.boards.compact(r, bytes(12, 4), 1);
+      await store.boards.append(r, bytes(7, 1));
+      await store.slides.put(deck(r, 'd1', 1_000), bytes(64, 5), 20);
+    }
+    const board = { snapshot: bytes(12, 4), updates: [bytes(7, 1)], lastSeq: 2, bytes: 19 };
+    await store.close();
+    store = await engine.open();
+    expect(await store.boards.load(id)).toStrictEqual(board);
+    expect(await store.slides.get(id, deck(id, 'd1', 0).id)).toStrictEqual(bytes(64, 5));
+    expect(await store.boards.append(id, bytes(1))).toBe(3);
+    await engine.deleteRoom(id);
+    expect(await store.boards.load(id)).toEqual({
+      snapshot: null,
+      updates: [],
+      lastSeq: 0,
+      bytes: 0,
+    });
+    expect(await store.slides.list(id)).toEqual([]);
+    expect(await store.slides.get(id, deck(id, 'd1', 0).id)).toBeUndefined();
+    expect(await store.boards.load(kept)).toStrictEqual(board);
+    expect(await store.slides.list(kept)).toEqual([deck(kept, 'd1', 1_000)]);
   });
 
   it('creates a team with its first channel in one step, and a retried create writes nothing', async () => {

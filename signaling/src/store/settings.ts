@@ -4,8 +4,8 @@ import type { StoredSettings } from './types.ts';
 
 /** The safe defaults a new room gets (waiting room on). */
 export function defaultSettings(): StoredSettings {
-  const { waitingRoom, locked, screenShare, chat, selfUnmute } = DEFAULT_ROOM_SETTINGS;
-  return { waitingRoom, locked, screenShare, chat, selfUnmute };
+  const { waitingRoom, locked, screenShare, chat, selfUnmute, draw } = DEFAULT_ROOM_SETTINGS;
+  return { waitingRoom, locked, screenShare, chat, selfUnmute, draw };
 }
 
 /**
@@ -32,6 +32,7 @@ export function parseSettings(stored: unknown): StoredSettings {
     screenShare: pick('screenShare'),
     chat: pick('chat'),
     selfUnmute: pick('selfUnmute'),
+    draw: pick('draw'),
   };
 }
 

@@ -307,6 +307,57 @@ export interface PollStore {
   votes(pollId: string): Promise<StoredVote[]>;
 }
 
+/** A room's whiteboard as stored: its last snapshot and the updates stored after it. */
+export interface StoredBoard {
+  /** A Yjs state (`Y.encodeStateAsUpdate`); null before the first compaction. */
+  snapshot: Uint8Array | null;
+  /** Yjs updates stored after the snapshot, the oldest first. */
+  updates: Uint8Array[];
+  /** The sequence number of the last update (0: none yet); `compact` takes it back. */
+  lastSeq: number;
+  /** Bytes of the snapshot and the updates together. */
+  bytes: number;
+}
+
+/**
+ * The rooms' whiteboards (issue 17): Yjs updates appended as they come, so nothing drawn is
+ * lost in a crash, and now and then folded into one snapshot. Kept with the room after its
+ * meeting ends (removed with the room).
+ */
+export interface BoardStore {
+  /** The room's board; an empty one (no snapshot, no updates, lastSeq 0) when never drawn on. */
+  load(roomId: RoomId): Promise<StoredBoard>;
+  /** Stores one update after the others and returns its sequence number, once committed. */
+  append(roomId: RoomId, update: Uint8Array): Promise<number>;
+  /**
+   * Replaces the snapshot and every update with seq <= `throughSeq` by `snapshot`, in one
+   * transaction (updates stored meanwhile, after `throughSeq`, stay).
+   */
+  compact(roomId: RoomId, snapshot: Uint8Array, throughSeq: number): Promise<void>;
+}
+
+/** A slide deck: a PDF a host uploaded to a room's board. */
+export interface SlideDeckRecord {
+  id: string;
+  roomId: RoomId;
+  /** The PDF's size in bytes. */
+  bytes: number;
+  createdAt: number;
+}
+
+/** Slide decks (PDF files) per room, with their bytes (so any node of a cluster serves them). */
+export interface SlideStore {
+  /**
+   * Stores a deck. False when the room holds `max` decks already (counted in the same
+   * transaction, so two uploads at once cannot pass the limit).
+   */
+  put(deck: SlideDeckRecord, pdf: Uint8Array, max: number): Promise<boolean>;
+  /** The deck's PDF, when that room has it. */
+  get(roomId: RoomId, deckId: string): Promise<Uint8Array | undefined>;
+  /** The room's decks (without their bytes), the oldest first. */
+  list(roomId: RoomId): Promise<SlideDeckRecord[]>;
+}
+
 /** Every store of one engine, and how to let it go. */
 export interface Storage {
   readonly engine: 'sqlite' | 'postgres';
@@ -317,5 +368,7 @@ export interface Storage {
   readonly refreshTokens: RefreshTokenStore;
   readonly teams: TeamStore;
   readonly polls: PollStore;
+  readonly boards: BoardStore;
+  readonly slides: SlideStore;
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { Storage } from '../types.ts';
+import { PgBoardStore } from './boardStore.ts';
 import { PgChatStore } from './chatStore.ts';
 import { PgDoorStore } from './doorStore.ts';
 import { migrate } from './migrations.ts';
@@ -6,6 +7,7 @@ import { PgPollStore } from './pollStore.ts';
 import { PgPool } from './pool.ts';
 import { PgRefreshTokenStore } from './refreshTokenStore.ts';
 import { PgRoomStore } from './roomStore.ts';
+import { PgSlideStore } from './slideStore.ts';
 import { PgTeamStore } from './teamStore.ts';
 import { PgUserStore } from './userStore.ts';
 
@@ -27,6 +29,8 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     refreshTokens: new PgRefreshTokenStore(pool),
     teams: new PgTeamStore(pool),
     polls: new PgPollStore(pool),
+    boards: new PgBoardStore(pool),
+    slides: new PgSlideStore(pool),
     close: () => pool.close(),
   };
 }

@@ -121,6 +121,30 @@ const MIGRATIONS: readonly string[] = [
      voted_at   BIGINT NOT NULL,
      PRIMARY KEY (poll_id, person_key)
    );`,
+  // The whiteboard and its slide decks (issue 17): the room's, kept when its meeting ends.
+  // `boards` holds the compacted snapshot and the room's update counter (last_seq): the row an
+  // append locks to number its update, and what keeps the numbering going above a compaction
+  // that folded every update away.
+  `CREATE TABLE boards (
+     room_id     TEXT PRIMARY KEY REFERENCES rooms(id) ON DELETE CASCADE,
+     last_seq    BIGINT NOT NULL,
+     through_seq BIGINT NOT NULL DEFAULT 0,
+     snapshot    BYTEA
+   );
+   CREATE TABLE board_updates (
+     room_id TEXT NOT NULL REFERENCES boards(room_id) ON DELETE CASCADE,
+     seq     BIGINT NOT NULL,
+     data    BYTEA NOT NULL,
+     PRIMARY KEY (room_id, seq)
+   );
+   CREATE TABLE slide_decks (
+     id         TEXT PRIMARY KEY,
+     room_id    TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+     bytes      INTEGER NOT NULL,
+     created_at BIGINT NOT NULL,
+     pdf        BYTEA NOT NULL
+   );
+   CREATE INDEX slide_decks_room ON slide_decks(room_id, created_at);`,
 ];
 
 /** Any constant: the advisory lock that keeps two nodes starting together from both migrating. */

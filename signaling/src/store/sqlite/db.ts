@@ -123,6 +123,31 @@ const MIGRATIONS: readonly string[] = [
      voted_at   INTEGER NOT NULL,
      PRIMARY KEY (poll_id, person_key)
    ) WITHOUT ROWID;`,
+  // The whiteboard and its slide decks (issue 17): the room's, kept when its meeting ends.
+  // `boards` holds the compacted snapshot and the room's update counter (last_seq), so the
+  // numbering goes on above a compaction that folded every update away. Rowid tables: their
+  // rows hold blobs, which WITHOUT ROWID tables store badly. The PDF is the last column, so
+  // listing decks never reads it.
+  `CREATE TABLE boards (
+     room_id     TEXT PRIMARY KEY REFERENCES rooms(id) ON DELETE CASCADE,
+     last_seq    INTEGER NOT NULL,
+     through_seq INTEGER NOT NULL DEFAULT 0,
+     snapshot    BLOB
+   );
+   CREATE TABLE board_updates (
+     room_id TEXT NOT NULL REFERENCES boards(room_id) ON DELETE CASCADE,
+     seq     INTEGER NOT NULL,
+     data    BLOB NOT NULL,
+     PRIMARY KEY (room_id, seq)
+   );
+   CREATE TABLE slide_decks (
+     id         TEXT PRIMARY KEY,
+     room_id    TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+     bytes      INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     pdf        BLOB NOT NULL
+   );
+   CREATE INDEX slide_decks_room ON slide_decks(room_id, created_at);`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/parley.db` and brings its schema up to date. */

@@ -1,10 +1,12 @@
 import type { Storage } from '../types.ts';
+import { SqliteBoardStore } from './boardStore.ts';
 import { SqliteChatStore } from './chatStore.ts';
 import { SqliteDoorStore } from './doorStore.ts';
 import { openDatabase } from './db.ts';
 import { SqlitePollStore } from './pollStore.ts';
 import { SqliteRefreshTokenStore } from './refreshTokenStore.ts';
 import { SqliteRoomStore } from './roomStore.ts';
+import { SqliteSlideStore } from './slideStore.ts';
 import { SqliteTeamStore } from './teamStore.ts';
 import { SqliteUserStore } from './userStore.ts';
 
@@ -20,6 +22,8 @@ export function openSqliteStorage(dataDir: string): Storage {
     refreshTokens: new SqliteRefreshTokenStore(db),
     teams: new SqliteTeamStore(db),
     polls: new SqlitePollStore(db),
+    boards: new SqliteBoardStore(db),
+    slides: new SqliteSlideStore(db),
     close: async () => {
       db.close();
     },
