@@ -79,6 +79,7 @@ function createRooms(
     doorStore: storage.doors,
     teamStore: storage.teams,
     pollStore: storage.polls,
+    boardStore: storage.boards,
     maxPeers: config.roomMaxPeers,
     log,
     media: {
@@ -186,12 +187,15 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     auth,
     watchLink,
     guests: accounts.guests,
+    boardTickets: accounts.boardTickets,
   });
   live.rooms = () => [...rooms.live()];
   live.connections = () => sockets.connectionCount;
   const handle = createHttpHandler({
     rooms,
     polls: storage.polls,
+    slides: storage.slides,
+    boardTickets: accounts.boardTickets,
     log,
     metrics,
     metricsGate: metricsGate(config.metrics, config.host, false),

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { BoardTickets } from '../classroom/boardTickets.ts';
 import type { Config } from '../config.ts';
 import type { Storage } from '../store/index.ts';
 import type { Log } from '../telemetry/log.ts';
@@ -28,6 +29,8 @@ export interface Auth {
   viewers: ViewerAccess;
   /** Guest identities (a signed cookie): what bans key on for people who are not signed in. */
   guests: GuestIdentities;
+  /** Tickets for the slides' HTTP routes (issue 17), keyed from the same secret. */
+  boardTickets: BoardTickets;
 }
 
 /** Accounts over the storage, keyed by JWT_SECRET or `<dataDir>/jwt-secret`. Needs the data dir to exist. */
@@ -58,5 +61,6 @@ export function createAuth(
     routes: new AuthRoutes({ accounts, rooms, refreshTtlS, addressOf }),
     viewers,
     guests: new GuestIdentities(jwtSecret),
+    boardTickets: new BoardTickets(jwtSecret),
   };
 }

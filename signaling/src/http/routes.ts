@@ -18,12 +18,17 @@ import type { StaticFiles } from './staticFiles.ts';
 import { refusalOf } from '../util/errors.ts';
 import { handleTeamRoute } from './teamRoutes.ts';
 import { handlePollRoute } from './pollRoutes.ts';
-import type { PollStore } from '../store/index.ts';
+import { handleSlideRoute } from './slideRoutes.ts';
+import type { BoardTickets } from '../classroom/boardTickets.ts';
+import type { PollStore, SlideStore } from '../store/index.ts';
 
 export interface HttpDeps {
   rooms: Rooms;
   /** Rooms' polls, for their hosts' CSV download (pollRoutes.ts). */
   polls: PollStore;
+  /** Rooms' slide decks (slideRoutes.ts), authorised by board tickets. */
+  slides: SlideStore;
+  boardTickets: BoardTickets;
   metrics: Metrics;
   /** Whether this listener serves `/metrics` to a request (see metricsAccess.ts). */
   metricsGate: (req: IncomingMessage) => MetricsVerdict;
@@ -87,6 +92,8 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   }
   if (await handleTeamRoute(req, res, deps, path)) return;
   if (await handlePollRoute(req, res, deps, path)) return;
+  const slideDeps = { slides: deps.slides, tickets: deps.boardTickets, rooms: deps.rooms };
+  if (await handleSlideRoute(req, res, slideDeps, path)) return;
   if (path === '/api/sfu/capabilities') {
     if (method !== 'GET') return methodNotAllowed(res, 'GET');
     return sfuCapabilities(res, deps);

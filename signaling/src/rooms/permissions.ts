@@ -74,6 +74,10 @@ export const RULES: Readonly<Record<ClientMessageType, Rule>> = {
   'poll-vote': 'admitted',
   'poll-end': 'moderator',
   'poll-share': 'moderator',
+  // Changing the board also needs the room's `draw` setting for guests (mayDraw).
+  'board-sync': 'admitted',
+  'board-present': 'moderator',
+  'board-ticket': 'admitted',
   settings: 'moderator',
   admit: 'moderator',
   'admit-all': 'moderator',
@@ -136,6 +140,7 @@ export const SETTING_RULES: Readonly<Record<keyof RoomSettingsChange, 'moderator
   screenShare: 'moderator',
   chat: 'moderator',
   selfUnmute: 'moderator',
+  draw: 'moderator',
   password: 'host',
 };
 
@@ -172,6 +177,10 @@ export function mayShareScreen(settings: RoomSettings, role: Role): boolean {
 
 export function mayChat(settings: RoomSettings, role: Role): boolean {
   return settings.chat || isModerator(role);
+}
+
+export function mayDraw(settings: RoomSettings, role: Role): boolean {
+  return settings.draw || isModerator(role);
 }
 
 const REFUSALS: Partial<Record<ErrorCode, string>> = {

@@ -22,6 +22,7 @@ const SETTINGS = {
   screenShare: true,
   chat: true,
   selfUnmute: true,
+  draw: true,
 };
 const RECORD = { ownerId: null, title: null, settings: SETTINGS, passwordHash: null };
 /** What every Room here is built with besides its own options. */

@@ -27,6 +27,7 @@ import { Team } from '../walkie/team.ts';
 import type { TeamHost } from '../walkie/team.ts';
 import { Classroom } from '../classroom/classroom.ts';
 import { Polls } from '../classroom/polls.ts';
+import { Board } from '../classroom/board.ts';
 
 export type { AdmitResult, Entered, RoomOptions } from './roomTypes.ts';
 
@@ -47,6 +48,8 @@ export class Room {
   readonly classroom: Classroom;
   /** The room's polls; undefined where the server has no poll store. */
   readonly polls: Polls | undefined;
+  /** The room's whiteboard; undefined where the server has no board store. */
+  readonly board: Board | undefined;
   /** The waiting room of this meeting; `door` holds who may (not) come back. */
   readonly lobby: Lobby;
   readonly door: Door;
@@ -84,6 +87,15 @@ export class Room {
     };
     this.classroom = new Classroom(classHost, this.door.hands);
     this.polls = options.polls && new Polls(id, () => this.#peers.values(), options.polls);
+    this.board =
+      options.boards && new Board(id, { ...classHost, ...this.#sender() }, options.boards);
+  }
+
+  #sender() {
+    return {
+      sendTo: (peerId: PeerId, m: ServerMessage) => this.#peers.get(peerId)?.send(m),
+      log: this.log,
+    };
   }
 
   #openTeam({ record, channels, store }: NonNullable<RoomOptions['team']>): Team {
@@ -208,6 +220,7 @@ export class Room {
       ...(this.team ? { team: this.team.state() } : {}),
       hands: this.classroom.raised(),
       ...(poll ? { poll } : {}),
+      ...(this.board?.presenter ? { boardPresenter: this.board.presenter } : {}),
     };
   }
 
@@ -272,6 +285,7 @@ export class Room {
     this.media.removePeer(peerId);
     this.broadcast({ type: 'peer-left', peerId });
     this.classroom.left(peer);
+    this.board?.left(peer.id);
     this.log.info('left', { peerId, reason: exit, ...(by ? { by } : {}), peers: this.size });
     if (this.#peers.size > 0) return this.media.reconcile();
     // People still waiting keep the meeting (and its bans) alive; its media is not needed.
@@ -422,6 +436,7 @@ export class Room {
     for (const peer of [...this.lobby.peers(), ...this.#peers.values()]) peer.close(exit);
     this.team?.close();
     this.classroom.close();
+    this.board?.close();
     this.media.close();
     this.log.info(exit === 'moved' ? 'room moved away' : 'room closed');
     this.options.onClose(this);

@@ -1,4 +1,5 @@
 import type {
+  BoardPresenter,
   ChatMessage,
   PeerId,
   PeerInfo,
@@ -19,6 +20,7 @@ import type {
 import type { WaitingLimits } from './lobby.ts';
 import type { Log } from '../telemetry/log.ts';
 import type { LoadedPolls } from '../classroom/polls.ts';
+import type { BoardStore } from '../store/types.ts';
 import type { Door } from './door.ts';
 import type { Room } from './room.ts';
 import type { RoomMediaOptions } from './roomMedia.ts';
@@ -43,6 +45,8 @@ export interface RoomOptions {
   team?: { record: TeamRecord; channels: ChannelRecord[]; store: TeamStore };
   /** The room's polls as loaded (issue 17); absent: no poll store here (polls are off). */
   polls?: LoadedPolls;
+  /** Where the room's whiteboard is stored (issue 17); absent: no whiteboard here. */
+  boards?: BoardStore;
 }
 
 /** What an admitted peer gets: the meeting as it is now (the `joined` message's body). */
@@ -58,6 +62,8 @@ export interface AdmitResult {
   hands: RaisedHand[];
   /** The current poll as the joiner may see it. */
   poll?: PollView;
+  /** Who presents the whiteboard, when someone does. */
+  boardPresenter?: BoardPresenter;
 }
 
 /** Where a join ended up: in the meeting, or in the waiting room at this place in line. */

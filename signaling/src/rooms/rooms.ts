@@ -19,6 +19,7 @@ import type {
   ChatStore,
   DoorStore,
   PollStore,
+  BoardStore,
   RoomStore,
   StoredSettings,
   TeamSettings,
@@ -37,6 +38,8 @@ export interface RoomsOptions {
   teamStore?: TeamStore;
   /** Each room's polls (issue 17), its current one loaded when its Room opens; absent: none. */
   pollStore?: PollStore;
+  /** The rooms' whiteboards (issue 17); absent: no whiteboard. */
+  boardStore?: BoardStore;
   maxPeers: number;
   media: RoomOptions['media'];
   log: Log;
@@ -249,6 +252,7 @@ export class Rooms {
         : {}),
       ...(team ? { team } : {}),
       ...(polls ? { polls } : {}),
+      ...(this.options.boardStore ? { boards: this.options.boardStore } : {}),
     });
     this.#live.set(id, room);
     return room;

@@ -21,6 +21,8 @@ import { handleClassMessage } from './classHandlers.ts';
 import type { ClassMessage } from './classHandlers.ts';
 import { handlePollMessage } from './pollHandlers.ts';
 import type { PollMessage } from './pollHandlers.ts';
+import { handleBoardMessage } from './boardHandlers.ts';
+import type { BoardMessage } from './boardHandlers.ts';
 import type { SfuMessage } from './sfuHandlers.ts';
 import { SerialQueue } from '../util/serialQueue.ts';
 import { BackpressureWatch } from './backpressure.ts';
@@ -248,6 +250,10 @@ export class Connection implements PeerSink {
       case 'poll-end':
       case 'poll-share':
         return this.#poll(message);
+      case 'board-sync':
+      case 'board-present':
+      case 'board-ticket':
+        return this.#board(message);
       case 'ping':
         return this.send({ type: 'pong', ...rid(message) });
       default:
@@ -424,6 +430,12 @@ export class Connection implements PeerSink {
   async #poll(message: PollMessage): Promise<void> {
     const { room, peer } = this.#requireJoined();
     const reply = await handlePollMessage(room, peer, message);
+    this.send({ ...reply, ...rid(message) });
+  }
+
+  async #board(message: BoardMessage): Promise<void> {
+    const { room, peer } = this.#requireJoined();
+    const reply = await handleBoardMessage(room, peer, message, this.deps.boardTickets);
     this.send({ ...reply, ...rid(message) });
   }
 

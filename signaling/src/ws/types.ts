@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { Log } from '../telemetry/log.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import type { Rooms } from '../rooms/rooms.ts';
+import type { BoardTickets } from '../classroom/boardTickets.ts';
 
 export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
@@ -28,6 +29,8 @@ export interface ConnectionDeps {
   guests: GuestIdentities;
   /** A room's watch link: `/watch/<broadcastId>`, with `?t=<token>` for a private room. */
   watchLink: WatchLink;
+  /** Mints the tickets of the slides' HTTP routes; absent: slides are off. */
+  boardTickets?: BoardTickets;
 }
 
 export interface WatchLink {

@@ -3,6 +3,7 @@ import { ClientMessageSchema, PROTOCOL_VERSION, WALKIE_CLIENT_SCHEMAS } from '@p
 import type { ClientMessageType, PeerId, RoomId } from '@parley/protocol';
 import { dtlsParameters, rtpCapabilities, rtpParameters } from './rtp.ts';
 import { arbitraryOf, fieldNamesOf } from './schemaArbitrary.ts';
+import { boardData } from './board.ts';
 import type { Hints } from './schemaArbitrary.ts';
 
 /**
@@ -62,7 +63,9 @@ export function messageOf(
 ): fc.Arbitrary<Record<string, unknown>> {
   const schema = SCHEMAS.get(type);
   if (!schema) throw new Error(`no schema for client message type ${type}`);
-  return arbitraryOf(schema, hintsFor(ctx)) as fc.Arbitrary<Record<string, unknown>>;
+  // `data` is a field of `signal` too: only the board's gets sync messages.
+  const hints = type === 'board-sync' ? { ...hintsFor(ctx), data: boardData } : hintsFor(ctx);
+  return arbitraryOf(schema, hints) as fc.Arbitrary<Record<string, unknown>>;
 }
 
 /** The walkie-talkie messages (issue #16): what a team's room does and a meeting refuses. */
