@@ -31,7 +31,8 @@ export default defineConfig({
       workbox: {
         globPatterns: ['**/*.{html,js,css,svg,png,webmanifest}'],
         // hls.js (~116 KB gzipped) is only for viewers: fetched when watching, not installed.
-        globIgnores: ['**/hls.light-*.js'],
+        // pdf.js (~134 KB gzipped; its worker is an .mjs, outside globPatterns) only for slides.
+        globIgnores: ['**/hls.light-*.js', '**/pdf-*.js'],
         navigateFallback: '/index.html',
         navigateFallbackDenylist: NOT_THE_APP,
         // A first visit is controlled at once, so the shell works offline right after it.
