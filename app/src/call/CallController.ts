@@ -22,6 +22,8 @@ import { mediaChanged } from './session/admissionState.ts';
 import { Moderation } from './features/moderation/Moderation.ts';
 import { Classroom } from './features/classroom/Classroom.ts';
 import { Polls } from './features/classroom/Polls.ts';
+import { BoardChannel } from './features/board/BoardChannel.ts';
+import { captureCanvas } from './local/canvasCapture.ts';
 import { isModerator } from './features/moderation/lobbyState.ts';
 import { log } from '../log.ts';
 import { background } from '../util/background.ts';
@@ -39,6 +41,9 @@ const FRESH_ATTEMPT = { error: null, joinError: null, rejoinable: false } as con
  * room) and host controls (Moderation). The UI subscribes to plain-data snapshots and calls
  * the public methods.
  */
+/** Frames a second of the board's canvas on air: strokes, not motion. */
+const BOARD_FPS = 10;
+
 export class CallController {
   private readonly store = new SnapshotStore();
   private get snap(): CallSnapshot {
@@ -84,6 +89,12 @@ export class CallController {
   private readonly broadcast = new BroadcastControl({ rpc: this.rpc, update: this.update });
   /** Raised hands and reactions. The UI calls it directly. */
   readonly classroom = new Classroom({
+    rpc: this.rpc,
+    update: this.update,
+    snapshot: () => this.snap,
+  });
+  /** The whiteboard's link to the socket, and who presents. The UI calls it directly. */
+  readonly board = new BoardChannel({
     rpc: this.rpc,
     update: this.update,
     snapshot: () => this.snap,
@@ -200,11 +211,23 @@ export class CallController {
   // ---------- screen sharing ----------
 
   startScreenShare(): Promise<void> {
-    return this.snap.phase === 'in-call' ? this.screen.start() : Promise.resolve();
+    return this.snap.phase === 'in-call'
+      ? this.screen.start(undefined, 'screen')
+      : Promise.resolve();
   }
 
   stopScreenShare(): Promise<void> {
     return this.screen.stop();
+  }
+  /**
+   * Presenting the board while on air: its canvas goes out as our screen share, which the
+   * broadcast puts on air (a shared screen first). `null`: stop, if the board is what we share.
+   */
+  shareBoard(canvas: HTMLCanvasElement | null): Promise<void> {
+    const sharing = this.screen.sharing;
+    if (!canvas) return sharing === 'board' ? this.screen.stop() : Promise.resolve();
+    if (sharing || this.snap.phase !== 'in-call') return Promise.resolve();
+    return this.screen.start(async () => captureCanvas(canvas, BOARD_FPS), 'board');
   }
 
   /** Host only: put the room on air, or take it off. */
@@ -266,6 +289,7 @@ export class CallController {
     this.moderation.reset();
     this.classroom.reset();
     this.polls.reset();
+    this.board.reset();
     background(this.screen.stop(), 'screen share stop');
     this.local.stop();
   }
@@ -378,6 +402,10 @@ export class CallController {
         return this.classroom.onReactions(msg);
       case 'poll':
         return this.polls.onPoll(msg.poll);
+      case 'board-sync':
+        return this.board.onSync(msg);
+      case 'board-presenting':
+        return this.board.onPresenting(msg.presenter);
       // Walkie-talkie messages come to a team's own page (team/TeamController.ts), never here.
       case 'ice-servers':
       case 'sfu-ice-restarted':
@@ -395,6 +423,7 @@ export class CallController {
       case 'floor-state':
       case 'floor-ended':
       case 'team-channels':
+      case 'board-ticket':
         return;
       default: {
         const unknown: never = msg;
@@ -410,6 +439,7 @@ export class CallController {
     if (sharing && this.topology) background(this.topology.startScreen(sharing), 'screen share');
     this.update(joinedPatch(msg));
     this.chat.merge(msg.chat);
+    this.board.joined(msg);
     if (this.joinedOnce) this.chat.resume(sinceSeq);
     this.joinedOnce = true;
     // Toggled while in the waiting room: the server still has what the join said.
@@ -424,6 +454,7 @@ export class CallController {
   private onResumed(msg: ServerMessageOf<'joined'>): void {
     this.update({ ...resumedPatch(msg), peers: reconcilePeers(this.snap.peers, msg.peers) });
     this.chat.merge(msg.chat);
+    this.board.joined(msg);
     this.chat.resume(this.chat.highestSeq);
   }
 

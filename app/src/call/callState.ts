@@ -1,4 +1,5 @@
 import type {
+  BoardPresenter,
   MediaState,
   PollView,
   RaisedHand,
@@ -109,6 +110,10 @@ export interface CallSnapshot {
   poll: PollView | null;
   /** Why a poll request (a vote, a launch) was refused. */
   pollNotice: string | null;
+  /** The whiteboard is open in our stage. */
+  boardOpen: boolean;
+  /** Who presents the whiteboard, and on which page; null: nobody. */
+  boardPresenter: BoardPresenter | null;
 }
 
 export function initialSnapshot(): CallSnapshot {
@@ -146,6 +151,7 @@ export function initialSnapshot(): CallSnapshot {
       screenShare: true,
       chat: true,
       selfUnmute: true,
+      draw: true,
       hasPassword: false,
     },
     sharing: false,
@@ -159,6 +165,8 @@ export function initialSnapshot(): CallSnapshot {
     reactions: [],
     poll: null,
     pollNotice: null,
+    boardOpen: false,
+    boardPresenter: null,
   };
 }
 

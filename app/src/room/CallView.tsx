@@ -21,12 +21,54 @@ import { PollPanel } from './PollPanel.tsx';
 import { handPosition } from '../call/features/classroom/Classroom.ts';
 import { BroadcastControls } from '../watch/BroadcastControls.tsx';
 import { withToken } from '../watch/watchApi.ts';
+import { lazyPage } from '../ui/lazyPage.tsx';
+import type { WhiteboardProps } from '../board/api.ts';
 import './moderation.css';
 import { background } from '../util/background.ts';
 
 interface Props {
   controller: CallController;
   snap: CallSnapshot;
+}
+
+/** The whiteboard is a chunk of its own (Yjs, perfect-freehand): fetched when first opened. */
+const Whiteboard = lazyPage<WhiteboardProps>(
+  () => import('../board/Whiteboard.tsx').then((m) => m.default),
+  {
+    loading: 'Opening the whiteboard…',
+    failed: 'The whiteboard could not be loaded. Check your connection and open it again.',
+  },
+);
+
+/**
+ * The board, in the stage above the tiles. A presenter on air shares its canvas as their
+ * screen, so the broadcast shows what the class sees.
+ */
+function BoardStage({ controller, snap }: Props) {
+  const [canvas, setCanvas] = useState<HTMLCanvasElement | null>(null);
+  const presenting = snap.boardPresenter?.peerId === snap.selfId && snap.selfId !== null;
+  const onAir = presenting && snap.live ? canvas : null;
+  useEffect(() => {
+    background(controller.shareBoard(onAir), 'sharing the board on air');
+  }, [controller, onAir]);
+  useEffect(() => () => background(controller.shareBoard(null), 'board share stop'), [controller]);
+  const board = controller.board;
+  return (
+    <section class="board-stage" aria-label="Whiteboard">
+      <Whiteboard
+        roomId={controller.roomId}
+        link={board}
+        canDraw={snap.settings.draw || isModerator(snap.role)}
+        moderator={isModerator(snap.role)}
+        presenter={snap.boardPresenter}
+        selfId={snap.selfId}
+        onPresent={(pageId) => background(board.present(pageId), 'presenting the board')}
+        ticket={() => board.ticket()}
+        onCanvas={setCanvas}
+        onClose={() => board.setOpen(false)}
+      />
+    </section>
+  );
 }
 
 /** Our tile first, then each peer's camera tile and, while they share, their screen. */
@@ -146,7 +188,7 @@ export function CallView({ controller, snap }: Props) {
   const status = snap.phase === 'reconnecting' ? (snap.notice ?? 'Reconnecting…') : snap.status;
   const chatOff = !snap.settings.chat && !moderator;
   return (
-    <div class="call" data-mode={snap.mode}>
+    <div class="call" data-mode={snap.mode} data-board={snap.boardOpen ? 'open' : undefined}>
       <h1 class="visually-hidden">In the meeting</h1>
       {snap.broadcastNotice && (
         <div class="banner banner-warn" role="alert">
@@ -172,6 +214,7 @@ export function CallView({ controller, snap }: Props) {
           {snap.lobbyNotice}
         </div>
       )}
+      {snap.boardOpen && <BoardStage controller={controller} snap={snap} />}
       <Grid
         tiles={tilesOf(controller, snap)}
         epoch={snap.streamEpoch}
@@ -213,6 +256,13 @@ export function CallView({ controller, snap }: Props) {
             )}
           </button>
         )}
+        <button
+          type="button"
+          aria-pressed={snap.boardOpen}
+          onClick={() => controller.board.setOpen(!snap.boardOpen)}
+        >
+          Whiteboard
+        </button>
         <BroadcastControls
           live={snap.live}
           isHost={snap.role === 'host'}

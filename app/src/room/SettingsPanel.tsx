@@ -14,7 +14,7 @@ interface Props {
   onClose(): void;
 }
 
-type Flag = 'waitingRoom' | 'locked' | 'screenShare' | 'chat' | 'selfUnmute';
+type Flag = 'waitingRoom' | 'locked' | 'screenShare' | 'chat' | 'selfUnmute' | 'draw';
 
 const FLAGS: { key: Flag; label: string; hint: string }[] = [
   { key: 'waitingRoom', label: 'Waiting room', hint: 'Guests wait until a host lets them in.' },
@@ -25,6 +25,11 @@ const FLAGS: { key: Flag; label: string; hint: string }[] = [
     key: 'selfUnmute',
     label: 'Let guests unmute themselves',
     hint: 'After a host mutes them. Off: only once a host allows it.',
+  },
+  {
+    key: 'draw',
+    label: 'Let guests draw on the whiteboard',
+    hint: 'Off: only hosts and co-hosts draw; guests still see the board.',
   },
 ];
 

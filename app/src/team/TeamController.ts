@@ -257,6 +257,9 @@ export class TeamController {
       case 'hands':
       case 'reactions':
       case 'poll':
+      case 'board-sync':
+      case 'board-presenting':
+      case 'board-ticket':
         return;
       default: {
         const unknown: never = msg;

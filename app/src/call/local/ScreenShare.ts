@@ -29,6 +29,8 @@ export interface ScreenShareDeps {
 export class ScreenShare {
   private current: MediaStream | null = null;
   private busy = false;
+  /** What is shared: a screen, or the whiteboard's canvas (presented on air). */
+  private what: 'screen' | 'board' = 'screen';
 
   constructor(private readonly deps: ScreenShareDeps) {}
 
@@ -36,13 +38,22 @@ export class ScreenShare {
     return this.current;
   }
 
-  async start(): Promise<void> {
+  get sharing(): 'screen' | 'board' | null {
+    return this.current ? this.what : null;
+  }
+
+  /** Shares a screen (the browser asks which), or what `capture` gives (the board's canvas). */
+  async start(
+    capture: () => Promise<MediaStream> = captureScreen,
+    what = this.what,
+  ): Promise<void> {
     if (this.current || this.busy) return;
     this.busy = true;
+    this.what = what;
     this.deps.update({ screenNotice: null });
     try {
       await this.deps.rpc.request({ type: 'media', media: this.deps.media(true) });
-      const stream = await captureScreen();
+      const stream = await capture();
       this.current = stream;
       this.deps.update({ sharing: true });
       stream
