@@ -18,6 +18,7 @@ import { walkieCapacity } from './scenarios/walkieCapacity.ts';
 import { walkieFloor } from './scenarios/walkieFloor.ts';
 import { walkieLatency } from './scenarios/walkieLatency.ts';
 import { classReactions } from './scenarios/classReactions.ts';
+import { boardStroke } from './scenarios/boardStroke.ts';
 import { webrtcFanout } from './scenarios/webrtcFanout.ts';
 import type { Scenario } from './types.ts';
 
@@ -42,4 +43,5 @@ export const SCENARIOS: readonly Scenario[] = [
   walkieLatency,
   walkieCapacity,
   classReactions,
+  boardStroke,
 ];

@@ -98,7 +98,7 @@ describe('accessibility (axe-core, WCAG 2.1 A/AA)', () => {
     await server?.close();
   });
 
-  it('home, pre-join, a two-person call and the viewer page', async () => {
+  it('home, pre-join, a two-person call, its whiteboard and the viewer page', async () => {
     const host = (await newPeerPage(browser, { label: 'host' })).page;
     const guest = (await newPeerPage(browser, { label: 'guest' })).page;
     const found: string[] = [];
@@ -124,6 +124,10 @@ describe('accessibility (axe-core, WCAG 2.1 A/AA)', () => {
     await host.getByRole('button', { name: /^Waiting room/ }).click();
     await host.getByRole('heading', { name: 'Room settings' }).waitFor();
     found.push(...(await scan(host, 'call-panels')));
+    // The whiteboard in the stage, with its toolbar (a chunk of its own, issue 17).
+    await host.getByRole('button', { name: 'Whiteboard', exact: true }).click();
+    await host.getByTestId('board-canvas').waitFor();
+    found.push(...(await scan(host, 'call-board')));
 
     const watchUrl = await host.locator('a.watch-link').getAttribute('href');
     expect(watchUrl).toBeTruthy();

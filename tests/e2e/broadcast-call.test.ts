@@ -17,7 +17,7 @@ import { waitFor } from './support/wait.ts';
  * bursts as its microphone, so the picture on the viewer page tells who is on air.
  */
 
-type Colour = 'red' | 'blue' | 'other';
+type Colour = 'red' | 'blue' | 'white' | 'other';
 
 function makeMedia(dir: string, colour: string): { video: string; audio: string } {
   const video = path.join(dir, `${colour}.y4m`);
@@ -57,7 +57,7 @@ function launch(media?: { video: string; audio: string }): Promise<Browser> {
   });
 }
 
-/** The dominant colour of the frame the viewer's <video> shows now. */
+/** The dominant colour of the middle of the frame the viewer's <video> shows now. */
 async function viewerColour(page: Page): Promise<Colour> {
   const [r, g, b] = await page.locator('video').evaluate((el) => {
     const video = el as unknown as { videoWidth: number; videoHeight: number };
@@ -67,15 +67,17 @@ async function viewerColour(page: Page): Promise<Colour> {
       width: number;
       height: number;
       getContext(t: string): {
-        drawImage(v: unknown, x: number, y: number, w: number, h: number): void;
+        drawImage(v: unknown, ...box: number[]): void;
         getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
       };
     };
     canvas.width = 32;
     canvas.height = 18;
     const ctx = canvas.getContext('2d');
-    if (video.videoWidth === 0) return [0, 0, 0];
-    ctx.drawImage(el, 0, 0, 32, 18);
+    const { videoWidth: w, videoHeight: h } = video;
+    if (w === 0) return [0, 0, 0];
+    // The middle of the picture: a board on air is letterboxed into the broadcast's frame.
+    ctx.drawImage(el, w * 0.3, h * 0.3, w * 0.4, h * 0.4, 0, 0, 32, 18);
     const data = ctx.getImageData(0, 0, 32, 18).data;
     let [r, g, b] = [0, 0, 0];
     for (let i = 0; i < data.length; i += 4) {
@@ -88,6 +90,7 @@ async function viewerColour(page: Page): Promise<Colour> {
   });
   if ((r ?? 0) > 120 && (b ?? 0) < 90 && (g ?? 0) < 90) return 'red';
   if ((b ?? 0) > 120 && (r ?? 0) < 90 && (g ?? 0) < 90) return 'blue';
+  if ((r ?? 0) > 200 && (g ?? 0) > 200 && (b ?? 0) > 200) return 'white';
   return 'other';
 }
 
@@ -175,5 +178,53 @@ describe('going on air from a call', () => {
       'the on-air badge to go',
       async () => (await guest.getByRole('status').filter({ hasText: 'On air' }).count()) === 0,
     );
+    // Their calls would go on beside the next test's: two cores.
+    await Promise.all([hostBrowser, guestBrowser, viewerBrowser].map((b) => b.close()));
+  });
+
+  it('a host presents the whiteboard on air: the viewers see the board, then the host again', async () => {
+    const [hostBrowser, viewerBrowser] = await Promise.all([
+      launch(makeMedia(dir, 'blue')),
+      launch(),
+    ]);
+    browsers.push(hostBrowser, viewerBrowser);
+    const host = await (
+      await hostBrowser.newContext({ viewport: { width: 1280, height: 800 } })
+    ).newPage();
+    const url = await createRoom(host, server.url);
+    await joinRoom(host, url, 'Host');
+    await host.getByRole('button', { name: 'Go live' }).click();
+    await host.getByRole('status').filter({ hasText: 'On air' }).waitFor({ timeout: 30_000 });
+    const watchUrl = (await host.locator('a.watch-link').getAttribute('href')) ?? '';
+    const viewer = await (await viewerBrowser.newContext()).newPage();
+    await viewer.goto(watchUrl);
+    await waitFor(
+      'the viewer to show the host (blue)',
+      async () => (await viewerColour(viewer)) === 'blue',
+      {
+        timeoutMs: 90_000,
+      },
+    );
+
+    // Presenting the board while on air puts the board's canvas on air (as a shared screen).
+    await host.getByRole('button', { name: 'Whiteboard', exact: true }).click();
+    const board = host.getByRole('region', { name: 'Whiteboard' });
+    await board.getByRole('button', { name: 'Present' }).click();
+    await waitFor(
+      'the broadcast to show the board (white)',
+      async () => (await viewerColour(viewer)) === 'white',
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    await board.getByRole('button', { name: 'Stop presenting' }).click();
+    await waitFor(
+      'the broadcast back on the host (blue)',
+      async () => (await viewerColour(viewer)) === 'blue',
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    await host.getByRole('button', { name: 'Stop broadcast' }).click();
   });
 });
