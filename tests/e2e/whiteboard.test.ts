@@ -203,6 +203,11 @@ describe('the whiteboard in a call (issue 17)', () => {
     await seesRed(host, 'the stroke on the host’s own canvas');
     await seesRed(bob, 'the host’s stroke on Bob’s canvas');
     await seesRed(ann, 'the host’s stroke on Ann’s canvas (a phone)');
+    // Undo takes the stroke away for everyone; Redo brings it back.
+    await hostBoard.getByRole('button', { name: 'Undo' }).click();
+    await waitFor('the stroke undone on Bob’s canvas', async () => (await redPixels(bob)) === 0);
+    await hostBoard.getByRole('button', { name: 'Redo' }).click();
+    await seesRed(bob, 'the stroke back on Bob’s canvas after Redo');
     await host.screenshot({ path: '/tmp/whiteboard-host-1280x800.png' });
     await ann.screenshot({ path: '/tmp/whiteboard-student-390x844.png' });
 
