@@ -8,6 +8,7 @@ import { HistoryButtons, Pager, StylePicker, ToolPicker, ZoomButtons } from './T
 import { TextOverlay } from './TextOverlay.tsx';
 import { HostTools } from './HostTools.tsx';
 import { useFollow, type Follow } from './useFollow.ts';
+import { installBoardHook } from './debugHook.ts';
 import './whiteboard.css';
 
 /** How long a notice stays. */
@@ -45,20 +46,7 @@ function useController(props: WhiteboardProps) {
 
 /** For end-to-end tests only: counts read from the doc (no cost until called). */
 function useDebugHook(ctrl: BoardController) {
-  useEffect(() => {
-    const w = window as unknown as Record<string, unknown>;
-    w.__parleyBoard = {
-      pages: () => ctrl.board.pageList().length,
-      items: (index: number) => {
-        const page = ctrl.board.pageList()[index];
-        return page ? ctrl.board.items(page.id).length : 0;
-      },
-      currentPage: () => ctrl.pageId,
-      /** How long the last redraw took, in ms (the 2000-stroke budget is well under a frame). */
-      drawMs: () => ctrl.lastDrawMs,
-    };
-    return () => delete w.__parleyBoard;
-  }, [ctrl]);
+  useEffect(() => installBoardHook(ctrl), [ctrl]);
 }
 
 /** Ctrl+Z, Ctrl+Shift+Z, Ctrl+Y while the board has focus; space held pans. */
