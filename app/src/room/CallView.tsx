@@ -263,18 +263,36 @@ export function CallView({ controller, snap }: Props) {
         >
           Whiteboard
         </button>
-        <BroadcastControls
-          live={snap.live}
-          isHost={snap.role === 'host'}
-          busy={snap.broadcastBusy}
-          onToggle={(live) => background(controller.setBroadcast(live), 'switching the broadcast')}
-          watchUrl={
-            snap.broadcastId &&
-            withToken(`${location.origin}/watch/${snap.broadcastId}`, snap.watchToken)
-          }
-        />
+        {!moderator && (
+          // Guests see whether the room is on air; its switch is in the host controls.
+          <BroadcastControls
+            live={snap.live}
+            isHost={false}
+            onToggle={() => undefined}
+            watchUrl={null}
+          />
+        )}
+        <button type="button" class="danger" onClick={() => controller.leave()}>
+          Leave
+        </button>
+      </div>
+      <aside class="side">
         {moderator && (
-          <>
+          // Beside the call, not in its toolbar: with them, a host's toolbar wrapped to three
+          // rows on a laptop and pushed Leave below the fold (issue 19).
+          <div class="host-controls" role="toolbar" aria-label="Host controls">
+            <BroadcastControls
+              live={snap.live}
+              isHost={snap.role === 'host'}
+              busy={snap.broadcastBusy}
+              onToggle={(live) =>
+                background(controller.setBroadcast(live), 'switching the broadcast')
+              }
+              watchUrl={
+                snap.broadcastId &&
+                withToken(`${location.origin}/watch/${snap.broadcastId}`, snap.watchToken)
+              }
+            />
             <button
               type="button"
               aria-expanded={lobbyOpen}
@@ -301,14 +319,9 @@ export function CallView({ controller, snap }: Props) {
             >
               Room settings
             </button>
-          </>
+            {snap.role === 'host' && <EndMeeting onEnd={() => controller.moderation.end()} />}
+          </div>
         )}
-        {snap.role === 'host' && <EndMeeting onEnd={() => controller.moderation.end()} />}
-        <button type="button" class="danger" onClick={() => controller.leave()}>
-          Leave
-        </button>
-      </div>
-      <aside class="side">
         {moderator && lobbyOpen && (
           <WaitingRoomPanel
             waiting={snap.lobby}
