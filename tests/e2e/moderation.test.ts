@@ -60,7 +60,8 @@ describe('a password-protected room with a waiting room, run by its host', () =>
     await lobby.getByText('waiting just now').waitFor();
     await host.getByRole('button', { name: 'Waiting room 1' }).waitFor();
     await host.getByRole('status').filter({ hasText: 'Gus is waiting to join.' }).waitFor();
-    expect(await host.title()).toBe('(1) Parley');
+    expect(await host.title()).toBe('(1) 1 person - Parley');
+    expect(await guest.title()).toBe('Waiting room - Parley');
 
     // A second guest queues behind; turned away, they are told so.
     const dee = (await newPeerPage(env.browser, { label: 'dee' })).page;
@@ -82,7 +83,10 @@ describe('a password-protected room with a waiting room, run by its host', () =>
     // Admitted: the guest is in the call, and the host sees and hears them.
     await inCall(guest);
     await lobby.getByText('Nobody is waiting.').waitFor();
-    expect(await host.title()).toBe('Parley');
+    await waitFor(
+      'the host’s title to count Gus',
+      async () => (await host.title()) === '2 people - Parley',
+    );
     const gusId = await selfId(guest);
     await expectTilesLive(host, [gusId], 'mesh');
     const heard = await waitFor('sound from Gus', async () => {

@@ -22,6 +22,7 @@ import { handPosition } from '../call/features/classroom/Classroom.ts';
 import { BroadcastControls } from '../watch/BroadcastControls.tsx';
 import { withToken } from '../watch/watchApi.ts';
 import { lazyPage } from '../ui/lazyPage.tsx';
+import { people, usePageTitle } from '../ui/usePageTitle.ts';
 import type { WhiteboardProps } from '../board/api.ts';
 import './moderation.css';
 import { background } from '../util/background.ts';
@@ -129,17 +130,6 @@ function tilesOf(controller: CallController, snap: CallSnapshot): TileSpec[] {
   return tiles;
 }
 
-/** "(2) Parley" while people wait to be let in: a notice that needs no sound. */
-function useTitleCount(count: number): void {
-  useEffect(() => {
-    const strip = (t: string) => t.replace(/^\(\d+\) /, '');
-    document.title = count > 0 ? `(${count}) ${strip(document.title)}` : strip(document.title);
-    return () => {
-      document.title = strip(document.title);
-    };
-  }, [count]);
-}
-
 /** A panel that opens by itself when its count grows (someone waits, a hand goes up); it may be closed. */
 function useOpenOnArrival(count: number): [boolean, (open: boolean) => void] {
   const [open, setOpen] = useState(false);
@@ -184,7 +174,8 @@ export function CallView({ controller, snap }: Props) {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [handsOpen, setHandsOpen] = useOpenOnArrival(moderator ? snap.hands.length : 0);
   const [pollOpen, setPollOpen] = usePollOpen(snap.poll);
-  useTitleCount(waiting);
+  // "(2) 3 people - Parley" while two wait to be let in: a notice that needs no sound.
+  usePageTitle(`${waiting > 0 ? `(${waiting}) ` : ''}${people(snap.peers.length + 1)} - Parley`);
   const status = snap.phase === 'reconnecting' ? (snap.notice ?? 'Reconnecting…') : snap.status;
   const chatOff = !snap.settings.chat && !moderator;
   return (

@@ -2,6 +2,7 @@ import type { CallController } from '../call/CallController.ts';
 import type { CallSnapshot } from '../call/callState.ts';
 import { Video } from './Video.tsx';
 import { MediaButtons } from './MediaButtons.tsx';
+import { usePageTitle } from '../ui/usePageTitle.ts';
 
 interface Props {
   controller: CallController;
@@ -10,6 +11,7 @@ interface Props {
 
 /** Held in the waiting room: our place in line, the preview, and a way out. */
 export function WaitingScreen({ controller, snap }: Props) {
+  usePageTitle('Waiting room - Parley');
   return (
     <section class="prejoin waiting" aria-label="Waiting room">
       <div class="preview">
