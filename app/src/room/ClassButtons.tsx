@@ -16,7 +16,6 @@ export function ClassButtons({ classroom, raised }: Props) {
     <>
       <button
         type="button"
-        aria-pressed={raised}
         class={raised ? 'hand-on' : ''}
         onClick={() => background(classroom.setHand(!raised), 'hand')}
       >

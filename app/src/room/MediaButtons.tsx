@@ -6,7 +6,10 @@ interface Props {
   onToggle(kind: MediaKind): void;
 }
 
-/** Mute/Unmute and Camera off/on; disabled when the device is missing. */
+/**
+ * Mute/Unmute and Camera off/on; disabled when the device is missing. The label says what a
+ * press does, so there is no `aria-pressed` as well: both read "Unmute, pressed" (issue 19).
+ */
 export function MediaButtons({ local, onToggle }: Props) {
   return (
     <>
@@ -14,7 +17,6 @@ export function MediaButtons({ local, onToggle }: Props) {
         type="button"
         class={local.audioOn ? '' : 'off'}
         disabled={!local.hasAudio}
-        aria-pressed={!local.audioOn}
         onClick={() => onToggle('audio')}
       >
         {local.hasAudio && local.audioOn ? 'Mute' : 'Unmute'}
@@ -23,7 +25,6 @@ export function MediaButtons({ local, onToggle }: Props) {
         type="button"
         class={local.videoOn ? '' : 'off'}
         disabled={!local.hasVideo}
-        aria-pressed={!local.videoOn}
         onClick={() => onToggle('video')}
       >
         {local.hasVideo && local.videoOn ? 'Camera off' : 'Camera on'}
