@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useServerAndBrowser } from './support/harness.ts';
 import { newPeerPage } from './support/browser.ts';
-import { createRoom, joinRoom } from './support/call.ts';
+import { createRoom, joinRoom, sendChat } from './support/call.ts';
 import { waitFor } from './support/wait.ts';
 
 // Issue 17's proof for hands and reactions: three people, each in a browser context of its
@@ -29,7 +29,7 @@ async function tileHand(page: Page, name: string): Promise<string | null> {
 describe('raised hands and reactions in a call (issue 17)', () => {
   const env = useServerAndBrowser();
 
-  it('lists hands in the order they went up, after a reload too; the host lowers them; reactions float', async () => {
+  it('lists hands in the order they went up, after a reload too; the host lowers them; reactions float; a closed chat counts what is new', async () => {
     const host = (await newPeerPage(env.browser, { label: 'host' })).page;
     const ann = (await newPeerPage(env.browser, { label: 'ann' })).page;
     const bob = (await newPeerPage(env.browser, { label: 'bob' })).page;
@@ -93,5 +93,13 @@ describe('raised hands and reactions in a call (issue 17)', () => {
     await ann.keyboard.press('Escape');
     expect(await ann.getByRole('group', { name: 'Send a reaction' }).count()).toBe(0);
     expect(await ann.getByRole('button', { name: 'Reactions' }).evaluate(isFocused)).toBe(true);
+
+    // Bob closes the chat (issue 19); Ann writes; his Chat button counts it until he opens it.
+    await bob.getByRole('button', { name: 'Close chat' }).click();
+    expect(await bob.getByRole('region', { name: 'Chat' }).count()).toBe(0);
+    await sendChat(ann, 'Page 42, everyone');
+    await bob.getByRole('button', { name: 'Chat 1 new' }).click();
+    await bob.getByText('Page 42, everyone').waitFor();
+    expect(await bob.getByRole('button', { name: 'Chat', exact: true }).count()).toBe(1);
   }, 120_000);
 });

@@ -157,6 +157,16 @@ function usePollOpen(poll: PollView | null): [boolean, (open: boolean) => void] 
   return [open, setOpen];
 }
 
+/**
+ * Messages from others that came while the chat was closed (issue 19: the panel may be
+ * closed; the toolbar's Chat button then counts what is new).
+ */
+function useUnread(entries: CallSnapshot['chat'], open: boolean): number {
+  const seen = useRef(entries.length);
+  if (open || entries.length < seen.current) seen.current = entries.length;
+  return open ? 0 : entries.slice(seen.current).filter((e) => !e.mine).length;
+}
+
 export function CallView({ controller, snap }: Props) {
   const onSeen = useCallback(
     (key: string, seen: { visible: boolean; width: number } | null) =>
@@ -174,6 +184,8 @@ export function CallView({ controller, snap }: Props) {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [handsOpen, setHandsOpen] = useOpenOnArrival(moderator ? snap.hands.length : 0);
   const [pollOpen, setPollOpen] = usePollOpen(snap.poll);
+  const [chatOpen, setChatOpen] = useState(true);
+  const unread = useUnread(snap.chat, chatOpen);
   // "(2) 3 people - Parley" while two wait to be let in: a notice that needs no sound.
   usePageTitle(`${waiting > 0 ? `(${waiting}) ` : ''}${people(snap.peers.length + 1)} - Parley`);
   const status = snap.phase === 'reconnecting' ? (snap.notice ?? 'Reconnecting…') : snap.status;
@@ -247,6 +259,21 @@ export function CallView({ controller, snap }: Props) {
             )}
           </button>
         )}
+        <button
+          type="button"
+          aria-expanded={chatOpen}
+          aria-controls="chat-panel"
+          onClick={() => setChatOpen(!chatOpen)}
+        >
+          Chat
+          {unread > 0 && (
+            <>
+              {' '}
+              <span class="badge">{unread}</span>
+              <span class="visually-hidden"> new</span>
+            </>
+          )}
+        </button>
         <button
           type="button"
           aria-pressed={snap.boardOpen}
@@ -345,12 +372,15 @@ export function CallView({ controller, snap }: Props) {
             onClose={() => setSettingsOpen(false)}
           />
         )}
-        <ChatPanel
-          entries={snap.chat}
-          onSend={(t) => controller.sendChat(t)}
-          notice={snap.phase === 'reconnecting' ? null : snap.notice}
-          disabledNote={chatOff ? 'The host turned off chat for guests.' : null}
-        />
+        {chatOpen && (
+          <ChatPanel
+            onClose={() => setChatOpen(false)}
+            entries={snap.chat}
+            onSend={(t) => controller.sendChat(t)}
+            notice={snap.phase === 'reconnecting' ? null : snap.notice}
+            disabledNote={chatOff ? 'The host turned off chat for guests.' : null}
+          />
+        )}
       </aside>
     </div>
   );

@@ -8,12 +8,14 @@ interface Props {
   notice: string | null;
   /** Why we may not send (the host turned chat off for guests), or null. */
   disabledNote?: string | null;
+  /** Closes the panel (the toolbar's Chat button opens it again). */
+  onClose?(): void;
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 /** Chat text is rendered as text nodes only (JSX escapes it); never as HTML. */
-export function ChatPanel({ entries, onSend, notice, disabledNote = null }: Props) {
+export function ChatPanel({ entries, onSend, notice, disabledNote = null, onClose }: Props) {
   const [draft, setDraft] = useState('');
   const listRef = useRef<HTMLOListElement>(null);
   useEffect(() => {
@@ -27,7 +29,15 @@ export function ChatPanel({ entries, onSend, notice, disabledNote = null }: Prop
   };
 
   return (
-    <section class="chat" aria-label="Chat">
+    <section class="chat" id="chat-panel" aria-label="Chat">
+      {onClose && (
+        <div class="panel-head">
+          <h2>Chat</h2>
+          <button type="button" aria-label="Close chat" onClick={onClose}>
+            ×
+          </button>
+        </div>
+      )}
       <ol class="chat-list" ref={listRef} aria-live="polite">
         {entries.map((m) => (
           <li key={m.key} class={m.mine ? 'chat-item mine' : 'chat-item'} data-pending={m.pending}>
