@@ -185,6 +185,9 @@ export function CallView({ controller, snap }: Props) {
   const [handsOpen, setHandsOpen] = useOpenOnArrival(moderator ? snap.hands.length : 0);
   const [pollOpen, setPollOpen] = usePollOpen(snap.poll);
   const [chatOpen, setChatOpen] = useState(true);
+  // The call starts at the top of the page: the pre-join screen may have been scrolled down to
+  // its Join button, and the tiles above would open out of view (and, on the SFU, paused).
+  useEffect(() => window.scrollTo(0, 0), []);
   const unread = useUnread(snap.chat, chatOpen);
   // "(2) 3 people - Parley" while two wait to be let in: a notice that needs no sound.
   usePageTitle(`${waiting > 0 ? `(${waiting}) ` : ''}${people(snap.peers.length + 1)} - Parley`);
