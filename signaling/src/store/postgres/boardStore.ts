@@ -1,13 +1,8 @@
 import type { RoomId } from '@parley/protocol';
 import type { BoardStore, StoredBoard } from '../types.ts';
+import { boardOf, bufferOf } from '../boardRows.ts';
+import type { BoardPartRow } from '../boardRows.ts';
 import type { PgPool } from './pool.ts';
-
-/** One row of a board's load: its `boards` row (part 0) and then its updates (part 1). */
-interface BoardPartRow {
-  part: number;
-  seq: number;
-  data: Buffer | null;
-}
 
 /**
  * Whiteboards in PostgreSQL. An append numbers its update by bumping the room's `boards` row
@@ -70,21 +65,3 @@ export class PgBoardStore implements BoardStore {
     });
   }
 }
-
-function boardOf(rows: BoardPartRow[]): StoredBoard {
-  const board: StoredBoard = { snapshot: null, updates: [], lastSeq: 0, bytes: 0 };
-  for (const { part, seq, data } of rows) {
-    const bytes = data && bytesOf(data);
-    if (part === 0) {
-      board.snapshot = bytes;
-      board.lastSeq = seq;
-    } else if (bytes) board.updates.push(bytes);
-    board.bytes += bytes?.byteLength ?? 0;
-  }
-  return board;
-}
-
-/** The driver's Buffer seen as a plain Uint8Array (no copy), as the interface promises. */
-const bytesOf = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-/** The driver sends Buffers as BYTEA. */
-const bufferOf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
