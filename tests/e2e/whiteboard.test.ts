@@ -18,23 +18,7 @@ const WIDE = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
 /** Pixels of the board canvas that are clearly the red pen (the board's background is white). */
-function redPixels(page: Page): Promise<number> {
-  return page.getByTestId('board-canvas').evaluate((el) => {
-    const canvas = el as unknown as {
-      width: number;
-      height: number;
-      getContext(kind: '2d'): {
-        getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
-      };
-    };
-    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-    let red = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if ((data[i] ?? 0) > 180 && (data[i + 1] ?? 255) < 90 && (data[i + 2] ?? 255) < 90) red++;
-    }
-    return red;
-  });
-}
+const redPixels = (page: Page): Promise<number> => pixelsOf(page, 'red');
 
 /** Items on the first page of the board, as the page's Yjs document has them. */
 function itemsOnBoard(page: Page): Promise<number> {
