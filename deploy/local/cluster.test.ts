@@ -104,9 +104,11 @@ async function quoting<T>(nodes: readonly ClusterNode[], work: Promise<T>): Prom
 describe('startCluster', () => {
   let cluster: LocalCluster;
 
+  // Longer than the default hook timeout: PostgreSQL's initdb and two `node --import tsx`
+  // servers starting at once, while the rest of the unit project runs, took over 60 s in CI.
   beforeAll(async () => {
     cluster = await startCluster({ nodes: 2 });
-  });
+  }, 180_000);
   afterAll(() => cluster?.stop());
 
   it('starts two nodes behind HAProxy, each with its own port and data', async () => {

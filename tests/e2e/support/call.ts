@@ -169,8 +169,11 @@ export async function expectTilesLive(
   const first = await waitFor(
     `${peerIds.length} camera tiles decoding via ${via}`,
     async () => {
-      const tiles = pick(await tileStats(page));
-      return tiles.length === peerIds.length && tiles.every((t) => t.framesDecoded > 0) && tiles;
+      const all = await tileStats(page);
+      const tiles = pick(all);
+      if (tiles.length === peerIds.length && tiles.every((t) => t.framesDecoded > 0)) return tiles;
+      // Thrown, so that a timeout says what this page showed instead of "false".
+      throw new Error(await describeTiles(page, all));
     },
     { timeoutMs },
   );
@@ -182,6 +185,34 @@ export async function expectTilesLive(
     });
     return grown && now;
   });
+}
+
+/**
+ * One line per remote tile of `page` (peer, path, frames, whether it is in the viewport,
+ * where a tile out of view is paused on the SFU), for a failure message.
+ */
+export async function describeTiles(page: Page, tiles: TileStats[]): Promise<string> {
+  const layout = await page.evaluate(() => {
+    type Rect = { top: number; bottom: number; left: number; right: number };
+    type El = { getAttribute(name: string): string | null; getBoundingClientRect(): Rect };
+    const g = globalThis as unknown as {
+      document: { querySelectorAll(s: string): Iterable<El> };
+      innerWidth: number;
+      innerHeight: number;
+      scrollY: number;
+      __parley?: Hook;
+    };
+    const shown = [...g.document.querySelectorAll('figure.tile')].map((el) => {
+      const r = el.getBoundingClientRect();
+      const inView = r.bottom > 0 && r.top < g.innerHeight && r.right > 0 && r.left < g.innerWidth;
+      return `${el.getAttribute('data-peer-name') ?? '?'}${inView ? '' : ' (out of view)'}`;
+    });
+    return { self: g.__parley?.selfId() ?? 'not joined', scrollY: g.scrollY, shown };
+  });
+  const each = tiles.map(
+    (t) => `${t.peerId}/${t.source} via ${t.via ?? '?'}: ${t.framesDecoded} frames`,
+  );
+  return `page of ${layout.self}, scrolled ${layout.scrollY}px; tiles ${layout.shown.join(', ')}; ${each.join('; ') || 'no remote tiles'}`;
 }
 
 /** `GET /api/rooms/:id` of the room a page URL points at. */
