@@ -1,11 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS } from './support/browser.ts';
+import { launch, makeMedia } from './support/colourMedia.ts';
 import { createRoom, joinRoom, roomStatus } from './support/call.ts';
 import { startBroadcastServer, videoState } from './support/watch.ts';
 import type { BroadcastServer } from './support/watch.ts';
@@ -18,44 +16,6 @@ import { waitFor } from './support/wait.ts';
  */
 
 type Colour = 'red' | 'blue' | 'white' | 'other';
-
-function makeMedia(dir: string, colour: string): { video: string; audio: string } {
-  const video = path.join(dir, `${colour}.y4m`);
-  const audio = path.join(dir, `${colour}.wav`);
-  const run = (args: string[]) => {
-    const r = spawnSync('ffmpeg', ['-v', 'error', '-y', ...args], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`ffmpeg: ${r.stderr}`);
-  };
-  run([
-    '-f',
-    'lavfi',
-    '-i',
-    `color=c=${colour}:s=320x180:r=15`,
-    '-t',
-    '2',
-    '-pix_fmt',
-    'yuv420p',
-    video,
-  ]);
-  // Syllable-like tone bursts: a steady tone is taken for noise and suppressed by the browser.
-  // (Commas inside a filter argument are escaped for FFmpeg's filtergraph parser.)
-  const speech = 'sin(2*PI*440*t)*0.8*lt(mod(t*3.7\\,1)\\,0.6)*(0.6+0.4*sin(2*PI*0.9*t))';
-  run(['-f', 'lavfi', '-i', `aevalsrc=${speech}:s=48000`, '-t', '10', '-ac', '1', audio]);
-  return { video, audio };
-}
-
-function launch(media?: { video: string; audio: string }): Promise<Browser> {
-  const files = media
-    ? [
-        `--use-file-for-fake-video-capture=${media.video}`,
-        `--use-file-for-fake-audio-capture=${media.audio}`,
-      ]
-    : [];
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, ...files],
-  });
-}
 
 /** The dominant colour of the middle of the frame the viewer's <video> shows now. */
 async function viewerColour(page: Page): Promise<Colour> {
