@@ -23,6 +23,7 @@ COPY protocol/package.json protocol/
 COPY turn/package.json turn/
 COPY sfu/package.json sfu/
 COPY hls-gateway/package.json hls-gateway/
+COPY recorder/package.json recorder/
 COPY signaling/package.json signaling/
 COPY app/package.json app/
 COPY tests/package.json tests/

@@ -21,9 +21,10 @@ const layerZones = [
     message: 'app/ may import only @parley/protocol of our packages.',
   },
   {
-    target: ['./sfu', './hls-gateway', './turn', './protocol'],
+    target: ['./sfu', './hls-gateway', './recorder', './turn', './protocol'],
     from: './signaling',
-    message: 'signaling/ is the top layer: sfu, hls-gateway, turn and protocol never import it.',
+    message:
+      'signaling/ is the top layer: sfu, hls-gateway, recorder, turn and protocol never import it.',
   },
   {
     target: './protocol',
@@ -43,7 +44,7 @@ const runtimeZones = [
 ];
 
 /** Everything under a workspace's src/ that ships, i.e. not a test. */
-const RUNTIME_FILES = ['{protocol,turn,sfu,hls-gateway,signaling,app}/src/**/*.{ts,tsx}'];
+const RUNTIME_FILES = ['{protocol,turn,sfu,hls-gateway,recorder,signaling,app}/src/**/*.{ts,tsx}'];
 const TEST_FILES = ['**/*.test.{ts,tsx}'];
 
 export default tseslint.config(

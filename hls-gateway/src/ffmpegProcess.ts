@@ -15,10 +15,23 @@ export interface FfmpegExit {
   stderr: string;
 }
 
-/** Starts FFmpeg for a plan; the gateway's tests swap this to inject faults. */
-export type FfmpegLauncher = (plan: FfmpegPlan, cwd: string) => FfmpegProcess;
+/** Extras for callers that read FFmpeg's log as it runs (the recorder, the compositor). */
+export interface FfmpegProcessOptions {
+  /** Called with each stderr line as FFmpeg writes it (e.g. `-progress pipe:2` output). */
+  onStderrLine?: (line: string) => void;
+  /** FFmpeg binary (default: FFMPEG_PATH, else `ffmpeg` on PATH). */
+  ffmpegPath?: string;
+}
 
-export const launchFfmpeg: FfmpegLauncher = (plan, cwd) => new FfmpegProcess(plan, cwd);
+/** Starts FFmpeg for a plan; the gateway's tests swap this to inject faults. */
+export type FfmpegLauncher = (
+  plan: FfmpegPlan,
+  cwd: string,
+  options?: FfmpegProcessOptions,
+) => FfmpegProcess;
+
+export const launchFfmpeg: FfmpegLauncher = (plan, cwd, options) =>
+  new FfmpegProcess(plan, cwd, options);
 
 export class FfmpegProcess {
   /** Resolves once the process has exited (or failed to start) and stderr is drained. */
@@ -35,9 +48,12 @@ export class FfmpegProcess {
   /** Resolves when the process has been spawned (or has failed to). */
   readonly started: Promise<void>;
 
-  constructor(plan: FfmpegPlan, cwd: string) {
+  constructor(plan: FfmpegPlan, cwd: string, options: FfmpegProcessOptions = {}) {
     this.started = new Promise((resolve) => (this.startedResolve = resolve));
     this.command = ffmpeg({ cwd, stdoutLines: 40 });
+    if (options.ffmpegPath) this.command.setFfmpegPath(options.ffmpegPath);
+    const { onStderrLine } = options;
+    if (onStderrLine) this.command.on('stderr', (line: string) => onStderrLine(line));
     for (const input of plan.inputs) {
       this.command.input(input.source);
       // Spread, not an array: fluent-ffmpeg splits a lone "-opt value" string at its space.

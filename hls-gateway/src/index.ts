@@ -15,3 +15,15 @@ export { handleHlsRequest, type HlsServeOptions } from './serve.ts';
 export { signViewerToken, verifyViewerToken } from './viewerToken.ts';
 export { buildFfmpegPlan, toArgs, type EncodeOptions, type FfmpegPlan } from './ffmpegArgs.ts';
 export { buildSdp, type SdpInput, type SdpStream } from './sdp.ts';
+// Shared with @parley/recorder (issue 18): port leasing and FFmpeg supervision live here once.
+export { PortPool, DEFAULT_RTP_PORTS } from './ports.ts';
+export {
+  FfmpegProcess,
+  launchFfmpeg,
+  type FfmpegExit,
+  type FfmpegLauncher,
+  type FfmpegProcessOptions,
+} from './ffmpegProcess.ts';
+export type { FfmpegInput } from './ffmpegArgs.ts';
+// Real media into the SFU for other packages' tests (FFmpeg test pattern + tone).
+export { startTestSource, type TestSource, type TestSourceOptions } from './testSource.ts';

@@ -13,8 +13,12 @@ export interface TestSource {
 }
 
 export interface TestSourceOptions {
-  /** lavfi video source (default testsrc). */
+  /** lavfi video source (default testsrc); size and rate are appended as its options. */
   pattern?: string;
+  /** A whole lavfi video graph instead of `pattern` (size and rate are then its own). */
+  videoGraph?: string;
+  /** A whole lavfi audio graph (48 kHz) instead of the sine tone. */
+  audioGraph?: string;
   width?: number;
   height?: number;
   fps?: number;
@@ -65,10 +69,12 @@ export async function startTestSource(
   const url = (to: { ip: string; port: number; rtcpPort: number }, local: number): string =>
     `rtp://${to.ip}:${to.port}?rtcpport=${to.rtcpPort}&localrtpport=${local}&localrtcpport=${local + 1}&pkt_size=1200`;
   const pattern = options.pattern ?? 'testsrc';
+  const videoInput = options.videoGraph ?? `${pattern}=size=${width}x${height}:rate=${fps}`;
+  const audioInput = options.audioGraph ?? `sine=frequency=${tone}:sample_rate=48000`;
   const args = [
     ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
-    ...['-re', '-f', 'lavfi', '-i', `${pattern}=size=${width}x${height}:rate=${fps}`],
-    ...['-re', '-f', 'lavfi', '-i', `sine=frequency=${tone}:sample_rate=48000`],
+    ...['-re', '-f', 'lavfi', '-i', videoInput],
+    ...['-re', '-f', 'lavfi', '-i', audioInput],
     ...['-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8'],
     ...[
       '-b:v',
