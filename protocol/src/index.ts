@@ -11,5 +11,6 @@ export * from './classroom.ts';
 export * from './reactions.ts';
 export * from './polls.ts';
 export * from './board.ts';
+export * from './recording.ts';
 export * from './relayNotes.ts';
 export * from './replies.ts';

@@ -18,6 +18,7 @@ import {
 } from './classroom.ts';
 import { POLL_CLIENT_SCHEMAS, POLL_SERVER_SCHEMAS, PollViewSchema } from './polls.ts';
 import { BOARD_CLIENT_SCHEMAS, BOARD_SERVER_SCHEMAS, BoardPresenterSchema } from './board.ts';
+import { RECORDING_CLIENT_SCHEMAS, RECORDING_SERVER_SCHEMAS } from './recording.ts';
 
 // ---------- shared shapes ----------
 
@@ -244,6 +245,7 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   ...CLASSROOM_CLIENT_SCHEMAS,
   ...POLL_CLIENT_SCHEMAS,
   ...BOARD_CLIENT_SCHEMAS,
+  ...RECORDING_CLIENT_SCHEMAS,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -303,6 +305,8 @@ export const JoinedSchema = z.strictObject({
   poll: PollViewSchema.optional(),
   /** Who presents the whiteboard now, and on which page; absent: nobody. */
   boardPresenter: BoardPresenterSchema.optional(),
+  /** While the meeting is being recorded: when the recording began (ms since the epoch). */
+  recordingSince: z.number().optional(),
 });
 /**
  * The join is held in the waiting room (the reply to `join`, carrying its rid), and again
@@ -449,6 +453,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   ...CLASSROOM_SERVER_SCHEMAS,
   ...POLL_SERVER_SCHEMAS,
   ...BOARD_SERVER_SCHEMAS,
+  ...RECORDING_SERVER_SCHEMAS,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ServerMessageType = ServerMessage['type'];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClientMessageSchema, ServerMessageSchema } from './messages.ts';
 import { REPLIES, isReply, isReplyTo } from './replies.ts';
+import { DEFAULT_ROOM_SETTINGS } from './roomSettings.ts';
 
 /** Each schema's `type` literal, and whether its shape has a `rid`. */
 function typesOf(schema: typeof ClientMessageSchema | typeof ServerMessageSchema) {
@@ -56,15 +57,7 @@ describe('isReplyTo', () => {
 function fill(type: string): Record<string, unknown> {
   const peerId = 'peer-0001';
   const roomId = 'A'.repeat(22);
-  const settings = {
-    waitingRoom: true,
-    locked: false,
-    screenShare: true,
-    chat: true,
-    selfUnmute: true,
-    draw: true,
-    hasPassword: false,
-  };
+  const settings = DEFAULT_ROOM_SETTINGS;
   const transport = { id: 't1', direction: 'send', iceParameters: {}, iceCandidates: [] };
   const fields: Record<string, Record<string, unknown>> = {
     'sfu-transport-created': { ...transport, dtlsParameters: {} },

@@ -63,6 +63,7 @@ export const REPLIES = {
   'board-sync': ['ok'],
   'board-present': ['ok'],
   'board-ticket': ['board-ticket'],
+  record: ['recording-state'],
 } as const satisfies Record<ClientMessageType, readonly ServerMessageType[]>;
 
 /** The reply type(s) a client message may get (never for a `signal`). */

@@ -14,6 +14,8 @@ export interface RoomStatus {
   mode: RoomMode;
   admitted: number;
   live: boolean;
+  /** The meeting is being recorded (the pre-join screen says so before anyone joins). */
+  recording: boolean;
   /** Viewers of the broadcast seen in the last 30 s (`POST /api/broadcasts/:id/viewers`). */
   viewers: number;
   /** Cluster mode only: the node that holds the room, null when nobody is in it. */
@@ -26,6 +28,8 @@ export interface RoomStatus {
  */
 export interface BroadcastStatus {
   live: boolean;
+  /** The meeting behind the broadcast is being recorded (the watch page says so). */
+  recording: boolean;
   /** Viewers seen in the last 30 s (`POST /api/broadcasts/:broadcastId/viewers`). */
   viewers: number;
 }

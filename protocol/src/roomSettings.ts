@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.ts';
+import { RecordingLayoutSchema } from './recording.ts';
 
 /** A room's settings as everyone sees them. Persisted with the room; hosts change them. */
 export const RoomSettingsSchema = z.strictObject({
@@ -19,6 +20,10 @@ export const RoomSettingsSchema = z.strictObject({
   selfUnmute: z.boolean(),
   /** Guests may draw on the whiteboard (on by default); hosts and co-hosts always may. */
   draw: z.boolean(),
+  /** Co-hosts may start and stop recording (off by default: recording is the host's). */
+  cohostsRecord: z.boolean(),
+  /** How the recording's video shows people: the speaker on a stage (default), or a grid. */
+  recordingLayout: RecordingLayoutSchema,
   /** Joining needs the room password (the password itself is never sent back). */
   hasPassword: z.boolean(),
 });
@@ -30,6 +35,8 @@ export const DEFAULT_ROOM_SETTINGS: RoomSettings = {
   chat: true,
   selfUnmute: true,
   draw: true,
+  cohostsRecord: false,
+  recordingLayout: 'speaker',
   hasPassword: false,
 };
 /** What a host may change; every field optional (only what changes). */
@@ -40,6 +47,8 @@ export const RoomSettingsChangeSchema = z.strictObject({
   chat: z.boolean().optional(),
   selfUnmute: z.boolean().optional(),
   draw: z.boolean().optional(),
+  cohostsRecord: z.boolean().optional(),
+  recordingLayout: RecordingLayoutSchema.optional(),
   /** A new password, or null to remove it. */
   password: z
     .string()

@@ -77,6 +77,8 @@ const TABLE: Record<ClientMessageType, readonly Cell[]> = {
   'allow-unmute':        [H,    N,       W,       F,     'ok',   'ok'],
   remove:                [H,    N,       W,       F,     'ok',   'ok'],
   broadcast:             [H,    N,       W,       F,     F,      'ok'],
+  // Co-hosts only where the room's cohostsRecord is on (off by default).
+  record:                [H,    N,       W,       F,     F,      'ok'],
   'set-role':            [H,    N,       W,       F,     F,      'ok'],
   end:                   [H,    N,       W,       F,     F,      'ok'],
 };
@@ -139,6 +141,7 @@ function sample(type: ClientMessageType, ctx: { roomId: string; target: string; 
     'allow-unmute': { peerId: ctx.target, kind: 'audio' },
     remove: { peerId: ctx.target },
     broadcast: { live: false },
+    record: { on: false },
     'set-role': { peerId: ctx.target, role: 'cohost' },
     end: {},
   };

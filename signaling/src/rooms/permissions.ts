@@ -86,6 +86,8 @@ export const RULES: Readonly<Record<ClientMessageType, Rule>> = {
   'allow-unmute': 'moderator',
   remove: 'moderator',
   broadcast: 'host',
+  // Co-hosts too when the room's `cohostsRecord` is on (mayRecord).
+  record: 'moderator',
   // Host only in a meeting; in a walkie-talkie team every admin (moderation.ts `setRole`).
   'set-role': 'moderator',
   end: 'host',
@@ -141,6 +143,9 @@ export const SETTING_RULES: Readonly<Record<keyof RoomSettingsChange, 'moderator
   chat: 'moderator',
   selfUnmute: 'moderator',
   draw: 'moderator',
+  // Whether co-hosts may record, and what the recording shows, are the host's to decide.
+  cohostsRecord: 'host',
+  recordingLayout: 'host',
   password: 'host',
 };
 
@@ -168,6 +173,11 @@ export const TARGETS: Readonly<Record<'mute' | 'remove', Readonly<Record<Role, r
 
 export function mayTarget(action: 'mute' | 'remove', by: Role, target: Role): boolean {
   return TARGETS[action][by].includes(target);
+}
+
+/** Per-room settings on top of the table: co-hosts record only where the host allows it. */
+export function mayRecord(settings: RoomSettings, role: Role): boolean {
+  return role === 'host' || (role === 'cohost' && settings.cohostsRecord);
 }
 
 /** Per-room settings on top of the table: what guests may do when a host turned it off. */

@@ -17,6 +17,7 @@ import { defaultTeamSettings } from './teamRows.ts';
 import type {
   ChannelResult,
   NewChatMessage,
+  RecordingRecord,
   RoomRecord,
   SeatRecord,
   SlideDeckRecord,
@@ -495,6 +496,61 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     // The limit is per room.
     expect(await store.slides.put(deck(other, 'd1', 1_000), bytes(64), 3)).toBe(true);
     expect(await store.slides.list(other)).toEqual([deck(other, 'd1', 1_000)]);
+  });
+
+  it('keeps recordings as jobs: per room newest first, unfinished and expired per node', async () => {
+    const [id, other] = [roomId(), roomId()];
+    const node = unique('node');
+    const rec = (n: string, startedAt: number, roomOf = id): RecordingRecord => ({
+      id: `${n}-${unique('r')}`.slice(0, 32),
+      roomId: roomOf,
+      title: `Meeting ${n}`,
+      node,
+      startedAt,
+      endedAt: null,
+      status: 'recording',
+      progress: 0,
+      durationMs: null,
+      bytes: null,
+      audioBytes: null,
+      layout: 'speaker',
+      gapMs: 0,
+      error: null,
+    });
+    const [a, b, c] = [rec('a', 1_000), rec('b', 2_000), rec('c', 3_000, other)];
+    for (const r of [a, b, c]) await store.recordings.create(r);
+    await expect(store.recordings.create(a)).rejects.toThrow();
+    expect((await store.recordings.listByRoom(id)).map((r) => r.id)).toEqual([b.id, a.id]);
+    expect(await store.recordings.listByRoom(id, 1)).toHaveLength(1);
+    expect(await store.recordings.get(c.id)).toEqual(c);
+    expect(await store.recordings.get('no-such-recording')).toBeUndefined();
+
+    // A finished one leaves the node's unfinished list, with every field it was given.
+    const done = {
+      endedAt: 61_000,
+      status: 'ready' as const,
+      progress: 1,
+      durationMs: 60_000,
+      bytes: 5_000_000_000, // past 2^32: BIGINT, not INTEGER
+      audioBytes: 960_000,
+      gapMs: 420,
+    };
+    expect(await store.recordings.update(a.id, done)).toBe(true);
+    expect(await store.recordings.get(a.id)).toEqual({ ...a, ...done });
+    expect(await store.recordings.update('no-such-recording', { progress: 0.5 })).toBe(false);
+    expect(await store.recordings.update(b.id, { status: 'processing', progress: 0.25 })).toBe(
+      true,
+    );
+    expect((await store.recordings.unfinished(node)).map((r) => r.id)).toEqual([b.id, c.id]);
+    expect(await store.recordings.unfinished(unique('elsewhere'))).toEqual([]);
+
+    // Retention: ended before the cut, and finished (a running job is never expired).
+    await store.recordings.update(b.id, { endedAt: 10_000 });
+    expect((await store.recordings.endedBefore(node, 100_000)).map((r) => r.id)).toEqual([a.id]);
+    expect(await store.recordings.endedBefore(node, 61_000)).toEqual([]);
+    expect(await store.recordings.delete(a.id)).toBe(true);
+    expect(await store.recordings.delete(a.id)).toBe(false);
+    expect((await store.recordings.listByRoom(id)).map((r) => r.id)).toEqual([b.id]);
   });
 
   it('keeps boards and decks across a close and reopen, and removes them with the room', async () => {

@@ -1,11 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_ROOM_SETTINGS } from '@parley/protocol';
+import { DEFAULT_ROOM_SETTINGS, RecordingLayoutSchema } from '@parley/protocol';
 import type { StoredSettings } from './types.ts';
 
 /** The safe defaults a new room gets (waiting room on). */
 export function defaultSettings(): StoredSettings {
   const { waitingRoom, locked, screenShare, chat, selfUnmute, draw } = DEFAULT_ROOM_SETTINGS;
-  return { waitingRoom, locked, screenShare, chat, selfUnmute, draw };
+  const { cohostsRecord, recordingLayout } = DEFAULT_ROOM_SETTINGS;
+  return {
+    waitingRoom,
+    locked,
+    screenShare,
+    chat,
+    selfUnmute,
+    draw,
+    cohostsRecord,
+    recordingLayout,
+  };
 }
 
 /**
@@ -24,8 +34,9 @@ export function parseSettings(stored: unknown): StoredSettings {
   const fields =
     typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   const defaults = defaultSettings();
-  const pick = (key: keyof StoredSettings): boolean =>
+  const pick = (key: Exclude<keyof StoredSettings, 'recordingLayout'>): boolean =>
     typeof fields[key] === 'boolean' ? fields[key] : defaults[key];
+  const layout = RecordingLayoutSchema.safeParse(fields.recordingLayout);
   return {
     waitingRoom: pick('waitingRoom'),
     locked: pick('locked'),
@@ -33,6 +44,8 @@ export function parseSettings(stored: unknown): StoredSettings {
     chat: pick('chat'),
     selfUnmute: pick('selfUnmute'),
     draw: pick('draw'),
+    cohostsRecord: pick('cohostsRecord'),
+    recordingLayout: layout.success ? layout.data : defaults.recordingLayout,
   };
 }
 

@@ -5,6 +5,8 @@ import type {
   RoomId,
   Role,
   RoomSettings,
+  RecordingLayout,
+  RecordingStatus,
   UserInfo,
 } from '@parley/protocol';
 
@@ -358,6 +360,51 @@ export interface SlideStore {
   list(roomId: RoomId): Promise<SlideDeckRecord[]>;
 }
 
+/** A recording (issue 18): one row is both the list entry and the composite's job. */
+export interface RecordingRecord {
+  id: string;
+  roomId: RoomId;
+  title: string;
+  /** The node whose disk holds its files (cluster mode); null in the embedded default. */
+  node: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  status: RecordingStatus;
+  progress: number;
+  durationMs: number | null;
+  bytes: number | null;
+  audioBytes: number | null;
+  layout: RecordingLayout;
+  gapMs: number;
+  error: string | null;
+}
+
+/** What a recording's life changes; the rest is fixed at its start. */
+export type RecordingChange = Partial<
+  Pick<
+    RecordingRecord,
+    'endedAt' | 'status' | 'progress' | 'durationMs' | 'bytes' | 'audioBytes' | 'gapMs' | 'error'
+  >
+>;
+
+export interface RecordingStore {
+  create(recording: RecordingRecord): Promise<void>;
+  get(id: string): Promise<RecordingRecord | undefined>;
+  /** The room's recordings, the newest first. */
+  listByRoom(roomId: RoomId, limit?: number): Promise<RecordingRecord[]>;
+  /** False when no such recording. */
+  update(id: string, change: RecordingChange): Promise<boolean>;
+  /**
+   * The node's recordings not yet ready or failed (`recording`, `queued`, `processing`), the
+   * oldest first: what a node starting up finalizes and composes.
+   */
+  unfinished(node: string | null): Promise<RecordingRecord[]>;
+  /** The node's recordings that ended before `at` (retention), the oldest first. */
+  endedBefore(node: string | null, at: number, limit?: number): Promise<RecordingRecord[]>;
+  /** False when no such recording. */
+  delete(id: string): Promise<boolean>;
+}
+
 /** Every store of one engine, and how to let it go. */
 export interface Storage {
   readonly engine: 'sqlite' | 'postgres';
@@ -370,5 +417,6 @@ export interface Storage {
   readonly polls: PollStore;
   readonly boards: BoardStore;
   readonly slides: SlideStore;
+  readonly recordings: RecordingStore;
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { PgPool } from './pool.ts';
 import { PgRefreshTokenStore } from './refreshTokenStore.ts';
 import { PgRoomStore } from './roomStore.ts';
 import { PgSlideStore } from './slideStore.ts';
+import { PgRecordingStore } from './recordingStore.ts';
 import { PgTeamStore } from './teamStore.ts';
 import { PgUserStore } from './userStore.ts';
 
@@ -31,6 +32,7 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     polls: new PgPollStore(pool),
     boards: new PgBoardStore(pool),
     slides: new PgSlideStore(pool),
+    recordings: new PgRecordingStore(pool),
     close: () => pool.close(),
   };
 }

@@ -145,6 +145,26 @@ const MIGRATIONS: readonly string[] = [
      pdf        BYTEA NOT NULL
    );
    CREATE INDEX slide_decks_room ON slide_decks(room_id, created_at);`,
+  // Recordings (issue 18): a row per recording, which is also its composite's job. No foreign
+  // key to rooms: the files outlive nothing by accident, retention deletes both together.
+  `CREATE TABLE recordings (
+     id          TEXT PRIMARY KEY,
+     room_id     TEXT NOT NULL,
+     title       TEXT NOT NULL,
+     node        TEXT,
+     started_at  BIGINT NOT NULL,
+     ended_at    BIGINT,
+     status      TEXT NOT NULL,
+     progress    DOUBLE PRECISION NOT NULL DEFAULT 0,
+     duration_ms BIGINT,
+     bytes       BIGINT,
+     audio_bytes BIGINT,
+     layout      TEXT NOT NULL,
+     gap_ms      BIGINT NOT NULL DEFAULT 0,
+     error       TEXT
+   );
+   CREATE INDEX recordings_room ON recordings(room_id, started_at);
+   CREATE INDEX recordings_node ON recordings(node, status);`,
 ];
 
 /** Any constant: the advisory lock that keeps two nodes starting together from both migrating. */

@@ -148,6 +148,26 @@ const MIGRATIONS: readonly string[] = [
      pdf        BLOB NOT NULL
    );
    CREATE INDEX slide_decks_room ON slide_decks(room_id, created_at);`,
+  // Recordings (issue 18): a row per recording, which is also its composite's job. No foreign
+  // key to rooms: the files outlive nothing by accident, retention deletes both together.
+  `CREATE TABLE recordings (
+     id          TEXT PRIMARY KEY,
+     room_id     TEXT NOT NULL,
+     title       TEXT NOT NULL,
+     node        TEXT,
+     started_at  INTEGER NOT NULL,
+     ended_at    INTEGER,
+     status      TEXT NOT NULL,
+     progress    REAL NOT NULL DEFAULT 0,
+     duration_ms INTEGER,
+     bytes       INTEGER,
+     audio_bytes INTEGER,
+     layout      TEXT NOT NULL,
+     gap_ms      INTEGER NOT NULL DEFAULT 0,
+     error       TEXT
+   );
+   CREATE INDEX recordings_room ON recordings(room_id, started_at);
+   CREATE INDEX recordings_node ON recordings(node, status);`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/parley.db` and brings its schema up to date. */

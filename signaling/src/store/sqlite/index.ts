@@ -7,6 +7,7 @@ import { SqlitePollStore } from './pollStore.ts';
 import { SqliteRefreshTokenStore } from './refreshTokenStore.ts';
 import { SqliteRoomStore } from './roomStore.ts';
 import { SqliteSlideStore } from './slideStore.ts';
+import { SqliteRecordingStore } from './recordingStore.ts';
 import { SqliteTeamStore } from './teamStore.ts';
 import { SqliteUserStore } from './userStore.ts';
 
@@ -24,6 +25,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     polls: new SqlitePollStore(db),
     boards: new SqliteBoardStore(db),
     slides: new SqliteSlideStore(db),
+    recordings: new SqliteRecordingStore(db),
     close: async () => {
       db.close();
     },
