@@ -24,10 +24,12 @@ export interface Config {
   sfuDowngradeGraceS: number;
   /** Broadcasting (needs the SFU and FFmpeg); undefined: rooms cannot go on air. */
   hls: HlsConfig | undefined;
+  /** Recording (needs the SFU and FFmpeg); undefined: rooms cannot be recorded. */
+  recording: RecordingConfig | undefined;
   /** Who may read `/metrics`: see `metricsConfig` and http/metricsAccess.ts. */
   metrics: MetricsConfig;
   /**
-   * FFmpeg processes (broadcasts; later recordings) at once: per node (MEDIA_JOBS_PER_NODE,
+   * Media jobs (broadcasts and recordings) at once: per node (MEDIA_JOBS_PER_NODE,
    * default the number of cores, at least 2) and per account or guest (MEDIA_JOBS_PER_ACCOUNT,
    * default 2).
    */
@@ -99,6 +101,19 @@ export interface HlsConfig {
   height: number;
   fps: number;
   videoKbps: number;
+}
+
+export interface RecordingConfig {
+  /** RECORDINGS_DIR; undefined: `<dataDir>/recordings`, whatever `dataDir` ends up being. */
+  dir: string | undefined;
+  /** RECORDING_RETENTION_DAYS (default 30): ended recordings older than this are deleted; 0 keeps them. */
+  retentionDays: number;
+  /** RECORDING_MIN_FREE_MB (default 1024): below it recording does not start, and stops. */
+  minFreeBytes: number;
+  /** RECORDING_COMPOSITES (default 1): composites produced at once on this node. */
+  composites: number;
+  /** RECORDING_RTP_PORTS (default 52000-52999): the UDP pairs the track recorders receive on. */
+  rtpPorts: { min: number; max: number };
 }
 
 export interface MetricsConfig {
@@ -176,6 +191,24 @@ function hlsConfig(env: Env): HlsConfig | undefined {
     height: int(env, 'HLS_HEIGHT', 720, 16),
     fps: int(env, 'HLS_FPS', 30, 1),
     videoKbps: int(env, 'HLS_VIDEO_KBPS', 2500, 100),
+  };
+}
+
+function recordingConfig(env: Env): RecordingConfig | undefined {
+  if (env.RECORDING === 'off' || env.SFU === 'off') return undefined;
+  const ports = /^(\d+)-(\d+)$/.exec(env.RECORDING_RTP_PORTS ?? '52000-52999');
+  const [min, max] = [Number(ports?.[1]), Number(ports?.[2])];
+  if (!ports || min < 1024 || max > 65535 || max - min < 1) {
+    throw new ConfigError(
+      `RECORDING_RTP_PORTS must be <min>-<max> above 1023, got "${env.RECORDING_RTP_PORTS}"`,
+    );
+  }
+  return {
+    dir: env.RECORDINGS_DIR ? path.resolve(env.RECORDINGS_DIR) : undefined,
+    retentionDays: int(env, 'RECORDING_RETENTION_DAYS', 30),
+    minFreeBytes: int(env, 'RECORDING_MIN_FREE_MB', 1024) * 1024 * 1024,
+    composites: int(env, 'RECORDING_COMPOSITES', 1, 1),
+    rtpPorts: { min, max },
   };
 }
 
@@ -334,6 +367,7 @@ export function loadConfig(env: Env = process.env): Config {
     sfuDowngradeGraceS: int(env, 'SFU_DOWNGRADE_GRACE_S', 20),
     sfu: sfuConfig(env),
     hls: hlsConfig(env),
+    recording: recordingConfig(env),
     metrics: metricsConfig(env),
     mediaJobs: {
       perNode: int(env, 'MEDIA_JOBS_PER_NODE', Math.max(2, availableParallelism()), 1),

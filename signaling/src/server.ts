@@ -28,6 +28,9 @@ import { startMeetingPulse } from './rooms/door.ts';
 import type { Room } from './rooms/room.ts';
 import { Rooms } from './rooms/rooms.ts';
 import { MediaJobBudget } from './rooms/mediaJobs.ts';
+import { Recordings } from './recording/recordings.ts';
+import { statfsFreeSpace } from './recording/diskSpace.ts';
+import { createRecorderEngine } from './recording/recorderEngine.ts';
 import { StaticFiles } from './http/staticFiles.ts';
 import { SignalingSocketServer } from './ws/wsServer.ts';
 
@@ -62,12 +65,16 @@ export interface StartOptions extends Partial<Config> {
 function createRooms(
   config: Config,
   storage: Storage,
-  media: { sfu: Sfu | undefined; gateway: HlsGateway | undefined },
+  media: {
+    sfu: Sfu | undefined;
+    gateway: HlsGateway | undefined;
+    recordings: Recordings | undefined;
+  },
   metrics: Metrics,
   log: Log,
   cluster: () => Cluster | undefined,
 ) {
-  const { sfu, gateway } = media;
+  const { sfu, gateway, recordings } = media;
   return new Rooms({
     creationsPerHour: config.limits.roomCreationsPerHour,
     passwordTries: config.limits.roomPassword,
@@ -85,6 +92,7 @@ function createRooms(
     media: {
       sfu,
       gateway,
+      recordings,
       meshMaxPeers: config.meshMaxPeers,
       downgradeHoldMs: config.sfuDowngradeHoldS * 1000,
       downgradeGraceMs: config.sfuDowngradeGraceS * 1000,
@@ -140,6 +148,36 @@ function startGateway(config: Config, sfu: Sfu | undefined, log: Log): HlsGatewa
   });
 }
 
+/**
+ * The node's recordings (issue 18), when it can record: their unfinished work (a recording a
+ * crash cut short, a queued or half-done composite) resumes now, and old ones expire hourly.
+ */
+function startRecordings(
+  config: Config,
+  storage: Storage,
+  sfu: Sfu | undefined,
+  log: Log,
+): Recordings | undefined {
+  if (!config.recording || !sfu) return undefined;
+  const { dir, retentionDays, minFreeBytes, composites, rtpPorts } = config.recording;
+  const recordings = new Recordings({
+    store: storage.recordings,
+    engine: createRecorderEngine({ ports: rtpPorts, log }),
+    root: dir ?? path.join(config.dataDir, 'recordings'),
+    node: config.cluster?.nodeId ?? null,
+    retentionDays,
+    minFreeBytes,
+    composites,
+    freeSpace: statfsFreeSpace,
+    log,
+  });
+  recordings
+    .resume()
+    .then(() => recordings.sweepEvery(60 * 60_000))
+    .catch((error: unknown) => log.error('recordings did not resume', { error: String(error) }));
+  return recordings;
+}
+
 function listen(http: Server, config: Config): Promise<number> {
   return new Promise((resolve, reject) => {
     http.once('error', reject);
@@ -160,8 +198,10 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     ...(sfu ? { sfuWorkers: () => sfu.resourceUsage() } : {}),
   });
   const gateway = startGateway(config, sfu, log);
+  const recordings = startRecordings(config, storage, sfu, log);
   let cluster: Cluster | undefined;
-  const rooms = createRooms(config, storage, { sfu, gateway }, metrics, log, () => cluster);
+  const media = { sfu, gateway, recordings };
+  const rooms = createRooms(config, storage, media, metrics, log, () => cluster);
   const liveRoomIds = (): RoomId[] => [...rooms.live()].map((r) => r.id);
   const stopPulse = startMeetingPulse(liveRoomIds, storage.doors, log);
   gateway?.on('ended', (roomId, reason) =>
@@ -196,6 +236,9 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     polls: storage.polls,
     slides: storage.slides,
     boardTickets: accounts.boardTickets,
+    recordingStore: storage.recordings,
+    recordings,
+    recordingLinks: accounts.recordingLinks,
     log,
     metrics,
     metricsGate: metricsGate(config.metrics, config.host, false),
@@ -269,6 +312,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       metricsListener?.server.close();
       metricsListener?.server.closeAllConnections();
       await gateway?.close();
+      recordings?.close();
       await sfu?.close();
       await cluster?.close();
       stopPulse();

@@ -64,6 +64,7 @@ describe('broadcast through signaling (real mediasoup worker and FFmpeg)', () =>
     expect((await fetch(`${server.url}/hls/${id}/index.m3u8`)).status).toBe(404);
     expect(await (await fetch(`${server.url}/api/broadcasts/${broadcastId}`)).json()).toEqual({
       live: true,
+      recording: false,
       viewers: 0,
     });
     const res = await fetch(playlist);

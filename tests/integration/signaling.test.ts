@@ -56,7 +56,14 @@ describe('rooms', () => {
     const { id } = await server.createRoom();
     expect(Buffer.from(id, 'base64url')).toHaveLength(16);
     const status = (await (await fetch(`${server.url}/api/rooms/${id}`)).json()) as RoomStatus;
-    expect(status).toEqual({ id, mode: 'mesh', admitted: 0, live: false, viewers: 0 });
+    expect(status).toEqual({
+      id,
+      mode: 'mesh',
+      admitted: 0,
+      live: false,
+      recording: false,
+      viewers: 0,
+    });
     expect((await fetch(`${server.url}/api/rooms/${'A'.repeat(22)}`)).status).toBe(404);
     expect((await fetch(`${server.url}/api/rooms/nope`)).status).toBe(404);
   });

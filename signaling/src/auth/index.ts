@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { BoardTickets } from '../classroom/boardTickets.ts';
+import { RecordingLinks } from '../recording/links.ts';
 import type { Config } from '../config.ts';
 import type { Storage } from '../store/index.ts';
 import type { Log } from '../telemetry/log.ts';
@@ -31,6 +32,8 @@ export interface Auth {
   guests: GuestIdentities;
   /** Tickets for the slides' HTTP routes (issue 17), keyed from the same secret. */
   boardTickets: BoardTickets;
+  /** Signs and checks recordings' download links (recording/links.ts). */
+  recordingLinks: RecordingLinks;
 }
 
 /** Accounts over the storage, keyed by JWT_SECRET or `<dataDir>/jwt-secret`. Needs the data dir to exist. */
@@ -62,5 +65,6 @@ export function createAuth(
     viewers,
     guests: new GuestIdentities(jwtSecret),
     boardTickets: new BoardTickets(jwtSecret),
+    recordingLinks: new RecordingLinks(jwtSecret),
   };
 }

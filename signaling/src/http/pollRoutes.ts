@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ERROR_CODES, RoomIdSchema } from '@parley/protocol';
-import type { RoomId } from '@parley/protocol';
 import { pollsCsv } from '../classroom/pollCsv.ts';
 import { apiError, methodNotAllowed } from './httpUtil.ts';
 import type { HttpDeps } from './routes.ts';
+import { isRoomHost } from './roomHost.ts';
 
 /**
  * `GET /api/rooms/<id>/polls.csv` (issue 17): a room's polls and results for its hosts, read
@@ -28,7 +28,7 @@ export async function handlePollRoute(
     apiError(res, 404, ERROR_CODES.ROOM_NOT_FOUND, 'no such room');
     return true;
   }
-  if (!(await isHost(req, deps, id.data))) {
+  if (!(await isRoomHost(req, deps, id.data))) {
     apiError(res, 401, ERROR_CODES.UNAUTHORIZED, "send the room's host key in X-Host-Key");
     return true;
   }
@@ -43,12 +43,4 @@ export async function handlePollRoute(
   });
   res.end(pollsCsv(withVotes));
   return true;
-}
-
-async function isHost(req: IncomingMessage, deps: HttpDeps, id: RoomId): Promise<boolean> {
-  const key = req.headers['x-host-key'];
-  if (typeof key === 'string' && (await deps.rooms.isHostKey(id, key))) return true;
-  // A bad or expired bearer throws UNAUTHORIZED (the client meant to be someone: refresh).
-  const user = await deps.auth.routes.optionalUser(req);
-  return deps.rooms.isOwner(id, user?.id);
 }

@@ -19,8 +19,11 @@ import { refusalOf } from '../util/errors.ts';
 import { handleTeamRoute } from './teamRoutes.ts';
 import { handlePollRoute } from './pollRoutes.ts';
 import { handleSlideRoute } from './slideRoutes.ts';
+import { handleRecordingRoute } from './recordingRoutes.ts';
+import type { Recordings } from '../recording/recordings.ts';
+import type { RecordingLinks } from '../recording/links.ts';
 import type { BoardTickets } from '../classroom/boardTickets.ts';
-import type { PollStore, SlideStore } from '../store/index.ts';
+import type { PollStore, RecordingStore, SlideStore } from '../store/index.ts';
 
 export interface HttpDeps {
   rooms: Rooms;
@@ -29,6 +32,10 @@ export interface HttpDeps {
   /** Rooms' slide decks (slideRoutes.ts), authorised by board tickets. */
   slides: SlideStore;
   boardTickets: BoardTickets;
+  /** Recordings: the shared list, this node's files, and the download links' signer. */
+  recordingStore: RecordingStore;
+  recordings: Recordings | undefined;
+  recordingLinks: RecordingLinks;
   metrics: Metrics;
   /** Whether this listener serves `/metrics` to a request (see metricsAccess.ts). */
   metricsGate: (req: IncomingMessage) => MetricsVerdict;
@@ -94,6 +101,9 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   if (await handlePollRoute(req, res, deps, path)) return;
   const slideDeps = { slides: deps.slides, tickets: deps.boardTickets, rooms: deps.rooms };
   if (await handleSlideRoute(req, res, slideDeps, path)) return;
+  const { recordingStore: store, recordings, recordingLinks: links } = deps;
+  const recordingDeps = { rooms: deps.rooms, auth: deps.auth, store, recordings, links };
+  if (await handleRecordingRoute(req, res, recordingDeps, url)) return;
   if (path === '/api/sfu/capabilities') {
     if (method !== 'GET') return methodNotAllowed(res, 'GET');
     return sfuCapabilities(res, deps);
@@ -214,7 +224,8 @@ async function broadcastStatus(
 ): Promise<void> {
   const status = id && (await deps.rooms.status(id));
   if (!status) return roomNotFound(res);
-  const body: BroadcastStatus = { live: status.live, viewers: status.viewers };
+  const { live, recording, viewers } = status;
+  const body: BroadcastStatus = { live, recording, viewers };
   json(res, 200, body);
 }
 

@@ -69,6 +69,7 @@ function compress(data: Buffer, encoding: Encoding): Promise<Buffer> {
 const APP_ROUTES = [
   /^\/$/,
   /^\/r\/[^/]+\/?$/,
+  /^\/r\/[^/]+\/recordings\/?$/,
   /^\/t\/[^/]+\/?$/,
   /^\/watch\/[^/]+\/?$/,
   /^\/sign(in|up)\/?$/,

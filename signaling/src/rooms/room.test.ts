@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '@parley/protocol';
 import type { PeerId, RoomId, ServerMessage } from '@parley/protocol';
 import { openSqliteStorage } from '../store/sqlite/index.ts';
+import { defaultSettings } from '../store/index.ts';
 import type { ChatStore, Storage } from '../store/index.ts';
 import { ProtocolError } from '../util/errors.ts';
 import { Door } from './door.ts';
@@ -16,14 +17,7 @@ import { quietLog } from '../telemetry/log.ts';
 const media = { sfu: undefined, meshMaxPeers: 4, downgradeHoldMs: 1000, downgradeGraceMs: 1000 };
 
 const ROOM = 'room_room_room_room_ro' as RoomId;
-const SETTINGS = {
-  waitingRoom: false,
-  locked: false,
-  screenShare: true,
-  chat: true,
-  selfUnmute: true,
-  draw: true,
-};
+const SETTINGS = { ...defaultSettings(), waitingRoom: false };
 const RECORD = { ownerId: null, title: null, settings: SETTINGS, passwordHash: null };
 /** What every Room here is built with besides its own options. */
 const base = { settings: SETTINGS, passwordHash: null, save: async () => undefined, media };
@@ -134,6 +128,7 @@ describe('Room', () => {
       mode: 'mesh',
       admitted: 2,
       live: false,
+      recording: false,
       viewers: 3,
     });
   });

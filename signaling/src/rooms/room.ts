@@ -73,6 +73,7 @@ export class Room {
         id,
         size: () => this.size,
         hostIds: () => [...this.#peers.values()].filter((p) => p.role === 'host').map((p) => p.id),
+        nameOf: (peerId) => this.#peers.get(peerId)?.name ?? '',
         broadcast: (m, except) => this.broadcast(m, except),
         sendTo: (peerId, m) => this.#peers.get(peerId)?.send(m),
         enqueue: (task) => background(this.queue.run(task), 'room task', this.log),
@@ -217,6 +218,7 @@ export class Room {
       activeSpeaker: this.media.activeSpeaker,
       settings: this.settings,
       live: this.live,
+      ...(this.media.recording.since ? { recordingSince: this.media.recording.since } : {}),
       ...(this.team ? { team: this.team.state() } : {}),
       hands: this.classroom.raised(),
       ...(poll ? { poll } : {}),
@@ -447,7 +449,9 @@ export class Room {
   }
 
   status(viewers: number): RoomStatus {
-    return { id: this.id, mode: this.mode, admitted: this.#peers.size, live: this.live, viewers };
+    const { id, mode, live } = this;
+    const recording = this.media.recording.since !== undefined;
+    return { id, mode, admitted: this.#peers.size, live, recording, viewers };
   }
 
   /** Sends to every admitted peer except `except`. */

@@ -1,5 +1,6 @@
 import type {
   PeerId,
+  RecordingLayout,
   RoomMode,
   ServerMessage,
   SfuReceive,
@@ -12,13 +13,17 @@ import { ERROR_CODES } from '@parley/protocol';
 import { ProtocolError } from '../util/errors.ts';
 import type { Log } from '../telemetry/log.ts';
 import { RoomBroadcast } from './roomBroadcast.ts';
+import { RoomRecording } from './roomRecording.ts';
 import type { MediaJobBudget } from './mediaJobs.ts';
+import type { Recordings } from '../recording/recordings.ts';
 
 /** What RoomMedia needs from its room: membership and fan-out, nothing else. */
 export interface RoomHandle {
   readonly id: string;
   size(): number;
   hostIds(): PeerId[];
+  /** An admitted peer's display name (the recording draws it under their tile). */
+  nameOf(peerId: PeerId): string;
   broadcast(message: ServerMessage, except?: PeerId): void;
   sendTo(peerId: PeerId, message: ServerMessage): void;
   /** Runs a task in the room's serial queue (timers use it to rejoin the room's order). */
@@ -36,8 +41,10 @@ export interface RoomMediaOptions {
   log: Log;
   /** Observes every completed switch (metrics, tests). */
   onSwitch?: (mode: RoomMode, ms: number) => void;
-  /** The node's media-job budget (broadcasts, later recordings); none: unlimited. */
+  /** The node's media-job budget (broadcasts and recordings); none: unlimited. */
   jobs?: MediaJobBudget | undefined;
+  /** The node's recordings; undefined: rooms cannot be recorded (RECORDING=off, no SFU). */
+  recordings?: Recordings | undefined;
   /** SFU_MAX_CONSUMERS_PER_PEER: a joiner's consumers made with its admission stay within it. */
   maxConsumersPerPeer?: number | undefined;
   /**
@@ -63,6 +70,7 @@ export class RoomMedia {
   /** Seats the room reopened with, until its first admission (see `reopenedWith`). */
   #returning = 0;
   readonly broadcast: RoomBroadcast;
+  readonly recording: RoomRecording;
 
   constructor(
     private readonly room: RoomHandle,
@@ -80,10 +88,46 @@ export class RoomMedia {
       options.log,
       options.jobs,
     );
+    this.recording = new RoomRecording(
+      {
+        id: room.id,
+        sfuRoom: () => this.sfuRoom,
+        nameOf: (peerId) => room.nameOf(peerId),
+        activeSpeaker: () => this.activeSpeaker,
+        broadcast: (m) => room.broadcast(m),
+      },
+      options.sfu && !options.team ? options.recordings : undefined,
+      options.log,
+      options.jobs,
+    );
   }
 
   get live(): boolean {
     return this.broadcast.live;
+  }
+
+  /** On air or recording: the room stays on the SFU, whatever its size. */
+  get held(): boolean {
+    return this.broadcast.live || this.recording.since !== undefined;
+  }
+
+  /**
+   * Starts recording (issue 18): the room is held on the SFU (a mesh room switches first)
+   * until it stops. `account` pays for it in the media-job budget.
+   */
+  async startRecording(account: string | undefined, layout: RecordingLayout): Promise<void> {
+    if (!this.recording.available) {
+      throw new ProtocolError(ERROR_CODES.UNAVAILABLE, 'this server cannot record');
+    }
+    if (this.recording.since !== undefined) return;
+    this.#clearHold();
+    if (this.mode === 'mesh') await this.#upgrade();
+    await this.recording.start(account, layout);
+  }
+
+  async stopRecording(): Promise<void> {
+    await this.recording.stop('stopped');
+    await this.reconcile();
   }
 
   /**
@@ -198,7 +242,7 @@ export class RoomMedia {
       if (this.mode === 'mesh' && this.options.sfu) await this.#upgrade(newcomer);
       if (size > meshMax) return this.#clearHold();
     }
-    if (this.mode === 'sfu' && !this.live && size <= meshMax - 1) {
+    if (this.mode === 'sfu' && !this.held && size <= meshMax - 1) {
       this.#armHold();
     } else {
       this.#clearHold();
@@ -230,6 +274,10 @@ export class RoomMedia {
     this.broadcast
       .stop()
       .catch((e: unknown) => this.options.log.error('broadcast stop failed', { error: String(e) }));
+    // The meeting ended: so does its recording (files finalized before the router closes).
+    this.recording
+      .stop('ended')
+      .catch((e: unknown) => this.options.log.error('recording stop failed', { error: String(e) }));
     this.#clearHold();
     clearTimeout(this.#graceTimer);
     this.#sfuRoom?.close();
@@ -242,6 +290,7 @@ export class RoomMedia {
     if (this.#closed) return;
     this.#closed = true;
     this.broadcast.close();
+    this.recording.close();
     this.release();
   }
 
@@ -257,7 +306,7 @@ export class RoomMedia {
   }
 
   #downgrade(): void {
-    if (this.#closed || this.mode !== 'sfu' || this.live) return;
+    if (this.#closed || this.mode !== 'sfu' || this.held) return;
     if (this.room.size() > this.options.meshMaxPeers - 1) return;
     this.mode = 'mesh';
     this.room.broadcast({ type: 'room-mode', mode: 'mesh' });
@@ -300,12 +349,14 @@ export class RoomMedia {
       const producer = asProducer(p);
       this.room.broadcast({ type: 'sfu-producer-added', producer }, producer.peerId);
       this.broadcast.sourcesChanged();
+      this.recording.tracksChanged();
     });
     sfuRoom.on('producer-closed', (p) => {
       if (!current() || this.options.team) return;
       const { producerId, peerId } = asProducer(p);
       this.room.broadcast({ type: 'sfu-producer-closed', producerId, peerId }, peerId);
       this.broadcast.sourcesChanged();
+      this.recording.tracksChanged();
     });
     sfuRoom.on('consumer-closed', (peerId, consumerId) => {
       if (current())
@@ -315,6 +366,7 @@ export class RoomMedia {
       if (!current()) return;
       this.#setActiveSpeaker(peerId as PeerId | null);
       this.broadcast.sourcesChanged();
+      this.recording.speakerChanged(peerId as PeerId | null);
     });
     sfuRoom.on('worker-died', () => {
       if (current()) this.room.enqueue(() => this.#rebuild(sfuRoom));
@@ -330,6 +382,7 @@ export class RoomMedia {
     const sfu = this.state();
     if (sfu) this.room.broadcast({ type: 'sfu-restart', sfu });
     await this.broadcast.rebuilt();
+    await this.recording.rebuilt();
     this.options.log.warn('sfu room rebuilt after a worker died');
   }
 

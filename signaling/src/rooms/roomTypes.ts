@@ -58,6 +58,8 @@ export interface AdmitResult {
   activeSpeaker: PeerId | null;
   settings: RoomSettings;
   live: boolean;
+  /** While recording: when it began. */
+  recordingSince?: number;
   team?: TeamState;
   hands: RaisedHand[];
   /** The current poll as the joiner may see it. */

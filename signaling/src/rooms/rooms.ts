@@ -311,7 +311,7 @@ export class Rooms {
     const viewers = this.viewers.count(id);
     if (live) return live.status(viewers);
     if (!(await this.options.roomStore.get(id))) return undefined;
-    return { id, mode: 'mesh', admitted: 0, live: false, viewers };
+    return { id, mode: 'mesh', admitted: 0, live: false, recording: false, viewers };
   }
 
   /** The live Room object for an id, if anyone is in it. */

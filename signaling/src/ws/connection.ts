@@ -214,6 +214,7 @@ export class Connection implements PeerSink {
         return this.#memberMessage(message);
       case 'settings':
       case 'broadcast':
+      case 'record':
       case 'admit':
       case 'admit-all':
       case 'deny':

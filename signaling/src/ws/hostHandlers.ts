@@ -1,7 +1,7 @@
 import { ERROR_CODES } from '@parley/protocol';
 import type { BroadcastId, ClientMessageOf, ServerMessage } from '@parley/protocol';
 import { ProtocolError } from '../util/errors.ts';
-import { forbiddenSetting } from '../rooms/permissions.ts';
+import { forbiddenSetting, mayRecord } from '../rooms/permissions.ts';
 import { hashPassword } from '../rooms/passwords.ts';
 import type { Peer } from '../rooms/peer.ts';
 import type { Room } from '../rooms/room.ts';
@@ -21,6 +21,7 @@ import type { WatchLink } from './types.ts';
 export type HostMessage = ClientMessageOf<
   | 'settings'
   | 'broadcast'
+  | 'record'
   | 'admit'
   | 'admit-all'
   | 'deny'
@@ -30,6 +31,12 @@ export type HostMessage = ClientMessageOf<
   | 'set-role'
   | 'end'
 >;
+
+/** Whoever starts a media job pays for it in the budget: the account, else the guest. */
+function accountOf(peer: Peer): string | undefined {
+  const { userId, guestId } = peer.identity;
+  return userId ? `u:${userId}` : guestId ? `g:${guestId}` : undefined;
+}
 
 /**
  * Runs a host's request in the room's queue and returns the reply (without its rid). The role
@@ -56,13 +63,27 @@ export async function handleHostMessage(
       return { type: 'settings', settings: room.settings, ...watchLinkFor(room, watchLink) };
     }
     case 'broadcast': {
-      // Whoever starts it pays for it in the media-job budget: the account, else the guest.
-      const { userId, guestId } = peer.identity;
-      const account = userId ? `u:${userId}` : guestId ? `g:${guestId}` : undefined;
       await room.queue.run(() =>
-        message.live ? room.media.goLive(account) : room.media.stopLive(),
+        message.live ? room.media.goLive(accountOf(peer)) : room.media.stopLive(),
       );
       return { type: 'broadcast-state', live: room.live, ...watchLinkFor(room, watchLink) };
+    }
+    case 'record': {
+      if (!mayRecord(room.settings, peer.role)) {
+        throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'only a host may record in this room');
+      }
+      const layout = room.settings.recordingLayout;
+      await room.queue.run(() =>
+        message.on
+          ? room.media.startRecording(accountOf(peer), layout)
+          : room.media.stopRecording(),
+      );
+      const since = room.media.recording.since;
+      return {
+        type: 'recording-state',
+        recording: since !== undefined,
+        ...(since ? { startedAt: since } : {}),
+      };
     }
     default:
       await room.queue.run(() => control(room, peer, message));
@@ -73,7 +94,7 @@ export async function handleHostMessage(
 function control(
   room: Room,
   peer: Peer,
-  message: Exclude<HostMessage, { type: 'settings' | 'broadcast' }>,
+  message: Exclude<HostMessage, { type: 'settings' | 'broadcast' | 'record' }>,
 ) {
   switch (message.type) {
     case 'admit':

@@ -184,7 +184,9 @@ export async function setUpScenario(server: TestServer): Promise<Scenario> {
   const ejects = (m: ClientMessage): boolean =>
     (m.type === 'remove' || m.type === 'deny') && knownPeers.has(m.peerId);
   // Taking room A off air would start FFmpeg again at the next `live: true`, thousands of times.
-  const offAir = (m: ClientMessage): boolean => m.type === 'broadcast' && !m.live;
+  // Likewise stopping the recording: each start would spawn its recorders again.
+  const offAir = (m: ClientMessage): boolean =>
+    (m.type === 'broadcast' && !m.live) || (m.type === 'record' && !m.on);
   const teamSkip = (m: ClientMessage): boolean => team.skip(m, knownPeers);
   const context: FrameContext = {
     roomIds: [roomA.id, roomB.id, randomBytes(16).toString('base64url') as RoomId],
