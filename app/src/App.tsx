@@ -34,6 +34,15 @@ const LazyTeam = lazyPage(
   },
 );
 
+/** A room's recordings (issue 18), for its hosts: a small page of its own. */
+const LazyRecordings = lazyPage(
+  () => import('./recordings/RecordingsPage.tsx').then((m) => m.RecordingsPage),
+  {
+    loading: 'Loading the recordings…',
+    failed: 'The recordings page could not be loaded. Check your network.',
+  },
+);
+
 const LazyAuth = lazyPage(() => import('./pages/AuthPage.tsx').then((m) => m.AuthPage), {
   loading: 'Loading…',
   failed: 'This page could not be loaded. Check your network.',
@@ -49,6 +58,7 @@ export function App() {
         <LazyAuth key={route.name} mode={route.name} />
       )}
       {route.name === 'room' && <LazyRoom key={route.roomId} roomId={route.roomId} />}
+      {route.name === 'recordings' && <LazyRecordings key={route.roomId} roomId={route.roomId} />}
       {route.name === 'team' && <LazyTeam key={route.teamId} teamId={route.teamId} />}
       {route.name === 'watch' && (
         <LazyWatch key={route.broadcastId} broadcastId={route.broadcastId} />

@@ -6,10 +6,12 @@ export type Route =
   | { name: 'signin' }
   | { name: 'signup' }
   | { name: 'room'; roomId: string }
+  | { name: 'recordings'; roomId: string }
   | { name: 'team'; teamId: string }
   | { name: 'watch'; broadcastId: string };
 
 const ROOM_PATH = /^\/r\/([A-Za-z0-9_-]+)\/?$/;
+const RECORDINGS_PATH = /^\/r\/([A-Za-z0-9_-]+)\/recordings\/?$/;
 const TEAM_PATH = /^\/t\/([A-Za-z0-9_-]+)\/?$/;
 const WATCH_PATH = /^\/watch\/([A-Za-z0-9_-]+)\/?$/;
 const NAVIGATE_EVENT = 'parley:navigate';
@@ -19,6 +21,8 @@ export function parseRoute(pathname: string): Route {
   if (pathname === '/signup' || pathname === '/signup/') return { name: 'signup' };
   const room = ROOM_PATH.exec(pathname);
   if (room?.[1]) return { name: 'room', roomId: room[1] };
+  const recordings = RECORDINGS_PATH.exec(pathname);
+  if (recordings?.[1]) return { name: 'recordings', roomId: recordings[1] };
   const team = TEAM_PATH.exec(pathname);
   if (team?.[1]) return { name: 'team', teamId: team[1] };
   const watch = WATCH_PATH.exec(pathname);

@@ -3,6 +3,7 @@ import type { ClientMessage, ServerMessage, ServerMessageOf } from '@parley/prot
 import { SignalingClient, defaultSocketUrl } from './session/SignalingClient.ts';
 import { ScreenShare } from './local/ScreenShare.ts';
 import { BroadcastControl } from './features/broadcast/BroadcastControl.ts';
+import { RecordingControl } from './features/recording/RecordingControl.ts';
 import { LocalMedia } from './local/LocalMedia.ts';
 import type { MediaKind } from './local/media.ts';
 import { chatView } from './features/chat/chatState.ts';
@@ -87,6 +88,7 @@ export class CallController {
     announce: () => this.sendMedia(),
   });
   private readonly broadcast = new BroadcastControl({ rpc: this.rpc, update: this.update });
+  readonly recording = new RecordingControl({ rpc: this.rpc, update: this.update });
   /** Raised hands and reactions. The UI calls it directly. */
   readonly classroom = new Classroom({
     rpc: this.rpc,
@@ -384,6 +386,8 @@ export class CallController {
         return this.onError(msg);
       case 'broadcast-state':
         return this.broadcast.onState(msg);
+      case 'recording-state':
+        return this.recording.onState(msg);
       case 'waiting':
         return this.admission.onWaiting(msg.position);
       case 'lobby':

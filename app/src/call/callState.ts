@@ -102,6 +102,12 @@ export interface CallSnapshot {
   broadcastBusy: boolean;
   /** Why the broadcast could not change, or why it ended on its own. */
   broadcastNotice: string | null;
+  /** While the meeting is recorded: when the recording began (ms since the epoch). */
+  recordingSince: number | null;
+  /** A Record / Stop recording request is in flight. */
+  recordingBusy: boolean;
+  /** Why recording could not change, or why it stopped on its own. */
+  recordingNotice: string | null;
   /** Raised hands of the people present, first up first (ours included). */
   hands: RaisedHand[];
   /** Reactions floating over their senders' tiles now. */
@@ -152,6 +158,8 @@ export function initialSnapshot(): CallSnapshot {
       chat: true,
       selfUnmute: true,
       draw: true,
+      cohostsRecord: false,
+      recordingLayout: 'speaker',
       hasPassword: false,
     },
     sharing: false,
@@ -161,6 +169,9 @@ export function initialSnapshot(): CallSnapshot {
     broadcastId: null,
     broadcastBusy: false,
     broadcastNotice: null,
+    recordingSince: null,
+    recordingBusy: false,
+    recordingNotice: null,
     hands: [],
     reactions: [],
     poll: null,
@@ -205,6 +216,7 @@ export function joinedPatch(msg: ServerMessageOf<'joined'>): Partial<CallSnapsho
     live: msg.live,
     watchToken: msg.watchToken ?? null,
     broadcastId: msg.broadcastId ?? null,
+    recordingSince: msg.recordingSince ?? null,
     hands: msg.hands,
     poll: msg.poll ?? null,
     peers: msg.peers.map((p) => ({ ...p, connected: false })),
@@ -221,6 +233,7 @@ export function resumedPatch(msg: ServerMessageOf<'joined'>): Partial<CallSnapsh
     live: msg.live,
     watchToken: msg.watchToken ?? null,
     broadcastId: msg.broadcastId ?? null,
+    recordingSince: msg.recordingSince ?? null,
     hands: msg.hands,
     poll: msg.poll ?? null,
   };

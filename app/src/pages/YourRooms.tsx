@@ -43,7 +43,17 @@ export function YourRooms() {
               >
                 {r.title ?? 'Untitled room'}
               </a>{' '}
-              <span class="muted">{dateFormat.format(r.createdAt)}</span>
+              <span class="muted">{dateFormat.format(r.createdAt)}</span>{' '}
+              <a
+                href={`/r/${r.id}/recordings`}
+                aria-label={`Recordings of ${r.title ?? 'Untitled room'}`}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(`/r/${r.id}/recordings`);
+                }}
+              >
+                Recordings
+              </a>
             </li>
           ))}
         </ul>

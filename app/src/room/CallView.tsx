@@ -20,6 +20,7 @@ import { HandsPanel } from './HandsPanel.tsx';
 import { PollPanel } from './PollPanel.tsx';
 import { handPosition } from '../call/features/classroom/Classroom.ts';
 import { BroadcastControls } from '../watch/BroadcastControls.tsx';
+import { RecordButton, RecordingBadge } from './RecordingControls.tsx';
 import { withToken } from '../watch/watchApi.ts';
 import { lazyPage } from '../ui/lazyPage.tsx';
 import { people, usePageTitle } from '../ui/usePageTitle.ts';
@@ -201,6 +202,11 @@ export function CallView({ controller, snap }: Props) {
           {snap.broadcastNotice}
         </div>
       )}
+      {snap.recordingNotice && (
+        <div class="banner banner-warn" role="alert">
+          {snap.recordingNotice}
+        </div>
+      )}
       {status && (
         <div class="banner banner-warn" role="status">
           {status}
@@ -293,6 +299,7 @@ export function CallView({ controller, snap }: Props) {
             watchUrl={null}
           />
         )}
+        <RecordingBadge since={snap.recordingSince} />
         <button type="button" class="danger" onClick={() => controller.leave()}>
           Leave
         </button>
@@ -314,6 +321,13 @@ export function CallView({ controller, snap }: Props) {
                 withToken(`${location.origin}/watch/${snap.broadcastId}`, snap.watchToken)
               }
             />
+            {(snap.role === 'host' || snap.settings.cohostsRecord) && (
+              <RecordButton
+                recording={snap.recordingSince !== null}
+                busy={snap.recordingBusy}
+                onToggle={(on) => background(controller.recording.set(on), 'switching recording')}
+              />
+            )}
             <button
               type="button"
               aria-expanded={lobbyOpen}
@@ -340,6 +354,14 @@ export function CallView({ controller, snap }: Props) {
             >
               Room settings
             </button>
+            <a
+              class="button-link"
+              href={`/r/${controller.roomId}/recordings`}
+              target="_blank"
+              rel="noopener"
+            >
+              Recordings
+            </a>
             {snap.role === 'host' && <EndMeeting onEnd={() => controller.moderation.end()} />}
           </div>
         )}

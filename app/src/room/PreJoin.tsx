@@ -9,6 +9,7 @@ import { Video } from './Video.tsx';
 import { MediaButtons } from './MediaButtons.tsx';
 import { DevicePickers } from './DevicePickers.tsx';
 import { background } from '../util/background.ts';
+import { RECORDING_CONSENT, useRoomRecording } from './useRoomRecording.ts';
 
 interface Props {
   controller: CallController;
@@ -24,6 +25,7 @@ export function PreJoin({ controller, snap, online }: Props) {
   const [password, setPassword] = useState(saved ?? '');
   const [wantsPassword, setWantsPassword] = useState(saved !== undefined);
   const askPassword = snap.askPassword || wantsPassword;
+  const recorded = useRoomRecording(controller.roomId);
   const joining = snap.phase === 'joining';
   const canJoin = name.trim() !== '' && snap.previewReady && !joining && online;
 
@@ -99,6 +101,11 @@ export function PreJoin({ controller, snap, online }: Props) {
         {snap.joinError && (
           <p class="error" role="alert">
             {snap.joinError}
+          </p>
+        )}
+        {recorded && (
+          <p class="recording-consent" role="status">
+            <span class="dot" aria-hidden="true" /> {RECORDING_CONSENT}
           </p>
         )}
         <button type="submit" class="primary big" disabled={!canJoin}>

@@ -78,6 +78,17 @@ export function RoomPage({ roomId }: { roomId: string }) {
           <button type="button" class="primary" onClick={() => controller.restart()}>
             Rejoin
           </button>
+          {snap.role === 'host' && (
+            <a
+              href={`/r/${roomId}/recordings`}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate(`/r/${roomId}/recordings`);
+              }}
+            >
+              The room's recordings
+            </a>
+          )}
         </section>
       )}
       {snap.phase === 'removed' && snap.removal && (

@@ -80,6 +80,38 @@ export function SettingsPanel({ roomId, settings, isHost, moderation, onClose }:
           </span>
         </div>
       ))}
+      {isHost && (
+        <div class="setting">
+          <label class="toggle">
+            <input
+              type="checkbox"
+              checked={settings.cohostsRecord}
+              aria-describedby="setting-cohostsRecord"
+              disabled={busy}
+              onChange={(e) =>
+                background(change({ cohostsRecord: e.currentTarget.checked }), 'changing a setting')
+              }
+            />
+            Let co-hosts record
+          </label>
+          <span id="setting-cohostsRecord" class="muted hint">
+            Off: only hosts start and stop recording.
+          </span>
+          <label for="recording-layout">Recordings show</label>
+          <select
+            id="recording-layout"
+            value={settings.recordingLayout}
+            disabled={busy}
+            onChange={(e) => {
+              const layout = e.currentTarget.value === 'grid' ? 'grid' : 'speaker';
+              background(change({ recordingLayout: layout }), 'changing a setting');
+            }}
+          >
+            <option value="speaker">The speaker large, others in a strip</option>
+            <option value="grid">Everyone in a grid</option>
+          </select>
+        </div>
+      )}
       {!isHost && (
         <p class="muted hint">
           {settings.hasPassword

@@ -3,6 +3,7 @@ import type { CallSnapshot } from '../call/callState.ts';
 import { Video } from './Video.tsx';
 import { MediaButtons } from './MediaButtons.tsx';
 import { usePageTitle } from '../ui/usePageTitle.ts';
+import { RECORDING_CONSENT, useRoomRecording } from './useRoomRecording.ts';
 
 interface Props {
   controller: CallController;
@@ -12,6 +13,7 @@ interface Props {
 /** Held in the waiting room: our place in line, the preview, and a way out. */
 export function WaitingScreen({ controller, snap }: Props) {
   usePageTitle('Waiting room - Parley');
+  const recorded = useRoomRecording(controller.roomId);
   return (
     <section class="prejoin waiting" aria-label="Waiting room">
       <div class="preview">
@@ -32,6 +34,11 @@ export function WaitingScreen({ controller, snap }: Props) {
           Waiting for the host to let you in — you are number {snap.waitingPosition ?? 1} in line.
         </p>
         <p class="muted hint">You will join as soon as a host admits you.</p>
+        {recorded && (
+          <p class="recording-consent" role="status">
+            <span class="dot" aria-hidden="true" /> {RECORDING_CONSENT}
+          </p>
+        )}
         <div class="row">
           <MediaButtons local={snap.local} onToggle={(k) => controller.toggle(k)} />
         </div>

@@ -234,6 +234,7 @@ export class TeamController {
       case 'chat-ack':
       case 'chat-history':
       case 'broadcast-state':
+      case 'recording-state':
       case 'muted':
       case 'unmute-allowed':
       case 'room-mode':

@@ -147,7 +147,8 @@ export class WatchController {
     this.#lastLive = status.live;
     if (!status.live) this.#sawOffAir = true;
     const { phase, notice } = this.#snap;
-    this.#set({ viewers: status.viewers, notice: notice === SERVER_NOTICE ? null : notice });
+    const { viewers, recording } = status;
+    this.#set({ viewers, recording, notice: notice === SERVER_NOTICE ? null : notice });
     if (status.live) {
       // After an end only once the server said off air: until then "live" is the old one.
       const restart = this.#sawOffAir && (phase === 'waiting' || phase === 'ended');

@@ -59,6 +59,9 @@ export function WatchPage({ broadcastId }: { broadcastId: string }) {
         />
         {showVideo && <LiveBar snap={snap} controller={controller} />}
       </div>
+      <p role="status" class={snap.recording ? 'recording-consent' : 'visually-hidden'}>
+        {snap.recording && 'The meeting behind this broadcast is being recorded.'}
+      </p>
       {snap.notice && (
         <p role="status" class="watch-notice">
           {snap.notice}

@@ -103,5 +103,9 @@ export function viewerId(): string {
 function isBroadcastStatus(v: unknown): v is BroadcastStatus {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
-  return typeof r.live === 'boolean' && typeof r.viewers === 'number';
+  // `recording` came later: a server without it says nothing about recording.
+  if (r.recording === undefined) r.recording = false;
+  return (
+    typeof r.live === 'boolean' && typeof r.viewers === 'number' && typeof r.recording === 'boolean'
+  );
 }

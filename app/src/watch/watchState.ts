@@ -23,6 +23,8 @@ export interface WatchSnapshot {
   canJumpToLive: boolean;
   /** People watching (the server's count of recent check-ins), once known. */
   viewers: number | null;
+  /** The meeting behind the broadcast is being recorded. */
+  recording: boolean;
 }
 
 export const INITIAL_SNAPSHOT: WatchSnapshot = {
@@ -35,6 +37,7 @@ export const INITIAL_SNAPSHOT: WatchSnapshot = {
   atLiveEdge: false,
   canJumpToLive: false,
   viewers: null,
+  recording: false,
 };
 
 /** Where playback stands against the live edge; `targetS` is the distance the player aims for. */
