@@ -98,7 +98,7 @@ describe('accessibility (axe-core, WCAG 2.1 A/AA)', () => {
     await server?.close();
   });
 
-  it('home, pre-join, a two-person call, its whiteboard and the viewer page', async () => {
+  it('home, pre-join, a two-person call, its whiteboard, the viewer and recordings pages', async () => {
     const host = (await newPeerPage(browser, { label: 'host' })).page;
     const guest = (await newPeerPage(browser, { label: 'guest' })).page;
     const found: string[] = [];
@@ -135,6 +135,12 @@ describe('accessibility (axe-core, WCAG 2.1 A/AA)', () => {
     // No one is on air: the page waits for the broadcast.
     await guest.getByText('The broadcast has not started yet').waitFor();
     found.push(...(await scan(guest, 'watch')));
+
+    // The room's recordings page, for its host (issue 18), reached from the host controls.
+    const recordings = await host.getByRole('link', { name: 'Recordings' }).getAttribute('href');
+    await host.goto(new URL(recordings ?? '', url).href);
+    await host.getByText('No recordings yet').waitFor();
+    found.push(...(await scan(host, 'recordings')));
 
     expectClean(found);
   });
