@@ -43,10 +43,11 @@ RUN NODE_ENV=production npm run build -w app
 # --- runtime ----------------------------------------------------------------------------
 FROM node:20-bookworm-slim
 
-# FFmpeg for broadcasts; the shared libraries the worker links (`ldd mediasoup-worker`).
+# FFmpeg for broadcasts and recordings (names drawn in DejaVu Sans); the shared libraries
+# the worker links (`ldd mediasoup-worker`).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      ffmpeg libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623 \
+      ffmpeg fonts-dejavu-core libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623 \
  && rm -rf /var/lib/apt/lists/*
 
 ENV NODE_ENV=production \

@@ -15,6 +15,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEBIAN_PACKAGES = [
   'chromium',
   'ffmpeg',
+  // Recordings (issue 18): the composite draws names with DejaVu Sans.
+  'fonts-dejavu-core',
   'coturn',
   'meson',
   'ninja-build',

@@ -148,6 +148,10 @@ function startGateway(config: Config, sfu: Sfu | undefined, log: Log): HlsGatewa
   });
 }
 
+/** RECORDINGS_DIR, else `<dataDir>/recordings`. */
+const recordingsRoot = (config: Config): string =>
+  config.recording?.dir ?? path.join(config.dataDir, 'recordings');
+
 /**
  * The node's recordings (issue 18), when it can record: their unfinished work (a recording a
  * crash cut short, a queued or half-done composite) resumes now, and old ones expire hourly.
@@ -159,11 +163,11 @@ function startRecordings(
   log: Log,
 ): Recordings | undefined {
   if (!config.recording || !sfu) return undefined;
-  const { dir, retentionDays, minFreeBytes, composites, rtpPorts } = config.recording;
+  const { retentionDays, minFreeBytes, composites, rtpPorts } = config.recording;
   const recordings = new Recordings({
     store: storage.recordings,
     engine: createRecorderEngine({ ports: rtpPorts, log }),
-    root: dir ?? path.join(config.dataDir, 'recordings'),
+    root: recordingsRoot(config),
     node: config.cluster?.nodeId ?? null,
     retentionDays,
     minFreeBytes,
@@ -238,6 +242,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     boardTickets: accounts.boardTickets,
     recordingStore: storage.recordings,
     recordings,
+    recordingsRoot: recordingsRoot(config),
     recordingLinks: accounts.recordingLinks,
     log,
     metrics,
@@ -299,7 +304,13 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       },
       onRenewError: (error) => log.warn('cluster renewal failed', { error: String(error) }),
     });
-    routing = new ClusterRouting(cluster, log, (id) => accounts.viewers.roomOf(id));
+    const nodeOfRecording = async (id: string) => (await storage.recordings.get(id))?.node;
+    routing = new ClusterRouting(
+      cluster,
+      log,
+      (id) => accounts.viewers.roomOf(id),
+      nodeOfRecording,
+    );
     log.info('joined the cluster', { node: cluster.nodeId });
   }
   let closing: Promise<void> | undefined;

@@ -1,10 +1,13 @@
 // Cluster mode with real Redis and PostgreSQL: three nodes (in this process, mesh only) see
 // one room whichever node a client reaches, keep chat across nodes, drain on request, and
 // answer "unavailable" while PostgreSQL is stopped without losing anything acked.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '@parley/protocol';
-import type { RoomStatus, ServerMessage } from '@parley/protocol';
+import type { RoomId, RoomStatus, ServerMessage } from '@parley/protocol';
+import { openPostgresStorage } from '../../signaling/src/store/postgres/index.ts';
 import { startPostgres, startRedis } from '../../deploy/local/index.ts';
 import type { LocalPostgres, LocalRedis } from '../../deploy/local/index.ts';
 import { TestClient, eventually } from './support/client.ts';
@@ -98,6 +101,35 @@ describe('cluster', () => {
     expect(answers[0]).toMatchObject({ id, admitted: 3, node: expect.stringMatching(/^n[123]$/) });
     const health = await (await fetch(`${n2.url}/healthz`)).json();
     expect(health).toMatchObject({ status: 'ok', state: 'serving', node: 'n2' });
+  });
+
+  it("serves a recording's files from the node that has them, through any node", async () => {
+    const [n1, n2] = nodes as [TestServer, TestServer, TestServer];
+    const { id: roomId, hostKey } = await n1.createRoom();
+    // A finished recording of n2's: its row is in PostgreSQL, its files on n2's disk.
+    const id = 'clusterrecording0000000';
+    const storage = await openPostgresStorage(pg.url);
+    try {
+      await storage.recordings.create({
+        ...{ id, roomId: roomId as RoomId, title: 'Meeting', node: 'n2', startedAt: 1_000 },
+        ...{ endedAt: 3_000, status: 'ready', progress: 1, durationMs: 2_000, bytes: 11 },
+        ...{ audioBytes: 11, layout: 'grid', gapMs: 0, error: null },
+      });
+    } finally {
+      await storage.close();
+    }
+    const dir = path.join(n2.dataDir, 'recordings', id);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'recording.mp4'), 'on n2 only');
+    const headers = { 'x-host-key': hostKey };
+    const links = await fetch(`${n1.url}/api/recordings/${id}/links`, { method: 'POST', headers });
+    const { mp4 } = (await links.json()) as { mp4: string };
+    // n1 and n3 have no file: they pass the download to n2.
+    for (const node of nodes) expect(await (await fetch(node.url + mp4)).text()).toBe('on n2 only');
+    const gone = await fetch(`${n1.url}/api/recordings/${id}`, { method: 'DELETE', headers });
+    expect(gone.status).toBe(204);
+    expect(existsSync(dir)).toBe(false);
+    expect((await fetch(n2.url + mp4)).status).toBe(404);
   });
 
   it('refuses a join that reached the wrong node without ?room=, with ROOM_MOVED', async () => {

@@ -163,6 +163,11 @@ export class Cluster {
     return owner === undefined ? undefined : this.#registry.get(owner);
   }
 
+  /** A live node's record (undefined once its lease has ended). */
+  node(id: string): Promise<NodeRecord | undefined> {
+    return this.#registry.get(id);
+  }
+
   /** The live nodes with their load (for /healthz, tests and benchmarks). */
   nodes(): Promise<NodeLoad[]> {
     return this.#registry.list();

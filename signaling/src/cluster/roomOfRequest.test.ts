@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RoomId } from '@parley/protocol';
 import { BroadcastIds } from '../auth/broadcastIds.ts';
 import { newRoomId } from '../util/ids.ts';
-import { roomOfRequest } from './routing.ts';
+import { recordingOfRequest, roomOfRequest } from './routing.ts';
 
 const ids = new BroadcastIds('cluster-nodes-share-this-secret');
 const room = newRoomId();
@@ -33,5 +33,22 @@ describe('roomOfRequest: what a node forwards to the room owner (issue 14)', () 
     const otherNode = new BroadcastIds('cluster-nodes-share-this-secret');
     expect(otherNode.roomOf(broadcast)).toBe(room);
     expect(new BroadcastIds('a-different-cluster').roomOf(broadcast)).not.toBe(room);
+  });
+});
+
+describe('recordingOfRequest: what goes to the node holding the files (issue 18)', () => {
+  const id = 'AbCdEfGhIjKlMnOpQrStUv';
+  it.each([
+    ['GET', `/api/recordings/${id}/mp4?exp=1&sig=x`, id],
+    ['HEAD', `/api/recordings/${id}/m4a`, id],
+    ['DELETE', `/api/recordings/${id}`, id],
+    // Listing and links are answered by any node (the list is shared, links are signed alike).
+    ['GET', `/api/rooms/${room}/recordings`, undefined],
+    ['POST', `/api/recordings/${id}/links`, undefined],
+    ['GET', `/api/recordings/${id}`, undefined],
+    ['GET', `/api/recordings/${id}/other`, undefined],
+    ['GET', `/api/recordings/../etc/mp4`, undefined],
+  ])('%s %s -> %s', (method, url, want) => {
+    expect(recordingOfRequest({ url, method } as IncomingMessage)).toBe(want);
   });
 });

@@ -42,6 +42,18 @@ export function roomOfRequest(
   return broadcast?.[1] ? roomOfBroadcast(broadcast[1]) : undefined;
 }
 
+/**
+ * The recording a request downloads or deletes (`/api/recordings/<id>/mp4|m4a`, `DELETE
+ * /api/recordings/<id>`): its files are on the disk of the node that recorded it.
+ */
+export function recordingOfRequest(req: IncomingMessage): string | undefined {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const file = /^\/api\/recordings\/([A-Za-z0-9_-]{1,64})\/(?:mp4|m4a)$/.exec(path);
+  if (file) return file[1];
+  const one = /^\/api\/recordings\/([A-Za-z0-9_-]{1,64})$/.exec(path);
+  return one && req.method === 'DELETE' ? one[1] : undefined;
+}
+
 function isRoomStatus(req: IncomingMessage): boolean {
   return /^\/api\/rooms\/[^/]+$/.test(new URL(req.url ?? '/', 'http://localhost').pathname);
 }
@@ -59,6 +71,10 @@ export class ClusterRouting {
     private readonly log: Log,
     /** The room behind a broadcast id (HLS and viewer requests name the broadcast). */
     private readonly roomOfBroadcast: (broadcastId: string) => RoomId | undefined,
+    /** The node whose disk holds a recording's files (the shared list says). */
+    private readonly nodeOfRecording: (
+      id: string,
+    ) => Promise<string | null | undefined> = async () => undefined,
   ) {}
 
   /**
@@ -112,12 +128,25 @@ export class ClusterRouting {
    * lease ends, rather than a 502. `local` answers here.
    */
   async request(req: IncomingMessage, res: ServerResponse, local: () => void): Promise<boolean> {
+    if (req.headers[FORWARDED_BY]) return false;
+    const recordingId = recordingOfRequest(req);
+    if (recordingId) return this.#toRecordingNode(req, res, recordingId);
     const roomId = roomOfRequest(req, this.roomOfBroadcast);
-    if (!roomId || req.headers[FORWARDED_BY]) return false;
+    if (!roomId) return false;
     const owner = await this.cluster.ownerOf(roomId);
     if (!owner || owner.id === this.cluster.nodeId) return false;
     const isStatus = req.method === 'GET' && isRoomStatus(req);
     forwardRequest(req, res, owner.url, this.cluster.nodeId, isStatus ? local : undefined);
+    return true;
+  }
+
+  /** A recording's file (or its deletion) goes to the node that has it (issue 18). */
+  async #toRecordingNode(req: IncomingMessage, res: ServerResponse, id: string) {
+    const node = await this.nodeOfRecording(id);
+    if (!node || node === this.cluster.nodeId) return false;
+    const holder = await this.cluster.node(node);
+    if (!holder) return false; // gone: answered here (its files went with it)
+    forwardRequest(req, res, holder.url, this.cluster.nodeId);
     return true;
   }
 }

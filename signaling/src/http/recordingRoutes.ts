@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { ERROR_CODES, RecordingIdSchema, RoomIdSchema } from '@parley/protocol';
@@ -17,8 +17,10 @@ export interface RecordingRouteDeps {
   rooms: Rooms;
   auth: Pick<Auth, 'routes'>;
   store: RecordingStore;
-  /** This node's recordings (files, deletion); undefined where recording is off. */
+  /** This node's recordings service (deletion stops a composite); undefined where off. */
   recordings: Recordings | undefined;
+  /** Where this node keeps recordings' files (RECORDINGS_DIR), recording or not. */
+  root: string;
   links: RecordingLinks;
 }
 
@@ -128,7 +130,10 @@ async function remove(
     return apiError(res, 409, 'RECORDING', 'stop the recording before deleting it');
   }
   if (deps.recordings) await deps.recordings.remove(record.id);
-  else await deps.store.delete(record.id);
+  else {
+    await deps.store.delete(record.id);
+    await rm(path.join(deps.root, record.id), { recursive: true, force: true });
+  }
   res.writeHead(204, { 'Cache-Control': 'no-store' });
   res.end();
 }
@@ -140,8 +145,8 @@ async function download(
   record: RecordingRecord,
   file: RecordingFile,
 ): Promise<void> {
-  if (record.status !== 'ready' || !deps.recordings) return notFound(res);
-  const filePath = path.join(deps.recordings.dirOf(record.id), COMPOSITE_FILES[file]);
+  if (record.status !== 'ready') return notFound(res);
+  const filePath = path.join(deps.root, record.id, COMPOSITE_FILES[file]);
   const size = await stat(filePath).then(
     (s) => s.size,
     () => undefined,

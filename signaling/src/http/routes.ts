@@ -35,6 +35,7 @@ export interface HttpDeps {
   /** Recordings: the shared list, this node's files, and the download links' signer. */
   recordingStore: RecordingStore;
   recordings: Recordings | undefined;
+  recordingsRoot: string;
   recordingLinks: RecordingLinks;
   metrics: Metrics;
   /** Whether this listener serves `/metrics` to a request (see metricsAccess.ts). */
@@ -101,8 +102,8 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   if (await handlePollRoute(req, res, deps, path)) return;
   const slideDeps = { slides: deps.slides, tickets: deps.boardTickets, rooms: deps.rooms };
   if (await handleSlideRoute(req, res, slideDeps, path)) return;
-  const { recordingStore: store, recordings, recordingLinks: links } = deps;
-  const recordingDeps = { rooms: deps.rooms, auth: deps.auth, store, recordings, links };
+  const { recordingStore: store, recordings, recordingLinks: links, recordingsRoot: root } = deps;
+  const recordingDeps = { rooms: deps.rooms, auth: deps.auth, store, recordings, links, root };
   if (await handleRecordingRoute(req, res, recordingDeps, url)) return;
   if (path === '/api/sfu/capabilities') {
     if (method !== 'GET') return methodNotAllowed(res, 'GET');
