@@ -6,6 +6,9 @@ import type { CreateRoomResponse, RecordingInfo, RecordingLinks, RoomId } from '
 import { openSqliteStorage } from '../../signaling/src/store/sqlite/index.ts';
 import type { RecordingRecord, Storage } from '../../signaling/src/store/index.ts';
 import { RecordingLinks as Signer } from '../../signaling/src/recording/links.ts';
+import { Bot } from '../load/Bot.ts';
+import { loadClip } from '../load/clip.ts';
+import { TestClient, eventually } from './support/client.ts';
 import { startTestServer } from './support/server.ts';
 import type { TestServer } from './support/server.ts';
 
@@ -14,6 +17,13 @@ import type { TestServer } from './support/server.ts';
 // finished recording leaves them (a row, and the files in RECORDINGS_DIR/<id>); how they get
 // there is the end-to-end test's (tests/e2e/recording.test.ts).
 
+const RECORDING = {
+  dir: undefined,
+  retentionDays: 30,
+  minFreeBytes: 1 << 20,
+  composites: 1,
+  rtpPorts: { min: 49600, max: 49699 },
+};
 let server: TestServer;
 let storage: Storage;
 let mp4: Buffer;
@@ -81,6 +91,9 @@ beforeAll(async () => {
       rtcMinPort: 49700,
       rtcMaxPort: 49799,
     },
+    // Two people are an SFU room: the load bot speaks only the SFU.
+    meshMaxPeers: 1,
+    recording: { ...RECORDING, rtpPorts: { min: 49600, max: 49699 }, minFreeBytes: 1 << 20 },
   });
   // The same database the server uses (SQLite in WAL mode takes a second connection).
   storage = openSqliteStorage(server.dataDir);
@@ -198,4 +211,38 @@ describe('recordings over HTTP', () => {
     ).json()) as { recordings: RecordingInfo[] };
     expect(recordings.map((r) => r.id).sort()).toEqual([busy.id, live.id].sort());
   });
+
+  it('ends the recording with the meeting, and composes it', async () => {
+    const room = await server.createRoom();
+    const host = await TestClient.ready(server.url);
+    await host.join(room.id, 'Host', room.hostKey);
+    const bot = new Bot({
+      url: server.url,
+      roomId: room.id,
+      name: 'bot-speaker',
+      publish: ['audio', 'video'],
+      clip: loadClip(),
+    });
+    try {
+      await bot.join();
+      await bot.published;
+      expect(await host.request({ type: 'record', on: true })).toMatchObject({ recording: true });
+      await new Promise((r) => setTimeout(r, 3_000));
+      await host.request({ type: 'end' });
+      const headers = hostKey(room.hostKey);
+      const list = async () =>
+        (
+          (await (await req(`/api/rooms/${room.id}/recordings`, { headers })).json()) as {
+            recordings: RecordingInfo[];
+          }
+        ).recordings;
+      await eventually(async () => (await list())[0]?.status === 'ready', 60_000);
+      const [done] = await list();
+      expect(done?.durationMs).toBeGreaterThan(2_000);
+      expect(done?.bytes).toBeGreaterThan(1_000);
+    } finally {
+      await bot.close();
+      host.ws.terminate();
+    }
+  }, 90_000);
 });
