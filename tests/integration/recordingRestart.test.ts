@@ -32,16 +32,31 @@ const running: ParleyProcess[] = [];
 const clients: TestClient[] = [];
 const bots: Bot[] = [];
 
-/** Recorders the killed server left behind: what a crash of the node leaves running too. */
-function killOrphans(): void {
+/** FFmpeg processes working for this test's server (its recorders, its composites). */
+function recordersOf(dir: string): number[] {
   const ps = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
-  for (const line of ps.split('\n')) {
-    if (!line.includes('ffmpeg') || !line.includes(dataDir)) continue;
+  return ps
+    .split('\n')
+    .filter((line) => line.includes('ffmpeg') && line.includes(dir))
+    .map((line) => Number(line.trim().split(/\s+/)[0]));
+}
+
+function killOrphans(): void {
+  for (const pid of recordersOf(dataDir)) {
     try {
-      process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
+      process.kill(pid, 'SIGKILL');
     } catch {
       // gone already
     }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -83,11 +98,14 @@ describe('a server killed while it records', () => {
     await new Promise((r) => setTimeout(r, 6_000));
     await first.kill();
     const recordedS = (Date.now() - recordedFrom) / 1000;
-    killOrphans();
     await bot.close();
+    // SIGKILL leaves the recorders running, orphans: the next start kills them.
+    const orphans = recordersOf(path.join(dataDir, 'recordings'));
+    expect(orphans.length).toBeGreaterThanOrEqual(2);
 
     const second = await startParleyProcess(dataDir, ENV);
     running.push(second);
+    await eventually(() => orphans.every((pid) => !alive(pid)), 10_000);
     const headers = { 'x-host-key': hostKey };
     const list = async () =>
       (

@@ -8,6 +8,7 @@ import type { RecordingRecord, RecordingStore } from '../store/index.ts';
 import type { Log } from '../telemetry/log.ts';
 import { ProtocolError } from '../util/errors.ts';
 import type { FreeSpaceProbe } from './diskSpace.ts';
+import { killStaleRecorders } from './staleRecorders.ts';
 import type { LiveRecorder, RecorderEngine, TrackSpec } from './engine.ts';
 
 export interface RecordingsOptions {
@@ -164,10 +165,15 @@ export class Recordings {
   }
 
   /**
-   * At start: what this node left unfinished. A recording cut short by a crash is finalized
-   * from its files and queued; queued and half-composed ones are composed (again).
+   * At start: what this node left unfinished. Recorders a crash left running are killed; a
+   * recording cut short is finalized from its files and queued; queued and half-composed ones
+   * are composed (again).
    */
   async resume(): Promise<void> {
+    const stale = await killStaleRecorders(this.options.root);
+    if (stale.length > 0) {
+      this.options.log.warn('recorders of an earlier run killed', { pids: stale });
+    }
     for (const record of await this.options.store.unfinished(this.options.node)) {
       if (record.status === 'recording') {
         try {
