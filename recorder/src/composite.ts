@@ -28,7 +28,7 @@ export interface CompositeResult {
 }
 
 /** Share of the progress bar for the video run; the audio-only run is the rest. */
-const VIDEO_SHARE = 0.9;
+const VIDEO_SHARE = 0.98;
 
 export async function composite(
   manifest: RecordingManifest,

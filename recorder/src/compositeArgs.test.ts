@@ -155,10 +155,10 @@ describe('buildCompositePlans', () => {
     expect(valueOf(args, '-threads')).toBe('1');
     expect(valueOf(args, '-t')).toBe(String(durationMs / 1000));
     expect(args.at(-1)).toBe('/rec/out.mp4');
-    // The M4A: audio parts only, the same mix.
+    // The M4A: the MP4's mix, copied out.
     const audioArgs = toArgs(plans.audio);
-    expect(plans.audio.inputs).toHaveLength(inputs.filter((n) => n.includes('Mic')).length);
-    expect(valueOf(audioArgs, '-filter_complex')).toContain('amix=');
+    expect(plans.audio.inputs.map((i) => i.source)).toEqual(['/rec/out.mp4']);
+    expect(valueOf(audioArgs, '-c:a')).toBe('copy');
     expect(audioArgs).toContain('-vn');
     expect(audioArgs.at(-1)).toBe('/rec/out.m4a');
   });

@@ -10,6 +10,7 @@ export {
 export {
   MANIFEST_FILE,
   ManifestError,
+  fromFirstMedia,
   gapsOf,
   parseManifest,
   readManifest,

@@ -132,6 +132,19 @@ function parseTrack(value: unknown, i: number): RecordedTrack {
 }
 
 /** Holes between consecutive parts of each track (an FFmpeg that died and was restarted). */
+/**
+ * The recording as people saw it: from its first media on. Record was pressed up to a few
+ * seconds earlier (each track's FFmpeg starts and waits for a keyframe) and the server shows
+ * the indicator with that first media, so the lead-in would only be black.
+ */
+export function fromFirstMedia(manifest: RecordingManifest): RecordingManifest {
+  const starts = manifest.tracks.flatMap((t) => t.parts.map((p) => p.startedAt));
+  const first = Math.min(...starts);
+  return starts.length > 0 && first > manifest.startedAt
+    ? { ...manifest, startedAt: first }
+    : manifest;
+}
+
 export function gapsOf(manifest: RecordingManifest): Gap[] {
   const gaps: Gap[] = [];
   for (const track of manifest.tracks) {

@@ -9,6 +9,7 @@ import { join } from './scenarios/join.ts';
 import { joinBots } from './scenarios/joinBots.ts';
 import { meeting } from './scenarios/meeting.ts';
 import { pwa } from './scenarios/pwa.ts';
+import { recording } from './scenarios/recording.ts';
 import { sfuFanout } from './scenarios/sfuFanout.ts';
 import { signaling } from './scenarios/signaling/index.ts';
 import { switchScenario } from './scenarios/switch.ts';
@@ -29,6 +30,7 @@ export const SCENARIOS: readonly Scenario[] = [
   audioOnly,
   signaling,
   broadcast,
+  recording,
   turn,
   join,
   joinBots,

@@ -1,6 +1,6 @@
 import { PortPool } from '@parley/hls-gateway';
 import type { PortRange } from '@parley/hls-gateway';
-import { RoomRecorder, composite, gapsOf, readManifest } from '@parley/recorder';
+import { RoomRecorder, composite, fromFirstMedia, gapsOf, readManifest } from '@parley/recorder';
 import type { RecordingManifest } from '@parley/recorder';
 import type { Log } from '../telemetry/log.ts';
 import type { LiveRecorder, RecordedSummary, RecorderEngine, TrackSpec } from './engine.ts';
@@ -13,19 +13,6 @@ function summaryOf(manifest: RecordingManifest): RecordedSummary {
   );
   const gapMs = gapsOf(manifest).reduce((sum, g) => sum + (g.to - g.from), 0);
   return { endedAt: manifest.endedAt ?? lastPartEnd, gapMs };
-}
-
-/**
- * The recording as people saw it: from its first media on. Record was pressed up to a few
- * seconds earlier (each track's FFmpeg starts and waits for a keyframe), and the indicator
- * appeared with that first media, so the lead-in would only be black.
- */
-function fromFirstMedia(manifest: RecordingManifest): RecordingManifest {
-  const starts = manifest.tracks.flatMap((t) => t.parts.map((p) => p.startedAt));
-  const first = Math.min(...starts);
-  return starts.length > 0 && first > manifest.startedAt
-    ? { ...manifest, startedAt: first }
-    : manifest;
 }
 
 /**
