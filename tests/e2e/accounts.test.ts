@@ -41,9 +41,12 @@ describe('accounts', () => {
     // The access token lives in memory only: a reload restores it from the refresh cookie.
     await page.goto(env.server.url);
     await page.getByText('Signed in as Ada').waitFor();
-    const link = page.getByRole('link', { name: 'Weekly sync' });
+    const link = page.getByRole('link', { name: 'Weekly sync', exact: true });
     await link.waitFor();
     expect(new URL(url).pathname).toBe(await link.getAttribute('href'));
+    // Beside it, the room's recordings (issue 18).
+    const recordings = page.getByRole('link', { name: 'Recordings of Weekly sync' });
+    expect(await recordings.getAttribute('href')).toBe(`${new URL(url).pathname}/recordings`);
 
     // Another browser without the host key: signed in as the owner, it is the host.
     const other = (await newPeerPage(env.browser, { label: 'ada-laptop' })).page;
