@@ -14,7 +14,7 @@ export type { GatewayLog } from './types.ts';
 export { handleHlsRequest, type HlsServeOptions } from './serve.ts';
 export { signViewerToken, verifyViewerToken } from './viewerToken.ts';
 export { buildFfmpegPlan, toArgs, type EncodeOptions, type FfmpegPlan } from './ffmpegArgs.ts';
-export { buildSdp, type SdpInput, type SdpStream } from './sdp.ts';
+export { buildSdp, sdpStreamOf, type SdpInput, type SdpStream } from './sdp.ts';
 // Shared with @parley/recorder (issue 18): port leasing and FFmpeg supervision live here once.
 export { PortPool, DEFAULT_RTP_PORTS } from './ports.ts';
 export {

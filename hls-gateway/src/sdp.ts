@@ -1,5 +1,7 @@
 // The SDP file FFmpeg reads to receive the broadcast's RTP streams (its `sdp` demuxer). Pure.
 
+import type { PlainRtpStream } from '@parley/sfu';
+
 /** One RTP stream FFmpeg should listen for (what PlainConsumer.stream says, plus our port). */
 export interface SdpStream {
   kind: 'audio' | 'video';
@@ -13,6 +15,19 @@ export interface SdpStream {
   channels?: number;
   /** fmtp parameters, written in key order. */
   parameters?: Record<string, string | number>;
+}
+
+/** What FFmpeg needs of a plain consumer's stream (its `stream`) received on `port`. */
+export function sdpStreamOf(stream: PlainRtpStream, port: number): SdpStream {
+  return {
+    kind: stream.kind,
+    port,
+    payloadType: stream.payloadType,
+    codecName: stream.codecName,
+    clockRate: stream.clockRate,
+    ...(stream.channels !== undefined ? { channels: stream.channels } : {}),
+    parameters: stream.parameters,
+  };
 }
 
 export interface SdpInput {

@@ -3,6 +3,7 @@
 
 import type { PlainConsumer, PlainConsumerOptions } from '@parley/sfu';
 import type { PortPool } from './ports.ts';
+import { sdpStreamOf } from './sdp.ts';
 import type { SdpStream } from './sdp.ts';
 
 /** The part of SfuRoom the gateway uses (SfuRoom satisfies it). */
@@ -48,15 +49,7 @@ export class BroadcastSources {
     const live = [this.video, ...this.audio].filter(
       (e): e is Entry => !!e && !e.consumer.closed && !e.consumer.producerPaused,
     );
-    return live.map(({ port, consumer: { stream } }) => ({
-      kind: stream.kind,
-      port,
-      payloadType: stream.payloadType,
-      codecName: stream.codecName,
-      clockRate: stream.clockRate,
-      ...(stream.channels !== undefined ? { channels: stream.channels } : {}),
-      parameters: stream.parameters,
-    }));
+    return live.map(({ port, consumer: { stream } }) => sdpStreamOf(stream, port));
   }
 
   /** Replaces the video consumer (undefined: no video, FFmpeg encodes black). */

@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
   buildSdp,
+  sdpStreamOf,
   launchFfmpeg,
   type FfmpegExit,
   type FfmpegLauncher,
@@ -240,18 +241,5 @@ export class TrackRecorder {
 
 /** The SDP of the one stream FFmpeg receives on `port`. */
 function sdpOf(consumer: PlainConsumer, port: number): string {
-  const { stream } = consumer;
-  return buildSdp({
-    streams: [
-      {
-        kind: stream.kind,
-        port,
-        payloadType: stream.payloadType,
-        codecName: stream.codecName,
-        clockRate: stream.clockRate,
-        ...(stream.channels !== undefined ? { channels: stream.channels } : {}),
-        parameters: stream.parameters,
-      },
-    ],
-  });
+  return buildSdp({ streams: [sdpStreamOf(consumer.stream, port)] });
 }
