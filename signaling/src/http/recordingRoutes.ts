@@ -32,13 +32,8 @@ function notFound(res: ServerResponse): void {
 }
 
 /** What the hosts see: everything but which node's disk holds the files. */
-function infoOf(r: RecordingRecord): RecordingInfo {
-  const { id, roomId, title, startedAt, endedAt, status, progress, durationMs } = r;
-  const { bytes, audioBytes, layout, gapMs, error } = r;
-  return {
-    ...{ id, roomId, title, startedAt, endedAt, status, progress, durationMs },
-    ...{ bytes, audioBytes, layout, gapMs, error },
-  };
+function infoOf({ node: _node, ...info }: RecordingRecord): RecordingInfo {
+  return info;
 }
 
 /**

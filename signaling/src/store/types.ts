@@ -5,8 +5,7 @@ import type {
   RoomId,
   Role,
   RoomSettings,
-  RecordingLayout,
-  RecordingStatus,
+  RecordingInfo,
   UserInfo,
 } from '@parley/protocol';
 
@@ -360,23 +359,14 @@ export interface SlideStore {
   list(roomId: RoomId): Promise<SlideDeckRecord[]>;
 }
 
-/** A recording (issue 18): one row is both the list entry and the composite's job. */
-export interface RecordingRecord {
-  id: string;
+/**
+ * A recording (issue 18): one row is both the list entry and the composite's job. What its
+ * hosts see (RecordingInfo), plus the node whose disk holds its files (cluster mode; null in
+ * the embedded default).
+ */
+export interface RecordingRecord extends Omit<RecordingInfo, 'roomId'> {
   roomId: RoomId;
-  title: string;
-  /** The node whose disk holds its files (cluster mode); null in the embedded default. */
   node: string | null;
-  startedAt: number;
-  endedAt: number | null;
-  status: RecordingStatus;
-  progress: number;
-  durationMs: number | null;
-  bytes: number | null;
-  audioBytes: number | null;
-  layout: RecordingLayout;
-  gapMs: number;
-  error: string | null;
 }
 
 /** What a recording's life changes; the rest is fixed at its start. */
