@@ -136,10 +136,18 @@ describe('accessibility (axe-core, WCAG 2.1 A/AA)', () => {
     await guest.getByText('The broadcast has not started yet').waitFor();
     found.push(...(await scan(guest, 'watch')));
 
+    // Record and Stop recording from the keyboard: the focus stays on the button meanwhile.
+    await host.getByRole('button', { name: 'Record', exact: true }).focus();
+    await host.keyboard.press('Enter');
+    await host.getByRole('status').filter({ hasText: 'Recording' }).waitFor({ timeout: 30_000 });
+    await host.keyboard.press('Enter');
+    await host.getByRole('button', { name: 'Record', exact: true }).waitFor({ timeout: 30_000 });
+
     // The room's recordings page, for its host (issue 18), reached from the host controls.
     const recordings = await host.getByRole('link', { name: 'Recordings' }).getAttribute('href');
     await host.goto(new URL(recordings ?? '', url).href);
-    await host.getByText('No recordings yet').waitFor();
+    // The one just made, being composed or ready.
+    await host.getByRole('heading', { name: /^Meeting of / }).waitFor();
     found.push(...(await scan(host, 'recordings')));
 
     expectClean(found);

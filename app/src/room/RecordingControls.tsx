@@ -28,14 +28,20 @@ export interface RecordButtonProps {
   onToggle(on: boolean): void;
 }
 
+/**
+ * Not `disabled` while its request is in flight: a disabled button drops the keyboard focus
+ * to the page, and the person pressing Enter on Record could not then press Stop recording.
+ */
 export function RecordButton({ recording, busy, onToggle }: RecordButtonProps) {
   return (
     <button
       type="button"
       class={recording ? 'danger' : undefined}
-      disabled={busy}
+      aria-disabled={busy}
       aria-busy={busy}
-      onClick={() => onToggle(!recording)}
+      onClick={() => {
+        if (!busy) onToggle(!recording);
+      }}
     >
       {recording ? 'Stop recording' : 'Record'}
     </button>
