@@ -29,17 +29,25 @@ const NAMES = ['Ada', 'Grace', 'Linus', 'Margaret', 'Edsger', 'Barbara'];
  */
 const FAILOVER_DEADLINE_MS = 45_000;
 
+/** The app's console warnings of each page (the last ones), for a failure message. */
+const warnings = new Map<Page, string[]>();
+
 /** Every page shows every other page's camera, decoding, through `via`. */
 async function expectAllLive(pages: Page[], ids: string[], via: 'mesh' | 'sfu') {
   await Promise.all(
-    pages.map((p, i) =>
-      expectTilesLive(
-        p,
-        ids.filter((_, j) => j !== i),
-        via,
-        60_000,
-      ),
-    ),
+    pages.map(async (p, i) => {
+      try {
+        await expectTilesLive(
+          p,
+          ids.filter((_, j) => j !== i),
+          via,
+          60_000,
+        );
+      } catch (error) {
+        const said = (warnings.get(p) ?? []).join('\n  ');
+        throw new Error(`${String(error)}\nits warnings:\n  ${said || '(none)'}`, { cause: error });
+      }
+    }),
   );
 }
 
@@ -96,6 +104,13 @@ describe('three nodes behind HAProxy', () => {
   async function openPage(label: string, hostOf?: CreateRoomResponse): Promise<Page> {
     const { context, page } = await newPeerPage(browser, { label });
     contexts.push(context);
+    const said: string[] = [];
+    warnings.set(page, said);
+    page.on('console', (msg) => {
+      if (msg.type() !== 'warning') return;
+      said.push(`${new Date().toISOString().slice(11, 23)} ${msg.text().slice(0, 300)}`);
+      said.splice(0, said.length - 30);
+    });
     if (hostOf) await holdHostKey(context, hostOf);
     return page;
   }

@@ -16,6 +16,11 @@ export interface TileStats {
   videoBytesReceived: number;
   /** Id of the shown track (changes with every swap). */
   trackId: string | null;
+  /**
+   * The shown video track's receive counters (inbound-rtp), for a failure message: packets
+   * that arrived, keyframes among the decoded frames, PLIs and NACKs sent back.
+   */
+  video: { packets: number; keyFrames: number; plis: number; nacks: number } | null;
 }
 
 /**
@@ -65,7 +70,8 @@ async function tileStats(controller: CallController, el: HTMLVideoElement) {
   const stream = el.srcObject instanceof MediaStream ? el.srcObject : null;
   const track = stream?.getVideoTracks()[0] ?? stream?.getAudioTracks()[0];
   const info = track && controller.membership.trackInfo(track);
-  const counters = info ? inboundOf(await info.stats()) : undefined;
+  const report = info ? await info.stats() : undefined;
+  const counters = report ? inboundOf(report) : undefined;
   const isVideo = track?.kind === 'video';
   return {
     via: info?.via ?? null,
@@ -74,7 +80,20 @@ async function tileStats(controller: CallController, el: HTMLVideoElement) {
     audioBytesReceived: isVideo ? 0 : (counters?.bytesReceived ?? 0),
     videoBytesReceived: isVideo ? (counters?.bytesReceived ?? 0) : 0,
     trackId: track?.id ?? null,
+    video: isVideo && report ? receiveCounters(report) : null,
   };
+}
+
+function receiveCounters(report: RTCStatsReport): NonNullable<TileStats['video']> {
+  const out = { packets: 0, keyFrames: 0, plis: 0, nacks: 0 };
+  report.forEach((s: { type: string } & Record<string, unknown>) => {
+    if (s.type !== 'inbound-rtp') return;
+    out.packets += Number(s.packetsReceived ?? 0);
+    out.keyFrames += Number(s.keyFramesDecoded ?? 0);
+    out.plis += Number(s.pliCount ?? 0);
+    out.nacks += Number(s.nackCount ?? 0);
+  });
+  return out;
 }
 
 /** Sets `window.__parley` in debug builds (a no-op otherwise); returns its removal. */

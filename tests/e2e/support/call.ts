@@ -125,6 +125,8 @@ export interface TileStats {
   audioBytesReceived: number;
   videoBytesReceived: number;
   trackId: string | null;
+  /** The shown video track's receive counters (the debug hook's). */
+  video?: { packets: number; keyFrames: number; plis: number; nacks: number } | null;
 }
 
 interface Hook {
@@ -209,9 +211,13 @@ export async function describeTiles(page: Page, tiles: TileStats[]): Promise<str
     });
     return { self: g.__parley?.selfId() ?? 'not joined', scrollY: g.scrollY, shown };
   });
-  const each = tiles.map(
-    (t) => `${t.peerId}/${t.source} via ${t.via ?? '?'}: ${t.framesDecoded} frames`,
-  );
+  const each = tiles.map((t) => {
+    const v = t.video;
+    const received = v
+      ? ` (${v.packets} packets, ${v.keyFrames} keyframes, ${v.plis} PLIs, ${v.nacks} NACKs)`
+      : '';
+    return `${t.peerId}/${t.source} via ${t.via ?? '?'}: ${t.framesDecoded} frames${received}`;
+  });
   return `page of ${layout.self}, scrolled ${layout.scrollY}px; tiles ${layout.shown.join(', ')}; ${each.join('; ') || 'no remote tiles'}`;
 }
 
