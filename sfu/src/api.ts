@@ -37,6 +37,22 @@ export interface TransportInfo {
   dtlsParameters: Record<string, unknown>;
 }
 
+/**
+ * A receive transport opened before its owner joined (SfuRoom.openWarmTransport): with SCTP
+ * and one data consumer of the room's idle channel, the only thing it carries until the owner
+ * is admitted. Negotiating that channel is what makes the browser run ICE and DTLS early.
+ */
+export interface WarmTransportInfo extends TransportInfo {
+  sctpParameters: Record<string, unknown>;
+  dataConsumer: {
+    id: string;
+    dataProducerId: string;
+    sctpStreamParameters: Record<string, unknown>;
+    label: string;
+    protocol: string;
+  };
+}
+
 export interface ProducerSummary {
   producerId: string;
   peerId: string;

@@ -6,4 +6,5 @@ export { SfuError } from './errors.ts';
 export { Sfu } from './sfu.ts';
 export { SfuRoom } from './sfuRoom.ts';
 export { ChannelBus, DEFAULT_MAX_CHANNELS } from './channelBus.ts';
+export { MAX_WARM_TRANSPORTS } from './warm.ts';
 export { TypedEmitter, type EventMap } from './typedEmitter.ts';

@@ -5,8 +5,11 @@ import { SfuError } from './errors.ts';
 
 export interface TransportEntry {
   transport: types.WebRtcTransport;
+  /** The owner: a peer id, or a joiner's key while `warm` (SfuRoom.openWarmTransport). */
   peerId: string;
   direction: Direction;
+  /** Opened before its owner joined and not adopted yet. */
+  warm: boolean;
 }
 export interface ProducerEntry {
   producer: types.Producer;

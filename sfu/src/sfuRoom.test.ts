@@ -16,6 +16,7 @@ import {
   vp8SimulcastParameters,
 } from './testMedia.ts';
 import { configureWorkerBinary } from './workerBinary.ts';
+import { MAX_WARM_TRANSPORTS } from './warm.ts';
 
 const BUILD_TIMEOUT_MS = 20 * 60_000;
 const DTLS = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] };
@@ -88,6 +89,38 @@ describe('SfuRoom', () => {
     await expectSfuError(room.connectTransport('alice', send.id, DTLS), 'NOT_FOUND');
     await room.connectTransport('alice', again.id, DTLS);
     await expectSfuError(room.connectTransport('bob', again.id, DTLS), 'NOT_FOUND');
+    room.close();
+  });
+
+  it('opens warm transports for joiners-to-be: SCTP, the idle channel, a cap, then adoption', async () => {
+    const { room, caps, video } = await roomWithAliceProducing('warm');
+    const warm = await room.openWarmTransport('warm-1');
+    expect(warm.direction).toBe('recv');
+    expect(warm.sctpParameters).toMatchObject({ port: 5000 });
+    expect(warm.dataConsumer).toMatchObject({ label: 'parley-warm' });
+    // Owned by its key, not by any peer: nobody else can connect it or consume on it.
+    await expectSfuError(room.connectTransport('carol', warm.id, DTLS), 'NOT_FOUND');
+    await room.connectTransport('warm-1', warm.id, DTLS);
+    // The key's second one replaces the first.
+    const again = await room.openWarmTransport('warm-1');
+    expect(() => room.adoptWarmTransport('warm-1', 'carol', warm.id)).toThrow(/not found/);
+    // At most MAX_WARM_TRANSPORTS in a room.
+    const more = [];
+    for (let i = 2; i <= MAX_WARM_TRANSPORTS; i++) {
+      more.push(await room.openWarmTransport(`warm-${i}`));
+    }
+    await expectSfuError(room.openWarmTransport('warm-one-too-many'), 'REJECTED');
+    // Adopted: carol's receive transport (not connected yet), and no longer the key's.
+    const adopted = room.adoptWarmTransport('warm-1', 'carol', again.id);
+    expect(adopted).toMatchObject({ transport: { id: again.id }, connected: false });
+    expect(room.heldBy('carol').transports).toEqual(['recv']);
+    expect((await room.consume('carol', video, caps)).producerId).toBe(video);
+    expect(() => room.adoptWarmTransport('warm-1', 'dave', again.id)).toThrow(/not found/);
+    room.removePeer('warm-1');
+    expect(room.heldBy('carol').consumers).toBe(1);
+    // Closing a key's warm transport frees its place under the cap.
+    room.removePeer(`warm-${MAX_WARM_TRANSPORTS}`);
+    expect((await room.openWarmTransport('warm-last')).id).not.toBe(more.at(-1)?.id);
     room.close();
   });
 

@@ -12,7 +12,9 @@ import type {
   SfuLog,
   SfuRoomEvents,
   TransportInfo,
+  WarmTransportInfo,
 } from './api.ts';
+import { MAX_WARM_TRANSPORTS, openIdleChannel } from './warm.ts';
 import { SfuError, toSfuError } from './errors.ts';
 import { ACTIVE_SPEAKER_INTERVAL_MS, INITIAL_OUTGOING_BITRATE } from './mediaCodecs.ts';
 import { TypedEmitter } from './typedEmitter.ts';
@@ -67,6 +69,8 @@ export class SfuRoom {
     { transport: types.PlainTransport; peerId: string }
   >();
   private readonly speaker: ActiveSpeaker;
+  /** The idle channel warm transports consume (opened with the first one). */
+  private idle: Promise<types.DataProducer> | undefined;
   private isClosed = false;
 
   /** @internal Opens the room's active-speaker observer on an existing router. */
@@ -126,6 +130,72 @@ export class SfuRoom {
    * went back to the mesh (the router outlives that by a grace), starts over. The newest wins.
    */
   async createTransport(peerId: string, direction: Direction): Promise<TransportInfo> {
+    const transport = await this.openWebRtcTransport(peerId, direction, false);
+    return transportInfo(transport, direction);
+  }
+
+  /**
+   * A receive transport for a socket that has not joined yet (`owner`: a key of its own, never
+   * a peer id), with SCTP and a data consumer of the room's idle channel: the browser connects
+   * it (ICE, DTLS) on the pre-join screen and adopts it when admitted (adoptWarmTransport). It
+   * carries no media before that. At most MAX_WARM_TRANSPORTS in a room; a new one of the same
+   * owner replaces the old; `removePeer(owner)` closes it.
+   */
+  async openWarmTransport(owner: string): Promise<WarmTransportInfo> {
+    const warm = [...this.objects.transports.values()].filter((e) => e.warm).length;
+    if (warm >= MAX_WARM_TRANSPORTS) {
+      throw new SfuError('REJECTED', `the room has ${warm} transports waiting for their joiners`);
+    }
+    const transport = await this.openWebRtcTransport(owner, 'recv', true);
+    let dataConsumer: types.DataConsumer;
+    try {
+      this.idle ??= openIdleChannel(this.router);
+      dataConsumer = await transport.consumeData({ dataProducerId: (await this.idle).id });
+    } catch (error) {
+      transport.close();
+      throw toSfuError(error, 'REJECTED');
+    }
+    return {
+      ...transportInfo(transport, 'recv'),
+      sctpParameters: transport.sctpParameters as unknown as Record<string, unknown>,
+      dataConsumer: {
+        id: dataConsumer.id,
+        dataProducerId: dataConsumer.dataProducerId,
+        sctpStreamParameters: (dataConsumer.sctpStreamParameters ?? {}) as Record<string, unknown>,
+        label: dataConsumer.label,
+        protocol: dataConsumer.protocol,
+      },
+    };
+  }
+
+  /**
+   * The owner was admitted as `peerId`: its warm transport becomes the peer's receive
+   * transport (replacing one it had). `connected`: DTLS is up, so media sent on it now reaches
+   * the browser at once (consumers are best made paused until the browser has their track).
+   */
+  adoptWarmTransport(
+    owner: string,
+    peerId: string,
+    transportId: string,
+  ): { transport: TransportInfo; connected: boolean } {
+    const entry = this.owned.transport(owner, transportId);
+    if (!entry.warm || entry.transport.closed) {
+      throw new SfuError('NOT_FOUND', `transport ${transportId} not found`);
+    }
+    const previous = this.objects.findTransport(peerId, 'recv');
+    if (previous && previous !== entry) previous.transport.close();
+    entry.peerId = peerId;
+    entry.warm = false;
+    const connected = entry.transport.dtlsState === 'connected';
+    return { transport: transportInfo(entry.transport, 'recv'), connected };
+  }
+
+  /** A WebRtcTransport on the worker's WebRtcServer, booked as `peerId`'s (see createTransport). */
+  private async openWebRtcTransport(
+    peerId: string,
+    direction: Direction,
+    warm: boolean,
+  ): Promise<types.WebRtcTransport> {
     this.assertOpen();
     const transport = await this.router.createWebRtcTransport({
       webRtcServer: this.webRtcServer,
@@ -133,6 +203,7 @@ export class SfuRoom {
       enableTcp: true,
       preferUdp: true,
       initialAvailableOutgoingBitrate: INITIAL_OUTGOING_BITRATE,
+      ...(warm ? { enableSctp: true } : {}),
       appData: { peerId, direction },
     });
     // Re-check: the room may have closed while we awaited.
@@ -143,15 +214,9 @@ export class SfuRoom {
       throw error;
     }
     this.objects.findTransport(peerId, direction)?.transport.close();
-    this.objects.transports.set(transport.id, { transport, peerId, direction });
+    this.objects.transports.set(transport.id, { transport, peerId, direction, warm });
     transport.observer.once('close', () => this.objects.transports.delete(transport.id));
-    return {
-      id: transport.id,
-      direction,
-      iceParameters: transport.iceParameters,
-      iceCandidates: transport.iceCandidates,
-      dtlsParameters: transport.dtlsParameters,
-    };
+    return transport;
   }
 
   /** New ICE credentials for a transport whose connectivity failed (the client restarts ICE). */
@@ -509,6 +574,17 @@ export class SfuRoom {
     this.assertOpen();
     return this.objects;
   }
+}
+
+/** What a client needs to set up its side of a transport. */
+function transportInfo(transport: types.WebRtcTransport, direction: Direction): TransportInfo {
+  return {
+    id: transport.id,
+    direction,
+    iceParameters: transport.iceParameters as unknown as Record<string, unknown>,
+    iceCandidates: transport.iceCandidates as unknown as Record<string, unknown>[],
+    dtlsParameters: transport.dtlsParameters as unknown as Record<string, unknown>,
+  };
 }
 
 /** Simulcast: start on the top layer (mediasoup then steps down as bandwidth requires). */
