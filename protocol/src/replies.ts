@@ -37,6 +37,8 @@ export const REPLIES = {
   'set-role': ['ok'],
   end: ['ok'],
   ping: ['pong'],
+  'sfu-warm': ['sfu-warmed'],
+  'sfu-warm-connect': ['sfu-ok'],
   'sfu-transport': ['sfu-transport-created'],
   'sfu-connect': ['sfu-ok'],
   'sfu-produce': ['sfu-produced'],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PeerIdSchema, RequestIdSchema } from './ids.ts';
+import { PeerIdSchema, RequestIdSchema, RoomIdSchema } from './ids.ts';
 
 /**
  * SFU messages. mediasoup's own structures (RTP capabilities and parameters, ICE and DTLS
@@ -54,6 +54,11 @@ export const SfuReceiveSchema = z.strictObject({
   rtpCapabilities: MediasoupObject,
   /** A grid page holds 16 at most; more would only start videos nobody sees. */
   videos: z.number().int().min(0).max(64),
+  /**
+   * The warm transport this socket opened on the pre-join screen (`sfu-warm`), connected: the
+   * server makes it the joiner's receive transport. Another socket's id is ignored.
+   */
+  warm: z.string().min(1).max(64).optional(),
 });
 export type SfuReceive = z.infer<typeof SfuReceiveSchema>;
 
@@ -66,7 +71,15 @@ const ConsumerFields = {
   source: MediaSourceSchema,
   rtpParameters: z.record(z.string(), z.unknown()),
 };
-export const SfuConsumerInfoSchema = z.strictObject({ ...ConsumerFields, paused: z.boolean() });
+export const SfuConsumerInfoSchema = z.strictObject({
+  ...ConsumerFields,
+  paused: z.boolean(),
+  /**
+   * Made paused only because the receive transport already carries media (a warm one): the
+   * client resumes it (`sfu-consumer-pause`) once its side of the consumer is set up.
+   */
+  resume: z.boolean().optional(),
+});
 export type SfuConsumerInfo = z.infer<typeof SfuConsumerInfoSchema>;
 
 /** What a client needs to load its mediasoup Device and consume what is already there. */
@@ -146,7 +159,27 @@ export const SfuRestartIceSchema = z.strictObject({
   transportId: Id,
 });
 
+/**
+ * On the pre-join screen (greeted, not joined): a receive transport in `roomId`, connected
+ * before Join so that the first picture does not wait for ICE and DTLS. Answered `sfu-warmed`,
+ * without a transport where the room is not on the SFU on this server (nothing to warm).
+ */
+export const SfuWarmSchema = z.strictObject({
+  type: z.literal('sfu-warm'),
+  ...rid,
+  roomId: RoomIdSchema,
+});
+/** The client's DTLS parameters for its warm transport (`sfu-connect` before joining). */
+export const SfuWarmConnectSchema = z.strictObject({
+  type: z.literal('sfu-warm-connect'),
+  ...rid,
+  transportId: Id,
+  dtlsParameters: DtlsParametersSchema,
+});
+
 export const SFU_CLIENT_SCHEMAS = [
+  SfuWarmSchema,
+  SfuWarmConnectSchema,
   SfuTransportRequestSchema,
   SfuConnectSchema,
   SfuProduceSchema,
@@ -181,6 +214,28 @@ export const SfuConsumerCreatedSchema = z.strictObject({
   type: z.literal('sfu-consumer'),
   ...replyRid,
   ...ConsumerFields,
+});
+/**
+ * A warm transport: a receive transport with SCTP and one data consumer of the room's idle
+ * channel (it never sends), which the client consumes so that its browser connects now.
+ */
+export const SfuWarmTransportSchema = z.strictObject({
+  ...TransportFields,
+  sctpParameters: z.record(z.string(), z.unknown()),
+  dataConsumer: z.strictObject({
+    id: Id,
+    dataProducerId: Id,
+    sctpStreamParameters: z.record(z.string(), z.unknown()),
+    label: z.string().max(64),
+    protocol: z.string().max(64),
+  }),
+});
+export type SfuWarmTransport = z.infer<typeof SfuWarmTransportSchema>;
+export const SfuWarmedSchema = z.strictObject({
+  type: z.literal('sfu-warmed'),
+  ...replyRid,
+  /** Absent: the room is not on the SFU here, or holds as many warm transports as it may. */
+  transport: SfuWarmTransportSchema.optional(),
 });
 export const SfuOkSchema = z.strictObject({ type: z.literal('sfu-ok'), ...replyRid });
 export const SfuIceRestartedSchema = z.strictObject({
@@ -219,6 +274,7 @@ export const SFU_SERVER_SCHEMAS = [
   SfuTransportCreatedSchema,
   SfuProducedSchema,
   SfuConsumerCreatedSchema,
+  SfuWarmedSchema,
   SfuOkSchema,
   SfuIceRestartedSchema,
   SfuProducerAddedSchema,

@@ -303,6 +303,55 @@ describe('mesh <-> SFU switch over real sockets and a real mediasoup worker', ()
     expect(plain.reply.sfu?.consumers).toBeUndefined();
   });
 
+  it('warms a receive transport before the join, and the join takes it when it is this socket’s', async () => {
+    const server = await sfuServer({ meshMaxPeers: 1 });
+    const mesh = await server.createRoom();
+    await joinMany(server, mesh.id, 1);
+    const { id } = await server.createRoom();
+    const [first] = await joinMany(server, id, 2);
+    const caps = first?.reply.sfu?.routerRtpCapabilities ?? {};
+    const outside = async () => {
+      const client = await TestClient.ready(server.url);
+      clients.push(client);
+      return client;
+    };
+
+    // A mesh room, or none open here: nothing to warm, and no transport anywhere.
+    const early = await outside();
+    for (const roomId of [mesh.id, 'no-such-room-000000000'] as const) {
+      expect(await early.request({ type: 'sfu-warm', roomId })).toEqual({ type: 'sfu-warmed', rid: expect.any(Number) }); // prettier-ignore
+    }
+    // A room on the SFU: a receive transport with SCTP and the idle channel.
+    const warmed = await early.request({ type: 'sfu-warm', roomId: id });
+    if (warmed.type !== 'sfu-warmed' || !warmed.transport) throw new Error(JSON.stringify(warmed));
+    expect(warmed.transport).toMatchObject({
+      direction: 'recv',
+      sctpParameters: { port: 5000 },
+      dataConsumer: { label: 'parley-warm' },
+    });
+    const dtlsParameters = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] }; // prettier-ignore
+    const unknown = { type: 'sfu-warm-connect', transportId: 'not-mine', dtlsParameters };
+    expect(await early.request(unknown)).toMatchObject({ type: 'error', code: ERROR_CODES.SFU_NOT_FOUND }); // prettier-ignore
+    expect(
+      await early.request({ type: 'sfu-warm-connect', transportId: warmed.transport.id, dtlsParameters }), // prettier-ignore
+    ).toMatchObject({ type: 'sfu-ok' });
+
+    // Another socket naming it gets a transport of its own; this socket's join takes it.
+    const media = { audio: true, video: true };
+    const join = (client: TestClient, warm: string) =>
+      client.request({ type: 'join', roomId: id, name: 'J', media, receive: { rtpCapabilities: caps, videos: 4, warm } }); // prettier-ignore
+    const thief = await join(await outside(), warmed.transport.id);
+    expect(thief).toMatchObject({ type: 'joined', sfu: { recvTransport: { direction: 'recv' } } });
+    expect(thief.type === 'joined' && thief.sfu?.recvTransport?.id).not.toBe(warmed.transport.id);
+    const mine = await join(early, warmed.transport.id);
+    expect(mine).toMatchObject({ type: 'joined', sfu: { recvTransport: { id: warmed.transport.id } } }); // prettier-ignore
+    // In the meeting it is this peer's like any receive transport.
+    expect(
+      await early.request({ type: 'sfu-connect', transportId: warmed.transport.id, dtlsParameters }), // prettier-ignore
+    ).toMatchObject({ type: 'error', code: ERROR_CODES.SFU_REJECTED });
+    expect(await early.request({ type: 'sfu-warm', roomId: id })).toMatchObject({ type: 'error', code: ERROR_CODES.ALREADY_JOINED }); // prettier-ignore
+  });
+
   it('answers SFU requests in a mesh room with NOT_IN_SFU_MODE', async () => {
     const server = await sfuServer();
     const { id } = await server.createRoom();

@@ -421,6 +421,7 @@ export class CallController {
       case 'sfu-produced':
       case 'sfu-consumer':
       case 'sfu-ok':
+      case 'sfu-warmed':
       case 'ok':
       case 'channel-consumer':
       case 'floor':

@@ -253,6 +253,7 @@ export class TeamController {
       case 'sfu-produced':
       case 'sfu-consumer':
       case 'sfu-ok':
+      case 'sfu-warmed':
       case 'ok':
       case 'channel-consumer':
       case 'hands':

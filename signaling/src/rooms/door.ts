@@ -1,5 +1,5 @@
 import { ERROR_CODES } from '@parley/protocol';
-import type { MediaState, PeerId, RoomId, SfuReceive } from '@parley/protocol';
+import type { MediaState, PeerId, RoomId } from '@parley/protocol';
 import type { DoorState, DoorStore, SeatRecord } from '../store/index.ts';
 import type { Log } from '../telemetry/log.ts';
 import { background } from '../util/background.ts';
@@ -8,7 +8,7 @@ import { hashSecret, newResumeToken, secretMatches } from '../util/ids.ts';
 import { identityKeys, identityOf, networkMark, parseNetworkMark } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { Peer } from './peer.ts';
-import type { PeerSink } from './peer.ts';
+import type { JoinerReceive, PeerSink } from './peer.ts';
 import type { Room } from './room.ts';
 import type { Entered } from './roomTypes.ts';
 import { Hands } from '../classroom/hands.ts';
@@ -192,7 +192,7 @@ export interface SeatedJoin {
   identity: Identity;
   media: MediaState;
   sink: PeerSink;
-  receive?: SfuReceive | undefined;
+  receive?: JoinerReceive | undefined;
 }
 
 /**

@@ -9,6 +9,15 @@ import type {
 import type { Identity } from './identity.ts';
 import type { AdmitResult } from './room.ts';
 
+/** A warm transport a join may take (ws/warmup.ts): its owner key in the SFU room, and its id. */
+export interface WarmClaim {
+  owner: string;
+  transportId: string;
+}
+
+/** What a joiner can receive, as the server holds it: the client's, its warm transport checked. */
+export type JoinerReceive = Omit<SfuReceive, 'warm'> & { warm?: WarmClaim };
+
 /** How a Peer reaches its client; the WebSocket connection implements it. */
 export interface PeerSink {
   send(message: ServerMessage): void;
@@ -58,7 +67,7 @@ export class Peer {
     /** Device and account, for bans and remembered co-hosts. */
     readonly identity: Identity = {},
     /** What its client can receive from the SFU (`join`): consumers made with its admission. */
-    readonly receive?: SfuReceive,
+    readonly receive?: JoinerReceive,
   ) {
     this.role = role;
     this.media = media;

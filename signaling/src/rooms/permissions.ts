@@ -51,6 +51,9 @@ export const RULES: Readonly<Record<ClientMessageType, Rule>> = {
   chat: 'admitted',
   'chat-sync': 'admitted',
   media: 'admitted',
+  // Before joining: a socket's one warm transport (see SfuRoom.openWarmTransport).
+  'sfu-warm': 'outside',
+  'sfu-warm-connect': 'outside',
   'sfu-transport': 'admitted',
   'sfu-connect': 'admitted',
   'sfu-produce': 'admitted',

@@ -3,7 +3,6 @@ import type {
   RecordingLayout,
   RoomMode,
   ServerMessage,
-  SfuReceive,
   SfuState,
   SfuTransport,
 } from '@parley/protocol';
@@ -12,6 +11,7 @@ import type { HlsGateway } from '@parley/hls-gateway';
 import { ERROR_CODES } from '@parley/protocol';
 import { ProtocolError } from '../util/errors.ts';
 import type { Log } from '../telemetry/log.ts';
+import type { JoinerReceive } from './peer.ts';
 import { RoomBroadcast } from './roomBroadcast.ts';
 import { RoomRecording } from './roomRecording.ts';
 import type { MediaJobBudget } from './mediaJobs.ts';
@@ -175,34 +175,36 @@ export class RoomMedia {
    * The SFU side of a peer being admitted into a room on the SFU, sent with its `joined`: its
    * receive transport and, when its `join` said what it can receive, its consumers of what is
    * there (video first; the first `receive.videos` videos running, the others paused). That
-   * saves the joiner the round trips before its first picture. Undefined in a mesh room or when
-   * the transport cannot be opened; a consumer that cannot be made is left to `sfu-consume`.
+   * saves the joiner the round trips before its first picture. The receive transport is the
+   * warm one the joiner connected on the pre-join screen when it names one (ws/warmup.ts): on
+   * a connected transport the consumers that should run are made paused with `resume`, since
+   * what the server sends before the browser has set them up would be lost. Undefined in a mesh
+   * room or when no transport can be had; a consumer that cannot be made is left to `sfu-consume`.
    */
   async openForJoiner(
     peerId: PeerId,
-    receive: SfuReceive | undefined,
+    receive: JoinerReceive | undefined,
   ): Promise<Pick<SfuState, 'recvTransport' | 'consumers'> | undefined> {
     const sfuRoom = this.sfuRoom;
     if (this.mode !== 'sfu' || !sfuRoom) return undefined;
-    let recvTransport: SfuTransport;
-    try {
-      recvTransport = await sfuRoom.createTransport(peerId, 'recv');
-    } catch (error) {
-      this.options.log.warn('could not open a joiner recv transport', {
-        peerId,
-        error: String(error),
-      });
-      return undefined;
-    }
+    const opened = await this.#recvTransportFor(sfuRoom, peerId, receive);
+    if (!opened) return undefined;
+    const { recvTransport, connected } = opened;
     if (!receive || this.options.team) return { recvTransport };
     const others = (this.state()?.producers ?? []).filter((p) => p.peerId !== peerId);
     let videos = 0;
     const made = await Promise.allSettled(
       others.slice(0, this.options.maxConsumersPerPeer ?? others.length).map((p) => {
         const paused = p.kind === 'video' && videos++ >= receive.videos;
+        const resume = connected && !paused;
         return sfuRoom
-          .consume(peerId, p.producerId, receive.rtpCapabilities, paused)
-          .then((c) => ({ ...c, peerId: c.peerId as PeerId, paused }));
+          .consume(peerId, p.producerId, receive.rtpCapabilities, paused || resume)
+          .then((c) => ({
+            ...c,
+            peerId: c.peerId as PeerId,
+            paused: paused || resume,
+            ...(resume ? { resume } : {}),
+          }));
       }),
     );
     const consumers = made.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -215,6 +217,33 @@ export class RoomMedia {
       });
     }
     return { recvTransport, consumers };
+  }
+
+  /** The joiner's warm transport when it has one that is still open, else a new one. */
+  async #recvTransportFor(
+    sfuRoom: SfuRoom,
+    peerId: PeerId,
+    receive: JoinerReceive | undefined,
+  ): Promise<{ recvTransport: SfuTransport; connected: boolean } | undefined> {
+    const warm = receive?.warm;
+    if (warm) {
+      try {
+        const adopted = sfuRoom.adoptWarmTransport(warm.owner, peerId, warm.transportId);
+        return { recvTransport: adopted.transport, connected: adopted.connected };
+      } catch (error) {
+        // Closed meanwhile (the SFU side was rebuilt): a new one, as without.
+        this.options.log.info('warm transport gone', { peerId, error: String(error) });
+      }
+    }
+    try {
+      return { recvTransport: await sfuRoom.createTransport(peerId, 'recv'), connected: false };
+    } catch (error) {
+      this.options.log.warn('could not open a joiner recv transport', {
+        peerId,
+        error: String(error),
+      });
+      return undefined;
+    }
   }
 
   /**

@@ -27,6 +27,7 @@ import type { SfuMessage } from './sfuHandlers.ts';
 import { SerialQueue } from '../util/serialQueue.ts';
 import { BackpressureWatch } from './backpressure.ts';
 import { handleMemberMessage } from './memberHandlers.ts';
+import { SocketWarmup } from './warmup.ts';
 import type { MemberMessage } from './memberHandlers.ts';
 import { rid } from './types.ts';
 import type { ConnectionDeps, ServerMessageOf, Socket } from './types.ts';
@@ -62,6 +63,7 @@ export class Connection implements PeerSink {
   readonly #flood: FloodGuard;
   readonly #buffer: BackpressureWatch;
   readonly #inbox = new SerialQueue();
+  readonly #warm: SocketWarmup;
 
   constructor(
     private readonly socket: Socket,
@@ -73,6 +75,7 @@ export class Connection implements PeerSink {
       deps.config.wsBuffer.maxBytes,
       deps.config.wsBuffer.graceMs,
     );
+    this.#warm = new SocketWarmup(deps.rooms, deps.log, deps.config.iceRelayOnly);
     deps.log.info('connected', { remote: arrival.remote });
     this.#armJoinTimer();
   }
@@ -107,7 +110,10 @@ export class Connection implements PeerSink {
     this.#closed = true;
     this.#log.info('disconnected', { code, reason });
     clearTimeout(this.#joinTimer);
-    this.#inOrder(() => this.#dropSeat(), 'seat drop');
+    this.#inOrder(() => {
+      this.#warm.release();
+      return this.#dropSeat();
+    }, 'seat drop');
   }
 
   /** Runs `task` after this socket's earlier messages; nobody awaits it, failures are logged. */
@@ -224,6 +230,10 @@ export class Connection implements PeerSink {
       case 'set-role':
       case 'end':
         return this.#host(message);
+      case 'sfu-warm':
+        return this.#sendReply(message, this.#warm.open(message));
+      case 'sfu-warm-connect':
+        return this.#sendReply(message, this.#warm.connect(message));
       case 'sfu-transport':
       case 'sfu-connect':
       case 'sfu-produce':
@@ -277,14 +287,14 @@ export class Connection implements PeerSink {
     const { rooms } = this.deps;
     const user = message.accessToken === undefined ? undefined : await this.#user(message);
     const { roomId, seat, media } = message;
+    const receive = this.#warm.receiveFor(roomId, message.receive);
     const { guestId, guestSince, network } = this.arrival;
     // Bans key on what the server issued (guest id, account); the client's deviceId is extra.
     const identity = { guestId, guestSince, network, deviceId: message.deviceId, userId: user?.id };
     if (seat) {
       // Its resume failed (the room moved to another node): back in as the same peer, if the
       // seat is this meeting's. Otherwise the normal way in.
-      const back = (room: Room) =>
-        reseat(room, seat, { identity, media, sink: this, receive: message.receive });
+      const back = (room: Room) => reseat(room, seat, { identity, media, sink: this, receive });
       if (await this.#enterRoom(message, back)) return;
     }
     const host =
@@ -294,7 +304,6 @@ export class Connection implements PeerSink {
     await rooms.door(roomId, host ? { host } : { password: message.password }, remote);
     const role = host ? 'host' : 'guest';
     const token = newResumeToken();
-    const { receive } = message;
     const peer = new Peer(newPeerId(), message.name, role, media, this, token, identity, receive);
     await this.#enterRoom(message, async (room) => ({ peer, entered: await room.enter(peer) }));
   }
@@ -331,6 +340,8 @@ export class Connection implements PeerSink {
     request?: { rid?: number },
   ): void {
     const { room, peer } = member;
+    // In the meeting: a warm transport the join did not take has no use any more.
+    this.#warm.release();
     this.send({
       type: 'joined',
       ...rid(request ?? {}),
@@ -395,6 +406,10 @@ export class Connection implements PeerSink {
       member.admitted ? room.remove(peer.id) : room.stopWaiting(peer.id),
     );
     this.deps.rooms.releaseIfEmpty(room);
+  }
+
+  async #sendReply(request: { rid?: number }, reply: Promise<ServerMessage>): Promise<void> {
+    this.send({ ...(await reply), ...rid(request) });
   }
 
   async #memberMessage(message: MemberMessage): Promise<void> {

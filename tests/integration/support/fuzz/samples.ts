@@ -46,6 +46,8 @@ function hintsFor(ctx: SampleContext): Hints {
     peerId: idFrom(ctx.peerIds),
     to: idFrom(ctx.peerIds),
     transportId: idFrom(ctx.transportIds),
+    // join.receive.warm: a warm transport's id (the scenario opens one).
+    warm: idFrom(ctx.transportIds),
     producerId: idFrom(ctx.producerIds),
     consumerId: idFrom(ctx.consumerIds),
     channelId: idFrom(ctx.channelIds),

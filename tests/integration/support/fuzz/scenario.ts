@@ -161,6 +161,10 @@ export async function setUpScenario(server: TestServer): Promise<Scenario> {
   await after.request({ type: 'hello', version: PROTOCOL_VERSION });
   const host = await joinAs(server, 'host', roomA.id, { hostKey: roomA.hostKey });
   const { guest, ids } = await onAir(server, roomA, host.socket);
+  // A warm transport for the socket outside any room (room A is on the SFU now): its id goes to
+  // the fuzz, so `sfu-warm-connect` and `join.receive.warm` reach a real one as well.
+  const warmed = await expectReply(after, { type: 'sfu-warm', roomId: roomA.id }, 'sfu-warmed');
+  if (!warmed.transport) throw new Error('no warm transport in a room on the SFU');
   const lobbyHost = await TestClient.ready(server.url);
   const lobbyJoined = await lobbyHost.join(roomB.id, 'lobby host', roomB.hostKey);
   const waiting = await joinAs(server, 'waiting', roomB.id);
@@ -191,7 +195,7 @@ export async function setUpScenario(server: TestServer): Promise<Scenario> {
   const context: FrameContext = {
     roomIds: [roomA.id, roomB.id, randomBytes(16).toString('base64url') as RoomId],
     peerIds: [...knownPeers, randomBytes(12).toString('base64url')] as PeerId[],
-    transportIds: [...ids.transportIds, ...team.transportIds],
+    transportIds: [...ids.transportIds, warmed.transport.id, ...team.transportIds],
     producerIds: [...ids.producerIds, ...team.producerIds],
     consumerIds: [...ids.consumerIds, ...team.consumerIds],
     channelIds: team.channelIds,
