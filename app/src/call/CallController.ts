@@ -11,6 +11,7 @@ import { ChatSession } from './features/chat/ChatSession.ts';
 import { initialSnapshot, joinedPatch, mediaFlags, resumedPatch } from './callState.ts';
 import type { CallSnapshot } from './callState.ts';
 import { preloadSfuDevice, sfuReceive } from './topology/sfu/sfuDevice.ts';
+import { dropWarmTransport, warmTransportId, warmUp } from './topology/sfu/warmTransport.ts';
 import { SnapshotStore } from './SnapshotStore.ts';
 import { RequestChannel } from './session/RequestChannel.ts';
 import type { TileSeen } from './topology/sfu/SfuConnector.ts';
@@ -79,6 +80,8 @@ export class CallController {
   );
   /** Closing the tab releases the seat at once (a best-effort `leave`), not after the window. */
   private readonly onPageHide = () => this.leave();
+  /** The socket has finished its handshake (`welcome`): a join can go out at once. */
+  private greeted = false;
   private readonly screen: ScreenShare = new ScreenShare({
     rpc: this.rpc,
     media: (screen) => mediaFlags(this.snap.local, screen),
@@ -134,7 +137,7 @@ export class CallController {
       closeSocket: () => this.closeSocket(),
       teardown: () => this.teardown(),
       releaseSeat: () => this.membership.release(),
-      receive: () => sfuReceive(firstPageVideos()),
+      receive: () => sfuReceive(firstPageVideos(), warmTransportId()),
     });
     this.polls = new Polls({
       rpc: this.rpc,
@@ -168,7 +171,35 @@ export class CallController {
   startPreview(): Promise<void> {
     // While the user looks at the preview: a room on the SFU then starts with its first request.
     background(preloadSfuDevice(), 'SFU device preload');
+    this.openSocket();
     return this.local.start();
+  }
+
+  /**
+   * The pre-join screen is in use again (a key, a pointer): reopen the signaling socket if the
+   * server closed it meanwhile (it closes one that has not joined after JOIN_TIMEOUT_MS).
+   */
+  warmUp(): void {
+    if (this.snap.phase === 'preview') this.openSocket();
+  }
+
+  /**
+   * The signaling socket, opened on the pre-join screen already: Join then costs no handshake,
+   * and in a room on the SFU the socket warms up a receive transport meanwhile (warmTransport.ts).
+   */
+  private openSocket(): void {
+    if (this.signaling || this.disposed) return;
+    window.addEventListener('pagehide', this.onPageHide);
+    this.greeted = false;
+    this.signaling = new SignalingClient(
+      {
+        ready: () => this.onReady(),
+        message: (msg) => this.dispatch(msg),
+        down: (reason, willRetry) => this.onDown(reason, willRetry),
+      },
+      defaultSocketUrl(this.roomId),
+    );
+    this.signaling.connect();
   }
 
   async selectDevice(kind: MediaKind, deviceId: string): Promise<void> {
@@ -241,27 +272,21 @@ export class CallController {
 
   /** Joins (or asks to: the waiting room) with the room password when one was typed. */
   async join(name: string, password?: string): Promise<void> {
-    if (this.signaling || this.disposed) return;
+    // Only from the pre-join screen (whose socket may be open already) or after a failure.
+    if (this.disposed || (this.signaling && this.snap.phase !== 'preview')) return;
     const trimmed = name.trim().slice(0, LIMITS.NAME_MAX);
     this.admission.start(password);
     this.update({ phase: 'joining', name: trimmed, ...FRESH_ATTEMPT });
     await this.startPreview();
     if (this.disposed) return;
-    window.addEventListener('pagehide', this.onPageHide);
-    this.signaling = new SignalingClient(
-      {
-        ready: () => this.onReady(),
-        message: (msg) => this.dispatch(msg),
-        down: (reason, willRetry) => this.onDown(reason, willRetry),
-      },
-      defaultSocketUrl(this.roomId),
-    );
-    this.signaling.connect();
+    // Greeted on the pre-join screen: join now. Otherwise onReady joins after the handshake.
+    if (this.greeted) background(this.admission.sendJoin(), 'join');
   }
 
   leave(): void {
     if (this.snap.phase === 'left' || this.snap.phase === 'removed') return;
-    this.send({ type: 'leave' });
+    // From the pre-join screen there is no seat to leave, only its socket to close.
+    if (this.snap.phase !== 'preview') this.send({ type: 'leave' });
     this.teardown();
     this.update({ phase: 'left', peers: [], notice: null, status: null, sharing: false });
   }
@@ -300,6 +325,8 @@ export class CallController {
     window.removeEventListener('pagehide', this.onPageHide);
     this.signaling?.close();
     this.signaling = null;
+    this.greeted = false;
+    dropWarmTransport();
   }
 
   /** The SFU side could not be rebuilt: leave and join again on the same socket. */
@@ -317,6 +344,12 @@ export class CallController {
 
   /** The socket is (again) ready: take our seat back if we have one, else join. */
   private onReady(): void {
+    this.greeted = true;
+    if (this.snap.phase === 'preview') {
+      const stillPreview = () => this.snap.phase === 'preview';
+      background(warmUp(this.rpc, this.roomId, stillPreview), 'warm-up');
+      return;
+    }
     const resume = this.membership.resumeMessage(this.roomId, this.chat.highestSeq, this.rid);
     if (resume) this.send(resume);
     else background(this.admission.sendJoin(), 'join');
@@ -336,6 +369,9 @@ export class CallController {
   }
 
   private onDown(reason: string, willRetry: boolean): void {
+    this.greeted = false;
+    // The pre-join socket timed out or the network blinked: Join (or warmUp) opens a new one.
+    if (this.snap.phase === 'preview') return this.closeSocket();
     if (!willRetry) {
       this.teardown();
       this.update({ phase: 'failed', error: reason });
@@ -443,6 +479,8 @@ export class CallController {
     const sharing = this.screen.stream;
     if (sharing && this.topology) background(this.topology.startScreen(sharing), 'screen share');
     this.update(joinedPatch(msg));
+    // Not taken by an SFU session (a mesh room): the server has closed it already.
+    if (!msg.sfu?.recvTransport) dropWarmTransport();
     this.chat.merge(msg.chat);
     this.board.joined(msg);
     if (this.joinedOnce) this.chat.resume(sinceSeq);

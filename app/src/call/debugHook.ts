@@ -1,6 +1,7 @@
 import type { CallController } from './CallController.ts';
 import type { PeerStats } from './topology/mesh/Mesh.ts';
 import { inboundOf } from './topology/rtcStats.ts';
+import { warmState } from './topology/sfu/warmTransport.ts';
 
 /** What one remote tile shows, measured from the stream attached to its <video>. */
 export interface TileStats {
@@ -46,6 +47,11 @@ export interface ParleyDebugHook {
   failIce(peerId?: string): void;
   /** `ice-refresh` requests (fresh TURN credentials) sent since the page joined. */
   iceRefreshes(): number;
+  /**
+   * The pre-join warm transport (warmTransport.ts): its state while the page holds it, and how
+   * many an SFU session has taken as its receive transport since the page loaded.
+   */
+  warm(): { state: string | null; taken: number };
 }
 
 declare global {
@@ -117,6 +123,7 @@ export function installDebugHook(controller: CallController): () => void {
     dropSocket: () => controller.dropSocket(),
     failIce: (peerId) => controller.membership.failIce(peerId),
     iceRefreshes: () => controller.membership.iceRefreshes,
+    warm: () => warmState(),
   };
   window.__parley = hook;
   return () => {

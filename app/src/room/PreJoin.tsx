@@ -61,7 +61,13 @@ export function PreJoin({ controller, snap, online }: Props) {
           {snap.mediaProblem}
         </p>
       )}
-      <form class="prejoin-form" onSubmit={onSubmit}>
+      {/* Someone heading for Join: the call's socket (re)opens if it timed out meanwhile. */}
+      <form
+        class="prejoin-form"
+        onSubmit={onSubmit}
+        onFocusIn={() => controller.warmUp()}
+        onPointerEnter={() => controller.warmUp()}
+      >
         <div class="field">
           <label for="your-name">Your name</label>
           <input

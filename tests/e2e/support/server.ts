@@ -46,6 +46,8 @@ export interface TestServerOptions {
   iceRelayOnly?: boolean;
   /** How long a dropped peer's seat is kept for `resume`, ms (server default 30000). */
   resumeWindowMs?: number;
+  /** How long a socket may stay without joining, ms (server default 15000). */
+  joinTimeoutMs?: number;
 }
 
 /** One worker, loopback only, ports picked from a range the other suites do not use. */
@@ -78,6 +80,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...(opts.turnTtlS !== undefined ? { turnTtlS: opts.turnTtlS } : {}),
     ...(opts.iceRelayOnly !== undefined ? { iceRelayOnly: opts.iceRelayOnly } : {}),
     ...(opts.resumeWindowMs !== undefined ? { resumeWindowMs: opts.resumeWindowMs } : {}),
+    ...(opts.joinTimeoutMs !== undefined ? { joinTimeoutMs: opts.joinTimeoutMs } : {}),
     ...(opts.sfuDowngradeHoldS !== undefined ? { sfuDowngradeHoldS: opts.sfuDowngradeHoldS } : {}),
     ...(opts.sfuDowngradeGraceS !== undefined
       ? { sfuDowngradeGraceS: opts.sfuDowngradeGraceS }

@@ -11,10 +11,11 @@ import { cameraEncodings, spatialLayersOf } from './simulcast.ts';
 import type { RequestChannel } from '../../session/RequestChannel.ts';
 import { START_BITRATE_KBPS } from '../sdp.ts';
 import { loadSfuDevice } from './sfuDevice.ts';
-import { IceRecovery, connectedWithin } from './iceRecovery.ts';
+import { IceRecovery } from './iceRecovery.ts';
 import { log } from '../../../log.ts';
 import { background } from '../../../util/background.ts';
 import { createTransport, dtlsOf } from './transport.ts';
+import { takeWarmTransport } from './warmTransport.ts';
 
 /** Error codes that mean "that producer or consumer no longer exists". */
 const GONE = new Set(['SFU_NOT_FOUND', 'CANNOT_CONSUME']);
@@ -66,6 +67,9 @@ export class SfuSession {
   private readonly lastPaused = new Map<string, boolean>();
   private readonly lastLayer = new Map<string, number>();
   private ready: Promise<void> | undefined;
+  /** Resolved by the first video consumer's first packets (see `receiving`). */
+  private readonly firstPicture: Promise<void>;
+  private pictureArrived: () => void = () => undefined;
   private closed = false;
   private readonly recovery: IceRecovery;
 
@@ -75,6 +79,7 @@ export class SfuSession {
     private readonly ice: SfuIce,
     private readonly events: SfuSessionEvents,
   ) {
+    this.firstPicture = new Promise((resolve) => (this.pictureArrived = resolve));
     this.recovery = new IceRecovery(rpc, ice, {
       closed: () => this.closed,
       restarting: (active) => events.restarting(active),
@@ -84,9 +89,7 @@ export class SfuSession {
 
   /** Fresh TURN credentials for the transports' later ICE gathering. */
   updateIceServers(iceServers: RTCIceServer[]): void {
-    for (const t of this.transports()) {
-      t.updateIceServers({ iceServers }).catch((err: unknown) => log.warn('sfu: ICE', err));
-    }
+    for (const t of this.transports()) this.updateIceServersOf(t, iceServers);
   }
 
   /** Restarts ICE on every transport (what a `failed` transport does; on demand for tests). */
@@ -113,7 +116,9 @@ export class SfuSession {
         state.recvTransport ?? this.requestTransport('recv'),
       ]);
       this.device = device;
-      this.recvTransport = this.openTransport(device, recv);
+      // The transport we connected on the pre-join screen, when the server made it ours.
+      const warm = takeWarmTransport(recv.id);
+      this.recvTransport = warm ? this.adoptTransport(warm) : this.openTransport(device, recv);
     })();
     // Made with our admission: taken as they are (the producers' loop below skips them).
     for (const c of state.consumers ?? []) this.consumed.add(c.producerId);
@@ -123,14 +128,17 @@ export class SfuSession {
   }
 
   /**
-   * Resolves once the receive transport is connected (it connects with the first consumer,
-   * a video one: the server lists those first), or after `ms`: a joiner produces only then,
-   * so its own encoder, SDP work and producers on the server do not compete with the first
-   * picture it receives.
+   * Resolves once a picture is arriving (the first video consumer's track unmutes: its first
+   * packets), or after `ms`: a joiner produces only then, so its own encoder, SDP work and
+   * producers on the server do not compete with the first picture it receives. A connected
+   * receive transport is not enough: a warm one was connected before we even joined.
    */
   async receiving(ms: number): Promise<void> {
-    await this.ready;
-    if (this.recvTransport) await connectedWithin(this.recvTransport, ms).catch(() => undefined);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+    const picture = (this.ready ?? Promise.resolve()).then(() => this.firstPicture);
+    await Promise.race([picture, timeout]);
+    clearTimeout(timer);
   }
 
   /** Sends one of our tracks (no new getUserMedia: the tracks we already have). */
@@ -226,7 +234,8 @@ export class SfuSession {
     }
     this.lastPaused.set(consumer.id, paused);
     const info = this.addConsumer(consumer, c.peerId, c.source);
-    const wanted = this.events.paused(info);
+    // Held by the server only until our side exists (a warm transport): running, unless hidden.
+    const wanted = this.events.paused(info) ?? (c.resume ? false : undefined);
     if (wanted !== undefined) await this.setPaused(consumer.id, wanted);
   }
 
@@ -242,8 +251,16 @@ export class SfuSession {
     };
     const spatialLayers = spatialLayersOf(consumer.rtpParameters);
     this.consumers.set(consumer.id, { consumer, info, spatialLayers });
+    this.watchForPicture(consumer.track);
     this.events.track(info);
     return info;
+  }
+
+  /** A remote video track is muted until its first packets arrive (see `receiving`). */
+  private watchForPicture(track: MediaStreamTrack): void {
+    if (track.kind !== 'video') return;
+    if (!track.muted) this.pictureArrived();
+    else track.addEventListener('unmute', this.pictureArrived, { once: true });
   }
 
   /** The producer went away (its peer stopped it or left). */
@@ -345,6 +362,14 @@ export class SfuSession {
     return this.rpc.request({ type: 'sfu-transport', direction });
   }
 
+  /** A transport connected before we joined (warmTransport.ts), now with our ICE servers. */
+  private adoptTransport(transport: Transport): Transport {
+    const { iceServers } = this.ice.config();
+    if (iceServers) this.updateIceServersOf(transport, iceServers);
+    this.watchIce(transport);
+    return transport;
+  }
+
   private openTransport(device: Device, reply: SfuTransport): Transport {
     const transport = createTransport(device, reply, this.ice.config());
     transport.on('connect', ({ dtlsParameters }, done) => {
@@ -371,9 +396,17 @@ export class SfuSession {
         })
         .then((r) => done({ id: r.producerId }), fail);
     });
+    this.watchIce(transport);
+    return transport;
+  }
+
+  private watchIce(transport: Transport): void {
     transport.on('connectionstatechange', (state) => {
       if (state === 'failed') background(this.recovery.recover(transport), 'sfu: ICE restart');
     });
-    return transport;
+  }
+
+  private updateIceServersOf(transport: Transport, iceServers: RTCIceServer[]): void {
+    transport.updateIceServers({ iceServers }).catch((err: unknown) => log.warn('sfu: ICE', err));
   }
 }

@@ -36,15 +36,20 @@ let preloading: Promise<void> | undefined;
 /** The Device preloadSfuDevice loaded, once it has. */
 let preloaded: Device | undefined;
 
+/** The Device preloadSfuDevice loaded; undefined before (or when the server has no SFU). */
+export function preloadedSfuDevice(): Device | undefined {
+  return preloaded;
+}
+
 /**
  * What `join` says we can receive from the SFU, once the Device is preloaded (undefined before:
  * the join does not wait for it, and consumes the usual way). `videos`: how many videos to
  * start running, the tiles the first page of the grid shows.
  */
-export function sfuReceive(videos: number): SfuReceive | undefined {
+export function sfuReceive(videos: number, warm?: string): SfuReceive | undefined {
   if (!preloaded) return undefined;
   const rtpCapabilities = preloaded.recvRtpCapabilities as unknown as Record<string, unknown>;
-  return { rtpCapabilities, videos };
+  return { rtpCapabilities, videos, ...(warm ? { warm } : {}) };
 }
 
 /**

@@ -3,6 +3,7 @@ import type {
   DtlsParameters,
   IceCandidate,
   IceParameters,
+  SctpParameters,
   Transport,
 } from 'mediasoup-client/types';
 import type { SfuTransport } from '@parley/protocol';
@@ -16,8 +17,10 @@ export function createTransport(
   device: Device,
   reply: SfuTransport,
   ice: RTCConfiguration,
+  extra: { sctpParameters?: SctpParameters } = {},
 ): Transport {
   const opts = {
+    ...extra,
     id: reply.id,
     // mediasoup's own structures, produced by the server's mediasoup: passed through as is.
     iceParameters: reply.iceParameters as unknown as IceParameters,
