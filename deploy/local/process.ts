@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { Socket } from 'node:net';
 
-/** How many of a service's last output lines an error quotes. */
-const TAIL_LINES = 40;
+/** How many of a service's last output lines are kept (for a test's failure message). */
+const TAIL_LINES = 400;
+/** How many of them an error of its own quotes. */
+const QUOTED_LINES = 40;
 
 export interface ServiceProcessOptions {
   /** Shown in errors: "redis-server", "postgres", ... */
@@ -83,7 +85,9 @@ export class ServiceProcess {
   /** An error naming the service, with what it printed last. */
   failure(message: string): Error {
     const status = this.exitStatus ? ` (${this.exitStatus})` : '';
-    return new Error(`${this.name}: ${message}${status}\n--- last output ---\n${this.logs()}`);
+    return new Error(
+      `${this.name}: ${message}${status}\n--- last output ---\n${this.tail.slice(-QUOTED_LINES).join('\n')}`,
+    );
   }
 
   /** Sends a signal (e.g. SIGUSR2 to reload HAProxy); false if the process is gone. */

@@ -38,6 +38,9 @@ export type { ConnectionDeps, Socket } from './types.ts';
 type Member = { room: Room; peer: Peer; admitted: boolean };
 type Joined = { room: Room; peer: Peer };
 
+/** A message whose handling takes this long is logged: the socket's next ones waited for it. */
+const SLOW_MESSAGE_MS = 2_000;
+
 /**
  * Where a socket came from: the client's address (wrong room passwords are limited per
  * address) and what the server knows of it without asking the client: the guest identity of
@@ -180,6 +183,7 @@ export class Connection implements PeerSink {
 
   async #handle(message: ClientMessage): Promise<void> {
     if (this.#closed) return;
+    const started = performance.now();
     try {
       await this.#dispatch(message);
     } catch (error) {
@@ -190,6 +194,10 @@ export class Connection implements PeerSink {
         this.#log.error('handler failed', { type: message.type, error: String(error) });
         this.#error(ERROR_CODES.INTERNAL, 'internal error', message.rid, message.type);
       }
+    } finally {
+      // Every later message of this socket waited for this one: a slow one is worth a line.
+      const ms = Math.round(performance.now() - started);
+      if (ms >= SLOW_MESSAGE_MS) this.#log.warn('slow message', { type: message.type, ms });
     }
   }
 
