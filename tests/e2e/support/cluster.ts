@@ -13,8 +13,8 @@ import { waitFor } from './wait.ts';
 
 /**
  * `npm run cluster`'s topology (deploy/local): Redis, PostgreSQL, `nodes` Parley processes and
- * HAProxy, every node serving the debug build of the app. Mesh up to four peers (the server
- * default); broadcasts at a small picture so FFmpeg stays light on two cores. No TURN: like the
+ * HAProxy, every node serving the debug build of the app. Mesh up to two peers, so a call of
+ * three is on the SFU; broadcasts at a small picture so FFmpeg stays light on two cores. No TURN: like the
  * other e2e suites, pages and SFUs meet on host candidates of this machine.
  */
 export function startE2eCluster(nodes = 3): Promise<LocalCluster> {
@@ -25,7 +25,8 @@ export function startE2eCluster(nodes = 3): Promise<LocalCluster> {
     // startCluster's default (50000, deploy/local's own tests), which may run beside us.
     sfuPortBase: 62_000,
     env: {
-      MESH_MAX_PEERS: '4',
+      // Two people on the mesh, the third moves a call to the SFU: four pages cover both.
+      MESH_MAX_PEERS: '2',
       HLS_WIDTH: '320',
       HLS_HEIGHT: '180',
       HLS_FPS: '15',
