@@ -19,6 +19,11 @@ export interface SfuOptions {
   /** Port range for PlainTransports and WebRtcTransports not on the WebRtcServer. */
   rtcMinPort?: number;
   rtcMaxPort?: number;
+  /**
+   * How often each worker is asked to answer, and how long it has before it is killed and
+   * replaced (default every 5 s, 20 s: see watchdog.ts).
+   */
+  watchdog?: { intervalMs: number; timeoutMs: number };
   log?: {
     info(msg: string, f?: object): void;
     warn(msg: string, f?: object): void;

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { SfuLog, SfuOptions } from './api.ts';
+import { DEFAULT_WATCHDOG, type WatchdogTiming } from './watchdog.ts';
 
 /** SfuOptions with every default filled in; see SfuOptions for the meaning of each. */
 export interface ResolvedSfuOptions {
@@ -10,6 +11,7 @@ export interface ResolvedSfuOptions {
   webRtcPortBase: number;
   rtcMinPort: number;
   rtcMaxPort: number;
+  watchdog: WatchdogTiming;
   log: SfuLog;
 }
 
@@ -39,6 +41,7 @@ export function resolveSfuOptions(options: SfuOptions): ResolvedSfuOptions {
     webRtcPortBase: options.webRtcPortBase ?? 0,
     rtcMinPort: options.rtcMinPort ?? DEFAULT_RTC_MIN_PORT,
     rtcMaxPort: options.rtcMaxPort ?? DEFAULT_RTC_MAX_PORT,
+    watchdog: options.watchdog ?? DEFAULT_WATCHDOG,
     log: options.log ?? consoleLog,
   };
   const { workers, webRtcPortBase, rtcMinPort, rtcMaxPort } = resolved;
@@ -47,6 +50,10 @@ export function resolveSfuOptions(options: SfuOptions): ResolvedSfuOptions {
   }
   if (!isPort(webRtcPortBase, true) || webRtcPortBase + workers - 1 > 65535) {
     throw new Error(`sfu: webRtcPortBase ${webRtcPortBase} + ${workers} workers is not a port`);
+  }
+  const { intervalMs, timeoutMs } = resolved.watchdog;
+  if (!(intervalMs > 0) || !(timeoutMs > 0)) {
+    throw new Error(`sfu: watchdog times must be positive, got ${intervalMs} and ${timeoutMs} ms`);
   }
   if (!isPort(rtcMinPort, false) || !isPort(rtcMaxPort, false) || rtcMinPort > rtcMaxPort) {
     throw new Error(`sfu: bad rtc port range ${rtcMinPort}..${rtcMaxPort}`);

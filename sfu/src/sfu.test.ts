@@ -95,6 +95,55 @@ describe('Sfu', () => {
     expect(diedEvents).toBe(1);
   });
 
+  it('kills a worker that stops answering: a request waiting on it fails, and it is replaced', async () => {
+    const log = memoryLog();
+    const watchdog = { intervalMs: 100, timeoutMs: 1_000 };
+    const sfu = await start({ workers: 1, ...RTC_PORTS, watchdog, log });
+    const room = await sfu.createRoom('hung');
+    const pid = room.workerPid;
+    let died = false;
+    room.on('worker-died', () => (died = true));
+
+    // SIGSTOP: the process lives on but answers nothing, as a deadlocked worker would.
+    process.kill(pid, 'SIGSTOP');
+    const pending = room.createTransport('p', 'recv').then(
+      () => 'answered',
+      (error: unknown) => error,
+    );
+    // Without the watchdog this request would wait for ever (mediasoup sets no deadline).
+    await expect(pending).resolves.toMatchObject({ code: 'CLOSED' });
+    expect(died).toBe(true);
+    expect(log.lines).toContain('mediasoup worker stopped answering: killing it');
+    await vi.waitFor(() => expect(isAlive(pid)).toBe(false), { timeout: 5000 });
+    await vi.waitFor(() => expect(sfu.workerPids()).toHaveLength(1), { timeout: 10_000 });
+    expect(sfu.workerPids()).not.toContain(pid);
+    const again = await sfu.createRoom('hung');
+    await expect(again.createTransport('p', 'recv')).resolves.toHaveProperty('id');
+  });
+
+  it('leaves a busy worker alone: a slow answer is still an answer', async () => {
+    const log = memoryLog();
+    const sfu = await start({
+      workers: 1,
+      ...RTC_PORTS,
+      watchdog: { intervalMs: 50, timeoutMs: 1_500 },
+      log,
+    });
+    const room = await sfu.createRoom('busy');
+    const pid = room.workerPid;
+    // Stopped for half the deadline, three times: late answers, never none.
+    for (let i = 0; i < 3; i += 1) {
+      process.kill(pid, 'SIGSTOP');
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      process.kill(pid, 'SIGCONT');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(isAlive(pid)).toBe(true);
+    expect(sfu.workerPids()).toEqual([pid]);
+    expect(log.lines).not.toContain('mediasoup worker stopped answering: killing it');
+    await expect(room.createTransport('p', 'recv')).resolves.toHaveProperty('id');
+  });
+
   it('close() is idempotent, closes every room and ends the worker processes', async () => {
     const sfu = await start({ workers: 2, ...RTC_PORTS, log: memoryLog() });
     const room = await sfu.createRoom('r');

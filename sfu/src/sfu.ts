@@ -4,6 +4,7 @@ import { SfuError } from './errors.ts';
 import { AUDIO_ONLY_CODECS, MEDIA_CODECS } from './mediaCodecs.ts';
 import { resolveSfuOptions, type ResolvedSfuOptions } from './options.ts';
 import { SfuRoom } from './sfuRoom.ts';
+import { watchWorker } from './watchdog.ts';
 import { configureWorkerBinary } from './workerBinary.ts';
 
 type Mediasoup = typeof import('mediasoup');
@@ -23,7 +24,8 @@ const MAX_RETRY_DELAY_MS = 10_000;
 /**
  * The worker pool: one mediasoup worker per core, each with a WebRtcServer (one UDP and one
  * TCP port for all of its transports), and a router per room on the least-loaded worker.
- * A worker that dies is replaced at once; its rooms close and emit 'worker-died'.
+ * A worker that dies is replaced at once; its rooms close and emit 'worker-died'. A worker
+ * that stops answering is killed, and so replaced the same way (watchdog.ts).
  */
 export class Sfu {
   private readonly slots: (WorkerSlot | undefined)[] = [];
@@ -192,6 +194,23 @@ export class Sfu {
     }
     this.slots[index] = { index, worker, webRtcServer, rooms: new Set(), opening: 0 };
     this.log.info('mediasoup worker started', { index, pid: worker.pid, port: port ?? 'any' });
+    watchWorker(worker, this.options.watchdog, (waitedMs) =>
+      this.killHung(index, worker, waitedMs),
+    );
+  }
+
+  /** A worker that stopped answering dies like a crashed one: see watchdog.ts. */
+  private killHung(index: number, worker: types.Worker, waitedMs: number): void {
+    this.log.error('mediasoup worker stopped answering: killing it', {
+      index,
+      pid: worker.pid,
+      waitedMs,
+    });
+    try {
+      process.kill(worker.pid, 'SIGKILL');
+    } catch {
+      // Already gone: its 'died' is on its way.
+    }
   }
 
   private onWorkerDied(index: number, worker: types.Worker, error: Error): void {

@@ -197,15 +197,20 @@ export class SfuRoom {
     warm: boolean,
   ): Promise<types.WebRtcTransport> {
     this.assertOpen();
-    const transport = await this.router.createWebRtcTransport({
-      webRtcServer: this.webRtcServer,
-      enableUdp: true,
-      enableTcp: true,
-      preferUdp: true,
-      initialAvailableOutgoingBitrate: INITIAL_OUTGOING_BITRATE,
-      ...(warm ? { enableSctp: true } : {}),
-      appData: { peerId, direction },
-    });
+    const transport = await this.router
+      .createWebRtcTransport({
+        webRtcServer: this.webRtcServer,
+        enableUdp: true,
+        enableTcp: true,
+        preferUdp: true,
+        initialAvailableOutgoingBitrate: INITIAL_OUTGOING_BITRATE,
+        ...(warm ? { enableSctp: true } : {}),
+        appData: { peerId, direction },
+      })
+      .catch((error: unknown) => {
+        // The worker died meanwhile (CLOSED), or refused (REJECTED).
+        throw toSfuError(error, 'REJECTED');
+      });
     // Re-check: the room may have closed while we awaited.
     try {
       this.assertOpen();
