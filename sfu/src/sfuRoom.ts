@@ -71,6 +71,8 @@ export class SfuRoom {
   private readonly speaker: ActiveSpeaker;
   /** The idle channel warm transports consume (opened with the first one). */
   private idle: Promise<types.DataProducer> | undefined;
+  /** Warm transports being opened (openWarmTransport awaits the worker): they count too. */
+  private warmOpening = 0;
   private isClosed = false;
 
   /** @internal Opens the room's active-speaker observer on an existing router. */
@@ -142,18 +144,26 @@ export class SfuRoom {
    * owner replaces the old; `removePeer(owner)` closes it.
    */
   async openWarmTransport(owner: string): Promise<WarmTransportInfo> {
+    // Those being opened count too: concurrent requests cannot pass the limit together.
     const warm = [...this.objects.transports.values()].filter((e) => e.warm).length;
-    if (warm >= MAX_WARM_TRANSPORTS) {
-      throw new SfuError('REJECTED', `the room has ${warm} transports waiting for their joiners`);
+    if (warm + this.warmOpening >= MAX_WARM_TRANSPORTS) {
+      const held = warm + this.warmOpening;
+      throw new SfuError('REJECTED', `the room has ${held} transports waiting for their joiners`);
     }
-    const transport = await this.openWebRtcTransport(owner, 'recv', true);
+    this.warmOpening += 1;
+    let transport: types.WebRtcTransport;
     let dataConsumer: types.DataConsumer;
     try {
-      this.idle ??= openIdleChannel(this.router);
-      dataConsumer = await transport.consumeData({ dataProducerId: (await this.idle).id });
-    } catch (error) {
-      transport.close();
-      throw toSfuError(error, 'REJECTED');
+      transport = await this.openWebRtcTransport(owner, 'recv', true);
+      try {
+        this.idle ??= openIdleChannel(this.router);
+        dataConsumer = await transport.consumeData({ dataProducerId: (await this.idle).id });
+      } catch (error) {
+        transport.close();
+        throw toSfuError(error, 'REJECTED');
+      }
+    } finally {
+      this.warmOpening -= 1;
     }
     return {
       ...transportInfo(transport, 'recv'),
