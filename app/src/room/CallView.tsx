@@ -300,7 +300,7 @@ export function CallView({ controller, snap }: Props) {
           />
         )}
         <RecordingBadge since={snap.recordingSince} />
-        <button type="button" class="danger" onClick={() => controller.leave()}>
+        <button type="button" class="danger leave" onClick={() => controller.leave()}>
           Leave
         </button>
       </div>

@@ -1,5 +1,6 @@
 import type { CallController } from '../call/CallController.ts';
 import type { CallSnapshot } from '../call/callState.ts';
+import { canShareScreen } from '../call/local/media.ts';
 import { background } from '../util/background.ts';
 
 interface Props {
@@ -7,8 +8,12 @@ interface Props {
   snap: CallSnapshot;
 }
 
-/** Share screen / Stop sharing (hosts allow or forbid it in the room settings). */
+/**
+ * Share screen / Stop sharing (hosts allow or forbid it in the room settings). Not offered
+ * where the browser cannot capture a screen (phones).
+ */
 export function ScreenShareControls({ controller, snap }: Props) {
+  if (!snap.sharing && !canShareScreen()) return null;
   return (
     <>
       {snap.sharing ? (

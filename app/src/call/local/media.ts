@@ -145,9 +145,17 @@ export function trackOf(stream: MediaStream, kind: MediaKind): MediaStreamTrack 
   return kind === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
 }
 
+/**
+ * Whether this browser can capture a screen at all: phones cannot (neither Android's Chrome nor
+ * iOS offer getDisplayMedia), so the call does not offer what would only fail (issue 19).
+ */
+export function canShareScreen(): boolean {
+  return typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+}
+
 /** Screen capture for sharing: the browser asks the user what to share. */
 export async function captureScreen(): Promise<MediaStream> {
-  if (!navigator.mediaDevices?.getDisplayMedia) {
+  if (!canShareScreen()) {
     throw Object.assign(new Error('screen capture unsupported'), { name: 'NoMediaDevices' });
   }
   return navigator.mediaDevices.getDisplayMedia({
