@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, makeMedia } from './support/colourMedia.ts';
-import { createRoom, joinRoom, roomStatus } from './support/call.ts';
+import { createRoom, goLive, joinRoom, roomStatus } from './support/call.ts';
 import { startBroadcastServer, videoState } from './support/watch.ts';
 import type { BroadcastServer } from './support/watch.ts';
 import { waitFor } from './support/wait.ts';
@@ -86,7 +86,7 @@ describe('going on air from a call', () => {
     // Only the guest's microphone is open: the guest is the active speaker.
     await host.getByRole('button', { name: 'Mute', exact: true }).click();
     await guest.getByRole('button', { name: 'Go live' }).waitFor({ state: 'detached' }); // hosts only
-    await host.getByRole('button', { name: 'Go live' }).click();
+    await goLive(host);
     for (const page of [host, guest]) {
       await page.getByRole('status').filter({ hasText: 'On air' }).waitFor({ timeout: 30_000 });
     }
@@ -153,7 +153,7 @@ describe('going on air from a call', () => {
     ).newPage();
     const url = await createRoom(host, server.url);
     await joinRoom(host, url, 'Host');
-    await host.getByRole('button', { name: 'Go live' }).click();
+    await goLive(host);
     await host.getByRole('status').filter({ hasText: 'On air' }).waitFor({ timeout: 30_000 });
     const watchUrl = (await host.locator('a.watch-link').getAttribute('href')) ?? '';
     const viewer = await (await viewerBrowser.newContext()).newPage();

@@ -7,7 +7,7 @@ import type { CreateRoomResponse, RoomStatus } from '@parley/protocol';
 import type { LocalCluster } from '../../deploy/local/index.ts';
 import type { TestClient } from '../integration/support/client.ts';
 import { launchChromium, newPeerPage } from './support/browser.ts';
-import { chatTexts, expectTilesLive, joinRoom, selfId, sendChat } from './support/call.ts';
+import { chatTexts, expectTilesLive, goLive, joinRoom, selfId, sendChat } from './support/call.ts';
 import {
   PlacementView,
   cameraTracks,
@@ -235,7 +235,7 @@ describe('three nodes behind HAProxy', () => {
     // The host goes on air; a viewer watches through the load balancer.
     const host = pages[0] as Page;
     const onAirAt = Date.now();
-    await host.getByRole('button', { name: 'Go live' }).click();
+    await goLive(host);
     await host.getByRole('status').filter({ hasText: 'On air' }).waitFor({ timeout: 30_000 });
     expect(await status(room.id)).toMatchObject({ live: true });
     // The HLS files live on the owner; a node that does not hold the room fetches them from it.

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newPeerPage } from './support/browser.ts';
-import { createRoom, expectMediaFromAll, joinRoom } from './support/call.ts';
+import { createRoom, expectMediaFromAll, goLive, joinRoom } from './support/call.ts';
 import { waitFor } from './support/wait.ts';
 import { startBroadcastServer, videoState } from './support/watch.ts';
 import type { BroadcastServer } from './support/watch.ts';
@@ -85,7 +85,7 @@ describe('the app with its Content-Security-Policy on', () => {
       }),
     ).toBe(true);
 
-    await host.getByRole('button', { name: 'Go live' }).click();
+    await goLive(host);
     await host.getByRole('status').filter({ hasText: 'On air' }).waitFor({ timeout: 30_000 });
     const watchUrl = (await host.locator('a.watch-link').getAttribute('href')) ?? '';
     const viewer = await open('viewer');

@@ -23,6 +23,10 @@ describe('a removed guest, back with a new device id or a new browser profile', 
 
     await host.getByRole('button', { name: 'Options for Gus' }).click();
     await host.getByRole('menuitem', { name: 'Remove' }).click();
+    // Remove asks first, and says the person cannot come back.
+    const removing = host.getByRole('dialog', { name: 'Remove Gus from the meeting?' });
+    await removing.getByText('cannot join this meeting again').waitFor();
+    await removing.getByRole('button', { name: 'Remove', exact: true }).click();
     await guest.page
       .getByRole('alert')
       .filter({ hasText: 'You were removed from the meeting' })

@@ -111,9 +111,19 @@ describe('a password-protected room with a waiting room, run by its host', () =>
     // ...and the host sees it (the guest's own `media` update).
     await host.locator('figure[data-peer-name="Gus"] .indicator', { hasText: 'Muted' }).waitFor();
 
+    // Remove asks first, and says the person cannot come back; Cancel (which has the focus,
+    // so Enter by habit) keeps them in.
+    await host.getByRole('button', { name: 'Options for Gus' }).click();
+    await host.getByRole('menuitem', { name: 'Remove' }).click();
+    const removing = host.getByRole('dialog', { name: 'Remove Gus from the meeting?' });
+    await removing.getByText('cannot join this meeting again').waitFor();
+    await host.keyboard.press('Enter');
+    await removing.waitFor({ state: 'hidden' });
+    expect(await guest.getByRole('toolbar', { name: 'Call controls' }).count()).toBe(1);
     // The host removes them: out for good, media closed.
     await host.getByRole('button', { name: 'Options for Gus' }).click();
     await host.getByRole('menuitem', { name: 'Remove' }).click();
+    await removing.getByRole('button', { name: 'Remove', exact: true }).click();
     await guest
       .getByRole('alert')
       .filter({ hasText: 'You were removed from the meeting' })

@@ -362,7 +362,11 @@ export function CallView({ controller, snap }: Props) {
             >
               Recordings
             </a>
-            {snap.role === 'host' && <EndMeeting onEnd={() => controller.moderation.end()} />}
+            {snap.role === 'host' && (
+              <EndMeeting
+                live={snap.live}
+                recording={snap.recordingSince !== null}
+                onEnd={() => controller.moderation.end()}
           </div>
         )}
         {moderator && lobbyOpen && (

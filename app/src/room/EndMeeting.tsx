@@ -1,53 +1,54 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
+import { background } from '../util/background.ts';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
 
 interface Props {
+  /** On air now: ending stops the broadcast too, and the dialog says so. */
+  live: boolean;
+  /** Being recorded now: ending finishes the recording, and the dialog says so. */
+  recording: boolean;
   onEnd(): Promise<boolean>;
 }
 
+/** What ending the meeting does, all of it (issue 19: the confirmation says what else happens). */
+export function endText(live: boolean, recording: boolean): string {
+  const also = [
+    live ? 'The broadcast stops for its viewers.' : '',
+    recording ? 'The recording stops and is kept.' : '',
+  ];
+  return ['Everyone is disconnected, including anyone in the waiting room.', ...also]
+    .filter(Boolean)
+    .join(' ');
+}
+
 /** Host only: "End meeting for all", confirmed in a modal dialog (Cancel has the focus). */
-export function EndMeeting({ onEnd }: Props) {
+export function EndMeeting({ live, recording, onEnd }: Props) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = dialog.current;
-    if (asking && d && !d.open) d.showModal();
-    if (!asking && d?.open) d.close();
-  }, [asking]);
-
   return (
     <>
       <button type="button" class="danger" onClick={() => setAsking(true)}>
         End meeting for all
       </button>
-      <dialog
-        ref={dialog}
-        class="confirm"
-        aria-labelledby="end-title"
-        aria-describedby="end-text"
-        onClose={() => setAsking(false)}
-      >
-        <h2 id="end-title">End the meeting for everyone?</h2>
-        <p id="end-text">Everyone is disconnected, including anyone in the waiting room.</p>
-        <div class="row">
-          <button type="button" autoFocus onClick={() => setAsking(false)}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            class="danger"
-            disabled={busy}
-            onClick={async () => {
-              setBusy(true);
-              const ended = await onEnd();
+      {asking && (
+        <ConfirmDialog
+          title="End the meeting for everyone?"
+          text={endText(live, recording)}
+          confirm="End meeting"
+          danger
+          busy={busy}
+          onCancel={() => setAsking(false)}
+          onConfirm={() => {
+            setBusy(true);
+            const done = onEnd().then((ended) => {
               setBusy(false);
+              // Refused (the reply says why, in a notice): the question is over.
               if (!ended) setAsking(false);
-            }}
-          >
-            End meeting
-          </button>
-        </div>
-      </dialog>
+            });
+            background(done, 'ending the meeting');
+          }}
+        />
+      )}
     </>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { TileAction, TileMenuItem } from '../call/features/moderation/lobbyState.ts';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
 
 interface Props {
   name: string;
@@ -10,9 +11,11 @@ interface Props {
 /**
  * The host menu on someone's tile: a button "Options for <name>" and a menu of host controls
  * (WAI-ARIA menu button: arrows move, Escape closes and returns focus, a click outside closes).
+ * Remove asks first: it sits under Mute, and the person is out of the call at once.
  */
 export function TileMenu({ name, items, onAction }: Props) {
   const [open, setOpen] = useState(false);
+  const [removing, setRemoving] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
 
@@ -67,13 +70,27 @@ export function TileMenu({ name, items, onAction }: Props) {
               class={item.action === 'remove' ? 'menu-danger' : ''}
               onClick={() => {
                 close();
-                onAction(item.action);
+                if (item.action === 'remove') setRemoving(true);
+                else onAction(item.action);
               }}
             >
               {item.label}
             </button>
           ))}
         </div>
+      )}
+      {removing && (
+        <ConfirmDialog
+          title={`Remove ${name} from the meeting?`}
+          text="They leave the call now and cannot join this meeting again, even with the link and the password."
+          confirm="Remove"
+          danger
+          onCancel={() => setRemoving(false)}
+          onConfirm={() => {
+            setRemoving(false);
+            onAction('remove');
+          }}
+        />
       )}
     </div>
   );

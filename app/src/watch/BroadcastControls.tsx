@@ -1,3 +1,5 @@
+import { useState } from 'preact/hooks';
+import { ConfirmDialog } from '../room/ConfirmDialog.tsx';
 import './broadcastControls.css';
 
 export interface BroadcastControlsProps {
@@ -16,7 +18,11 @@ export interface BroadcastControlsProps {
   watchUrl: string | null;
 }
 
-/** The call's on-air indicator and, for hosts, the Go live / Stop broadcast switch. */
+/**
+ * The call's on-air indicator and, for hosts, the Go live / Stop broadcast switch. Going live
+ * asks first and says who will see it (issue 19: it took effect at once, from the brightest
+ * button of the page). Busy, the button keeps its focus (`aria-disabled`, not `disabled`).
+ */
 export function BroadcastControls({
   live,
   isHost,
@@ -24,6 +30,7 @@ export function BroadcastControls({
   onToggle,
   watchUrl,
 }: BroadcastControlsProps) {
+  const [asking, setAsking] = useState(false);
   if (!live && !isHost) return null;
   return (
     <div class="broadcast-controls">
@@ -35,13 +42,29 @@ export function BroadcastControls({
       {isHost && (
         <button
           type="button"
-          class={live ? 'danger' : 'primary'}
-          disabled={busy}
+          class={live ? 'danger' : ''}
+          aria-disabled={busy}
           aria-busy={busy}
-          onClick={() => onToggle(!live)}
+          onClick={() => {
+            if (busy) return;
+            if (live) onToggle(false);
+            else setAsking(true);
+          }}
         >
           {live ? 'Stop broadcast' : 'Go live'}
         </button>
+      )}
+      {asking && (
+        <ConfirmDialog
+          title="Go live?"
+          text="Anyone with the viewer link will see and hear this meeting: every camera, microphone and shared screen, until you stop the broadcast. Everyone in the call sees that it is on air."
+          confirm="Go live"
+          onCancel={() => setAsking(false)}
+          onConfirm={() => {
+            setAsking(false);
+            onToggle(true);
+          }}
+        />
       )}
       {watchUrl && (
         <a class="watch-link" href={watchUrl} title={watchUrl} target="_blank" rel="noopener">

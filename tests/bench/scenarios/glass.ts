@@ -4,6 +4,7 @@
 
 import type { Browser } from 'playwright-core';
 import type { HlsConfig } from '@parley/signaling';
+import { goLive as pressGoLive } from '../../e2e/support/call.ts';
 import { videoState } from '../../e2e/support/watch.ts';
 import { waitFor } from '../../e2e/support/wait.ts';
 import { startAppServer, type AppServer } from '../lib/appServer.ts';
@@ -54,7 +55,7 @@ async function goLive(browser: Browser, app: AppServer, roomId: string, hostKey:
     initScripts: [withArg(clockCameraScript, plan.source)],
   });
   await joinCall(host);
-  await host.page.getByRole('button', { name: 'Go live' }).click();
+  await pressGoLive(host.page);
   await host.page.getByRole('status').filter({ hasText: 'On air' }).waitFor({ timeout: 30_000 });
   return host;
 } // prettier-ignore

@@ -38,6 +38,14 @@ export async function createRoom(
   return page.url();
 }
 
+/** A host puts the call on air: Go live, then the confirmation's Go live. */
+export async function goLive(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Go live' }).click();
+  const asking = page.getByRole('dialog', { name: 'Go live?' });
+  await asking.getByRole('button', { name: 'Go live' }).click();
+  await asking.waitFor({ state: 'hidden' });
+}
+
 /** Opens a room link (unless already there), types the name and asks to join. */
 export async function askToJoin(
   page: Page,
