@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newPeerPage } from './support/browser.ts';
 import { askToJoin, createRoom, inCall, joinRoom, sendChat } from './support/call.ts';
+import { waitFor } from './support/wait.ts';
 import { startTestServer } from './support/server.ts';
 import type { TestServer } from './support/server.ts';
 import { hold, joinTeam } from './support/walkiePages.ts';
@@ -151,6 +152,57 @@ describe('accessibility (axe-core, WCAG 2.1 A/AA)', () => {
     found.push(...(await scan(host, 'recordings')));
 
     expectClean(found);
+  });
+
+  it('the call from the keyboard: shortcuts, and their sheet on ?', async () => {
+    const page = (await newPeerPage(browser, { label: 'keys' })).page;
+    const url = await createRoom(page, server.url);
+    await joinRoom(page, url, 'Keys');
+    await page.getByRole('button', { name: 'Mute', exact: true }).waitFor();
+    const chat = page.getByRole('button', { name: /^Chat/ });
+    expect(await chat.getAttribute('aria-expanded')).toBe('true');
+
+    // Meet's keys: each one does what its button does, and the button names it.
+    await page.keyboard.press('Control+KeyD');
+    await page.getByRole('button', { name: 'Unmute' }).waitFor();
+    expect(
+      await page.getByRole('button', { name: 'Unmute' }).getAttribute('aria-keyshortcuts'),
+    ).toBe('Control+D');
+    await page.keyboard.press('Control+KeyE');
+    await page.getByRole('button', { name: 'Camera on' }).waitFor();
+    await page.keyboard.press('Control+Alt+KeyH');
+    await page.getByRole('button', { name: 'Lower hand' }).waitFor();
+    await page.keyboard.press('Control+Alt+KeyC');
+    await waitFor(
+      'the chat to close',
+      async () => (await chat.getAttribute('aria-expanded')) === 'false',
+    );
+    await page.keyboard.press('Control+Alt+KeyC');
+    await waitFor(
+      'the chat to open',
+      async () => (await chat.getAttribute('aria-expanded')) === 'true',
+    );
+
+    // In a text field `?` is a character...
+    const field = page.locator('#chat-panel').getByRole('textbox');
+    await field.focus();
+    await page.keyboard.press('?');
+    expect(await field.inputValue()).toBe('?');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    // ...elsewhere it opens the sheet, which Escape closes, giving the focus back.
+    await page.getByRole('button', { name: 'Unmute' }).focus();
+    await page.keyboard.press('?');
+    const sheet = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await sheet.getByText('Ctrl + Alt + H').waitFor();
+    expectClean(await scan(page, 'shortcuts'));
+    await page.keyboard.press('Escape');
+    await sheet.waitFor({ state: 'hidden' });
+    const focused = await page.evaluate(
+      () =>
+        (globalThis as unknown as { document: { activeElement: { textContent: string } | null } })
+          .document.activeElement?.textContent,
+    );
+    expect(focused).toBe('Unmute');
   });
 
   it('the team page, and its controls from the keyboard', async () => {

@@ -15,6 +15,10 @@ import { ChatPanel } from './ChatPanel.tsx';
 import { WaitingRoomPanel } from './WaitingRoomPanel.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { EndMeeting } from './EndMeeting.tsx';
+import { ShortcutsHelp } from './ShortcutsHelp.tsx';
+import { ariaKeys } from './shortcuts.ts';
+import { useShortcuts } from './useShortcuts.ts';
+import { canShareScreen } from '../call/local/media.ts';
 import { ClassButtons } from './ClassButtons.tsx';
 import { HandsPanel } from './HandsPanel.tsx';
 import { PollPanel } from './PollPanel.tsx';
@@ -194,6 +198,20 @@ export function CallView({ controller, snap }: Props) {
   usePageTitle(`${waiting > 0 ? `(${waiting}) ` : ''}${people(snap.peers.length + 1)} - Parley`);
   const status = snap.phase === 'reconnecting' ? (snap.notice ?? 'Reconnecting…') : snap.status;
   const chatOff = !snap.settings.chat && !moderator;
+  const [helpOpen, setHelpOpen] = useState(false);
+  const raised = handPosition(snap.hands, snap.selfId) !== null;
+  useShortcuts({
+    mic: () => controller.toggle('audio'),
+    camera: () => controller.toggle('video'),
+    share: () => {
+      if (snap.sharing) background(controller.stopScreenShare(), 'stopping the screen share');
+      else if (canShareScreen())
+        background(controller.startScreenShare(), 'starting the screen share');
+    },
+    hand: () => background(controller.classroom.setHand(!raised), 'hand'),
+    chat: () => setChatOpen(!chatOpen),
+    help: () => setHelpOpen(true),
+  });
   return (
     <div class="call" data-mode={snap.mode} data-board={snap.boardOpen ? 'open' : undefined}>
       <h1 class="visually-hidden">In the meeting</h1>
@@ -245,10 +263,7 @@ export function CallView({ controller, snap }: Props) {
       <div class="controls" role="toolbar" aria-label="Call controls">
         <MediaButtons local={snap.local} onToggle={(k) => controller.toggle(k)} />
         <ScreenShareControls controller={controller} snap={snap} />
-        <ClassButtons
-          classroom={controller.classroom}
-          raised={handPosition(snap.hands, snap.selfId) !== null}
-        />
+        <ClassButtons classroom={controller.classroom} raised={raised} />
         {(moderator || snap.poll) && (
           <button
             type="button"
@@ -272,6 +287,7 @@ export function CallView({ controller, snap }: Props) {
           type="button"
           aria-expanded={chatOpen}
           aria-controls="chat-panel"
+          aria-keyshortcuts={ariaKeys('chat')}
           onClick={() => setChatOpen(!chatOpen)}
         >
           Chat
@@ -300,6 +316,17 @@ export function CallView({ controller, snap }: Props) {
           />
         )}
         <RecordingBadge since={snap.recordingSince} />
+        <button
+          type="button"
+          class="shortcuts-button"
+          aria-label="Keyboard shortcuts"
+          aria-keyshortcuts={ariaKeys('help')}
+          title="Keyboard shortcuts (?)"
+          onClick={() => setHelpOpen(true)}
+        >
+          ?
+        </button>
+        {helpOpen && <ShortcutsHelp onClose={() => setHelpOpen(false)} />}
         <button type="button" class="danger leave" onClick={() => controller.leave()}>
           Leave
         </button>
@@ -367,6 +394,8 @@ export function CallView({ controller, snap }: Props) {
                 live={snap.live}
                 recording={snap.recordingSince !== null}
                 onEnd={() => controller.moderation.end()}
+              />
+            )}
           </div>
         )}
         {moderator && lobbyOpen && (

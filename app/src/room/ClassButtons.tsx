@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { REACTIONS, REACTION_NAMES } from '@parley/protocol';
 import type { Reaction } from '@parley/protocol';
+import { ariaKeys } from './shortcuts.ts';
 import { background } from '../util/background.ts';
 import type { Classroom } from '../call/features/classroom/Classroom.ts';
 
@@ -17,6 +18,7 @@ export function ClassButtons({ classroom, raised }: Props) {
       <button
         type="button"
         class={raised ? 'hand-on' : ''}
+        aria-keyshortcuts={ariaKeys('hand')}
         onClick={() => background(classroom.setHand(!raised), 'hand')}
       >
         {raised ? 'Lower hand' : 'Raise hand'}

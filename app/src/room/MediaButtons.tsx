@@ -1,5 +1,6 @@
 import type { LocalMediaView } from '../call/callState.ts';
 import type { MediaKind } from '../call/local/media.ts';
+import { ariaKeys } from './shortcuts.ts';
 
 interface Props {
   local: LocalMediaView;
@@ -17,6 +18,7 @@ export function MediaButtons({ local, onToggle }: Props) {
         type="button"
         class={local.audioOn ? '' : 'off'}
         disabled={!local.hasAudio}
+        aria-keyshortcuts={ariaKeys('mic')}
         onClick={() => onToggle('audio')}
       >
         {local.hasAudio && local.audioOn ? 'Mute' : 'Unmute'}
@@ -25,6 +27,7 @@ export function MediaButtons({ local, onToggle }: Props) {
         type="button"
         class={local.videoOn ? '' : 'off'}
         disabled={!local.hasVideo}
+        aria-keyshortcuts={ariaKeys('camera')}
         onClick={() => onToggle('video')}
       >
         {local.hasVideo && local.videoOn ? 'Camera off' : 'Camera on'}

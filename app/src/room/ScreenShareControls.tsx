@@ -2,6 +2,7 @@ import type { CallController } from '../call/CallController.ts';
 import type { CallSnapshot } from '../call/callState.ts';
 import { canShareScreen } from '../call/local/media.ts';
 import { background } from '../util/background.ts';
+import { ariaKeys } from './shortcuts.ts';
 
 interface Props {
   controller: CallController;
@@ -20,6 +21,7 @@ export function ScreenShareControls({ controller, snap }: Props) {
         <button
           type="button"
           class="off"
+          aria-keyshortcuts={ariaKeys('share')}
           onClick={() => background(controller.stopScreenShare(), 'stopping the screen share')}
         >
           Stop sharing
@@ -27,6 +29,7 @@ export function ScreenShareControls({ controller, snap }: Props) {
       ) : (
         <button
           type="button"
+          aria-keyshortcuts={ariaKeys('share')}
           onClick={() => background(controller.startScreenShare(), 'starting the screen share')}
         >
           Share screen
