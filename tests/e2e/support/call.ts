@@ -188,12 +188,14 @@ export async function expectTilesLive(
     { timeoutMs },
   );
   return waitFor(`camera tiles via ${via} to keep decoding`, async () => {
-    const now = pick(await tileStats(page));
+    const all = await tileStats(page);
+    const now = pick(all);
     const grown = first.every((b) => {
       const a = now.find((t) => t.peerId === b.peerId);
       return a !== undefined && a.framesDecoded > b.framesDecoded;
     });
-    return grown && now;
+    if (grown) return now;
+    throw new Error(await describeTiles(page, all));
   });
 }
 
