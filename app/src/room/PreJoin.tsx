@@ -15,15 +15,17 @@ interface Props {
   controller: CallController;
   snap: CallSnapshot;
   online: boolean;
+  /** Show the password field from the start (the person said the room has one). */
+  passwordFirst?: boolean;
 }
 
-export function PreJoin({ controller, snap, online }: Props) {
+export function PreJoin({ controller, snap, online, passwordFirst = false }: Props) {
   const { current } = useSession();
   const [name, setName] = useState(() => savedName() ?? current?.user.name ?? '');
   // The creator's browser remembers the password it set: hosts are asked for it too.
   const [saved] = useState(() => loadRoomPassword(controller.roomId));
   const [password, setPassword] = useState(saved ?? '');
-  const [wantsPassword, setWantsPassword] = useState(saved !== undefined);
+  const [wantsPassword, setWantsPassword] = useState(saved !== undefined || passwordFirst);
   const askPassword = snap.askPassword || wantsPassword;
   const recorded = useRoomRecording(controller.roomId);
   const joining = snap.phase === 'joining';
