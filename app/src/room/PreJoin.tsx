@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { LIMITS } from '@parley/protocol';
 import type { CallController } from '../call/CallController.ts';
 import type { CallSnapshot } from '../call/callState.ts';
@@ -29,14 +29,25 @@ export function PreJoin({ controller, snap, online, passwordFirst = false }: Pro
   const askPassword = snap.askPassword || wantsPassword;
   const recorded = useRoomRecording(controller.roomId);
   const joining = snap.phase === 'joining';
-  const canJoin = name.trim() !== '' && snap.previewReady && !joining && online;
+  // Join pressed offline: the page joins by itself once the browser is back online (issue 19).
+  const [awaitingNetwork, setAwaitingNetwork] = useState(false);
+  const canJoin = name.trim() !== '' && snap.previewReady && !joining && !awaitingNetwork;
 
+  const join = () => {
+    background(controller.join(name, askPassword ? password : undefined), 'joining');
+  };
   const onSubmit = (e: Event) => {
     e.preventDefault();
     if (!canJoin) return;
     saveName(name.trim());
-    background(controller.join(name, askPassword ? password : undefined), 'joining');
+    if (online) join();
+    else setAwaitingNetwork(true);
   };
+  useEffect(() => {
+    if (!online || !awaitingNetwork) return;
+    setAwaitingNetwork(false);
+    join();
+  }, [online, awaitingNetwork]);
 
   const here = `/r/${controller.roomId}`;
   // The creator's browser holds the host key: no need to suggest signing in.
@@ -116,8 +127,13 @@ export function PreJoin({ controller, snap, online, passwordFirst = false }: Pro
             <span class="dot" aria-hidden="true" /> {RECORDING_CONSENT}
           </p>
         )}
+        {awaitingNetwork && (
+          <p class="warning" role="status">
+            You are offline. You will join as soon as the network is back.
+          </p>
+        )}
         <button type="submit" class="primary big" disabled={!canJoin}>
-          {joining ? 'Joining…' : 'Join'}
+          {joining ? 'Joining…' : awaitingNetwork ? 'Waiting for the network…' : 'Join'}
         </button>
         <p class="muted hint">
           {current ? (
