@@ -1,5 +1,6 @@
 import { useRoute } from './router.ts';
 import { Home } from './pages/Home.tsx';
+import { NotFound } from './pages/NotFound.tsx';
 import { UpdatePrompt } from './pwa/UpdatePrompt.tsx';
 import { LazyWatch } from './watch/LazyWatch.tsx';
 import { lazyPage } from './ui/lazyPage.tsx';
@@ -54,6 +55,7 @@ export function App() {
     <>
       <UpdatePrompt />
       {route.name === 'home' && <Home />}
+      {route.name === 'notFound' && <NotFound key={route.what} what={route.what} />}
       {(route.name === 'signin' || route.name === 'signup') && (
         <LazyAuth key={route.name} mode={route.name} />
       )}

@@ -2,34 +2,46 @@ import { describe, expect, it } from 'vitest';
 import { joinPathFromInput, parseRoute, roomIdFromInput } from './router.ts';
 import type { Route } from './router.ts';
 
-const ID = 'AbCdEfGhIjKl-_0123456'; // 22 base64url characters, like a real room id
+const ID = 'AbCdEfGhIjKl-_01234567'; // 22 base64url characters, like a real room id
+const PAGE: Route = { name: 'notFound', what: 'page' };
+const MEETING: Route = { name: 'notFound', what: 'meeting' };
 
 describe('parseRoute', () => {
   it.each<[string, Route]>([
     ['/', { name: 'home' }],
     ['', { name: 'home' }],
+    ['/index.html', { name: 'home' }],
     [`/r/${ID}`, { name: 'room', roomId: ID }],
     [`/r/${ID}/`, { name: 'room', roomId: ID }],
-    ['/r/abc', { name: 'room', roomId: 'abc' }],
     [`/watch/${ID}`, { name: 'watch', broadcastId: ID }],
     [`/watch/${ID}/`, { name: 'watch', broadcastId: ID }],
     [`/r/${ID}/recordings`, { name: 'recordings', roomId: ID }],
     [`/r/${ID}/recordings/`, { name: 'recordings', roomId: ID }],
-    [`/r/${ID}/other`, { name: 'home' }],
     [`/t/${ID}`, { name: 'team', teamId: ID }],
     [`/t/${ID}/`, { name: 'team', teamId: ID }],
-    ['/t/', { name: 'home' }],
-    [`/t/${ID}/extra`, { name: 'home' }],
-    ['/r/', { name: 'home' }],
-    ['/watch/', { name: 'home' }],
-    [`/r/${ID}/extra`, { name: 'home' }],
-    ['/r/has%20space', { name: 'home' }],
-    [`/R/${ID}`, { name: 'home' }],
-    [`/rooms/${ID}`, { name: 'home' }],
-    ['/about', { name: 'home' }],
     ['/signin', { name: 'signin' }],
     ['/signup/', { name: 'signup' }],
-    ['/signin/x', { name: 'home' }],
+    // A room link whose id cannot be a room's: a meeting that does not exist, server unasked.
+    ['/r/abc', MEETING],
+    [`/r/${ID}x`, MEETING],
+    [`/r/${ID.slice(1)}`, MEETING],
+    ['/r/has%20space', MEETING],
+    ['/r/', MEETING],
+    [`/r/${ID.slice(1)}/recordings`, MEETING],
+    [`/r/${ID.slice(0, -1)}.`, MEETING],
+    // Anything else the app does not serve: a page that does not exist.
+    [`/r/${ID}/other`, PAGE],
+    [`/r/${ID}/extra`, PAGE],
+    ['/t/', PAGE],
+    ['/t/abc', PAGE],
+    [`/t/${ID}/extra`, PAGE],
+    ['/watch/', PAGE],
+    ['/watch/abc', PAGE],
+    [`/R/${ID}`, PAGE],
+    [`/rooms/${ID}`, PAGE],
+    ['/about', PAGE],
+    ['/signin/x', PAGE],
+    ['//', PAGE],
   ])('%j is %j', (path, route) => {
     expect(parseRoute(path)).toEqual(route);
   });

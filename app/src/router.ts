@@ -1,8 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 
-/** A route the app knows; anything else renders the home page. */
+/**
+ * A route the app knows. `notFound` is a path the app does not serve (`page`), or a room link
+ * whose id cannot be a room's (`meeting`): a mistyped link, told apart without asking the server.
+ */
 export type Route =
   | { name: 'home' }
+  | { name: 'notFound'; what: 'page' | 'meeting' }
   | { name: 'signin' }
   | { name: 'signup' }
   | { name: 'room'; roomId: string }
@@ -10,24 +14,42 @@ export type Route =
   | { name: 'team'; teamId: string }
   | { name: 'watch'; broadcastId: string };
 
+/** Room, team and broadcast ids: 22 base64url characters (protocol's ROOM_ID_PATTERN). */
+const ID_SHAPE = /^[A-Za-z0-9_-]{22}$/;
 const ROOM_PATH = /^\/r\/([A-Za-z0-9_-]+)\/?$/;
+const ROOM_LIKE_PATH = /^\/r\/[^/]*\/?$/;
 const RECORDINGS_PATH = /^\/r\/([A-Za-z0-9_-]+)\/recordings\/?$/;
 const TEAM_PATH = /^\/t\/([A-Za-z0-9_-]+)\/?$/;
 const WATCH_PATH = /^\/watch\/([A-Za-z0-9_-]+)\/?$/;
 const NAVIGATE_EVENT = 'parley:navigate';
 
+const PAGE_NOT_FOUND: Route = { name: 'notFound', what: 'page' };
+const MEETING_NOT_FOUND: Route = { name: 'notFound', what: 'meeting' };
+
 export function parseRoute(pathname: string): Route {
+  // `/index.html`: the shell's own file, which the service worker's fallback serves.
+  if (pathname === '' || pathname === '/' || pathname === '/index.html') return { name: 'home' };
   if (pathname === '/signin' || pathname === '/signin/') return { name: 'signin' };
   if (pathname === '/signup' || pathname === '/signup/') return { name: 'signup' };
-  const room = ROOM_PATH.exec(pathname);
-  if (room?.[1]) return { name: 'room', roomId: room[1] };
-  const recordings = RECORDINGS_PATH.exec(pathname);
-  if (recordings?.[1]) return { name: 'recordings', roomId: recordings[1] };
-  const team = TEAM_PATH.exec(pathname);
-  if (team?.[1]) return { name: 'team', teamId: team[1] };
-  const watch = WATCH_PATH.exec(pathname);
-  if (watch?.[1]) return { name: 'watch', broadcastId: watch[1] };
-  return { name: 'home' };
+  const room = idIn(ROOM_PATH, pathname);
+  if (room !== undefined) return room ? { name: 'room', roomId: room } : MEETING_NOT_FOUND;
+  const recordings = idIn(RECORDINGS_PATH, pathname);
+  if (recordings !== undefined) {
+    return recordings ? { name: 'recordings', roomId: recordings } : MEETING_NOT_FOUND;
+  }
+  const team = idIn(TEAM_PATH, pathname);
+  if (team) return { name: 'team', teamId: team };
+  const watch = idIn(WATCH_PATH, pathname);
+  if (watch) return { name: 'watch', broadcastId: watch };
+  // A room link whose id has characters no id has (`/r/a%20b`) or none at all (`/r/`).
+  return ROOM_LIKE_PATH.test(pathname) ? MEETING_NOT_FOUND : PAGE_NOT_FOUND;
+}
+
+/** The id a path carries: undefined when `path` does not match, null when its id is malformed. */
+function idIn(path: RegExp, pathname: string): string | null | undefined {
+  const id = path.exec(pathname)?.[1];
+  if (id === undefined) return undefined;
+  return ID_SHAPE.test(id) ? id : null;
 }
 
 /** Client-side navigation through the history API (the server answers every page path). */

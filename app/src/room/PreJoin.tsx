@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { LIMITS } from '@parley/protocol';
 import type { CallController } from '../call/CallController.ts';
 import type { CallSnapshot } from '../call/callState.ts';
@@ -15,26 +15,39 @@ interface Props {
   controller: CallController;
   snap: CallSnapshot;
   online: boolean;
+  /** Show the password field from the start (the person said the room has one). */
+  passwordFirst?: boolean;
 }
 
-export function PreJoin({ controller, snap, online }: Props) {
+export function PreJoin({ controller, snap, online, passwordFirst = false }: Props) {
   const { current } = useSession();
   const [name, setName] = useState(() => savedName() ?? current?.user.name ?? '');
   // The creator's browser remembers the password it set: hosts are asked for it too.
   const [saved] = useState(() => loadRoomPassword(controller.roomId));
   const [password, setPassword] = useState(saved ?? '');
-  const [wantsPassword, setWantsPassword] = useState(saved !== undefined);
+  const [wantsPassword, setWantsPassword] = useState(saved !== undefined || passwordFirst);
   const askPassword = snap.askPassword || wantsPassword;
   const recorded = useRoomRecording(controller.roomId);
   const joining = snap.phase === 'joining';
-  const canJoin = name.trim() !== '' && snap.previewReady && !joining && online;
+  // Join pressed offline: the page joins by itself once the browser is back online (issue 19).
+  const [awaitingNetwork, setAwaitingNetwork] = useState(false);
+  const canJoin = name.trim() !== '' && snap.previewReady && !joining && !awaitingNetwork;
 
+  const join = () => {
+    background(controller.join(name, askPassword ? password : undefined), 'joining');
+  };
   const onSubmit = (e: Event) => {
     e.preventDefault();
     if (!canJoin) return;
     saveName(name.trim());
-    background(controller.join(name, askPassword ? password : undefined), 'joining');
+    if (online) join();
+    else setAwaitingNetwork(true);
   };
+  useEffect(() => {
+    if (!online || !awaitingNetwork) return;
+    setAwaitingNetwork(false);
+    join();
+  }, [online, awaitingNetwork]);
 
   const here = `/r/${controller.roomId}`;
   // The creator's browser holds the host key: no need to suggest signing in.
@@ -114,8 +127,13 @@ export function PreJoin({ controller, snap, online }: Props) {
             <span class="dot" aria-hidden="true" /> {RECORDING_CONSENT}
           </p>
         )}
+        {awaitingNetwork && (
+          <p class="warning" role="status">
+            You are offline. You will join as soon as the network is back.
+          </p>
+        )}
         <button type="submit" class="primary big" disabled={!canJoin}>
-          {joining ? 'Joining…' : 'Join'}
+          {joining ? 'Joining…' : awaitingNetwork ? 'Waiting for the network…' : 'Join'}
         </button>
         <p class="muted hint">
           {current ? (

@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { CallController } from '../call/CallController.ts';
 import type { JoinCredentials } from '../call/session/Admission.ts';
 import { browserDeviceId } from '../call/session/Admission.ts';
@@ -7,6 +7,7 @@ import { installDebugHook } from '../call/debugHook.ts';
 import { loadHostKey } from '../api.ts';
 import { session } from '../auth/session.ts';
 import { navigate } from '../router.ts';
+import { NotFound } from '../pages/NotFound.tsx';
 import { OfflineBanner } from '../ui/OfflineBanner.tsx';
 import { useOnline } from '../ui/useOnline.ts';
 import { useCallSnapshot } from './useCallSnapshot.ts';
@@ -16,6 +17,7 @@ import { CallView } from './CallView.tsx';
 import { WaitingScreen } from './WaitingScreen.tsx';
 import { background } from '../util/background.ts';
 import { pageSizeFor } from './grid.ts';
+import { useRoomCheck } from './roomCheck.ts';
 
 /** Who we are to the server: the creator's host key, this browser's id, the signed-in user. */
 function credentials(roomId: string): JoinCredentials {
@@ -32,8 +34,31 @@ function firstPageVideos(): number {
   return pageSizeFor(window.innerWidth) - 1;
 }
 
-/** `/r/<roomId>`: pre-join, then the call. Lazy-loaded (it brings simple-peer). */
+/**
+ * `/r/<roomId>`: pre-join, then the call. Lazy-loaded (it brings simple-peer). The server is
+ * asked first whether the room exists: a link that leads nowhere opens neither the camera nor
+ * the call's socket.
+ */
 export function RoomPage({ roomId }: { roomId: string }) {
+  const check = useRoomCheck(roomId);
+  const online = useOnline();
+  const [passwordFirst, setPasswordFirst] = useState(false);
+  if (check === 'checking') {
+    return (
+      <main class="page room">
+        {!online && <OfflineBanner />}
+        <p class="muted">Loading the room…</p>
+      </main>
+    );
+  }
+  if (check === 'not-found' && !passwordFirst) {
+    return <NotFound what="meeting" onPassword={() => setPasswordFirst(true)} />;
+  }
+  return <Room roomId={roomId} passwordFirst={passwordFirst} />;
+}
+
+/** The room's screens once its link is known to lead somewhere (or could not be checked). */
+function Room({ roomId, passwordFirst }: { roomId: string; passwordFirst: boolean }) {
   const controller = useMemo(
     () => new CallController(roomId, credentials(roomId), firstPageVideos),
     [roomId],
@@ -68,7 +93,12 @@ export function RoomPage({ roomId }: { roomId: string }) {
         <ShareLink roomId={roomId} />
       </header>
       {(snap.phase === 'preview' || snap.phase === 'joining') && (
-        <PreJoin controller={controller} snap={snap} online={online} />
+        <PreJoin
+          controller={controller}
+          snap={snap}
+          online={online}
+          passwordFirst={passwordFirst}
+        />
       )}
       {snap.phase === 'waiting' && <WaitingScreen controller={controller} snap={snap} />}
       {inCall && <CallView controller={controller} snap={snap} />}

@@ -46,7 +46,11 @@ export async function goLive(page: Page): Promise<void> {
   await asking.waitFor({ state: 'hidden' });
 }
 
-/** Opens a room link (unless already there), types the name and asks to join. */
+/**
+ * Opens a room link (unless already there), types the name and asks to join. With a password,
+ * a guest first meets "This meeting does not exist" (the server tells nobody that a room with
+ * a password exists) and goes on with "Enter the password", as a person given one would.
+ */
 export async function askToJoin(
   page: Page,
   url: string,
@@ -54,7 +58,13 @@ export async function askToJoin(
   { password }: { password?: string } = {},
 ): Promise<void> {
   if (page.url() !== url) await page.goto(url);
-  await page.getByLabel('Your name').fill(name);
+  const nameField = page.getByLabel('Your name');
+  if (password !== undefined) {
+    const enterPassword = page.getByRole('button', { name: 'Enter the password' });
+    await nameField.or(enterPassword).waitFor();
+    if (await enterPassword.isVisible()) await enterPassword.click();
+  }
+  await nameField.fill(name);
   if (password !== undefined) {
     const field = page.getByLabel('Room password');
     if ((await field.count()) === 0) {
