@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '@parley/protocol';
 import type { ChatEntry } from '../call/features/chat/chatState.ts';
+import './chat.css';
 
 interface Props {
   entries: ChatEntry[];
