@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '@parley/protocol';
 import type { ChatEntry } from '../call/features/chat/chatState.ts';
+import { chatParts } from './chatLinks.ts';
 import './chat.css';
 
 interface Props {
@@ -15,7 +16,27 @@ interface Props {
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
-/** Chat text is rendered as text nodes only (JSX escapes it); never as HTML. */
+/**
+ * A message's text with its web links clickable: text nodes and `<a>` elements built by
+ * JSX, never HTML. A link opens in a new tab that cannot reach back into the call.
+ */
+function MessageText({ text }: { text: string }) {
+  return (
+    <>
+      {chatParts(text).map((part) =>
+        part.kind === 'link' ? (
+          <a href={part.href} target="_blank" rel="noopener noreferrer">
+            {part.text}
+          </a>
+        ) : (
+          part.text
+        ),
+      )}
+    </>
+  );
+}
+
+/** Chat text is rendered as text nodes and links only (JSX escapes it); never as HTML. */
 export function ChatPanel({ entries, onSend, notice, disabledNote = null, onClose }: Props) {
   const [draft, setDraft] = useState('');
   const listRef = useRef<HTMLOListElement>(null);
@@ -43,7 +64,9 @@ export function ChatPanel({ entries, onSend, notice, disabledNote = null, onClos
         {entries.map((m) => (
           <li key={m.key} class={m.mine ? 'chat-item mine' : 'chat-item'} data-pending={m.pending}>
             <span class="chat-name">{m.name}</span>
-            <span class="chat-text">{m.text}</span>
+            <span class="chat-text">
+              <MessageText text={m.text} />
+            </span>
             <span class="chat-meta">
               {m.pending ? 'sending…' : m.ts !== null ? timeFormat.format(m.ts) : ''}
             </span>
