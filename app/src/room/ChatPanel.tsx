@@ -16,6 +16,11 @@ interface Props {
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
+function Time({ ts }: { ts: number | null }) {
+  if (ts === null) return null;
+  return <time dateTime={new Date(ts).toISOString()}>{timeFormat.format(ts)}</time>;
+}
+
 /**
  * A message's text with its web links clickable: text nodes and `<a>` elements built by
  * JSX, never HTML. A link opens in a new tab that cannot reach back into the call.
@@ -63,13 +68,13 @@ export function ChatPanel({ entries, onSend, notice, disabledNote = null, onClos
       <ol class="chat-list" ref={listRef} aria-live="polite">
         {entries.map((m) => (
           <li key={m.key} class={m.mine ? 'chat-item mine' : 'chat-item'} data-pending={m.pending}>
-            <span class="chat-name">{m.name}</span>
-            <span class="chat-text">
+            <p class="chat-head">
+              <span class="chat-name">{m.name}</span>
+              <span class="chat-meta">{m.pending ? 'sending…' : <Time ts={m.ts} />}</span>
+            </p>
+            <p class="chat-text">
               <MessageText text={m.text} />
-            </span>
-            <span class="chat-meta">
-              {m.pending ? 'sending…' : m.ts !== null ? timeFormat.format(m.ts) : ''}
-            </span>
+            </p>
           </li>
         ))}
       </ol>
