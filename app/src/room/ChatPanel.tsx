@@ -1,7 +1,7 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { LIMITS } from '@parley/protocol';
+import { useEffect, useRef } from 'preact/hooks';
 import type { ChatEntry } from '../call/features/chat/chatState.ts';
 import { chatParts } from './chatLinks.ts';
+import { ChatForm } from './ChatForm.tsx';
 import './chat.css';
 
 interface Props {
@@ -43,17 +43,11 @@ function MessageText({ text }: { text: string }) {
 
 /** Chat text is rendered as text nodes and links only (JSX escapes it); never as HTML. */
 export function ChatPanel({ entries, onSend, notice, disabledNote = null, onClose }: Props) {
-  const [draft, setDraft] = useState('');
   const listRef = useRef<HTMLOListElement>(null);
   useEffect(() => {
     const el = listRef.current;
     if (el) el.scrollTop = el.scrollHeight;
   }, [entries.length]);
-
-  const onSubmit = (e: Event) => {
-    e.preventDefault();
-    if (onSend(draft)) setDraft('');
-  };
 
   return (
     <section class="chat" id="chat-panel" aria-label="Chat">
@@ -79,30 +73,7 @@ export function ChatPanel({ entries, onSend, notice, disabledNote = null, onClos
         ))}
       </ol>
       {notice && <p class="muted">{notice}</p>}
-      {disabledNote && (
-        <p class="muted" id="chat-off">
-          {disabledNote}
-        </p>
-      )}
-      <form class="row" onSubmit={onSubmit}>
-        <label for="chat-input" class="visually-hidden">
-          Message
-        </label>
-        <input
-          id="chat-input"
-          type="text"
-          autoComplete="off"
-          maxLength={LIMITS.CHAT_TEXT_MAX}
-          placeholder="Message"
-          disabled={disabledNote !== null}
-          aria-describedby={disabledNote ? 'chat-off' : undefined}
-          value={draft}
-          onInput={(e) => setDraft(e.currentTarget.value)}
-        />
-        <button type="submit" disabled={draft.trim() === '' || disabledNote !== null}>
-          Send
-        </button>
-      </form>
+      <ChatForm onSend={onSend} disabledNote={disabledNote} />
     </section>
   );
 }
