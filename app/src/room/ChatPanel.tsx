@@ -60,17 +60,28 @@ export function ChatPanel({ entries, onSend, notice, disabledNote = null, onClos
         </div>
       )}
       <ol class="chat-list" ref={listRef} aria-live="polite">
-        {entries.map((m) => (
-          <li key={m.key} class={m.mine ? 'chat-item mine' : 'chat-item'} data-pending={m.pending}>
-            <p class="chat-head">
-              <span class="chat-name">{m.name}</span>
-              <span class="chat-meta">{m.pending ? 'sending…' : <Time ts={m.ts} />}</span>
-            </p>
-            <p class="chat-text">
-              <MessageText text={m.text} />
-            </p>
-          </li>
-        ))}
+        {entries.map((m) =>
+          m.kind === 'message' ? (
+            <li
+              key={m.key}
+              class={m.mine ? 'chat-item mine' : 'chat-item'}
+              data-pending={m.pending}
+            >
+              <p class="chat-head">
+                <span class="chat-name">{m.name}</span>
+                <span class="chat-meta">{m.pending ? 'sending…' : <Time ts={m.ts} />}</span>
+              </p>
+              <p class="chat-text">
+                <MessageText text={m.text} />
+              </p>
+            </li>
+          ) : (
+            // Not read out: in a class of thirty, the arrivals would drown the messages.
+            <li key={m.key} class="chat-presence" data-change={m.kind} aria-live="off">
+              {m.text} <Time ts={m.ts} />
+            </li>
+          ),
+        )}
       </ol>
       {notice && <p class="muted">{notice}</p>}
       <ChatForm onSend={onSend} disabledNote={disabledNote} />
