@@ -59,13 +59,16 @@ export function ChatPanel({ entries, onSend, notice, disabledNote = null, onClos
           </button>
         </div>
       )}
-      <ol class="chat-list" ref={listRef} aria-live="polite">
+      {/* New messages are read out once: additions only, not a "sending…" that turns into a time. */}
+      <ol class="chat-list" ref={listRef} aria-live="polite" aria-relevant="additions">
         {entries.map((m) =>
           m.kind === 'message' ? (
             <li
               key={m.key}
               class={m.mine ? 'chat-item mine' : 'chat-item'}
               data-pending={m.pending}
+              // Ours is read out when the server has it (its confirmed copy replaces this one).
+              aria-live={m.pending ? 'off' : undefined}
             >
               <p class="chat-head">
                 <span class="chat-name">{m.name}</span>
