@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
+import type { RefObject } from 'preact';
 import type { ChatEntry } from '../call/features/chat/chatState.ts';
 import { chatParts } from './chatLinks.ts';
 import { ChatForm } from './ChatForm.tsx';
@@ -41,13 +42,43 @@ function MessageText({ text }: { text: string }) {
   );
 }
 
+/** Within this of the end, the list counts as showing its newest line. */
+const AT_END_PX = 24;
+
+/**
+ * Keeps the newest line in view while the list shows its end: when a line arrives, and when
+ * the list gets shorter (the message field grew a line). Someone reading further up stays
+ * where they are, unless they sent a message themselves.
+ */
+function useNewestInView(listRef: RefObject<HTMLOListElement>, entries: ChatEntry[]): void {
+  const atEnd = useRef(true);
+  useEffect(() => {
+    const list = listRef.current;
+    if (!list) return;
+    const onScroll = () => {
+      atEnd.current = list.scrollHeight - list.scrollTop - list.clientHeight <= AT_END_PX;
+    };
+    const resized = new ResizeObserver(() => {
+      if (atEnd.current) list.scrollTop = list.scrollHeight;
+    });
+    list.addEventListener('scroll', onScroll, { passive: true });
+    resized.observe(list);
+    return () => {
+      list.removeEventListener('scroll', onScroll);
+      resized.disconnect();
+    };
+  }, [listRef]);
+  const newest = entries.at(-1);
+  useEffect(() => {
+    const list = listRef.current;
+    if (list && (atEnd.current || newest?.mine)) list.scrollTop = list.scrollHeight;
+  }, [listRef, newest?.key, newest?.mine]);
+}
+
 /** Chat text is rendered as text nodes and links only (JSX escapes it); never as HTML. */
 export function ChatPanel({ entries, onSend, notice, disabledNote = null, onClose }: Props) {
   const listRef = useRef<HTMLOListElement>(null);
-  useEffect(() => {
-    const el = listRef.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, [entries.length]);
+  useNewestInView(listRef, entries);
 
   return (
     <section class="chat" id="chat-panel" aria-label="Chat">
