@@ -495,8 +495,11 @@ export class CallController {
    * links and transports stay. Reconcile the peers, merge the missed chat, resend the unacked.
    */
   private onResumed(msg: ServerMessageOf<'joined'>): void {
-    this.update({ ...resumedPatch(msg), peers: reconcilePeers(this.snap.peers, msg.peers) });
+    const before = this.snap.peers;
+    this.update({ ...resumedPatch(msg), peers: reconcilePeers(before, msg.peers) });
     this.chat.merge(msg.chat);
+    // Who came or went while our socket was down, after the messages missed meanwhile.
+    this.chat.peersChanged(before, this.snap.peers);
     this.board.joined(msg);
     this.chat.resume(this.chat.highestSeq);
   }
@@ -520,15 +523,19 @@ export class CallController {
 
   private onPeerJoined(peer: ServerMessageOf<'peer-joined'>['peer']): void {
     this.topology?.peerJoined(peer.peerId);
+    const before = this.snap.peers;
     this.store.setPeers((ps) => [
       ...ps.filter((p) => p.peerId !== peer.peerId),
       { ...peer, connected: false },
     ]);
+    this.chat.peersChanged(before, this.snap.peers);
   }
 
   private onPeerLeft(peerId: string): void {
     this.topology?.peerLeft(peerId);
+    const before = this.snap.peers;
     this.store.setPeers((ps) => ps.filter((p) => p.peerId !== peerId));
+    this.chat.peersChanged(before, this.snap.peers);
   }
 
   private onError(msg: ServerMessageOf<'error'>): void {

@@ -169,7 +169,9 @@ function usePollOpen(poll: PollView | null): [boolean, (open: boolean) => void] 
 function useUnread(entries: CallSnapshot['chat'], open: boolean): number {
   const seen = useRef(entries.length);
   if (open || entries.length < seen.current) seen.current = entries.length;
-  return open ? 0 : entries.slice(seen.current).filter((e) => !e.mine).length;
+  return open
+    ? 0
+    : entries.slice(seen.current).filter((e) => e.kind === 'message' && !e.mine).length;
 }
 
 export function CallView({ controller, snap }: Props) {

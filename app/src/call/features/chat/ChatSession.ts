@@ -1,7 +1,15 @@
 import { LIMITS } from '@parley/protocol';
 import type { ChatMessage, ClientMessage, ServerMessageOf } from '@parley/protocol';
-import { addPending, applyAck, emptyChat, highestSeq, mergeMessages } from './chatState.ts';
+import {
+  addPending,
+  addPresence,
+  applyAck,
+  emptyChat,
+  highestSeq,
+  mergeMessages,
+} from './chatState.ts';
 import type { ChatState } from './chatState.ts';
+import { peerChanges } from './presence.ts';
 
 export interface ChatSessionDeps {
   send(msg: ClientMessage): boolean;
@@ -49,6 +57,20 @@ export class ChatSession {
     this.set(addPending(this.chat, { clientId, text }));
     this.sendFrame(clientId, text);
     return true;
+  }
+
+  /**
+   * The call's peers changed under a server message (a peer joined or left, a resume
+   * reconciled the list): a line for each who came or went. Never for those already here
+   * when we joined: a fresh join is not passed here.
+   */
+  peersChanged(
+    before: readonly { peerId: string; name: string }[],
+    after: readonly { peerId: string; name: string }[],
+  ): void {
+    let chat = this.chat;
+    for (const c of peerChanges(before, after)) chat = addPresence(chat, { ...c, ts: Date.now() });
+    if (chat !== this.chat) this.set(chat);
   }
 
   onAck(msg: ServerMessageOf<'chat-ack'>, self: { peerId: string; name: string }): void {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '@parley/protocol';
 import {
   addPending,
+  addPresence,
   applyAck,
   chatView,
   emptyChat,
@@ -27,7 +28,15 @@ describe('chat state', () => {
   it('shows a message being sent as pending and mine, under our name, without a time', () => {
     const state = addPending(emptyChat(), { clientId: 'c-1', text: 'hello' });
     expect(chatView(state, 'Ada')).toEqual([
-      { key: 'pc-1', name: 'Ada', text: 'hello', ts: null, pending: true, mine: true },
+      {
+        key: 'pc-1',
+        kind: 'message',
+        name: 'Ada',
+        text: 'hello',
+        ts: null,
+        pending: true,
+        mine: true,
+      },
     ]);
   });
 
@@ -74,7 +83,15 @@ describe('chat state', () => {
     state = mergeMessages(state, [msg(7, 'c-1', 'Ada', 'hello')]);
     expect(state.pending).toEqual([]);
     expect(chatView(state, 'Ada')).toEqual([
-      { key: 's7', name: 'Ada', text: 'hello', ts: 7_000, pending: false, mine: true },
+      {
+        key: 's7',
+        kind: 'message',
+        name: 'Ada',
+        text: 'hello',
+        ts: 7_000,
+        pending: false,
+        mine: true,
+      },
     ]);
   });
 
@@ -119,5 +136,67 @@ describe('chat state', () => {
       ['Ada', true],
       ['Bob', false],
     ]);
+  });
+
+  describe('join and leave lines', () => {
+    const joined = (name: string, ts = 1) => ({ name, change: 'joined' as const, ts });
+    const left = (name: string, ts = 1) => ({ name, change: 'left' as const, ts });
+    const view = (state: ReturnType<typeof emptyChat>) =>
+      chatView(state, 'Ada').map((e) => `${e.kind}: ${e.text}`);
+
+    it('shows a line, with its time, after the messages that came before it', () => {
+      let state = mergeMessages(emptyChat(), [msg(1, 'x1')]);
+      state = addPresence(state, joined('Cy', 42_000));
+      expect(chatView(state, 'Ada').at(-1)).toEqual({
+        key: 'j1',
+        kind: 'joined',
+        name: 'Cy',
+        text: 'Cy joined',
+        ts: 42_000,
+        pending: false,
+        mine: false,
+      });
+    });
+
+    it('keeps lines and messages in the order they came, whatever the clocks say', () => {
+      let state = mergeMessages(emptyChat(), [msg(1, 'x1')]);
+      state = addPresence(state, joined('Cy', 999_999));
+      state = mergeMessages(state, [msg(2, 'x2')]);
+      state = addPresence(state, left('Cy', 0));
+      state = addPresence(state, joined('Dee', 0));
+      expect(view(state)).toEqual([
+        'message: message 1',
+        'joined: Cy joined',
+        'message: message 2',
+        'left: Cy left',
+        'joined: Dee joined',
+      ]);
+    });
+
+    it('puts a message that arrives late (a history page) before the line that followed it', () => {
+      let state = mergeMessages(emptyChat(), [msg(1, 'x1'), msg(3, 'x3')]);
+      state = addPresence(state, left('Bob'));
+      state = mergeMessages(state, [msg(2, 'x2')]);
+      expect(view(state)).toEqual([
+        'message: message 1',
+        'message: message 2',
+        'message: message 3',
+        'left: Bob left',
+      ]);
+    });
+
+    it('shows lines in an empty chat, and messages being sent after them', () => {
+      let state = addPresence(emptyChat(), joined('Cy'));
+      state = addPending(state, { clientId: 'c-1', text: 'hi Cy' });
+      expect(view(state)).toEqual(['joined: Cy joined', 'message: hi Cy']);
+    });
+
+    it('gives every line its own key', () => {
+      let state = addPresence(emptyChat(), joined('Cy'));
+      state = addPresence(state, left('Cy'));
+      state = addPresence(state, joined('Cy'));
+      const keys = chatView(state, 'Ada').map((e) => e.key);
+      expect(new Set(keys).size).toBe(3);
+    });
   });
 });

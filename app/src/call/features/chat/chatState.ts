@@ -6,6 +6,21 @@ export interface PendingChat {
   text: string;
 }
 
+/**
+ * Someone came into the call or left it after we joined (issue 19). Shown among the
+ * messages, in this tab only: the server neither stores nor sends these lines.
+ */
+export interface PresenceLine {
+  /** In the order they happened, unique in this tab. */
+  id: number;
+  name: string;
+  change: 'joined' | 'left';
+  /** This browser's clock. */
+  ts: number;
+  /** The newest message when it happened: the line shows after it (clocks may differ). */
+  afterSeq: number;
+}
+
 /** Plain data, immutable updates: the controller keeps one and publishes views of it. */
 export interface ChatState {
   /** Acknowledged messages, unique by seq, ascending. */
@@ -14,11 +29,14 @@ export interface ChatState {
   pending: readonly PendingChat[];
   /** Client ids this tab sent (to tell "mine" after a reconnect changed our peer id). */
   sentIds: ReadonlySet<string>;
+  /** Joins and leaves, oldest first. */
+  presence: readonly PresenceLine[];
 }
 
-/** What the chat panel renders. */
+/** What the chat panel renders: a message, or a line saying someone joined or left. */
 export interface ChatEntry {
   key: string;
+  kind: 'message' | PresenceLine['change'];
   name: string;
   text: string;
   ts: number | null;
@@ -27,7 +45,7 @@ export interface ChatEntry {
 }
 
 export function emptyChat(): ChatState {
-  return { confirmed: [], pending: [], sentIds: new Set() };
+  return { confirmed: [], pending: [], sentIds: new Set(), presence: [] };
 }
 
 export function addPending(state: ChatState, msg: PendingChat): ChatState {
@@ -66,26 +84,60 @@ export function applyAck(
   return mergeMessages(state, [message]);
 }
 
+/** Notes that someone joined or left, after the messages we have. */
+export function addPresence(
+  state: ChatState,
+  line: { name: string; change: PresenceLine['change']; ts: number },
+): ChatState {
+  const id = (state.presence.at(-1)?.id ?? 0) + 1;
+  const presence = [...state.presence, { ...line, id, afterSeq: highestSeq(state) }];
+  return { ...state, presence };
+}
+
 export function highestSeq(state: ChatState): number {
   return state.confirmed.at(-1)?.seq ?? 0;
 }
 
+/** Messages in seq order with the join and leave lines among them, then those being sent. */
 export function chatView(state: ChatState, selfName: string): ChatEntry[] {
-  const done: ChatEntry[] = state.confirmed.map((m) => ({
-    key: `s${m.seq}`,
-    name: m.name,
-    text: m.text,
-    ts: m.ts,
-    pending: false,
-    mine: state.sentIds.has(m.clientId),
-  }));
-  const waiting: ChatEntry[] = state.pending.map((p) => ({
-    key: `p${p.clientId}`,
-    name: selfName,
-    text: p.text,
-    ts: null,
-    pending: true,
-    mine: true,
-  }));
-  return [...done, ...waiting];
+  const entries: ChatEntry[] = [];
+  let next = 0;
+  const linesBefore = (seq: number) => {
+    for (; next < state.presence.length; next++) {
+      const line = state.presence[next] as PresenceLine;
+      if (line.afterSeq >= seq) return;
+      entries.push(presenceEntry(line));
+    }
+  };
+  for (const m of state.confirmed) {
+    linesBefore(m.seq);
+    entries.push({
+      key: `s${m.seq}`,
+      kind: 'message',
+      name: m.name,
+      text: m.text,
+      ts: m.ts,
+      pending: false,
+      mine: state.sentIds.has(m.clientId),
+    });
+  }
+  linesBefore(Infinity);
+  for (const p of state.pending) {
+    entries.push({
+      key: `p${p.clientId}`,
+      kind: 'message',
+      name: selfName,
+      text: p.text,
+      ts: null,
+      pending: true,
+      mine: true,
+    });
+  }
+  return entries;
+}
+
+function presenceEntry(line: PresenceLine): ChatEntry {
+  const { id, name, change, ts } = line;
+  const text = `${name} ${change}`;
+  return { key: `j${id}`, kind: change, name, text, ts, pending: false, mine: false };
 }
