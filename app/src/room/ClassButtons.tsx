@@ -28,16 +28,41 @@ export function ClassButtons({ classroom, raised }: Props) {
   );
 }
 
+/** Half the width of the row of six reactions (six 44 px buttons, gaps, padding). */
+const PICKER_HALF_WIDTH = 150;
+
 /**
  * "Reactions": a row of emoji buttons that stays open for several picks; Escape (focus back on
  * the button) or the button closes it.
  */
 function ReactionMenu({ onReact }: { onReact(reaction: Reaction): void }) {
   const [open, setOpen] = useState(false);
+  const [at, setAt] = useState<{ left: number; bottom: number } | null>(null);
   const first = useRef<HTMLButtonElement>(null);
   const toggle = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (open) first.current?.focus();
+  }, [open]);
+  // Placed on the screen (position: fixed) above its button: on a phone the toolbar scrolls
+  // sideways, and a box inside a scrolling toolbar would be cut off. It follows the button as
+  // the page or the toolbar scrolls, and stays on the screen near its edges.
+  useEffect(() => {
+    if (!open) return;
+    const place = () => {
+      const r = toggle.current?.getBoundingClientRect();
+      if (!r) return;
+      const half = Math.min(window.innerWidth / 2 - 8, PICKER_HALF_WIDTH);
+      const centre = r.left + r.width / 2;
+      const left = Math.min(Math.max(centre, half + 8), window.innerWidth - half - 8);
+      setAt({ left, bottom: window.innerHeight - r.top + 6 });
+    };
+    place();
+    window.addEventListener('scroll', place, true);
+    window.addEventListener('resize', place);
+    return () => {
+      window.removeEventListener('scroll', place, true);
+      window.removeEventListener('resize', place);
+    };
   }, [open]);
   const close = () => {
     setOpen(false);
@@ -58,6 +83,7 @@ function ReactionMenu({ onReact }: { onReact(reaction: Reaction): void }) {
         <div
           id="reaction-picker"
           class="reaction-picker"
+          style={at ? { left: `${at.left}px`, bottom: `${at.bottom}px` } : { visibility: 'hidden' }}
           role="group"
           aria-label="Send a reaction"
           onKeyDown={(e) => e.key === 'Escape' && close()}
