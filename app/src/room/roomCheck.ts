@@ -24,6 +24,9 @@ export async function checkRoom(roomId: string, signal?: AbortSignal): Promise<R
   try {
     const url = `/api/rooms/${encodeURIComponent(roomId)}`;
     const res = await fetch(url, { cache: 'no-store', signal: signal ?? null });
+    // Read to its end: an unread body keeps the request open in Chromium, and the page is
+    // then never idle on the network (the PWA benchmark waits for that).
+    await res.arrayBuffer();
     if (res.ok) return 'exists';
     if (res.status !== 404) return 'unknown';
     return (await ownedBySignedInUser(roomId)) ? 'exists' : 'not-found';

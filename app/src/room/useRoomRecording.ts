@@ -15,7 +15,9 @@ export function useRoomRecording(roomId: string): boolean {
     const ask = async (): Promise<void> => {
       try {
         const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`, { cache: 'no-store' });
+        // Read to its end either way: an unread body keeps the request open in Chromium.
         const body = res.ok ? ((await res.json()) as { recording?: unknown }) : {};
+        if (!res.ok) await res.arrayBuffer();
         if (!stopped) setRecording(body.recording === true);
       } catch {
         // Offline: the call screen shows the indicator once joined.
