@@ -151,6 +151,11 @@ describe('home and room pages', () => {
     await page.goto(`${env.server.url}/t/nope`);
     await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
     expect(await page.title()).toBe('Page not found - Parley');
+    // A path the app has no route for, on a first visit: the server sends the shell with 404.
+    const first = (await newPeerPage(env.browser, { label: 'first visit' })).page;
+    const answer = await first.goto(`${env.server.url}/about`);
+    expect(answer?.status()).toBe(404);
+    await first.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
 
     // Any other path, once the service worker serves the shell (an installed app).
     await page.goto(env.server.url);

@@ -85,6 +85,28 @@ describe('HTTP', () => {
     expect((await fetch(`${server.url}/assets/missing.js`)).status).toBe(404);
   });
 
+  it('answers a browser asking for a page the app does not have with the shell and 404', async () => {
+    const page = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    for (const route of ['/about', '/r/abc/extra/path', '/t/']) {
+      const res = await fetch(server.url + route, { headers: page });
+      expect(res.status, route).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/text\/html/);
+      // The app's own "Page not found", with its way home, instead of a JSON error.
+      expect(await res.text()).toContain('shell');
+    }
+    const head = await fetch(`${server.url}/about`, { method: 'HEAD', headers: page });
+    expect(head.status).toBe(404);
+    // Not for a script, a file-like path or the API: those stay a plain 404.
+    const plain = await fetch(`${server.url}/about`);
+    expect(plain.status).toBe(404);
+    expect(await plain.text()).not.toContain('shell');
+    for (const route of ['/assets/missing.js', '/favicon.ico', '/api/nothing']) {
+      const res = await fetch(server.url + route, { headers: page });
+      expect(res.status, route).toBe(404);
+      expect(await res.text(), route).not.toContain('shell');
+    }
+  });
+
   it('sends scripts Brotli- or gzip-compressed as the client accepts, byte-exact', async () => {
     const url = `${server.url}/assets/call-def456.js`;
     const original = Buffer.from(BIG_SCRIPT);

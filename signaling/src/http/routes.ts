@@ -129,7 +129,10 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   if (path.startsWith('/api/')) return notFound(res);
   if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
   const head = method === 'HEAD';
-  const served = await deps.staticFiles?.serve(path, res, head, req.headers['accept-encoding']);
+  const encoding = req.headers['accept-encoding'];
+  const served =
+    (await deps.staticFiles?.serve(path, res, head, encoding)) ||
+    (await deps.staticFiles?.serveNotFoundPage(path, req.headers.accept, res, head, encoding));
   if (!served) notFound(res);
 }
 

@@ -111,6 +111,7 @@ export class StaticFiles {
     res: ServerResponse,
     head: boolean,
     acceptEncoding?: string,
+    status = 200,
   ): Promise<boolean> {
     const file = this.resolve(urlPath);
     if (!file) return false;
@@ -125,13 +126,13 @@ export class StaticFiles {
     const compressible = COMPRESSIBLE.has(ext) && info.size >= MIN_COMPRESS_BYTES;
     const encoding = compressible ? pickEncoding(acceptEncoding) : undefined;
     if (!encoding) {
-      res.writeHead(200, { ...headers, 'Content-Length': info.size, ...vary(compressible) });
+      res.writeHead(status, { ...headers, 'Content-Length': info.size, ...vary(compressible) });
       if (head) res.end();
       else createReadStream(file).pipe(res);
       return true;
     }
     const body = await this.#compressedBody(file, info, encoding);
-    res.writeHead(200, {
+    res.writeHead(status, {
       ...headers,
       'Content-Encoding': encoding,
       'Content-Length': body.length,
@@ -139,6 +140,24 @@ export class StaticFiles {
     });
     res.end(head ? undefined : body);
     return true;
+  }
+
+  /**
+   * A page the app does not have (a browser navigating to `/about`): the app shell with 404,
+   * so the person sees the app's "Page not found" with its way home, and a crawler or a
+   * script still reads a 404. Only for a request that asks for HTML at a path that does not
+   * name a file (a missing `/assets/x.js` stays a plain 404).
+   */
+  async serveNotFoundPage(
+    urlPath: string,
+    accept: string | undefined,
+    res: ServerResponse,
+    head: boolean,
+    acceptEncoding?: string,
+  ): Promise<boolean> {
+    const last = urlPath.slice(urlPath.lastIndexOf('/') + 1);
+    if (!accept?.includes('text/html') || last.includes('.')) return false;
+    return this.serve('/index.html', res, head, acceptEncoding, 404);
   }
 
   #compressedBody(
