@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useModal } from './useModal.ts';
 
 interface Props {
   /** The question, as the dialog's name: "End the meeting for everyone?" */
@@ -22,17 +22,7 @@ interface Props {
  * does nothing harmful; Escape cancels; the focus goes back where it was when it closes.
  */
 export function ConfirmDialog({ title, text, confirm, danger, busy, onConfirm, onCancel }: Props) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = dialog.current;
-    const before = document.activeElement as HTMLElement | null;
-    if (d && !d.open) d.showModal();
-    return () => {
-      if (d?.open) d.close();
-      // The opener may be gone (a menu that closed); then the focus stays where it falls.
-      if (before?.isConnected) before.focus();
-    };
-  }, []);
+  const dialog = useModal();
   return (
     <dialog
       ref={dialog}

@@ -1,18 +1,9 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useModal } from './useModal.ts';
 import { SHORTCUTS } from './shortcuts.ts';
 
 /** The keyboard shortcuts of the call, in a modal sheet (`?`); Escape or Close shuts it. */
 export function ShortcutsHelp({ onClose }: { onClose(): void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = dialog.current;
-    const before = document.activeElement as HTMLElement | null;
-    if (d && !d.open) d.showModal();
-    return () => {
-      if (d?.open) d.close();
-      if (before?.isConnected) before.focus();
-    };
-  }, []);
+  const dialog = useModal();
   return (
     <dialog
       ref={dialog}
