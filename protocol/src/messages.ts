@@ -207,12 +207,15 @@ export const AllowUnmuteSchema = z.strictObject({
 });
 /** Remove someone from the meeting; they cannot come back for this meeting. */
 export const RemoveSchema = z.strictObject({ type: z.literal('remove'), ...rid, ...target });
-/** Host only: make someone a co-host, or a guest again. */
+/**
+ * Host only: make someone a co-host, or a guest again; or hand them the host role (`host`):
+ * they become host and the sender a co-host.
+ */
 export const SetRoleSchema = z.strictObject({
   type: z.literal('set-role'),
   ...rid,
   ...target,
-  role: z.enum(['cohost', 'guest']),
+  role: z.enum(['host', 'cohost', 'guest']),
 });
 /** Host only: end the meeting for everyone (the waiting room too). */
 export const EndSchema = z.strictObject({ type: z.literal('end'), ...rid });
@@ -318,6 +321,11 @@ export const WaitingSchema = z.strictObject({
   roomId: RoomIdSchema,
   /** 1 = next in line. */
   position: z.number().int().positive(),
+  /**
+   * Whether anyone who can let people in (a host or co-host) is in the meeting now; sent again
+   * when that changes.
+   */
+  hostPresent: z.boolean(),
 });
 /** To hosts and co-hosts: the waiting room's queue, oldest first, whenever it changes. */
 export const LobbySchema = z.strictObject({

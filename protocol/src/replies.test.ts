@@ -61,7 +61,7 @@ function fill(type: string): Record<string, unknown> {
   const transport = { id: 't1', direction: 'send', iceParameters: {}, iceCandidates: [] };
   const fields: Record<string, Record<string, unknown>> = {
     'sfu-transport-created': { ...transport, dtlsParameters: {} },
-    waiting: { roomId, position: 1 },
+    waiting: { roomId, position: 1, hostPresent: true },
     joined: {
       roomId,
       peerId,

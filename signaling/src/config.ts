@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trustProxyError } from './util/clientAddress.ts';
+import { HOST_GRACE_MS } from './rooms/roomTypes.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -39,6 +40,11 @@ export interface Config {
   heartbeatMs: number;
   /** How long a dropped peer's seat is kept for `resume` (0: leave at once). */
   resumeWindowMs: number;
+  /**
+   * How long a meeting whose host left (without handing the role over) waits for a host before
+   * it makes the longest-present co-host, or else person, host (HOST_GRACE_MS, default 15 s).
+   */
+  hostGraceMs: number;
   joinTimeoutMs: number;
   rateLimit: { perSec: number; burst: number };
   /**
@@ -375,6 +381,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     heartbeatMs: int(env, 'HEARTBEAT_MS', 15_000, 100),
     resumeWindowMs: int(env, 'RESUME_WINDOW_S', 30) * 1000,
+    hostGraceMs: int(env, 'HOST_GRACE_MS', HOST_GRACE_MS),
     joinTimeoutMs: int(env, 'JOIN_TIMEOUT_MS', 15_000, 100),
     rateLimit: {
       perSec: int(env, 'WS_RATE_PER_SEC', 50, 1),

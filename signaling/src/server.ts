@@ -88,6 +88,7 @@ function createRooms(
     pollStore: storage.polls,
     boardStore: storage.boards,
     maxPeers: config.roomMaxPeers,
+    hostGraceMs: config.hostGraceMs,
     log,
     media: {
       sfu,

@@ -425,7 +425,7 @@ export class CallController {
       case 'recording-state':
         return this.recording.onState(msg);
       case 'waiting':
-        return this.admission.onWaiting(msg.position);
+        return this.admission.onWaiting(msg.position, msg.hostPresent);
       case 'lobby':
         return this.moderation.onLobby(msg.waiting);
       case 'removed':

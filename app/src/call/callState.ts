@@ -60,6 +60,8 @@ export interface CallSnapshot {
   askPassword: boolean;
   /** In the waiting room: our place in line (1 = next). */
   waitingPosition: number | null;
+  /** In the waiting room: whether a host or co-host is in the meeting to let us in. */
+  hostPresent: boolean;
   /** Why we are out of the meeting (phase 'removed'). */
   removal: Removal | null;
   /** Hosts and co-hosts: who is in the waiting room, oldest first. */
@@ -131,6 +133,7 @@ export function initialSnapshot(): CallSnapshot {
     joinError: null,
     askPassword: false,
     waitingPosition: null,
+    hostPresent: true,
     removal: null,
     lobby: [],
     lobbyNotice: null,

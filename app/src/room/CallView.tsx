@@ -15,6 +15,7 @@ import { ChatPanel } from './ChatPanel.tsx';
 import { WaitingRoomPanel } from './WaitingRoomPanel.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { EndMeeting } from './EndMeeting.tsx';
+import { LeaveButton } from './LeaveButton.tsx';
 import { ShortcutsHelp } from './ShortcutsHelp.tsx';
 import { ariaKeys } from './shortcuts.ts';
 import { useShortcuts } from './useShortcuts.ts';
@@ -329,9 +330,7 @@ export function CallView({ controller, snap }: Props) {
           ?
         </button>
         {helpOpen && <ShortcutsHelp onClose={() => setHelpOpen(false)} />}
-        <button type="button" class="danger leave" onClick={() => controller.leave()}>
-          Leave
-        </button>
+        <LeaveButton controller={controller} snap={snap} />
       </div>
       <aside class="side">
         {moderator && (

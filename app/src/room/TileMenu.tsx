@@ -2,6 +2,25 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { TileAction, TileMenuItem } from '../call/features/moderation/lobbyState.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 
+/** The menu items that ask before they act. */
+type Confirmed = Extract<TileAction, 'remove' | 'make-host'>;
+
+function confirmation(action: Confirmed, name: string) {
+  return action === 'remove'
+    ? {
+        title: `Remove ${name} from the meeting?`,
+        text: 'They leave the call now and cannot join this meeting again, even with the link and the password.',
+        confirm: 'Remove',
+        danger: true,
+      }
+    : {
+        title: `Make ${name} the host?`,
+        text: `${name} can then end the meeting, go live, record and change roles. You become a co-host.`,
+        confirm: 'Make host',
+        danger: false,
+      };
+}
+
 interface Props {
   name: string;
   items: TileMenuItem[];
@@ -11,11 +30,12 @@ interface Props {
 /**
  * The host menu on someone's tile: a button "Options for <name>" and a menu of host controls
  * (WAI-ARIA menu button: arrows move, Escape closes and returns focus, a click outside closes).
- * Remove asks first: it sits under Mute, and the person is out of the call at once.
+ * Remove asks first: it sits under Mute, and the person is out of the call at once; so does
+ * Make host, which gives our own host role away.
  */
 export function TileMenu({ name, items, onAction }: Props) {
   const [open, setOpen] = useState(false);
-  const [removing, setRemoving] = useState(false);
+  const [asking, setAsking] = useState<Confirmed | null>(null);
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
 
@@ -70,8 +90,9 @@ export function TileMenu({ name, items, onAction }: Props) {
               class={item.action === 'remove' ? 'menu-danger' : ''}
               onClick={() => {
                 close();
-                if (item.action === 'remove') setRemoving(true);
-                else onAction(item.action);
+                if (item.action === 'remove' || item.action === 'make-host') {
+                  setAsking(item.action);
+                } else onAction(item.action);
               }}
             >
               {item.label}
@@ -79,16 +100,13 @@ export function TileMenu({ name, items, onAction }: Props) {
           ))}
         </div>
       )}
-      {removing && (
+      {asking && (
         <ConfirmDialog
-          title={`Remove ${name} from the meeting?`}
-          text="They leave the call now and cannot join this meeting again, even with the link and the password."
-          confirm="Remove"
-          danger
-          onCancel={() => setRemoving(false)}
+          {...confirmation(asking, name)}
+          onCancel={() => setAsking(null)}
           onConfirm={() => {
-            setRemoving(false);
-            onAction('remove');
+            setAsking(null);
+            onAction(asking);
           }}
         />
       )}

@@ -31,9 +31,15 @@ export function WaitingScreen({ controller, snap }: Props) {
       <div class="prejoin-form">
         <h1 class="waiting-title">Waiting room</h1>
         <p role="status" class="waiting-status">
-          Waiting for the host to let you in — you are number {snap.waitingPosition ?? 1} in line.
+          {snap.hostPresent
+            ? `Waiting for the host to let you in — you are number ${snap.waitingPosition ?? 1} in line.`
+            : 'No host is in the meeting yet.'}
         </p>
-        <p class="muted hint">You will join as soon as a host admits you.</p>
+        <p class="muted hint">
+          {snap.hostPresent
+            ? 'You will join as soon as a host admits you.'
+            : 'Stay on this page: you will be let in once a host arrives and admits you.'}
+        </p>
         {recorded && (
           <p class="recording-consent" role="status">
             <span class="dot" aria-hidden="true" /> {RECORDING_CONSENT}

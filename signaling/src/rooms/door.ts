@@ -1,5 +1,5 @@
 import { ERROR_CODES } from '@parley/protocol';
-import type { MediaState, PeerId, RoomId } from '@parley/protocol';
+import type { MediaState, PeerId, Role, RoomId } from '@parley/protocol';
 import type { DoorState, DoorStore, SeatRecord } from '../store/index.ts';
 import type { Log } from '../telemetry/log.ts';
 import { background } from '../util/background.ts';
@@ -104,16 +104,20 @@ export class Door {
     if (seated) this.#seats.delete(seated);
   }
 
-  /** Remembers (or forgets) an identity as co-host, and the seat's new role. */
-  async setCohost(peer: Peer, cohost: boolean): Promise<void> {
+  /**
+   * Remembers a peer's new role: the seat's role, and its identity as co-host (a host given the
+   * role in the meeting too, so it comes back at least as co-host; see `Room.hostsChanged`).
+   */
+  async setRole(peer: Peer, role: Role): Promise<void> {
     const keys = identityKeys(peer.identity);
+    const cohost = role !== 'guest';
     if (cohost) await this.store.mark(this.roomId, 'cohost', keys);
     else await this.store.unmark(this.roomId, 'cohost', keys);
     for (const key of keys) {
       if (cohost) this.#cohosts.add(key);
       else this.#cohosts.delete(key);
     }
-    if (this.#seats.has(peer.id)) await this.seat(peer, cohost ? 'cohost' : 'guest');
+    if (this.#seats.has(peer.id)) await this.seat(peer, role);
   }
 
   /** Records an admitted peer's seat (again, with a new role or token). */

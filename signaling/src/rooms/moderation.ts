@@ -1,9 +1,9 @@
 import { ERROR_CODES } from '@parley/protocol';
-import type { PeerId } from '@parley/protocol';
+import type { PeerId, Role } from '@parley/protocol';
 import type { Log } from '../telemetry/log.ts';
 import { ProtocolError } from '../util/errors.ts';
 import type { Peer } from './peer.ts';
-import { mayTarget } from './permissions.ts';
+import { isModerator, mayTarget } from './permissions.ts';
 import { holdMute, releaseMute } from './hostMute.ts';
 import type { MuteKind } from './hostMute.ts';
 import type { Room } from './room.ts';
@@ -64,30 +64,38 @@ export async function expel(room: Room, peerId: PeerId, by: Peer): Promise<void>
   await room.remove(peerId, 'removed', by.id);
 }
 
-/** Makes someone co-host or guest again; stored, so it holds if they come back (or move). */
-export async function setRole(
-  room: Room,
-  peerId: PeerId,
-  role: 'cohost' | 'guest',
-  by: Peer,
-): Promise<void> {
+/**
+ * Makes someone co-host or guest again, or hands them the host role (the host becomes a
+ * co-host); stored, so it holds if they come back (or move).
+ */
+export async function setRole(room: Room, peerId: PeerId, role: Role, by: Peer): Promise<void> {
   // A meeting's roles are its host's to give; a team's admins make others admins too.
-  if (by.role !== 'host' && !room.team) {
+  if (by.role !== 'host' && (role === 'host' || !room.team)) {
     throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'only a host changes roles');
   }
   const peer = target(room, peerId);
   if (peer.role === 'host') throw new ProtocolError(ERROR_CODES.FORBIDDEN, 'a host stays host');
-  await room.door.setCohost(peer, role === 'cohost');
+  await giveRole(room, peer, role);
+  if (role === 'host') await giveRole(room, by, 'cohost');
+  room.log.info('role changed', { peerId, role, by: by.id });
+  room.hostsChanged();
+}
+
+/**
+ * Gives an admitted peer a role, stored first: they are told, the others see it, and they get
+ * what the role shows (the waiting room's queue, the current poll as that role sees it).
+ */
+export async function giveRole(room: Room, peer: Peer, role: Role): Promise<void> {
+  await room.door.setRole(peer, role);
   peer.role = role;
   // In a team the role outlives the meeting: co-host is admin.
   await room.team?.remember(peer);
   peer.send({ type: 'role', role });
   room.broadcast({ type: 'peer-updated', peer: peer.info() }, peer.id);
-  if (role === 'cohost') peer.send(room.lobbyMessage());
+  if (isModerator(role)) peer.send(room.lobbyMessage());
   // The current poll as the new role sees it: a co-host gets its live results, a guest not.
   const poll = room.polls?.joinView(peer);
   if (poll) peer.send({ type: 'poll', poll });
-  room.log.info('role changed', { peerId, role, by: by.id });
 }
 
 /** Lets one waiting peer in; ROOM_FULL leaves them waiting. */

@@ -151,7 +151,7 @@ describe('Room.close', () => {
     const w = peer('peer_wwww');
     await room.admit(a);
     room.suspend(a.id, 60_000); // a seat timer that must stop
-    expect(await room.enter(w)).toEqual({ waiting: 1 });
+    expect(await room.enter(w)).toEqual({ waiting: 1, hostPresent: false });
     room.close();
     room.close();
     expect(closed).toBe(1);

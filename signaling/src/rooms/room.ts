@@ -17,6 +17,7 @@ import type { Log } from '../telemetry/log.ts';
 import { sameSecret } from '../util/ids.ts';
 import type { Peer, PeerExit, PeerSink } from './peer.ts';
 import { RoomMedia } from './roomMedia.ts';
+import { HOST_GRACE_MS } from './roomTypes.ts';
 import type { AdmitResult, Entered, RoomOptions } from './roomTypes.ts';
 import { SerialQueue } from '../util/serialQueue.ts';
 import { Lobby } from './lobby.ts';
@@ -28,6 +29,7 @@ import type { TeamHost } from '../walkie/team.ts';
 import { Classroom } from '../classroom/classroom.ts';
 import { Polls } from '../classroom/polls.ts';
 import { Board } from '../classroom/board.ts';
+import { giveRole } from './moderation.ts';
 
 export type { AdmitResult, Entered, RoomOptions } from './roomTypes.ts';
 
@@ -56,6 +58,10 @@ export class Room {
   #stored: StoredSettings;
   #passwordHash: string | null;
   #closed = false;
+  /** Whether the waiting people were last told that someone who can let them in is here. */
+  #moderatorTold = false;
+  /** Set while the meeting has people but no host: when it fires, one of them is made host. */
+  #hostTimer: NodeJS.Timeout | undefined;
   /** Every line carries this room's `roomId`. */
   readonly log: Log;
 
@@ -172,7 +178,7 @@ export class Room {
     peer.onClose(this.#forget);
     this.log.info('waiting', { peerId: peer.id, position, ...(suspect ? { suspect } : {}) });
     this.#tellModerators();
-    return { waiting: position };
+    return { waiting: position, hostPresent: this.moderatorPresent };
   }
 
   has(peerId: PeerId): boolean {
@@ -202,6 +208,7 @@ export class Room {
     await this.team?.remember(peer);
     this.classroom.arrived(peer);
     const chat = await this.options.chat.recent(this.id, LIMITS.CHAT_HISTORY_ON_JOIN);
+    this.hostsChanged();
     const snapshot = this.#snapshot(peers, chat, peer);
     if (snapshot.sfu && joiner) snapshot.sfu = { ...snapshot.sfu, ...joiner };
     return snapshot;
@@ -289,6 +296,7 @@ export class Room {
     this.classroom.left(peer);
     this.board?.left(peer.id);
     this.log.info('left', { peerId, reason: exit, ...(by ? { by } : {}), peers: this.size });
+    this.hostsChanged();
     if (this.#peers.size > 0) return this.media.reconcile();
     // People still waiting keep the meeting (and its bans) alive; its media is not needed.
     if (this.lobby.size > 0) return this.media.release();
@@ -393,11 +401,73 @@ export class Room {
 
   /** The queue moved: everyone waiting learns their place, moderators see the new queue. */
   async lobbyChanged(): Promise<void> {
-    this.lobby
-      .peers()
-      .forEach((peer, i) => peer.send({ type: 'waiting', roomId: this.id, position: i + 1 }));
+    this.#tellWaiting();
     this.#tellModerators();
     if (this.empty) await this.#finish();
+  }
+
+  /** Everyone waiting learns their place, and whether anyone who can let them in is here. */
+  #tellWaiting(): void {
+    const hostPresent = this.moderatorPresent;
+    this.#moderatorTold = hostPresent;
+    this.lobby.peers().forEach((peer, i) => {
+      peer.send({ type: 'waiting', roomId: this.id, position: i + 1, hostPresent });
+    });
+  }
+
+  /** A host or co-host is in the meeting (a dropped one keeps its seat, so it counts). */
+  get moderatorPresent(): boolean {
+    return [...this.#peers.values()].some((p) => isModerator(p.role));
+  }
+
+  // ---------- who runs the meeting ----------
+
+  /**
+   * Who runs the meeting may have changed (someone admitted or gone, a role given): the people
+   * waiting learn whether anyone can let them in, and a meeting left with people but no host
+   * (its host left without handing the role over) gets one after `hostGraceMs`, unless a host
+   * comes back first. Not in a team: its admins are remembered by the team.
+   */
+  hostsChanged(): void {
+    if (this.moderatorPresent !== this.#moderatorTold) this.#tellWaiting();
+    const peers = [...this.#peers.values()];
+    const needsHost =
+      !this.#closed && !this.team && peers.length > 0 && !peers.some((p) => p.role === 'host');
+    if (!needsHost) {
+      clearTimeout(this.#hostTimer);
+      this.#hostTimer = undefined;
+      return;
+    }
+    if (this.#hostTimer) return;
+    const graceMs = this.options.hostGraceMs ?? HOST_GRACE_MS;
+    this.#hostTimer = setTimeout(() => {
+      this.#hostTimer = undefined;
+      background(
+        this.queue.run(() => this.#promoteHost(graceMs)),
+        'host promotion',
+        this.log,
+      );
+    }, graceMs);
+    this.#hostTimer.unref();
+  }
+
+  /**
+   * Makes the longest-present co-host host, or else the longest-present person (the map keeps
+   * join order); people whose socket is connected first. A failed write tries again later.
+   */
+  async #promoteHost(graceMs: number): Promise<void> {
+    const peers = [...this.#peers.values()];
+    if (this.#closed || peers.some((p) => p.role === 'host')) return;
+    const here = peers.filter((p) => p.connected);
+    const pool = here.length > 0 ? here : peers;
+    const next = pool.find((p) => p.role === 'cohost') ?? pool[0];
+    if (!next) return;
+    try {
+      await giveRole(this, next, 'host');
+      this.log.info('host promoted', { peerId: next.id, afterMs: graceMs });
+    } finally {
+      this.hostsChanged();
+    }
   }
 
   #tellModerators(): void {
@@ -434,6 +504,7 @@ export class Room {
   close(exit: 'ended' | 'moved' = 'ended'): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#hostTimer);
     // Copies: each peer's close handler takes it out of the map being walked.
     for (const peer of [...this.lobby.peers(), ...this.#peers.values()]) peer.close(exit);
     this.team?.close();

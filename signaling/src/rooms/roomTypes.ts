@@ -25,6 +25,9 @@ import type { Door } from './door.ts';
 import type { Room } from './room.ts';
 import type { RoomMediaOptions } from './roomMedia.ts';
 
+/** How long a meeting whose host left waits for a host before it makes one (HOST_GRACE_MS). */
+export const HOST_GRACE_MS = 15_000;
+
 /** What a Room is built with (rooms.ts builds it). */
 export interface RoomOptions {
   maxPeers: number;
@@ -47,6 +50,8 @@ export interface RoomOptions {
   polls?: LoadedPolls;
   /** Where the room's whiteboard is stored (issue 17); absent: no whiteboard here. */
   boards?: BoardStore;
+  /** How long a meeting left without a host waits before one is made (HOST_GRACE_MS). */
+  hostGraceMs?: number;
 }
 
 /** What an admitted peer gets: the meeting as it is now (the `joined` message's body). */
@@ -68,5 +73,8 @@ export interface AdmitResult {
   boardPresenter?: BoardPresenter;
 }
 
-/** Where a join ended up: in the meeting, or in the waiting room at this place in line. */
-export type Entered = { admitted: AdmitResult } | { waiting: number };
+/**
+ * Where a join ended up: in the meeting, or in the waiting room at this place in line (and
+ * whether anyone who can let people in is there).
+ */
+export type Entered = { admitted: AdmitResult } | { waiting: number; hostPresent: boolean };

@@ -58,6 +58,8 @@ export interface RoomsOptions {
   waiting?: { max: number; perAddress: number };
   /** Told when a limit refuses a join (the metric). */
   onLimit?: OnLimit;
+  /** How long a meeting left without a host waits before one is made (HOST_GRACE_MS). */
+  hostGraceMs?: number;
 }
 
 /** One way into a room, run in its queue: who got in and where, or undefined: not this way. */
@@ -238,6 +240,7 @@ export class Rooms {
     if (live) return live;
     const room = new Room(id, {
       maxPeers: this.options.maxPeers,
+      ...(this.options.hostGraceMs === undefined ? {} : { hostGraceMs: this.options.hostGraceMs }),
       chat: this.options.chatStore,
       door,
       onClose: (r) => this.#forget(r),

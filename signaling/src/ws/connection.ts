@@ -331,7 +331,8 @@ export class Connection implements PeerSink {
     const member = { room, peer, admitted: 'admitted' in entered };
     this.#member = member;
     if ('waiting' in entered) {
-      const reply = { ...rid(message), roomId: room.id, position: entered.waiting };
+      const { waiting: position, hostPresent } = entered;
+      const reply = { ...rid(message), roomId: room.id, position, hostPresent };
       this.send({ type: 'waiting', ...reply });
       return true;
     }

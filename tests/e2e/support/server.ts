@@ -48,6 +48,8 @@ export interface TestServerOptions {
   resumeWindowMs?: number;
   /** How long a socket may stay without joining, ms (server default 15000). */
   joinTimeoutMs?: number;
+  /** How long a meeting whose host left waits before it makes one, ms (server default 15000). */
+  hostGraceMs?: number;
 }
 
 /** One worker, loopback only, ports picked from a range the other suites do not use. */
@@ -81,6 +83,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...(opts.iceRelayOnly !== undefined ? { iceRelayOnly: opts.iceRelayOnly } : {}),
     ...(opts.resumeWindowMs !== undefined ? { resumeWindowMs: opts.resumeWindowMs } : {}),
     ...(opts.joinTimeoutMs !== undefined ? { joinTimeoutMs: opts.joinTimeoutMs } : {}),
+    ...(opts.hostGraceMs !== undefined ? { hostGraceMs: opts.hostGraceMs } : {}),
     ...(opts.sfuDowngradeHoldS !== undefined ? { sfuDowngradeHoldS: opts.sfuDowngradeHoldS } : {}),
     ...(opts.sfuDowngradeGraceS !== undefined
       ? { sfuDowngradeGraceS: opts.sfuDowngradeGraceS }

@@ -101,13 +101,14 @@ export class Admission {
   }
 
   /** Held in the waiting room (the join's answer), or our place in line moved. */
-  onWaiting(position: number): void {
+  onWaiting(position: number, hostPresent: boolean): void {
     const { phase } = this.deps.store.current;
     // A rejoin after a lost seat was queued: the call is gone until a host admits us again.
     if (phase === 'in-call' || phase === 'reconnecting') this.deps.releaseSeat();
     this.deps.store.update({
       phase: 'waiting',
       waitingPosition: position,
+      hostPresent,
       peers: [],
       notice: null,
     });

@@ -66,7 +66,7 @@ export function mutedNotice(kind: 'audio' | 'video'): string {
 }
 
 export function roleNotice(role: Role): string {
-  if (role === 'host') return 'You are now a host.';
+  if (role === 'host') return 'You are now the host.';
   if (role === 'cohost') return 'A host made you a co-host.';
   return 'You are no longer a co-host.';
 }

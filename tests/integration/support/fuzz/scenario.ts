@@ -191,6 +191,9 @@ export async function setUpScenario(server: TestServer): Promise<Scenario> {
   // Likewise stopping the recording: each start would spawn its recorders again.
   const offAir = (m: ClientMessage): boolean =>
     (m.type === 'broadcast' && !m.live) || (m.type === 'record' && !m.on);
+  // Handing the host role over would turn the host's socket into a co-host's, and the guest's
+  // into the host's: both states would be fuzzed no more.
+  const handsOver = (m: ClientMessage): boolean => m.type === 'set-role' && m.role === 'host';
   const teamSkip = (m: ClientMessage): boolean => team.skip(m, knownPeers);
   const context: FrameContext = {
     roomIds: [roomA.id, roomB.id, randomBytes(16).toString('base64url') as RoomId],
@@ -213,7 +216,8 @@ export async function setUpScenario(server: TestServer): Promise<Scenario> {
       },
       {
         socket: host.socket,
-        skip: (m) => m.type === 'leave' || m.type === 'end' || ejects(m) || offAir(m),
+        skip: (m) =>
+          m.type === 'leave' || m.type === 'end' || ejects(m) || offAir(m) || handsOver(m),
       },
       { socket: guest.socket, skip: (m) => m.type === 'leave' || ejects(m) || offAir(m) },
       { socket: waiting.socket, skip: (m) => m.type === 'leave' },

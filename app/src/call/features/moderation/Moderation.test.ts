@@ -75,6 +75,7 @@ describe('Moderation', () => {
         moderation.tileAction('p3', 'make-guest'),
         { type: 'set-role', peerId: 'p3', role: 'guest' },
       ],
+      [moderation.tileAction('p3', 'make-host'), { type: 'set-role', peerId: 'p3', role: 'host' }],
     ];
     for (const [i, [promise, expected]] of actions.entries()) {
       expect(sent[i + 1]).toMatchObject(expected);

@@ -84,8 +84,13 @@ export class Moderation {
     return this.control({ type: 'remove', peerId: peerId as PeerId }, 'remove them');
   }
 
-  setRole(peerId: string, role: Exclude<Role, 'host'>): Promise<boolean> {
-    const what = role === 'cohost' ? 'make them a co-host' : 'make them a guest';
+  /** `host` hands the host role over: they become host, we a co-host. */
+  setRole(peerId: string, role: Role): Promise<boolean> {
+    const what = {
+      host: 'make them the host',
+      cohost: 'make them a co-host',
+      guest: 'make them a guest',
+    }[role];
     return this.control({ type: 'set-role', peerId: peerId as PeerId, role }, what, true);
   }
 
@@ -102,6 +107,8 @@ export class Moderation {
         return this.allowUnmute(peerId, 'video');
       case 'remove':
         return this.remove(peerId);
+      case 'make-host':
+        return this.setRole(peerId, 'host');
       case 'make-cohost':
         return this.setRole(peerId, 'cohost');
       case 'make-guest':

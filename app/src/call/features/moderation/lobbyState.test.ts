@@ -6,6 +6,7 @@ import {
   arrivals,
   isModerator,
   removedMark,
+  successors,
   tileMenu,
   waitedFor,
 } from './lobbyState.ts';
@@ -93,8 +94,8 @@ describe('tileMenu', () => {
     ['cohost', 'host', []],
     ['cohost', 'guest', ['Mute', 'Stop video', 'Remove']],
     ['cohost', 'cohost', ['Mute', 'Stop video']],
-    ['host', 'guest', ['Mute', 'Stop video', 'Remove', 'Make co-host']],
-    ['host', 'cohost', ['Mute', 'Stop video', 'Remove', 'Make guest']],
+    ['host', 'guest', ['Mute', 'Stop video', 'Remove', 'Make co-host', 'Make host']],
+    ['host', 'cohost', ['Mute', 'Stop video', 'Remove', 'Make guest', 'Make host']],
     ['host', 'host', ['Mute', 'Stop video']],
   ])('%j sees on a %j: %j', (self, role, items) => {
     expect(labels(self, role)).toEqual(items);
@@ -106,6 +107,7 @@ describe('tileMenu', () => {
       '(Stop video)',
       'Remove',
       'Make co-host',
+      'Make host',
     ]);
   });
 });
@@ -118,5 +120,22 @@ describe('actionFailure', () => {
     [['admit them', 'TIMEOUT', 'no reply'], 'Could not admit them: no reply'],
   ])('%j', (args, text) => {
     expect(actionFailure(...args)).toBe(text);
+  });
+});
+
+describe('successors', () => {
+  const p = (name: string, role: Role) => ({ name, role });
+  const names = (list: { name: string }[]) => list.map((x) => x.name);
+
+  it('offers co-hosts first, then guests, each in join order', () => {
+    const peers = [p('Ann', 'guest'), p('Bo', 'cohost'), p('Cy', 'guest'), p('Di', 'cohost')];
+    expect(names(successors('host', peers))).toEqual(['Bo', 'Di', 'Ann', 'Cy']);
+  });
+
+  it('asks nothing of a co-host or guest, alone, or beside another host', () => {
+    expect(successors('cohost', [p('Ann', 'guest')])).toEqual([]);
+    expect(successors('guest', [p('Ann', 'guest')])).toEqual([]);
+    expect(successors('host', [])).toEqual([]);
+    expect(successors('host', [p('Ann', 'guest'), p('Hal', 'host')])).toEqual([]);
   });
 });

@@ -54,7 +54,14 @@ export function waitedFor(since: number, now: number): string {
 }
 
 export type TileAction =
-  'mute' | 'stop-video' | 'allow-unmute' | 'allow-video' | 'remove' | 'make-cohost' | 'make-guest';
+  | 'mute'
+  | 'stop-video'
+  | 'allow-unmute'
+  | 'allow-video'
+  | 'remove'
+  | 'make-host'
+  | 'make-cohost'
+  | 'make-guest';
 
 export interface TileMenuItem {
   action: TileAction;
@@ -66,7 +73,8 @@ export interface TileMenuItem {
 /**
  * The host menu of someone's tile, following the server's rules: hosts may mute anyone and stop
  * anyone's camera, co-hosts anyone but a host; a host cannot be removed and a co-host only by a
- * host; only a host changes roles (never another host's). Guests get no menu (an empty list).
+ * host; only a host changes roles (never another host's), and hands the host role over (Make
+ * host). Guests get no menu (an empty list).
  */
 export function tileMenu(
   self: Role | null,
@@ -98,6 +106,9 @@ export function tileMenu(
   if (self === 'host' && target.role === 'cohost') {
     items.push({ action: 'make-guest', label: 'Make guest', disabled: false });
   }
+  if (self === 'host' && target.role !== 'host') {
+    items.push({ action: 'make-host', label: 'Make host', disabled: false });
+  }
   return items;
 }
 
@@ -113,4 +124,14 @@ export function actionFailure(
   }
   if (code === 'PEER_NOT_FOUND') return `Could not ${what}: they are no longer here.`;
   return `Could not ${what}: ${message}`;
+}
+
+/**
+ * Whom a host leaving may hand the host role to, the likeliest first: co-hosts, then everyone
+ * else, each in join order (the order the server promotes in when nobody is chosen). Empty when
+ * there is nobody, or another host stays: then leaving needs no question.
+ */
+export function successors<P extends { role: Role }>(self: Role | null, peers: readonly P[]): P[] {
+  if (self !== 'host' || peers.some((p) => p.role === 'host')) return [];
+  return [...peers.filter((p) => p.role === 'cohost'), ...peers.filter((p) => p.role === 'guest')];
 }
