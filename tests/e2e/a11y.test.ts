@@ -123,8 +123,16 @@ describe('accessibility (axe-core, WCAG 2.1 A/AA)', () => {
     // The host's panels, open beside the chat.
     await host.getByRole('button', { name: 'Room settings' }).click();
     await host.getByRole('button', { name: /^Waiting room/ }).click();
+    await host.getByRole('button', { name: /^People/ }).click();
     await host.getByRole('heading', { name: 'Room settings' }).waitFor();
+    await host.getByRole('heading', { name: /^People/ }).waitFor();
     found.push(...(await scan(host, 'call-panels')));
+    // The host's question on leaving (whom to hand the meeting to), then back.
+    await host.getByRole('button', { name: 'Leave', exact: true }).click();
+    await host.getByRole('dialog', { name: 'Leave the meeting?' }).waitFor();
+    found.push(...(await scan(host, 'call-leave')));
+    await host.keyboard.press('Escape');
+    await host.getByRole('dialog').waitFor({ state: 'detached' });
     // The whiteboard in the stage, with its toolbar (a chunk of its own, issue 17).
     await host.getByRole('button', { name: 'Whiteboard', exact: true }).click();
     await host.getByTestId('board-canvas').waitFor();

@@ -16,6 +16,8 @@ import { WaitingRoomPanel } from './WaitingRoomPanel.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { EndMeeting } from './EndMeeting.tsx';
 import { LeaveButton } from './LeaveButton.tsx';
+import { PeoplePanel } from './PeoplePanel.tsx';
+import { useKnockSound, usePresenceNotice } from './usePresence.ts';
 import { ShortcutsHelp } from './ShortcutsHelp.tsx';
 import { ariaKeys } from './shortcuts.ts';
 import { useShortcuts } from './useShortcuts.ts';
@@ -193,6 +195,9 @@ export function CallView({ controller, snap }: Props) {
   const [handsOpen, setHandsOpen] = useOpenOnArrival(moderator ? snap.hands.length : 0);
   const [pollOpen, setPollOpen] = usePollOpen(snap.poll);
   const [chatOpen, setChatOpen] = useState(true);
+  const [peopleOpen, setPeopleOpen] = useState(false);
+  const presence = usePresenceNotice(snap.chat);
+  useKnockSound(waiting, moderator);
   // The call starts at the top of the page: the pre-join screen may have been scrolled down to
   // its Join button, and the tiles above would open out of view (and, on the SFU, paused).
   useEffect(() => window.scrollTo(0, 0), []);
@@ -247,6 +252,10 @@ export function CallView({ controller, snap }: Props) {
           {snap.lobbyNotice}
         </div>
       )}
+      {/* Always in the page, so screen readers announce what appears in it. */}
+      <div class={presence ? 'toast' : 'visually-hidden'} role="status">
+        {presence}
+      </div>
       {snap.boardOpen && <BoardStage controller={controller} snap={snap} />}
       <Grid
         tiles={tilesOf(controller, snap)}
@@ -286,6 +295,14 @@ export function CallView({ controller, snap }: Props) {
             )}
           </button>
         )}
+        <button
+          type="button"
+          aria-expanded={peopleOpen}
+          aria-controls="people-panel"
+          onClick={() => setPeopleOpen(!peopleOpen)}
+        >
+          People <span class="badge count">{snap.peers.length + 1}</span>
+        </button>
         <button
           type="button"
           aria-expanded={chatOpen}
@@ -398,6 +415,13 @@ export function CallView({ controller, snap }: Props) {
               />
             )}
           </div>
+        )}
+        {peopleOpen && (
+          <PeoplePanel
+            snap={snap}
+            onAction={moderator ? onAction : undefined}
+            onClose={() => setPeopleOpen(false)}
+          />
         )}
         {moderator && lobbyOpen && (
           <WaitingRoomPanel
