@@ -332,10 +332,13 @@ export const LobbySchema = z.strictObject({
   type: z.literal('lobby'),
   waiting: z.array(WaitingPeerSchema),
 });
-/** You are out: turned away from the waiting room, removed by a host, or the meeting ended. */
+/**
+ * You are out: turned away from the waiting room, removed by a host, the meeting ended, or
+ * the same browser joined again (`replaced`: a reload, another tab) and took over your seat.
+ */
 export const RemovedSchema = z.strictObject({
   type: z.literal('removed'),
-  reason: z.enum(['denied', 'removed', 'ended']),
+  reason: z.enum(['denied', 'removed', 'ended', 'replaced']),
 });
 /** A host turned off your microphone or camera (your client stops sending it). */
 export const MutedSchema = z.strictObject({

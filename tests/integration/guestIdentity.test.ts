@@ -158,3 +158,43 @@ describe('a removed guest who comes back', () => {
     expect((await arrive('Dee', deeBrowser)).reply).toMatchObject({ code: ERROR_CODES.BANNED });
   });
 });
+
+describe('one seat per browser (#19)', () => {
+  it('lets the same browser back in at once (a reload, a second tab), in place of its old seat', async () => {
+    const { arrive, host } = await setup({ waitingRoom: true });
+    const annBrowser = await newBrowser(servers[0]!);
+    const ann = await arrive('Ann', annBrowser);
+    expect(ann.reply).toMatchObject({ type: 'waiting' });
+    const lobby = await host.next((m) => waitingOf(m).length === 1);
+    await host.request({ type: 'admit', peerId: waitingOf(lobby)[0]?.peerId });
+    const first = await ann.client.next((m) => m.type === 'joined');
+    const firstId = first.type === 'joined' ? first.peerId : '';
+
+    // The same browser joins again: in at once, and the first tab is told why it is out.
+    const again = await arrive('Ann', annBrowser);
+    expect(again.reply).toMatchObject({ type: 'joined', role: 'guest' });
+    expect(again.reply.type === 'joined' && again.reply.peers.map((p) => p.name)).toEqual(['Host']);
+    await ann.client.next((m) => m.type === 'removed' && m.reason === 'replaced');
+    await host.next((m) => m.type === 'peer-left' && m.peerId === firstId);
+    await host.next((m) => m.type === 'peer-joined' && m.peer.peerId === again.peerId);
+    // The old tab's socket is out of the meeting.
+    expect(await ann.client.request({ type: 'chat', clientId: crypto.randomUUID(), text: 'hi' })).toMatchObject({ code: ERROR_CODES.NOT_JOINED }); // prettier-ignore
+
+    // Another browser is someone else: it waits as before.
+    expect((await arrive('Ann', await newBrowser(servers[0]!))).reply).toMatchObject({
+      type: 'waiting',
+    });
+  });
+
+  it('keeps a host role given in the meeting across a reload', async () => {
+    const { arrive, host } = await setup();
+    const bobBrowser = await newBrowser(servers[0]!);
+    const bob = await arrive('Bob', bobBrowser);
+    await host.request({ type: 'set-role', peerId: bob.peerId, role: 'host' });
+    await bob.client.next((m) => m.type === 'role' && m.role === 'host');
+    // No host key in this browser: the seat it takes over was a host's.
+    const back = await arrive('Bob', bobBrowser);
+    expect(back.reply).toMatchObject({ type: 'joined', role: 'host' });
+    expect(await back.client.request({ type: 'end' })).toMatchObject({ type: 'ok' });
+  });
+});

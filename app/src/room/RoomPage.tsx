@@ -126,7 +126,16 @@ function Room({ roomId, passwordFirst }: { roomId: string; passwordFirst: boolea
           <p role="alert" class="removed">
             {removalMessage(snap.removal)}
           </p>
-          <button type="button" class="primary" onClick={() => navigate('/')}>
+          {snap.removal.reason === 'replaced' && (
+            <button type="button" class="primary" onClick={() => controller.restart()}>
+              Join here instead
+            </button>
+          )}
+          <button
+            type="button"
+            class={snap.removal.reason === 'replaced' ? '' : 'primary'}
+            onClick={() => navigate('/')}
+          >
             Back to home
           </button>
         </section>

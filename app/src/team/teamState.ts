@@ -10,7 +10,7 @@ export type TalkState =
 export type TeamPhase =
   'prejoin' | 'joining' | 'waiting' | 'in-team' | 'reconnecting' | 'removed' | 'failed';
 
-export type Removal = 'denied' | 'removed' | 'ended';
+export type Removal = 'denied' | 'removed' | 'ended' | 'replaced';
 
 /** Someone else in the team room now. */
 export interface Person {
@@ -205,5 +205,6 @@ export const BANNED_FROM_TEAM = 'An admin removed you from this team or did not 
 export function removalMessage(reason: Removal): string {
   if (reason === 'denied') return 'An admin did not let you in to this team.';
   if (reason === 'removed') return 'An admin removed you from this team.';
+  if (reason === 'replaced') return 'You opened this team in another tab or window.';
   return 'The host ended the team’s session for everyone.';
 }

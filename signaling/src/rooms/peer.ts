@@ -35,7 +35,7 @@ export interface PeerSink {
 
 /** Why a peer is out of its room: told to the client, or nothing for a plain leave. */
 /** `moved`: the room goes on on another node (cluster mode); the client reconnects there. */
-export type PeerExit = 'denied' | 'removed' | 'ended' | 'left' | 'moved';
+export type PeerExit = 'denied' | 'removed' | 'ended' | 'left' | 'moved' | 'replaced';
 
 /** Signals kept for a disconnected peer; beyond this the oldest are dropped. */
 const MAX_HELD_SIGNALS = 500;
@@ -151,6 +151,7 @@ function tell(sink: PeerSink, exit: PeerExit): void {
       return sink.roomClosed();
     case 'denied':
     case 'removed':
+    case 'replaced':
       sink.send({ type: 'removed', reason: exit });
       return sink.ejected();
   }

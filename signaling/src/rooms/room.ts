@@ -155,6 +155,18 @@ export class Room {
    */
   async enter(peer: Peer, seated = false): Promise<Entered> {
     if (peer.role === 'guest' && this.door.wasCohost(peer.identity)) peer.role = 'cohost';
+    // One seat per person (issue 19): the same browser joining again (a reload, another tab)
+    // takes over the seat it has here, role included, instead of sitting in the call twice.
+    const earlier = seated ? undefined : this.#sameBrowser(peer);
+    if (earlier) {
+      if (peer.role === 'guest' || (peer.role === 'cohost' && earlier.role === 'host')) {
+        peer.role = earlier.role;
+      }
+      await this.remove(earlier.id, 'replaced');
+      const admitted = await this.admit(peer);
+      this.log.info('joined again', { peerId: peer.id, replaced: earlier.id, role: peer.role });
+      return { admitted };
+    }
     // A team remembers its members: admins come back as co-hosts, members skip the waiting room.
     const member = await this.team?.standing(peer.identity);
     if (peer.role === 'guest' && member === 'admin') peer.role = 'cohost';
@@ -179,6 +191,14 @@ export class Room {
     this.log.info('waiting', { peerId: peer.id, position, ...(suspect ? { suspect } : {}) });
     this.#tellModerators();
     return { waiting: position, hostPresent: this.moderatorPresent };
+  }
+
+  /** An admitted peer from the same browser (its guest cookie): the server issued it. */
+  #sameBrowser(peer: Peer): Peer | undefined {
+    const { guestId } = peer.identity;
+    if (guestId === undefined) return undefined;
+    for (const other of this.#peers.values()) if (other.identity.guestId === guestId) return other;
+    return undefined;
   }
 
   has(peerId: PeerId): boolean {
@@ -296,6 +316,8 @@ export class Room {
     this.classroom.left(peer);
     this.board?.left(peer.id);
     this.log.info('left', { peerId, reason: exit, ...(by ? { by } : {}), peers: this.size });
+    // Its successor is admitted next, in the same task: the meeting goes on.
+    if (exit === 'replaced') return;
     this.hostsChanged();
     if (this.#peers.size > 0) return this.media.reconcile();
     // People still waiting keep the meeting (and its bans) alive; its media is not needed.

@@ -3,7 +3,7 @@ import type { MediaState, Role } from '@parley/protocol';
 
 /** Why we are out of the meeting (the server's `removed`), and whether we ended it ourselves. */
 export interface Removal {
-  reason: 'denied' | 'removed' | 'ended';
+  reason: 'denied' | 'removed' | 'ended' | 'replaced';
   /** We are the host who ended the meeting for everyone. */
   byYou: boolean;
 }
@@ -58,6 +58,9 @@ export function refusalOf(code: string, message: string): Refusal {
 export function removalMessage(removal: Removal): string {
   if (removal.reason === 'denied') return "The host didn't let you in.";
   if (removal.reason === 'removed') return 'You were removed from the meeting.';
+  if (removal.reason === 'replaced') {
+    return 'You joined this meeting again from another tab or window, so you left it here.';
+  }
   return removal.byYou ? 'You ended the meeting for everyone.' : 'The host ended the meeting.';
 }
 
