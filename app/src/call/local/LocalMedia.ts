@@ -1,5 +1,5 @@
 import { acquireLocalMedia, listDevices, switchDevice, trackOf } from './media.ts';
-import type { DeviceKind, DeviceLists, MediaKind } from './media.ts';
+import type { DeviceIds, DeviceKind, DeviceLists, MediaKind } from './media.ts';
 import {
   fallbackDevice,
   fallbackNotice,
@@ -9,6 +9,7 @@ import {
   remember,
   resolveRemembered,
 } from './deviceChoice.ts';
+import type { RememberedDevices } from './deviceChoice.ts';
 import { localViewOf } from '../callState.ts';
 import type { CallSnapshot } from '../callState.ts';
 import { safeGet, safeSet } from '../../api.ts';
@@ -19,6 +20,23 @@ type Patch = Partial<CallSnapshot>;
 
 /** Where this browser keeps the devices picked last (deviceChoice.ts reads and writes it). */
 const REMEMBERED_KEY = 'parley.devices';
+
+/**
+ * The devices to start with. Where the permission was granted before, the list has ids and
+ * labels already: a remembered device that is plugged in (found by id or label) is asked for
+ * `exact`ly, one that is not is left to the browser. Before any permission the list has no
+ * ids: the remembered ones are asked as `ideal`, taken if the browser can.
+ */
+function rememberedIds(known: DeviceLists, saved: RememberedDevices): DeviceIds {
+  if (known.microphones.length + known.cameras.length === 0) {
+    return { audio: saved.audio?.deviceId, video: saved.video?.deviceId, strength: 'ideal' };
+  }
+  return {
+    audio: resolveRemembered(known.microphones, saved.audio),
+    video: resolveRemembered(known.cameras, saved.video),
+    strength: 'exact',
+  };
+}
 
 export interface LocalMediaDeps {
   /** Reports plain data for the snapshot. */
@@ -62,15 +80,14 @@ export class LocalMedia {
 
   private async acquire(): Promise<void> {
     const saved = readRemembered(safeGet(REMEMBERED_KEY));
-    // Where the permission was granted before, the list has ids and labels already: a
-    // remembered device is then found by its label too. Asked as `ideal`: if it is not
-    // plugged in, another is taken instead of none.
     const known = await listDevices().catch(() => this.deps.view().devices);
-    const { stream, problem } = await acquireLocalMedia({
-      audio: resolveRemembered(known.microphones, saved.audio) ?? saved.audio?.deviceId,
-      video: resolveRemembered(known.cameras, saved.video) ?? saved.video?.deviceId,
-      strength: 'ideal',
-    });
+    const ids = rememberedIds(known, saved);
+    let { stream, problem } = await acquireLocalMedia(ids);
+    // A remembered device that went between the listing and the capture: any device will do.
+    if (problem && (ids.audio || ids.video)) {
+      stream.getTracks().forEach((t) => t.stop());
+      ({ stream, problem } = await acquireLocalMedia());
+    }
     if (this.stopped) {
       stream.getTracks().forEach((t) => t.stop());
       return;
@@ -160,8 +177,10 @@ export class LocalMedia {
   }
 
   private useOutput(deviceId: string | undefined): void {
-    const { output: _, ...others } = this.deps.view().selected;
-    this.deps.changed({ selected: deviceId ? { ...others, output: deviceId } : others });
+    const selected = { ...this.deps.view().selected };
+    if (deviceId) selected.output = deviceId;
+    else delete selected.output;
+    this.deps.changed({ selected });
   }
 
   /** A track ends by itself when its device goes away (unplugged, or taken by the system). */
@@ -209,8 +228,9 @@ export class LocalMedia {
     if (!stream || !track) return;
     stream.removeTrack(track);
     track.stop();
-    const { [kind]: _, ...others } = this.deps.view().selected;
-    this.deps.changed({ selected: others, local: localViewOf(stream) });
+    const selected = { ...this.deps.view().selected };
+    delete selected[kind];
+    this.deps.changed({ selected, local: localViewOf(stream) });
     this.deps.announce();
   }
 }
