@@ -8,6 +8,8 @@ import { useSession } from '../auth/useSession.ts';
 import { Video } from './Video.tsx';
 import { MediaButtons } from './MediaButtons.tsx';
 import { DevicePickers } from './DevicePickers.tsx';
+import { MicMeter } from './MicMeter.tsx';
+import { SpeakerTest } from './SpeakerTest.tsx';
 import { background } from '../util/background.ts';
 import { RECORDING_CONSENT, useRoomRecording } from './useRoomRecording.ts';
 
@@ -117,6 +119,8 @@ export function PreJoin({ controller, snap, online, passwordFirst = false }: Pro
           snap={snap}
           onSelect={(k, id) => background(controller.selectDevice(k, id), 'switching device')}
         />
+        <MicMeter stream={controller.localStream()} epoch={snap.streamEpoch} />
+        <SpeakerTest sinkId={snap.selected.output} />
         {snap.joinError && (
           <p class="error" role="alert">
             {snap.joinError}
