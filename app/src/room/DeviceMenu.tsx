@@ -62,7 +62,7 @@ export function DeviceMenu({ controller, snap }: Props) {
           ref={panel}
           class="device-panel"
           role="dialog"
-          aria-label="Devices"
+          aria-labelledby="device-panel-title"
           style={at ? { left: `${at.left}px`, bottom: `${at.bottom}px` } : { visibility: 'hidden' }}
           onKeyDown={(e) => {
             if (e.key !== 'Escape') return;
@@ -70,6 +70,7 @@ export function DeviceMenu({ controller, snap }: Props) {
             close();
           }}
         >
+          <h2 id="device-panel-title">Devices</h2>
           <DevicePickers
             snap={snap}
             idPrefix="call-pick"
