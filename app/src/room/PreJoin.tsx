@@ -119,6 +119,11 @@ export function PreJoin({ controller, snap, online, passwordFirst = false }: Pro
           snap={snap}
           onSelect={(k, id) => background(controller.selectDevice(k, id), 'switching device')}
         />
+        {snap.deviceNotice && (
+          <p class="warning" role="status">
+            {snap.deviceNotice}
+          </p>
+        )}
         <MicMeter stream={controller.localStream()} epoch={snap.streamEpoch} />
         <SpeakerTest sinkId={snap.selected.output} />
         {snap.joinError && (
