@@ -120,6 +120,11 @@ describe('accessibility (axe-core, WCAG 2.1 A/AA)', () => {
     await sendChat(guest, 'Hello from the guest');
     await host.getByText('Hello from the guest').waitFor();
     found.push(...(await scan(host, 'call')));
+    // The Devices panel over the toolbar: pickers and the microphone's level (issue 19).
+    await guest.getByRole('button', { name: 'Devices' }).click();
+    await guest.getByRole('dialog', { name: 'Devices' }).waitFor();
+    found.push(...(await scan(guest, 'call-devices')));
+    await guest.keyboard.press('Escape');
     // The host's panels, open beside the chat.
     await host.getByRole('button', { name: 'Room settings' }).click();
     await host.getByRole('button', { name: /^Waiting room/ }).click();

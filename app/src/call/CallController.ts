@@ -5,7 +5,8 @@ import { ScreenShare } from './local/ScreenShare.ts';
 import { BroadcastControl } from './features/broadcast/BroadcastControl.ts';
 import { RecordingControl } from './features/recording/RecordingControl.ts';
 import { LocalMedia } from './local/LocalMedia.ts';
-import type { MediaKind } from './local/media.ts';
+import type { DeviceKind, MediaKind } from './local/media.ts';
+import { deviceNoun } from './local/deviceChoice.ts';
 import { chatView } from './features/chat/chatState.ts';
 import { ChatSession } from './features/chat/ChatSession.ts';
 import { initialSnapshot, joinedPatch, mediaFlags, resumedPatch } from './callState.ts';
@@ -55,7 +56,12 @@ export class CallController {
   private get topology() {
     return this.membership.topology;
   }
-  private readonly local = new LocalMedia(this.update, () => this.snap);
+  private readonly local: LocalMedia = new LocalMedia({
+    changed: this.update,
+    view: () => this.snap,
+    replace: async (old, next): Promise<void> => this.topology?.replaceTrack(old, next),
+    announce: () => this.sendMedia(),
+  });
   private signaling: SignalingClient | null = null;
   private joinedOnce = false;
   private nextRid = 1;
@@ -202,16 +208,18 @@ export class CallController {
     this.signaling.connect();
   }
 
-  async selectDevice(kind: MediaKind, deviceId: string): Promise<void> {
+  /** Another microphone, camera or speaker, before or during the call (no renegotiation). */
+  async selectDevice(kind: DeviceKind, deviceId: string): Promise<void> {
     try {
-      const swapped = await this.local.select(kind, deviceId);
-      if (!swapped) return;
-      this.topology?.replaceTrack(swapped.old, swapped.next);
-      this.sendMedia();
+      await this.local.select(kind, deviceId);
     } catch (err) {
-      this.update({ notice: `Could not switch ${kind === 'audio' ? 'microphone' : 'camera'}.` });
+      this.update({ deviceNotice: `Could not switch to that ${deviceNoun(kind)}.` });
       log.warn('device switch failed', err);
     }
+  }
+
+  dismissDeviceNotice(): void {
+    this.update({ deviceNotice: null });
   }
 
   toggle(kind: MediaKind): void {

@@ -11,7 +11,7 @@ import type {
 } from '@parley/protocol';
 import type { Removal } from './session/admissionState.ts';
 import type { ChatEntry } from './features/chat/chatState.ts';
-import type { DeviceLists, MediaKind } from './local/media.ts';
+import type { DeviceKind, DeviceLists } from './local/media.ts';
 import type { FloatingReaction } from './features/classroom/Classroom.ts';
 
 export type CallPhase =
@@ -75,7 +75,10 @@ export interface CallSnapshot {
   mediaProblem: string | null;
   local: LocalMediaView;
   devices: DeviceLists;
-  selected: Partial<Record<MediaKind, string>>;
+  /** The device in use of each kind (`output`: where remote audio plays; unset: the default). */
+  selected: Partial<Record<DeviceKind, string>>;
+  /** A device went away mid-call and another took over, or a switch failed; null: none. */
+  deviceNotice: string | null;
   selfId: string | null;
   role: Role | null;
   name: string;
@@ -141,8 +144,9 @@ export function initialSnapshot(): CallSnapshot {
     previewReady: false,
     mediaProblem: null,
     local: { hasAudio: false, hasVideo: false, audioOn: true, videoOn: true },
-    devices: { microphones: [], cameras: [] },
+    devices: { microphones: [], cameras: [], speakers: [] },
     selected: {},
+    deviceNotice: null,
     selfId: null,
     role: null,
     name: '',

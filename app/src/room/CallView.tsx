@@ -10,6 +10,7 @@ import type { TileSpec } from './Tile.tsx';
 import { Grid } from './Grid.tsx';
 import { AudioSink } from './Video.tsx';
 import { MediaButtons } from './MediaButtons.tsx';
+import { DeviceMenu } from './DeviceMenu.tsx';
 import { ScreenShareControls } from './ScreenShareControls.tsx';
 import { ChatPanel } from './ChatPanel.tsx';
 import { WaitingRoomPanel } from './WaitingRoomPanel.tsx';
@@ -274,6 +275,7 @@ export function CallView({ controller, snap }: Props) {
       </div>
       <div class="controls" role="toolbar" aria-label="Call controls">
         <MediaButtons local={snap.local} onToggle={(k) => controller.toggle(k)} />
+        <DeviceMenu controller={controller} snap={snap} />
         <ScreenShareControls controller={controller} snap={snap} />
         <ClassButtons classroom={controller.classroom} raised={raised} />
         {(moderator || snap.poll) && (

@@ -1,9 +1,12 @@
 import type { CallSnapshot } from '../call/callState.ts';
-import type { DeviceOption, MediaKind } from '../call/local/media.ts';
+import { canChooseOutput } from '../call/local/media.ts';
+import type { DeviceKind, DeviceOption } from '../call/local/media.ts';
 
 interface Props {
   snap: CallSnapshot;
-  onSelect(kind: MediaKind, deviceId: string): void;
+  onSelect(kind: DeviceKind, deviceId: string): void;
+  /** Prefix of the fields' ids, for a second set on the same page; default `pick`. */
+  idPrefix?: string;
 }
 
 function Picker(props: {
@@ -33,23 +36,37 @@ function Picker(props: {
   );
 }
 
-export function DevicePickers({ snap, onSelect }: Props) {
+/**
+ * Microphone, camera and, where the browser can send sound to a chosen output (setSinkId),
+ * speaker. Unset, a speaker is the system's default (the `default` entry lists it first).
+ */
+export function DevicePickers({ snap, onSelect, idPrefix = 'pick' }: Props) {
+  const speakers = snap.devices.speakers;
   return (
     <div class="pickers">
       <Picker
-        id="pick-mic"
+        id={`${idPrefix}-mic`}
         label="Microphone"
         options={snap.devices.microphones}
         value={snap.selected.audio}
         onChange={(id) => onSelect('audio', id)}
       />
       <Picker
-        id="pick-cam"
+        id={`${idPrefix}-cam`}
         label="Camera"
         options={snap.devices.cameras}
         value={snap.selected.video}
         onChange={(id) => onSelect('video', id)}
       />
+      {canChooseOutput() && speakers.length > 0 && (
+        <Picker
+          id={`${idPrefix}-speaker`}
+          label="Speaker"
+          options={speakers}
+          value={snap.selected.output ?? speakers[0]?.deviceId}
+          onChange={(id) => onSelect('output', id)}
+        />
+      )}
     </div>
   );
 }

@@ -8,6 +8,8 @@ import { useSession } from '../auth/useSession.ts';
 import { Video } from './Video.tsx';
 import { MediaButtons } from './MediaButtons.tsx';
 import { DevicePickers } from './DevicePickers.tsx';
+import { MicMeter } from './MicMeter.tsx';
+import { SpeakerTest } from './SpeakerTest.tsx';
 import { background } from '../util/background.ts';
 import { RECORDING_CONSENT, useRoomRecording } from './useRoomRecording.ts';
 
@@ -117,6 +119,13 @@ export function PreJoin({ controller, snap, online, passwordFirst = false }: Pro
           snap={snap}
           onSelect={(k, id) => background(controller.selectDevice(k, id), 'switching device')}
         />
+        {snap.deviceNotice && (
+          <p class="warning" role="status">
+            {snap.deviceNotice}
+          </p>
+        )}
+        <MicMeter stream={controller.localStream()} epoch={snap.streamEpoch} />
+        <SpeakerTest sinkId={snap.selected.output} />
         {snap.joinError && (
           <p class="error" role="alert">
             {snap.joinError}

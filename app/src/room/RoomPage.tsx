@@ -14,6 +14,7 @@ import { useCallSnapshot } from './useCallSnapshot.ts';
 import { ShareLink } from './ShareLink.tsx';
 import { PreJoin } from './PreJoin.tsx';
 import { CallView } from './CallView.tsx';
+import { AudioOutput } from './Video.tsx';
 import { WaitingScreen } from './WaitingScreen.tsx';
 import { background } from '../util/background.ts';
 import { pageSizeFor } from './grid.ts';
@@ -101,7 +102,11 @@ function Room({ roomId, passwordFirst }: { roomId: string; passwordFirst: boolea
         />
       )}
       {snap.phase === 'waiting' && <WaitingScreen controller={controller} snap={snap} />}
-      {inCall && <CallView controller={controller} snap={snap} />}
+      {inCall && (
+        <AudioOutput.Provider value={snap.selected.output}>
+          <CallView controller={controller} snap={snap} />
+        </AudioOutput.Provider>
+      )}
       {snap.phase === 'left' && (
         <section class="notice-page">
           <p role="status">You left the call.</p>

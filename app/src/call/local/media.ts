@@ -25,6 +25,9 @@ export function videoConstraints(): MediaTrackConstraints {
 
 export type MediaKind = 'audio' | 'video';
 
+/** What the device pickers choose: a microphone, a camera, or where remote audio plays. */
+export type DeviceKind = MediaKind | 'output';
+
 export interface DeviceOption {
   deviceId: string;
   label: string;
@@ -33,6 +36,8 @@ export interface DeviceOption {
 export interface DeviceLists {
   microphones: DeviceOption[];
   cameras: DeviceOption[];
+  /** Audio outputs; empty where the browser cannot choose one (no setSinkId). */
+  speakers: DeviceOption[];
 }
 
 export interface AcquireResult {
@@ -41,9 +46,17 @@ export interface AcquireResult {
   problem: string | null;
 }
 
-function constraintsFor(kind: MediaKind, deviceId?: string): MediaTrackConstraints | boolean {
+/** Device ids for a capture: `exact` ones must be had; `ideal` ones are taken when present. */
+export interface DeviceIds {
+  audio?: string;
+  video?: string;
+  strength?: 'exact' | 'ideal';
+}
+
+function constraintsFor(kind: MediaKind, ids: DeviceIds): MediaTrackConstraints | boolean {
   const base = kind === 'video' ? videoConstraints() : {};
-  if (deviceId) return { ...base, deviceId: { exact: deviceId } };
+  const deviceId = ids[kind];
+  if (deviceId) return { ...base, deviceId: { [ids.strength ?? 'exact']: deviceId } };
   return kind === 'video' ? base : true;
 }
 
@@ -67,13 +80,13 @@ export function describeMediaError(err: unknown): string {
   }
 }
 
-async function capture(audio: boolean, video: boolean, ids: Partial<Record<MediaKind, string>>) {
+async function capture(audio: boolean, video: boolean, ids: DeviceIds) {
   if (!navigator.mediaDevices?.getUserMedia) {
     throw Object.assign(new Error('no mediaDevices'), { name: 'NoMediaDevices' });
   }
   return navigator.mediaDevices.getUserMedia({
-    audio: audio ? constraintsFor('audio', ids.audio) : false,
-    video: video ? constraintsFor('video', ids.video) : false,
+    audio: audio ? constraintsFor('audio', ids) : false,
+    video: video ? constraintsFor('video', ids) : false,
   });
 }
 
@@ -81,9 +94,7 @@ async function capture(audio: boolean, video: boolean, ids: Partial<Record<Media
  * The one getUserMedia of a session. Falls back to audio only, then video only, then an empty
  * stream: joining must work even with no camera and no microphone (receive only).
  */
-export async function acquireLocalMedia(
-  ids: Partial<Record<MediaKind, string>> = {},
-): Promise<AcquireResult> {
+export async function acquireLocalMedia(ids: DeviceIds = {}): Promise<AcquireResult> {
   let firstError: unknown;
   try {
     return { stream: await capture(true, true, ids), problem: null };
@@ -111,7 +122,11 @@ export async function acquireLocalMedia(
   };
 }
 
-/** Replaces the stream's track of one kind with one from another device; returns both tracks. */
+/**
+ * Captures one kind from another device and puts it in the stream in place of the old track,
+ * which keeps its mute state for the new one and is returned still live: the caller stops it
+ * once every sender has the new track (no gap on the wire).
+ */
 export async function switchDevice(
   stream: MediaStream,
   kind: MediaKind,
@@ -124,21 +139,31 @@ export async function switchDevice(
   if (old) {
     next.enabled = old.enabled;
     stream.removeTrack(old);
-    old.stop();
   }
   stream.addTrack(next);
   return { old, next };
 }
 
+/** Whether this browser can send audio to a chosen output (HTMLMediaElement.setSinkId). */
+export function canChooseOutput(): boolean {
+  return typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+}
+
 /** Device lists for the pickers (labels appear once permission has been granted). */
 export async function listDevices(): Promise<DeviceLists> {
-  if (!navigator.mediaDevices?.enumerateDevices) return { microphones: [], cameras: [] };
+  if (!navigator.mediaDevices?.enumerateDevices) {
+    return { microphones: [], cameras: [], speakers: [] };
+  }
   const all = await navigator.mediaDevices.enumerateDevices();
   const pick = (kind: MediaDeviceKind, noun: string) =>
     all
       .filter((d) => d.kind === kind && d.deviceId !== '')
       .map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${noun} ${i + 1}` }));
-  return { microphones: pick('audioinput', 'Microphone'), cameras: pick('videoinput', 'Camera') };
+  return {
+    microphones: pick('audioinput', 'Microphone'),
+    cameras: pick('videoinput', 'Camera'),
+    speakers: canChooseOutput() ? pick('audiooutput', 'Speaker') : [],
+  };
 }
 
 export function trackOf(stream: MediaStream, kind: MediaKind): MediaStreamTrack | undefined {

@@ -278,10 +278,11 @@ export class Topology {
     await this.sfu.closeProducer('screen');
   }
 
-  replaceTrack(old: MediaStreamTrack | undefined, next: MediaStreamTrack): void {
+  /** Another device's track on every path in use: replaceTrack, never a renegotiation. */
+  async replaceTrack(old: MediaStreamTrack | undefined, next: MediaStreamTrack): Promise<void> {
     this.mesh.replaceTrack(old, next);
     const source: MediaSource = next.kind === 'audio' ? 'mic' : 'camera';
-    this.sfu
+    await this.sfu
       .replaceTrack(source, next)
       .catch((err: unknown) => log.warn('sfu: replacing a track failed', err));
   }

@@ -143,9 +143,15 @@ export class Mesh {
   replaceTrack(old: MediaStreamTrack | undefined, next: MediaStreamTrack): void {
     const stream = this.localStreams()[0];
     if (!stream) return;
-    for (const link of this.links.values()) {
-      if (old) link.replaceTrack(old, next, stream);
-      else link.addTrack(next, stream);
+    for (const [peerId, link] of this.links) {
+      try {
+        if (old) link.replaceTrack(old, next, stream);
+        else link.addTrack(next, stream);
+      } catch (err) {
+        // simple-peer throws for a track it never sent (ERR_TRACK_NOT_ADDED): the other links
+        // still get the new one.
+        log.warn(`mesh: could not send the new ${next.kind} track to ${peerId}`, err);
+      }
     }
   }
 

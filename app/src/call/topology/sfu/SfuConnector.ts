@@ -222,6 +222,8 @@ export class SfuConnector {
       for (const [track, source] of this.localTracks()) {
         if (track.readyState === 'live') await session.produce(track, source);
       }
+      // A device switched while the producers were being made: they send the new tracks.
+      for (const [track, source] of this.localTracks()) await session.replaceTrack(source, track);
       if (this.session === session) this.events.status(null);
     } catch (err) {
       this.onFailed(session, String(err));

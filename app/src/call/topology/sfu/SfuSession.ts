@@ -170,8 +170,10 @@ export class SfuSession {
     return this.producers.has(source);
   }
 
+  /** Sends `track` on the producer of `source` (if any, and if it sends another one). */
   async replaceTrack(source: MediaSource, track: MediaStreamTrack): Promise<void> {
-    await this.producers.get(source)?.replaceTrack({ track });
+    const producer = this.producers.get(source);
+    if (producer && producer.track !== track) await producer.replaceTrack({ track });
   }
 
   async closeProducer(source: MediaSource): Promise<void> {
