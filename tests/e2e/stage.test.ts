@@ -6,11 +6,13 @@ import type { Page } from 'playwright-core';
 import { useServerAndBrowser } from './support/harness.ts';
 import { newPeerPage } from './support/browser.ts';
 import {
+  clientMode,
   createRoom,
-  expectMediaFromAll,
   expectScreenLive,
+  expectTilesLive,
   joinRoom,
   selfId,
+  tileStats,
 } from './support/call.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -32,6 +34,51 @@ async function widthOf(page: Page, name: string): Promise<number> {
   return box.width;
 }
 
+/**
+ * Runs in the page: getDisplayMedia keeps the constraints it was asked with, and its stream
+ * gets a tone as its sound, as when a tab playing a video is shared (Chromium's fake capture
+ * of the entire screen has none on Linux).
+ */
+function screenWithSound() {
+  type Stream = { getAudioTracks(): unknown[]; addTrack(t: unknown): void };
+  const g = globalThis as unknown as {
+    __displayAsked: unknown[];
+    __screen: Stream | null;
+    AudioContext: new () => {
+      createOscillator(): { connect(d: unknown): void; start(): void };
+      createMediaStreamDestination(): { stream: Stream };
+    };
+    navigator: { mediaDevices: { getDisplayMedia(c: unknown): Promise<Stream> } };
+  };
+  g.__displayAsked = [];
+  const md = g.navigator.mediaDevices;
+  const original = md.getDisplayMedia.bind(md);
+  md.getDisplayMedia = async (c: unknown) => {
+    g.__displayAsked.push(c);
+    const stream = await original(c);
+    if (stream.getAudioTracks().length === 0) {
+      const ctx = new g.AudioContext();
+      const tone = ctx.createOscillator();
+      const out = ctx.createMediaStreamDestination();
+      tone.connect(out);
+      tone.start();
+      stream.addTrack(out.stream.getAudioTracks()[0]);
+    }
+    g.__screen = stream;
+    return stream;
+  };
+}
+
+/** The content hint of the screen Bob's page shares now. */
+async function screenHint(page: Page): Promise<string | undefined> {
+  return page.evaluate(() => {
+    const g = globalThis as unknown as {
+      __screen: { getVideoTracks(): { contentHint: string }[] } | null;
+    };
+    return g.__screen?.getVideoTracks()[0]?.contentHint;
+  });
+}
+
 async function chooseView(page: Page, view: 'Grid' | 'Speaker'): Promise<void> {
   await page.getByRole('button', { name: 'View', exact: true }).click();
   await page.getByRole('group', { name: 'View' }).getByLabel(view).check();
@@ -39,12 +86,14 @@ async function chooseView(page: Page, view: 'Grid' | 'Speaker'): Promise<void> {
 }
 
 describe('the stage', () => {
-  const env = useServerAndBrowser();
+  // Three people on the SFU: the screen's sound goes as a producer of its own there.
+  const env = useServerAndBrowser({ sfu: true, meshMaxPeers: 2 });
 
   it('a shared screen takes it, a pin overrides it, speaker view follows who speaks', async () => {
     const ada = (await newPeerPage(env.browser, { label: 'Ada', viewport: LAPTOP })).page;
     const cy = (await newPeerPage(env.browser, { label: 'Cy' })).page;
     const bob = (await newPeerPage(env.browser, { label: 'Bob' })).page;
+    await bob.addInitScript(screenWithSound);
     const url = await createRoom(ada, env.server.url);
     await joinRoom(ada, url, 'Ada');
     // Cy joins before Bob: the speaker view falling back to "the first other person" would
@@ -53,7 +102,8 @@ describe('the stage', () => {
     await joinRoom(bob, url, 'Bob');
     for (const page of [ada, cy])
       await page.getByRole('button', { name: 'Mute', exact: true }).click();
-    await expectMediaFromAll(ada, 2);
+    await waitFor('Bob on the SFU', async () => (await clientMode(bob)).mode === 'sfu');
+    await expectTilesLive(ada, [await selfId(bob), await selfId(cy)], 'sfu');
 
     // The grid by default, ours last: the first slot is for someone else.
     expect(await onStage(ada)).toBeNull();
@@ -62,10 +112,31 @@ describe('the stage', () => {
       .evaluateAll((els) => els.map((el) => el.getAttribute('data-peer-name')));
     expect(names).toEqual(['Cy', 'Bob', 'Ada']);
 
-    // Bob shares: his screen takes the stage, much larger than the strip's tiles, and decodes.
+    // Bob shares: his screen takes the stage, much larger than the strip's tiles, and decodes,
+    // with its sound. It is asked for at up to 1080p and 30 fps, with sound; sharp text first.
     await bob.getByRole('button', { name: 'Share screen' }).click();
     await waitFor('the screen on the stage', async () => (await onStage(ada)) === 'Bob (screen)');
-    await expectScreenLive(ada, await selfId(bob), 'mesh');
+    const bobId = await selfId(bob);
+    await expectScreenLive(ada, bobId, 'sfu');
+    const screenSound = async () =>
+      (await tileStats(ada)).find((t) => t.peerId === bobId && t.source === 'screen')
+        ?.audioBytesReceived ?? 0;
+    const heard = await waitFor('the screen sound to arrive', async () => {
+      const bytes = await screenSound();
+      return bytes > 0 && bytes;
+    });
+    await waitFor('the screen sound to keep arriving', async () => (await screenSound()) > heard);
+    expect(
+      await bob.evaluate(() => (globalThis as { __displayAsked?: unknown[] }).__displayAsked),
+    ).toEqual([
+      {
+        video: { width: { max: 1920 }, height: { max: 1080 }, frameRate: { ideal: 15, max: 30 } },
+        audio: true,
+      },
+    ]);
+    expect(await screenHint(bob)).toBe('detail');
+    await bob.getByRole('button', { name: 'Optimize for video' }).click();
+    await waitFor('the motion hint', async () => (await screenHint(bob)) === 'motion');
     const [screenWidth, camWidth] = [await widthOf(ada, 'Bob (screen)'), await widthOf(ada, 'Bob')];
     expect(screenWidth).toBeGreaterThan(camWidth * 3);
 

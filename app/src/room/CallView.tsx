@@ -267,6 +267,17 @@ export function CallView({ controller, snap }: Props) {
             epoch={snap.streamEpoch}
           />
         ))}
+        {snap.peers.map(
+          // A shared tab's or system's sound, where the sharer's browser captured one.
+          (p) =>
+            p.media.screen && (
+              <AudioSink
+                key={`${p.peerId}/screen`}
+                stream={controller.remoteStream(p.peerId, 'screen')}
+                epoch={snap.streamEpoch}
+              />
+            ),
+        )}
       </div>
       <div class="controls" role="toolbar" aria-label="Call controls">
         <MediaButtons local={snap.local} onToggle={(k) => controller.toggle(k)} />
