@@ -147,6 +147,13 @@ describe('the stage', () => {
     await waitFor('Bob pinned to the stage', async () => (await onStage(ada)) === 'Bob');
     const pinned = stage(ada).getByRole('button', { name: 'Pin Bob', exact: true });
     expect(await pinned.getAttribute('aria-pressed')).toBe('true');
+    // The keyboard user's focus went with the tile, to its Pin button on the stage.
+    const hasFocus = await pinned.evaluate(
+      (el) =>
+        el ===
+        (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement,
+    );
+    expect(hasFocus).toBe(true);
     await pinned.click();
     await waitFor(
       'the screen back on the stage',

@@ -32,7 +32,7 @@ export function CallLayout({ tiles, epoch, onSeen, onAction, speaker, prefs, boa
   useEffect(() => {
     if (pin !== pinned) setPin(null);
   }, [pin, pinned]);
-  const onPin = useCallback((key: string, on: boolean) => setPin(on ? key : null), []);
+  const onPin = useRefocusedPin(setPin);
   const recent = useLastSpeaker(speaker, tiles);
   const { stage, reason, rest } = arrange({
     tiles,
@@ -108,6 +108,29 @@ function Strip({ tiles, epoch, onSeen, onAction, onPin }: StripProps) {
         />
       ))}
     </div>
+  );
+}
+
+/**
+ * Pin and Unpin move the tile (to the stage, back to the grid or strip), which mounts it
+ * anew: the focus would fall to the page. It goes to the moved tile's Pin button instead, so
+ * a keyboard user stays where they were.
+ */
+function useRefocusedPin(setPin: (pin: string | null) => void) {
+  const moved = useRef<string | null>(null);
+  useEffect(() => {
+    const key = moved.current;
+    if (key === null) return;
+    moved.current = null;
+    const selector = `figure[data-tile-key="${CSS.escape(key)}"] .tile-pin`;
+    document.querySelector<HTMLElement>(selector)?.focus();
+  });
+  return useCallback(
+    (key: string, on: boolean) => {
+      moved.current = key;
+      setPin(on ? key : null);
+    },
+    [setPin],
   );
 }
 

@@ -56,6 +56,7 @@ export function Tile({ tile, epoch, onSeen, onAction, pinned = false, onPin }: T
       ref={ref}
       class={tile.speaking ? 'tile speaking' : 'tile'}
       data-peer-name={screen ? `${tile.name} (screen)` : tile.name}
+      data-tile-key={tile.key}
       data-speaking={tile.speaking}
     >
       {showVideo ? (

@@ -27,6 +27,7 @@ export function TileControls({ label, figure, video, pinned, onPin }: Props) {
     <div class="tile-controls">
       <button
         type="button"
+        class="tile-pin"
         aria-label={`Pin ${label}`}
         aria-pressed={pinned}
         title={pinned ? 'Unpin' : 'Pin to the stage'}
