@@ -5,7 +5,8 @@ import { ScreenShare } from './local/ScreenShare.ts';
 import { BroadcastControl } from './features/broadcast/BroadcastControl.ts';
 import { RecordingControl } from './features/recording/RecordingControl.ts';
 import { LocalMedia } from './local/LocalMedia.ts';
-import type { DeviceKind, MediaKind } from './local/media.ts';
+import { saveScreenHint } from './local/media.ts';
+import type { DeviceKind, MediaKind, ScreenHint } from './local/media.ts';
 import { deviceNoun } from './local/deviceChoice.ts';
 import { chatView } from './features/chat/chatState.ts';
 import { ChatSession } from './features/chat/ChatSession.ts';
@@ -259,6 +260,12 @@ export class CallController {
 
   stopScreenShare(): Promise<void> {
     return this.screen.stop();
+  }
+
+  /** Motion or detail for our screen shares, this one and the next (remembered on the device). */
+  setScreenHint(hint: ScreenHint): Promise<void> {
+    saveScreenHint(hint);
+    return this.screen.setHint(hint);
   }
   /**
    * Presenting the board while on air: its canvas goes out as our screen share, which the

@@ -12,6 +12,7 @@ export interface TileStats {
   framesDecoded: number;
   /** Width of the frames decoded last (shows which simulcast layer arrives). */
   frameWidth: number;
+  /** Bytes received on the tile's audio track (a microphone, a shared screen's sound). */
   audioBytesReceived: number;
   /** Bytes received on the shown video track (0 for a camera-less tile). */
   videoBytesReceived: number;
@@ -79,11 +80,18 @@ async function tileStats(controller: CallController, el: HTMLVideoElement) {
   const report = info ? await info.stats() : undefined;
   const counters = report ? inboundOf(report) : undefined;
   const isVideo = track?.kind === 'video';
+  // The tile's sound (a camera's microphone, a shared tab's audio), counted on its own track.
+  const sound = isVideo ? stream?.getAudioTracks()[0] : undefined;
+  const soundInfo = sound && controller.membership.trackInfo(sound);
+  const soundReport = soundInfo ? await soundInfo.stats() : undefined;
+  const soundCounters = soundReport ? inboundOf(soundReport) : undefined;
   return {
     via: info?.via ?? null,
     framesDecoded: isVideo ? (counters?.framesDecoded ?? 0) : 0,
     frameWidth: isVideo ? (counters?.frameWidth ?? 0) : 0,
-    audioBytesReceived: isVideo ? 0 : (counters?.bytesReceived ?? 0),
+    audioBytesReceived: isVideo
+      ? (soundCounters?.bytesReceived ?? 0)
+      : (counters?.bytesReceived ?? 0),
     videoBytesReceived: isVideo ? (counters?.bytesReceived ?? 0) : 0,
     trackId: track?.id ?? null,
     video: isVideo && report ? receiveCounters(report) : null,

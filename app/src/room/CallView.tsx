@@ -7,7 +7,9 @@ import { tileKey } from '../call/topology/RemoteMedia.ts';
 import { isModerator, tileMenu } from '../call/features/moderation/lobbyState.ts';
 import type { TileAction } from '../call/features/moderation/lobbyState.ts';
 import type { TileSpec } from './Tile.tsx';
-import { Grid } from './Grid.tsx';
+import { CallLayout } from './Stage.tsx';
+import { ViewMenu } from './ViewMenu.tsx';
+import { useLayoutPrefs } from './layoutPrefs.ts';
 import { AudioSink } from './Video.tsx';
 import { MediaButtons } from './MediaButtons.tsx';
 import { DeviceMenu } from './DeviceMenu.tsx';
@@ -209,6 +211,7 @@ export function CallView({ controller, snap }: Props) {
   const chatOff = !snap.settings.chat && !moderator;
   const [helpOpen, setHelpOpen] = useState(false);
   const raised = handPosition(snap.hands, snap.selfId) !== null;
+  const layout = useLayoutPrefs();
   useShortcuts({
     mic: () => controller.toggle('audio'),
     camera: () => controller.toggle('video'),
@@ -258,11 +261,14 @@ export function CallView({ controller, snap }: Props) {
         {presence}
       </div>
       {snap.boardOpen && <BoardStage controller={controller} snap={snap} />}
-      <Grid
+      <CallLayout
         tiles={tilesOf(controller, snap)}
         epoch={snap.streamEpoch}
         onSeen={onSeen}
         onAction={moderator ? onAction : undefined}
+        speaker={snap.speaker}
+        prefs={layout}
+        board={snap.boardOpen}
       />
       <div class="sinks" aria-hidden="true">
         {snap.peers.map((p) => (
@@ -272,11 +278,23 @@ export function CallView({ controller, snap }: Props) {
             epoch={snap.streamEpoch}
           />
         ))}
+        {snap.peers.map(
+          // A shared tab's or system's sound, where the sharer's browser captured one.
+          (p) =>
+            p.media.screen && (
+              <AudioSink
+                key={`${p.peerId}/screen`}
+                stream={controller.remoteStream(p.peerId, 'screen')}
+                epoch={snap.streamEpoch}
+              />
+            ),
+        )}
       </div>
       <div class="controls" role="toolbar" aria-label="Call controls">
         <MediaButtons local={snap.local} onToggle={(k) => controller.toggle(k)} />
         <DeviceMenu controller={controller} snap={snap} />
         <ScreenShareControls controller={controller} snap={snap} />
+        <ViewMenu prefs={layout} />
         <ClassButtons classroom={controller.classroom} raised={raised} />
         {(moderator || snap.poll) && (
           <button

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { REACTIONS, REACTION_NAMES } from '@parley/protocol';
 import type { Reaction } from '@parley/protocol';
 import { ariaKeys } from './shortcuts.ts';
+import { useFixedAbove } from './useFixedAbove.ts';
 import { background } from '../util/background.ts';
 import type { Classroom } from '../call/features/classroom/Classroom.ts';
 
@@ -33,36 +34,15 @@ const PICKER_HALF_WIDTH = 150;
 
 /**
  * "Reactions": a row of emoji buttons that stays open for several picks; Escape (focus back on
- * the button) or the button closes it.
+ * the button) or the button closes it. Placed above its button on the screen (useFixedAbove).
  */
 function ReactionMenu({ onReact }: { onReact(reaction: Reaction): void }) {
   const [open, setOpen] = useState(false);
-  const [at, setAt] = useState<{ left: number; bottom: number } | null>(null);
   const first = useRef<HTMLButtonElement>(null);
   const toggle = useRef<HTMLButtonElement>(null);
+  const at = useFixedAbove(toggle, open, PICKER_HALF_WIDTH);
   useEffect(() => {
     if (open) first.current?.focus();
-  }, [open]);
-  // Placed on the screen (position: fixed) above its button: on a phone the toolbar scrolls
-  // sideways, and a box inside a scrolling toolbar would be cut off. It follows the button as
-  // the page or the toolbar scrolls, and stays on the screen near its edges.
-  useEffect(() => {
-    if (!open) return;
-    const place = () => {
-      const r = toggle.current?.getBoundingClientRect();
-      if (!r) return;
-      const half = Math.min(window.innerWidth / 2 - 8, PICKER_HALF_WIDTH);
-      const centre = r.left + r.width / 2;
-      const left = Math.min(Math.max(centre, half + 8), window.innerWidth - half - 8);
-      setAt({ left, bottom: window.innerHeight - r.top + 6 });
-    };
-    place();
-    window.addEventListener('scroll', place, true);
-    window.addEventListener('resize', place);
-    return () => {
-      window.removeEventListener('scroll', place, true);
-      window.removeEventListener('resize', place);
-    };
   }, [open]);
   const close = () => {
     setOpen(false);

@@ -3,20 +3,27 @@ import type { TileAction } from '../call/features/moderation/lobbyState.ts';
 import { Tile } from './Tile.tsx';
 import type { TileSpec } from './Tile.tsx';
 import { columnsFor, pageSizeFor, tileWidthFor } from './grid.ts';
+import { selfLast } from './layout.ts';
 
 interface Props {
   tiles: TileSpec[];
   epoch: number;
   onSeen(key: string, seen: { visible: boolean; width: number } | null): void;
   onAction?(peerId: string, action: TileAction): void;
+  /** The key of the pinned tile (on the grid while the whiteboard is the stage), or null. */
+  pinned?: string | null;
+  onPin?(key: string, pinned: boolean): void;
+  /** Said in the grid when it has no tile (our self view hidden, nobody else here). */
+  empty?: string;
 }
 
 /**
  * The participants' tiles, sized to fit the box they get (columns chosen from count and
- * box), paged beyond what fits (9 on a phone, 16 otherwise). Tiles off the page are not
- * rendered, so their SFU video is paused; their audio plays on (AudioSink).
+ * box), paged beyond what fits (9 on a phone, 16 otherwise), ours last on the first page.
+ * Tiles off the page are not rendered, so their SFU video is paused; their audio plays on
+ * (AudioSink).
  */
-export function Grid({ tiles, epoch, onSeen, onAction }: Props) {
+export function Grid({ tiles, epoch, onSeen, onAction, pinned = null, onPin, empty }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const [box, setBox] = useState({ width: 800, height: 450 });
   const [page, setPage] = useState(0);
@@ -33,7 +40,7 @@ export function Grid({ tiles, epoch, onSeen, onAction }: Props) {
   const perPage = pageSizeFor(box.width);
   const pages = Math.max(1, Math.ceil(tiles.length / perPage));
   const current = Math.min(page, pages - 1);
-  const shown = tiles.slice(current * perPage, (current + 1) * perPage);
+  const shown = selfLast(tiles, perPage).slice(current * perPage, (current + 1) * perPage);
   const cols = columnsFor(shown.length, box.width, box.height);
   const tileWidth = tileWidthFor(shown.length, cols, box.width, box.height);
   return (
@@ -51,8 +58,11 @@ export function Grid({ tiles, epoch, onSeen, onAction }: Props) {
             epoch={epoch}
             onSeen={t.peerId ? onSeen : undefined}
             onAction={onAction}
+            pinned={t.key === pinned}
+            onPin={onPin}
           />
         ))}
+        {tiles.length === 0 && empty && <p class="muted grid-empty">{empty}</p>}
       </div>
       {pages > 1 && (
         <div class="pager row">

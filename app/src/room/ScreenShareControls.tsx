@@ -1,6 +1,7 @@
 import type { CallController } from '../call/CallController.ts';
 import type { CallSnapshot } from '../call/callState.ts';
-import { canShareScreen } from '../call/local/media.ts';
+import { useState } from 'preact/hooks';
+import { canShareScreen, savedScreenHint } from '../call/local/media.ts';
 import { background } from '../util/background.ts';
 import { ariaKeys } from './shortcuts.ts';
 
@@ -11,9 +12,12 @@ interface Props {
 
 /**
  * Share screen / Stop sharing (hosts allow or forbid it in the room settings). Not offered
- * where the browser cannot capture a screen (phones).
+ * where the browser cannot capture a screen (phones). While sharing, "Optimize for video"
+ * trades sharpness for a smooth 30 fps (media.ts ScreenHint); the choice is kept for the next
+ * share.
  */
 export function ScreenShareControls({ controller, snap }: Props) {
+  const [motion, setMotion] = useState(() => savedScreenHint() === 'motion');
   if (!snap.sharing && !canShareScreen()) return null;
   return (
     <>
@@ -33,6 +37,22 @@ export function ScreenShareControls({ controller, snap }: Props) {
           onClick={() => background(controller.startScreenShare(), 'starting the screen share')}
         >
           Share screen
+        </button>
+      )}
+      {snap.sharing && (
+        <button
+          type="button"
+          aria-pressed={motion}
+          title="Smooth motion for a video; off: sharp text at a lower frame rate"
+          onClick={() => {
+            setMotion(!motion);
+            background(
+              controller.setScreenHint(motion ? 'detail' : 'motion'),
+              'switching the screen share between motion and detail',
+            );
+          }}
+        >
+          Optimize for video
         </button>
       )}
       {snap.screenNotice && (

@@ -4,6 +4,7 @@ import type { FloatingReaction } from '../call/features/classroom/Classroom.ts';
 import type { TileAction, TileMenuItem } from '../call/features/moderation/lobbyState.ts';
 import { Video } from './Video.tsx';
 import { TileMenu } from './TileMenu.tsx';
+import { TileControls } from './TileControls.tsx';
 import './classroom.css';
 
 export interface TileSpec {
@@ -34,12 +35,16 @@ interface TileProps {
   onSeen?(key: string, seen: { visible: boolean; width: number } | null): void;
   /** A host control chosen in the tile's menu. */
   onAction?(peerId: string, action: TileAction): void;
+  /** The tile is pinned to the stage. */
+  pinned?: boolean;
+  /** Pin or Unpin pressed (absent: no Pin, Full screen or Picture-in-picture buttons). */
+  onPin?(key: string, pinned: boolean): void;
 }
 
 const RESIZE_DEBOUNCE_MS = 300;
 
 /** One participant (or a shared screen): video or a placeholder, name, indicators. */
-export function Tile({ tile, epoch, onSeen, onAction }: TileProps) {
+export function Tile({ tile, epoch, onSeen, onAction, pinned = false, onPin }: TileProps) {
   const ref = useRef<HTMLElement>(null);
   useSeen(ref, tile.key, onSeen);
   const self = tile.peerId === null;
@@ -51,6 +56,7 @@ export function Tile({ tile, epoch, onSeen, onAction }: TileProps) {
       ref={ref}
       class={tile.speaking ? 'tile speaking' : 'tile'}
       data-peer-name={screen ? `${tile.name} (screen)` : tile.name}
+      data-tile-key={tile.key}
       data-speaking={tile.speaking}
     >
       {showVideo ? (
@@ -75,6 +81,15 @@ export function Tile({ tile, epoch, onSeen, onAction }: TileProps) {
             </span>
           ))}
         </div>
+      )}
+      {onPin && (
+        <TileControls
+          label={label}
+          figure={ref}
+          video={Boolean(showVideo)}
+          pinned={pinned}
+          onPin={(on) => onPin(tile.key, on)}
+        />
       )}
       {tile.peerId && tile.menu.length > 0 && onAction && (
         <TileMenu

@@ -20,13 +20,21 @@ describe('columnsFor', () => {
     ['nine people on a 16:9 laptop', 9, 1280, 720, 3],
     ['four people on a portrait phone', 4, 360, 800, 1],
     ['three people in a wide, short strip', 3, 1600, 400, 3],
+    // The grid's box on a 1280x800 laptop with the chat open: stacked tiles would be 519 px
+    // wide, side by side 411; people expect them side by side.
+    ['two people on a 1280x800 laptop', 2, 830, 592, 2],
+    ['three people on a 1280x800 laptop', 3, 830, 592, 2],
+    ['two people in a squarish window, where stacked is much larger', 2, 900, 850, 1],
+    // Two rows of three (328 px) rather than three rows of two (405 px).
+    ['six people in a landscape window', 6, 1000, 700, 3],
+    ['two people on a portrait phone', 2, 374, 506, 1],
   ])('%s: %i tiles in %ix%i use %i column(s)', (_label, count, width, height, cols) => {
     expect(columnsFor(count, width, height)).toBe(cols);
   });
 
-  it('picks the column count that gives the largest tiles', () => {
+  it('in a box taller than wide, picks the column count that gives the largest tiles', () => {
     const count = 6;
-    const [width, height] = [1000, 700];
+    const [width, height] = [700, 1000];
     const best = columnsFor(count, width, height);
     const chosen = tileWidthFor(count, best, width, height);
     for (let cols = 1; cols <= count; cols++) {
@@ -35,10 +43,11 @@ describe('columnsFor', () => {
   });
 
   it('takes the gap between tiles into account', () => {
-    // Two tiles in 700x400: stacked they are 355 px wide, side by side 350, so without a gap
-    // they stack. A 60 px gap costs the stacked layout more (302 vs 320): side by side wins.
-    expect(columnsFor(2, 700, 400, 0)).toBe(1);
-    expect(columnsFor(2, 700, 400, 60)).toBe(2);
+    // Four tiles in 400x500: in four rows they are 222 px wide, two by two 200, so without a
+    // gap they stack. A 60 px gap costs the four rows three gaps (142 px) and the two
+    // columns one (170 px): two by two wins.
+    expect(columnsFor(4, 400, 500, 0)).toBe(1);
+    expect(columnsFor(4, 400, 500, 60)).toBe(2);
   });
 });
 

@@ -140,6 +140,7 @@ export interface TileStats {
   via: 'mesh' | 'sfu' | null;
   framesDecoded: number;
   frameWidth: number;
+  /** Bytes received on the tile's audio track (a microphone, a shared screen's sound). */
   audioBytesReceived: number;
   videoBytesReceived: number;
   trackId: string | null;

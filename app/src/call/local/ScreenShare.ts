@@ -1,6 +1,7 @@
 import { ERROR_CODES } from '@parley/protocol';
 import type { MediaState } from '@parley/protocol';
-import { captureScreen } from './media.ts';
+import { applyScreenHint, captureScreen } from './media.ts';
+import type { ScreenHint } from './media.ts';
 import { RequestError } from '../session/RequestChannel.ts';
 import type { RequestChannel } from '../session/RequestChannel.ts';
 import type { CallSnapshot } from '../callState.ts';
@@ -78,6 +79,12 @@ export class ScreenShare {
     if (!stream) return;
     stream.getTracks().forEach((t) => t.stop());
     await this.deps.unpublish().catch((err: unknown) => log.warn('unpublish screen', err));
+  }
+
+  /** Motion or detail, for the screen being shared now (not the board's canvas). */
+  async setHint(hint: ScreenHint): Promise<void> {
+    const track = this.what === 'screen' ? this.current?.getVideoTracks()[0] : undefined;
+    if (track) await applyScreenHint(track, hint);
   }
 
   /** The server stopped or refused our share (the host turned sharing off). */

@@ -1,3 +1,6 @@
+import { safeGet, safeSet } from '../../api.ts';
+import { log } from '../../log.ts';
+
 /** 720p: in the SFU that is three simulcast layers, so each receiver gets what its tile needs. */
 const HD_VIDEO: MediaTrackConstraints = {
   width: { ideal: 1280 },
@@ -178,13 +181,57 @@ export function canShareScreen(): boolean {
   return typeof navigator.mediaDevices?.getDisplayMedia === 'function';
 }
 
-/** Screen capture for sharing: the browser asks the user what to share. */
-export async function captureScreen(): Promise<MediaStream> {
+/**
+ * What a screen share is best at: `detail` (text, slides, code: full resolution, at most
+ * 15 fps, and the encoder drops frames rather than sharpness) or `motion` (a video, an
+ * animation: 30 fps, and it lowers resolution rather than the frame rate). Default `detail`,
+ * as in Zoom ("Optimize for video clip" is off until chosen).
+ */
+export type ScreenHint = 'detail' | 'motion';
+
+const SCREEN_HINT_KEY = 'parley.screenHint';
+
+/** The hint this device chose last (localStorage). */
+export function savedScreenHint(): ScreenHint {
+  return safeGet(SCREEN_HINT_KEY) === 'motion' ? 'motion' : 'detail';
+}
+
+export function saveScreenHint(hint: ScreenHint): void {
+  safeSet(SCREEN_HINT_KEY, hint);
+}
+
+/** The frame rate each hint allows: 30 for motion, 15 for detail. */
+export function screenFrameRate(hint: ScreenHint): number {
+  return hint === 'motion' ? 30 : 15;
+}
+
+/** Tells the track's encoder what it carries, and caps its frame rate to match. */
+export async function applyScreenHint(track: MediaStreamTrack, hint: ScreenHint): Promise<void> {
+  track.contentHint = hint;
+  await track.applyConstraints({ frameRate: { max: screenFrameRate(hint) } });
+}
+
+/**
+ * Screen capture for sharing: the browser asks the user what to share. Up to 1080p at 30 fps
+ * (capped by the hint), with the tab's or the system's sound where the browser offers it
+ * (Chrome: a tab, or the whole screen on Windows and ChromeOS); the stream then has an audio
+ * track, which the call sends with the screen.
+ */
+export async function captureScreen(hint: ScreenHint = savedScreenHint()): Promise<MediaStream> {
   if (!canShareScreen()) {
     throw Object.assign(new Error('screen capture unsupported'), { name: 'NoMediaDevices' });
   }
-  return navigator.mediaDevices.getDisplayMedia({
-    video: { frameRate: { ideal: 10, max: 15 }, width: { max: 1280 }, height: { max: 720 } },
-    audio: false,
+  const stream = await navigator.mediaDevices.getDisplayMedia({
+    video: {
+      width: { max: 1920 },
+      height: { max: 1080 },
+      frameRate: { ideal: screenFrameRate(hint), max: 30 },
+    },
+    audio: true,
   });
+  const video = stream.getVideoTracks()[0];
+  // The capture is fine without its cap: the share goes on at the browser's frame rate.
+  if (video)
+    await applyScreenHint(video, hint).catch((err: unknown) => log.warn('screen hint', err));
+  return stream;
 }

@@ -260,13 +260,19 @@ export class Topology {
 
   // ---------- our media ----------
 
-  /** Sends a screen share on every path in use; an SFU refusal (FORBIDDEN) rejects. */
+  /**
+   * Sends a screen share on every path in use, with its sound when the capture has one (the
+   * mesh sends the whole stream; the SFU a `screen-audio` producer); an SFU refusal
+   * (FORBIDDEN) rejects.
+   */
   async startScreen(stream: MediaStream): Promise<void> {
     this.screen = stream;
     for (const peerId of this.peers) this.note(peerId, { ctl: 'screen', stream: stream.id });
     this.mesh.addStream(stream);
     const track = stream.getVideoTracks()[0];
+    const sound = stream.getAudioTracks()[0];
     if (track && this.sfu.active) await this.sfu.produce(track, 'screen');
+    if (sound && this.sfu.active) await this.sfu.produce(sound, 'screen-audio');
   }
 
   async stopScreen(): Promise<void> {
@@ -276,6 +282,7 @@ export class Topology {
     this.mesh.removeStream(stream);
     for (const peerId of this.peers) this.note(peerId, { ctl: 'screen', stream: null });
     await this.sfu.closeProducer('screen');
+    await this.sfu.closeProducer('screen-audio');
   }
 
   /** Another device's track on every path in use: replaceTrack, never a renegotiation. */
@@ -356,9 +363,11 @@ export class Topology {
     const mic = local?.getAudioTracks()[0];
     const camera = local?.getVideoTracks()[0];
     const screen = this.screen?.getVideoTracks()[0];
+    const sound = this.screen?.getAudioTracks()[0];
     if (mic) out.push([mic, 'mic']);
     if (camera) out.push([camera, 'camera']);
     if (screen) out.push([screen, 'screen']);
+    if (sound) out.push([sound, 'screen-audio']);
     return out;
   }
 
