@@ -1,12 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { CallController } from '../call/CallController.ts';
-import { mediaFlags } from '../call/callState.ts';
 import type { CallSnapshot } from '../call/callState.ts';
-import type { PollView } from '@parley/protocol';
-import { tileKey } from '../call/topology/RemoteMedia.ts';
-import { isModerator, tileMenu } from '../call/features/moderation/lobbyState.ts';
+import { isModerator } from '../call/features/moderation/lobbyState.ts';
 import type { TileAction } from '../call/features/moderation/lobbyState.ts';
-import type { TileSpec } from './Tile.tsx';
 import { CallLayout } from './Stage.tsx';
 import { ViewMenu } from './ViewMenu.tsx';
 import { useLayoutPrefs } from './layoutPrefs.ts';
@@ -32,152 +28,16 @@ import { handPosition } from '../call/features/classroom/Classroom.ts';
 import { BroadcastControls } from '../watch/BroadcastControls.tsx';
 import { RecordButton, RecordingBadge } from './RecordingControls.tsx';
 import { withToken } from '../watch/watchApi.ts';
-import { lazyPage } from '../ui/lazyPage.tsx';
 import { people, usePageTitle } from '../ui/usePageTitle.ts';
-import type { WhiteboardProps } from '../board/api.ts';
+import { BoardStage } from './BoardStage.tsx';
+import { tilesOf } from './tiles.ts';
+import { useOpenOnArrival, usePollOpen, useUnread } from './usePanels.ts';
 import './moderation.css';
 import { background } from '../util/background.ts';
 
 interface Props {
   controller: CallController;
   snap: CallSnapshot;
-}
-
-/** The whiteboard is a chunk of its own (Yjs, perfect-freehand): fetched when first opened. */
-const Whiteboard = lazyPage<WhiteboardProps>(
-  () => import('../board/Whiteboard.tsx').then((m) => m.default),
-  {
-    loading: 'Opening the whiteboard…',
-    failed: 'The whiteboard could not be loaded. Check your connection and open it again.',
-  },
-);
-
-/**
- * The board, in the stage above the tiles. A presenter on air shares its canvas as their
- * screen, so the broadcast shows what the class sees.
- */
-function BoardStage({ controller, snap }: Props) {
-  const [canvas, setCanvas] = useState<HTMLCanvasElement | null>(null);
-  const presenting = snap.boardPresenter?.peerId === snap.selfId && snap.selfId !== null;
-  const onAir = presenting && snap.live ? canvas : null;
-  useEffect(() => {
-    background(controller.shareBoard(onAir), 'sharing the board on air');
-  }, [controller, onAir]);
-  useEffect(() => () => background(controller.shareBoard(null), 'board share stop'), [controller]);
-  const board = controller.board;
-  return (
-    <section class="board-stage" aria-label="Whiteboard">
-      <Whiteboard
-        roomId={controller.roomId}
-        link={board}
-        canDraw={snap.settings.draw || isModerator(snap.role)}
-        moderator={isModerator(snap.role)}
-        presenter={snap.boardPresenter}
-        selfId={snap.selfId}
-        onPresent={(pageId) => background(board.present(pageId), 'presenting the board')}
-        ticket={() => board.ticket()}
-        onCanvas={setCanvas}
-        onClose={() => board.setOpen(false)}
-      />
-    </section>
-  );
-}
-
-/** Our tile first, then each peer's camera tile and, while they share, their screen. */
-function tilesOf(controller: CallController, snap: CallSnapshot): TileSpec[] {
-  const hand = (peerId: string | null) => handPosition(snap.hands, peerId);
-  const reactions = (peerId: string | null) => snap.reactions.filter((r) => r.peerId === peerId);
-  const tiles: TileSpec[] = [
-    {
-      key: 'self',
-      peerId: null,
-      source: 'camera',
-      name: snap.name,
-      media: mediaFlags(snap.local),
-      stream: controller.localStream(),
-      status: null,
-      speaking: false,
-      role: snap.role,
-      menu: [],
-      hand: hand(snap.selfId),
-      reactions: reactions(snap.selfId),
-    },
-  ];
-  for (const p of snap.peers) {
-    const stream = controller.remoteStream(p.peerId, 'camera');
-    const speaking = snap.speaker === p.peerId;
-    tiles.push({
-      key: tileKey(p.peerId, 'camera'),
-      peerId: p.peerId,
-      source: 'camera',
-      name: p.name,
-      media: p.media,
-      stream,
-      status: stream || p.connected ? null : 'connecting…',
-      speaking,
-      role: p.role,
-      menu: tileMenu(snap.role, p, snap.settings.selfUnmute),
-      hand: hand(p.peerId),
-      reactions: reactions(p.peerId),
-    });
-    const screen = controller.remoteStream(p.peerId, 'screen');
-    if (p.media.screen && screen) {
-      tiles.push({
-        key: tileKey(p.peerId, 'screen'),
-        peerId: p.peerId,
-        source: 'screen',
-        name: p.name,
-        media: p.media,
-        stream: screen,
-        status: null,
-        speaking: false,
-        role: p.role,
-        menu: [],
-        hand: null,
-        reactions: [],
-      });
-    }
-  }
-  return tiles;
-}
-
-/** A panel that opens by itself when its count grows (someone waits, a hand goes up); it may be closed. */
-function useOpenOnArrival(count: number): [boolean, (open: boolean) => void] {
-  const [open, setOpen] = useState(false);
-  const before = useRef(0);
-  useEffect(() => {
-    if (count > before.current) setOpen(true);
-    before.current = count;
-  }, [count]);
-  return [open, setOpen];
-}
-
-/**
- * The poll panel opens by itself when a poll is launched, ends or is shared (everyone has
- * something new to do or read); it may be closed, and reopened from the toolbar.
- */
-function usePollOpen(poll: PollView | null): [boolean, (open: boolean) => void] {
-  const [open, setOpen] = useState(false);
-  const key = poll ? `${poll.pollId} ${poll.state} ${poll.shared}` : '';
-  // Empty at first: someone joining while a poll is open sees it at once.
-  const before = useRef('');
-  useEffect(() => {
-    if (key !== before.current && key !== '') setOpen(true);
-    before.current = key;
-  }, [key]);
-  return [open, setOpen];
-}
-
-/**
- * Messages from others that came while the chat was closed (issue 19: the panel may be
- * closed; the toolbar's Chat button then counts what is new).
- */
-function useUnread(entries: CallSnapshot['chat'], open: boolean): number {
-  const seen = useRef(entries.length);
-  if (open || entries.length < seen.current) seen.current = entries.length;
-  return open
-    ? 0
-    : entries.slice(seen.current).filter((e) => e.kind === 'message' && !e.mine).length;
 }
 
 export function CallView({ controller, snap }: Props) {
