@@ -89,6 +89,7 @@ function createRooms(
     boardStore: storage.boards,
     maxPeers: config.roomMaxPeers,
     hostGraceMs: config.hostGraceMs,
+    rejoinWindowMs: config.resumeWindowMs,
     log,
     media: {
       sfu,

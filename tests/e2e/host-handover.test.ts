@@ -68,6 +68,12 @@ describe('a meeting whose host leaves', () => {
       .waitFor();
     await admit(hana, 'Gus');
     await inCall(gus);
+    // A reload takes Gus's seat back without the waiting room (one seat per browser).
+    await gus.reload();
+    await askToJoin(gus, url, 'Gus');
+    await inCall(gus);
+    await hana.locator('figure[data-peer-name="Gus"]').waitFor();
+    expect(await hana.locator('figure[data-peer-name="Gus"]').count()).toBe(1);
     // The host hears each knock: a soft chime of two notes (Gus's came as she joined).
     expect(await notes(hana)).toBe(2);
     await askToJoin(wes, url, 'Wes');
@@ -112,5 +118,16 @@ describe('a meeting whose host leaves', () => {
     await wes.getByText('You left the call.').waitFor();
     await gus.getByRole('alert').filter({ hasText: 'You are now the host.' }).waitFor();
     await hostControls(gus).waitFor();
+
+    // And lets the next guest in.
+    await Promise.all([hana.context().close(), wes.context().close()]);
+    const ivy = (await newPeerPage(env.browser, { label: 'Ivy' })).page;
+    await askToJoin(ivy, url, 'Ivy');
+    await ivy
+      .getByRole('status')
+      .filter({ hasText: 'Waiting for the host to let you in' })
+      .waitFor();
+    await admit(gus, 'Ivy');
+    await inCall(ivy);
   });
 });

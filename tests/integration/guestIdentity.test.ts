@@ -41,8 +41,15 @@ async function newBrowser(server: TestServer): Promise<string> {
   return cookieOf(setCookie);
 }
 
-async function setup(settings = { waitingRoom: false }, jwtSecret?: string) {
-  const server = await startTestServer(jwtSecret ? { jwtSecret } : {});
+async function setup(
+  settings = { waitingRoom: false },
+  jwtSecret?: string,
+  resumeWindowMs?: number,
+) {
+  const server = await startTestServer({
+    ...(jwtSecret ? { jwtSecret } : {}),
+    ...(resumeWindowMs ? { resumeWindowMs } : {}),
+  });
   servers.push(server);
   const room = await server.createRoom({ settings });
   /** A join from a browser holding `cookie` (none: storage cleared, or not a browser). */
@@ -184,6 +191,29 @@ describe('one seat per browser (#19)', () => {
     expect((await arrive('Ann', await newBrowser(servers[0]!))).reply).toMatchObject({
       type: 'waiting',
     });
+  });
+
+  it('lets a browser that left come back without the waiting room, within the resume window', async () => {
+    const WINDOW_MS = 600;
+    const { arrive, host } = await setup({ waitingRoom: true }, undefined, WINDOW_MS);
+    const annBrowser = await newBrowser(servers[0]!);
+    const ann = await arrive('Ann', annBrowser);
+    const lobby = await host.next((m) => waitingOf(m).length === 1);
+    await host.request({ type: 'admit', peerId: waitingOf(lobby)[0]?.peerId });
+    await ann.client.next((m) => m.type === 'joined');
+    // A reload: the page sends `leave`, and the new one joins.
+    await ann.client.request({ type: 'leave' });
+    expect((await arrive('Ann', annBrowser)).reply).toMatchObject({ type: 'joined' });
+    // Left for longer than the window: the waiting room again, like anyone.
+    const bobBrowser = await newBrowser(servers[0]!);
+    const bob = await arrive('Bob', bobBrowser);
+    const queue = await host.next((m) => waitingOf(m).some((w) => w.name === 'Bob'));
+    const bobId = waitingOf(queue).find((w) => w.name === 'Bob')?.peerId;
+    await host.request({ type: 'admit', peerId: bobId });
+    await bob.client.next((m) => m.type === 'joined');
+    await bob.client.request({ type: 'leave' });
+    await new Promise((r) => setTimeout(r, WINDOW_MS * 2));
+    expect((await arrive('Bob', bobBrowser)).reply).toMatchObject({ type: 'waiting' });
   });
 
   it('keeps a host role given in the meeting across a reload', async () => {

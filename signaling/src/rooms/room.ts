@@ -5,6 +5,7 @@ import type {
   MediaState,
   PeerId,
   PeerInfo,
+  Role,
   RoomId,
   RoomMode,
   RoomSettings,
@@ -33,6 +34,14 @@ import { giveRole } from './moderation.ts';
 
 export type { AdmitResult, Entered, RoomOptions } from './roomTypes.ts';
 
+/** Browsers remembered as having left lately (a meeting's churn stays far below it). */
+const LEFT_LATELY_MAX = 1_000;
+const ROLE_RANK: Record<Role, number> = { guest: 0, cohost: 1, host: 2 };
+
+function higherRole(a: Role, b: Role): Role {
+  return ROLE_RANK[b] > ROLE_RANK[a] ? b : a;
+}
+
 /**
  * One meeting while anyone is in it: the admitted peers in join order, relay and chat fan-out.
  * Mutations (admit, remove, chat) must run through `queue` so they never interleave.
@@ -60,6 +69,8 @@ export class Room {
   #closed = false;
   /** Whether the waiting people were last told that someone who can let them in is here. */
   #moderatorTold = false;
+  /** Browsers (guest ids) that left lately, in order, with their role then: see #backSoon. */
+  readonly #leftLately = new Map<string, { at: number; role: Role }>();
   /** Set while the meeting has people but no host: when it fires, one of them is made host. */
   #hostTimer: NodeJS.Timeout | undefined;
   /** Every line carries this room's `roomId`. */
@@ -159,9 +170,7 @@ export class Room {
     // takes over the seat it has here, role included, instead of sitting in the call twice.
     const earlier = seated ? undefined : this.#sameBrowser(peer);
     if (earlier) {
-      if (peer.role === 'guest' || (peer.role === 'cohost' && earlier.role === 'host')) {
-        peer.role = earlier.role;
-      }
+      peer.role = higherRole(peer.role, earlier.role);
       await this.remove(earlier.id, 'replaced');
       const admitted = await this.admit(peer);
       this.log.info('joined again', { peerId: peer.id, replaced: earlier.id, role: peer.role });
@@ -170,17 +179,20 @@ export class Room {
     // A team remembers its members: admins come back as co-hosts, members skip the waiting room.
     const member = await this.team?.standing(peer.identity);
     if (peer.role === 'guest' && member === 'admin') peer.role = 'cohost';
+    if (peer.role !== 'host' && this.door.isBanned(peer.identity)) {
+      throw new ProtocolError(ERROR_CODES.BANNED, 'a host removed you from this meeting');
+    }
+    // Left a moment ago from this browser (a reload sends `leave`): back in, role and all.
+    const back = !seated && this.#backSoon(peer);
     if (peer.role !== 'host') {
-      if (this.door.isBanned(peer.identity)) {
-        throw new ProtocolError(ERROR_CODES.BANNED, 'a host removed you from this meeting');
-      }
-      if (this.#stored.locked && !seated) {
+      if (this.#stored.locked && !seated && !back) {
         throw new ProtocolError(ERROR_CODES.ROOM_LOCKED, 'room is locked');
       }
     }
     // Someone who may be back after a removal waits for a host, waiting room on or off.
-    const suspect = !seated && peer.role === 'guest' && this.door.mayBeRemoved(peer.identity);
-    const known = seated || member !== undefined;
+    const suspect =
+      !seated && !back && peer.role === 'guest' && this.door.mayBeRemoved(peer.identity);
+    const known = seated || back || member !== undefined;
     if (!suspect && (known || peer.role !== 'guest' || !this.#stored.waitingRoom)) {
       const admitted = await this.admit(peer);
       this.log.info('joined', { peerId: peer.id, role: peer.role, peers: this.size });
@@ -191,6 +203,33 @@ export class Room {
     this.log.info('waiting', { peerId: peer.id, position, ...(suspect ? { suspect } : {}) });
     this.#tellModerators();
     return { waiting: position, hostPresent: this.moderatorPresent };
+  }
+
+  /**
+   * Whether this browser left the meeting within `rejoinWindowMs` (the resume window); if so
+   * the joiner gets back the role it had then, when higher, and the mark is used up.
+   */
+  #backSoon(peer: Peer): boolean {
+    const { guestId } = peer.identity;
+    const left = guestId === undefined ? undefined : this.#leftLately.get(guestId);
+    if (!left || guestId === undefined) return false;
+    this.#leftLately.delete(guestId);
+    if (Date.now() - left.at > (this.options.rejoinWindowMs ?? 0)) return false;
+    peer.role = higherRole(peer.role, left.role);
+    return true;
+  }
+
+  /** Remembers a browser that left (see #backSoon); the oldest go first beyond a bound. */
+  #noteLeft(peer: Peer): void {
+    const { guestId } = peer.identity;
+    if (guestId === undefined || !this.options.rejoinWindowMs) return;
+    this.#leftLately.delete(guestId);
+    this.#leftLately.set(guestId, { at: Date.now(), role: peer.role });
+    for (const [key, left] of this.#leftLately) {
+      const stale = Date.now() - left.at > this.options.rejoinWindowMs;
+      if (!stale && this.#leftLately.size <= LEFT_LATELY_MAX) break;
+      this.#leftLately.delete(key);
+    }
   }
 
   /** An admitted peer from the same browser (its guest cookie): the server issued it. */
@@ -318,6 +357,7 @@ export class Room {
     this.log.info('left', { peerId, reason: exit, ...(by ? { by } : {}), peers: this.size });
     // Its successor is admitted next, in the same task: the meeting goes on.
     if (exit === 'replaced') return;
+    if (exit === 'left') this.#noteLeft(peer);
     this.hostsChanged();
     if (this.#peers.size > 0) return this.media.reconcile();
     // People still waiting keep the meeting (and its bans) alive; its media is not needed.

@@ -52,6 +52,11 @@ export interface RoomOptions {
   boards?: BoardStore;
   /** How long a meeting left without a host waits before one is made (HOST_GRACE_MS). */
   hostGraceMs?: number;
+  /**
+   * A browser that left the meeting comes back this long without the waiting room (a reload
+   * sends `leave`); the resume window (RESUME_WINDOW_S). Absent or 0: never.
+   */
+  rejoinWindowMs?: number;
 }
 
 /** What an admitted peer gets: the meeting as it is now (the `joined` message's body). */

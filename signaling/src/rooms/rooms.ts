@@ -60,6 +60,8 @@ export interface RoomsOptions {
   onLimit?: OnLimit;
   /** How long a meeting left without a host waits before one is made (HOST_GRACE_MS). */
   hostGraceMs?: number;
+  /** How long a browser that left comes back without the waiting room (RESUME_WINDOW_S). */
+  rejoinWindowMs?: number;
 }
 
 /** One way into a room, run in its queue: who got in and where, or undefined: not this way. */
@@ -241,6 +243,7 @@ export class Rooms {
     const room = new Room(id, {
       maxPeers: this.options.maxPeers,
       ...(this.options.hostGraceMs === undefined ? {} : { hostGraceMs: this.options.hostGraceMs }),
+      ...(this.options.rejoinWindowMs ? { rejoinWindowMs: this.options.rejoinWindowMs } : {}),
       chat: this.options.chatStore,
       door,
       onClose: (r) => this.#forget(r),
