@@ -113,6 +113,8 @@ describe('going on air from a call', () => {
     );
     const later = await videoState(viewer);
     expect(later.currentTime).toBeGreaterThan(first.currentTime);
+    // The host sees how many watch (asked every 10 s while on air).
+    await host.getByText('1 viewer', { exact: true }).waitFor({ timeout: 30_000 });
 
     // The speaker changes: the broadcast follows to the host (red).
     await guest.getByRole('button', { name: 'Mute', exact: true }).click();

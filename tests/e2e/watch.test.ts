@@ -48,6 +48,24 @@ describe('the viewer page (/watch/<room>) against a real broadcast', () => {
     await page.getByRole('button', { name: 'Unmute' }).click(); // ...with an Unmute button
     await page.getByRole('button', { name: 'Mute' }).waitFor();
     expect((await videoState(page)).muted).toBe(false);
+    expect(await page.title()).toBe('Live broadcast - Parley');
+    // The volume slider sets the player's volume; full screen takes the picture and its bar.
+    await page.getByRole('slider', { name: 'Volume' }).fill('0.5');
+    const volume = () => page.locator('video').evaluate((v) => (v as { volume: number }).volume);
+    await waitFor('the volume to follow the slider', async () => (await volume()) === 0.5);
+    const fullscreen = () =>
+      page.evaluate(
+        () =>
+          (
+            globalThis as unknown as {
+              document: { fullscreenElement: { className: string } | null };
+            }
+          ).document.fullscreenElement?.className ?? null,
+      );
+    await page.getByRole('button', { name: 'Full screen' }).click();
+    await waitFor('the stage in full screen', async () => (await fullscreen()) === 'watch-stage');
+    await page.getByRole('button', { name: 'Full screen', pressed: true }).click();
+    await waitFor('full screen to end', async () => (await fullscreen()) === null);
 
     // Held back (a pause stands in for a long stall), the page offers to jump to the edge.
     await page.locator('video').evaluate((v) => (v as unknown as { pause(): void }).pause());

@@ -28,6 +28,7 @@ import { handPosition } from '../call/features/classroom/Classroom.ts';
 import { BroadcastControls } from '../watch/BroadcastControls.tsx';
 import { RecordButton, RecordingBadge } from './RecordingControls.tsx';
 import { withToken } from '../watch/watchApi.ts';
+import { useViewerCount } from '../watch/useViewerCount.ts';
 import { people, usePageTitle } from '../ui/usePageTitle.ts';
 import { BoardStage } from './BoardStage.tsx';
 import { tilesOf } from './tiles.ts';
@@ -60,6 +61,7 @@ export function CallView({ controller, snap }: Props) {
   const [chatOpen, setChatOpen] = useState(true);
   const [peopleOpen, setPeopleOpen] = useState(false);
   const presence = usePresenceNotice(snap.chat);
+  const viewers = useViewerCount(snap.broadcastId, snap.watchToken, snap.live && moderator);
   useKnockSound(waiting, moderator);
   // The call starts at the top of the page: the pre-join screen may have been scrolled down to
   // its Join button, and the tiles above would open out of view (and, on the SFU, paused).
@@ -77,7 +79,7 @@ export function CallView({ controller, snap }: Props) {
     camera: () => controller.toggle('video'),
     share: () => {
       if (snap.sharing) background(controller.stopScreenShare(), 'stopping the screen share');
-      else if (canShareScreen())
+      else if (canShareScreen() && (snap.settings.screenShare || moderator))
         background(controller.startScreenShare(), 'starting the screen share');
     },
     hand: () => background(controller.classroom.setHand(!raised), 'hand'),
@@ -245,6 +247,7 @@ export function CallView({ controller, snap }: Props) {
                 snap.broadcastId &&
                 withToken(`${location.origin}/watch/${snap.broadcastId}`, snap.watchToken)
               }
+              viewers={viewers}
             />
             {(snap.role === 'host' || snap.settings.cohostsRecord) && (
               <RecordButton

@@ -16,6 +16,8 @@ export interface BroadcastControlsProps {
    * told us the broadcast id (hosts and co-hosts are told; guests see no link).
    */
   watchUrl: string | null;
+  /** People watching now (hosts and co-hosts, while on air); null when not known. */
+  viewers?: number | null;
 }
 
 /**
@@ -29,6 +31,7 @@ export function BroadcastControls({
   busy = false,
   onToggle,
   watchUrl,
+  viewers = null,
 }: BroadcastControlsProps) {
   const [asking, setAsking] = useState(false);
   if (!live && !isHost) return null;
@@ -38,6 +41,9 @@ export function BroadcastControls({
         <span role="status" class="on-air-badge">
           On air
         </span>
+      )}
+      {live && viewers !== null && (
+        <span class="muted viewer-count">{viewers === 1 ? '1 viewer' : `${viewers} viewers`}</span>
       )}
       {isHost && (
         <button

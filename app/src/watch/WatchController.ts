@@ -46,7 +46,10 @@ export class WatchController {
     ['waiting', () => this.#set({ buffering: true })],
     ['canplay', () => background(this.#autoplay(), 'watch: autoplay')],
     ['ended', () => this.#end()],
-    ['volumechange', () => this.#set({ muted: this.#video?.muted ?? true })],
+    [
+      'volumechange',
+      () => this.#set({ muted: this.#video?.muted ?? true, volume: this.#video?.volume ?? 1 }),
+    ],
   ];
 
   /** `token`: a private room's viewer token (`?t=` of the watch link), passed on every request. */
@@ -92,6 +95,13 @@ export class WatchController {
 
   toggleMute(): void {
     if (this.#video) this.#video.muted = !this.#video.muted;
+  }
+
+  /** The volume slider: 0 to 1; moving it up from silence unmutes, as players do. */
+  setVolume(volume: number): void {
+    if (!this.#video) return;
+    this.#video.volume = Math.min(1, Math.max(0, volume));
+    if (volume > 0 && this.#video.muted) this.#video.muted = false;
   }
 
   /** After autoplay was refused: a tap is a user gesture, so play() (with sound) is allowed. */

@@ -1,8 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { RefObject } from 'preact';
 import { navigate } from '../router.ts';
+import { usePageTitle } from '../ui/usePageTitle.ts';
 import { WatchController } from './WatchController.ts';
 import { tokenFromUrl } from './watchApi.ts';
 import type { WatchSnapshot } from './watchState.ts';
+import { background } from '../util/background.ts';
 import './watch.css';
 
 /**
@@ -16,6 +19,8 @@ export function WatchPage({ broadcastId }: { broadcastId: string }) {
   );
   const [snap, setSnap] = useState(controller.snapshot);
   const videoRef = useRef<HTMLVideoElement>(null);
+  const stageRef = useRef<HTMLDivElement>(null);
+  usePageTitle(snap.phase === 'playing' ? 'Live broadcast - Parley' : 'Broadcast - Parley');
 
   useEffect(() => {
     const unsubscribe = controller.subscribe(setSnap);
@@ -47,7 +52,7 @@ export function WatchPage({ broadcastId }: { broadcastId: string }) {
           </span>
         )}
       </header>
-      <div class={showVideo ? 'watch-stage' : 'watch-stage hidden'}>
+      <div ref={stageRef} class={showVideo ? 'watch-stage' : 'watch-stage hidden'}>
         {/* Always mounted: the controller keeps one element for the page's lifetime. */}
         <video
           ref={videoRef}
@@ -57,7 +62,9 @@ export function WatchPage({ broadcastId }: { broadcastId: string }) {
           playsInline
           aria-label="Broadcast"
         />
-        {showVideo && <LiveBar snap={snap} controller={controller} />}
+        {showVideo && (
+          <LiveBar snap={snap} controller={controller} video={videoRef} stage={stageRef} />
+        )}
       </div>
       <p role="status" class={snap.recording ? 'recording-consent' : 'visually-hidden'}>
         {snap.recording && 'The meeting behind this broadcast is being recorded.'}
@@ -72,8 +79,20 @@ export function WatchPage({ broadcastId }: { broadcastId: string }) {
   );
 }
 
-function LiveBar({ snap, controller }: { snap: WatchSnapshot; controller: WatchController }) {
+interface LiveBarProps {
+  snap: WatchSnapshot;
+  controller: WatchController;
+  video: RefObject<HTMLVideoElement>;
+  stage: RefObject<HTMLDivElement>;
+}
+
+/**
+ * Under the picture: live or behind, Jump to live, sound (Mute and a volume slider), full
+ * screen and picture-in-picture where the browser has them (issue 19).
+ */
+function LiveBar({ snap, controller, video, stage }: LiveBarProps) {
   const live = snap.phase === 'playing' && snap.atLiveEdge && !snap.buffering;
+  const fullscreen = useFullscreen(stage);
   return (
     <div class="watch-bar">
       {live && <span class="live-badge">LIVE</span>}
@@ -93,11 +112,65 @@ function LiveBar({ snap, controller }: { snap: WatchSnapshot; controller: WatchC
           Play
         </button>
       ) : (
-        <button type="button" onClick={() => controller.toggleMute()}>
-          {snap.muted ? 'Unmute' : 'Mute'}
+        <>
+          <button type="button" onClick={() => controller.toggleMute()}>
+            {snap.muted ? 'Unmute' : 'Mute'}
+          </button>
+          <input
+            type="range"
+            class="watch-volume"
+            min={0}
+            max={1}
+            step={0.05}
+            value={snap.muted ? 0 : snap.volume}
+            aria-label="Volume"
+            aria-valuetext={`${Math.round((snap.muted ? 0 : snap.volume) * 100)} %`}
+            onInput={(e) => controller.setVolume(Number(e.currentTarget.value))}
+          />
+        </>
+      )}
+      {document.pictureInPictureEnabled && (
+        <button
+          type="button"
+          onClick={() =>
+            background(
+              document.pictureInPictureElement
+                ? document.exitPictureInPicture()
+                : (video.current?.requestPictureInPicture() ?? Promise.resolve()),
+              'watch: picture-in-picture',
+            )
+          }
+        >
+          Picture-in-picture
+        </button>
+      )}
+      {document.fullscreenEnabled && (
+        <button type="button" aria-pressed={fullscreen} onClick={() => toggleFullscreen(stage)}>
+          Full screen
         </button>
       )}
     </div>
+  );
+}
+
+/** Whether `el` is the page's full-screen element now. */
+function useFullscreen(el: RefObject<HTMLElement>): boolean {
+  const [on, setOn] = useState(false);
+  useEffect(() => {
+    const sync = () =>
+      setOn(document.fullscreenElement !== null && document.fullscreenElement === el.current);
+    document.addEventListener('fullscreenchange', sync);
+    return () => document.removeEventListener('fullscreenchange', sync);
+  }, [el]);
+  return on;
+}
+
+function toggleFullscreen(el: RefObject<HTMLElement>): void {
+  const target = el.current;
+  if (!target) return;
+  background(
+    document.fullscreenElement ? document.exitFullscreen() : target.requestFullscreen(),
+    'watch: full screen',
   );
 }
 

@@ -13,6 +13,8 @@ export interface WatchSnapshot {
   /** Passing trouble while the phase stays (network down, recovering), else null. */
   notice: string | null;
   muted: boolean;
+  /** The player's volume, 0 to 1 (apart from `muted`). */
+  volume: number;
   /** Autoplay was refused: playback needs a tap. */
   needsTap: boolean;
   buffering: boolean;
@@ -31,6 +33,7 @@ export const INITIAL_SNAPSHOT: WatchSnapshot = {
   phase: 'loading',
   notice: null,
   muted: true,
+  volume: 1,
   needsTap: false,
   buffering: false,
   behindS: null,
