@@ -17,12 +17,14 @@ import { waitFor } from './support/wait.ts';
 function keepScreens() {
   const g = globalThis as unknown as {
     __screens: unknown[];
+    __asked?: number;
     navigator: { mediaDevices: { getDisplayMedia(c: unknown): Promise<unknown> } };
   };
   g.__screens = [];
   const md = g.navigator.mediaDevices;
   const original = md.getDisplayMedia.bind(md);
   md.getDisplayMedia = async (c: unknown) => {
+    g.__asked = (g.__asked ?? 0) + 1;
     const stream = await original(c);
     g.__screens.push(stream);
     return stream;
@@ -80,7 +82,7 @@ describe('screen sharing', () => {
       screenTile(cy, 'Bob').waitFor({ state: 'detached' }),
     ]);
 
-    // The host forbids sharing: a guest's attempt shows the refusal, and nothing is shared.
+    // The host forbids sharing: a guest sees it before pressing, and nothing is shared.
     await ada.getByRole('button', { name: 'Room settings' }).click();
     await ada.getByLabel('Allow screen sharing').uncheck();
     // The box follows the server's `settings` echo, so once unchecked the room has it.
@@ -88,9 +90,21 @@ describe('screen sharing', () => {
       'the host to see the new setting',
       async () => !(await ada.getByLabel('Allow screen sharing').isChecked()),
     );
-    await cy.getByRole('button', { name: 'Share screen' }).click();
-    const alert = cy.getByRole('alert').filter({ hasText: 'not allowed' });
-    await alert.waitFor();
+    const share = cy.getByRole('button', { name: 'Share screen' });
+    await waitFor(
+      'the guest to see that sharing is off',
+      async () => (await share.getAttribute('aria-disabled')) === 'true',
+    );
+    expect(await share.getAttribute('title')).toBe(
+      'The host turned off screen sharing for guests.',
+    );
+    // Neither a click nor the shortcut asks the browser for a screen.
+    const asked = () => cy.evaluate(() => (globalThis as { __asked?: number }).__asked ?? 0);
+    const before = await asked();
+    await share.click({ force: true }); // Playwright waits on aria-disabled; a person need not
+    await cy.keyboard.press('Control+Alt+KeyS');
+    await cy.getByRole('button', { name: 'Chat', exact: true }).click(); // a round trip through the page
+    expect(await asked()).toBe(before);
     expect(await cy.getByRole('button', { name: 'Stop sharing' }).count()).toBe(0);
     expect(await screenTile(ada, 'Cy').count()).toBe(0);
   });

@@ -139,6 +139,8 @@ describe('the stage', () => {
     await waitFor('the motion hint', async () => (await screenHint(bob)) === 'motion');
     const [screenWidth, camWidth] = [await widthOf(ada, 'Bob (screen)'), await widthOf(ada, 'Bob')];
     expect(screenWidth).toBeGreaterThan(camWidth * 3);
+    // The bar: at 1280x800 a shared screen is at least 60 % of the viewport's width.
+    expect(screenWidth).toBeGreaterThanOrEqual(0.6 * LAPTOP.width);
 
     // Pinning Bob's camera (from the keyboard) puts it on the stage instead; Unpin gives it back.
     const pin = tile(ada, 'Bob').getByRole('button', { name: 'Pin Bob', exact: true });

@@ -4,6 +4,9 @@ import { useState } from 'preact/hooks';
 import { canShareScreen, savedScreenHint } from '../call/local/media.ts';
 import { background } from '../util/background.ts';
 import { ariaKeys } from './shortcuts.ts';
+import { isModerator } from '../call/features/moderation/lobbyState.ts';
+
+const SHARE_OFF = 'The host turned off screen sharing for guests.';
 
 interface Props {
   controller: CallController;
@@ -19,6 +22,8 @@ interface Props {
 export function ScreenShareControls({ controller, snap }: Props) {
   const [motion, setMotion] = useState(() => savedScreenHint() === 'motion');
   if (!snap.sharing && !canShareScreen()) return null;
+  // A guest sees the restriction before pressing (issue 19), not as a refusal after.
+  const forbidden = !snap.settings.screenShare && !isModerator(snap.role);
   return (
     <>
       {snap.sharing ? (
@@ -31,13 +36,27 @@ export function ScreenShareControls({ controller, snap }: Props) {
           Stop sharing
         </button>
       ) : (
-        <button
-          type="button"
-          aria-keyshortcuts={ariaKeys('share')}
-          onClick={() => background(controller.startScreenShare(), 'starting the screen share')}
-        >
-          Share screen
-        </button>
+        <>
+          <button
+            type="button"
+            aria-keyshortcuts={ariaKeys('share')}
+            aria-disabled={forbidden}
+            aria-describedby={forbidden ? 'share-off-reason' : undefined}
+            title={forbidden ? SHARE_OFF : undefined}
+            onClick={() => {
+              if (!forbidden) {
+                background(controller.startScreenShare(), 'starting the screen share');
+              }
+            }}
+          >
+            Share screen
+          </button>
+          {forbidden && (
+            <span id="share-off-reason" class="visually-hidden">
+              {SHARE_OFF}
+            </span>
+          )}
+        </>
       )}
       {snap.sharing && (
         <button
