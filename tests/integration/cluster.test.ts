@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import type { RoomId, RoomStatus, ServerMessage } from '@parley/protocol';
 import { openPostgresStorage } from '../../signaling/src/store/postgres/index.ts';
+import { RECLAIM_GRACE_MS } from '../../signaling/src/cluster/cluster.ts';
 import { startPostgres, startRedis } from '../../deploy/local/index.ts';
 import type { LocalPostgres, LocalRedis } from '../../deploy/local/index.ts';
 import { TestClient, eventually } from './support/client.ts';
@@ -74,7 +75,7 @@ beforeAll(async () => {
   [redis, pg] = await Promise.all([startRedis(), startPostgres()]);
   for (const id of ['n1', 'n2', 'n3']) await startNode(id);
   // A fresh Redis gives owners a grace to re-claim rooms; let it pass once.
-  await new Promise((r) => setTimeout(r, 3_100));
+  await new Promise((r) => setTimeout(r, RECLAIM_GRACE_MS + 100));
 }, 60_000);
 
 afterAll(async () => {

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { startPostgres, startRedis } from '../../deploy/local/index.ts';
 import type { LocalPostgres, LocalRedis } from '../../deploy/local/index.ts';
 import { TestClient, eventually } from './support/client.ts';
+import { RECLAIM_GRACE_MS } from '../../signaling/src/cluster/cluster.ts';
 import { startTestServer } from './support/server.ts';
 import type { TestServer } from './support/server.ts';
 
@@ -49,7 +50,7 @@ beforeAll(async () => {
       }),
     );
   }
-  await new Promise((r) => setTimeout(r, 3_100)); // a fresh Redis's re-claim grace
+  await new Promise((r) => setTimeout(r, RECLAIM_GRACE_MS + 100)); // a fresh Redis's grace
 }, 60_000);
 
 afterAll(async () => {
@@ -69,21 +70,29 @@ describe('cluster when Redis restarts', () => {
     const before = await Promise.all(rooms.map((r) => servers(r.id)));
     for (const s of before) expect(s).toHaveLength(1);
 
-    await redis.restart(); // no persistence: every key is gone
-    // While it comes back, a second person joins each room through a different node, retrying
-    // like the app (a join is refused while Redis is away, and held during the re-claim grace).
+    // Redis stops (no persistence: every key goes with it). While it is away and while it comes
+    // back, a second person joins each room through a different node, retrying like the app (a
+    // join is refused while Redis is away, and held during the re-claim grace). Redis starts
+    // again once a join was refused, so the joins always race the restart.
+    let refused = (): void => undefined;
+    const firstRefusal = new Promise<void>((resolve) => (refused = resolve));
     const joinSoon = async (r: (typeof rooms)[number], i: number): Promise<number> => {
       for (let attempt = 1; ; attempt++) {
         try {
           await member(nodes[(i + 1) % 3]!, r.id, `Second${i}`);
           return attempt;
         } catch (error) {
+          refused();
           if (attempt > 50) throw error;
           await new Promise((done) => setTimeout(done, 100));
         }
       }
     };
-    const attempts = await Promise.all(rooms.map(joinSoon));
+    await redis.stop();
+    const joining = Promise.all(rooms.map(joinSoon));
+    await firstRefusal;
+    await redis.start();
+    const attempts = await joining;
     // Some joins raced the restart (refused first), which is what this test is about.
     expect(Math.max(...attempts)).toBeGreaterThan(1);
 

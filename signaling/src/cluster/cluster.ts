@@ -8,8 +8,13 @@ import { RoomClaims } from './roomClaims.ts';
 export const NODE_LEASE_MS = 3_000;
 export const ROOM_LEASE_MS = 6_000;
 export const RENEW_EVERY_MS = 1_000;
-/** After a Redis (re)start, owners get this long to re-claim their rooms before anyone else. */
-export const RECLAIM_GRACE_MS = 3 * RENEW_EVERY_MS;
+/**
+ * After a Redis (re)start, owners get this long to re-claim their rooms before anyone else.
+ * Each node renews as soon as its client is back, but reconnecting backs off up to 1 s and a
+ * busy event loop delays both: 3 s was not enough on two loaded cores (another node took
+ * running rooms over, dropping their calls).
+ */
+export const RECLAIM_GRACE_MS = 5 * RENEW_EVERY_MS;
 /** How long `route` keeps trying (grace, races) before it gives up with ClusterUnavailable. */
 const ROUTE_DEADLINE_MS = 8_000;
 
@@ -73,6 +78,10 @@ export class Cluster {
       );
     }
     await cluster.renew();
+    // Back from a Redis restart: re-claim our rooms now, not at the next tick (see the grace).
+    cluster.#redis.on('ready', () => {
+      cluster.renew().catch((error: unknown) => options.onRenewError?.(error));
+    });
     // renew() reports its own failures through onRenewError; this catch only keeps lint honest.
     cluster.#timer = setInterval(
       () => cluster.renew().catch((error: unknown) => options.onRenewError?.(error)),
