@@ -54,6 +54,8 @@ describe('chat', () => {
     const url = await createRoom(alice, env.server.url);
     await joinRoom(alice, url, 'Alice');
     await joinRoom(bob, url, 'Bob');
+    // On a phone the chat opens from its button (it would cover the call).
+    await bob.getByRole('button', { name: 'Chat', exact: true }).click();
     await alice.locator('.chat-presence', { hasText: 'Bob joined' }).waitFor();
 
     // Two lines (Shift+Enter), a link ending a sentence, markup typed as text; Enter sends.
@@ -122,5 +124,71 @@ describe('chat', () => {
       'Carol joined',
       'Carol left',
     ]);
+  });
+
+  it('opens on a phone as a sheet over the call, above the pinned controls', async () => {
+    const alice = (await newPeerPage(env.browser, { label: 'alice', viewport: LAPTOP })).page;
+    const bob = (await newPeerPage(env.browser, { label: 'bob', viewport: PHONE })).page;
+    const url = await createRoom(alice, env.server.url);
+    await joinRoom(alice, url, 'Alice');
+    await joinRoom(bob, url, 'Bob');
+    // Beside the call on the laptop, open from the start; on the phone it would cover the call,
+    // so it waits for the Chat button.
+    await alice.locator('#chat-panel').waitFor();
+    expect(await bob.locator('#chat-panel').count()).toBe(0);
+
+    const box = async (page: Page, selector: string) => {
+      const b = await page.locator(selector).boundingBox();
+      if (!b) throw new Error(`${selector} is not shown`);
+      return { top: b.y, bottom: b.y + b.height, left: b.x, right: b.x + b.width };
+    };
+    /** The sheet lies over the call and ends where the controls start, at the screen's bottom. */
+    const expectSheet = async (size: { width: number; height: number }) => {
+      const sheet = await box(bob, '.side-panels');
+      const controls = await box(bob, '.controls');
+      const tiles = await box(bob, '.grid');
+      expect(Math.abs(controls.bottom - size.height), 'controls at the bottom').toBeLessThan(2);
+      expect(sheet.top).toBeGreaterThanOrEqual(0);
+      expect(Math.abs(sheet.bottom - controls.top), 'sheet ends on the controls').toBeLessThan(2);
+      expect(sheet.top, 'sheet over the tiles').toBeLessThan(tiles.bottom);
+      // Nothing covers Leave or the Chat button: a trial click checks what a tap would hit.
+      await bob.locator('.controls .leave').click({ trial: true, timeout: 2_000 });
+      await bob.getByRole('button', { name: 'Close chat' }).click({ trial: true, timeout: 2_000 });
+    };
+
+    await bob.getByRole('button', { name: 'Chat', exact: true }).click();
+    await expectSheet(PHONE);
+    // A message comes and goes from the sheet, and the page never scrolled to reach it.
+    await alice.getByLabel('Message').fill('Can you hear me on the train?');
+    await alice.getByLabel('Message').press('Enter');
+    await waitFor('the message in the sheet', async () =>
+      (await chatTexts(bob)).includes('Can you hear me on the train?'),
+    );
+    await bob.getByLabel('Message').fill('Yes, loud and clear');
+    await bob.getByLabel('Message').press('Enter');
+    await waitFor('the answer on the laptop', async () =>
+      (await chatTexts(alice)).includes('Yes, loud and clear'),
+    );
+    const scrollY = () =>
+      bob.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY);
+    expect(await scrollY()).toBe(0);
+
+    // On its side the sheet is a drawer on the right half, still above the controls.
+    const LANDSCAPE = { width: PHONE.height, height: PHONE.width };
+    await bob.setViewportSize(LANDSCAPE);
+    await waitFor('the drawer on the right', async () => {
+      const sheet = await box(bob, '.side-panels');
+      return sheet.left >= LANDSCAPE.width / 2 - 1 && Math.abs(sheet.right - LANDSCAPE.width) < 2;
+    });
+    await expectSheet(LANDSCAPE);
+
+    // People opens in the same sheet, under the chat; closed, the call is whole again.
+    await bob.setViewportSize(PHONE);
+    await bob.getByRole('button', { name: /^People/ }).click();
+    await bob.locator('.side-panels #people-panel').waitFor();
+    await bob.getByRole('button', { name: 'Close chat' }).click();
+    await bob.locator('#people-panel').getByRole('button', { name: 'Close' }).click();
+    expect(await bob.locator('.side-panels').boundingBox()).toBeNull();
+    await bob.locator('.controls .leave').click({ trial: true, timeout: 2_000 });
   });
 });

@@ -117,6 +117,16 @@ async function main(): Promise<void> {
     ids.push(await selfId(sharer));
     await live();
     written.push(...(await shoot('call-3-people', desktop, phone)));
+    // The side panels: beside the call on a laptop, a sheet over it on a phone.
+    await desktop.getByRole('button', { name: /^People/ }).click();
+    await phone.getByRole('button', { name: 'Chat', exact: true }).click();
+    for (const page of watching) {
+      await page.getByLabel('Message').fill('The slides are in the shared folder.');
+      await page.getByRole('button', { name: 'Send' }).click();
+    }
+    written.push(...(await shoot('call-3-people-panels', desktop, phone)));
+    await desktop.getByRole('button', { name: /^People/ }).click();
+    await phone.getByRole('button', { name: 'Close chat' }).click();
 
     const roomId = new URL(url).pathname.split('/').pop() as string;
     for (const name of NAMES.slice(3)) {

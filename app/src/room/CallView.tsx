@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { CallController } from '../call/CallController.ts';
 import type { CallSnapshot } from '../call/callState.ts';
 import { isModerator } from '../call/features/moderation/lobbyState.ts';
@@ -33,6 +33,7 @@ import { people, usePageTitle } from '../ui/usePageTitle.ts';
 import { BoardStage } from './BoardStage.tsx';
 import { tilesOf } from './tiles.ts';
 import { useOpenOnArrival, usePollOpen, useUnread } from './usePanels.ts';
+import { isPhoneLayout, useHeight } from './sheets.ts';
 import './moderation.css';
 import { background } from '../util/background.ts';
 
@@ -58,7 +59,8 @@ export function CallView({ controller, snap }: Props) {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [handsOpen, setHandsOpen] = useOpenOnArrival(moderator ? snap.hands.length : 0);
   const [pollOpen, setPollOpen] = usePollOpen(snap.poll);
-  const [chatOpen, setChatOpen] = useState(true);
+  // Open beside the call on a laptop; on a phone it would cover the call, so it waits for Chat.
+  const [chatOpen, setChatOpen] = useState(() => !isPhoneLayout());
   const [peopleOpen, setPeopleOpen] = useState(false);
   const presence = usePresenceNotice(snap.chat);
   const viewers = useViewerCount(snap.broadcastId, snap.watchToken, snap.live && moderator);
@@ -74,6 +76,12 @@ export function CallView({ controller, snap }: Props) {
   const [helpOpen, setHelpOpen] = useState(false);
   const raised = handPosition(snap.hands, snap.selfId) !== null;
   const layout = useLayoutPrefs();
+  // On a phone the panels' sheet sits just above the pinned controls, whatever their height.
+  const controls = useRef<HTMLDivElement>(null);
+  const controlsHeight = useHeight(controls);
+  // ...and the page can scroll what the sheet covers (a host's controls) up above it.
+  const sheet = useRef<HTMLDivElement>(null);
+  const sheetHeight = useHeight(sheet);
   useShortcuts({
     mic: () => controller.toggle('audio'),
     camera: () => controller.toggle('video'),
@@ -87,7 +95,12 @@ export function CallView({ controller, snap }: Props) {
     help: () => setHelpOpen(true),
   });
   return (
-    <div class="call" data-mode={snap.mode} data-board={snap.boardOpen ? 'open' : undefined}>
+    <div
+      class="call"
+      data-mode={snap.mode}
+      data-board={snap.boardOpen ? 'open' : undefined}
+      style={{ '--controls-h': `${controlsHeight}px`, '--sheet-h': `${sheetHeight}px` }}
+    >
       <h1 class="visually-hidden">In the meeting</h1>
       {snap.broadcastNotice && (
         <div class="banner banner-warn" role="alert">
@@ -152,7 +165,7 @@ export function CallView({ controller, snap }: Props) {
             ),
         )}
       </div>
-      <div class="controls" role="toolbar" aria-label="Call controls">
+      <div ref={controls} class="controls" role="toolbar" aria-label="Call controls">
         <MediaButtons local={snap.local} onToggle={(k) => controller.toggle(k)} />
         <DeviceMenu controller={controller} snap={snap} />
         <ScreenShareControls controller={controller} snap={snap} />
@@ -299,54 +312,57 @@ export function CallView({ controller, snap }: Props) {
             )}
           </div>
         )}
-        {peopleOpen && (
-          <PeoplePanel
-            snap={snap}
-            onAction={moderator ? onAction : undefined}
-            onClose={() => setPeopleOpen(false)}
-          />
-        )}
-        {moderator && lobbyOpen && (
-          <WaitingRoomPanel
-            waiting={snap.lobby}
-            moderation={controller.moderation}
-            onClose={() => setLobbyOpen(false)}
-          />
-        )}
-        {moderator && handsOpen && (
-          <HandsPanel
-            hands={snap.hands}
-            classroom={controller.classroom}
-            onClose={() => setHandsOpen(false)}
-          />
-        )}
-        {pollOpen && (moderator || snap.poll) && (
-          <PollPanel
-            poll={snap.poll}
-            notice={snap.pollNotice}
-            moderator={moderator}
-            polls={controller.polls}
-            onClose={() => setPollOpen(false)}
-          />
-        )}
-        {moderator && settingsOpen && (
-          <SettingsPanel
-            roomId={controller.roomId}
-            settings={snap.settings}
-            isHost={snap.role === 'host'}
-            moderation={controller.moderation}
-            onClose={() => setSettingsOpen(false)}
-          />
-        )}
-        {chatOpen && (
-          <ChatPanel
-            onClose={() => setChatOpen(false)}
-            entries={snap.chat}
-            onSend={(t) => controller.sendChat(t)}
-            notice={snap.phase === 'reconnecting' ? null : snap.notice}
-            disabledNote={chatOff ? 'The host turned off chat for guests.' : null}
-          />
-        )}
+        {/* Beside the call on a laptop; one sheet over the call on a phone (sheets.ts). */}
+        <div ref={sheet} class="side-panels">
+          {peopleOpen && (
+            <PeoplePanel
+              snap={snap}
+              onAction={moderator ? onAction : undefined}
+              onClose={() => setPeopleOpen(false)}
+            />
+          )}
+          {moderator && lobbyOpen && (
+            <WaitingRoomPanel
+              waiting={snap.lobby}
+              moderation={controller.moderation}
+              onClose={() => setLobbyOpen(false)}
+            />
+          )}
+          {moderator && handsOpen && (
+            <HandsPanel
+              hands={snap.hands}
+              classroom={controller.classroom}
+              onClose={() => setHandsOpen(false)}
+            />
+          )}
+          {pollOpen && (moderator || snap.poll) && (
+            <PollPanel
+              poll={snap.poll}
+              notice={snap.pollNotice}
+              moderator={moderator}
+              polls={controller.polls}
+              onClose={() => setPollOpen(false)}
+            />
+          )}
+          {moderator && settingsOpen && (
+            <SettingsPanel
+              roomId={controller.roomId}
+              settings={snap.settings}
+              isHost={snap.role === 'host'}
+              moderation={controller.moderation}
+              onClose={() => setSettingsOpen(false)}
+            />
+          )}
+          {chatOpen && (
+            <ChatPanel
+              onClose={() => setChatOpen(false)}
+              entries={snap.chat}
+              onSend={(t) => controller.sendChat(t)}
+              notice={snap.phase === 'reconnecting' ? null : snap.notice}
+              disabledNote={chatOff ? 'The host turned off chat for guests.' : null}
+            />
+          )}
+        </div>
       </aside>
     </div>
   );

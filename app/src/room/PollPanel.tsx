@@ -4,6 +4,7 @@ import type { Polls } from '../call/features/classroom/Polls.ts';
 import { background } from '../util/background.ts';
 import { NewPollForm } from './NewPollForm.tsx';
 import { PollCard } from './PollCard.tsx';
+import { isPhoneLayout } from './sheets.ts';
 
 interface Props {
   poll: PollView | null;
@@ -19,11 +20,11 @@ interface Props {
  */
 export function PollPanel({ poll, notice, moderator, polls, onClose }: Props) {
   const panel = useRef<HTMLElement>(null);
-  // On a phone the panel sits below the videos and the toolbar: bring a new poll (or its shared
-  // results) into view rather than leave it out of sight.
+  // On a phone the panels share one sheet over the call: bring a new poll (or its shared
+  // results) into the sheet's view rather than leave it scrolled out of sight.
   const key = poll ? `${poll.pollId} ${poll.state} ${poll.shared}` : '';
   useEffect(() => {
-    if (key && window.matchMedia('(max-width: 800px)').matches) {
+    if (key && isPhoneLayout()) {
       panel.current?.scrollIntoView({ block: 'nearest' });
     }
   }, [key]);

@@ -128,7 +128,14 @@ export async function chatTexts(page: Page): Promise<string[]> {
   return page.locator('.chat-list .chat-text').allTextContents();
 }
 
+/** Opens the chat panel unless it is open (on a phone it starts closed). */
+export async function openChat(page: Page): Promise<void> {
+  const button = page.locator('button[aria-controls="chat-panel"]');
+  if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+}
+
 export async function sendChat(page: Page, text: string): Promise<void> {
+  await openChat(page);
   await page.getByLabel('Message').fill(text);
   await page.getByRole('button', { name: 'Send' }).click();
 }
