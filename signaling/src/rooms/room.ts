@@ -31,6 +31,8 @@ import { Classroom } from '../classroom/classroom.ts';
 import { Polls } from '../classroom/polls.ts';
 import { Board } from '../classroom/board.ts';
 import { giveRole } from './moderation.ts';
+import { HostWatch } from './roomHosts.ts';
+import type { HostWatchRoom } from './roomHosts.ts';
 
 export type { AdmitResult, Entered, RoomOptions } from './roomTypes.ts';
 
@@ -71,8 +73,8 @@ export class Room {
   #moderatorTold = false;
   /** Browsers (guest ids) that left lately, in order, with their role then: see #backSoon. */
   readonly #leftLately = new Map<string, { at: number; role: Role }>();
-  /** Set while the meeting has people but no host: when it fires, one of them is made host. */
-  #hostTimer: NodeJS.Timeout | undefined;
+  /** Makes a host when the meeting is left without one; none in a team (it has admins). */
+  readonly #hosts: HostWatch | undefined;
   /** Every line carries this room's `roomId`. */
   readonly log: Log;
 
@@ -99,6 +101,7 @@ export class Room {
     );
     this.media.reopenedWith(this.door.seats);
     this.team = options.team && this.#openTeam(options.team);
+    this.#hosts = this.team ? undefined : this.#watchHosts();
     const classHost = {
       peers: () => this.#peers.values(),
       broadcast: (m: ServerMessage, except?: PeerId) => this.broadcast(m, except),
@@ -130,6 +133,18 @@ export class Room {
       enqueue: (task) => background(this.queue.run(task), 'team task', this.log),
     };
     return new Team(host, store, record, channels);
+  }
+
+  #watchHosts(): HostWatch {
+    const room: HostWatchRoom = {
+      peers: () => [...this.#peers.values()],
+      closed: () => this.#closed,
+      promote: (peer) => giveRole(this, peer, 'host'),
+      changed: () => this.hostsChanged(),
+      run: (task) => this.queue.run(task),
+      log: this.log,
+    };
+    return new HostWatch(room, this.options.hostGraceMs ?? HOST_GRACE_MS);
   }
 
   /** Closed rooms stay closed: a join that raced with the close opens a new Room. */
@@ -488,48 +503,12 @@ export class Room {
    * Who runs the meeting may have changed (someone admitted or gone, a role given): the people
    * waiting learn whether anyone can let them in, and a meeting left with people but no host
    * (its host left without handing the role over) gets one after `hostGraceMs`, unless a host
-   * comes back first. Not in a team: its admins are remembered by the team.
+   * comes back first (the host watch, roomHosts.ts). Not in a team: its admins are remembered
+   * by the team.
    */
   hostsChanged(): void {
     if (this.moderatorPresent !== this.#moderatorTold) this.#tellWaiting();
-    const peers = [...this.#peers.values()];
-    const needsHost =
-      !this.#closed && !this.team && peers.length > 0 && !peers.some((p) => p.role === 'host');
-    if (!needsHost) {
-      clearTimeout(this.#hostTimer);
-      this.#hostTimer = undefined;
-      return;
-    }
-    if (this.#hostTimer) return;
-    const graceMs = this.options.hostGraceMs ?? HOST_GRACE_MS;
-    this.#hostTimer = setTimeout(() => {
-      this.#hostTimer = undefined;
-      background(
-        this.queue.run(() => this.#promoteHost(graceMs)),
-        'host promotion',
-        this.log,
-      );
-    }, graceMs);
-    this.#hostTimer.unref();
-  }
-
-  /**
-   * Makes the longest-present co-host host, or else the longest-present person (the map keeps
-   * join order); people whose socket is connected first. A failed write tries again later.
-   */
-  async #promoteHost(graceMs: number): Promise<void> {
-    const peers = [...this.#peers.values()];
-    if (this.#closed || peers.some((p) => p.role === 'host')) return;
-    const here = peers.filter((p) => p.connected);
-    const pool = here.length > 0 ? here : peers;
-    const next = pool.find((p) => p.role === 'cohost') ?? pool[0];
-    if (!next) return;
-    try {
-      await giveRole(this, next, 'host');
-      this.log.info('host promoted', { peerId: next.id, afterMs: graceMs });
-    } finally {
-      this.hostsChanged();
-    }
+    this.#hosts?.changed();
   }
 
   #tellModerators(): void {
@@ -566,7 +545,7 @@ export class Room {
   close(exit: 'ended' | 'moved' = 'ended'): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#hostTimer);
+    this.#hosts?.close();
     // Copies: each peer's close handler takes it out of the map being walked.
     for (const peer of [...this.lobby.peers(), ...this.#peers.values()]) peer.close(exit);
     this.team?.close();
