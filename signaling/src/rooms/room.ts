@@ -5,7 +5,6 @@ import type {
   MediaState,
   PeerId,
   PeerInfo,
-  Role,
   RoomId,
   RoomMode,
   RoomSettings,
@@ -31,16 +30,11 @@ import { Classroom } from '../classroom/classroom.ts';
 import { Polls } from '../classroom/polls.ts';
 import { Board } from '../classroom/board.ts';
 import { giveRole } from './moderation.ts';
+import { HostWatch } from './roomHosts.ts';
+import type { HostWatchRoom } from './roomHosts.ts';
+import { higherRole, LeftLately, sameBrowser } from './seats.ts';
 
 export type { AdmitResult, Entered, RoomOptions } from './roomTypes.ts';
-
-/** Browsers remembered as having left lately (a meeting's churn stays far below it). */
-const LEFT_LATELY_MAX = 1_000;
-const ROLE_RANK: Record<Role, number> = { guest: 0, cohost: 1, host: 2 };
-
-function higherRole(a: Role, b: Role): Role {
-  return ROLE_RANK[b] > ROLE_RANK[a] ? b : a;
-}
 
 /**
  * One meeting while anyone is in it: the admitted peers in join order, relay and chat fan-out.
@@ -69,10 +63,10 @@ export class Room {
   #closed = false;
   /** Whether the waiting people were last told that someone who can let them in is here. */
   #moderatorTold = false;
-  /** Browsers (guest ids) that left lately, in order, with their role then: see #backSoon. */
-  readonly #leftLately = new Map<string, { at: number; role: Role }>();
-  /** Set while the meeting has people but no host: when it fires, one of them is made host. */
-  #hostTimer: NodeJS.Timeout | undefined;
+  /** Browsers that left lately, to let them back in soon (seats.ts). */
+  readonly #leftLately: LeftLately;
+  /** Makes a host when the meeting is left without one; none in a team (it has admins). */
+  readonly #hosts: HostWatch | undefined;
   /** Every line carries this room's `roomId`. */
   readonly log: Log;
 
@@ -84,6 +78,7 @@ export class Room {
     this.#stored = { ...options.settings };
     this.#passwordHash = options.passwordHash;
     this.door = options.door;
+    this.#leftLately = new LeftLately(options.rejoinWindowMs);
     this.lobby = new Lobby(options.waiting);
     this.media = new RoomMedia(
       {
@@ -99,6 +94,7 @@ export class Room {
     );
     this.media.reopenedWith(this.door.seats);
     this.team = options.team && this.#openTeam(options.team);
+    this.#hosts = this.team ? undefined : this.#watchHosts();
     const classHost = {
       peers: () => this.#peers.values(),
       broadcast: (m: ServerMessage, except?: PeerId) => this.broadcast(m, except),
@@ -130,6 +126,18 @@ export class Room {
       enqueue: (task) => background(this.queue.run(task), 'team task', this.log),
     };
     return new Team(host, store, record, channels);
+  }
+
+  #watchHosts(): HostWatch {
+    const room: HostWatchRoom = {
+      peers: () => [...this.#peers.values()],
+      closed: () => this.#closed,
+      promote: (peer) => giveRole(this, peer, 'host'),
+      changed: () => this.hostsChanged(),
+      run: (task) => this.queue.run(task),
+      log: this.log,
+    };
+    return new HostWatch(room, this.options.hostGraceMs ?? HOST_GRACE_MS);
   }
 
   /** Closed rooms stay closed: a join that raced with the close opens a new Room. */
@@ -168,7 +176,7 @@ export class Room {
     if (peer.role === 'guest' && this.door.wasCohost(peer.identity)) peer.role = 'cohost';
     // One seat per person (issue 19): the same browser joining again (a reload, another tab)
     // takes over the seat it has here, role included, instead of sitting in the call twice.
-    const earlier = seated ? undefined : this.#sameBrowser(peer);
+    const earlier = seated ? undefined : sameBrowser(peer, this.#peers.values());
     if (earlier) {
       peer.role = higherRole(peer.role, earlier.role);
       await this.remove(earlier.id, 'replaced');
@@ -183,7 +191,7 @@ export class Room {
       throw new ProtocolError(ERROR_CODES.BANNED, 'a host removed you from this meeting');
     }
     // Left a moment ago from this browser (a reload sends `leave`): back in, role and all.
-    const back = !seated && this.#backSoon(peer);
+    const back = !seated && this.#leftLately.backSoon(peer);
     if (peer.role !== 'host') {
       if (this.#stored.locked && !seated && !back) {
         throw new ProtocolError(ERROR_CODES.ROOM_LOCKED, 'room is locked');
@@ -203,41 +211,6 @@ export class Room {
     this.log.info('waiting', { peerId: peer.id, position, ...(suspect ? { suspect } : {}) });
     this.#tellModerators();
     return { waiting: position, hostPresent: this.moderatorPresent };
-  }
-
-  /**
-   * Whether this browser left the meeting within `rejoinWindowMs` (the resume window); if so
-   * the joiner gets back the role it had then, when higher, and the mark is used up.
-   */
-  #backSoon(peer: Peer): boolean {
-    const { guestId } = peer.identity;
-    const left = guestId === undefined ? undefined : this.#leftLately.get(guestId);
-    if (!left || guestId === undefined) return false;
-    this.#leftLately.delete(guestId);
-    if (Date.now() - left.at > (this.options.rejoinWindowMs ?? 0)) return false;
-    peer.role = higherRole(peer.role, left.role);
-    return true;
-  }
-
-  /** Remembers a browser that left (see #backSoon); the oldest go first beyond a bound. */
-  #noteLeft(peer: Peer): void {
-    const { guestId } = peer.identity;
-    if (guestId === undefined || !this.options.rejoinWindowMs) return;
-    this.#leftLately.delete(guestId);
-    this.#leftLately.set(guestId, { at: Date.now(), role: peer.role });
-    for (const [key, left] of this.#leftLately) {
-      const stale = Date.now() - left.at > this.options.rejoinWindowMs;
-      if (!stale && this.#leftLately.size <= LEFT_LATELY_MAX) break;
-      this.#leftLately.delete(key);
-    }
-  }
-
-  /** An admitted peer from the same browser (its guest cookie): the server issued it. */
-  #sameBrowser(peer: Peer): Peer | undefined {
-    const { guestId } = peer.identity;
-    if (guestId === undefined) return undefined;
-    for (const other of this.#peers.values()) if (other.identity.guestId === guestId) return other;
-    return undefined;
   }
 
   has(peerId: PeerId): boolean {
@@ -357,7 +330,7 @@ export class Room {
     this.log.info('left', { peerId, reason: exit, ...(by ? { by } : {}), peers: this.size });
     // Its successor is admitted next, in the same task: the meeting goes on.
     if (exit === 'replaced') return;
-    if (exit === 'left') this.#noteLeft(peer);
+    if (exit === 'left') this.#leftLately.noteLeft(peer);
     this.hostsChanged();
     if (this.#peers.size > 0) return this.media.reconcile();
     // People still waiting keep the meeting (and its bans) alive; its media is not needed.
@@ -488,48 +461,12 @@ export class Room {
    * Who runs the meeting may have changed (someone admitted or gone, a role given): the people
    * waiting learn whether anyone can let them in, and a meeting left with people but no host
    * (its host left without handing the role over) gets one after `hostGraceMs`, unless a host
-   * comes back first. Not in a team: its admins are remembered by the team.
+   * comes back first (the host watch, roomHosts.ts). Not in a team: its admins are remembered
+   * by the team.
    */
   hostsChanged(): void {
     if (this.moderatorPresent !== this.#moderatorTold) this.#tellWaiting();
-    const peers = [...this.#peers.values()];
-    const needsHost =
-      !this.#closed && !this.team && peers.length > 0 && !peers.some((p) => p.role === 'host');
-    if (!needsHost) {
-      clearTimeout(this.#hostTimer);
-      this.#hostTimer = undefined;
-      return;
-    }
-    if (this.#hostTimer) return;
-    const graceMs = this.options.hostGraceMs ?? HOST_GRACE_MS;
-    this.#hostTimer = setTimeout(() => {
-      this.#hostTimer = undefined;
-      background(
-        this.queue.run(() => this.#promoteHost(graceMs)),
-        'host promotion',
-        this.log,
-      );
-    }, graceMs);
-    this.#hostTimer.unref();
-  }
-
-  /**
-   * Makes the longest-present co-host host, or else the longest-present person (the map keeps
-   * join order); people whose socket is connected first. A failed write tries again later.
-   */
-  async #promoteHost(graceMs: number): Promise<void> {
-    const peers = [...this.#peers.values()];
-    if (this.#closed || peers.some((p) => p.role === 'host')) return;
-    const here = peers.filter((p) => p.connected);
-    const pool = here.length > 0 ? here : peers;
-    const next = pool.find((p) => p.role === 'cohost') ?? pool[0];
-    if (!next) return;
-    try {
-      await giveRole(this, next, 'host');
-      this.log.info('host promoted', { peerId: next.id, afterMs: graceMs });
-    } finally {
-      this.hostsChanged();
-    }
+    this.#hosts?.changed();
   }
 
   #tellModerators(): void {
@@ -566,7 +503,7 @@ export class Room {
   close(exit: 'ended' | 'moved' = 'ended'): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#hostTimer);
+    this.#hosts?.close();
     // Copies: each peer's close handler takes it out of the map being walked.
     for (const peer of [...this.lobby.peers(), ...this.#peers.values()]) peer.close(exit);
     this.team?.close();
