@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useModal } from './useModal.ts';
 
 interface Props {
@@ -11,9 +12,13 @@ interface Props {
   danger?: boolean;
   /** The request is in flight: the button waits (keeping its focus) for the reply. */
   busy?: boolean;
+  /** A third way, between Cancel and the doing button: "Just leave". Default: none. */
+  other?: { label: string; onClick(): void };
   onConfirm(): void;
   /** Cancel, Escape, or the dialog closed any other way. */
   onCancel(): void;
+  /** Fields the answer needs, under the text: the new host's select. */
+  children?: ComponentChildren;
 }
 
 /**
@@ -21,7 +26,8 @@ interface Props {
  * from Mute, Go live took effect at once). Cancel has the focus, so Enter pressed by habit
  * does nothing harmful; Escape cancels; the focus goes back where it was when it closes.
  */
-export function ConfirmDialog({ title, text, confirm, danger, busy, onConfirm, onCancel }: Props) {
+export function ConfirmDialog(props: Props) {
+  const { title, text, confirm, danger, busy, other, onConfirm, onCancel, children } = props;
   const dialog = useModal();
   return (
     <dialog
@@ -33,10 +39,16 @@ export function ConfirmDialog({ title, text, confirm, danger, busy, onConfirm, o
     >
       <h2 id="confirm-title">{title}</h2>
       <p id="confirm-text">{text}</p>
+      {children}
       <div class="row">
         <button type="button" autoFocus onClick={onCancel}>
           Cancel
         </button>
+        {other && (
+          <button type="button" onClick={other.onClick}>
+            {other.label}
+          </button>
+        )}
         <button
           type="button"
           class={danger ? 'danger' : 'primary'}

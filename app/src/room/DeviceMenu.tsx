@@ -3,6 +3,7 @@ import type { CallController } from '../call/CallController.ts';
 import type { CallSnapshot } from '../call/callState.ts';
 import { DevicePickers } from './DevicePickers.tsx';
 import { MicMeter } from './MicMeter.tsx';
+import { usePopover } from './usePopover.ts';
 import { background } from '../util/background.ts';
 
 interface Props {
@@ -22,9 +23,9 @@ const PANEL_WIDTH = 352;
  * device that went away ("Your camera was disconnected; using ... now").
  */
 export function DeviceMenu({ controller, snap }: Props) {
-  const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
+  const { open, setOpen, close } = usePopover(button, panel);
   const at = usePlaceAbove(button, open);
   const placed = at !== null;
   // Once placed: until then it is hidden, and a hidden field cannot take the focus.
@@ -32,19 +33,6 @@ export function DeviceMenu({ controller, snap }: Props) {
     if (placed)
       panel.current?.querySelector<HTMLElement>('select:not([disabled]), button')?.focus();
   }, [placed]);
-  useEffect(() => {
-    if (!open) return;
-    const outside = (e: PointerEvent) => {
-      const target = e.target as Node;
-      if (!panel.current?.contains(target) && !button.current?.contains(target)) setOpen(false);
-    };
-    document.addEventListener('pointerdown', outside);
-    return () => document.removeEventListener('pointerdown', outside);
-  }, [open]);
-  const close = () => {
-    setOpen(false);
-    button.current?.focus();
-  };
   return (
     <div class="device-menu">
       <button

@@ -1,18 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { TileAction } from '../call/features/moderation/lobbyState.ts';
 import { Tile } from './Tile.tsx';
-import type { TileSpec } from './Tile.tsx';
+import type { TileSpec, TileWiring } from './Tile.tsx';
 import { columnsFor, pageSizeFor, tileWidthFor } from './grid.ts';
 import { selfLast } from './layout.ts';
 
-interface Props {
+interface Props extends TileWiring {
   tiles: TileSpec[];
-  epoch: number;
-  onSeen(key: string, seen: { visible: boolean; width: number } | null): void;
-  onAction?(peerId: string, action: TileAction): void;
   /** The key of the pinned tile (on the grid while the whiteboard is the stage), or null. */
   pinned?: string | null;
-  onPin?(key: string, pinned: boolean): void;
   /** Said in the grid when it has no tile (our self view hidden, nobody else here). */
   empty?: string;
 }
@@ -23,7 +18,7 @@ interface Props {
  * Tiles off the page are not rendered, so their SFU video is paused; their audio plays on
  * (AudioSink).
  */
-export function Grid({ tiles, epoch, onSeen, onAction, pinned = null, onPin, empty }: Props) {
+export function Grid({ tiles, pinned = null, empty, ...each }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const [box, setBox] = useState({ width: 800, height: 450 });
   const [page, setPage] = useState(0);
@@ -52,15 +47,7 @@ export function Grid({ tiles, epoch, onSeen, onAction, pinned = null, onPin, emp
         data-count={tiles.length}
       >
         {shown.map((t) => (
-          <Tile
-            key={t.key}
-            tile={t}
-            epoch={epoch}
-            onSeen={t.peerId ? onSeen : undefined}
-            onAction={onAction}
-            pinned={t.key === pinned}
-            onPin={onPin}
-          />
+          <Tile key={t.key} tile={t} pinned={t.key === pinned} {...each} />
         ))}
         {tiles.length === 0 && empty && <p class="muted grid-empty">{empty}</p>}
       </div>

@@ -3,7 +3,7 @@ import type { CallController } from '../call/CallController.ts';
 import type { CallSnapshot } from '../call/callState.ts';
 import { successors } from '../call/features/moderation/lobbyState.ts';
 import { background } from '../util/background.ts';
-import { useModal } from './useModal.ts';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
 
 interface Props {
   controller: CallController;
@@ -56,22 +56,20 @@ interface DialogProps {
 }
 
 function HandOverDialog({ choices, onCancel, onLeave, onHandOver }: DialogProps) {
-  const dialog = useModal();
   const [chosen, setChosen] = useState(choices[0]?.peerId ?? '');
   const first = choices[0]?.name ?? '';
   return (
-    <dialog
-      ref={dialog}
-      class="confirm"
-      aria-labelledby="handover-title"
-      aria-describedby="handover-text"
-      onClose={onCancel}
+    <ConfirmDialog
+      title="Leave the meeting?"
+      text={
+        'You are the host. Choose who runs the meeting after you: they can let people in, end ' +
+        `the meeting, go live and record. If you just leave, ${first} becomes the host shortly.`
+      }
+      confirm="Make host and leave"
+      other={{ label: 'Just leave', onClick: onLeave }}
+      onConfirm={() => onHandOver(chosen)}
+      onCancel={onCancel}
     >
-      <h2 id="handover-title">Leave the meeting?</h2>
-      <p id="handover-text">
-        You are the host. Choose who runs the meeting after you: they can let people in, end the
-        meeting, go live and record. If you just leave, {first} becomes the host shortly.
-      </p>
       <label class="field">
         New host
         <select value={chosen} onChange={(e) => setChosen(e.currentTarget.value)}>
@@ -83,17 +81,6 @@ function HandOverDialog({ choices, onCancel, onLeave, onHandOver }: DialogProps)
           ))}
         </select>
       </label>
-      <div class="row">
-        <button type="button" autoFocus onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="button" onClick={onLeave}>
-          Just leave
-        </button>
-        <button type="button" class="primary" onClick={() => onHandOver(chosen)}>
-          Make host and leave
-        </button>
-      </div>
-    </dialog>
+    </ConfirmDialog>
   );
 }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { TileAction } from '../call/features/moderation/lobbyState.ts';
 import { Tile } from './Tile.tsx';
-import type { TileSpec } from './Tile.tsx';
+import type { TileSpec, TileWiring } from './Tile.tsx';
 import { Grid } from './Grid.tsx';
 import { arrange, lastSpeaker, livePin, selfLast } from './layout.ts';
 import type { LayoutPrefs } from './layoutPrefs.ts';
@@ -55,13 +55,7 @@ export function CallLayout({ tiles, epoch, onSeen, onAction, speaker, prefs, boa
   return (
     <section class="stage-layout" aria-label="Participants">
       <section class="stage" aria-label="Stage" data-reason={reason}>
-        <Tile
-          key={stage.key}
-          tile={stage}
-          pinned={reason === 'pin'}
-          {...each}
-          onSeen={stage.peerId ? onSeen : undefined}
-        />
+        <Tile key={stage.key} tile={stage} pinned={reason === 'pin'} {...each} />
       </section>
       {rest.length > 0 && <Strip tiles={rest} {...each} />}
     </section>
@@ -71,12 +65,8 @@ export function CallLayout({ tiles, epoch, onSeen, onAction, speaker, prefs, boa
 /** A strip tile's width (stage.css), to know how many show before it scrolls. */
 const STRIP_TILE_PX = 200;
 
-interface StripProps {
+interface StripProps extends TileWiring {
   tiles: TileSpec[];
-  epoch: number;
-  onSeen: OnSeen;
-  onAction?(peerId: string, action: TileAction): void;
-  onPin(key: string, pinned: boolean): void;
 }
 
 /**
@@ -84,7 +74,7 @@ interface StripProps {
  * itself unseen (IntersectionObserver), so the SFU pauses its video as it does off the grid's
  * page.
  */
-function Strip({ tiles, epoch, onSeen, onAction, onPin }: StripProps) {
+function Strip({ tiles, ...each }: StripProps) {
   const ref = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   useEffect(() => {
@@ -98,14 +88,7 @@ function Strip({ tiles, epoch, onSeen, onAction, onPin }: StripProps) {
   return (
     <div ref={ref} class="strip">
       {selfLast(tiles, fit).map((t) => (
-        <Tile
-          key={t.key}
-          tile={t}
-          epoch={epoch}
-          onSeen={t.peerId ? onSeen : undefined}
-          onAction={onAction}
-          onPin={onPin}
-        />
+        <Tile key={t.key} tile={t} {...each} />
       ))}
     </div>
   );

@@ -31,7 +31,7 @@ export interface TileSpec {
 interface TileProps {
   tile: TileSpec;
   epoch: number;
-  /** How the tile is shown (remote tiles): drives SFU pause and simulcast layer. */
+  /** How the tile is shown (remote tiles only): drives SFU pause and simulcast layer. */
   onSeen?(key: string, seen: { visible: boolean; width: number } | null): void;
   /** A host control chosen in the tile's menu. */
   onAction?(peerId: string, action: TileAction): void;
@@ -41,12 +41,16 @@ interface TileProps {
   onPin?(key: string, pinned: boolean): void;
 }
 
+/** What a layout hands every tile alike (CallLayout, Grid and the strip). */
+export type TileWiring = Pick<TileProps, 'epoch' | 'onSeen' | 'onAction' | 'onPin'>;
+
 const RESIZE_DEBOUNCE_MS = 300;
 
 /** One participant (or a shared screen): video or a placeholder, name, indicators. */
 export function Tile({ tile, epoch, onSeen, onAction, pinned = false, onPin }: TileProps) {
   const ref = useRef<HTMLElement>(null);
-  useSeen(ref, tile.key, onSeen);
+  // Our own tile has nothing to pause or to pick a layer of.
+  useSeen(ref, tile.key, tile.peerId ? onSeen : undefined);
   const self = tile.peerId === null;
   const screen = tile.source === 'screen';
   const label = screen ? `${tile.name} (screen)` : self ? `${tile.name} (you)` : tile.name;

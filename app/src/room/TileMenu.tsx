@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { TileAction, TileMenuItem } from '../call/features/moderation/lobbyState.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
+import { usePopover } from './usePopover.ts';
 
 /** The menu items that ask before they act. */
 type Confirmed = Extract<TileAction, 'remove' | 'make-host'>;
@@ -34,25 +35,17 @@ interface Props {
  * Make host, which gives our own host role away.
  */
 export function TileMenu({ name, items, onAction }: Props) {
-  const [open, setOpen] = useState(false);
   const [asking, setAsking] = useState<Confirmed | null>(null);
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
+  // The root holds the button and the menu (the confirmation shows only once the menu closed).
+  const { open, setOpen, close } = usePopover(button, root);
 
   useEffect(() => {
-    if (!open) return;
-    root.current?.querySelector<HTMLElement>('[role="menuitem"]:not([disabled])')?.focus();
-    const outside = (e: PointerEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('pointerdown', outside);
-    return () => document.removeEventListener('pointerdown', outside);
+    if (open)
+      root.current?.querySelector<HTMLElement>('[role="menuitem"]:not([disabled])')?.focus();
   }, [open]);
 
-  const close = () => {
-    setOpen(false);
-    button.current?.focus();
-  };
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === 'Escape') return close();
     if (e.key === 'Tab') return setOpen(false);

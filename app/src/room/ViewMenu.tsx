@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import type { LayoutPrefs } from './layoutPrefs.ts';
 import { useFixedAbove } from './useFixedAbove.ts';
+import { usePopover } from './usePopover.ts';
 
 /** About half the panel's width (see .view-menu in stage.css). */
 const HALF_WIDTH = 110;
@@ -11,24 +12,13 @@ const HALF_WIDTH = 110;
  * form; Escape or a click outside closes it, and Escape gives the focus back to "View".
  */
 export function ViewMenu({ prefs }: { prefs: LayoutPrefs }) {
-  const [open, setOpen] = useState(false);
   const toggle = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
+  const { open, setOpen, close } = usePopover(toggle, panel);
   const at = useFixedAbove(toggle, open, HALF_WIDTH);
   useEffect(() => {
-    if (!open) return;
-    panel.current?.querySelector<HTMLElement>('input:checked')?.focus();
-    const outside = (e: PointerEvent) => {
-      const target = e.target as Node;
-      if (!panel.current?.contains(target) && !toggle.current?.contains(target)) setOpen(false);
-    };
-    document.addEventListener('pointerdown', outside);
-    return () => document.removeEventListener('pointerdown', outside);
+    if (open) panel.current?.querySelector<HTMLElement>('input:checked')?.focus();
   }, [open]);
-  const close = () => {
-    setOpen(false);
-    toggle.current?.focus();
-  };
   return (
     <div class="view-menu-wrap">
       <button
