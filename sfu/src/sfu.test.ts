@@ -1,6 +1,8 @@
 // The worker pool over real mediasoup workers: spreading rooms, options, a worker killed from
 // outside (its rooms close and say so, the pool replaces it) and an idempotent close.
 
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureMediasoupWorker } from '../../scripts/build-mediasoup-worker.mjs';
 import { SfuError } from './errors.ts';
@@ -10,7 +12,30 @@ import { configureWorkerBinary } from './workerBinary.ts';
 
 const BUILD_TIMEOUT_MS = 20 * 60_000;
 const RTC_PORTS = { rtcMinPort: 45500, rtcMaxPort: 45899 };
-const FIXED_PORT_BASE = 45950;
+
+/** Whether both UDP and TCP can bind the port on loopback right now. */
+async function bindable(port: number): Promise<boolean> {
+  const udp = await new Promise<boolean>((resolve) => {
+    const socket = createSocket('udp4');
+    socket.once('error', () => resolve(false));
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+  if (!udp) return false;
+  return new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port free for both UDP and TCP, outside the RTC range: a fixed one was sometimes taken by
+ * another test file's sockets (the ephemeral range covers it) when the unit tests ran together.
+ */
+async function freePortBase(): Promise<number> {
+  for (let port = 46_000; port < 46_500; port += 7) if (await bindable(port)) return port;
+  throw new Error('no port free for UDP and TCP in 46000-46500');
+}
 
 const started: Sfu[] = [];
 
@@ -44,15 +69,16 @@ describe('Sfu', () => {
   });
 
   it('listens on webRtcPortBase + i when a base is given', async () => {
+    const base = await freePortBase();
     const sfu = await start({
       workers: 1,
-      webRtcPortBase: FIXED_PORT_BASE,
+      webRtcPortBase: base,
       ...RTC_PORTS,
       log: memoryLog(),
     });
     const room = await sfu.createRoom('fixed');
     const transport = await room.createTransport('p', 'recv');
-    expect(transport.iceCandidates.map((c) => c.port)).toEqual([FIXED_PORT_BASE, FIXED_PORT_BASE]);
+    expect(transport.iceCandidates.map((c) => c.port)).toEqual([base, base]);
     // Known before any room: what clients load their Device from ahead of joining.
     expect(sfu.rtpCapabilities).toEqual(room.rtpCapabilities);
     expect(JSON.stringify(sfu.rtpCapabilities)).toBe(JSON.stringify(room.rtpCapabilities));
