@@ -21,7 +21,9 @@ export default defineConfig({
         background_color: '#0f172a',
         start_url: '/',
         scope: '/',
-        display: 'standalone',
+        // Installed, the app takes the whole screen, as a call should on a phone (issue 19);
+        // where a browser cannot, the manifest's fallback is standalone.
+        display: 'fullscreen',
         icons: [
           { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
           { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },

@@ -24,6 +24,24 @@ describe('the app shell offline', () => {
     // Nothing is reported offline while the network is there.
     expect(await page.getByText('You are offline').count()).toBe(0);
 
+    // Chromium finds the app installable, and installed it runs full screen (issue 19): the
+    // manifest as the browser parsed it, and the browser's own installability check.
+    const cdp = await context.newCDPSession(page);
+    const parsed = (await cdp.send('Page.getAppManifest')) as unknown as {
+      data: string;
+      errors: unknown[];
+    };
+    expect(parsed.errors).toEqual([]);
+    const manifest = JSON.parse(parsed.data) as { display: string; display_override?: string[] };
+    expect(manifest.display).toBe('fullscreen');
+    const installable = (await cdp.send('Page.getInstallabilityErrors')) as unknown as {
+      installabilityErrors: { errorId: string }[];
+    };
+    // A Playwright context is an incognito one, where nothing installs: that is the rig's.
+    const errors = installable.installabilityErrors.filter((e) => e.errorId !== 'in-incognito');
+    expect(errors).toEqual([]);
+    await cdp.detach();
+
     await context.setOffline(true);
     await page.reload();
     await page.getByRole('button', { name: 'Create room' }).waitFor();
