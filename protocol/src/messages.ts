@@ -290,6 +290,8 @@ export const JoinedSchema = z.strictObject({
   /** Who is speaking now, when the room knows. */
   activeSpeaker: PeerIdSchema.nullable().optional(),
   settings: RoomSettingsSchema,
+  /** The meeting's title, when its creator gave it one (the tab's title shows it). */
+  title: z.string().max(LIMITS.ROOM_TITLE_MAX).optional(),
   /** On air: the room is broadcast to /watch/<broadcastId>. */
   live: z.boolean(),
   /** For hosts and co-hosts of a room with a password: the viewer token for its watch link. */

@@ -18,16 +18,29 @@ export interface RoomStatus {
   recording: boolean;
   /** Viewers of the broadcast seen in the last 30 s (`POST /api/broadcasts/:id/viewers`). */
   viewers: number;
+  /** The title its creator gave it, or null. */
+  title: string | null;
   /** Cluster mode only: the node that holds the room, null when nobody is in it. */
   node?: string | null;
 }
 
+/** What a broadcast's picture shows: a person's camera, or the screen they share. */
+export interface BroadcastShowing {
+  source: 'camera' | 'screen';
+  /** The person's display name, as everyone in the meeting sees it. */
+  name: string;
+}
+
 /**
  * `GET /api/broadcasts/:broadcastId` (`?t=` for a private room's): what the watch page needs,
- * and nothing about the meeting behind it (no room id, no peers).
+ * and nothing else about the meeting behind it (no room id, no list of peers).
  */
 export interface BroadcastStatus {
   live: boolean;
+  /** The meeting's title, when its creator gave it one (the watch page's heading). */
+  title: string | null;
+  /** On air: whose camera or screen the picture shows; null off air or with no video. */
+  showing: BroadcastShowing | null;
   /** The meeting behind the broadcast is being recorded (the watch page says so). */
   recording: boolean;
   /** Viewers seen in the last 30 s (`POST /api/broadcasts/:broadcastId/viewers`). */

@@ -78,10 +78,15 @@ describe('going on air from a call', () => {
     browsers.push(hostBrowser, guestBrowser, viewerBrowser);
     const host = await (await hostBrowser.newContext()).newPage();
     const guest = await (await guestBrowser.newContext()).newPage();
-    const url = await createRoom(host, server.url);
+    const url = await createRoom(host, server.url, { title: 'Friday town hall' });
     await joinRoom(host, url, 'Host');
     await joinRoom(guest, url, 'Guest');
     const roomId = url.split('/').pop() as string;
+    // The tab says who is in which meeting.
+    await waitFor(
+      'the title in the tab',
+      async () => (await host.title()) === '2 people - Friday town hall',
+    );
 
     // Only the guest's microphone is open: the guest is the active speaker.
     await host.getByRole('button', { name: 'Mute', exact: true }).click();
@@ -113,6 +118,10 @@ describe('going on air from a call', () => {
     );
     const later = await videoState(viewer);
     expect(later.currentTime).toBeGreaterThan(first.currentTime);
+    // The viewer page names the meeting and whose picture is on air (issue 19).
+    await viewer.getByRole('heading', { name: 'Friday town hall' }).waitFor();
+    expect(await viewer.title()).toBe('Friday town hall - Live broadcast - Parley');
+    await viewer.getByText('On screen: Guest', { exact: true }).waitFor({ timeout: 15_000 });
     // The host sees how many watch (asked every 10 s while on air).
     await host.getByText('1 viewer', { exact: true }).waitFor({ timeout: 30_000 });
 
@@ -133,6 +142,7 @@ describe('going on air from a call', () => {
       async () => (await viewerColour(viewer)) === 'red',
       { timeoutMs: 60_000 },
     );
+    await viewer.getByText('On screen: Host', { exact: true }).waitFor({ timeout: 15_000 });
 
     await host.getByRole('button', { name: 'Stop broadcast' }).click();
     await viewer.getByText('The broadcast has ended.').waitFor({ timeout: 30_000 });

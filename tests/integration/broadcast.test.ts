@@ -62,8 +62,11 @@ describe('broadcast through signaling (real mediasoup worker and FFmpeg)', () =>
     const playlist = `${server.url}/hls/${broadcastId}/index.m3u8`;
     await eventually(async () => /\.m4s/.test((await text(playlist)).body), 20_000);
     expect((await fetch(`${server.url}/hls/${id}/index.m3u8`)).status).toBe(404);
+    // Nobody sends video here: no picture to name, and this room has no title.
     expect(await (await fetch(`${server.url}/api/broadcasts/${broadcastId}`)).json()).toEqual({
       live: true,
+      title: null,
+      showing: null,
       recording: false,
       viewers: 0,
     });

@@ -63,6 +63,7 @@ describe('rooms', () => {
       live: false,
       recording: false,
       viewers: 0,
+      title: null,
     });
     expect((await fetch(`${server.url}/api/rooms/${'A'.repeat(22)}`)).status).toBe(404);
     expect((await fetch(`${server.url}/api/rooms/nope`)).status).toBe(404);

@@ -93,6 +93,8 @@ export interface CallSnapshot {
   /** Who is speaking (highlighted tile), when known. */
   speaker: string | null;
   settings: RoomSettings;
+  /** The meeting's title, when its creator gave it one; null until joined or without one. */
+  title: string | null;
   /** We are sharing a screen. */
   sharing: boolean;
   /** Why our screen share was refused or failed, or null. */
@@ -169,6 +171,7 @@ export function initialSnapshot(): CallSnapshot {
       recordingLayout: 'speaker',
       hasPassword: false,
     },
+    title: null,
     sharing: false,
     screenNotice: null,
     live: false,
@@ -220,6 +223,7 @@ export function joinedPatch(msg: ServerMessageOf<'joined'>): Partial<CallSnapsho
     mode: msg.mode,
     speaker: msg.activeSpeaker ?? null,
     settings: msg.settings,
+    title: msg.title ?? null,
     live: msg.live,
     watchToken: msg.watchToken ?? null,
     broadcastId: msg.broadcastId ?? null,
@@ -237,6 +241,7 @@ export function resumedPatch(msg: ServerMessageOf<'joined'>): Partial<CallSnapsh
     notice: null,
     mode: msg.mode,
     settings: msg.settings,
+    title: msg.title ?? null,
     live: msg.live,
     watchToken: msg.watchToken ?? null,
     broadcastId: msg.broadcastId ?? null,

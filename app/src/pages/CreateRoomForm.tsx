@@ -5,14 +5,15 @@ import { createRoom, saveHostKey, saveRoomPassword } from '../api.ts';
 import { navigate } from '../router.ts';
 
 interface Props {
-  /** Signed in: the room gets a title and is listed under "Your rooms". */
-  signedIn: boolean;
   /** Creating failed: `offline` when the network itself failed (fetch rejected). */
   onError(message: string | null, offline: boolean): void;
 }
 
-/** Create room, with its options: the waiting room (on by default), a password, a title. */
-export function CreateRoomForm({ signedIn, onError }: Props) {
+/**
+ * Create room, with its options: the waiting room (on by default), a password, a title. A
+ * signed-in creator also finds the room under "Your rooms".
+ */
+export function CreateRoomForm({ onError }: Props) {
   const [busy, setBusy] = useState(false);
   const [title, setTitle] = useState('');
   const [waitingRoom, setWaitingRoom] = useState(true);
@@ -23,7 +24,7 @@ export function CreateRoomForm({ signedIn, onError }: Props) {
     setBusy(true);
     onError(null, false);
     const request: CreateRoomRequest = { settings: { waitingRoom } };
-    if (signedIn && title.trim()) request.title = title.trim();
+    if (title.trim()) request.title = title.trim();
     if (password) request.password = password;
     try {
       const room = await createRoom(request);
@@ -41,19 +42,18 @@ export function CreateRoomForm({ signedIn, onError }: Props) {
 
   return (
     <form class="create-form" onSubmit={onSubmit} aria-label="New room">
-      {signedIn && (
-        <div class="field">
-          <label for="room-title">Title (optional)</label>
-          <input
-            id="room-title"
-            type="text"
-            maxLength={LIMITS.ROOM_TITLE_MAX}
-            placeholder="Weekly sync"
-            value={title}
-            onInput={(e) => setTitle(e.currentTarget.value)}
-          />
-        </div>
-      )}
+      {/* The tab's title in the meeting and the broadcast's heading show it (issue 19). */}
+      <div class="field">
+        <label for="room-title">Title (optional)</label>
+        <input
+          id="room-title"
+          type="text"
+          maxLength={LIMITS.ROOM_TITLE_MAX}
+          placeholder="Weekly sync"
+          value={title}
+          onInput={(e) => setTitle(e.currentTarget.value)}
+        />
+      </div>
       <label class="toggle">
         <input
           type="checkbox"

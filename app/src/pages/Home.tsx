@@ -63,7 +63,7 @@ export function Home() {
       </header>
       <p class="lead">Video meetings in your browser. No install, and no account needed.</p>
       <div class="create-forms">
-        <CreateRoomForm signedIn={current !== null} onError={onCreateError} />
+        <CreateRoomForm onError={onCreateError} />
         <CreateTeamForm onError={onCreateError} />
       </div>
       <form class="join-form" onSubmit={onJoin}>

@@ -69,8 +69,10 @@ export function CallView({ controller, snap }: Props) {
   // its Join button, and the tiles above would open out of view (and, on the SFU, paused).
   useEffect(() => window.scrollTo(0, 0), []);
   const unread = useUnread(snap.chat, chatOpen);
-  // "(2) 3 people - Parley" while two wait to be let in: a notice that needs no sound.
-  usePageTitle(`${waiting > 0 ? `(${waiting}) ` : ''}${people(snap.peers.length + 1)} - Parley`);
+  // "(2) 3 people - Weekly sync" while two wait to be let in: a notice that needs no sound.
+  usePageTitle(
+    `${waiting > 0 ? `(${waiting}) ` : ''}${people(snap.peers.length + 1)} - ${snap.title ?? 'Parley'}`,
+  );
   const status = snap.phase === 'reconnecting' ? (snap.notice ?? 'Reconnecting…') : snap.status;
   const chatOff = !snap.settings.chat && !moderator;
   const [helpOpen, setHelpOpen] = useState(false);

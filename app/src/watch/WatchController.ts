@@ -2,7 +2,7 @@ import type { BroadcastStatus } from '@parley/protocol';
 import { choosePlayer } from './player.ts';
 import type { Player, PlayerEvents, PlayerFactory } from './playerTypes.ts';
 import { checkIn, fetchBroadcastStatus, playlistReady, viewerId, withToken } from './watchApi.ts';
-import { INITIAL_SNAPSHOT, liveEdge, sameSnapshot } from './watchState.ts';
+import { INITIAL_SNAPSHOT, liveEdge, sameSnapshot, showingText } from './watchState.ts';
 import type { WatchSnapshot } from './watchState.ts';
 import { background } from '../util/background.ts';
 
@@ -157,8 +157,15 @@ export class WatchController {
     this.#lastLive = status.live;
     if (!status.live) this.#sawOffAir = true;
     const { phase, notice } = this.#snap;
-    const { viewers, recording } = status;
-    this.#set({ viewers, recording, notice: notice === SERVER_NOTICE ? null : notice });
+    const { viewers, recording, title } = status;
+    const showing = showingText(status.showing);
+    this.#set({
+      viewers,
+      recording,
+      title,
+      showing,
+      notice: notice === SERVER_NOTICE ? null : notice,
+    });
     if (status.live) {
       // After an end only once the server said off air: until then "live" is the old one.
       const restart = this.#sawOffAir && (phase === 'waiting' || phase === 'ended');

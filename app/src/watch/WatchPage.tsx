@@ -20,7 +20,9 @@ export function WatchPage({ broadcastId }: { broadcastId: string }) {
   const [snap, setSnap] = useState(controller.snapshot);
   const videoRef = useRef<HTMLVideoElement>(null);
   const stageRef = useRef<HTMLDivElement>(null);
-  usePageTitle(snap.phase === 'playing' ? 'Live broadcast - Parley' : 'Broadcast - Parley');
+  // "Weekly sync - Live broadcast - Parley": the meeting first, as in a list of tabs.
+  const what = snap.phase === 'playing' ? 'Live broadcast' : 'Broadcast';
+  usePageTitle(`${snap.title ? `${snap.title} - ` : ''}${what} - Parley`);
 
   useEffect(() => {
     const unsubscribe = controller.subscribe(setSnap);
@@ -34,7 +36,6 @@ export function WatchPage({ broadcastId }: { broadcastId: string }) {
   const showVideo = snap.phase === 'starting' || snap.phase === 'playing';
   return (
     <main class="page watch">
-      <h1 class="visually-hidden">Broadcast</h1>
       <header class="room-header">
         <a
           href="/"
@@ -52,6 +53,12 @@ export function WatchPage({ broadcastId }: { broadcastId: string }) {
           </span>
         )}
       </header>
+      <div class="watch-heading">
+        <h1>{snap.title ?? 'Broadcast'}</h1>
+        {snap.phase === 'playing' && snap.showing && (
+          <p class="watch-showing">On screen: {snap.showing}</p>
+        )}
+      </div>
       <div ref={stageRef} class={showVideo ? 'watch-stage' : 'watch-stage hidden'}>
         {/* Always mounted: the controller keeps one element for the page's lifetime. */}
         <video

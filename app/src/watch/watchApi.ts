@@ -1,4 +1,4 @@
-import type { BroadcastStatus } from '@parley/protocol';
+import type { BroadcastShowing, BroadcastStatus } from '@parley/protocol';
 
 const VIEWER_ID_KEY = 'parley.viewerId';
 /**
@@ -103,9 +103,21 @@ export function viewerId(): string {
 function isBroadcastStatus(v: unknown): v is BroadcastStatus {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
-  // `recording` came later: a server without it says nothing about recording.
+  // `recording`, `title` and `showing` came later: a server without them says nothing of them.
   if (r.recording === undefined) r.recording = false;
+  r.title ??= null;
+  r.showing ??= null;
   return (
-    typeof r.live === 'boolean' && typeof r.viewers === 'number' && typeof r.recording === 'boolean'
+    typeof r.live === 'boolean' &&
+    typeof r.viewers === 'number' &&
+    typeof r.recording === 'boolean' &&
+    (r.title === null || typeof r.title === 'string') &&
+    (r.showing === null || isShowing(r.showing))
   );
+}
+
+function isShowing(v: unknown): v is BroadcastShowing {
+  if (typeof v !== 'object' || v === null) return false;
+  const s = v as Record<string, unknown>;
+  return (s.source === 'camera' || s.source === 'screen') && typeof s.name === 'string';
 }

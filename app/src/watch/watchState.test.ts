@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INITIAL_SNAPSHOT, liveEdge, sameSnapshot } from './watchState.ts';
+import { INITIAL_SNAPSHOT, liveEdge, sameSnapshot, showingText } from './watchState.ts';
 import type { WatchSnapshot } from './watchState.ts';
 
 describe('liveEdge', () => {
@@ -17,6 +17,16 @@ describe('liveEdge', () => {
       atLiveEdge: atEdge,
       canJumpToLive: !atEdge,
     });
+  });
+});
+
+describe('showingText', () => {
+  it.each([
+    [null, null],
+    [{ source: 'camera', name: 'Ada' }, 'Ada'],
+    [{ source: 'screen', name: 'Ada' }, "Ada's shared screen"],
+  ] as const)('%j reads %j', (showing, text) => {
+    expect(showingText(showing)).toBe(text);
   });
 });
 

@@ -1,3 +1,5 @@
+import type { BroadcastShowing } from '@parley/protocol';
+
 /** What the viewer page shows: plain data, published by WatchController. */
 export type WatchPhase =
   | 'loading' // first status request in flight
@@ -27,6 +29,10 @@ export interface WatchSnapshot {
   viewers: number | null;
   /** The meeting behind the broadcast is being recorded. */
   recording: boolean;
+  /** The meeting's title, when it has one. */
+  title: string | null;
+  /** What the picture shows, in words ("Ada's shared screen"); null off air or unknown. */
+  showing: string | null;
 }
 
 export const INITIAL_SNAPSHOT: WatchSnapshot = {
@@ -41,7 +47,15 @@ export const INITIAL_SNAPSHOT: WatchSnapshot = {
   canJumpToLive: false,
   viewers: null,
   recording: false,
+  title: null,
+  showing: null,
 };
+
+/** What the broadcast's picture shows, in words for the page. */
+export function showingText(showing: BroadcastShowing | null): string | null {
+  if (!showing) return null;
+  return showing.source === 'screen' ? `${showing.name}'s shared screen` : showing.name;
+}
 
 /** Where playback stands against the live edge; `targetS` is the distance the player aims for. */
 export function liveEdge(

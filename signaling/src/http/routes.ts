@@ -220,7 +220,10 @@ async function roomStatus(
   json(res, 200, status);
 }
 
-/** `GET /api/broadcasts/<id>`: on air or not, and the audience; nothing about the meeting. */
+/**
+ * `GET /api/broadcasts/<id>`: on air or not, the audience, the meeting's title and whose
+ * picture is on air; nothing else about the meeting.
+ */
 async function broadcastStatus(
   res: ServerResponse,
   deps: HttpDeps,
@@ -228,8 +231,9 @@ async function broadcastStatus(
 ): Promise<void> {
   const status = id && (await deps.rooms.status(id));
   if (!status) return roomNotFound(res);
-  const { live, recording, viewers } = status;
-  const body: BroadcastStatus = { live, recording, viewers };
+  const { live, recording, viewers, title } = status;
+  const showing = (live && deps.rooms.get(status.id)?.broadcastShowing()) || null;
+  const body: BroadcastStatus = { live, title, showing, recording, viewers };
   json(res, 200, body);
 }
 

@@ -130,6 +130,7 @@ describe('Room', () => {
       live: false,
       recording: false,
       viewers: 3,
+      title: null,
     });
   });
 });

@@ -1,5 +1,6 @@
 import { ERROR_CODES, LIMITS } from '@parley/protocol';
 import type {
+  BroadcastShowing,
   ChatMessage,
   ClientMessageId,
   MediaState,
@@ -256,6 +257,7 @@ export class Room {
       ...(sfu ? { sfu } : {}),
       activeSpeaker: this.media.activeSpeaker,
       settings: this.settings,
+      ...(this.title ? { title: this.title } : {}),
       live: this.live,
       ...(this.media.recording.since ? { recordingSince: this.media.recording.since } : {}),
       ...(this.team ? { team: this.team.state() } : {}),
@@ -518,10 +520,22 @@ export class Room {
     return this.lobby.size;
   }
 
+  /** The broadcast's picture, named for its viewers (`GET /api/broadcasts/:id`). */
+  broadcastShowing(): BroadcastShowing | null {
+    const showing = this.media.broadcast.showing();
+    const name = showing && this.#peers.get(showing.peerId as PeerId)?.name;
+    return showing && name ? { source: showing.source, name } : null;
+  }
+
+  get title(): string | null {
+    return this.options.title ?? null;
+  }
+
   status(viewers: number): RoomStatus {
     const { id, mode, live } = this;
     const recording = this.media.recording.since !== undefined;
-    return { id, mode, admitted: this.#peers.size, live, recording, viewers };
+    const { title } = this;
+    return { id, mode, admitted: this.#peers.size, live, recording, viewers, title };
   }
 
   /** Sends to every admitted peer except `except`. */

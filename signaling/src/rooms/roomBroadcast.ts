@@ -63,6 +63,18 @@ export class RoomBroadcast {
     return this.gateway !== undefined;
   }
 
+  /** On air: the camera or screen in the picture, and whose; undefined otherwise. */
+  showing(): { peerId: string; source: 'camera' | 'screen' } | undefined {
+    const video = this.#sources.video;
+    if (!this.#live || video === undefined) return undefined;
+    const producer = this.room
+      .sfuRoom()
+      ?.producers()
+      .find((p) => p.producerId === video);
+    if (producer?.source !== 'camera' && producer?.source !== 'screen') return undefined;
+    return { peerId: producer.peerId, source: producer.source };
+  }
+
   /**
    * Takes the broadcast's place in the media-job budget, paid by `account` (`u:<userId>` or
    * `g:<guestId>`), before anything moves; a spent budget throws LIMIT_REACHED. Kept until the

@@ -36,6 +36,8 @@ export interface RoomOptions {
   onClose: (room: Room) => void;
   /** The meeting's bans, co-hosts and seats, as loaded for this room. */
   door: Door;
+  /** The title its creator gave it, or null. */
+  title?: string | null;
   /** The settings as stored, and where changes go. */
   settings: StoredSettings;
   passwordHash: string | null;
@@ -67,6 +69,8 @@ export interface AdmitResult {
   sfu?: SfuState;
   activeSpeaker: PeerId | null;
   settings: RoomSettings;
+  /** The meeting's title, when it has one. */
+  title?: string;
   live: boolean;
   /** While recording: when it began. */
   recordingSince?: number;

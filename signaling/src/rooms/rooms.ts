@@ -247,6 +247,7 @@ export class Rooms {
       chat: this.options.chatStore,
       door,
       onClose: (r) => this.#forget(r),
+      title: record.title,
       settings: record.settings,
       passwordHash: record.passwordHash,
       save: (settings, passwordHash) =>
@@ -316,8 +317,10 @@ export class Rooms {
     const live = this.#live.get(id);
     const viewers = this.viewers.count(id);
     if (live) return live.status(viewers);
-    if (!(await this.options.roomStore.get(id))) return undefined;
-    return { id, mode: 'mesh', admitted: 0, live: false, recording: false, viewers };
+    const record = await this.options.roomStore.get(id);
+    if (!record) return undefined;
+    const { title } = record;
+    return { id, mode: 'mesh', admitted: 0, live: false, recording: false, viewers, title };
   }
 
   /** The live Room object for an id, if anyone is in it. */

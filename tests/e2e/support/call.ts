@@ -19,6 +19,8 @@ export interface NewRoomOptions {
   waitingRoom?: boolean;
   /** A room password; default none. */
   password?: string;
+  /** The meeting's title; default none. */
+  title?: string;
 }
 
 /**
@@ -28,9 +30,10 @@ export interface NewRoomOptions {
 export async function createRoom(
   page: Page,
   baseUrl: string,
-  { waitingRoom = false, password }: NewRoomOptions = {},
+  { waitingRoom = false, password, title }: NewRoomOptions = {},
 ): Promise<string> {
   await page.goto(baseUrl);
+  if (title !== undefined) await page.getByLabel('Title').fill(title);
   await page.getByLabel('Waiting room').setChecked(waitingRoom);
   if (password !== undefined) await page.getByLabel('Room password').fill(password);
   await page.getByRole('button', { name: 'Create room' }).click();
