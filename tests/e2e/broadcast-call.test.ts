@@ -80,6 +80,10 @@ describe('going on air from a call', () => {
     const guest = await (await guestBrowser.newContext()).newPage();
     const url = await createRoom(host, server.url, { title: 'Friday town hall' });
     await joinRoom(host, url, 'Host');
+    // The link leads to a pre-join that names the meeting.
+    await guest.goto(url);
+    await guest.getByRole('heading', { name: 'Friday town hall' }).waitFor();
+    expect(await guest.title()).toBe('Join Friday town hall - Parley');
     await joinRoom(guest, url, 'Guest');
     const roomId = url.split('/').pop() as string;
     // The tab says who is in which meeting.

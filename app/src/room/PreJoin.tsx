@@ -11,7 +11,8 @@ import { DevicePickers } from './DevicePickers.tsx';
 import { MicMeter } from './MicMeter.tsx';
 import { SpeakerTest } from './SpeakerTest.tsx';
 import { background } from '../util/background.ts';
-import { RECORDING_CONSENT, useRoomRecording } from './useRoomRecording.ts';
+import { RECORDING_CONSENT, useRoomStatus } from './useRoomStatus.ts';
+import { usePageTitle } from '../ui/usePageTitle.ts';
 
 interface Props {
   controller: CallController;
@@ -29,7 +30,9 @@ export function PreJoin({ controller, snap, online, passwordFirst = false }: Pro
   const [password, setPassword] = useState(saved ?? '');
   const [wantsPassword, setWantsPassword] = useState(saved !== undefined || passwordFirst);
   const askPassword = snap.askPassword || wantsPassword;
-  const recorded = useRoomRecording(controller.roomId);
+  const { recording: recorded, title } = useRoomStatus(controller.roomId);
+  // The meeting's name before joining, so a link from a calendar says where it leads.
+  usePageTitle(title ? `Join ${title} - Parley` : 'Join the meeting - Parley');
   const joining = snap.phase === 'joining';
   // Join pressed offline: the page joins by itself once the browser is back online (issue 19).
   const [awaitingNetwork, setAwaitingNetwork] = useState(false);
@@ -56,7 +59,7 @@ export function PreJoin({ controller, snap, online, passwordFirst = false }: Pro
   const [creator] = useState(() => loadHostKey(controller.roomId) !== undefined);
   return (
     <section class="prejoin" aria-label="Before you join">
-      <h1 class="visually-hidden">Join the meeting</h1>
+      <h1 class={title ? 'prejoin-title' : 'visually-hidden'}>{title ?? 'Join the meeting'}</h1>
       <div class="preview">
         {snap.local.hasVideo ? (
           <Video

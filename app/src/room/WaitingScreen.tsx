@@ -3,7 +3,7 @@ import type { CallSnapshot } from '../call/callState.ts';
 import { Video } from './Video.tsx';
 import { MediaButtons } from './MediaButtons.tsx';
 import { usePageTitle } from '../ui/usePageTitle.ts';
-import { RECORDING_CONSENT, useRoomRecording } from './useRoomRecording.ts';
+import { RECORDING_CONSENT, useRoomStatus } from './useRoomStatus.ts';
 
 interface Props {
   controller: CallController;
@@ -12,8 +12,8 @@ interface Props {
 
 /** Held in the waiting room: our place in line, the preview, and a way out. */
 export function WaitingScreen({ controller, snap }: Props) {
-  usePageTitle('Waiting room - Parley');
-  const recorded = useRoomRecording(controller.roomId);
+  const { recording: recorded, title } = useRoomStatus(controller.roomId);
+  usePageTitle(`Waiting room - ${title ?? 'Parley'}`);
   return (
     <section class="prejoin waiting" aria-label="Waiting room">
       <div class="preview">
