@@ -5,6 +5,7 @@ import { ScreenShare } from './local/ScreenShare.ts';
 import { BroadcastControl } from './features/broadcast/BroadcastControl.ts';
 import { RecordingControl } from './features/recording/RecordingControl.ts';
 import { LocalMedia } from './local/LocalMedia.ts';
+import { BackgroundCamera } from './local/backgroundCamera.ts';
 import { saveScreenHint } from './local/media.ts';
 import type { DeviceKind, MediaKind, ScreenHint } from './local/media.ts';
 import { deviceNoun } from './local/deviceChoice.ts';
@@ -85,6 +86,14 @@ export class CallController {
       unrecoverable: (reason) => this.unrecoverable(reason),
     },
   );
+  /** On a phone, the camera pauses while the app is in the background. */
+  private readonly backgroundCamera = new BackgroundCamera({
+    sending: () => this.snap.phase === 'in-call' && this.snap.local.videoOn,
+    setCamera: (on) => {
+      if (this.local.setEnabled('video', on)) this.sendMedia();
+    },
+    heldByHost: () => this.moderation.heldByHost('video'),
+  });
   /** Closing the tab releases the seat at once (a best-effort `leave`), not after the window. */
   private readonly onPageHide = () => this.leave();
   /** The socket has finished its handshake (`welcome`): a join can go out at once. */
@@ -317,6 +326,7 @@ export class CallController {
     if (this.disposed) return;
     this.leave();
     this.disposed = true;
+    this.backgroundCamera.dispose();
     this.store.close();
   }
 

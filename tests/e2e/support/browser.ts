@@ -35,6 +35,8 @@ export interface PeerPageOptions {
   label?: string;
   /** Default 800x600. */
   viewport?: { width: number; height: number };
+  /** A phone's context: a touch screen, no mouse, mobile viewport rules. */
+  touch?: boolean;
 }
 
 /** A fresh context (own storage, own service worker) with one page in it. */
@@ -44,6 +46,7 @@ export async function newPeerPage(
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     viewport: opts.viewport ?? { width: 800, height: 600 },
+    ...(opts.touch ? { isMobile: true, hasTouch: true } : {}),
   });
   // Small camera capture (app/src/call/local/media.ts): several peers share two cores here.
   await context.addInitScript(() => {
