@@ -21,15 +21,11 @@ export interface BackgroundCameraDeps {
  * Incoming video is paused by the SFU side meanwhile (SfuConnector's `docHidden`).
  */
 export class BackgroundCamera {
+  /** The camera is off because the app went to the background (not by the person). */
   #stopped = false;
 
   constructor(private readonly deps: BackgroundCameraDeps) {
     document.addEventListener('visibilitychange', this.#onVisibility);
-  }
-
-  /** The camera is off because the app went to the background (not by the person). */
-  get stopped(): boolean {
-    return this.#stopped;
   }
 
   dispose(): void {
