@@ -57,11 +57,21 @@ export const MediaStateSchema = z.strictObject({
 });
 export type MediaState = z.infer<typeof MediaStateSchema>;
 
+/** How well a person's own sending gets through, as their browser measures it (getStats). */
+export const UplinkSchema = z.strictObject({
+  quality: z.enum(['good', 'fair', 'poor']),
+  /** What made it worse than good: packet loss, delay (round trip), jitter, or little bandwidth. */
+  cause: z.enum(['loss', 'delay', 'jitter', 'bandwidth']).optional(),
+});
+export type Uplink = z.infer<typeof UplinkSchema>;
+
 export const PeerInfoSchema = z.strictObject({
   peerId: PeerIdSchema,
   name: z.string(),
   role: RoleSchema,
   media: MediaStateSchema,
+  /** Their uplink as they last reported it; absent while good (or never reported). */
+  uplink: UplinkSchema.optional(),
 });
 export type PeerInfo = z.infer<typeof PeerInfoSchema>;
 
@@ -168,6 +178,12 @@ export const MediaUpdateSchema = z.strictObject({
   ...rid,
   media: MediaStateSchema,
 });
+/** Our uplink's quality changed (sent on a change only; the others see it on our tile). */
+export const UplinkUpdateSchema = z.strictObject({
+  type: z.literal('uplink'),
+  ...rid,
+  uplink: UplinkSchema,
+});
 export const UpdateSettingsSchema = z.strictObject({
   type: z.literal('settings'),
   ...rid,
@@ -232,6 +248,7 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   ChatSendSchema,
   ChatSyncSchema,
   MediaUpdateSchema,
+  UplinkUpdateSchema,
   UpdateSettingsSchema,
   BroadcastSchema,
   AdmitSchema,

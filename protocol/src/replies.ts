@@ -26,6 +26,7 @@ export const REPLIES = {
   chat: ['chat-ack'],
   'chat-sync': ['chat-history'],
   media: ['media-ok'],
+  uplink: ['ok'],
   settings: ['settings'],
   broadcast: ['broadcast-state'],
   admit: ['ok'],

@@ -5,6 +5,7 @@ import type {
   Role,
   ServerMessage,
   SfuReceive,
+  Uplink,
 } from '@parley/protocol';
 import type { Identity } from './identity.ts';
 import type { AdmitResult } from './room.ts';
@@ -48,6 +49,8 @@ const MAX_HELD_SIGNALS = 500;
 export class Peer {
   media: MediaState;
   role: Role;
+  /** The peer's own report of its uplink (`uplink`); undefined while good. */
+  uplink: Uplink | undefined;
   /** When this peer asked to join (ms since the epoch): its waiting time. */
   readonly since = Date.now();
   #sink: PeerSink | undefined;
@@ -135,7 +138,13 @@ export class Peer {
   }
 
   info(): PeerInfo {
-    return { peerId: this.id, name: this.name, role: this.role, media: { ...this.media } };
+    return {
+      peerId: this.id,
+      name: this.name,
+      role: this.role,
+      media: { ...this.media },
+      ...(this.uplink ? { uplink: { ...this.uplink } } : {}),
+    };
   }
 }
 

@@ -51,6 +51,7 @@ export const RULES: Readonly<Record<ClientMessageType, Rule>> = {
   chat: 'admitted',
   'chat-sync': 'admitted',
   media: 'admitted',
+  uplink: 'admitted',
   // Before joining: a socket's one warm transport (see SfuRoom.openWarmTransport).
   'sfu-warm': 'outside',
   'sfu-warm-connect': 'outside',

@@ -11,6 +11,7 @@ import type {
   RoomSettings,
   RoomStatus,
   ServerMessage,
+  Uplink,
 } from '@parley/protocol';
 import type { AppendResult, StoredSettings } from '../store/index.ts';
 import { ProtocolError } from '../util/errors.ts';
@@ -388,6 +389,14 @@ export class Room {
 
   updateMedia(peer: Peer, media: MediaState): void {
     peer.media = { ...media };
+    this.broadcast({ type: 'peer-updated', peer: peer.info() }, peer.id);
+  }
+
+  /** A peer's report of its uplink; the others hear of a change only (good is kept as none). */
+  updateUplink(peer: Peer, uplink: Uplink): void {
+    const next = uplink.quality === 'good' ? undefined : { ...uplink };
+    if (JSON.stringify(next) === JSON.stringify(peer.uplink)) return;
+    peer.uplink = next;
     this.broadcast({ type: 'peer-updated', peer: peer.info() }, peer.id);
   }
 

@@ -225,6 +225,7 @@ export class Connection implements PeerSink {
       case 'chat':
       case 'chat-sync':
       case 'media':
+      case 'uplink':
         return this.#memberMessage(message);
       case 'settings':
       case 'broadcast':

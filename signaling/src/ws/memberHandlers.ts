@@ -9,7 +9,7 @@ import type { ConnectionDeps } from './types.ts';
 
 /** What any admitted peer sends about itself and to the others. */
 export type MemberMessage = ClientMessageOf<
-  'ice-refresh' | 'signal' | 'chat' | 'chat-sync' | 'media'
+  'ice-refresh' | 'signal' | 'chat' | 'chat-sync' | 'media' | 'uplink'
 >;
 
 /**
@@ -46,6 +46,9 @@ export async function handleMemberMessage(
         room.updateMedia(peer, message.media);
       });
       return { type: 'media-ok' };
+    case 'uplink':
+      await room.queue.run(() => room.updateUplink(peer, message.uplink));
+      return { type: 'ok' };
   }
 }
 
