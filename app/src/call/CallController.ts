@@ -6,6 +6,7 @@ import { BroadcastControl } from './features/broadcast/BroadcastControl.ts';
 import { RecordingControl } from './features/recording/RecordingControl.ts';
 import { LocalMedia } from './local/LocalMedia.ts';
 import { BackgroundCamera } from './local/backgroundCamera.ts';
+import { QualityMonitor } from './quality/QualityMonitor.ts';
 import { saveScreenHint } from './local/media.ts';
 import type { DeviceKind, MediaKind, ScreenHint } from './local/media.ts';
 import { deviceNoun } from './local/deviceChoice.ts';
@@ -93,6 +94,16 @@ export class CallController {
       if (this.local.setEnabled('video', on)) this.sendMedia();
     },
     heldByHost: () => this.moderation.heldByHost('video'),
+  });
+  /** How well everyone's media gets through, for the tiles and our own status (issue 20). */
+  private readonly quality = new QualityMonitor({
+    peers: () => (this.snap.phase === 'in-call' ? this.snap.peers : []),
+    visible: (peerId) => this.topology?.tileVisible(`${peerId}/camera`) ?? false,
+    inbound: async (peerId) => (await this.topology?.tileStats(peerId)) ?? [],
+    outbound: async () =>
+      (this.snap.phase === 'in-call' && (await this.topology?.sendStats())) || [],
+    report: (uplink) => this.snap.phase === 'in-call' && this.send({ type: 'uplink', uplink }),
+    changed: (view) => this.update({ quality: view.peers, selfQuality: view.self }),
   });
   /** Closing the tab releases the seat at once (a best-effort `leave`), not after the window. */
   private readonly onPageHide = () => this.leave();
@@ -327,6 +338,7 @@ export class CallController {
     this.leave();
     this.disposed = true;
     this.backgroundCamera.dispose();
+    this.quality.dispose();
     this.store.close();
   }
 
@@ -420,8 +432,8 @@ export class CallController {
       case 'peer-joined':
         return this.onPeerJoined(msg.peer);
       case 'peer-updated': {
-        const { name, media, role } = msg.peer;
-        return this.store.patchPeer(msg.peer.peerId, { name, media, role });
+        const { name, media, role, uplink } = msg.peer;
+        return this.store.patchPeer(msg.peer.peerId, { name, media, role, uplink });
       }
       case 'peer-left':
         return this.onPeerLeft(msg.peerId);

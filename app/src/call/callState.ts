@@ -7,8 +7,10 @@ import type {
   RoomMode,
   RoomSettings,
   ServerMessageOf,
+  Uplink,
   WaitingPeer,
 } from '@parley/protocol';
+import type { TileQuality } from './quality/QualityMonitor.ts';
 import type { Removal } from './session/admissionState.ts';
 import type { ChatEntry } from './features/chat/chatState.ts';
 import type { DeviceKind, DeviceLists } from './local/media.ts';
@@ -43,6 +45,8 @@ export interface PeerView {
   media: MediaState;
   /** The mesh link to this peer is connected (remote media: CallController.remoteStream()). */
   connected: boolean;
+  /** Their own report of their uplink; absent while good. */
+  uplink?: Uplink;
 }
 
 /** Everything the UI renders. Plain data only: no streams, sockets or peer connections. */
@@ -90,6 +94,10 @@ export interface CallSnapshot {
   mode: RoomMode;
   /** A status line while media paths change ("Switching to the media server…"), or null. */
   status: string | null;
+  /** How each remote person's media reaches us, by peer id (absent: not measured yet). */
+  quality: Record<string, TileQuality>;
+  /** Our own connection when it is not good (what we send or what we receive), else null. */
+  selfQuality: TileQuality | null;
   /** Who is speaking (highlighted tile), when known. */
   speaker: string | null;
   settings: RoomSettings;
@@ -158,6 +166,8 @@ export function initialSnapshot(): CallSnapshot {
     mode: 'mesh',
     status: null,
     speaker: null,
+    quality: {},
+    selfQuality: null,
     // The server's defaults (protocol's DEFAULT_ROOM_SETTINGS) until `joined` says; not imported
     // from there, as messages.ts would bring zod into the bundle.
     settings: {

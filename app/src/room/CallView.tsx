@@ -119,6 +119,12 @@ export function CallView({ controller, snap }: Props) {
           {status}
         </div>
       )}
+      {snap.selfQuality && snap.selfQuality.quality !== 'fair' && (
+        // Told to the person whose connection it is; the others see it on this person's tile.
+        <div class="banner banner-warn self-quality" role="status">
+          {snap.selfQuality.text}
+        </div>
+      )}
       {snap.hostNotice && (
         <div class="banner banner-info" role="alert">
           <span>{snap.hostNotice}</span>

@@ -5,6 +5,8 @@ import type { TileAction, TileMenuItem } from '../call/features/moderation/lobby
 import { Video } from './Video.tsx';
 import { TileMenu } from './TileMenu.tsx';
 import { TileControls } from './TileControls.tsx';
+import type { TileQuality } from '../call/quality/QualityMonitor.ts';
+import { QualityBars } from './QualityBars.tsx';
 import './classroom.css';
 
 export interface TileSpec {
@@ -26,6 +28,8 @@ export interface TileSpec {
   hand: number | null;
   /** Their reactions floating up the tile now. */
   reactions: FloatingReaction[];
+  /** How their media reaches us (ours: how our connection is); null: not measured. */
+  quality: TileQuality | null;
 }
 
 interface TileProps {
@@ -55,6 +59,7 @@ export function Tile({ tile, epoch, onSeen, onAction, pinned = false, onPin }: T
   const screen = tile.source === 'screen';
   const label = screen ? `${tile.name} (screen)` : self ? `${tile.name} (you)` : tile.name;
   const showVideo = tile.stream && (screen || tile.media.video);
+  const lost = tile.quality?.quality === 'lost';
   return (
     <figure
       ref={ref}
@@ -62,6 +67,7 @@ export function Tile({ tile, epoch, onSeen, onAction, pinned = false, onPin }: T
       data-peer-name={screen ? `${tile.name} (screen)` : tile.name}
       data-tile-key={tile.key}
       data-speaking={tile.speaking}
+      data-quality={tile.quality?.quality}
     >
       {showVideo ? (
         <Video
@@ -74,6 +80,12 @@ export function Tile({ tile, epoch, onSeen, onAction, pinned = false, onPin }: T
       ) : (
         <div class="video placeholder" aria-hidden="true">
           <span class="avatar">{initials(tile.name)}</span>
+        </div>
+      )}
+      {lost && (
+        // Over the frozen last frame, which would otherwise look like a live picture.
+        <div class="tile-lost" role="status">
+          {tile.quality?.text}
         </div>
       )}
       {tile.reactions.length > 0 && (
@@ -103,6 +115,7 @@ export function Tile({ tile, epoch, onSeen, onAction, pinned = false, onPin }: T
         />
       )}
       <figcaption>
+        {tile.quality && <QualityBars {...tile.quality} />}
         <span class="name">{label}</span>
         {!screen && tile.role === 'host' && <span class="role-badge">Host</span>}
         {!screen && tile.role === 'cohost' && <span class="role-badge">Co-host</span>}

@@ -5,6 +5,9 @@ import { tileKey } from '../call/topology/RemoteMedia.ts';
 import { tileMenu } from '../call/features/moderation/lobbyState.ts';
 import { handPosition } from '../call/features/classroom/Classroom.ts';
 import type { TileSpec } from './Tile.tsx';
+import type { TileQuality } from '../call/quality/QualityMonitor.ts';
+
+const SELF_GOOD: TileQuality = { quality: 'good', text: 'Your connection is good' };
 
 /** Our tile first, then each peer's camera tile and, while they share, their screen. */
 export function tilesOf(controller: CallController, snap: CallSnapshot): TileSpec[] {
@@ -24,6 +27,7 @@ export function tilesOf(controller: CallController, snap: CallSnapshot): TileSpe
       menu: [],
       hand: hand(snap.selfId),
       reactions: reactions(snap.selfId),
+      quality: snap.selfQuality ?? SELF_GOOD,
     },
   ];
   for (const p of snap.peers) {
@@ -42,6 +46,7 @@ export function tilesOf(controller: CallController, snap: CallSnapshot): TileSpe
       menu: tileMenu(snap.role, p, snap.settings.selfUnmute),
       hand: hand(p.peerId),
       reactions: reactions(p.peerId),
+      quality: snap.quality[p.peerId] ?? null,
     });
     const screen = controller.remoteStream(p.peerId, 'screen');
     if (p.media.screen && screen) {
@@ -58,6 +63,7 @@ export function tilesOf(controller: CallController, snap: CallSnapshot): TileSpe
         menu: [],
         hand: null,
         reactions: [],
+        quality: null,
       });
     }
   }

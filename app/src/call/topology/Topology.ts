@@ -315,6 +315,24 @@ export class Topology {
     return this.remote.lookup(track);
   }
 
+  /** The stats of every link we send on: mesh links, and the SFU's send transport. */
+  async sendStats(): Promise<RTCStatsReport[]> {
+    const [mesh, sfu] = await Promise.all([this.mesh.sendStats(), this.sfu.sendStats()]);
+    return [...mesh, ...sfu];
+  }
+
+  /** The stats of the receivers of one person's camera tile (its audio and its video). */
+  async tileStats(peerId: string): Promise<RTCStatsReport[]> {
+    const tracks = this.remote.stream(peerId, 'camera')?.getTracks() ?? [];
+    const infos = tracks.map((t) => this.remote.lookup(t)).filter((i) => i !== undefined);
+    return Promise.all(infos.map((i) => i.stats()));
+  }
+
+  /** Whether a tile is on screen as the page last reported it. */
+  tileVisible(key: string): boolean {
+    return this.seen.get(key)?.visible ?? false;
+  }
+
   meshStats(): Promise<PeerStats[]> {
     return this.mesh.stats();
   }

@@ -155,6 +155,13 @@ export class Mesh {
     }
   }
 
+  /** The stats of each connected link (each reports back how our media reaches that peer). */
+  sendStats(): Promise<RTCStatsReport[]> {
+    return Promise.all(
+      [...this.links.values()].filter((l) => l.isConnected).map((l) => l.allStats()),
+    );
+  }
+
   async stats(): Promise<PeerStats[]> {
     const entries = [...this.links.entries()];
     return Promise.all(

@@ -135,6 +135,11 @@ export class MeshLink {
     if (!this.destroyed) this.peer.removeStream(stream);
   }
 
+  /** The whole connection's stats (what the other side reports back of our media). */
+  allStats(): Promise<RTCStatsReport> {
+    return this.peer._pc.getStats();
+  }
+
   /** The stats of the receiver of one remote track (RTCPeerConnection.getStats(selector)). */
   statsFor(track: MediaStreamTrack): Promise<RTCStatsReport> {
     return this.peer._pc.getStats(track);

@@ -112,6 +112,11 @@ export class SfuConnector {
     document.removeEventListener('visibilitychange', this.onVisibility);
   }
 
+  /** The stats of our send transport (none before we send). */
+  sendStats(): Promise<RTCStatsReport[]> {
+    return this.session?.sendStats() ?? Promise.resolve([]);
+  }
+
   /** Fresh TURN credentials for our transports. */
   updateIceServers(iceServers: RTCIceServer[]): void {
     this.session?.updateIceServers(iceServers);

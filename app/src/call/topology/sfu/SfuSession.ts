@@ -97,6 +97,12 @@ export class SfuSession {
     for (const t of this.transports()) background(this.recovery.recover(t), 'sfu: ICE restart');
   }
 
+  /** The send transport's stats (what the SFU reports back of our media), when we send. */
+  async sendStats(): Promise<RTCStatsReport[]> {
+    const t = this.sendTransport;
+    return t && !t.closed ? [await t.getStats()] : [];
+  }
+
   private transports(): Transport[] {
     return [this.sendTransport, this.recvTransport].filter((t) => t !== undefined);
   }
