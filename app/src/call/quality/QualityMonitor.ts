@@ -7,8 +7,14 @@ import {
   classify,
   worse,
 } from './connectionQuality.ts';
-import type { Quality, Verdict } from './connectionQuality.ts';
-import { InboundWindow, inboundTotals, outboundSample } from './linkStats.ts';
+import type { LinkSample, Quality, Verdict } from './connectionQuality.ts';
+import {
+  InboundWindow,
+  RetransmitWindows,
+  inboundTotals,
+  outboundSample,
+  sentTotals,
+} from './linkStats.ts';
 import type { StatsReport } from './linkStats.ts';
 import { log } from '../../log.ts';
 import { background } from '../../util/background.ts';
@@ -76,6 +82,7 @@ export class QualityMonitor {
   private readonly tracks = new Map<string, PeerTrack>();
   private readonly uplink = new Hysteresis();
   private readonly downlink = new Hysteresis();
+  private readonly resent = new RetransmitWindows();
   private reported: Quality = 'good';
   private last = '';
   private busy = false;
@@ -103,7 +110,7 @@ export class QualityMonitor {
   }
 
   private async measure(now: number): Promise<void> {
-    const up = this.uplink.update(bestOf((await this.deps.outbound()).map(outboundSample)), now);
+    const up = this.uplink.update(bestOf(await this.uplinkSamples(now)), now);
     if (up.quality !== this.reported && up.quality !== 'lost') {
       this.reported = up.quality;
       const cause = up.cause;
@@ -170,6 +177,19 @@ export class QualityMonitor {
     }
   }
 
+  /** Each sending link's sample, its loss the worse of the receivers' and our resending's. */
+  private async uplinkSamples(now: number): Promise<(LinkSample | null)[]> {
+    const reports = await this.deps.outbound();
+    const totals = reports.map((r) => sentTotals(r, now));
+    const resent = this.resent.push(totals);
+    return reports.map((r, i) => {
+      const sample = outboundSample(r);
+      const loss = resent.get(totals[i]!.key) ?? null;
+      if (!sample || loss === null) return sample;
+      return { ...sample, lossPct: Math.max(sample.lossPct ?? 0, loss) };
+    });
+  }
+
   private trackOf(peerId: string): PeerTrack {
     let track = this.tracks.get(peerId);
     if (!track) {
@@ -181,7 +201,7 @@ export class QualityMonitor {
 }
 
 /** The least bad of several links' verdicts (good when there is none). */
-function bestOf(samples: readonly (Parameters<typeof classify>[0] | Verdict | null)[]): Verdict {
+function bestOf(samples: readonly (LinkSample | Verdict | null)[]): Verdict {
   let best: Verdict | null = null;
   for (const s of samples) {
     if (!s) continue;

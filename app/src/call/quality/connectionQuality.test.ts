@@ -20,13 +20,15 @@ describe('classify', () => {
     [{ rttMs: 450 }, 'fair', 'delay'],
     [{ rttMs: 900 }, 'poor', 'delay'],
     [{ jitterMs: 120 }, 'poor', 'jitter'],
-    [{ limitedKbps: 250 }, 'fair', 'bandwidth'],
-    [{ limitedKbps: 120 }, 'poor', 'bandwidth'],
-    [{ fps: 8 }, 'fair', 'frames'],
-    [{ fps: 2 }, 'poor', 'frames'],
+    [{ limitedKbps: 350 }, 'fair', 'bandwidth'],
+    [{ limitedKbps: 180 }, 'poor', 'bandwidth'],
+    [{ fps: 8 }, 'good', null],
+    [{ fps: 5 }, 'fair', 'frames'],
+    // A slow decoder (a receiver short of CPU) is not a poor connection.
+    [{ fps: 0 }, 'fair', 'frames'],
     // Nothing measurable is not a problem: a muted, camera-less peer has no fps.
     [{ lossPct: null, rttMs: null, jitterMs: null, fps: null }, 'good', null],
-    [{ silentMs: 1_500, lossPct: 50 }, 'lost', 'silence'],
+    [{ silentMs: 1_000, lossPct: 50 }, 'lost', 'silence'],
   ] as const)('%o is %s (%s)', (patch, quality, cause) => {
     expect(classify({ ...clean, ...patch })).toMatchObject({ quality, cause });
   });

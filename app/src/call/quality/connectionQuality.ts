@@ -36,20 +36,24 @@ export interface Verdict {
  * retransmissions ride out a few percent of loss; near 10 % video freezes and speech breaks
  * up. A round trip under 400 ms keeps a conversation natural (ITU-T G.114 puts the limit of
  * a comfortable one-way delay at 150-400 ms). Jitter above 30 ms starts to grow the jitter
- * buffer audibly. Below 150 kbit/s there is no room for video beside speech (Opus ~32 kbit/s,
- * VP8's smallest useful picture ~100 kbit/s). Under 5 frames a second a picture no longer
- * moves; under 12 it visibly stutters.
+ * buffer audibly. Below 200 kbit/s, once speech (Opus ~32 kbit/s) and the packets' headers
+ * (~16 kbit/s at 50 packets a second) are carried, video is left a thumbnail at a few frames
+ * a second; below 400 it is visibly soft. A picture under 8 frames a second stutters, but a
+ * receiver short of CPU decodes slowly too, so frames alone never make a link poor.
  */
 export const THRESHOLDS = {
   lossPct: { fair: 3, poor: 10 },
   rttMs: { fair: 400, poor: 800 },
   jitterMs: { fair: 30, poor: 100 },
-  limitedKbps: { fair: 300, poor: 150 },
-  fps: { fair: 12, poor: 5 },
+  limitedKbps: { fair: 400, poor: 200 },
+  fps: { fair: 8, poor: 0 },
 } as const;
 
-/** Nothing received for this long, while the sender sends, is a lost connection. */
-export const LOST_AFTER_MS = 1_500;
+/**
+ * Nothing received for this long, while the sender sends, is a lost connection: a microphone
+ * sends 50 packets a second, even in silence, so a second without one is no jitter.
+ */
+export const LOST_AFTER_MS = 1_000;
 
 const ORDER: readonly Quality[] = ['good', 'fair', 'poor', 'lost'];
 

@@ -73,7 +73,15 @@ export class InboundWindow {
   private expectedSince: number | null = null;
 
   push(t: InboundTotals, expected: Expected): LinkSample {
-    const prev = this.history.at(-1);
+    let prev = this.history.at(-1);
+    // Counters that went back: the tile shows other receivers now (a switch, a new consumer).
+    if (
+      prev &&
+      (t.bytes < prev.bytes || t.frames < prev.frames || t.packetsReceived < prev.packetsReceived)
+    ) {
+      this.history = [];
+      prev = undefined;
+    }
     if (prev && t.bytes > prev.bytes) this.flowedAt = t.at;
     if (!expected.media) this.expectedSince = null;
     else this.expectedSince ??= t.at;
@@ -93,7 +101,11 @@ export class InboundWindow {
       rttMs: t.rttMs,
       jitterMs: t.jitterMs,
       limitedKbps: null,
-      fps: expected.video && seconds >= 1 ? (t.frames - first.frames) / seconds : null,
+      // From the first decoded frame on: a picture still starting (a consumer resuming) is not stalled.
+      fps:
+        expected.video && seconds >= 1 && first.frames > 0
+          ? (t.frames - first.frames) / seconds
+          : null,
       silentMs: quiet,
     };
   }
@@ -128,12 +140,67 @@ export function outboundSample(report: StatsReport): LinkSample | null {
   const available = selectedPair(report)?.availableOutgoingBitrate;
   return {
     lossPct,
-    rttMs: rttMs ?? selectedPairRtt(report),
+    // ICE's own checks first: the SFU's receiver reports give round trips of seconds on loopback.
+    rttMs: selectedPairRtt(report) ?? rttMs,
     jitterMs,
     limitedKbps: limited && typeof available === 'number' ? available / 1000 : null,
     fps: null,
     silentMs: 0,
   };
+}
+
+/** Video packets sent on one link, and how many of them were retransmissions (NACKed). */
+export interface SentTotals {
+  at: number;
+  /** Identifies the link across samples: the SSRCs of its video senders. */
+  key: string;
+  sent: number;
+  retransmitted: number;
+}
+
+export function sentTotals(report: StatsReport, at: number): SentTotals {
+  const ssrcs: number[] = [];
+  const out = { at, key: '', sent: 0, retransmitted: 0 };
+  report.forEach((s) => {
+    if (s.type !== 'outbound-rtp' || s.kind !== 'video') return;
+    ssrcs.push(num(s.ssrc));
+    out.sent += num(s.packetsSent);
+    out.retransmitted += num(s.retransmittedPacketsSent);
+  });
+  out.key = ssrcs.sort((a, b) => a - b).join(',');
+  return out;
+}
+
+/**
+ * The loss on the way out, as the sender sees it. Receivers' reports count a packet that a
+ * retransmission (NACK, RTX) or redundancy (Opus RED) recovered as received, so at 20 % of
+ * packets dropped they say 3-8 %: the path's real loss shows in what had to be sent again.
+ * A packet lost with probability p is resent on average p/(1-p) times, so the loss is r/(1+r)
+ * for r retransmissions a packet; judged over WINDOW_MS, per link.
+ */
+export class RetransmitWindows {
+  private readonly history = new Map<string, SentTotals[]>();
+
+  /** Takes this round's totals of every link; returns each link's loss (%), by key. */
+  push(links: readonly SentTotals[]): Map<string, number | null> {
+    const out = new Map<string, number | null>();
+    for (const key of this.history.keys()) {
+      if (!links.some((l) => l.key === key)) this.history.delete(key);
+    }
+    for (const t of links) {
+      if (!t.key) continue;
+      const h = this.history.get(t.key) ?? [];
+      h.push(t);
+      while (h.length > 1 && h[1]!.at <= t.at - WINDOW_MS) h.shift();
+      this.history.set(t.key, h);
+      const first = h[0]!;
+      const fresh = t.sent - t.retransmitted - (first.sent - first.retransmitted);
+      const resent = t.retransmitted - first.retransmitted;
+      const r = fresh >= MIN_PACKETS ? Math.max(0, resent) / fresh : null;
+      out.set(t.key, r === null ? null : (100 * r) / (1 + r));
+    }
+    return out;
+  }
 }
 
 function selectedPair(report: StatsReport): Stat | undefined {

@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import {
+  InboundWindow,
+  RetransmitWindows,
+  inboundTotals,
+  outboundSample,
+  sentTotals,
+} from './linkStats.ts';
+import type { StatsReport } from './linkStats.ts';
+
+type Stat = { id: string; type: string } & Record<string, unknown>;
+function report(stats: Stat[]): StatsReport {
+  const m = new Map(stats.map((s) => [s.id, s]));
+  return { forEach: (cb) => m.forEach((s) => cb(s)), get: (id) => m.get(id) };
+}
+
+const pair = {
+  id: 'CP1',
+  type: 'candidate-pair',
+  currentRoundTripTime: 0.05,
+  availableOutgoingBitrate: 120_000,
+};
+const transport = { id: 'T1', type: 'transport', selectedCandidatePairId: 'CP1' };
+
+describe('inboundTotals', () => {
+  it('sums audio and video receivers and reads the selected pair', () => {
+    const audio = report([
+      {
+        id: 'A',
+        type: 'inbound-rtp',
+        kind: 'audio',
+        packetsReceived: 500,
+        packetsLost: 5,
+        bytesReceived: 40_000,
+        jitter: 0.012,
+      },
+      pair,
+      transport,
+    ]);
+    const video = report([
+      {
+        id: 'V',
+        type: 'inbound-rtp',
+        kind: 'video',
+        packetsReceived: 300,
+        packetsLost: 1,
+        bytesReceived: 300_000,
+        framesDecoded: 150,
+      },
+    ]);
+    expect(inboundTotals([audio, video], 7)).toEqual({
+      at: 7,
+      packetsReceived: 800,
+      packetsLost: 6,
+      bytes: 340_000,
+      frames: 150,
+      jitterMs: 12,
+      rttMs: 50,
+    });
+  });
+});
+
+describe('InboundWindow', () => {
+  const at = (t: number, received: number, lost: number, bytes: number, frames = 0) => ({
+    at: t,
+    packetsReceived: received,
+    packetsLost: lost,
+    bytes,
+    frames,
+    jitterMs: null,
+    rttMs: null,
+  });
+  const both = { media: true, video: true };
+
+  it('judges loss over the last two seconds, not since the start', () => {
+    const w = new InboundWindow();
+    w.push(at(0, 0, 0, 0), both);
+    w.push(at(1_000, 1_000, 0, 1), both);
+    w.push(at(2_000, 2_000, 0, 2), both);
+    // The window reaches back to the sample at 1 s: 100 lost of the 1,200 sent since.
+    expect(w.push(at(3_000, 2_100, 100, 3), both).lossPct).toBeCloseTo((100 * 100) / 1_200);
+  });
+
+  it('counts the silence only once media has flowed, and only while it is expected', () => {
+    const w = new InboundWindow();
+    expect(w.push(at(0, 0, 0, 0), both).silentMs).toBe(0);
+    expect(w.push(at(3_000, 0, 0, 0), both).silentMs).toBe(0);
+    w.push(at(3_500, 10, 0, 100), both);
+    expect(w.push(at(4_500, 10, 0, 100), both).silentMs).toBe(1_000);
+    expect(w.push(at(5_000, 10, 0, 100), { media: false, video: false }).silentMs).toBe(0);
+    // Turned back on: the silence counts from then.
+    expect(w.push(at(5_500, 10, 0, 100), both).silentMs).toBe(0);
+    expect(w.push(at(6_000, 10, 0, 100), both).silentMs).toBe(500);
+  });
+
+  it('starts over when the tile shows other receivers (counters going back)', () => {
+    const w = new InboundWindow();
+    w.push(at(0, 0, 0, 0, 0), both);
+    w.push(at(1_000, 1_000, 0, 1_000, 30), both);
+    w.push(at(2_000, 2_000, 0, 2_000, 60), both);
+    expect(w.push(at(2_500, 10, 5, 20, 2), both)).toMatchObject({ lossPct: null, fps: null });
+    expect(w.push(at(3_500, 100, 5, 200, 17), both).fps).toBe(15);
+  });
+
+  it('measures frames a second once the picture has started', () => {
+    const w = new InboundWindow();
+    w.push(at(0, 0, 0, 0, 0), both);
+    expect(w.push(at(2_000, 100, 0, 100, 0), both).fps).toBeNull();
+    w.push(at(3_000, 200, 0, 200, 15), both);
+    expect(w.push(at(5_000, 300, 0, 300, 45), both).fps).toBe(15);
+    expect(w.push(at(5_500, 400, 0, 400, 50), { media: true, video: false }).fps).toBeNull();
+  });
+});
+
+describe('outboundSample', () => {
+  it('reads the receivers reports, and the bandwidth only when it limits our video', () => {
+    const r = (reason: string) =>
+      report([
+        {
+          id: 'RA',
+          type: 'remote-inbound-rtp',
+          kind: 'audio',
+          fractionLost: 0.05,
+          roundTripTime: 0.04,
+          jitter: 0.02,
+        },
+        {
+          id: 'RV',
+          type: 'remote-inbound-rtp',
+          kind: 'video',
+          fractionLost: 0.125,
+          roundTripTime: 0.06,
+        },
+        { id: 'OV', type: 'outbound-rtp', kind: 'video', qualityLimitationReason: reason },
+        pair,
+        transport,
+      ]);
+    expect(outboundSample(r('bandwidth'))).toEqual({
+      lossPct: 12.5,
+      rttMs: 50,
+      jitterMs: 20,
+      limitedKbps: 120,
+      fps: null,
+      silentMs: 0,
+    });
+    expect(outboundSample(r('none'))?.limitedKbps).toBeNull();
+    expect(outboundSample(report([pair, transport]))).toBeNull();
+  });
+});
+
+describe('RetransmitWindows', () => {
+  const sent = (at: number, ssrc: number, packets: number, resent: number) =>
+    sentTotals(
+      report([
+        {
+          id: `O${ssrc}`,
+          type: 'outbound-rtp',
+          kind: 'video',
+          ssrc,
+          packetsSent: packets,
+          retransmittedPacketsSent: resent,
+        },
+      ]),
+      at,
+    );
+
+  it('turns retransmissions into the loss of the path, per link', () => {
+    const w = new RetransmitWindows();
+    w.push([sent(0, 1, 0, 0), sent(0, 2, 0, 0)]);
+    // Link 1: 100 new packets and 25 resent (20 % lost); link 2: none resent.
+    const out = w.push([sent(2_000, 1, 125, 25), sent(2_000, 2, 100, 0)]);
+    expect(out.get('1')).toBeCloseTo(20);
+    expect(out.get('2')).toBe(0);
+  });
+
+  it('says nothing from too few packets, and forgets a link that went away', () => {
+    const w = new RetransmitWindows();
+    w.push([sent(0, 1, 0, 0)]);
+    expect(w.push([sent(500, 1, 10, 5)]).get('1')).toBeNull();
+    w.push([]);
+    expect(w.push([sent(1_000, 1, 200, 5)]).get('1')).toBeNull();
+  });
+});

@@ -1,0 +1,121 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, newPeerPage } from './support/browser.ts';
+import { createRoom, expectTilesLive, joinRoom, selfId } from './support/call.ts';
+import { NetRig } from './support/netns.ts';
+import { startTestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
+import { waitFor } from './support/wait.ts';
+
+const tile = (page: Page, name: string) => page.locator(`figure[data-peer-name="${name}"]`);
+const qualityOf = (page: Page, name: string) => tile(page, name).getAttribute('data-quality');
+const selfBanner = (page: Page) => page.locator('.self-quality');
+
+/** Waits until `name`'s tile on `page` shows one of `levels`; returns how long it took (ms). */
+async function tileShows(page: Page, name: string, levels: string[], timeoutMs = 10_000) {
+  const start = Date.now();
+  await waitFor(
+    `${name}'s tile to show ${levels.join(' or ')}`,
+    async () => {
+      if (levels.includes((await qualityOf(page, name)) ?? '')) return true;
+      // Thrown, so that a timeout says what the tile showed.
+      const bars = tile(page, name).locator('.quality-bars');
+      throw new Error(
+        (await bars.count()) > 0 ? String(await bars.getAttribute('title')) : 'no indicator',
+      );
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+  return Date.now() - start;
+}
+
+// Issue 20: connection quality shown per person, under a real impairment. "Impaired" is a
+// browser in its own network namespace (support/netns.ts); Ann and Bo are on the host.
+describe.each([
+  ['mesh', 'mesh', {}],
+  ['SFU', 'sfu', { sfu: true, meshMaxPeers: 2 }],
+] as const)('connection quality in a %s call', (mode, via, serverOptions) => {
+  let rig: NetRig;
+  let server: TestServer;
+  let outside: Browser;
+  let inside: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    rig = await NetRig.create();
+    server = await startTestServer({ host: rig.hostIp, ...serverOptions });
+    outside = await launchChromium({ secureOrigins: [server.url] });
+    inside = await rig.launchChromium({ secureOrigins: [server.url] });
+  });
+  afterEach(async () => {
+    await rig.clear();
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await inside?.close();
+    await outside?.close();
+    await server?.close();
+    await rig?.close();
+  });
+
+  it('shows whose connection is poor, to the others and to them, and a lost one as lost', async () => {
+    const pages = await Promise.all([
+      newPeerPage(outside, { label: 'ann' }),
+      newPeerPage(outside, { label: 'bo' }),
+      newPeerPage(inside, { label: 'impaired' }),
+    ]);
+    contexts.push(...pages.map((p) => p.context));
+    const [ann, bo, impaired] = pages.map((p) => p.page) as [Page, Page, Page];
+    const url = await createRoom(ann, server.url);
+    await joinRoom(ann, url, 'Ann');
+    await joinRoom(bo, url, 'Bo');
+    await joinRoom(impaired, url, 'Impaired');
+    const all = [ann, bo, impaired];
+    const ids = await Promise.all(all.map((p) => selfId(p)));
+    await Promise.all(
+      all.map((p, i) =>
+        expectTilesLive(
+          p,
+          ids.filter((_, j) => j !== i),
+          via,
+        ),
+      ),
+    );
+    // Measured, and not poor, before anything is impaired.
+    await tileShows(ann, 'Impaired', ['good', 'fair']);
+    await tileShows(impaired, 'Ann', ['good', 'fair']);
+
+    await rig.impair({ rateKbit: 150 });
+    const shown = await tileShows(ann, 'Impaired', ['poor']);
+    console.log(`[${mode}] 150 kbit/s shown poor on another's screen after ${shown} ms`);
+    await waitFor('the impaired person to be told', async () =>
+      /Your connection is poor/.test((await selfBanner(impaired).textContent()) ?? ''),
+    );
+    // The tooltip names whose connection it is; the others are not told theirs is poor.
+    await waitFor("Ann's tooltip to name the impaired person's connection", async () =>
+      /Impaired's connection/.test(
+        (await tile(ann, 'Impaired').locator('.quality-bars').getAttribute('title')) ?? '',
+      ),
+    );
+    for (const page of [ann, bo]) {
+      const told = await selfBanner(page).allTextContents();
+      expect(told, 'nobody else is told their own connection is poor').toEqual([]);
+    }
+    expect(
+      await qualityOf(ann, 'Bo'),
+      (await tile(ann, 'Bo').locator('.quality-bars').getAttribute('title')) ?? '',
+    ).not.toBe('poor');
+
+    await rig.impair({ blockAll: true });
+    const lost = await tileShows(bo, 'Impaired', ['lost']);
+    console.log(`[${mode}] a dead network shown lost after ${lost} ms`);
+    await expect
+      .poll(() => tile(bo, 'Impaired').locator('.tile-lost').textContent())
+      .toBe('Connection lost - Impaired');
+
+    await rig.clear();
+    await tileShows(bo, 'Impaired', ['poor', 'fair', 'good'], 20_000);
+    expect(await tile(bo, 'Impaired').locator('.tile-lost').count()).toBe(0);
+    await tileShows(ann, 'Impaired', ['good', 'fair'], 30_000);
+  });
+});
