@@ -121,7 +121,7 @@ export function CallView({ controller, snap }: Props) {
       )}
       {snap.selfQuality && snap.selfQuality.quality !== 'fair' && (
         // Told to the person whose connection it is; the others see it on this person's tile.
-        <div class="banner banner-warn self-quality" role="status">
+        <div class="self-quality" role="status">
           {snap.selfQuality.text}
         </div>
       )}
