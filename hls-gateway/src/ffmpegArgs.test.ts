@@ -116,8 +116,44 @@ describe('buildFfmpegPlan', () => {
     expect(args).toContain('-nostdin');
   });
 
+  it('with the ladder: one decode split into a 720p and a 360p encode, each its own HLS output', () => {
+    const plan = buildFfmpegPlan({ ...base, ladder: true });
+    const args = toArgs(plan);
+    const graph = valueOf(args, '-filter_complex') ?? '';
+    expect(graph.match(/\[0:v:0\]/g)).toHaveLength(1);
+    expect(graph).toContain('format=yuv420p,split=2[vout][vsplit1];[vsplit1]scale=640:360[vout1]');
+    expect(graph).toContain('aresample=async=1000:first_pts=0,asplit=2[aout][aout1]');
+    expect(args.filter((_, i) => args[i - 1] === '-map')).toEqual([
+      '[vout]',
+      '[aout]',
+      '[vout1]',
+      '[aout1]',
+    ]);
+    const all = (flag: string) => args.filter((_, i) => args[i - 1] === flag);
+    expect(all('-c:v')).toEqual(['libx264', 'libx264']);
+    expect(all('-b:v')).toEqual(['2500k', '800k']);
+    expect(all('-level:v')).toEqual(['3.1', '3.0']);
+    expect(all('-b:a')).toEqual(['128k', '96k']);
+    expect(all('-g')).toEqual(['30', '30']);
+    expect(all('-hls_segment_filename')).toEqual(['/w/hi/seg_%d.m4s', '/w/lo/seg_%d.m4s']);
+    expect(plan.output).toBe('/w/hi/ffmpeg.m3u8');
+    expect(plan.moreOutputs?.map((o) => o.output)).toEqual(['/w/lo/ffmpeg.m3u8']);
+    expect(args.at(-1)).toBe('/w/lo/ffmpeg.m3u8');
+    // Each output's options come before its file: the 360p map follows the 720p file.
+    expect(args.indexOf('[vout1]')).toBeGreaterThan(args.indexOf('/w/hi/ffmpeg.m3u8'));
+  });
+
+  it('without the ladder: one output, no split, as before', () => {
+    const plan = buildFfmpegPlan(base);
+    const args = toArgs(plan);
+    expect(valueOf(args, '-filter_complex')).not.toContain('split');
+    expect(plan.moreOutputs).toBeUndefined();
+    expect(args.filter((a) => a === '-c:v')).toHaveLength(1);
+  });
+
   it.each([
     { name: 'odd width', options: { width: 641 }, error: /even/ },
+    { name: 'ladder on a 360p picture', options: { ladder: true, height: 360 }, error: /ladder/ },
     { name: 'zero fps', options: { fps: 0 }, error: /fps/ },
     { name: 'negative segment', options: { segmentSeconds: -1 }, error: /segmentSeconds/ },
     { name: 'tiny list', options: { listSize: 2 }, error: /listSize/ },

@@ -3,11 +3,18 @@
 // hands the plan to fluent-ffmpeg.
 
 import { isIP } from 'node:net';
+import { levelArg, renditionsOf, type Rendition } from './renditions.ts';
 
 /** One `-i` with the options that precede it. */
 export interface FfmpegInput {
   options: string[];
   source: string;
+}
+
+/** One more output file with the options that precede it. */
+export interface FfmpegOutput {
+  options: string[];
+  output: string;
 }
 
 /** A complete FFmpeg invocation. `toArgs` gives the command line fluent-ffmpeg will run. */
@@ -16,6 +23,8 @@ export interface FfmpegPlan {
   /** Global options (logging, stdin) lead these: fluent-ffmpeg has no separate slot for them. */
   outputOptions: string[];
   output: string;
+  /** Outputs after the first (the ladder's other renditions), in order. */
+  moreOutputs?: FfmpegOutput[];
 }
 
 export interface EncodeOptions {
@@ -42,6 +51,11 @@ export interface EncodeOptions {
   listSize?: number;
   /** The address FFmpeg binds its RTP/RTCP sockets to (default 127.0.0.1, see sdpInput). */
   rtpListenIp?: string;
+  /**
+   * Also encode a 360p rendition (default false): one decode, a split, a second x264 and a
+   * second HLS output in `<workDir>/lo`, the main one in `<workDir>/hi` (see renditions.ts).
+   */
+  ladder?: boolean;
 }
 
 export const FFMPEG_PLAYLIST = 'ffmpeg.m3u8';
@@ -60,6 +74,7 @@ const DEFAULTS = {
   audioKbps: 128,
   listSize: 10,
   rtpListenIp: '127.0.0.1',
+  ladder: false,
 };
 
 /** Builds the plan; throws on options that cannot make a valid command. */
@@ -71,27 +86,39 @@ export function buildFfmpegPlan(options: EncodeOptions): FfmpegPlan {
   if (rtp) inputs.push(sdpInput(o.sdpPath, o.rtpListenIp));
   const videoIndex = o.rtpVideo ? 0 : inputs.push(blackInput(o)) - 1;
   const silenceIndex = o.rtpAudioCount > 0 ? -1 : inputs.push(silenceInput()) - 1;
-  const filters = [videoFilter(`${videoIndex}:v:0`, o)];
-  const audio = audioFilter(o.rtpAudioCount);
+  const renditions = renditionsOf(o);
+  const filters = [videoFilter(`${videoIndex}:v:0`, o, renditions)];
+  const audio = audioFilter(o.rtpAudioCount, renditions.length);
   if (audio) filters.push(audio);
+  const [first, ...more] = renditions.map((rendition, i): FfmpegOutput => {
+    const dir = rendition.subdir ? `${o.workDir}/${rendition.subdir}` : o.workDir;
+    return {
+      options: [
+        '-map',
+        `[vout${label(i)}]`,
+        '-map',
+        audio ? `[aout${label(i)}]` : `${silenceIndex}:a:0`,
+        ...videoCodecOptions(o, rendition),
+        ...audioCodecOptions(rendition),
+        '-max_muxing_queue_size',
+        '1024',
+        ...hlsOptions(o, dir),
+      ],
+      output: `${dir}/${FFMPEG_PLAYLIST}`,
+    };
+  });
+  if (!first) throw new Error('ffmpeg: no rendition');
   return {
     inputs,
-    outputOptions: [
-      ...GLOBAL_OPTIONS,
-      '-filter_complex',
-      filters.join(';'),
-      '-map',
-      '[vout]',
-      '-map',
-      audio ? '[aout]' : `${silenceIndex}:a:0`,
-      ...videoCodecOptions(o),
-      ...audioCodecOptions(o),
-      '-max_muxing_queue_size',
-      '1024',
-      ...hlsOptions(o),
-    ],
-    output: `${o.workDir}/${FFMPEG_PLAYLIST}`,
+    outputOptions: [...GLOBAL_OPTIONS, '-filter_complex', filters.join(';'), ...first.options],
+    output: first.output,
+    ...(more.length > 0 ? { moreOutputs: more } : {}),
   };
+}
+
+/** Filter graph labels: `[vout]` and `[aout]` for the first rendition, `[vout1]`... after. */
+function label(index: number): string {
+  return index === 0 ? '' : String(index);
 }
 
 /** The plan as one argument list, in the order fluent-ffmpeg assembles it. */
@@ -101,7 +128,15 @@ export function toArgs(plan: FfmpegPlan): string[] {
     '-y',
     ...plan.outputOptions,
     plan.output,
+    ...(plan.moreOutputs ?? []).flatMap((more) => [...more.options, more.output]),
   ];
+}
+
+/** The renditions a plan with these options encodes, highest first (defaults applied). */
+export function renditionsFor(
+  options: Omit<EncodeOptions, 'rtpVideo' | 'rtpAudioCount' | 'workDir'>,
+): Rendition[] {
+  return renditionsOf({ ...DEFAULTS, ...withoutUndefined(options) });
 }
 
 type Resolved = typeof DEFAULTS & EncodeOptions;
@@ -167,27 +202,39 @@ function silenceInput(): FfmpegInput {
  * Every source (any size, changing with simulcast layers) becomes one constant size and frame
  * rate, so the encoder never reconfigures and the keyframe grid stays regular.
  */
-function videoFilter(input: string, o: Resolved): string {
+function videoFilter(input: string, o: Resolved, renditions: readonly Rendition[]): string {
   const { width: w, height: h, fps } = o;
-  return (
+  const main =
     `[${input}]scale=${w}:${h}:force_original_aspect_ratio=decrease,` +
-    `pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=${fps},format=yuv420p[vout]`
-  );
+    `pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=${fps},format=yuv420p`;
+  if (renditions.length === 1) return `${main}[vout]`;
+  // The lower rungs are scaled from the main picture: one decode, one pad, one fps pass.
+  const labels = renditions.map((_, i) => (i === 0 ? '[vout]' : `[vsplit${i}]`)).join('');
+  const lower = renditions
+    .slice(1)
+    .map((r, i) => `[vsplit${i + 1}]scale=${r.width}:${r.height}[vout${label(i + 1)}]`);
+  return [`${main},split=${renditions.length}${labels}`, ...lower].join(';');
 }
 
 /**
  * RTP audio is resampled against its timestamps (async fills gaps with silence); several
  * streams are summed without normalization (amix would otherwise divide every voice by N).
  */
-function audioFilter(count: number): string | undefined {
+function audioFilter(count: number, outputs: number): string | undefined {
   if (count === 0) return undefined;
   const resample = 'aresample=async=1000:first_pts=0';
-  if (count === 1) return `[0:a:0]${resample}[aout]`;
+  // A filter's output feeds one encoder: each rendition's AAC gets its copy.
+  const out =
+    outputs === 1
+      ? '[aout]'
+      : `,asplit=${outputs}` +
+        Array.from({ length: outputs }, (_, i) => `[aout${label(i)}]`).join('');
+  if (count === 1) return `[0:a:0]${resample}${out}`;
   const labels = Array.from({ length: count }, (_, i) => `[0:a:${i}]`).join('');
-  return `${labels}amix=inputs=${count}:duration=longest:dropout_transition=0:normalize=0,${resample}[aout]`;
+  return `${labels}amix=inputs=${count}:duration=longest:dropout_transition=0:normalize=0,${resample}${out}`;
 }
 
-function videoCodecOptions(o: Resolved): string[] {
+function videoCodecOptions(o: Resolved, r: Rendition): string[] {
   const gop = String(Math.max(1, Math.round(o.fps * o.segmentSeconds)));
   return [
     '-c:v',
@@ -199,12 +246,15 @@ function videoCodecOptions(o: Resolved): string[] {
     'zerolatency',
     '-profile:v',
     'main',
+    // Stated, not left to x264: the master playlist's CODECS names the same level.
+    '-level:v',
+    levelArg(r.level),
     '-b:v',
-    `${o.videoKbps}k`,
+    `${r.videoKbps}k`,
     '-maxrate',
-    `${o.videoKbps}k`,
+    `${r.videoKbps}k`,
     '-bufsize',
-    `${o.videoKbps * 2}k`,
+    `${r.videoKbps * 2}k`,
     // A keyframe exactly every segment: each segment starts with one and none is cut short.
     '-g',
     gop,
@@ -217,11 +267,11 @@ function videoCodecOptions(o: Resolved): string[] {
   ];
 }
 
-function audioCodecOptions(o: Resolved): string[] {
-  return ['-c:a', 'aac', '-b:a', `${o.audioKbps}k`, '-ar', '48000', '-ac', '2'];
+function audioCodecOptions(r: Rendition): string[] {
+  return ['-c:a', 'aac', '-b:a', `${r.audioKbps}k`, '-ar', '48000', '-ac', '2'];
 }
 
-function hlsOptions(o: Resolved): string[] {
+function hlsOptions(o: Resolved, dir: string): string[] {
   return [
     '-f',
     'hls',
@@ -237,6 +287,6 @@ function hlsOptions(o: Resolved): string[] {
     '-hls_flags',
     'independent_segments+program_date_time+temp_file',
     '-hls_segment_filename',
-    `${o.workDir}/seg_%d.m4s`,
+    `${dir}/seg_%d.m4s`,
   ];
 }

@@ -60,6 +60,10 @@ export class FfmpegProcess {
       if (input.options.length > 0) this.command.inputOptions(...input.options);
     }
     this.command.outputOptions(...plan.outputOptions).output(plan.output);
+    // fluent-ffmpeg writes each output's options before its target, whichever was set first.
+    for (const more of plan.moreOutputs ?? []) {
+      this.command.output(more.output).outputOptions(...more.options);
+    }
     this.exited = new Promise((resolve) => {
       const finish = (error: Error | undefined, stderr: unknown): void => {
         this.done = true;

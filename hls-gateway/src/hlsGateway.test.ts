@@ -1,6 +1,7 @@
 // The whole broadcast path with real parts: an FFmpeg test pattern (VP8 + Opus) produced into a
 // real mediasoup worker, the gateway's FFmpeg transcoding it to HLS, the playlist served over a
-// real HTTP server. Ports: mediasoup 44000-44499, gateway RTP 44500-44799, sources 44800+.
+// real HTTP server. Ports: mediasoup 44000-44499, gateway RTP 44500-44699, the ladder's gateway
+// 44700-44799, sources 44800+.
 
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -43,7 +44,7 @@ beforeAll(async () => {
     width: 320,
     height: 180,
     videoKbps: 400,
-    rtpPorts: { min: 44500, max: 44799 },
+    rtpPorts: { min: 44500, max: 44699 },
     log,
   });
   server = http.createServer((req, res) => {
@@ -94,24 +95,27 @@ function listedFiles(text: string): string[] {
   return [...new Set([...maps, ...parseMediaPlaylist(text).segments.map((s) => s.uri)])];
 }
 
-async function probe(file: string): Promise<{ codecs: string[]; duration: number }> {
+async function probe(
+  file: string,
+): Promise<{ codecs: string[]; duration: number; height: number | undefined }> {
   const { stdout } = await run('ffprobe', [
     ...[
       '-v',
       'error',
       '-show_entries',
-      'stream=codec_name:format=start_time,duration',
+      'stream=codec_name,height:format=start_time,duration',
       '-of',
       'json',
       file,
     ],
   ]);
   const info = JSON.parse(stdout) as {
-    streams: { codec_name: string }[];
+    streams: { codec_name: string; height?: number }[];
     format: { start_time: string; duration: string };
   };
   return {
     codecs: info.streams.map((s) => s.codec_name).sort(),
+    height: info.streams.find((s) => s.height !== undefined)?.height,
     // A segment's media starts where the previous one ended: its length is end - start.
     duration: Number(info.format.duration) - Number(info.format.start_time),
   };
@@ -294,6 +298,73 @@ describe('HlsGateway with real FFmpeg and mediasoup', () => {
       expect(bindings.filter((b) => b.address !== '127.0.0.1')).toEqual([]);
     } finally {
       await gateway.stop(roomId);
+    }
+  }, 60_000);
+
+  it('with the ladder: a master playlist naming two renditions, each of its own height', async () => {
+    const roomId = 'room-ladder';
+    const ladder = new HlsGateway({
+      outDir,
+      workDir: path.join(outDir, '.work-ladder'),
+      segmentSeconds: 1,
+      fps: 15,
+      width: 640,
+      height: 480,
+      videoKbps: 1000,
+      ladder: true,
+      rtpPorts: { min: 44700, max: 44799 },
+      log,
+    });
+    try {
+      await ladder.start(roomId, room, {
+        videoProducerId: source.videoProducerId,
+        audioProducerIds: [source.audioProducerId],
+      });
+      await vi.waitFor(() => expect(ladder.isLive(roomId)).toBe(true), {
+        timeout: 15_000,
+        interval: 50,
+      });
+      // Live only once the master is out, and the master only once both renditions have media.
+      const master = await fetchText(`${base}/hls/${roomId}/index.m3u8`);
+      expect(master.text).toContain(
+        '#EXT-X-STREAM-INF:BANDWIDTH=1184400,RESOLUTION=640x480,FRAME-RATE=15.000,CODECS="avc1.4d401e,mp4a.40.2"\nhi.m3u8',
+      );
+      expect(master.text).toContain('RESOLUTION=480x360');
+      expect(master.text).toContain('lo.m3u8');
+      for (const [name, height] of [
+        ['hi', 480],
+        ['lo', 360],
+      ] as const) {
+        const media = await fetchText(`${base}/hls/${roomId}/${name}.m3u8`);
+        expect(media.status).toBe(200);
+        const [mapUri] = listedFiles(media.text);
+        const segment = parseMediaPlaylist(media.text).segments[0];
+        if (!mapUri || !segment) throw new Error(`${name}: no map or segment`);
+        expect(segment.uri.startsWith(`${mapUri.split('-r')[0]}`)).toBe(true);
+        const parts = await Promise.all(
+          [mapUri, segment.uri].map(async (file) => {
+            const response = await fetch(`${base}/hls/${roomId}/${file}`);
+            expect(response.status).toBe(200);
+            return Buffer.from(await response.arrayBuffer());
+          }),
+        );
+        const joined = path.join(outDir, `probe-${name}.mp4`);
+        await fs.writeFile(joined, Buffer.concat(parts));
+        expect(await probe(joined)).toMatchObject({ codecs: ['aac', 'h264'], height });
+      }
+      // One FFmpeg for both renditions.
+      const pid = ladder.ffmpegPid(roomId);
+      if (!pid) throw new Error('no ffmpeg pid');
+      const { stdout } = await run('pgrep', ['-f', path.join(outDir, '.work-ladder')]);
+      expect(stdout.trim().split('\n')).toEqual([String(pid)]);
+
+      await ladder.stop(roomId);
+      for (const name of ['hi', 'lo']) {
+        const final = await fetchText(`${base}/hls/${roomId}/${name}.m3u8`);
+        expect(final.text.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
+      }
+    } finally {
+      await ladder.close();
     }
   }, 60_000);
 });

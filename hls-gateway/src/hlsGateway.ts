@@ -164,12 +164,12 @@ export class HlsGateway {
   /** On air, and at least one segment published. */
   isLive(roomId: string): boolean {
     const session = this.sessions.get(roomId);
-    return !!session && !session.ended && session.writer.segmentCount > 0;
+    return !!session && !session.ended && session.segmentCount > 0;
   }
 
   /** Seconds since the newest segment was published; undefined when not on air or none yet. */
   secondsSinceNewestSegment(roomId: string): number | undefined {
-    const at = this.sessions.get(roomId)?.writer.newestSegmentAt;
+    const at = this.sessions.get(roomId)?.newestSegmentAt;
     return at === undefined ? undefined : (Date.now() - at) / 1000;
   }
 
@@ -204,8 +204,9 @@ export class HlsGateway {
   }
 
   private encodeSettings(): EncodeSettings {
-    const { segmentSeconds, fps, width, height, videoKbps, audioKbps, listSize } = this.options;
-    return { segmentSeconds, fps, width, height, videoKbps, audioKbps, listSize };
+    const { segmentSeconds, fps, width, height, videoKbps, audioKbps, listSize, ladder } =
+      this.options;
+    return { segmentSeconds, fps, width, height, videoKbps, audioKbps, listSize, ladder };
   }
 
   private onSessionEnded(roomId: string, session: HlsSession, reason: 'stopped' | 'failed'): void {
@@ -220,7 +221,7 @@ export class HlsGateway {
   private schedulePurge(roomId: string, session: HlsSession): void {
     const run = async (): Promise<void> => {
       this.purges.delete(roomId);
-      await session.writer.purge();
+      await session.purge();
     };
     const delay = this.closing ? 0 : (this.options.retainEndedMs ?? 60_000);
     const timer = setTimeout(() => {

@@ -2,9 +2,11 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { EncodeOptions, FfmpegPlan } from './ffmpegArgs.ts';
+import { renditionsFor, type EncodeOptions, type FfmpegPlan } from './ffmpegArgs.ts';
 import type { FfmpegExit, FfmpegLauncher, FfmpegProcess } from './ffmpegProcess.ts';
-import { PlaylistWriter } from './playlistWriter.ts';
+import { renderMasterPlaylist } from './m3u8.ts';
+import { PlaylistWriter, PUBLIC_PLAYLIST, writeAtomically } from './playlistWriter.ts';
+import { codecsOf, type Rendition } from './renditions.ts';
 import type { PortPool } from './ports.ts';
 import { RunFollower } from './runFollower.ts';
 import { buildSdp } from './sdp.ts';
@@ -47,7 +49,8 @@ export interface HlsSessionOptions {
 interface Run {
   index: number;
   process: FfmpegProcess;
-  follower: RunFollower;
+  /** One per rendition, in the renditions' order. */
+  followers: RunFollower[];
   dir: string;
   keyframes: NodeJS.Timeout;
 }
@@ -65,7 +68,10 @@ const MAX_RESTART_DELAY_MS = 2000;
  * Every mutation goes through one queue, so a crash restart and a source change never race.
  */
 export class HlsSession {
-  readonly writer: PlaylistWriter;
+  private readonly renditions: Rendition[];
+  /** One public media playlist per rendition, in the same order. */
+  private readonly writers: PlaylistWriter[];
+  private masterWritten = false;
   private readonly sources: BroadcastSources;
   private run: Run | undefined;
   private runCount = 0;
@@ -76,12 +82,19 @@ export class HlsSession {
   private isEnded = false;
 
   constructor(private readonly options: HlsSessionOptions) {
-    this.writer = new PlaylistWriter({
-      dir: options.publicDir,
-      prefix: options.prefix,
-      segmentSeconds: options.encode.segmentSeconds ?? 1,
-      windowSize: options.windowSize,
-    });
+    this.renditions = renditionsFor(options.encode);
+    const ladder = this.renditions.length > 1;
+    // Without the ladder, index.m3u8 is the one media playlist, as before issue 20.
+    this.writers = this.renditions.map(
+      (r) =>
+        new PlaylistWriter({
+          dir: options.publicDir,
+          prefix: ladder ? `${options.prefix}-${r.name}` : options.prefix,
+          playlist: ladder ? `${r.name}.m3u8` : PUBLIC_PLAYLIST,
+          segmentSeconds: options.encode.segmentSeconds ?? 1,
+          windowSize: options.windowSize,
+        }),
+    );
     this.sources = new BroadcastSources(options.room, options.ports, (change, producerId) =>
       this.onSourceChange(change, producerId),
     );
@@ -89,6 +102,28 @@ export class HlsSession {
 
   get ended(): boolean {
     return this.isEnded;
+  }
+
+  /**
+   * Segments every viewer can play: the fewest any rendition has published, and none until the
+   * master playlist (with the ladder) is out.
+   */
+  get segmentCount(): number {
+    if (this.writers.length > 1 && !this.masterWritten) return 0;
+    return Math.min(...this.writers.map((w) => w.segmentCount));
+  }
+
+  /** Wall-clock ms when the main rendition's newest segment was published. */
+  get newestSegmentAt(): number | undefined {
+    return this.writers[0]?.newestSegmentAt;
+  }
+
+  /** Deletes every file the broadcast published. For after it ended. */
+  async purge(): Promise<void> {
+    await Promise.all(this.writers.map((w) => w.purge()));
+    if (this.writers.length > 1) {
+      await fs.rm(path.join(this.options.publicDir, PUBLIC_PLAYLIST), { force: true });
+    }
   }
 
   /** Pid of the current FFmpeg, if one is running. */
@@ -188,21 +223,26 @@ export class HlsSession {
       rtpAudioCount: streams.filter((s) => s.kind === 'audio').length,
       workDir: dir,
     });
-    this.writer.beginRun();
+    const dirs = this.renditions.map((r) => path.join(dir, r.subdir));
+    await Promise.all(dirs.map((d) => fs.mkdir(d, { recursive: true })));
+    for (const writer of this.writers) writer.beginRun();
     const process = this.options.launch(plan, dir);
-    const follower = new RunFollower({
-      workDir: dir,
-      writer: this.writer,
-      onSegment: () => this.onSegment(run),
-      onError: (error) =>
-        this.options.log.warn('hls segment not published', {
-          roomId: this.options.roomId,
-          error: String(error),
+    const followers = this.writers.map(
+      (writer, i) =>
+        new RunFollower({
+          workDir: dirs[i] ?? dir,
+          writer,
+          onSegment: () => this.onSegment(run),
+          onError: (error) =>
+            this.options.log.warn('hls segment not published', {
+              roomId: this.options.roomId,
+              error: String(error),
+            }),
         }),
-    });
+    );
     // FFmpeg drops video until a keyframe: ask until the run's first segment is out.
     const keyframes = setInterval(() => this.requestKeyFrame(), KEYFRAME_RETRY_MS);
-    const run: Run = { index, process, follower, dir, keyframes };
+    const run: Run = { index, process, followers, dir, keyframes };
     this.run = run;
     // `exited` only resolves; what onRunExit does next goes through the queue.
     process.exited.then(
@@ -225,6 +265,36 @@ export class HlsSession {
   private onSegment(run: Run): void {
     clearInterval(run.keyframes);
     this.failedRuns = 0;
+    if (this.writers.length > 1 && !this.masterWritten) this.writeMasterOnce();
+  }
+
+  /**
+   * The master playlist goes out once every rendition has a segment, so a player that reads it
+   * finds each media playlist it names. Its content never changes during the broadcast.
+   */
+  private writeMasterOnce(): void {
+    if (this.writers.some((w) => w.segmentCount === 0)) return;
+    this.masterWritten = true;
+    const fps = this.options.encode.fps ?? 30;
+    const text = renderMasterPlaylist(
+      this.renditions.map((r) => ({
+        uri: `${r.name}.m3u8`,
+        // The encoder's cap (maxrate), plus AAC and about 5 % of fMP4 framing.
+        bandwidth: (r.videoKbps + r.audioKbps) * 1000 * 1.05,
+        width: r.width,
+        height: r.height,
+        fps,
+        codecs: codecsOf(r),
+      })),
+    );
+    const file = path.join(this.options.publicDir, PUBLIC_PLAYLIST);
+    writeAtomically(file, text, this.options.prefix).catch((error: unknown) => {
+      this.masterWritten = false;
+      this.options.log.warn('hls master playlist not written', {
+        roomId: this.options.roomId,
+        error: String(error),
+      });
+    });
   }
 
   /** Stops the current run (SIGINT, or SIGKILL) and publishes what it finished. */
@@ -240,7 +310,7 @@ export class HlsSession {
 
   private async cleanUpRun(run: Run): Promise<void> {
     clearInterval(run.keyframes);
-    await run.follower.drain();
+    await Promise.all(run.followers.map((f) => f.drain()));
     await fs.rm(run.dir, { recursive: true, force: true });
   }
 
@@ -252,7 +322,7 @@ export class HlsSession {
     this.options.log.warn('ffmpeg exited unexpectedly', { roomId, ...exit, stderr });
     this.enqueueDetached(async () => {
       await this.cleanUpRun(run);
-      if (run.follower.taken === 0) this.failedRuns += 1;
+      if (run.followers.every((f) => f.taken === 0)) this.failedRuns += 1;
       if (this.failedRuns >= (this.options.maxFailedRuns ?? 5)) {
         this.options.log.error('ffmpeg keeps failing; broadcast ends', { roomId });
         await this.shutdown('failed', false);
@@ -283,7 +353,7 @@ export class HlsSession {
       await this.endRun(graceful);
     } finally {
       this.sources.close();
-      await this.writer.end();
+      await Promise.all(this.writers.map((w) => w.end()));
       await fs.rm(this.options.workDir, { recursive: true, force: true });
       this.options.onEnded(reason);
     }

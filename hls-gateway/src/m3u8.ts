@@ -104,3 +104,31 @@ function isoDate(value: string | undefined): string | undefined {
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
+
+/** One rendition in a master playlist. */
+export interface VariantStream {
+  /** Its media playlist, relative to the master. */
+  uri: string;
+  /** Peak bits per second of its segments (video, audio and container). */
+  bandwidth: number;
+  width: number;
+  height: number;
+  fps: number;
+  /** RFC 6381, e.g. `avc1.4d401f,mp4a.40.2`. */
+  codecs: string;
+}
+
+/** Renders a master playlist listing the renditions in the order given (highest first). */
+export function renderMasterPlaylist(variants: readonly VariantStream[]): string {
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-INDEPENDENT-SEGMENTS'];
+  for (const v of variants) {
+    const attributes = [
+      `BANDWIDTH=${Math.round(v.bandwidth)}`,
+      `RESOLUTION=${v.width}x${v.height}`,
+      `FRAME-RATE=${v.fps.toFixed(3)}`,
+      `CODECS="${v.codecs}"`,
+    ];
+    lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, v.uri);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -14,6 +14,8 @@ export interface PlaylistWriterOptions {
   prefix: string;
   /** Nominal segment length, seconds: the initial EXT-X-TARGETDURATION. */
   segmentSeconds: number;
+  /** The playlist's file name in `dir` (default `index.m3u8`; a rendition's with the ladder). */
+  playlist?: string;
   /** Segments listed at a time (default 6). */
   windowSize?: number;
   /** Clock, ms (default Date.now); tests drive deletion with it. */
@@ -39,6 +41,7 @@ interface Retired {
 export class PlaylistWriter {
   private readonly dir: string;
   private readonly prefix: string;
+  private readonly playlist: string;
   private readonly windowSize: number;
   private readonly now: () => number;
   private readonly window: PublishedSegment[] = [];
@@ -57,10 +60,14 @@ export class PlaylistWriter {
   constructor(options: PlaylistWriterOptions) {
     this.dir = options.dir;
     this.prefix = options.prefix;
+    this.playlist = options.playlist ?? PUBLIC_PLAYLIST;
     this.windowSize = options.windowSize ?? 6;
     this.now = options.now ?? Date.now;
     this.targetDuration = Math.max(1, Math.ceil(options.segmentSeconds));
     if (!/^[A-Za-z0-9_-]+$/.test(this.prefix)) throw new Error(`bad prefix ${this.prefix}`);
+    if (!/^[A-Za-z0-9_-]+\.m3u8$/.test(this.playlist)) {
+      throw new Error(`bad playlist ${this.playlist}`);
+    }
     if (!Number.isInteger(this.windowSize) || this.windowSize < 2) {
       throw new Error(`bad windowSize ${this.windowSize}`);
     }
@@ -151,7 +158,7 @@ export class PlaylistWriter {
         ...this.retired.map((r) => r.uri),
         ...this.window.map((s) => s.uri),
         ...this.inits,
-        PUBLIC_PLAYLIST,
+        this.playlist,
       ];
       this.window.length = 0;
       this.retired.length = 0;
@@ -176,9 +183,7 @@ export class PlaylistWriter {
       segments: this.window,
       ended: this.ended,
     });
-    const tmp = path.join(this.dir, `${PUBLIC_PLAYLIST}.${this.prefix}.tmp`);
-    await fs.writeFile(tmp, text);
-    await fs.rename(tmp, path.join(this.dir, PUBLIC_PLAYLIST));
+    await writeAtomically(path.join(this.dir, this.playlist), text, this.prefix);
   }
 
   /** Window duration plus one segment: how long a retired file must stay fetchable. */
@@ -221,4 +226,11 @@ export class PlaylistWriter {
     );
     return result;
   }
+}
+
+/** Replaces `file` whole (a temp file, then rename): a viewer never reads half a playlist. */
+export async function writeAtomically(file: string, text: string, tag: string): Promise<void> {
+  const tmp = `${file}.${tag}.tmp`;
+  await fs.writeFile(tmp, text);
+  await fs.rename(tmp, file);
 }

@@ -20,10 +20,14 @@ beforeAll(async () => {
   await fs.mkdir(path.join(root, 'room1'), { recursive: true });
   await fs.mkdir(path.join(root, 'secret'), { recursive: true });
   await fs.writeFile(path.join(root, 'room1', 'index.m3u8'), '#EXTM3U\n');
+  await fs.writeFile(path.join(root, 'room1', 'lo.m3u8'), '#EXTM3U\n#lo\n');
+  await fs.writeFile(path.join(root, 'room1', 'other.m3u8'), '#EXTM3U\n');
+  await fs.writeFile(path.join(root, 'room1', 'ffmpeg.m3u8'), '#EXTM3U\n');
   await fs.writeFile(path.join(root, 'room1', 'abc-1.m4s'), 'segment');
   await fs.writeFile(path.join(root, 'room1', 'abc-r1-init.mp4'), 'init');
   await fs.writeFile(path.join(root, 'room1', 'index.m3u8.abc.tmp'), 'partial');
   await fs.writeFile(path.join(root, 'secret', 'index.m3u8'), '#EXTM3U\n');
+  await fs.writeFile(path.join(root, 'secret', 'lo.m3u8'), '#EXTM3U\n');
   await fs.writeFile(path.join(dir, 'passwd'), 'outside');
   await fs.writeFile(path.join(root, 'passwd.m4s'), 'outside the room');
   server = http.createServer((req, res) => {
@@ -83,7 +87,12 @@ describe('handleHlsRequest', () => {
     },
     { path: '/hls/room1/abc-r1-init.mp4', status: 200, type: 'video/mp4', body: 'init' },
     { path: '/hls/room1/abc-1.m4s?token=whatever', status: 200, body: 'segment' },
+    { path: '/hls/room1/lo.m3u8', status: 200, body: '#EXTM3U\n#lo\n' },
     { path: '/hls/room1/nope.m4s', status: 404 },
+    // Only the renditions' names: no other playlist is servable, even one that is on disk.
+    { path: '/hls/room1/other.m3u8', status: 404 },
+    { path: '/hls/room1/ffmpeg.m3u8', status: 404 },
+    { path: '/hls/room1/lo.m3u8?token=x', status: 200 },
     { path: '/hls/nope/index.m3u8', status: 404 },
     { path: '/hls/room1/index.m3u8.abc.tmp', status: 404 },
     { path: '/hls/room1/', status: 404 },
@@ -146,6 +155,10 @@ describe('handleHlsRequest', () => {
     const token = signViewerToken('secret', 'k', 60);
     expect((await fetch(`${url}?token=${encodeURIComponent(token)}`)).status).toBe(200);
     expect((await fetch(`${url}?token=${signViewerToken('room1', 'k', 60)}`)).status).toBe(404);
+    // A rendition's playlist is gated like the master.
+    const rendition = `http://127.0.0.1:${port}/hls/secret/lo.m3u8`;
+    expect((await fetch(rendition)).status).toBe(404);
+    expect((await fetch(`${rendition}?token=${encodeURIComponent(token)}`)).status).toBe(200);
   });
 
   it('serves the directory resolve() names, and 404 where it names none', async () => {

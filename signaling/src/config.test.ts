@@ -127,3 +127,19 @@ describe('loadConfig: limits (issue #14)', () => {
     },
   );
 });
+
+describe('loadConfig: the broadcast ladder (issue 20)', () => {
+  it('is off by default and on with HLS_LADDER=on', () => {
+    expect(loadConfig({}).hls?.ladder).toBe(false);
+    expect(loadConfig({ HLS_LADDER: 'on' }).hls?.ladder).toBe(true);
+    expect(loadConfig({ HLS_LADDER: 'off' }).hls?.ladder).toBe(false);
+  });
+
+  it.each([
+    [{ HLS_LADDER: 'yes' }, /HLS_LADDER must be on or off/],
+    [{ HLS_LADDER: 'on', HLS_HEIGHT: '360' }, /HLS_HEIGHT above 360/],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

@@ -107,6 +107,11 @@ export interface HlsConfig {
   height: number;
   fps: number;
   videoKbps: number;
+  /**
+   * HLS_LADDER=on (default off): a 360p rendition beside the main picture and a master
+   * playlist (issue 20). It costs a second x264 encode; BENCHMARKS.md has the figure.
+   */
+  ladder?: boolean;
 }
 
 export interface RecordingConfig {
@@ -197,7 +202,19 @@ function hlsConfig(env: Env): HlsConfig | undefined {
     height: int(env, 'HLS_HEIGHT', 720, 16),
     fps: int(env, 'HLS_FPS', 30, 1),
     videoKbps: int(env, 'HLS_VIDEO_KBPS', 2500, 100),
+    ladder: hlsLadder(env),
   };
+}
+
+function hlsLadder(env: Env): boolean {
+  const value = env.HLS_LADDER ?? 'off';
+  if (value !== 'on' && value !== 'off') {
+    throw new ConfigError(`HLS_LADDER must be on or off, got "${value}"`);
+  }
+  if (value === 'on' && int(env, 'HLS_HEIGHT', 720, 16) <= 360) {
+    throw new ConfigError('HLS_LADDER=on needs HLS_HEIGHT above 360: its low rendition is 360p');
+  }
+  return value === 'on';
 }
 
 function recordingConfig(env: Env): RecordingConfig | undefined {

@@ -137,7 +137,7 @@ const hlsDir = (config: Config): string => path.join(config.dataDir, 'hls');
 
 function startGateway(config: Config, sfu: Sfu | undefined, log: Log): HlsGateway | undefined {
   if (!config.hls || !sfu) return undefined;
-  const { segmentSeconds, width, height, fps, videoKbps } = config.hls;
+  const { segmentSeconds, width, height, fps, videoKbps, ladder } = config.hls;
   return new HlsGateway({
     outDir: hlsDir(config),
     workDir: path.join(config.dataDir, 'hls-work'),
@@ -146,6 +146,7 @@ function startGateway(config: Config, sfu: Sfu | undefined, log: Log): HlsGatewa
     height,
     fps,
     videoKbps,
+    ladder,
     log,
   });
 }

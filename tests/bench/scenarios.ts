@@ -2,6 +2,7 @@
 import { argon2 } from './scenarios/argon2.ts';
 import { audioOnly } from './scenarios/audioOnly.ts';
 import { broadcast } from './scenarios/broadcast.ts';
+import { broadcastLadder } from './scenarios/broadcastLadder.ts';
 import { cluster } from './scenarios/cluster/index.ts';
 import { failoverVideo } from './scenarios/cluster/video.ts';
 import { glass } from './scenarios/glass.ts';
@@ -30,6 +31,7 @@ export const SCENARIOS: readonly Scenario[] = [
   audioOnly,
   signaling,
   broadcast,
+  broadcastLadder,
   recording,
   turn,
   join,

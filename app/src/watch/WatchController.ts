@@ -1,8 +1,14 @@
 import type { BroadcastStatus } from '@parley/protocol';
 import { choosePlayer } from './player.ts';
-import type { Player, PlayerEvents, PlayerFactory } from './playerTypes.ts';
+import type { Player, PlayerEvents, PlayerFactory, Quality } from './playerTypes.ts';
 import { checkIn, fetchBroadcastStatus, playlistReady, viewerId, withToken } from './watchApi.ts';
-import { INITIAL_SNAPSHOT, liveEdge, sameSnapshot, showingText } from './watchState.ts';
+import {
+  INITIAL_SNAPSHOT,
+  liveEdge,
+  sameHeights,
+  sameSnapshot,
+  showingText,
+} from './watchState.ts';
 import type { WatchSnapshot } from './watchState.ts';
 import { background } from '../util/background.ts';
 
@@ -119,6 +125,12 @@ export class WatchController {
     this.#tick();
   }
 
+  /** The quality menu: a rendition by height, or 'auto'. Kept across player rebuilds. */
+  setQuality(quality: Quality): void {
+    this.#player?.setQuality(quality);
+    this.#set({ quality });
+  }
+
   #set(patch: Partial<WatchSnapshot>): void {
     const next = { ...this.#snap, ...patch };
     if (this.#disposed || sameSnapshot(next, this.#snap)) return;
@@ -213,6 +225,7 @@ export class WatchController {
   #playerEvents(): PlayerEvents {
     const attempt = this.#attempt;
     const current = () => attempt === this.#attempt;
+    let levelsSeen = false;
     return {
       endOfStream: () => {
         if (!current() || !this.#video) return;
@@ -223,6 +236,17 @@ export class WatchController {
       },
       trouble: (message) => current() && this.#set({ notice: message }),
       failed: () => current() && this.#rebuild(),
+      levels: (heights, playing) => {
+        if (!current()) return;
+        const { qualities, quality } = this.#snap;
+        // A new player (a rebuild) starts on ABR: give it the viewer's choice once it has levels.
+        if (!levelsSeen && quality !== 'auto') this.#player?.setQuality(quality);
+        levelsSeen = true;
+        this.#set({
+          qualities: sameHeights(qualities, heights) ? qualities : heights,
+          playingHeight: playing,
+        });
+      },
     };
   }
 

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { RefObject } from 'preact';
 import { navigate } from '../router.ts';
 import { usePageTitle } from '../ui/usePageTitle.ts';
+import { QualityMenu } from './QualityMenu.tsx';
 import { WatchController } from './WatchController.ts';
 import { tokenFromUrl } from './watchApi.ts';
 import type { WatchSnapshot } from './watchState.ts';
@@ -94,8 +95,9 @@ interface LiveBarProps {
 }
 
 /**
- * Under the picture: live or behind, Jump to live, sound (Mute and a volume slider), full
- * screen and picture-in-picture where the browser has them (issue 19).
+ * Under the picture: live or behind, Jump to live, sound (Mute and a volume slider), the
+ * quality where the broadcast has several (issue 20), full screen and picture-in-picture where
+ * the browser has them (issue 19).
  */
 function LiveBar({ snap, controller, video, stage }: LiveBarProps) {
   const live = snap.phase === 'playing' && snap.atLiveEdge && !snap.buffering;
@@ -136,6 +138,12 @@ function LiveBar({ snap, controller, video, stage }: LiveBarProps) {
           />
         </>
       )}
+      <QualityMenu
+        qualities={snap.qualities}
+        quality={snap.quality}
+        playingHeight={snap.playingHeight}
+        onChoose={(quality) => controller.setQuality(quality)}
+      />
       {document.pictureInPictureEnabled && (
         <button
           type="button"

@@ -1,5 +1,5 @@
 import type { ErrorData, HlsConfig } from 'hls.js';
-import type { Player, PlayerEvents } from './playerTypes.ts';
+import type { Player, PlayerEvents, Quality } from './playerTypes.ts';
 import { withToken } from './watchApi.ts';
 
 type HlsModule = typeof import('hls.js/light');
@@ -80,6 +80,12 @@ export function createHlsJsPlayer(
     }, delay);
   };
 
+  // With the ladder (issue 20) the playlist is a master naming a 720p and a 360p rendition.
+  const heights = () =>
+    [...new Set(hls.levels.map((l) => l.height))].filter((h) => h > 0).sort((a, b) => b - a);
+  const reportLevels = () => events.levels(heights(), hls.levels[hls.currentLevel]?.height ?? null);
+  hls.on(Events.MANIFEST_PARSED, reportLevels);
+  hls.on(Events.LEVEL_SWITCHED, reportLevels);
   hls.on(Events.LEVEL_LOADED, () => {
     levelsLoaded = true;
   });
@@ -105,6 +111,12 @@ export function createHlsJsPlayer(
     jumpToLive() {
       const position = hls.liveSyncPosition;
       if (position !== null) video.currentTime = position;
+    },
+    setQuality(quality: Quality) {
+      // currentLevel switches at once (the buffer ahead is flushed): a viewer who picked 360p
+      // on a struggling link should not sit through the 720p already queued. -1 is ABR again.
+      const index = quality === 'auto' ? -1 : hls.levels.findIndex((l) => l.height === quality);
+      if (quality === 'auto' || index !== -1) hls.currentLevel = index;
     },
     destroy() {
       destroyed = true;

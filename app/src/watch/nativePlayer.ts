@@ -26,6 +26,8 @@ export function createNativePlayer(
       const end = edge();
       if (end !== null) video.currentTime = Math.max(0, end - NATIVE_TARGET_S);
     },
+    // Safari reads the master playlist and picks the rendition itself (no API to pin one).
+    setQuality() {},
     destroy() {
       video.removeEventListener('error', onError);
       video.removeAttribute('src');

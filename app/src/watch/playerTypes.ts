@@ -7,8 +7,16 @@ export interface Player {
   latency(): { behindS: number; targetS: number } | null;
   /** Seeks to the live sync point (the edge minus the target distance). */
   jumpToLive(): void;
+  /**
+   * Plays one rendition (by its height) from now on, or lets the player choose by bandwidth
+   * (`'auto'`). The browser's own HLS chooses by itself: a no-op there.
+   */
+  setQuality(quality: Quality): void;
   destroy(): void;
 }
+
+/** A viewer's quality choice: the player's own (ABR) or a rendition's height in lines. */
+export type Quality = 'auto' | number;
 
 export interface PlayerEvents {
   /** Every segment up to `#EXT-X-ENDLIST` is buffered: the broadcast is over once they play. */
@@ -17,6 +25,11 @@ export interface PlayerEvents {
   trouble(message: string): void;
   /** The player gave up; the controller decides whether to rebuild it or end. */
   failed(reason: string): void;
+  /**
+   * The renditions the stream offers (heights, highest first) and the one playing now, when
+   * the manifest is read and at each switch. Never called by the browser's own HLS.
+   */
+  levels(heights: readonly number[], playing: number | null): void;
 }
 
 export type PlayerFactory = (video: HTMLVideoElement, url: string, events: PlayerEvents) => Player;

@@ -76,6 +76,8 @@ export async function playlistReady(url: string): Promise<boolean> {
   });
   if (!res.ok) return false;
   const text = await res.text();
+  // A master playlist (the ladder, issue 20) is written once every rendition has media.
+  if (text.includes('#EXT-X-STREAM-INF')) return true;
   return text.includes('#EXTINF') && !text.includes('#EXT-X-ENDLIST');
 }
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { INITIAL_SNAPSHOT, liveEdge, sameSnapshot, showingText } from './watchState.ts';
+import {
+  INITIAL_SNAPSHOT,
+  liveEdge,
+  qualityLabel,
+  sameHeights,
+  sameSnapshot,
+  showingText,
+} from './watchState.ts';
 import type { WatchSnapshot } from './watchState.ts';
 
 describe('liveEdge', () => {
@@ -44,5 +51,25 @@ describe('sameSnapshot', () => {
     ['canJumpToLive', { canJumpToLive: true }],
   ])('notices a change of %s', (_field, change) => {
     expect(sameSnapshot(INITIAL_SNAPSHOT, { ...INITIAL_SNAPSHOT, ...change })).toBe(false);
+  });
+});
+
+describe('the quality menu (issue 20)', () => {
+  it.each<[Parameters<typeof qualityLabel>[0], number | null, string]>([
+    ['auto', null, 'Auto'],
+    ['auto', 360, 'Auto (360p)'],
+    [360, 720, '360p'],
+    [720, null, '720p'],
+  ])('%j while %j plays reads %j', (quality, playing, text) => {
+    expect(qualityLabel(quality, playing)).toBe(text);
+  });
+
+  it('sees the same offer in equal arrays, so the snapshot keeps its own', () => {
+    expect(sameHeights([720, 360], [720, 360])).toBe(true);
+    expect(sameHeights([720, 360], [720])).toBe(false);
+    expect(sameHeights([], [])).toBe(true);
+    const offer = [720, 360];
+    const snap = { ...INITIAL_SNAPSHOT, qualities: offer };
+    expect(sameSnapshot(snap, { ...snap, qualities: offer })).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import type { BroadcastShowing } from '@parley/protocol';
+import type { Quality } from './playerTypes.ts';
 
 /** What the viewer page shows: plain data, published by WatchController. */
 export type WatchPhase =
@@ -33,6 +34,12 @@ export interface WatchSnapshot {
   title: string | null;
   /** What the picture shows, in words ("Ada's shared screen"); null off air or unknown. */
   showing: string | null;
+  /** Renditions on offer (heights, highest first); fewer than two: no quality menu. */
+  qualities: readonly number[];
+  /** The viewer's choice (default the player's own). */
+  quality: Quality;
+  /** Height of the rendition playing now, once the player says. */
+  playingHeight: number | null;
 }
 
 export const INITIAL_SNAPSHOT: WatchSnapshot = {
@@ -49,7 +56,21 @@ export const INITIAL_SNAPSHOT: WatchSnapshot = {
   recording: false,
   title: null,
   showing: null,
+  qualities: [],
+  quality: 'auto',
+  playingHeight: null,
 };
+
+/** `[720, 360]` and `[720, 360]` are the same offer: keeps the snapshot's array when unchanged. */
+export function sameHeights(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((h, i) => h === b[i]);
+}
+
+/** The quality button's text: "Auto (720p)", "360p". */
+export function qualityLabel(quality: Quality, playingHeight: number | null): string {
+  if (quality !== 'auto') return `${quality}p`;
+  return playingHeight ? `Auto (${playingHeight}p)` : 'Auto';
+}
 
 /** What the broadcast's picture shows, in words for the page. */
 export function showingText(showing: BroadcastShowing | null): string | null {

@@ -44,6 +44,7 @@ describe('HLS authorize', () => {
       mkdirSync(path.join(root, room));
       writeFileSync(path.join(root, room, 'index.m3u8'), '#EXTM3U\n');
       writeFileSync(path.join(root, room, 'seg_00001.m4s'), 'segment');
+      writeFileSync(path.join(root, room, 'lo.m3u8'), '#EXTM3U\n');
     }
     server = createServer((req, res) => {
       const authorize = access.hlsAuthorizer(req, res);
@@ -77,6 +78,15 @@ describe('HLS authorize', () => {
     ['private segment, ?t=', `/hls/${PRIVATE}/seg_00001.m4s?t=${token}`, undefined, 200],
     ['private segment, cookie', `/hls/${PRIVATE}/seg_00001.m4s`, `parley_watch=${token}`, 200],
     ['private playlist, cookie only', `/hls/${PRIVATE}/index.m3u8`, `parley_watch=${token}`, 404],
+    ['private rendition playlist, no token', `/hls/${PRIVATE}/lo.m3u8`, undefined, 404],
+    ['private rendition playlist, cookie', `/hls/${PRIVATE}/lo.m3u8`, `parley_watch=${token}`, 200],
+    ['private rendition playlist, ?t=', `/hls/${PRIVATE}/lo.m3u8?t=${token}`, undefined, 200],
+    [
+      'other room rendition playlist, this cookie',
+      `/hls/${OTHER_PRIVATE}/lo.m3u8`,
+      `parley_watch=${token}`,
+      404,
+    ],
     ['other room, this token', `/hls/${OTHER_PRIVATE}/index.m3u8?t=${token}`, undefined, 404],
     [
       'other room segment, this cookie',
@@ -101,6 +111,11 @@ describe('HLS authorize', () => {
       headers: { 'x-forwarded-proto': 'https' },
     });
     expect(https.headers.get('set-cookie')).toMatch(/; Secure/);
+    // Safari reads the master once and then only the rendition's playlist: that renews it.
+    const rendition = await get(`/hls/${PRIVATE}/lo.m3u8`, `parley_watch=${token}`);
+    expect(rendition.headers.get('set-cookie')).toContain(`parley_watch=${token}`);
+    const segment = await get(`/hls/${PRIVATE}/seg_00001.m4s`, `parley_watch=${token}`);
+    expect(segment.headers.get('set-cookie')).toBeNull();
     const publicRes = await get(`/hls/${PUBLIC}/index.m3u8`);
     expect(publicRes.headers.get('set-cookie')).toBeNull();
   });

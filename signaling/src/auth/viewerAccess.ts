@@ -22,6 +22,10 @@ const SEGMENT_COOKIE_MAX_AGE_S = 10 * 60;
  * `?t=` (or `?token=`) sets an HttpOnly, SameSite=Strict cookie holding the same token with
  * Path=/hls/<broadcastId>/, and segment requests may present either the query or that cookie. The
  * playlist itself always needs the query, so the link stays the one credential.
+ *
+ * With the ladder (issue 20), `index.m3u8` is a master playlist and Safari's own player fetches
+ * the renditions' playlists (`hi.m3u8`, `lo.m3u8`) relative to it, without the query: those
+ * take the cookie like segments, and renew it, since Safari reads the master only once.
  */
 export class ViewerAccess {
   readonly #secret: string;
@@ -64,15 +68,22 @@ export class ViewerAccess {
       if (!(await this.#isPrivate(id))) return true;
       const url = new URL(req.url ?? '/', 'http://localhost');
       const fromQuery = token ?? url.searchParams.get('t') ?? undefined;
+      // The cookie goes to this broadcast's URLs only: `/hls/<broadcastId>/`.
+      const dir = url.pathname.slice(0, url.pathname.lastIndexOf('/') + 1);
+      const setCookie = (value: string) =>
+        res.setHeader(
+          'Set-Cookie',
+          cookie(req, SEGMENT_COOKIE, value, { path: dir, maxAgeS: SEGMENT_COOKIE_MAX_AGE_S }),
+        );
       if (fromQuery && verifyViewerToken(id, fromQuery, this.#secret)) {
-        // The cookie goes to this broadcast's URLs only: `/hls/<broadcastId>/`.
-        const dir = url.pathname.slice(0, url.pathname.lastIndexOf('/') + 1);
-        const options = { path: dir, maxAgeS: SEGMENT_COOKIE_MAX_AGE_S };
-        res.setHeader('Set-Cookie', cookie(req, SEGMENT_COOKIE, fromQuery, options));
+        setCookie(fromQuery);
         return true;
       }
-      const isSegment = !url.pathname.endsWith('.m3u8');
-      return isSegment && verifyViewerToken(id, readCookie(req, SEGMENT_COOKIE), this.#secret);
+      if (url.pathname.endsWith('/index.m3u8')) return false;
+      const fromCookie = readCookie(req, SEGMENT_COOKIE);
+      if (!verifyViewerToken(id, fromCookie, this.#secret)) return false;
+      if (fromCookie && url.pathname.endsWith('.m3u8')) setCookie(fromCookie);
+      return true;
     };
   }
 }

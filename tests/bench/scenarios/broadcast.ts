@@ -51,7 +51,11 @@ interface Live {
   source: ClipSource;
 }
 
-async function untilLive(gateway: HlsGateway, roomId: string, deadlineMs = 30_000): Promise<void> {
+export async function untilLive(
+  gateway: HlsGateway,
+  roomId: string,
+  deadlineMs = 30_000,
+): Promise<void> {
   const end = Date.now() + deadlineMs;
   while (!gateway.isLive(roomId)) {
     if (Date.now() > end) throw new Error(`${roomId} did not go live`);
@@ -59,12 +63,20 @@ async function untilLive(gateway: HlsGateway, roomId: string, deadlineMs = 30_00
   }
 }
 
-async function measure(gateway: HlsGateway, outDir: string, live: Live[], windowMs: number) {
+/**
+ * FFmpeg CPU over a window, and each broadcast's media playlist watched meanwhile (`playlist`:
+ * `index.m3u8`, or with the ladder the main rendition's `hi.m3u8`).
+ */
+export async function measure(
+  gateway: HlsGateway,
+  outDir: string,
+  live: readonly { roomId: string }[],
+  windowMs: number,
+  playlist = 'index.m3u8',
+) {
   const pids = live.map((l) => gateway.ffmpegPid(l.roomId) ?? -1);
   const cpu0 = pids.map(cpuSeconds);
-  const watches: HlsWatch[] = live.map((l) =>
-    watchPlaylist(path.join(outDir, l.roomId, 'index.m3u8')),
-  );
+  const watches: HlsWatch[] = live.map((l) => watchPlaylist(path.join(outDir, l.roomId, playlist)));
   const t0 = performance.now();
   await sleep(windowMs);
   const seconds = (performance.now() - t0) / 1000;
@@ -185,7 +197,7 @@ export const broadcast: Scenario = {
   analysis: [
     'On a quiet machine (load average ~2.4 at start): 38.7 % of a core per 720p30 broadcast, under the 40 % target, and 4 broadcasts stayed in real time together. With other sessions running Chromium suites on the same 2 cores it measured 41 % and the fourth broadcast fell to 0.75x: there is little headroom.',
     '`perf record -g` of one gateway FFmpeg for 8 s: libx264 57 % of its samples, kernel 17 % (UDP receive, thread wake-ups, segment writes), libavcodec 15 % (VP8 decode + AAC), swscale absent (720p in, 720p out: the scale is a pass-through). The cost is the H.264 encode.',
-    'Levers, all in `hls-gateway/src/ffmpegArgs.ts` (not changed here; the owner should choose): `-preset superfast` (roughly a third less x264 time, slightly larger output at equal quality), or `ultrafast` (about half, but no CABAC: visibly worse at 2.5 Mbit/s); a 720p **25** fps or 540p output ladder for large rooms; `-x264-params threads=2:sliced-threads=1` keeps zerolatency latency while spreading one broadcast over both cores (no CPU saved, only headroom). Latency: the first segment is out ~2-3 s after going on air; glass to glass, measured end to end in browsers by the `glass` scenario below, is ~2.1 s with the hls.js settings of the app.',
+    'Levers, all in `hls-gateway/src/ffmpegArgs.ts` (not changed here; the owner should choose): `-preset superfast` (roughly a third less x264 time, slightly larger output at equal quality), or `ultrafast` (about half, but no CABAC: visibly worse at 2.5 Mbit/s); a 720p **25** fps or 540p output ladder for large rooms; `-x264-params threads=2:sliced-threads=1` keeps zerolatency latency while spreading one broadcast over both cores (no CPU saved, only headroom). Latency: the first segment is out ~2-3 s after going on air; glass to glass, measured end to end in browsers by the `glass` scenario below, is ~2.1 s with the hls.js settings of the app. The 360p rendition for viewers on slow links (issue 20) is a setting, `HLS_LADDER`, off by default: its cost (about 1.4x this, 56 % of a core) is in the next section.',
   ].join('\n\n'),
   run: ({ smoke, log }) => run(smoke, log),
 };

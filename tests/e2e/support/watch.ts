@@ -2,15 +2,19 @@ import type { Page } from 'playwright-core';
 import { TestClient } from '../../integration/support/client.ts';
 import { startTestServer } from '../../integration/support/server.ts';
 import type { TestServer } from '../../integration/support/server.ts';
+import type { StartOptions } from '@parley/signaling';
 import { testAppDir } from './server.ts';
 
 export type BroadcastServer = TestServer;
 
 /**
  * The real server with the SFU (one loopback worker) and the HLS gateway (real FFmpeg) at a
- * small picture, serving the built app. Ports 41000-41499 are left alone by the other suites.
+ * small picture (or `hls`'s), serving the built app. Ports 41000-41499 are left alone by the
+ * other suites.
  */
-export async function startBroadcastServer(): Promise<BroadcastServer> {
+export async function startBroadcastServer(
+  hls?: Partial<NonNullable<StartOptions['hls']>>,
+): Promise<BroadcastServer> {
   return startTestServer({
     staticDir: testAppDir(),
     sfu: {
@@ -21,7 +25,7 @@ export async function startBroadcastServer(): Promise<BroadcastServer> {
       rtcMinPort: 41000,
       rtcMaxPort: 41499,
     },
-    hls: { segmentSeconds: 1, width: 320, height: 180, fps: 15, videoKbps: 300 },
+    hls: { segmentSeconds: 1, width: 320, height: 180, fps: 15, videoKbps: 300, ...hls },
   });
 }
 
