@@ -32,6 +32,8 @@ export const DEBIAN_PACKAGES = [
   // Tests: network namespaces for the TURN relay policy, a self-signed TLS certificate.
   'iproute2',
   'openssl',
+  // Weak-network tests (issue 20): packet drop inside a rig's namespace (tests/e2e/support/netns.ts).
+  'nftables',
   // Cluster mode (issue 13): the tests and `npm run cluster` start their own Redis,
   // PostgreSQL 15 (binaries in /usr/lib/postgresql/15/bin) and HAProxy on loopback ports;
   // docker-compose only validates docker-compose.yml (`docker-compose config -q`).

@@ -29,6 +29,9 @@ export interface LocalCoturnOptions {
   minPort?: number;
   maxPort?: number;
   realm?: string;
+  /** Address coturn listens and relays on (default 127.0.0.1), e.g. a test network rig's
+   * host-side address so a browser in its namespace reaches it. */
+  ip?: string;
   /** Where coturn's output goes; default: discarded. */
   onLog?: (line: string) => void;
 }
@@ -67,10 +70,10 @@ export async function freeTcpUdpPort(): Promise<number> {
   throw new Error('no port free for both TCP and UDP');
 }
 
-function waitForTcp(port: number, deadlineMs: number): Promise<void> {
+function waitForTcp(ip: string, port: number, deadlineMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const attempt = (): void => {
-      const socket = connect(port, '127.0.0.1');
+      const socket = connect(port, ip);
       socket.once('connect', () => {
         socket.destroy();
         resolve();
@@ -86,15 +89,17 @@ function waitForTcp(port: number, deadlineMs: number): Promise<void> {
 }
 
 /**
- * Starts Debian's `turnserver` on 127.0.0.1 with a fresh secret (the embedded default and
+ * Starts Debian's `turnserver` on 127.0.0.1 (or `ip`) with a fresh secret (the embedded default and
  * tests). The secret lives only in this process and a 0600 temp file coturn reads.
  */
 export async function startLocalCoturn(options: LocalCoturnOptions = {}): Promise<LocalCoturn> {
   const port = options.port ?? 3478;
+  const ip = options.ip ?? '127.0.0.1';
   const secret = randomBytes(24).toString('base64url');
   const dir = mkdtempSync(path.join(tmpdir(), 'parley-coturn-'));
   const template = readFileSync(path.join(CONFIG_DIR, 'turnserver.dev.conf'), 'utf8');
   const conf = renderTemplate(template, {
+    IP: ip,
     PORT: port,
     MIN_PORT: options.minPort ?? 49160,
     MAX_PORT: options.maxPort ?? 49200,
@@ -129,7 +134,7 @@ export async function startLocalCoturn(options: LocalCoturnOptions = {}): Promis
   try {
     await Promise.race([
       // Generous: on a loaded machine (a test suite on two cores) coturn can take seconds.
-      waitForTcp(port, Date.now() + 15_000),
+      waitForTcp(ip, port, Date.now() + 15_000),
       exited.then(() =>
         Promise.reject(new Error(`turnserver exited at start (port ${port} in use?)`)),
       ),
@@ -140,7 +145,7 @@ export async function startLocalCoturn(options: LocalCoturnOptions = {}): Promis
     throw new Error(`${(error as Error).message}${said}`);
   }
   return {
-    urls: [`turn:127.0.0.1:${port}?transport=udp`, `turn:127.0.0.1:${port}?transport=tcp`],
+    urls: [`turn:${ip}:${port}?transport=udp`, `turn:${ip}:${port}?transport=tcp`],
     secret,
     running,
     stop,

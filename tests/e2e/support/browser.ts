@@ -21,10 +21,26 @@ export const CHROMIUM_ARGS = [
   '--disable-features=WebRtcHideLocalIpsWithMdns',
 ];
 
-export function launchChromium(): Promise<Browser> {
+export interface LaunchOptions {
+  /** Default: `CHROMIUM_PATH` or /usr/bin/chromium (support/netns.ts passes a wrapper). */
+  executablePath?: string;
+  /**
+   * Origins that get a secure context although they are plain http on an address that is not
+   * loopback (camera, service worker), e.g. a server bound to a network rig's `hostIp`.
+   */
+  secureOrigins?: string[];
+}
+
+export function launchChromium(opts: LaunchOptions = {}): Promise<Browser> {
+  const secure = opts.secureOrigins ?? [];
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
+    executablePath: opts.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      ...CHROMIUM_ARGS,
+      ...(secure.length > 0
+        ? [`--unsafely-treat-insecure-origin-as-secure=${secure.join(',')}`]
+        : []),
+    ],
   });
 }
 

@@ -28,6 +28,9 @@ export interface TestServerOptions {
   port?: number;
   /** Default: a fresh temporary directory. */
   dataDir?: string;
+  /** Address the server (and the SFU's WebRTC ports) bind to. Default 127.0.0.1; a network
+   * rig's `hostIp` (support/netns.ts) so a browser inside its namespace reaches them too. */
+  host?: string;
   /** Default: the debug build of the app (`testAppDir()`). */
   staticDir?: string;
   /** Run the SFU (one mediasoup worker on loopback). Default: off, rooms stay mesh-only. */
@@ -55,7 +58,6 @@ export interface TestServerOptions {
 /** One worker, loopback only, ports picked from a range the other suites do not use. */
 const SFU_FOR_TESTS = {
   workers: 1,
-  listenIp: '127.0.0.1',
   announcedIp: undefined,
   webRtcPortBase: 0,
   rtcMinPort: 47000,
@@ -66,9 +68,10 @@ const SFU_FOR_TESTS = {
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const staticDir = opts.staticDir ?? testAppDir();
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'parley-e2e-'));
+  const host = opts.host ?? '127.0.0.1';
   const server = await startServer({
     port: opts.port ?? 0,
-    host: '127.0.0.1',
+    host,
     dataDir,
     staticDir,
     // Loopback only: no STUN; TURN only when the test brings its own local coturn.
@@ -77,7 +80,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     localTurn: false,
     log: quietLog,
     limits: LOOPBACK_LIMITS,
-    sfu: opts.sfu ? SFU_FOR_TESTS : undefined,
+    sfu: opts.sfu ? { ...SFU_FOR_TESTS, listenIp: host } : undefined,
     ...(opts.meshMaxPeers !== undefined ? { meshMaxPeers: opts.meshMaxPeers } : {}),
     ...(opts.turnTtlS !== undefined ? { turnTtlS: opts.turnTtlS } : {}),
     ...(opts.iceRelayOnly !== undefined ? { iceRelayOnly: opts.iceRelayOnly } : {}),
