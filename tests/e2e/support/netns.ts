@@ -99,9 +99,9 @@ export function nftRuleset(i: Impairment): string {
   }
   if (i.blockUdp) {
     const ports = typeof i.blockUdp === 'object' ? (i.blockUdp.exceptPorts ?? []) : [];
-    const except = ports.length > 0 ? ` != { ${ports.join(', ')} }` : '';
-    rules.in.push(`udp sport${except} drop`);
-    rules.out.push(`udp dport${except} drop`);
+    const except = ports.join(', ');
+    rules.in.push(ports.length > 0 ? `udp sport != { ${except} } drop` : 'meta l4proto udp drop');
+    rules.out.push(ports.length > 0 ? `udp dport != { ${except} } drop` : 'meta l4proto udp drop');
   }
   if (i.lossPercent !== undefined && i.lossPercent > 0) {
     // Per mille, so fractional percentages work.
