@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { freeTcpUdpPort, startLocalCoturn } from '@parley/turn';
 import type { LocalCoturn } from '@parley/turn';
+import { Bot } from '../load/Bot.ts';
 import { newPeerPage } from './support/browser.ts';
 import { createRoom } from './support/call.ts';
 import { NetRig } from './support/netns.ts';
@@ -96,5 +97,76 @@ describe('the pre-join connection check', () => {
     const said = await testConnection(page, url);
     expect(said).toMatch(/The relay \(TURN\) cannot be reached/);
     expect(said).toMatch(/Server: reachable/);
+  });
+});
+
+// In a meeting on the SFU the pre-join warms a receive transport (warmTransport.ts): the check
+// reports whether that ICE connected, i.e. whether the SFU is reachable without the relay.
+describe('the pre-join connection check, for a meeting on the SFU', () => {
+  let rig: NetRig;
+  let coturn: LocalCoturn;
+  let server: TestServer;
+  let inside: Browser;
+  let page: Page;
+  let url: string;
+  const bots: Bot[] = [];
+
+  beforeAll(async () => {
+    rig = await NetRig.create();
+    coturn = await startLocalCoturn({
+      ip: rig.hostIp,
+      port: await freeTcpUdpPort(),
+      minPort: 49600,
+      maxPort: 49699,
+    });
+    // One person fills the mesh: two bots make a meeting on the SFU.
+    server = await startTestServer({
+      host: rig.hostIp,
+      sfu: true,
+      meshMaxPeers: 1,
+      turn: { urls: coturn.urls, secret: coturn.secret },
+    });
+    const res = await fetch(`${server.url}/api/rooms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ settings: { waitingRoom: false } }),
+    });
+    const { id, hostKey } = (await res.json()) as { id: string; hostKey: string };
+    for (const name of ['bot-a', 'bot-b']) {
+      const bot = new Bot({ url: server.url, roomId: id, name, hostKey, publish: [] });
+      bots.push(bot);
+      await bot.join();
+    }
+    url = `${server.url}/r/${id}`;
+    inside = await rig.launchChromium({ secureOrigins: [server.url] });
+    ({ page } = await newPeerPage(inside, { label: 'inside' }));
+  });
+  afterAll(async () => {
+    await inside?.close();
+    await Promise.all(bots.map((b) => b.close()));
+    await server?.close();
+    await coturn?.stop();
+    await rig?.close();
+  });
+
+  it('says the media server is reachable directly on an open network', async () => {
+    const said = await testConnection(page, url);
+    expect(said).toMatch(/Media server: reachable directly/);
+    expect(said).toMatch(/All is well/);
+  });
+
+  // The SFU's WebRtcServer listens on TCP too (sfu/src/sfu.ts): blocking UDP leaves it reachable.
+  it('says UDP is blocked and the media server answers over TCP', async () => {
+    await rig.impair({ blockUdp: true });
+    try {
+      const said = await testConnection(page, url);
+      expect(said).toMatch(/Media server: reachable directly/);
+      expect(said).toMatch(/Relay \(TURN\) over UDP: cannot be reached/);
+      expect(said).toMatch(
+        /Your network blocks UDP; calls will use TCP to the media server, or the relay \(TURN over TCP\)/,
+      );
+    } finally {
+      await rig.clear();
+    }
   });
 });

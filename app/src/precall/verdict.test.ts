@@ -20,6 +20,11 @@ describe('verdict', () => {
       /blocks UDP; calls will use the relay \(TURN over TCP\)/,
     ],
     [
+      'UDP blocked in a meeting on the SFU, which answers over TCP',
+      { turn: { udp: 'failed', tcp: 'ok', tls: 'off' }, sfu: 'ok' },
+      /blocks UDP; calls will use TCP to the media server, or the relay \(TURN over TCP\)/,
+    ],
+    [
       'UDP and TCP blocked, TLS works',
       { turn: { udp: 'failed', tcp: 'failed', tls: 'ok' } },
       /blocks UDP; calls will use the relay \(TURN over TLS\)/,

@@ -107,9 +107,11 @@ function suggestion(r: CheckResults): { tone: Tone; suggestion: string } {
   }
   if (r.turn.udp === 'failed') {
     const via = r.turn.tcp === 'ok' ? 'TURN over TCP' : 'TURN over TLS';
+    // The media server listens on TCP too: a meeting on it may not need the relay at all.
+    const to = r.sfu === 'ok' ? 'TCP to the media server, or the relay' : 'the relay';
     return {
       tone: 'warn',
-      suggestion: `Your network blocks UDP; calls will use the relay (${via}).`,
+      suggestion: `Your network blocks UDP; calls will use ${to} (${via}).`,
     };
   }
   if (r.sfu === 'failed' && !relaySetUp(r)) {
