@@ -1,5 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -54,6 +62,17 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A namespace without an owner file younger than this is being made, not abandoned. */
+const ORPHAN_GRACE_MS = 60_000;
+
+function namespaceBornMs(n: number): number {
+  try {
+    return statSync(`/run/netns/${NS_PREFIX}${n}`).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 async function rigNamespaces(): Promise<number[]> {
   const out = await sh('ip', ['netns', 'list']);
   return out
@@ -79,14 +98,19 @@ async function removeStaleRigs(): Promise<void> {
     try {
       owner = Number(readFileSync(path.join(OWNERS_DIR, String(n)), 'utf8'));
     } catch {
-      // No owner file: made by a run that died between `netns add` and writing it.
+      // No owner file: another process is between `netns add` and writing it (leave a young
+      // one alone), or a run died right there.
+      if (Date.now() - namespaceBornMs(n) < ORPHAN_GRACE_MS) continue;
     }
     if (!owner || !alive(owner)) await removeRig(n);
   }
-  // Owner files of rigs that no longer exist.
+  // Owner files of dead runs whose namespace is gone already (a live owner's file may belong
+  // to a rig being made right now, so it stays).
   const live = new Set((await rigNamespaces()).map(String));
   for (const file of readdirSync(OWNERS_DIR)) {
-    if (!live.has(file)) rmSync(path.join(OWNERS_DIR, file), { force: true });
+    if (live.has(file)) continue;
+    const owner = Number(readFileSync(path.join(OWNERS_DIR, file), 'utf8'));
+    if (!owner || !alive(owner)) rmSync(path.join(OWNERS_DIR, file), { force: true });
   }
 }
 
