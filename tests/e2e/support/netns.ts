@@ -20,6 +20,17 @@ import type { LaunchOptions } from './browser.ts';
 // /30 between the two veth ends exists inside the namespace (no default route), so nothing
 // the browser does can leave the machine (/work/shared/notes/environment.md).
 // `netem` is missing from this kernel: there is no delay here.
+//
+// Use (tests/e2e/netns-rig.test.ts, precall-check.test.ts):
+//   const rig = await NetRig.create();
+//   const server = await startTestServer({ host: rig.hostIp });   // (and coturn: `ip: rig.hostIp`)
+//   const inside = await rig.launchChromium({ secureOrigins: [server.url] });
+//   const outside = await launchChromium({ secureOrigins: [server.url] });
+//   await rig.impair({ lossPercent: 20 }); ... await rig.clear();
+//   // afterAll: browsers, then server and coturn, then `rig.close()`.
+// Nothing inside the namespace reaches 127.0.0.1 of the host: every server the inside
+// browser needs binds `rig.hostIp`. An http origin on it is not a secure context unless
+// listed in `secureOrigins` (no camera, no service worker otherwise).
 
 const run = promisify(execFile);
 
