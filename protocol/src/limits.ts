@@ -2,6 +2,13 @@
 export const LIMITS = {
   /** Largest WebSocket frame the server accepts (bytes); larger ones are closed with 1009. */
   MAX_PAYLOAD_BYTES: 64 * 1024,
+  /**
+   * `net-check` requests one socket may make (the pre-join connection check asks once per
+   * run): each mints a short-lived TURN credential for a socket that is in no meeting.
+   */
+  NET_CHECKS_PER_SOCKET: 5,
+  /** Lifetime of a `net-check` TURN credential, seconds: the check needs a few. */
+  NET_CHECK_TURN_TTL_S: 60,
   /** Display names, in characters (after trimming). */
   NAME_MAX: 64,
   /** Chat message text, in characters. */

@@ -151,6 +151,11 @@ export const ResumeSchema = z.strictObject({
 });
 /** Asks for fresh ICE servers (TURN credentials), e.g. before an ICE restart. */
 export const IceRefreshSchema = z.strictObject({ type: z.literal('ice-refresh'), ...rid });
+/**
+ * Before joining: ICE servers for the pre-join connection check (issue 20), with a TURN
+ * credential that lives LIMITS.NET_CHECK_TURN_TTL_S; answered `ice-servers`.
+ */
+export const NetCheckSchema = z.strictObject({ type: z.literal('net-check'), ...rid });
 export const LeaveSchema = z.strictObject({ type: z.literal('leave'), ...rid });
 export const SignalSchema = z.strictObject({
   type: z.literal('signal'),
@@ -243,6 +248,7 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   JoinSchema,
   ResumeSchema,
   IceRefreshSchema,
+  NetCheckSchema,
   LeaveSchema,
   SignalSchema,
   ChatSendSchema,

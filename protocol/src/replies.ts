@@ -21,6 +21,7 @@ export const REPLIES = {
   join: ['joined', 'waiting'],
   resume: ['joined'],
   'ice-refresh': ['ice-servers'],
+  'net-check': ['ice-servers'],
   leave: ['left'],
   signal: [],
   chat: ['chat-ack'],

@@ -127,9 +127,10 @@ function iceProvider(config: Config, metrics: Metrics) {
     stunUrls: config.stunUrls,
     turn: config.turn && { ...config.turn, ttlS: config.turnTtlS },
   };
-  return (peerId: string) => {
-    if (ice.turn) metrics.turnCredentials.inc();
-    return iceServersFor(ice, peerId);
+  return (user: string, ttlS?: number) => {
+    if (!ice.turn) return iceServersFor(ice, user);
+    metrics.turnCredentials.inc();
+    return iceServersFor({ ...ice, turn: { ...ice.turn, ttlS: ttlS ?? ice.turn.ttlS } }, user);
   };
 }
 

@@ -229,6 +229,27 @@ export class CallController {
     this.signaling.connect();
   }
 
+  /**
+   * The pre-join connection check's ICE servers (`net-check`, issue 20): a short-lived TURN
+   * credential from the call's own socket, reopened if it timed out. Undefined when the socket
+   * does not come up (or answer) within `timeoutMs`: the server is not reachable from here.
+   */
+  async netCheckServers(timeoutMs = 6000): Promise<RTCIceServer[] | undefined> {
+    this.warmUp();
+    const deadline = Date.now() + timeoutMs;
+    while (!this.greeted) {
+      if (Date.now() > deadline || this.disposed) return undefined;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    try {
+      const reply = await this.rpc.request({ type: 'net-check' });
+      return reply.iceServers.map((s) => ({ ...s }));
+    } catch (err) {
+      log.warn('connection check: no ICE servers', err);
+      return undefined;
+    }
+  }
+
   /** Another microphone, camera or speaker, before or during the call (no renegotiation). */
   async selectDevice(kind: DeviceKind, deviceId: string): Promise<void> {
     try {

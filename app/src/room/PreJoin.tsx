@@ -10,6 +10,7 @@ import { MediaButtons } from './MediaButtons.tsx';
 import { DevicePickers } from './DevicePickers.tsx';
 import { MicMeter } from './MicMeter.tsx';
 import { SpeakerTest } from './SpeakerTest.tsx';
+import { ConnectionCheck } from '../precall/ConnectionCheck.tsx';
 import { background } from '../util/background.ts';
 import { RECORDING_CONSENT, useRoomStatus } from './useRoomStatus.ts';
 import { usePageTitle } from '../ui/usePageTitle.ts';
@@ -129,6 +130,7 @@ export function PreJoin({ controller, snap, online, passwordFirst = false }: Pro
         )}
         <MicMeter stream={controller.localStream()} epoch={snap.streamEpoch} />
         <SpeakerTest sinkId={snap.selected.output} />
+        <ConnectionCheck source={controller} />
         {snap.joinError && (
           <p class="error" role="alert">
             {snap.joinError}

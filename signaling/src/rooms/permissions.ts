@@ -55,6 +55,8 @@ export const RULES: Readonly<Record<ClientMessageType, Rule>> = {
   // Before joining: a socket's one warm transport (see SfuRoom.openWarmTransport).
   'sfu-warm': 'outside',
   'sfu-warm-connect': 'outside',
+  // Before joining: the pre-join connection check's ICE servers (a few per socket).
+  'net-check': 'outside',
   'sfu-transport': 'admitted',
   'sfu-connect': 'admitted',
   'sfu-produce': 'admitted',

@@ -28,6 +28,7 @@ import { SerialQueue } from '../util/serialQueue.ts';
 import { BackpressureWatch } from './backpressure.ts';
 import { handleMemberMessage } from './memberHandlers.ts';
 import { SocketWarmup } from './warmup.ts';
+import { SocketNetCheck } from './netCheck.ts';
 import type { MemberMessage } from './memberHandlers.ts';
 import { rid } from './types.ts';
 import type { ConnectionDeps, ServerMessageOf, Socket } from './types.ts';
@@ -67,6 +68,7 @@ export class Connection implements PeerSink {
   readonly #buffer: BackpressureWatch;
   readonly #inbox = new SerialQueue();
   readonly #warm: SocketWarmup;
+  readonly #netCheck: SocketNetCheck;
 
   constructor(
     private readonly socket: Socket,
@@ -79,6 +81,7 @@ export class Connection implements PeerSink {
       deps.config.wsBuffer.graceMs,
     );
     this.#warm = new SocketWarmup(deps.rooms, deps.log, deps.config.iceRelayOnly);
+    this.#netCheck = new SocketNetCheck(deps.iceServersFor);
     deps.log.info('connected', { remote: arrival.remote });
     this.#armJoinTimer();
   }
@@ -243,6 +246,8 @@ export class Connection implements PeerSink {
         return this.#sendReply(message, this.#warm.open(message));
       case 'sfu-warm-connect':
         return this.#sendReply(message, this.#warm.connect(message));
+      case 'net-check':
+        return this.send({ ...this.#netCheck.servers(), ...rid(message) });
       case 'sfu-transport':
       case 'sfu-connect':
       case 'sfu-produce':

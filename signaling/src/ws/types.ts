@@ -22,7 +22,8 @@ export interface ConnectionDeps {
   rooms: Rooms;
   log: Log;
   metrics: Metrics;
-  iceServersFor: (peerId: string) => ServerMessageOf<'joined'>['iceServers'];
+  /** ICE servers with a TURN credential for `user`, valid `ttlS` (default: TURN_TTL_S). */
+  iceServersFor: (user: string, ttlS?: number) => ServerMessageOf<'joined'>['iceServers'];
   /** Checks the access tokens of signed-in users. */
   auth: TokenVerifier;
   /** Issues and checks the guest identity cookie at each upgrade. */

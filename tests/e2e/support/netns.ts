@@ -1,5 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +20,17 @@ import type { LaunchOptions } from './browser.ts';
 // /30 between the two veth ends exists inside the namespace (no default route), so nothing
 // the browser does can leave the machine (/work/shared/notes/environment.md).
 // `netem` is missing from this kernel: there is no delay here.
+//
+// Use (tests/e2e/netns-rig.test.ts, precall-check.test.ts):
+//   const rig = await NetRig.create();
+//   const server = await startTestServer({ host: rig.hostIp });   // (and coturn: `ip: rig.hostIp`)
+//   const inside = await rig.launchChromium({ secureOrigins: [server.url] });
+//   const outside = await launchChromium({ secureOrigins: [server.url] });
+//   await rig.impair({ lossPercent: 20 }); ... await rig.clear();
+//   // afterAll: browsers, then server and coturn, then `rig.close()`.
+// Nothing inside the namespace reaches 127.0.0.1 of the host: every server the inside
+// browser needs binds `rig.hostIp`. An http origin on it is not a secure context unless
+// listed in `secureOrigins` (no camera, no service worker otherwise).
 
 const run = promisify(execFile);
 
@@ -54,6 +73,17 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A namespace without an owner file younger than this is being made, not abandoned. */
+const ORPHAN_GRACE_MS = 60_000;
+
+function namespaceBornMs(n: number): number {
+  try {
+    return statSync(`/run/netns/${NS_PREFIX}${n}`).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 async function rigNamespaces(): Promise<number[]> {
   const out = await sh('ip', ['netns', 'list']);
   return out
@@ -79,14 +109,19 @@ async function removeStaleRigs(): Promise<void> {
     try {
       owner = Number(readFileSync(path.join(OWNERS_DIR, String(n)), 'utf8'));
     } catch {
-      // No owner file: made by a run that died between `netns add` and writing it.
+      // No owner file: another process is between `netns add` and writing it (leave a young
+      // one alone), or a run died right there.
+      if (Date.now() - namespaceBornMs(n) < ORPHAN_GRACE_MS) continue;
     }
     if (!owner || !alive(owner)) await removeRig(n);
   }
-  // Owner files of rigs that no longer exist.
+  // Owner files of dead runs whose namespace is gone already (a live owner's file may belong
+  // to a rig being made right now, so it stays).
   const live = new Set((await rigNamespaces()).map(String));
   for (const file of readdirSync(OWNERS_DIR)) {
-    if (!live.has(file)) rmSync(path.join(OWNERS_DIR, file), { force: true });
+    if (live.has(file)) continue;
+    const owner = Number(readFileSync(path.join(OWNERS_DIR, file), 'utf8'));
+    if (!owner || !alive(owner)) rmSync(path.join(OWNERS_DIR, file), { force: true });
   }
 }
 
@@ -99,9 +134,9 @@ export function nftRuleset(i: Impairment): string {
   }
   if (i.blockUdp) {
     const ports = typeof i.blockUdp === 'object' ? (i.blockUdp.exceptPorts ?? []) : [];
-    const except = ports.length > 0 ? ` != { ${ports.join(', ')} }` : '';
-    rules.in.push(`udp sport${except} drop`);
-    rules.out.push(`udp dport${except} drop`);
+    const except = ports.join(', ');
+    rules.in.push(ports.length > 0 ? `udp sport != { ${except} } drop` : 'meta l4proto udp drop');
+    rules.out.push(ports.length > 0 ? `udp dport != { ${except} } drop` : 'meta l4proto udp drop');
   }
   if (i.lossPercent !== undefined && i.lossPercent > 0) {
     // Per mille, so fractional percentages work.
