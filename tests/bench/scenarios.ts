@@ -10,6 +10,7 @@ import { join } from './scenarios/join.ts';
 import { joinBots } from './scenarios/joinBots.ts';
 import { meeting } from './scenarios/meeting.ts';
 import { pwa } from './scenarios/pwa.ts';
+import { quality } from './scenarios/quality.ts';
 import { recording } from './scenarios/recording.ts';
 import { sfuFanout } from './scenarios/sfuFanout.ts';
 import { signaling } from './scenarios/signaling/index.ts';
@@ -39,6 +40,7 @@ export const SCENARIOS: readonly Scenario[] = [
   switchScenario,
   switchBots,
   glass,
+  quality,
   pwa,
   cluster,
   failoverVideo,

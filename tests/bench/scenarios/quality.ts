@@ -1,0 +1,158 @@
+// Connection quality under a real impairment (issue 20): how soon the others see a person's
+// connection as poor or lost, and how soon video is back when the network is.
+
+import type { Page } from 'playwright-core';
+import { launchChromium, newPeerPage } from '../../e2e/support/browser.ts';
+import { createRoom, expectMediaFromAll, joinRoom, linkStats } from '../../e2e/support/call.ts';
+import { NetRig } from '../../e2e/support/netns.ts';
+import { startTestServer } from '../../e2e/support/server.ts';
+import { waitFor } from '../../e2e/support/wait.ts';
+import { round, sleep, summarize } from '../lib/stats.ts';
+import type { Figure, Scenario, ScenarioOutput } from '../types.ts';
+
+const FULL = { rounds: 8 };
+const SMOKE = { rounds: 1 };
+
+/** How long after `since` the watcher's tile of the impaired person shows one of `levels`. */
+async function shows(watcher: Page, levels: string[], since: number): Promise<number> {
+  await waitFor(
+    `the impaired tile to show ${levels.join(' or ')}`,
+    async () => {
+      const tile = watcher.locator('figure[data-peer-name="Impaired"]');
+      if (levels.includes((await tile.getAttribute('data-quality')) ?? '')) return true;
+      // Thrown, so that a timeout says what the tile showed.
+      throw new Error(String(await tile.locator('.quality-bars').getAttribute('title')));
+    },
+    { timeoutMs: 30_000, intervalMs: 50 },
+  );
+  return Date.now() - since;
+}
+
+/** Video frames the watcher has decoded from the impaired person (one mesh link). */
+async function frames(watcher: Page): Promise<number> {
+  return (await linkStats(watcher)).reduce((sum, l) => sum + l.framesDecoded, 0);
+}
+
+async function run({ smoke, log }: { smoke: boolean; log: (l: string) => void }) {
+  const plan = smoke ? SMOKE : FULL;
+  const rig = await NetRig.create();
+  const server = await startTestServer({ host: rig.hostIp });
+  const outside = await launchChromium({ secureOrigins: [server.url] });
+  const inside = await rig.launchChromium({ secureOrigins: [server.url] });
+  const toPoor: number[] = [];
+  const toLost: number[] = [];
+  const videoBack: number[] = [];
+  try {
+    const watcher = (await newPeerPage(outside, { label: 'watcher' })).page;
+    const inner = await newPeerPage(inside, { label: 'impaired' });
+    // The app's own HD capture, not the tests' small one: a picture 150 kbit/s cannot carry,
+    // as a real camera's would not be.
+    await inner.context.addInitScript(() => {
+      const storage = (globalThis as unknown as { localStorage: { removeItem(k: string): void } })
+        .localStorage;
+      storage.removeItem('parley:capture');
+    });
+    const impaired = inner.page;
+    const url = await createRoom(watcher, server.url);
+    await joinRoom(watcher, url, 'Watcher');
+    await joinRoom(impaired, url, 'Impaired');
+    await Promise.all([expectMediaFromAll(watcher, 1), expectMediaFromAll(impaired, 1)]);
+    for (let i = 0; i < plan.rounds; i++) {
+      // Settled and good again (the hysteresis recovers slowly) before each round.
+      await shows(watcher, ['good', 'fair'], Date.now());
+      await sleep(2_000);
+
+      let t0 = Date.now();
+      await rig.impair({ rateKbit: 150 });
+      toPoor.push(await shows(watcher, ['poor', 'lost'], t0));
+
+      t0 = Date.now();
+      await rig.impair({ blockAll: true });
+      toLost.push(await shows(watcher, ['lost'], t0));
+      await sleep(3_000);
+
+      const before = await frames(watcher);
+      t0 = Date.now();
+      await rig.clear();
+      await waitFor('video to come back', async () => (await frames(watcher)) > before + 5, {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+      });
+      videoBack.push(Date.now() - t0);
+      log(
+        `round ${i + 1}: poor ${toPoor[i]} ms, lost ${toLost[i]} ms, video back ${videoBack[i]} ms`,
+      );
+    }
+  } finally {
+    await inside.close();
+    await outside.close();
+    await server.close();
+    await rig.close();
+  }
+  const poor = summarize(toPoor);
+  const lost = summarize(toLost);
+  const back = summarize(videoBack);
+  const figures: Figure[] = [
+    {
+      key: 'to_poor_p50_ms',
+      label: '150 kbit/s cap to "poor" on the other screen, p50',
+      value: round(poor.p50),
+      unit: 'ms',
+      target: { op: '<=', value: 3_000 },
+    },
+    {
+      key: 'to_lost_p50_ms',
+      label: 'dead network to "Connection lost" on the other screen, p50',
+      value: round(lost.p50),
+      unit: 'ms',
+      target: { op: '<=', value: 2_000 },
+    },
+    {
+      key: 'to_lost_max_ms',
+      label: 'dead network to "Connection lost", worst',
+      value: round(lost.max),
+      unit: 'ms',
+    },
+    {
+      key: 'video_back_p50_ms',
+      label: 'limit lifted to video decoding again, p50',
+      value: round(back.p50),
+      unit: 'ms',
+      target: { op: '<=', value: 10_000 },
+    },
+    {
+      key: 'video_back_max_ms',
+      label: 'limit lifted to video decoding again, worst',
+      value: round(back.max),
+      unit: 'ms',
+    },
+  ];
+  return {
+    figures,
+    details: { rounds: plan.rounds, toPoorMs: toPoor, toLostMs: toLost, videoBackMs: videoBack },
+    notes: [
+      "One Chromium on the host watches one Chromium in a network namespace (support/netns.ts), in a mesh call; the times run from the rig command to the watcher's tile changing, polled every 50 ms.",
+    ],
+  } satisfies ScenarioOutput;
+}
+
+export const quality: Scenario = {
+  name: 'quality',
+  title: 'Connection quality under impairment',
+  description:
+    'A mesh call between a Chromium page on the host and one in a network namespace of its own (`tests/e2e/support/netns.ts`: veth, `tc tbf`, nftables). Each round caps the namespace at 150 kbit/s each way and times until the host page shows the impaired tile "poor"; then drops everything and times until it shows "Connection lost"; after 3 s lifts every limit and times until the host page decodes the impaired video again. The times include the app\'s 500 ms sampling, its 2 s measuring window, the uplink report through the server, and the 50 ms polling of the page.',
+  target:
+    '"poor" within 3 s and "Connection lost" within 2 s on the others\' screens; video back within 10 s of the limit lifted (issue 20)',
+  anchor:
+    'LiveKit and Jitsi show connection quality from the same statistics; the issue saw a frozen tile look healthy for 5 s and "Reconnecting..." after 12 s before this work.',
+  analysis: [
+    'Spread over the 8 rounds of the run above (2026-12-06, 2 cores, load average 3-6): "poor" 1,450-2,554 ms, "Connection lost" 1,436-2,050 ms, video back 324-3,713 ms.',
+    '',
+    '- **"Connection lost"** is one second without a packet (`LOST_AFTER_MS`) plus up to one 500 ms sampling tick; the one round over 2 s (2,050 ms) is that sum plus the polling and the load.',
+    '- **"Poor" at 150 kbit/s** comes from the impaired sender: its bandwidth estimate falls under 200 kbit/s while bandwidth limits its video, it tells the room with `uplink`, and the watcher shows it. The cap must be below what the picture needs: with the small capture of the e2e tests (320x180 at 15 fps) 150 kbit/s carries a one-to-one call and the tile rightly stays good, so this benchmark sends the HD capture of the app.',
+    '- **20 % random loss is not "poor"** on this rig: the receivers in Chromium report 3-8 % lost and the sender retransmits ~5 % of its video packets, although the rig drops 19-20 % of a plain UDP flow (measured with a Node sender in the namespace). Not explained yet; the next step is nftables counters on a live call.',
+    '- **Video back** is usually under half a second: the mesh link survives a 3 s outage (ICE consent allows 30 s), so nothing is renegotiated. Why three rounds took 1.5-3.7 s was not investigated.',
+  ].join('\n'),
+  needs: ['chromium', 'nft', 'tc', 'ip'],
+  run,
+};
