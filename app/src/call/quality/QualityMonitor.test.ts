@@ -3,12 +3,7 @@ import type { Uplink } from '@parley/protocol';
 import { QualityMonitor } from './QualityMonitor.ts';
 import type { QualityPeer, QualityView } from './QualityMonitor.ts';
 import type { StatsReport } from './linkStats.ts';
-
-type Stat = { id: string; type: string } & Record<string, unknown>;
-function report(stats: Stat[]): StatsReport {
-  const m = new Map(stats.map((s) => [s.id, s]));
-  return { forEach: (cb) => m.forEach((s) => cb(s)), get: (id) => m.get(id) };
-}
+import { fakeReport } from './fakeReport.ts';
 
 /** A sender's stream as one receiver counts it: 50 audio + 30 video packets a second. */
 class Incoming {
@@ -26,7 +21,7 @@ class Incoming {
     this.frames += (15 * ms) / 1000;
   }
   report(): StatsReport {
-    return report([
+    return fakeReport([
       {
         id: 'in',
         type: 'inbound-rtp',
@@ -42,7 +37,7 @@ class Incoming {
 
 /** What our receivers report back of what we send. */
 const sent = (fractionLost: number) =>
-  report([
+  fakeReport([
     { id: 'ri', type: 'remote-inbound-rtp', kind: 'video', fractionLost, roundTripTime: 0.02 },
   ]);
 

@@ -6,13 +6,7 @@ import {
   outboundSample,
   sentTotals,
 } from './linkStats.ts';
-import type { StatsReport } from './linkStats.ts';
-
-type Stat = { id: string; type: string } & Record<string, unknown>;
-function report(stats: Stat[]): StatsReport {
-  const m = new Map(stats.map((s) => [s.id, s]));
-  return { forEach: (cb) => m.forEach((s) => cb(s)), get: (id) => m.get(id) };
-}
+import { fakeReport } from './fakeReport.ts';
 
 const pair = {
   id: 'CP1',
@@ -24,7 +18,7 @@ const transport = { id: 'T1', type: 'transport', selectedCandidatePairId: 'CP1' 
 
 describe('inboundTotals', () => {
   it('sums audio and video receivers and reads the selected pair', () => {
-    const audio = report([
+    const audio = fakeReport([
       {
         id: 'A',
         type: 'inbound-rtp',
@@ -37,7 +31,7 @@ describe('inboundTotals', () => {
       pair,
       transport,
     ]);
-    const video = report([
+    const video = fakeReport([
       {
         id: 'V',
         type: 'inbound-rtp',
@@ -115,7 +109,7 @@ describe('InboundWindow', () => {
 describe('outboundSample', () => {
   it('reads the receivers reports, and the bandwidth only when it limits our video', () => {
     const r = (reason: string) =>
-      report([
+      fakeReport([
         {
           id: 'RA',
           type: 'remote-inbound-rtp',
@@ -144,14 +138,14 @@ describe('outboundSample', () => {
       silentMs: 0,
     });
     expect(outboundSample(r('none'))?.limitedKbps).toBeNull();
-    expect(outboundSample(report([pair, transport]))).toBeNull();
+    expect(outboundSample(fakeReport([pair, transport]))).toBeNull();
   });
 });
 
 describe('RetransmitWindows', () => {
   const sent = (at: number, ssrc: number, packets: number, resent: number) =>
     sentTotals(
-      report([
+      fakeReport([
         {
           id: `O${ssrc}`,
           type: 'outbound-rtp',
