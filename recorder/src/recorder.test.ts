@@ -54,6 +54,19 @@ async function until<T>(what: string, get: () => T | undefined, ms = 10_000): Pr
   }
 }
 
+/** Seconds of packets in a media file being written (0 while it has no readable header). */
+async function secondsIn(file: string): Promise<number> {
+  try {
+    const { stdout } = await run('ffprobe', [
+      ...['-v', 'error', '-select_streams', '0', '-show_entries', 'packet=pts_time'],
+      ...['-of', 'csv=p=0', file],
+    ]);
+    return Math.max(0, ...stdout.split('\n').filter(Boolean).map(Number).filter(Number.isFinite));
+  } catch {
+    return 0;
+  }
+}
+
 beforeAll(async () => {
   configureWorkerBinary(await ensureMediasoupWorker());
   sfu = await Sfu.start({ workers: 1, rtcMinPort: 49800, rtcMaxPort: 49899, log: quiet });
@@ -114,9 +127,17 @@ beforeAll(async () => {
       ? true
       : undefined,
   );
-  const firstParts = Date.now();
-  // Bob's first part gets at least a second of video before its FFmpeg is killed.
-  await sleep(Math.max(1200 - (Date.now() - firstParts), 2500 - (Date.now() - t0)));
+  // Bob's first part holds a second of video before its FFmpeg is killed. Timed by what is in
+  // its file, not by the clock: on a loaded machine FFmpeg took longer than the 1.2 s this
+  // waited before to write its header, and the killed file could not be read at all.
+  const bobFirst = recorder.manifest.tracks.find((t) => t.producerId === bob.videoProducerId)
+    ?.parts[0]?.file;
+  if (!bobFirst) throw new Error("no first part of Bob's camera");
+  for (const deadline = Date.now() + 20_000; ; await sleep(100)) {
+    if ((await secondsIn(path.join(dir, bobFirst))) >= 1) break;
+    if (Date.now() > deadline) throw new Error("timed out waiting for a second of Bob's camera");
+  }
+  await sleep(Math.max(0, 2500 - (Date.now() - t0)));
   const pid = await until('bob ffmpeg', () => recorder.ffmpegPid(bob.videoProducerId));
   process.kill(pid, 'SIGKILL');
   killedAtMs = Date.now() - recorder.manifest.startedAt;
