@@ -65,6 +65,13 @@ describe.each([
       newPeerPage(inside, { label: 'impaired' }),
     ]);
     contexts.push(...pages.map((p) => p.context));
+    // The impaired person sends the app's HD camera, not the tests' small one: at 150 kbit/s a
+    // 320x180 picture still fits one SFU uplink, and the tile would rightly stay fair.
+    await pages[2].context.addInitScript(() => {
+      const storage = (globalThis as unknown as { localStorage: { removeItem(k: string): void } })
+        .localStorage;
+      storage.removeItem('parley:capture');
+    });
     const [ann, bo, impaired] = pages.map((p) => p.page) as [Page, Page, Page];
     const url = await createRoom(ann, server.url);
     await joinRoom(ann, url, 'Ann');
