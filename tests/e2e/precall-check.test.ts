@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { freeTcpUdpPort, startLocalCoturn } from '@parley/turn';
 import type { LocalCoturn } from '@parley/turn';
+import { SLOW_UPLINK_KBPS } from '../../app/src/precall/verdict.ts';
 import { Bot } from '../load/Bot.ts';
 import { newPeerPage } from './support/browser.ts';
 import { createRoom } from './support/call.ts';
@@ -79,14 +80,32 @@ describe('the pre-join connection check', () => {
     }
   });
 
-  it('estimates the upload below a 1000 kbit/s cap, and not far below it', async () => {
+  // The figure itself moves with the machine's load (SCTP's sawtooth against the cap's queue,
+  // relay and DTLS overhead: ~70 % of the cap here when idle, 50 % under a full test run; at
+  // 150 kbit/s only a chunk or two arrive, and the figure reads ~60), so
+  // what is checked is what the person is told: a 1 Mbit/s upload is fine, 150 kbit/s is slow.
+  it('estimates the upload below a 1000 kbit/s cap, and does not call it slow', async () => {
     await rig.impair({ rateKbit: 1000 });
     try {
       const said = await testConnection(page, url);
       const kbps = Number(/Upload speed: about (\d+) kbit\/s/.exec(said)?.[1]);
-      // Relay, DTLS and SCTP overhead and the start of the burst: ~70 % of the cap was seen here.
-      expect(kbps, said).toBeGreaterThan(500);
+      console.log(`precall-check: upload about ${kbps} kbit/s under a 1000 kbit/s cap`);
+      expect(kbps, said).toBeGreaterThan(SLOW_UPLINK_KBPS);
       expect(kbps, said).toBeLessThanOrEqual(1000);
+      expect(said).toMatch(/All is well/);
+    } finally {
+      await rig.clear();
+    }
+  });
+
+  it('says the upload is slow under a 150 kbit/s cap', async () => {
+    await rig.impair({ rateKbit: 150 });
+    try {
+      const said = await testConnection(page, url);
+      const kbps = Number(/Upload speed: about (\d+) kbit\/s/.exec(said)?.[1]);
+      console.log(`precall-check: upload about ${kbps} kbit/s under a 150 kbit/s cap`);
+      expect(kbps, said).toBeLessThan(SLOW_UPLINK_KBPS);
+      expect(said).toMatch(/Your upload is slow \(about \d+ kbit\/s\)/);
     } finally {
       await rig.clear();
     }

@@ -142,16 +142,17 @@ function trickle(from: RTCPeerConnection, to: RTCPeerConnection): { ready(): voi
   };
 }
 
-/** Sends for UPLINK_MS; kbit/s as received on the other side (undefined: nothing arrived). */
+/**
+ * Sends for UPLINK_MS; kbit/s as received on the other side, from the start of the send to the
+ * last arrival (undefined: nothing arrived). A slow link delivers only a few chunks in that
+ * time, and each counts: one at 150 kbit/s takes most of a second.
+ */
 async function throughput(send: RTCDataChannel, recv: RTCDataChannel): Promise<number | undefined> {
   let bytes = 0;
-  let first = 0;
   let last = 0;
   recv.addEventListener('message', (e: MessageEvent<ArrayBuffer | string>) => {
-    const now = performance.now();
-    if (first === 0) first = now;
-    else bytes += typeof e.data === 'string' ? e.data.length : e.data.byteLength;
-    last = now;
+    bytes += typeof e.data === 'string' ? e.data.length : e.data.byteLength;
+    last = performance.now();
   });
   const chunk = new Uint8Array(CHUNK_BYTES);
   const start = performance.now();
@@ -177,8 +178,7 @@ async function throughput(send: RTCDataChannel, recv: RTCDataChannel): Promise<n
   }
   // What is still in flight when sending stops is not counted: give it a moment to land.
   await new Promise((r) => setTimeout(r, 300));
-  const seconds = (last - first) / 1000;
-  // The first message only starts the clock (its bytes are not counted).
+  const seconds = (last - start) / 1000;
   return bytes > 0 && seconds > 0 ? (bytes * 8) / seconds / 1000 : undefined;
 }
 
