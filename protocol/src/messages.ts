@@ -62,6 +62,8 @@ export const UplinkSchema = z.strictObject({
   quality: z.enum(['good', 'fair', 'poor']),
   /** What made it worse than good: packet loss, delay (round trip), jitter, or little bandwidth. */
   cause: z.enum(['loss', 'delay', 'jitter', 'bandwidth']).optional(),
+  /** They stopped sending their camera: their connection cannot carry it (audio goes on). */
+  videoPaused: z.literal(true).optional(),
 });
 export type Uplink = z.infer<typeof UplinkSchema>;
 

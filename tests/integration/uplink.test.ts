@@ -59,11 +59,31 @@ describe('uplink reports', () => {
     expect(ann.client.of('peer-updated').filter((m) => m.peer.name === 'Ann')).toEqual([]);
   });
 
+  it('keep a paused video in the room while the connection measures good again', async () => {
+    const { arrive } = await meeting();
+    const ann = await arrive('Ann');
+    const bob = await arrive('Bob');
+    const paused = { quality: 'good', videoPaused: true } as const;
+    await ann.client.request({ type: 'uplink', uplink: paused });
+    await bob.client.next((m) => m.type === 'peer-updated' && m.peer.uplink?.videoPaused === true);
+    const cy = await arrive('Cy');
+    expect(cy.reply.peers.find((p) => p.name === 'Ann')?.uplink).toEqual(paused);
+
+    await ann.client.request({ type: 'uplink', uplink: { quality: 'good' } });
+    await cy.client.next((m) => m.type === 'peer-updated' && m.peer.uplink === undefined);
+    expect(updatesOf(bob.client)).toEqual([paused, undefined]);
+  });
+
   it('refuses a quality or cause it does not know, changing nothing', async () => {
     const { arrive } = await meeting();
     const ann = await arrive('Ann');
     const bob = await arrive('Bob');
-    for (const uplink of [{ quality: 'awful' }, { quality: 'poor', cause: 'cosmic rays' }]) {
+    const bad = [
+      { quality: 'awful' },
+      { quality: 'poor', cause: 'cosmic rays' },
+      { quality: 'poor', videoPaused: false },
+    ];
+    for (const uplink of bad) {
       const reply = await ann.client.request({ type: 'uplink', uplink } as never);
       expect(reply).toMatchObject({ type: 'error', code: ERROR_CODES.BAD_MESSAGE });
     }

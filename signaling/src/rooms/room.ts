@@ -394,7 +394,7 @@ export class Room {
 
   /** A peer's report of its uplink; the others hear of a change only (good is kept as none). */
   updateUplink(peer: Peer, uplink: Uplink): void {
-    const next = uplink.quality === 'good' ? undefined : { ...uplink };
+    const next = uplink.quality === 'good' && !uplink.videoPaused ? undefined : { ...uplink };
     if (JSON.stringify(next) === JSON.stringify(peer.uplink)) return;
     peer.uplink = next;
     this.broadcast({ type: 'peer-updated', peer: peer.info() }, peer.id);
