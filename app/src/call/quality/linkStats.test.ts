@@ -4,6 +4,9 @@ import {
   RetransmitWindows,
   inboundTotals,
   outboundSample,
+  reportCounts,
+  videoReportsSince,
+  ReportFreshness,
   sentTotals,
 } from './linkStats.ts';
 import { fakeReport } from './fakeReport.ts';
@@ -139,6 +142,55 @@ describe('outboundSample', () => {
     });
     expect(outboundSample(r('none'))?.limitedKbps).toBeNull();
     expect(outboundSample(fakeReport([pair, transport]))).toBeNull();
+  });
+
+  it('reads only the fresh reports when told which', () => {
+    const report = fakeReport([
+      { id: 'RA', type: 'remote-inbound-rtp', kind: 'audio', fractionLost: 0 },
+      { id: 'RV', type: 'remote-inbound-rtp', kind: 'video', fractionLost: 0.4 },
+      pair,
+      transport,
+    ]);
+    expect(outboundSample(report, new Set(['RA']))?.lossPct).toBe(0);
+    // None fresh: still a sample of the link, with no loss from what is stale.
+    expect(outboundSample(report, new Set())).toMatchObject({ lossPct: 0, rttMs: 50 });
+    expect(outboundSample(report)?.lossPct).toBe(40);
+  });
+});
+
+describe('videoReportsSince', () => {
+  it('names the video reports that came at least twice since the snapshot', () => {
+    const at = (a: number, v1: number, v2: number) =>
+      fakeReport([
+        { id: 'RA', type: 'remote-inbound-rtp', kind: 'audio', reportsReceived: a },
+        { id: 'V1', type: 'remote-inbound-rtp', kind: 'video', reportsReceived: v1 },
+        { id: 'V2', type: 'remote-inbound-rtp', kind: 'video', reportsReceived: v2 },
+      ]);
+    const counts = reportCounts(at(10, 4, 7));
+    expect([...videoReportsSince(at(14, 5, 7), counts)]).toEqual([]);
+    expect([...videoReportsSince(at(14, 6, 8), counts)]).toEqual(['V1']);
+    expect([...videoReportsSince(at(14, 6, 9), counts)]).toEqual(['V1', 'V2']);
+  });
+});
+
+describe('ReportFreshness', () => {
+  const reports = (audio: number, video: number) =>
+    fakeReport([
+      { id: 'RA', type: 'remote-inbound-rtp', kind: 'audio', reportsReceived: audio },
+      { id: 'RV', type: 'remote-inbound-rtp', kind: 'video', reportsReceived: video },
+      { id: 'RX', type: 'remote-inbound-rtp', kind: 'video' },
+    ]);
+
+  it('counts a report for a window after it moved, and one without a counter always', () => {
+    const f = new ReportFreshness();
+    expect([...f.fresh('L', reports(1, 1), 0)]).toEqual(['RX']);
+    expect([...f.fresh('L', reports(1, 2), 1_000)]).toEqual(['RV', 'RX']);
+    // Video reports stop (its sender paused); audio's come every few seconds.
+    expect([...f.fresh('L', reports(2, 2), 2_500)]).toEqual(['RA', 'RV', 'RX']);
+    expect([...f.fresh('L', reports(2, 2), 3_500)]).toEqual(['RA', 'RX']);
+    expect([...f.fresh('L', reports(2, 2), 5_000)]).toEqual(['RX']);
+    // Another link's reports with the same ids are their own.
+    expect([...f.fresh('M', reports(2, 2), 5_000)]).toEqual(['RX']);
   });
 });
 

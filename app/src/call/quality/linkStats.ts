@@ -116,15 +116,20 @@ export class InboundWindow {
  * remote-inbound-rtp): loss, round trip and jitter, and the bandwidth estimate when it is what
  * limits our video. Null before any report came back.
  */
-export function outboundSample(report: StatsReport): LinkSample | null {
+export function outboundSample(
+  report: StatsReport,
+  /** The receiver reports to read (see ReportFreshness); undefined: all of them. */
+  fresh?: ReadonlySet<string>,
+): LinkSample | null {
   let seen = false;
   let lossPct = 0;
   let rttMs: number | null = null;
   let jitterMs: number | null = null;
   let limited = false;
   report.forEach((s) => {
-    if (s.type === 'remote-inbound-rtp') {
-      seen = true;
+    // A link with no fresh report still has a sample (its bandwidth, its ICE round trip).
+    if (s.type === 'remote-inbound-rtp') seen = true;
+    if (s.type === 'remote-inbound-rtp' && (!fresh || fresh.has(String(s.id)))) {
       lossPct = Math.max(lossPct, num(s.fractionLost) * 100);
       if (typeof s.roundTripTime === 'number') rttMs = Math.max(rttMs ?? 0, s.roundTripTime * 1000);
       if (s.kind === 'audio' && typeof s.jitter === 'number') jitterMs = s.jitter * 1000;
@@ -147,6 +152,76 @@ export function outboundSample(report: StatsReport): LinkSample | null {
     fps: null,
     silentMs: 0,
   };
+}
+
+/**
+ * Which receiver reports (remote-inbound-rtp) are news. A browser keeps the last report of a
+ * sender that went quiet (a paused video, a switched-off simulcast layer) and sends audio's
+ * only every few seconds: the loss it reported before a network got better would otherwise
+ * speak for the link long after. A report counts for WINDOW_MS after its `reportsReceived`
+ * last moved; one without that counter always counts.
+ */
+export class ReportFreshness {
+  private readonly seen = new Map<string, { count: number; at: number }>();
+
+  /** The ids in `report` (of the link `link`) that are fresh at `now`. */
+  fresh(link: string, report: StatsReport, now: number): Set<string> {
+    const out = new Set<string>();
+    const present = new Set<string>();
+    report.forEach((s) => {
+      if (s.type !== 'remote-inbound-rtp') return;
+      const id = String(s.id);
+      const key = `${link}/${id}`;
+      present.add(key);
+      if (typeof s.reportsReceived !== 'number') {
+        out.add(id);
+        return;
+      }
+      const last = this.seen.get(key);
+      if (!last) {
+        // The first sight of a report says nothing of when it came: news only once it moves.
+        this.seen.set(key, { count: s.reportsReceived, at: Number.NEGATIVE_INFINITY });
+      } else if (last.count !== s.reportsReceived) {
+        this.seen.set(key, { count: s.reportsReceived, at: now });
+        out.add(id);
+      } else if (now - last.at < WINDOW_MS) {
+        out.add(id);
+      }
+    });
+    for (const key of this.seen.keys()) {
+      if (key.startsWith(`${link}/`) && !present.has(key)) this.seen.delete(key);
+    }
+    return out;
+  }
+}
+
+/**
+ * The ids of the video receiver reports (remote-inbound-rtp) in `report` that came after
+ * `counts`, a snapshot of their `reportsReceived`, by at least `after` reports. A video that
+ * was paused is reported again once it flows, and the first report spans the pause: the loss
+ * from before it (up to the last report then) counts in it. The second is its own.
+ */
+export function videoReportsSince(
+  report: StatsReport,
+  counts: ReadonlyMap<string, number>,
+  after = 2,
+): Set<string> {
+  const out = new Set<string>();
+  report.forEach((s) => {
+    if (s.type !== 'remote-inbound-rtp' || s.kind !== 'video') return;
+    const count = num(s.reportsReceived);
+    if (count - (counts.get(String(s.id)) ?? 0) >= after) out.add(String(s.id));
+  });
+  return out;
+}
+
+/** Each remote-inbound-rtp's `reportsReceived` now, by id (a snapshot for videoReportsSince). */
+export function reportCounts(report: StatsReport): Map<string, number> {
+  const out = new Map<string, number>();
+  report.forEach((s) => {
+    if (s.type === 'remote-inbound-rtp') out.set(String(s.id), num(s.reportsReceived));
+  });
+  return out;
 }
 
 /** Video packets sent on one link, and how many of them were retransmissions (NACKed). */
