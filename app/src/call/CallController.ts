@@ -102,8 +102,15 @@ export class CallController {
     inbound: async (peerId) => (await this.topology?.tileStats(peerId)) ?? [],
     outbound: async () =>
       (this.snap.phase === 'in-call' && (await this.topology?.sendStats())) || [],
+    sendingVideo: () => mediaFlags(this.snap.local).video,
+    sendPlan: (link, plan) => this.topology?.setSendPlan(link, plan),
     report: (uplink) => this.snap.phase === 'in-call' && this.send({ type: 'uplink', uplink }),
-    changed: (view) => this.update({ quality: view.peers, selfQuality: view.self }),
+    changed: (view) =>
+      this.update({
+        quality: view.peers,
+        selfQuality: view.self,
+        selfVideoPaused: view.selfVideoPaused,
+      }),
   });
   /** Closing the tab releases the seat at once (a best-effort `leave`), not after the window. */
   private readonly onPageHide = () => this.leave();

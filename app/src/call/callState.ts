@@ -98,6 +98,8 @@ export interface CallSnapshot {
   quality: Record<string, TileQuality>;
   /** Our own connection when it is not good (what we send or what we receive), else null. */
   selfQuality: TileQuality | null;
+  /** Our camera is not sent because our connection cannot carry it (the video fallback). */
+  selfVideoPaused: boolean;
   /** Who is speaking (highlighted tile), when known. */
   speaker: string | null;
   settings: RoomSettings;
@@ -168,6 +170,7 @@ export function initialSnapshot(): CallSnapshot {
     speaker: null,
     quality: {},
     selfQuality: null,
+    selfVideoPaused: false,
     // The server's defaults (protocol's DEFAULT_ROOM_SETTINGS) until `joined` says; not imported
     // from there, as messages.ts would bring zod into the bundle.
     settings: {

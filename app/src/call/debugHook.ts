@@ -35,6 +35,11 @@ export interface ParleyDebugHook {
   stats(): Promise<PeerStats[]>;
   /** One entry per remote tile on the page, read from what its <video> element shows. */
   tiles(): Promise<TileStats[]>;
+  /**
+   * What arrived of one person's microphone (their camera tile's audio track), shown or not:
+   * bytes, and the sound's total energy (grows only while there is sound, not silence).
+   */
+  heard(peerId: string): Promise<{ bytes: number; energy: number }>;
   /** Our peer id in the room, or null before joining. */
   selfId(): string | null;
   /** How the room's media travels now (as this client sees it). */
@@ -124,6 +129,17 @@ export function installDebugHook(controller: CallController): () => void {
           ...(await tileStats(controller, v)),
         })),
       );
+    },
+    heard: async (peerId) => {
+      const track = controller.remoteStream(peerId, 'camera')?.getAudioTracks()[0];
+      const report = track && (await controller.membership.trackInfo(track)?.stats());
+      const out = { bytes: 0, energy: 0 };
+      report?.forEach((s: { type: string; kind?: string } & Record<string, unknown>) => {
+        if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
+        out.bytes += Number(s.bytesReceived ?? 0);
+        out.energy += Number(s.totalAudioEnergy ?? 0);
+      });
+      return out;
     },
     selfId: () => controller.snapshot.selfId,
     mode: () => controller.mode,

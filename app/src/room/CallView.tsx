@@ -119,11 +119,18 @@ export function CallView({ controller, snap }: Props) {
           {status}
         </div>
       )}
-      {snap.selfQuality && snap.selfQuality.quality !== 'fair' && (
-        // Told to the person whose connection it is; the others see it on this person's tile.
+      {snap.selfVideoPaused ? (
         <div class="self-quality" role="status">
-          {snap.selfQuality.text}
+          Your video is paused: your connection cannot carry it. Others still hear you.
         </div>
+      ) : (
+        snap.selfQuality &&
+        snap.selfQuality.quality !== 'fair' && (
+          // Told to the person whose connection it is; the others see it on this person's tile.
+          <div class="self-quality" role="status">
+            {snap.selfQuality.text}
+          </div>
+        )
       )}
       {snap.hostNotice && (
         <div class="banner banner-info" role="alert">

@@ -30,6 +30,8 @@ export interface TileSpec {
   reactions: FloatingReaction[];
   /** How their media reaches us (ours: how our connection is); null: not measured. */
   quality: TileQuality | null;
+  /** Why the camera, though on, shows no picture ("Video paused - poor connection"), or null. */
+  videoNote: string | null;
 }
 
 interface TileProps {
@@ -58,7 +60,8 @@ export function Tile({ tile, epoch, onSeen, onAction, pinned = false, onPin }: T
   const self = tile.peerId === null;
   const screen = tile.source === 'screen';
   const label = screen ? `${tile.name} (screen)` : self ? `${tile.name} (you)` : tile.name;
-  const showVideo = tile.stream && (screen || tile.media.video);
+  const paused = !screen && tile.media.video && tile.videoNote !== null;
+  const showVideo = tile.stream && (screen || (tile.media.video && !paused));
   const lost = tile.quality?.quality === 'lost';
   return (
     <figure
@@ -80,6 +83,11 @@ export function Tile({ tile, epoch, onSeen, onAction, pinned = false, onPin }: T
       ) : (
         <div class="video placeholder" aria-hidden="true">
           <span class="avatar">{initials(tile.name)}</span>
+        </div>
+      )}
+      {paused && !lost && (
+        <div class="tile-note" role="status">
+          {tile.videoNote}
         </div>
       )}
       {lost && (

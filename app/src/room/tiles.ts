@@ -5,6 +5,7 @@ import { tileKey } from '../call/topology/RemoteMedia.ts';
 import { tileMenu } from '../call/features/moderation/lobbyState.ts';
 import { handPosition } from '../call/features/classroom/Classroom.ts';
 import type { TileSpec } from './Tile.tsx';
+import { VIDEO_PAUSED_TEXT } from '../call/quality/QualityMonitor.ts';
 import type { TileQuality } from '../call/quality/QualityMonitor.ts';
 
 const SELF_GOOD: TileQuality = { quality: 'good', text: 'Your connection is good' };
@@ -28,6 +29,7 @@ export function tilesOf(controller: CallController, snap: CallSnapshot): TileSpe
       hand: hand(snap.selfId),
       reactions: reactions(snap.selfId),
       quality: snap.selfQuality ?? SELF_GOOD,
+      videoNote: snap.selfVideoPaused ? VIDEO_PAUSED_TEXT : null,
     },
   ];
   for (const p of snap.peers) {
@@ -47,6 +49,7 @@ export function tilesOf(controller: CallController, snap: CallSnapshot): TileSpe
       hand: hand(p.peerId),
       reactions: reactions(p.peerId),
       quality: snap.quality[p.peerId] ?? null,
+      videoNote: p.uplink?.videoPaused ? VIDEO_PAUSED_TEXT : null,
     });
     const screen = controller.remoteStream(p.peerId, 'screen');
     if (p.media.screen && screen) {
@@ -64,6 +67,7 @@ export function tilesOf(controller: CallController, snap: CallSnapshot): TileSpe
         hand: null,
         reactions: [],
         quality: null,
+        videoNote: null,
       });
     }
   }

@@ -160,6 +160,7 @@ export interface TileStats {
 
 interface Hook {
   tiles(): Promise<TileStats[]>;
+  heard(peerId: string): Promise<{ bytes: number; energy: number }>;
   mode(): 'mesh' | 'sfu';
   meshLinkCount(): number;
   selfId(): string | null;
@@ -170,6 +171,17 @@ export async function tileStats(page: Page): Promise<TileStats[]> {
     const hook = (globalThis as { __parley?: Hook }).__parley;
     return hook ? hook.tiles() : [];
   });
+}
+
+/** What `page` received of `peerId`'s microphone, whether their tile shows video or not. */
+export async function heardFrom(
+  page: Page,
+  peerId: string,
+): Promise<{ bytes: number; energy: number }> {
+  return page.evaluate(
+    (id) => (globalThis as { __parley?: Hook }).__parley?.heard(id) ?? { bytes: 0, energy: 0 },
+    peerId,
+  );
 }
 
 export async function clientMode(page: Page): Promise<{ mode: string; meshLinks: number }> {

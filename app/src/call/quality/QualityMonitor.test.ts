@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Uplink } from '@parley/protocol';
 import { QualityMonitor } from './QualityMonitor.ts';
-import type { QualityPeer, QualityView } from './QualityMonitor.ts';
+import type { OutboundLink, QualityPeer, QualityView } from './QualityMonitor.ts';
+import type { SendPlan } from './sendPlan.ts';
+import { PAUSE_AFTER_MS, PROBE_EVERY_MS, PROBE_MS } from './videoFallback.ts';
 import type { StatsReport } from './linkStats.ts';
 import { fakeReport } from './fakeReport.ts';
 
@@ -11,6 +13,8 @@ class Incoming {
   lost = 0;
   bytes = 0;
   frames = 0;
+  /** Video frames arrive (false: only audio does). */
+  video = true;
   /** Advance by `ms` with `lossPct` of the packets lost (0..100), or nothing arriving. */
   step(ms: number, lossPct: number, flowing = true): void {
     if (!flowing) return;
@@ -18,7 +22,7 @@ class Incoming {
     this.lost += (packets * lossPct) / 100;
     this.received += packets - (packets * lossPct) / 100;
     this.bytes += packets * 900;
-    this.frames += (15 * ms) / 1000;
+    if (this.video) this.frames += (15 * ms) / 1000;
   }
   report(): StatsReport {
     return fakeReport([
@@ -52,13 +56,16 @@ function rig(names: string[]) {
     media: { audio: true, video: true },
   }));
   const reports: Uplink[] = [];
-  let outbound: StatsReport[] = [];
-  let view: QualityView = { self: null, peers: {} };
+  let outbound: OutboundLink[] = [];
+  let view: QualityView = { self: null, selfVideoPaused: false, peers: {} };
+  const plans: [string, SendPlan][] = [];
   const monitor = new QualityMonitor({
     peers: () => peers,
     visible: () => true,
     inbound: async (id) => [incoming.get(id)!.report()],
     outbound: async () => outbound,
+    sendingVideo: () => true,
+    sendPlan: (link, plan) => plans.push([link, plan]),
     report: (u) => reports.push(u),
     changed: (v) => (view = v),
   });
@@ -66,9 +73,13 @@ function rig(names: string[]) {
   let now = 0;
   return {
     peers,
+    incoming,
     reports,
     view: () => view,
-    setOutbound: (r: StatsReport[]) => (outbound = r),
+    plans,
+    /** Our sending links' reports, as mesh links `L0`, `L1`… (or one SFU link). */
+    setOutbound: (r: StatsReport[], adapts = true) =>
+      (outbound = r.map((report, i) => ({ link: adapts ? `L${i}` : 'sfu', report, adapts }))),
     /** Runs `ms` of ticks; `loss(name)` is each sender's loss now (null: nothing arrives). */
     async run(ms: number, loss: (name: string) => number | null) {
       for (const end = now + ms; now < end;) {
@@ -155,5 +166,66 @@ describe('QualityMonitor', () => {
     await r.run(2_000, () => 0);
     expect(r.reports).toEqual([]);
     expect(r.view().self).toBeNull();
+  });
+
+  it('pauses our video when our uplink stays poor, tells the room, and resumes after a probe', async () => {
+    const r = rig(['Ada']);
+    r.setOutbound([sent(0.3)], false);
+    await r.run(PAUSE_AFTER_MS + 1_000, () => 0);
+    expect(r.plans).toEqual([
+      ['sfu', 'full'],
+      ['sfu', 'off'],
+    ]);
+    expect(r.reports.at(-1)).toEqual({ quality: 'poor', cause: 'loss', videoPaused: true });
+    expect(r.view().selfVideoPaused).toBe(true);
+
+    // The link heals: the next probe sends video again, still shown to the others as paused
+    // until it has passed; then video is back.
+    r.setOutbound([sent(0)], false);
+    await r.run(PROBE_EVERY_MS[0] + 1_000, () => 0);
+    expect(r.plans.slice(2)).toEqual([
+      ['sfu', 'low'],
+      ['sfu', 'reduced'],
+    ]);
+    expect(r.reports.at(-1)).toMatchObject({ videoPaused: true });
+    await r.run(PROBE_MS, () => 0);
+    expect(r.plans.slice(4)).toEqual([['sfu', 'full']]);
+    expect(r.view().selfVideoPaused).toBe(false);
+    await r.run(6_000, () => 0);
+    expect(r.reports.at(-1)).toEqual({ quality: 'good' });
+  });
+
+  it('sizes down only the mesh link that degrades, and no one is told', async () => {
+    const r = rig(['Ada', 'Bo']);
+    r.setOutbound([sent(0.06), sent(0)]);
+    await r.run(2_000, () => 0);
+    expect(r.plans).toEqual([
+      ['L0', 'reduced'],
+      ['L1', 'full'],
+    ]);
+    r.setOutbound([sent(0.2), sent(0)]);
+    await r.run(1_000, () => 0);
+    expect(r.plans.at(-1)).toEqual(['L0', 'low']);
+    expect(r.reports).toEqual([]);
+    // Back up only after the better level held for ADAPT_RECOVER_MS.
+    r.setOutbound([sent(0), sent(0)]);
+    await r.run(5_000, () => 0);
+    expect(r.plans.at(-1)).toEqual(['L0', 'low']);
+    await r.run(6_000, () => 0);
+    expect(r.plans.at(-1)).toEqual(['L0', 'full']);
+  });
+
+  it('does not expect frames from someone whose video is paused', async () => {
+    const r = rig(['Ada', 'Bo']);
+    await r.run(2_000, () => 0);
+    r.peers[0]!.uplink = { quality: 'good', videoPaused: true };
+    for (const inc of r.incoming.values()) inc.video = false;
+    await r.run(4_000, () => 0);
+    expect(r.view().peers.Ada?.quality).toBe('good');
+    // Bo's camera is on and nothing says it paused: a stalled picture.
+    expect(r.view().peers.Bo).toMatchObject({
+      quality: 'fair',
+      text: expect.stringMatching(/video at 0 frames/),
+    });
   });
 });

@@ -10,12 +10,17 @@ import {
 import type { LinkSample, Quality, Verdict } from './connectionQuality.ts';
 import {
   InboundWindow,
+  ReportFreshness,
   RetransmitWindows,
+  reportCounts,
+  videoReportsSince,
   inboundTotals,
   outboundSample,
   sentTotals,
 } from './linkStats.ts';
 import type { StatsReport } from './linkStats.ts';
+import type { SendPlan } from './sendPlan.ts';
+import { VideoFallback } from './videoFallback.ts';
 import { log } from '../../log.ts';
 import { background } from '../../util/background.ts';
 
@@ -35,10 +40,27 @@ export interface QualityDeps {
   /** The stats of the receivers of their camera tile (audio and video); none: nothing shown yet. */
   inbound(peerId: string): Promise<StatsReport[]>;
   /** The stats of each link we send on (a mesh link per peer, or the SFU's send transport). */
-  outbound(): Promise<StatsReport[]>;
-  /** Tell the room our uplink's level changed. */
+  outbound(): Promise<OutboundLink[]>;
+  /** Our camera is on (there is video to pause). */
+  sendingVideo(): boolean;
+  /** How much of our camera a link should carry now (called on a change, per link). */
+  sendPlan(link: string, plan: SendPlan): void;
+  /** Tell the room our uplink's level, or whether our video is paused, changed. */
   report(uplink: Uplink): void;
   changed(view: QualityView): void;
+}
+
+/** One link we send on, by the id the plan comes back with. */
+export interface OutboundLink {
+  /** The peer id of a mesh link, or `sfu`. */
+  link: string;
+  report: StatsReport;
+  /**
+   * Whether the link's own quality sizes the video it carries (a mesh link: only that
+   * receiver is concerned). The SFU's send transport does not: its simulcast layers and the
+   * SFU choose per receiver.
+   */
+  adapts: boolean;
 }
 
 /** What a tile (or our own status) shows: a level and the words for it. */
@@ -51,6 +73,8 @@ export interface TileQuality {
 export interface QualityView {
   /** Our own connection, when it is not good (uplink or downlink). */
   self: TileQuality | null;
+  /** Our camera is not sent (or only probed) because our uplink cannot carry it. */
+  selfVideoPaused: boolean;
   /** Each remote person we have measured, by peer id. */
   peers: Record<string, TileQuality>;
 }
@@ -60,6 +84,15 @@ export const TICK_MS = 500;
 
 /** Whose connection a tile's level is about. */
 type Whose = 'theirs' | 'mine' | 'between';
+
+/**
+ * A mesh link's size steps back up only after its better level held this long: longer than
+ * the levels shown (RECOVER_MS), since each step up loads the link again.
+ */
+export const ADAPT_RECOVER_MS = 10_000;
+
+/** The words on a tile whose sender paused their video (PeerInfo.uplink.videoPaused). */
+export const VIDEO_PAUSED_TEXT = 'Video paused - poor connection';
 
 interface PeerTrack {
   window: InboundWindow;
@@ -83,7 +116,16 @@ export class QualityMonitor {
   private readonly uplink = new Hysteresis();
   private readonly downlink = new Hysteresis();
   private readonly resent = new RetransmitWindows();
-  private reported: Quality = 'good';
+  private readonly freshness = new ReportFreshness();
+  private readonly fallback = new VideoFallback();
+  /** Our uplink's verdict when the fallback paused our video. */
+  private pausedBy: Verdict = GOOD;
+  /** The receiver report counts of each link when the running probe began. */
+  private probeStart = new Map<string, Map<string, number>>();
+  /** Each mesh link's own level (for its size), and the plan it was last given. */
+  private readonly links = new Map<string, { level: Hysteresis; plan: SendPlan | null }>();
+  /** The level and pause last told to the room (nothing is told while all is well). */
+  private reported = 'good/false';
   private last = '';
   private busy = false;
 
@@ -110,14 +152,30 @@ export class QualityMonitor {
   }
 
   private async measure(now: number): Promise<void> {
-    const up = this.uplink.update(bestOf(await this.uplinkSamples(now)), now);
-    if (up.quality !== this.reported && up.quality !== 'lost') {
-      this.reported = up.quality;
-      const cause = up.cause;
-      const known =
-        cause === 'loss' || cause === 'delay' || cause === 'jitter' || cause === 'bandwidth';
-      this.deps.report({ quality: up.quality, ...(known ? { cause } : {}) });
+    const links = await this.uplinkSamples(now);
+    const best = bestOf(links.map((l) => l.sample));
+    const up = this.uplink.update(best, now);
+    const was = this.fallbackState();
+    const judged = this.fallback.probing ? bestOf(links.map((l) => l.probed)) : best;
+    const fallback = this.deps.sendingVideo() ? this.fallback.update(judged, now) : 'full';
+    if (!this.deps.sendingVideo()) this.fallback.reset(now);
+    if (this.fallback.paused && was === 'sending') this.pausedBy = best;
+    if (this.fallback.probing && was !== 'probing') {
+      this.probeStart = new Map(links.map((l) => [l.link, reportCounts(l.raw)]));
     }
+    if (this.fallbackState() !== was) {
+      log.info(
+        `video fallback: ${was} -> ${this.fallbackState()} (${judged.quality}: ${causeText(judged)})`,
+      );
+    }
+    this.plan(links, fallback, now);
+    // While our video is paused the link carries our audio well; it is still too poor for
+    // video, which is what the others' tiles of us say.
+    this.reportUplink(
+      this.fallback.paused && worse(this.pausedBy.quality, up.quality)
+        ? { ...this.pausedBy, quality: 'poor' }
+        : up,
+    );
 
     const peers = this.deps.peers();
     for (const id of this.tracks.keys()) {
@@ -128,10 +186,8 @@ export class QualityMonitor {
       const reports = await this.deps.inbound(p.peerId);
       if (reports.length === 0) continue;
       const visible = this.deps.visible(p.peerId);
-      const expected = {
-        media: p.media.audio || (p.media.video && visible),
-        video: p.media.video && visible,
-      };
+      const video = p.media.video && visible && !p.uplink?.videoPaused;
+      const expected = { media: p.media.audio || video, video };
       const track = this.trackOf(p.peerId);
       received.set(p.peerId, classify(track.window.push(inboundTotals(reports, now), expected)));
     }
@@ -152,6 +208,7 @@ export class QualityMonitor {
               quality: self.quality,
               text: `Your connection is ${self.quality}: ${causeText(self)}`,
             },
+      selfVideoPaused: this.fallback.paused,
       peers: {},
     };
     for (const p of peers) {
@@ -177,16 +234,68 @@ export class QualityMonitor {
     }
   }
 
+  /**
+   * Each link's plan: the fallback's when it pauses or probes our video, else, on a mesh link,
+   * a size for that link's own level (loss or little bandwidth: half size when fair, a quarter
+   * when poor; delay and jitter are no matter of size). Told on a change only.
+   */
+  private plan(links: readonly SampledLink[], fallback: SendPlan, now: number): void {
+    for (const id of this.links.keys()) {
+      if (!links.some((l) => l.link === id)) this.links.delete(id);
+    }
+    for (const l of links) {
+      let state = this.links.get(l.link);
+      if (!state) {
+        state = { level: new Hysteresis(ADAPT_RECOVER_MS), plan: null };
+        this.links.set(l.link, state);
+      }
+      const level = state.level.update(l.sample ? classify(l.sample) : GOOD, now);
+      const own = l.adapts && !this.fallback.probing;
+      const plan = fallback === 'full' && own ? sizeFor(level) : fallback;
+      if (plan === state.plan) continue;
+      state.plan = plan;
+      this.deps.sendPlan(l.link, plan);
+    }
+  }
+
+  private fallbackState(): 'sending' | 'paused' | 'probing' {
+    return this.fallback.probing ? 'probing' : this.fallback.paused ? 'paused' : 'sending';
+  }
+
+  private reportUplink(up: Verdict): void {
+    if (up.quality === 'lost') return;
+    const cause = up.cause;
+    const known =
+      cause === 'loss' || cause === 'delay' || cause === 'jitter' || cause === 'bandwidth';
+    const uplink: Uplink = {
+      quality: up.quality,
+      ...(known ? { cause } : {}),
+      ...(this.fallback.paused ? { videoPaused: true } : {}),
+    };
+    const key = `${uplink.quality}/${uplink.videoPaused ?? false}`;
+    if (key === this.reported) return;
+    this.reported = key;
+    this.deps.report(uplink);
+  }
+
   /** Each sending link's sample, its loss the worse of the receivers' and our resending's. */
-  private async uplinkSamples(now: number): Promise<(LinkSample | null)[]> {
-    const reports = await this.deps.outbound();
-    const totals = reports.map((r) => sentTotals(r, now));
+  private async uplinkSamples(now: number): Promise<SampledLink[]> {
+    const links = await this.deps.outbound();
+    const totals = links.map((l) => sentTotals(l.report, now));
     const resent = this.resent.push(totals);
-    return reports.map((r, i) => {
-      const sample = outboundSample(r);
+    return links.map((l, i) => {
+      const sample = outboundSample(l.report, this.freshness.fresh(l.link, l.report, now));
       const loss = resent.get(totals[i]!.key) ?? null;
-      if (!sample || loss === null) return sample;
-      return { ...sample, lossPct: Math.max(sample.lossPct ?? 0, loss) };
+      const merged =
+        !sample || loss === null
+          ? sample
+          : { ...sample, lossPct: Math.max(sample.lossPct ?? 0, loss) };
+      // A probe raises what the encoders may use, and the browser answers with probe packets
+      // that it sends as retransmissions: our resending is no measure of loss during one, and
+      // only the video reports since it began speak for it.
+      const since = videoReportsSince(l.report, this.probeStart.get(l.link) ?? new Map());
+      const probed = this.fallback.probing ? outboundSample(l.report, since) : null;
+      return { link: l.link, adapts: l.adapts, sample: merged, probed, raw: l.report };
     });
   }
 
@@ -198,6 +307,21 @@ export class QualityMonitor {
     }
     return track;
   }
+}
+
+interface SampledLink {
+  link: string;
+  adapts: boolean;
+  sample: LinkSample | null;
+  /** During a probe: what the video reports since it began say (see uplinkSamples). */
+  probed: LinkSample | null;
+  raw: StatsReport;
+}
+
+/** A mesh link's size for its own level. */
+function sizeFor(v: Verdict): SendPlan {
+  if (v.cause !== 'loss' && v.cause !== 'bandwidth') return 'full';
+  return v.quality === 'fair' ? 'reduced' : v.quality === 'good' ? 'full' : 'low';
 }
 
 /** The least bad of several links' verdicts (good when there is none). */

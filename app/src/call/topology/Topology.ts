@@ -18,6 +18,8 @@ import type { RelayNote } from './relayNotes.ts';
 import { SpeakerDetector } from './SpeakerDetector.ts';
 import { inboundOf } from './rtcStats.ts';
 import type { IceCredentials } from '../session/IceCredentials.ts';
+import type { OutboundLink } from '../quality/QualityMonitor.ts';
+import type { SendPlan } from '../quality/sendPlan.ts';
 import { log } from '../../log.ts';
 import { background } from '../../util/background.ts';
 
@@ -49,6 +51,8 @@ type SfuPush = ServerMessageOf<
 export type MediaMessage = SfuPush | ServerMessageOf<'signal' | 'active-speaker'>;
 
 const SPEAKER_SAMPLE_MS = 400;
+/** The link id of our SFU send transport in send plans (peer ids are UUIDs). */
+const SFU_LINK = 'sfu';
 
 /**
  * The room's media paths for one membership (one `joined`): the mesh of peer links, our
@@ -72,6 +76,8 @@ export class Topology {
   /** Peers whose mesh link failed and is being rebuilt ("Reconnecting…" meanwhile). */
   private readonly recovering = new Set<string>();
   private sfuStatus: string | null = null;
+  /** The send plans that are not `full`, by link (a peer id, or SFU_LINK). */
+  private readonly plans = new Map<string, SendPlan>();
   private readonly stopIce: () => void;
 
   constructor(
@@ -87,6 +93,7 @@ export class Topology {
         gone: (peerId) => this.remote.meshGone(peerId),
         linkState: (peerId, up) => {
           if (up) this.setRecovering(peerId, false);
+          if (up) this.applyMeshPlan(peerId);
           events.linkState(peerId, up);
         },
         built: (peerId) =>
@@ -315,10 +322,29 @@ export class Topology {
     return this.remote.lookup(track);
   }
 
-  /** The stats of every link we send on: mesh links, and the SFU's send transport. */
-  async sendStats(): Promise<RTCStatsReport[]> {
+  /** The stats of every link we send on: mesh links (by peer id), and the SFU's (`sfu`). */
+  async sendStats(): Promise<OutboundLink[]> {
     const [mesh, sfu] = await Promise.all([this.mesh.sendStats(), this.sfu.sendStats()]);
-    return [...mesh, ...sfu];
+    return [
+      ...mesh.map(({ peerId, report }) => ({ link: peerId, report, adapts: true })),
+      ...sfu.map((report) => ({ link: SFU_LINK, report, adapts: false })),
+    ];
+  }
+
+  /**
+   * How much of our camera a link carries (the quality monitor's plan for it): kept, so a
+   * rebuilt mesh link or a new SFU session starts with it.
+   */
+  setSendPlan(link: string, plan: SendPlan): void {
+    if (plan === 'full') this.plans.delete(link);
+    else this.plans.set(link, plan);
+    if (link === SFU_LINK) this.sfu.setSendPlan(plan);
+    else this.applyMeshPlan(link, plan);
+  }
+
+  private applyMeshPlan(peerId: string, plan = this.plans.get(peerId)): void {
+    const camera = this.opts.localStream()?.getVideoTracks()[0];
+    if (plan && camera) this.mesh.setSendPlan(peerId, plan, camera);
   }
 
   /** The stats of the receivers of one person's camera tile (its audio and its video). */

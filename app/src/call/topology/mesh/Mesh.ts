@@ -1,6 +1,7 @@
 import type { SignalData } from 'simple-peer/simplepeer.min.js';
 import { MeshLink, readEnvelope } from './MeshLink.ts';
 import type { SignalEnvelope } from './MeshLink.ts';
+import type { SendPlan } from '../../quality/sendPlan.ts';
 import { log } from '../../../log.ts';
 import { background } from '../../../util/background.ts';
 
@@ -156,10 +157,18 @@ export class Mesh {
   }
 
   /** The stats of each connected link (each reports back how our media reaches that peer). */
-  sendStats(): Promise<RTCStatsReport[]> {
+  sendStats(): Promise<{ peerId: string; report: RTCStatsReport }[]> {
     return Promise.all(
-      [...this.links.values()].filter((l) => l.isConnected).map((l) => l.allStats()),
+      [...this.links.entries()]
+        .filter(([, l]) => l.isConnected)
+        .map(async ([peerId, l]) => ({ peerId, report: await l.allStats() })),
     );
+  }
+
+  /** How much of our camera (`track`) the link to `peerId` carries (see sendPlan.ts). */
+  setSendPlan(peerId: string, plan: SendPlan, track: MediaStreamTrack): void {
+    const link = this.links.get(peerId);
+    if (link) background(link.setSendPlan(plan, track), 'mesh: sizing the video');
   }
 
   async stats(): Promise<PeerStats[]> {

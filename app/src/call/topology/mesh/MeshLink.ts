@@ -1,6 +1,8 @@
 import SimplePeer from 'simple-peer/simplepeer.min.js';
 import type { SignalData, SimplePeerInstance } from 'simple-peer/simplepeer.min.js';
 import { START_BITRATE_KBPS, withVideoStartBitrate } from '../sdp.ts';
+import { applySendPlan } from '../../quality/sendPlan.ts';
+import type { SendPlan } from '../../quality/sendPlan.ts';
 import { log } from '../../../log.ts';
 
 /**
@@ -133,6 +135,13 @@ export class MeshLink {
 
   removeStream(stream: MediaStream): void {
     if (!this.destroyed) this.peer.removeStream(stream);
+  }
+
+  /** Sizes what the sender of `track` (our camera) puts on this link; none yet: nothing to do. */
+  async setSendPlan(plan: SendPlan, track: MediaStreamTrack): Promise<void> {
+    if (this.destroyed) return;
+    const sender = this.peer._pc.getSenders().find((s) => s.track === track);
+    if (sender) await applySendPlan(sender, plan);
   }
 
   /** The whole connection's stats (what the other side reports back of our media). */

@@ -3,6 +3,7 @@ import { SfuSession } from './SfuSession.ts';
 import type { SfuIce, SfuTrack } from './SfuSession.ts';
 import type { RequestChannel } from '../../session/RequestChannel.ts';
 import { tileKey, tileSourceOf } from '../RemoteMedia.ts';
+import type { SendPlan } from '../../quality/sendPlan.ts';
 import { log } from '../../../log.ts';
 import { background } from '../../../util/background.ts';
 
@@ -57,6 +58,8 @@ export class SfuConnector {
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private docHidden = document.visibilityState === 'hidden';
+  /** How much of our camera we send (the video fallback's plan), kept for a new session. */
+  private sendPlan: SendPlan = 'full';
   private readonly onVisibility = () => {
     this.docHidden = document.visibilityState === 'hidden';
     this.applyTiles();
@@ -110,6 +113,12 @@ export class SfuConnector {
   dispose(): void {
     this.close();
     document.removeEventListener('visibilitychange', this.onVisibility);
+  }
+
+  /** Applies a send plan to our camera producer now and to the ones of later sessions. */
+  setSendPlan(plan: SendPlan): void {
+    this.sendPlan = plan;
+    if (this.session) background(this.session.setSendPlan(plan), 'sfu: sizing the video');
   }
 
   /** The stats of our send transport (none before we send). */
@@ -229,6 +238,7 @@ export class SfuConnector {
       }
       // A device switched while the producers were being made: they send the new tracks.
       for (const [track, source] of this.localTracks()) await session.replaceTrack(source, track);
+      if (this.sendPlan !== 'full') await session.setSendPlan(this.sendPlan);
       if (this.session === session) this.events.status(null);
     } catch (err) {
       this.onFailed(session, String(err));

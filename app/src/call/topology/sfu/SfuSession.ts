@@ -16,6 +16,8 @@ import { log } from '../../../log.ts';
 import { background } from '../../../util/background.ts';
 import { createTransport, dtlsOf } from './transport.ts';
 import { takeWarmTransport } from './warmTransport.ts';
+import { applySendPlan } from '../../quality/sendPlan.ts';
+import type { SendPlan } from '../../quality/sendPlan.ts';
 
 /** Error codes that mean "that producer or consumer no longer exists". */
 const GONE = new Set(['SFU_NOT_FOUND', 'CANNOT_CONSUME']);
@@ -170,6 +172,12 @@ export class SfuSession {
       return;
     }
     this.producers.set(source, producer);
+  }
+
+  /** Switches our camera's simulcast layers for `plan` (see sendPlan.ts); no camera: nothing. */
+  async setSendPlan(plan: SendPlan): Promise<void> {
+    const sender = this.producers.get('camera')?.rtpSender;
+    if (sender && !this.closed) await applySendPlan(sender, plan);
   }
 
   hasProducer(source: MediaSource): boolean {
