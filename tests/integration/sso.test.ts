@@ -221,6 +221,18 @@ describe('single sign-on with an OpenID provider', () => {
     expect((await refresh(jar, server)).status).toBe(401);
   });
 
+  it('refuses a code issued for another PKCE challenge than this sign-in’s', async () => {
+    const { login } = person(provider);
+    const jar = new CookieJar();
+    // A code injected from another authorization request: its verifier is not ours.
+    const back = await signInAtProvider(jar, server, login, (url) =>
+      url.searchParams.set('code_challenge', 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'),
+    );
+    const landing = await callback(jar, back);
+    expect(landing.searchParams.get('sso_error')).toBe('SSO_CODE_REJECTED');
+    expect((await refresh(jar, server)).status).toBe(401);
+  });
+
   it('refuses a code used already, and a callback whose sign-in is spent', async () => {
     const { login } = person(provider);
     const jar = new CookieJar();

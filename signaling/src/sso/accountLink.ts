@@ -74,5 +74,15 @@ export function nameOf(identity: Pick<ProvenIdentity, 'names' | 'email'>): strin
   const raw = name ?? (given || preferred_username) ?? identity.email?.split('@')[0] ?? '';
   // eslint-disable-next-line no-control-regex -- control characters are what is removed
   const clean = raw.replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  return [...clean].slice(0, LIMITS.NAME_MAX).join('') || 'Parley user';
+  return clip(clean, LIMITS.NAME_MAX) || 'Parley user';
+}
+
+/** At most `max` UTF-16 units (what the protocol's schemas count), never half a character. */
+function clip(text: string, max: number): string {
+  let out = '';
+  for (const character of text) {
+    if (out.length + character.length > max) break;
+    out += character;
+  }
+  return out.trim();
 }
