@@ -1,6 +1,6 @@
 // Single sign-on (issue 21) against a real OpenID provider (oidc-provider) on a loopback port:
 // the browser's redirects are followed with fetch() and a cookie jar.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SessionResponse, SsoInfoResponse } from '@parley/protocol';
 import { CookieJar } from './support/cookieJar.ts';
 import { TEST_CLIENT, TEST_PASSWORD, startTestProvider } from './support/oidcProvider.ts';
@@ -230,6 +230,22 @@ describe('single sign-on with an OpenID provider', () => {
     );
     const landing = await callback(jar, back);
     expect(landing.searchParams.get('sso_error')).toBe('SSO_CODE_REJECTED');
+    expect((await refresh(jar, server)).status).toBe(401);
+  });
+
+  it('refuses a code that expired at the provider', async () => {
+    const { login } = person(provider);
+    const jar = new CookieJar();
+    const back = await signInAtProvider(jar, server, login);
+    // The provider's codes live 60 s; the sign-in's cookie 10 min. Two minutes on the clock
+    // (Date only: the provider, openid-client and Parley all read it) expire the first only.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 120_000 });
+    try {
+      const landing = await callback(jar, back);
+      expect(landing.searchParams.get('sso_error')).toBe('SSO_CODE_REJECTED');
+    } finally {
+      vi.useRealTimers();
+    }
     expect((await refresh(jar, server)).status).toBe(401);
   });
 
