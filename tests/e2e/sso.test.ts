@@ -114,4 +114,19 @@ describe('single sign-on in the browser', () => {
     await page.getByRole('link', { name: 'Sign in with Test School' }).waitFor();
     expect(await checkAtBothSizes(page, 'signin-refused')).toEqual([]);
   });
+
+  it('shows no button where single sign-on is off', async () => {
+    const plain = await startTestServer();
+    try {
+      const { page } = await newPeerPage(browser, { label: 'plain' });
+      const asked = page.waitForResponse((res) => res.url().endsWith('/api/auth/oidc'));
+      await page.goto(`${plain.url}/signin`);
+      expect(await (await asked).json()).toEqual({ provider: null });
+      await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await page.getByRole('link', { name: /^Sign in with/ }).count()).toBe(0);
+    } finally {
+      await plain.close();
+    }
+  });
 });
