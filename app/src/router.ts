@@ -52,10 +52,15 @@ function idIn(path: RegExp, pathname: string): string | null | undefined {
   return ID_SHAPE.test(id) ? id : null;
 }
 
-/** Client-side navigation through the history API (the server answers every page path). */
-export function navigate(path: string): void {
+/**
+ * Client-side navigation through the history API (the server answers every page path).
+ * `replace`: the current entry is replaced, so Back does not return to it (a page that only
+ * passes the visitor on).
+ */
+export function navigate(path: string, options: { replace?: boolean } = {}): void {
   if (path === location.pathname + location.search) return;
-  history.pushState(null, '', path);
+  if (options.replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
   window.dispatchEvent(new Event(NAVIGATE_EVENT));
 }
 

@@ -124,6 +124,44 @@ export const AUTH_ERROR_CODES = {
   WEAK_PASSWORD: 'WEAK_PASSWORD',
 } as const;
 
+/** `GET /api/auth/oidc`: the single sign-on provider the sign-in page offers, if any. */
+export interface SsoInfoResponse {
+  /** Null: single sign-on is not configured (no button). */
+  provider: { name: string; startUrl: string } | null;
+}
+
+/**
+ * Codes of single sign-on (issue 21). `SSO_NOT_CONFIGURED` is a JSON answer (404); the others
+ * end a sign-in that went through the provider, so they come back to the app as
+ * `/signin?sso_error=<code>` (a browser is following redirects), where the page explains them.
+ */
+export const SSO_ERROR_CODES = {
+  /** No OIDC_ISSUER on this server (404). */
+  SSO_NOT_CONFIGURED: 'SSO_NOT_CONFIGURED',
+  /** The sign-in's cookie is missing, forged or older than 10 minutes: start again. */
+  SSO_LOGIN_EXPIRED: 'SSO_LOGIN_EXPIRED',
+  /** The provider's answer carries another `state` than this browser's sign-in (CSRF). */
+  SSO_STATE_MISMATCH: 'SSO_STATE_MISMATCH',
+  /** The answer or its ID token names another issuer than OIDC_ISSUER (mix-up, RFC 9207). */
+  SSO_ISSUER_MISMATCH: 'SSO_ISSUER_MISMATCH',
+  /** The ID token's `nonce` is not this sign-in's (a replayed or injected token). */
+  SSO_NONCE_MISMATCH: 'SSO_NONCE_MISMATCH',
+  /** The provider refused the code: expired, used already, or its PKCE verifier is wrong. */
+  SSO_CODE_REJECTED: 'SSO_CODE_REJECTED',
+  /** The provider said no (`error=access_denied`, the person cancelled, ...). */
+  SSO_DENIED: 'SSO_DENIED',
+  /** The provider cannot be reached or answered something unusable. */
+  SSO_PROVIDER_ERROR: 'SSO_PROVIDER_ERROR',
+  /** The provider gave no email, which a Parley account needs. */
+  SSO_EMAIL_MISSING: 'SSO_EMAIL_MISSING',
+  /** The email has a Parley account, and the provider has not verified it: no link is made. */
+  SSO_EMAIL_UNVERIFIED: 'SSO_EMAIL_UNVERIFIED',
+  /** The email's account is linked to another person at the same provider. */
+  SSO_ACCOUNT_CONFLICT: 'SSO_ACCOUNT_CONFLICT',
+} as const;
+
+export type SsoErrorCode = (typeof SSO_ERROR_CODES)[keyof typeof SSO_ERROR_CODES];
+
 /** Every REST error body: `{ error: { code, message } }`. */
 export interface ApiError {
   error: { code: string; message: string };

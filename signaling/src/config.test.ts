@@ -143,3 +143,37 @@ describe('loadConfig: the broadcast ladder (issue 20)', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 });
+
+describe('loadConfig: single sign-on', () => {
+  const OIDC = {
+    OIDC_ISSUER: 'https://login.school.example/realms/staff',
+    OIDC_CLIENT_ID: 'parley',
+    OIDC_CLIENT_SECRET: 's3cret',
+  };
+
+  it('is off without the variables, and names the issuer’s host on the button by default', () => {
+    expect(loadConfig({}).oidc).toBeUndefined();
+    expect(loadConfig(OIDC).oidc).toEqual({
+      issuer: OIDC.OIDC_ISSUER,
+      clientId: 'parley',
+      clientSecret: 's3cret',
+      name: 'login.school.example',
+    });
+    expect(loadConfig({ ...OIDC, OIDC_NAME: ' School ' }).oidc?.name).toBe('School');
+    const local = { ...OIDC, OIDC_ISSUER: 'http://127.0.0.1:4000' };
+    expect(loadConfig(local).oidc?.issuer).toBe('http://127.0.0.1:4000');
+  });
+
+  it.each([
+    [{ OIDC_ISSUER: OIDC.OIDC_ISSUER }, /OIDC_CLIENT_ID, OIDC_CLIENT_SECRET missing/],
+    [{ ...OIDC, OIDC_CLIENT_SECRET: '' }, /OIDC_CLIENT_SECRET missing/],
+    [{ OIDC_NAME: 'School' }, /OIDC_NAME is set but OIDC_ISSUER is not/],
+    [{ ...OIDC, OIDC_ISSUER: 'login.school.example' }, /OIDC_ISSUER must be a URL/],
+    [{ ...OIDC, OIDC_ISSUER: 'http://login.school.example' }, /https:\/\/ \(http:\/\/ only/],
+    [{ ...OIDC, OIDC_ISSUER: 'https://idp.example/?x=1' }, /without \?query/],
+    [{ ...OIDC, OIDC_NAME: 'x'.repeat(41) }, /OIDC_NAME must be 1-40/],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

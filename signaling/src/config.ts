@@ -76,6 +76,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Cluster membership (REDIS_URL set); undefined: one process, exactly as before. */
   cluster: ClusterConfig | undefined;
+  /** Single sign-on with an OpenID provider (OIDC_*, issue 21); undefined: none. */
+  oidc: OidcConfig | undefined;
   /** What one address, peer or account may cost us (issue #14); see `limitsConfig`. */
   limits: LimitsConfig;
 }
@@ -89,6 +91,17 @@ export interface ClusterConfig {
    * `http://<host>:<port>` as bound.
    */
   publicUrl: string | undefined;
+}
+
+export interface OidcConfig {
+  /** The provider's issuer URL (OIDC_ISSUER): https://, or http:// on a loopback address. */
+  issuer: string;
+  /** OIDC_CLIENT_ID, as registered at the provider. */
+  clientId: string;
+  /** OIDC_CLIENT_SECRET (a confidential client: the code is redeemed server-side). */
+  clientSecret: string;
+  /** What the button says after "Sign in with" (OIDC_NAME, default the issuer's host name). */
+  name: string;
 }
 
 export interface SfuConfig {
@@ -298,6 +311,47 @@ function clusterConfig(env: Env, databaseUrl: string | undefined): ClusterConfig
   return { redisUrl, nodeId, publicUrl: urlOf(env, 'PUBLIC_URL', ['http', 'https']) };
 }
 
+const OIDC_NAME_MAX = 40;
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/**
+ * OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together, or none. Plain http:// is only
+ * for a provider on this machine (tests, development): elsewhere tokens would cross the network
+ * in the clear.
+ */
+function oidcConfig(env: Env): OidcConfig | undefined {
+  const names = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
+  const set = names.filter((name) => (env[name] ?? '') !== '');
+  if (set.length === 0) {
+    if (env.OIDC_NAME) throw new ConfigError('OIDC_NAME is set but OIDC_ISSUER is not');
+    return undefined;
+  }
+  if (set.length < names.length) {
+    const missing = names.filter((name) => !set.includes(name)).join(', ');
+    throw new ConfigError(`single sign-on needs ${names.join(', ')} together: ${missing} missing`);
+  }
+  const issuer = urlOf(env, 'OIDC_ISSUER', ['https', 'http']) as string;
+  const url = new URL(issuer);
+  if (url.protocol === 'http:' && !LOOPBACK_HOST.test(url.hostname)) {
+    throw new ConfigError(
+      'OIDC_ISSUER must start with https:// (http:// only on a loopback address)',
+    );
+  }
+  if (url.search || url.hash) {
+    throw new ConfigError('OIDC_ISSUER must be the issuer URL alone, without ?query or #fragment');
+  }
+  const name = (env.OIDC_NAME ?? '').trim() || url.hostname;
+  if (name.length > OIDC_NAME_MAX || /[\p{Cc}]/u.test(name)) {
+    throw new ConfigError(`OIDC_NAME must be 1-${OIDC_NAME_MAX} printable characters`);
+  }
+  return {
+    issuer,
+    clientId: env.OIDC_CLIENT_ID as string,
+    clientSecret: env.OIDC_CLIENT_SECRET as string,
+    name,
+  };
+}
+
 /** Per-address, per-peer and per-account limits. Windows are fixed; counts are per window. */
 export interface LimitsConfig {
   /** Proxies whose X-Forwarded-For is believed (TRUST_PROXY, addresses/CIDRs); default none. */
@@ -420,6 +474,7 @@ export function loadConfig(env: Env = process.env): Config {
     refreshTtlDays: int(env, 'REFRESH_TTL_DAYS', 30, 1),
     databaseUrl,
     cluster: clusterConfig(env, databaseUrl),
+    oidc: oidcConfig(env),
     limits: limitsConfig(env),
   };
 }

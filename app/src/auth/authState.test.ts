@@ -7,7 +7,10 @@ import {
   refreshDelayMs,
   retryAfterSeconds,
   safeNext,
+  ssoFailureMessage,
+  ssoStartHref,
 } from './authState.ts';
+import { SSO_ERROR_CODES } from '@parley/protocol';
 
 describe('refreshDelayMs', () => {
   it.each<[number, number]>([
@@ -132,5 +135,20 @@ describe('safeNext', () => {
     ['javascript:alert(1)', '/'],
   ])('%j goes to %j', (next, path) => {
     expect(safeNext(next)).toBe(path);
+  });
+});
+
+describe('single sign-on', () => {
+  it.each(Object.values(SSO_ERROR_CODES))('explains %s in its own words', (code) => {
+    const message = ssoFailureMessage(code);
+    expect(message).not.toBe(ssoFailureMessage('SOMETHING_NEW'));
+    expect(message).toMatch(/\.$/);
+  });
+
+  it('starts with the return path when there is one', () => {
+    expect(ssoStartHref('/api/auth/oidc/start', '/')).toBe('/api/auth/oidc/start');
+    expect(ssoStartHref('/api/auth/oidc/start', '/r/abc?x=1')).toBe(
+      '/api/auth/oidc/start?next=%2Fr%2Fabc%3Fx%3D1',
+    );
   });
 });

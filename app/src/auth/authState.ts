@@ -1,5 +1,5 @@
-import { AUTH_ERROR_CODES, ERROR_CODES } from '@parley/protocol';
-import type { SessionResponse } from '@parley/protocol';
+import { AUTH_ERROR_CODES, ERROR_CODES, SSO_ERROR_CODES } from '@parley/protocol';
+import type { SessionResponse, SsoErrorCode } from '@parley/protocol';
 
 /** A signed-in session as this tab keeps it: in memory only (the refresh token is a cookie). */
 export interface Session {
@@ -114,4 +114,43 @@ export function authFailure(
 export function safeNext(next: string | null): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return '/';
   return next;
+}
+
+/** What the sign-in page tells someone whom single sign-on sent back with `sso_error=<code>`. */
+const SSO_FAILURES: Record<SsoErrorCode, string> = {
+  [SSO_ERROR_CODES.SSO_NOT_CONFIGURED]: 'Single sign-on is not available on this server.',
+  [SSO_ERROR_CODES.SSO_LOGIN_EXPIRED]:
+    'That sign-in took too long or was already used. Start again with the button below.',
+  [SSO_ERROR_CODES.SSO_STATE_MISMATCH]:
+    'That sign-in answer was not for this browser, so it was ignored. Start again.',
+  [SSO_ERROR_CODES.SSO_ISSUER_MISMATCH]:
+    'The answer did not come from the configured sign-in provider, so it was refused.',
+  [SSO_ERROR_CODES.SSO_NONCE_MISMATCH]:
+    'The sign-in provider’s answer was not for this sign-in, so it was refused. Start again.',
+  [SSO_ERROR_CODES.SSO_CODE_REJECTED]:
+    'The sign-in provider refused the sign-in (it expired or was already used). Start again.',
+  [SSO_ERROR_CODES.SSO_DENIED]: 'The sign-in provider did not sign you in.',
+  [SSO_ERROR_CODES.SSO_PROVIDER_ERROR]:
+    'The sign-in provider could not be reached or answered strangely. Try again later.',
+  [SSO_ERROR_CODES.SSO_EMAIL_MISSING]:
+    'The sign-in provider did not share your email address, which a Parley account needs.',
+  [SSO_ERROR_CODES.SSO_EMAIL_UNVERIFIED]:
+    'Your email address has a Parley account, but the sign-in provider has not verified it. ' +
+    'Sign in with your password, or verify the address with the provider first.',
+  [SSO_ERROR_CODES.SSO_ACCOUNT_CONFLICT]:
+    'The Parley account with your email address belongs to another person at the sign-in ' +
+    'provider. Sign in with your password instead.',
+};
+
+/** The sentence for a single sign-on refusal code (an unknown code still gets one). */
+export function ssoFailureMessage(code: string): string {
+  return (
+    (SSO_FAILURES as Record<string, string | undefined>)[code] ??
+    'Single sign-on did not work. Try again, or sign in with your password.'
+  );
+}
+
+/** The "Sign in with ..." link: the server's start route, returning to `next` afterwards. */
+export function ssoStartHref(startUrl: string, next: string): string {
+  return next === '/' ? startUrl : `${startUrl}?${new URLSearchParams({ next })}`;
 }

@@ -3,17 +3,26 @@ import { LIMITS } from '@parley/protocol';
 import { navigate } from '../router.ts';
 import { session } from '../auth/session.ts';
 import { useSession } from '../auth/useSession.ts';
-import { safeNext } from '../auth/authState.ts';
+import { safeNext, ssoFailureMessage } from '../auth/authState.ts';
 import type { AuthFailure } from '../auth/authState.ts';
+import { background } from '../util/background.ts';
+import { SsoSignIn } from './SsoSignIn.tsx';
 
 interface Props {
   mode: 'signin' | 'signup';
 }
 
-/** `/signin` and `/signup` (a lazy chunk). `?next=/r/<id>` returns there afterwards. */
+/**
+ * `/signin` and `/signup` (a lazy chunk). `?next=/r/<id>` returns there afterwards. Single
+ * sign-on comes back here: `?sso=ok` (the refresh cookie is set: finish the session, go on to
+ * `next`) or `?sso_error=<code>` (say why not).
+ */
 export function AuthPage({ mode }: Props) {
   const { current } = useSession();
-  const next = safeNext(new URLSearchParams(location.search).get('next'));
+  const query = new URLSearchParams(location.search);
+  const next = safeNext(query.get('next'));
+  const ssoError = query.get('sso_error');
+  const finishing = useSsoLanding(query.get('sso') === 'ok', next);
   const signup = mode === 'signup';
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
@@ -43,6 +52,7 @@ export function AuthPage({ mode }: Props) {
         ? `Too many attempts. Wait ${wait} s before trying again.`
         : 'You can try again now.'
       : failure?.message;
+  const ssoMessage = finishing.failure ?? (ssoError ? ssoFailureMessage(ssoError) : undefined);
 
   return (
     <main class="page home auth">
@@ -58,7 +68,14 @@ export function AuthPage({ mode }: Props) {
           </a>
         </p>
       )}
-      <form class="auth-form" onSubmit={onSubmit}>
+      {finishing.busy && <p role="status">Signing you in…</p>}
+      {ssoMessage && (
+        <p class="error" role="alert">
+          {ssoMessage}
+        </p>
+      )}
+      {!finishing.busy && <SsoSignIn next={next} />}
+      <form class="auth-form" onSubmit={onSubmit} hidden={finishing.busy}>
         {signup && (
           <div class="field">
             <label for="auth-name">Your name</label>
@@ -121,6 +138,27 @@ export function AuthPage({ mode }: Props) {
       </p>
     </main>
   );
+}
+
+/**
+ * Back from single sign-on signed in: the refresh cookie is set, so one refresh gives this
+ * tab its session (as a reload would), and the visitor goes on to `next` (replacing this
+ * page in the history). `failure` when the session could not be started after all.
+ */
+function useSsoLanding(landed: boolean, next: string): { busy: boolean; failure?: string } {
+  const [state, setState] = useState<{ busy: boolean; failure?: string }>({ busy: landed });
+  useEffect(() => {
+    if (!landed) return;
+    background(
+      session.refresh().then((started) => {
+        if (started) return navigate(next, { replace: true });
+        const failure = 'Single sign-on worked, but your session could not start. Try again.';
+        setState({ busy: false, failure });
+      }),
+      'single sign-on session',
+    );
+  }, [landed, next]);
+  return state;
 }
 
 /** Seconds left of a rate limit's wait, ticking down to 0. */

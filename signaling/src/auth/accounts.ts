@@ -170,6 +170,14 @@ export class Accounts {
     return { body: await this.#body(user), refreshToken: rotation.token };
   }
 
+  /**
+   * A session for an account whose owner proved who they are elsewhere (single sign-on): the
+   * same access and refresh tokens a password sign-in gives.
+   */
+  signInWith(user: UserRecord): Promise<Session> {
+    return this.#session(user);
+  }
+
   async signOut(refreshToken: string | undefined): Promise<void> {
     if (refreshToken) await this.#refresh.revoke(refreshToken);
   }

@@ -27,18 +27,21 @@ export function cameOverTls(req: IncomingMessage): boolean {
 }
 
 /**
- * One Set-Cookie value. Always HttpOnly (no script, so no XSS, can read it) and SameSite=Strict
- * (no other site can make the browser send it, which is the CSRF defence of the routes that
- * read it); `Secure` whenever the request came over TLS.
+ * One Set-Cookie value. Always HttpOnly (no script, so no XSS, can read it) and by default
+ * SameSite=Strict (no other site can make the browser send it, which is the CSRF defence of the
+ * routes that read it); `Secure` whenever the request came over TLS. Lax only for a cookie that
+ * must come back on a top-level navigation from another site (the single sign-on callback,
+ * which checks its own `state` against it instead).
  */
 export function cookie(
   req: IncomingMessage,
   name: string,
   value: string,
-  options: { path: string; maxAgeS: number },
+  options: { path: string; maxAgeS: number; sameSite?: 'Strict' | 'Lax' },
 ): string {
   const secure = cameOverTls(req) ? '; Secure' : '';
-  return `${name}=${value}; Path=${options.path}; Max-Age=${options.maxAgeS}; HttpOnly; SameSite=Strict${secure}`;
+  const sameSite = options.sameSite ?? 'Strict';
+  return `${name}=${value}; Path=${options.path}; Max-Age=${options.maxAgeS}; HttpOnly; SameSite=${sameSite}${secure}`;
 }
 
 export function refreshCookie(req: IncomingMessage, token: string, maxAgeS: number): string {

@@ -2,6 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import { BoardTickets } from '../classroom/boardTickets.ts';
 import { RecordingLinks } from '../recording/links.ts';
 import type { Config } from '../config.ts';
+import { servedOverTls } from '../http/securityHeaders.ts';
+import { createSso } from '../sso/index.ts';
+import type { SsoRoutes } from '../sso/index.ts';
 import type { Storage } from '../store/index.ts';
 import type { Log } from '../telemetry/log.ts';
 import type { Rooms } from '../rooms/rooms.ts';
@@ -34,6 +37,8 @@ export interface Auth {
   boardTickets: BoardTickets;
   /** Signs and checks recordings' download links (recording/links.ts). */
   recordingLinks: RecordingLinks;
+  /** Single sign-on's `/api/auth/oidc*` routes (issue 21); they say so when it is off. */
+  sso: SsoRoutes;
 }
 
 /** Accounts over the storage, keyed by JWT_SECRET or `<dataDir>/jwt-secret`. Needs the data dir to exist. */
@@ -59,6 +64,15 @@ export function createAuth(
   const addressOf = (req: IncomingMessage): string => clientAddress(req, trusted);
   const viewers = new ViewerAccess(deriveViewerSecret(jwtSecret), (id) => rooms.isPrivate(id));
   const refreshTtlS = config.refreshTtlDays * 24 * 60 * 60;
+  const sso = createSso({
+    config: config.oidc,
+    accounts,
+    stores: { users: storage.users, identities: storage.identities },
+    jwtSecret,
+    refreshTtlS,
+    overTls: (req) => servedOverTls(req, (address) => trusted.trusts(address)),
+    log,
+  });
   return {
     verifier: accounts.tokens,
     routes: new AuthRoutes({ accounts, rooms, refreshTtlS, addressOf }),
@@ -66,5 +80,6 @@ export function createAuth(
     guests: new GuestIdentities(jwtSecret),
     boardTickets: new BoardTickets(jwtSecret),
     recordingLinks: new RecordingLinks(jwtSecret),
+    sso,
   };
 }

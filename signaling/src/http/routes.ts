@@ -41,7 +41,7 @@ export interface HttpDeps {
   /** Whether this listener serves `/metrics` to a request (see metricsAccess.ts). */
   metricsGate: (req: IncomingMessage) => MetricsVerdict;
   /** Accounts (`/api/auth/*`, `/api/me*`, bearer checks) and viewer tokens for private rooms. */
-  auth: Pick<Auth, 'routes' | 'viewers'>;
+  auth: Pick<Auth, 'routes' | 'viewers' | 'sso'>;
   /** Where the HLS gateway writes; undefined when broadcasting is off. */
   hlsRoot: string | undefined;
   staticFiles: StaticFiles | undefined;
@@ -125,6 +125,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
     if (method !== 'GET') return methodNotAllowed(res, 'GET');
     return roomStatus(res, deps, await visibleRoom(deps, roomMatch[1] as string, token));
   }
+  if (await deps.auth.sso.handle(req, res, path)) return;
   if (await deps.auth.routes.handle(req, res, path)) return;
   if (path.startsWith('/api/')) return notFound(res);
   if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');

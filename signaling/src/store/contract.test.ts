@@ -208,6 +208,52 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     expect(await store.refreshTokens.get(`${hash}-new`)).toBeUndefined();
   });
 
+  it('links an OpenID identity to one account, and an account to one identity per issuer', async () => {
+    const issuer = `https://${unique('idp')}.test`;
+    const owner = await store.users.create({
+      email: `${unique('sso')}@x.test`,
+      name: 'S',
+      passwordHash: 'x',
+    });
+    const userId = owner?.id ?? '';
+    expect(await store.identities.userOf(issuer, 'sub-1')).toBeUndefined();
+    const link = { issuer, subject: 'sub-1', userId, linkedAt: 1_000 };
+    expect(await store.identities.link(link)).toBe(true);
+    expect(await store.identities.userOf(issuer, 'sub-1')).toBe(userId);
+    // The same identity twice, or a second identity of that issuer for the account: refused.
+    expect(await store.identities.link(link)).toBe(false);
+    expect(await store.identities.link({ ...link, subject: 'sub-2' })).toBe(false);
+    expect(await store.identities.userOf(issuer, 'sub-2')).toBeUndefined();
+    // Another issuer may link the same account; subjects are per issuer.
+    const other = { issuer: `${issuer}/other`, subject: 'sub-1', userId, linkedAt: 2_000 };
+    expect(await store.identities.link(other)).toBe(true);
+    expect(await store.identities.linksOf(userId)).toEqual([link, other]);
+  });
+
+  it('creates an account with its identity in one step, or writes nothing', async () => {
+    const issuer = `https://${unique('idp')}.test`;
+    const email = `${unique('new')}@x.test`;
+    const user = { email, name: 'N', passwordHash: '' };
+    const created = await store.identities.createLinked(user, { issuer, subject: 's' });
+    expect(created).toMatchObject({ email, name: 'N', passwordHash: '' });
+    expect(await store.users.byEmail(email)).toEqual(created);
+    expect(await store.identities.userOf(issuer, 's')).toBe(created?.id);
+    // The email has an account: nothing is written, not even the link.
+    expect(
+      await store.identities.createLinked(
+        { ...user, email: email.toUpperCase() },
+        { issuer, subject: 't' },
+      ),
+    ).toBeUndefined();
+    expect(await store.identities.userOf(issuer, 't')).toBeUndefined();
+    // The identity is linked: the new account is rolled back with the refused link.
+    const free = `${unique('free')}@x.test`;
+    expect(
+      await store.identities.createLinked({ ...user, email: free }, { issuer, subject: 's' }),
+    ).toBeUndefined();
+    expect(await store.users.byEmail(free)).toBeUndefined();
+  });
+
   it('numbers a room’s chat without gaps in ack order, and stores a client id once', async () => {
     const [r1, r2] = [roomId(), roomId()];
     await store.rooms.create(room(r1));

@@ -1,6 +1,6 @@
 import type { ChatMessage, ClientMessageId, PeerId, RoomId } from '@parley/protocol';
 import { parseSettings } from './settings.ts';
-import type { RoomRecord, UserRecord } from './types.ts';
+import type { IdentityLink, RoomRecord, UserRecord } from './types.ts';
 
 /**
  * The tables' rows as both engines return them (the same column names), and the records the
@@ -11,6 +11,7 @@ export const CHAT_COLUMNS = 'seq, client_id, peer_id, name, text, ts';
 export const ROOM_COLUMNS =
   'id, host_key_hash, created_at, owner_id, title, settings, password_hash';
 export const USER_COLUMNS = 'id, email, name, password_hash, created_at';
+export const IDENTITY_COLUMNS = 'issuer, subject, user_id, linked_at';
 
 export interface ChatRow {
   seq: number;
@@ -70,5 +71,21 @@ export function userRecordOf(row: UserRow): UserRecord {
     name: row.name,
     passwordHash: row.password_hash,
     createdAt: row.created_at,
+  };
+}
+
+export interface IdentityRow {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  linked_at: number;
+}
+
+export function identityLinkOf(row: IdentityRow): IdentityLink {
+  return {
+    issuer: row.issuer,
+    subject: row.subject,
+    userId: row.user_id,
+    linkedAt: row.linked_at,
   };
 }

@@ -127,6 +127,7 @@ export interface DoorStore {
 
 /** A user as stored: what the API shows plus the argon2id hash of their password. */
 export interface UserRecord extends UserInfo {
+  /** '' for an account made by single sign-on: no password opens it (NO_PASSWORD). */
   passwordHash: string;
   createdAt: number;
 }
@@ -143,6 +144,41 @@ export interface UserStore {
   create(user: NewUser): Promise<UserRecord | undefined>;
   byEmail(email: string): Promise<UserRecord | undefined>;
   byId(id: string): Promise<UserRecord | undefined>;
+}
+
+/** An account's link to an identity at an OpenID provider (issue 21, single sign-on). */
+export interface IdentityLink {
+  /** The provider's issuer identifier, exactly as its ID tokens say (`iss`). */
+  issuer: string;
+  /** The person's stable id at that provider (`sub`). */
+  subject: string;
+  userId: string;
+  /** ms since the epoch. */
+  linkedAt: number;
+}
+
+/**
+ * Which account an OpenID identity signs in to. An identity is linked to one account, and an
+ * account to at most one identity per issuer: both decided by unique indexes, not a race.
+ */
+export interface IdentityStore {
+  /** The account linked to (issuer, subject). */
+  userOf(issuer: string, subject: string): Promise<string | undefined>;
+  /**
+   * Links the identity to an existing account. False, writing nothing, when the identity is
+   * linked already (to any account) or the account has another identity of this issuer.
+   */
+  link(link: IdentityLink): Promise<boolean>;
+  /**
+   * Creates an account already linked to the identity, in one transaction. Undefined, writing
+   * nothing, when the email has an account or the identity is linked already.
+   */
+  createLinked(
+    user: NewUser,
+    identity: Omit<IdentityLink, 'userId' | 'linkedAt'>,
+  ): Promise<UserRecord | undefined>;
+  /** The account's links, the oldest first. */
+  linksOf(userId: string): Promise<IdentityLink[]>;
 }
 
 export interface RefreshTokenRow {
@@ -403,6 +439,7 @@ export interface Storage {
   readonly doors: DoorStore;
   readonly users: UserStore;
   readonly refreshTokens: RefreshTokenStore;
+  readonly identities: IdentityStore;
   readonly teams: TeamStore;
   readonly polls: PollStore;
   readonly boards: BoardStore;

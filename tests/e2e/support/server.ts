@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { quietLog, startServer } from '@parley/signaling';
+import type { Config } from '@parley/signaling';
 import { LOOPBACK_LIMITS } from '../../integration/support/server.ts';
 import { buildApp } from './appBuild.ts';
 
@@ -53,6 +54,8 @@ export interface TestServerOptions {
   joinTimeoutMs?: number;
   /** How long a meeting whose host left waits before it makes one, ms (server default 15000). */
   hostGraceMs?: number;
+  /** Single sign-on with a provider the test started (support/oidcProvider.ts). Default: off. */
+  oidc?: Config['oidc'];
 }
 
 /** One worker, loopback only, ports picked from a range the other suites do not use. */
@@ -87,6 +90,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...(opts.resumeWindowMs !== undefined ? { resumeWindowMs: opts.resumeWindowMs } : {}),
     ...(opts.joinTimeoutMs !== undefined ? { joinTimeoutMs: opts.joinTimeoutMs } : {}),
     ...(opts.hostGraceMs !== undefined ? { hostGraceMs: opts.hostGraceMs } : {}),
+    ...(opts.oidc !== undefined ? { oidc: opts.oidc } : {}),
     ...(opts.sfuDowngradeHoldS !== undefined ? { sfuDowngradeHoldS: opts.sfuDowngradeHoldS } : {}),
     ...(opts.sfuDowngradeGraceS !== undefined
       ? { sfuDowngradeGraceS: opts.sfuDowngradeGraceS }

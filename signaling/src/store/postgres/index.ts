@@ -3,6 +3,7 @@ import { PgBoardStore } from './boardStore.ts';
 import { PgChatStore } from './chatStore.ts';
 import { PgDoorStore } from './doorStore.ts';
 import { migrate } from './migrations.ts';
+import { PgIdentityStore } from './identityStore.ts';
 import { PgPollStore } from './pollStore.ts';
 import { PgPool } from './pool.ts';
 import { PgRefreshTokenStore } from './refreshTokenStore.ts';
@@ -28,6 +29,7 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     doors: new PgDoorStore(pool),
     users: new PgUserStore(pool),
     refreshTokens: new PgRefreshTokenStore(pool),
+    identities: new PgIdentityStore(pool),
     teams: new PgTeamStore(pool),
     polls: new PgPollStore(pool),
     boards: new PgBoardStore(pool),

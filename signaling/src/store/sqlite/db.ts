@@ -168,6 +168,16 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX recordings_room ON recordings(room_id, started_at);
    CREATE INDEX recordings_node ON recordings(node, status);`,
+  // Single sign-on (issue 21): which account each OpenID identity (issuer, subject) opens.
+  // One identity per account and issuer, so another person's identity is never merged in.
+  `CREATE TABLE user_identities (
+     issuer    TEXT NOT NULL,
+     subject   TEXT NOT NULL,
+     user_id   TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     linked_at INTEGER NOT NULL,
+     PRIMARY KEY (issuer, subject),
+     UNIQUE (user_id, issuer)
+   ) WITHOUT ROWID;`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/parley.db` and brings its schema up to date. */

@@ -3,6 +3,7 @@ import { SqliteBoardStore } from './boardStore.ts';
 import { SqliteChatStore } from './chatStore.ts';
 import { SqliteDoorStore } from './doorStore.ts';
 import { openDatabase } from './db.ts';
+import { SqliteIdentityStore } from './identityStore.ts';
 import { SqlitePollStore } from './pollStore.ts';
 import { SqliteRefreshTokenStore } from './refreshTokenStore.ts';
 import { SqliteRoomStore } from './roomStore.ts';
@@ -21,6 +22,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     doors: new SqliteDoorStore(db),
     users: new SqliteUserStore(db),
     refreshTokens: new SqliteRefreshTokenStore(db),
+    identities: new SqliteIdentityStore(db),
     teams: new SqliteTeamStore(db),
     polls: new SqlitePollStore(db),
     boards: new SqliteBoardStore(db),

@@ -1,0 +1,37 @@
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+
+const AXE_SOURCE = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const FAILING_IMPACTS = new Set(['serious', 'critical']);
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  tags: string[];
+  nodes: { target: unknown[] }[];
+}
+
+/**
+ * axe-core over `page` as it is now, with the rule of a11y.test.ts: serious or critical
+ * violations of WCAG 2.1 A/AA, one readable line each (empty: clean). `page.evaluate` runs
+ * outside the page's Content-Security-Policy, so axe needs no inline script.
+ */
+export async function wcagViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async (tags) => {
+    const { axe } = globalThis as unknown as {
+      axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Violation[] }> };
+    };
+    const document = (globalThis as unknown as { document: unknown }).document;
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: tags },
+      resultTypes: ['violations'],
+    });
+    return result.violations;
+  }, WCAG_TAGS);
+  return violations
+    .filter((v) => FAILING_IMPACTS.has(v.impact ?? ''))
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target).join(', ')}`);
+}
