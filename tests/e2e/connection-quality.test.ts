@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, newPeerPage } from './support/browser.ts';
-import { createRoom, expectTilesLive, heardFrom, joinRoom, selfId } from './support/call.ts';
+import { createRoom, expectTilesLive, joinRoom, receivedFrom, selfId } from './support/call.ts';
 import { NetRig } from './support/netns.ts';
 import { startTestServer } from './support/server.ts';
 import type { TestServer } from './support/server.ts';
@@ -129,10 +129,10 @@ describe.each([
       /Your video is paused/.test((await selfBanner(impaired).textContent()) ?? ''),
     );
     expect(await tile(ann, 'Impaired').locator('video').count()).toBe(0);
-    const before = await heardFrom(ann, ids[2]!);
+    const before = await receivedFrom(ann, ids[2]!);
     await waitFor('the impaired person to be heard while their video is paused', async () => {
-      const now = await heardFrom(ann, ids[2]!);
-      return now.bytes > before.bytes + 4_000 && now.energy > before.energy;
+      const now = await receivedFrom(ann, ids[2]!);
+      return now.audioBytes > before.audioBytes + 4_000 && now.energy > before.energy;
     });
     expect(await qualityOf(ann, 'Impaired')).not.toBe('lost');
 

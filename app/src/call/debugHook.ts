@@ -25,6 +25,14 @@ export interface TileStats {
   video: { packets: number; keyFrames: number; plis: number; nacks: number } | null;
 }
 
+/** What arrived of one person's camera tile (see ParleyDebugHook.received). */
+export interface Received {
+  audioBytes: number;
+  energy: number;
+  videoBytes: number;
+  frames: number;
+}
+
 /**
  * A tiny window hook for end-to-end tests and benchmarks. It exposes numbers only, never
  * streams or connections, plus two failure injections (`dropSocket`, `failIce`), which is why
@@ -36,10 +44,11 @@ export interface ParleyDebugHook {
   /** One entry per remote tile on the page, read from what its <video> element shows. */
   tiles(): Promise<TileStats[]>;
   /**
-   * What arrived of one person's microphone (their camera tile's audio track), shown or not:
-   * bytes, and the sound's total energy (grows only while there is sound, not silence).
+   * What arrived of one person's camera and microphone (their camera tile's tracks), shown or
+   * not: audio bytes and the sound's total energy (grows only while there is sound, not
+   * silence), video bytes and frames decoded.
    */
-  heard(peerId: string): Promise<{ bytes: number; energy: number }>;
+  received(peerId: string): Promise<Received>;
   /** Our peer id in the room, or null before joining. */
   selfId(): string | null;
   /** How the room's media travels now (as this client sees it). */
@@ -130,15 +139,21 @@ export function installDebugHook(controller: CallController): () => void {
         })),
       );
     },
-    heard: async (peerId) => {
-      const track = controller.remoteStream(peerId, 'camera')?.getAudioTracks()[0];
-      const report = track && (await controller.membership.trackInfo(track)?.stats());
-      const out = { bytes: 0, energy: 0 };
-      report?.forEach((s: { type: string; kind?: string } & Record<string, unknown>) => {
-        if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
-        out.bytes += Number(s.bytesReceived ?? 0);
-        out.energy += Number(s.totalAudioEnergy ?? 0);
-      });
+    received: async (peerId) => {
+      const out: Received = { audioBytes: 0, energy: 0, videoBytes: 0, frames: 0 };
+      for (const track of controller.remoteStream(peerId, 'camera')?.getTracks() ?? []) {
+        const report = await controller.membership.trackInfo(track)?.stats();
+        report?.forEach((s: { type: string; kind?: string } & Record<string, unknown>) => {
+          if (s.type !== 'inbound-rtp' || s.kind !== track.kind) return;
+          if (s.kind === 'audio') {
+            out.audioBytes += Number(s.bytesReceived ?? 0);
+            out.energy += Number(s.totalAudioEnergy ?? 0);
+          } else {
+            out.videoBytes += Number(s.bytesReceived ?? 0);
+            out.frames += Number(s.framesDecoded ?? 0);
+          }
+        });
+      }
       return out;
     },
     selfId: () => controller.snapshot.selfId,

@@ -160,7 +160,7 @@ export interface TileStats {
 
 interface Hook {
   tiles(): Promise<TileStats[]>;
-  heard(peerId: string): Promise<{ bytes: number; energy: number }>;
+  received(peerId: string): Promise<Received>;
   mode(): 'mesh' | 'sfu';
   meshLinkCount(): number;
   selfId(): string | null;
@@ -173,15 +173,26 @@ export async function tileStats(page: Page): Promise<TileStats[]> {
   });
 }
 
-/** What `page` received of `peerId`'s microphone, whether their tile shows video or not. */
-export async function heardFrom(
-  page: Page,
-  peerId: string,
-): Promise<{ bytes: number; energy: number }> {
-  return page.evaluate(
-    (id) => (globalThis as { __parley?: Hook }).__parley?.heard(id) ?? { bytes: 0, energy: 0 },
+/** What the debug hook's `received` returns (app/src/call/debugHook.ts). */
+export interface Received {
+  audioBytes: number;
+  /** The received sound's total energy: grows while there is sound, not silence. */
+  energy: number;
+  videoBytes: number;
+  frames: number;
+}
+
+/**
+ * What `page` received of `peerId`'s camera and microphone, whether their tile shows a video
+ * or a placeholder.
+ */
+export async function receivedFrom(page: Page, peerId: string): Promise<Received> {
+  const none: Received = { audioBytes: 0, energy: 0, videoBytes: 0, frames: 0 };
+  const got = await page.evaluate(
+    (id) => (globalThis as { __parley?: Hook }).__parley?.received(id),
     peerId,
   );
+  return got ?? none;
 }
 
 export async function clientMode(page: Page): Promise<{ mode: string; meshLinks: number }> {
