@@ -24,6 +24,13 @@ export const ScreenNoteSchema = z.object({
   stream: z.string().nullable(),
 });
 
-export const RelayNoteSchema = z.discriminatedUnion('ctl', [SwappedNoteSchema, ScreenNoteSchema]);
+/** "Send me your camera's video on our mesh link, or not" (the receiver chose audio only). */
+export const VideoNoteSchema = z.object({ ctl: z.literal('video'), send: z.boolean() });
+
+export const RelayNoteSchema = z.discriminatedUnion('ctl', [
+  SwappedNoteSchema,
+  ScreenNoteSchema,
+  VideoNoteSchema,
+]);
 export type RelayNote = z.infer<typeof RelayNoteSchema>;
 export type RelayNoteCtl = RelayNote['ctl'];

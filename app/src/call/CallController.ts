@@ -5,6 +5,7 @@ import { ScreenShare } from './local/ScreenShare.ts';
 import { BroadcastControl } from './features/broadcast/BroadcastControl.ts';
 import { RecordingControl } from './features/recording/RecordingControl.ts';
 import { LocalMedia } from './local/LocalMedia.ts';
+import { AudioOnly } from './local/audioOnly.ts';
 import { BackgroundCamera } from './local/backgroundCamera.ts';
 import { QualityMonitor } from './quality/QualityMonitor.ts';
 import { saveScreenHint } from './local/media.ts';
@@ -77,6 +78,7 @@ export class CallController {
       rpc: this.rpc,
       send: (m) => this.send(m),
       localStream: () => this.local.stream,
+      audioOnly: () => this.audioOnly.on,
     },
     {
       changed: () => this.bumpStreams(),
@@ -87,6 +89,16 @@ export class CallController {
       unrecoverable: (reason) => this.unrecoverable(reason),
     },
   );
+  /** "Audio only": no video sent or received, remembered on this device. */
+  readonly audioOnly = new AudioOnly({
+    cameraOn: () => this.snap.local.videoOn,
+    setCamera: (on) => {
+      if (this.local.setEnabled('video', on)) this.sendMedia();
+    },
+    heldByHost: () => this.moderation.heldByHost('video'),
+    setVideo: (on) => this.topology?.setAudioOnly(!on),
+    changed: (audioOnly) => this.update({ audioOnly }),
+  });
   /** On a phone, the camera pauses while the app is in the background. */
   private readonly backgroundCamera = new BackgroundCamera({
     sending: () => this.snap.phase === 'in-call' && this.snap.local.videoOn,
@@ -98,7 +110,8 @@ export class CallController {
   /** How well everyone's media gets through, for the tiles and our own status (issue 20). */
   private readonly quality = new QualityMonitor({
     peers: () => (this.snap.phase === 'in-call' ? this.snap.peers : []),
-    visible: (peerId) => this.topology?.tileVisible(`${peerId}/camera`) ?? false,
+    visible: (peerId) =>
+      !this.audioOnly.on && (this.topology?.tileVisible(`${peerId}/camera`) ?? false),
     inbound: async (peerId) => (await this.topology?.tileStats(peerId)) ?? [],
     outbound: async () =>
       (this.snap.phase === 'in-call' && (await this.topology?.sendStats())) || [],
@@ -183,6 +196,7 @@ export class CallController {
         return token ? { Authorization: `Bearer ${token}` } : null;
       },
     });
+    this.update({ audioOnly: this.audioOnly.on });
   }
 
   // ---------- subscription ----------
@@ -356,7 +370,8 @@ export class CallController {
 
   /** After leaving: back to the pre-join screen with a fresh preview. */
   restart(): void {
-    this.update({ ...initialSnapshot(), name: this.snap.name, chat: this.snap.chat });
+    const { name, chat, audioOnly } = this.snap;
+    this.update({ ...initialSnapshot(), name, chat, audioOnly });
     background(this.startPreview(), 'preview');
   }
 
@@ -550,6 +565,7 @@ export class CallController {
     this.board.joined(msg);
     if (this.joinedOnce) this.chat.resume(sinceSeq);
     this.joinedOnce = true;
+    this.audioOnly.joined();
     // Toggled while in the waiting room: the server still has what the join said.
     const media = mediaFlags(this.snap.local, this.snap.sharing);
     if (mediaChanged(this.admission.sentMedia, media)) this.sendMedia();

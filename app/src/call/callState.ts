@@ -100,6 +100,8 @@ export interface CallSnapshot {
   selfQuality: TileQuality | null;
   /** Our camera is not sent because our connection cannot carry it (the video fallback). */
   selfVideoPaused: boolean;
+  /** "Audio only": we neither send nor receive camera video (remembered on this device). */
+  audioOnly: boolean;
   /** Who is speaking (highlighted tile), when known. */
   speaker: string | null;
   settings: RoomSettings;
@@ -171,6 +173,7 @@ export function initialSnapshot(): CallSnapshot {
     quality: {},
     selfQuality: null,
     selfVideoPaused: false,
+    audioOnly: false,
     // The server's defaults (protocol's DEFAULT_ROOM_SETTINGS) until `joined` says; not imported
     // from there, as messages.ts would bring zod into the bundle.
     settings: {

@@ -184,7 +184,10 @@ export function CallView({ controller, snap }: Props) {
         <MediaButtons local={snap.local} onToggle={(k) => controller.toggle(k)} />
         <DeviceMenu controller={controller} snap={snap} />
         <ScreenShareControls controller={controller} snap={snap} />
-        <ViewMenu prefs={layout} />
+        <ViewMenu
+          prefs={layout}
+          audioOnly={{ on: snap.audioOnly, set: (on) => controller.audioOnly.set(on) }}
+        />
         <ClassButtons classroom={controller.classroom} raised={raised} />
         {(moderator || snap.poll) && (
           <button

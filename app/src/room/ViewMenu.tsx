@@ -1,5 +1,11 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { LayoutPrefs } from './layoutPrefs.ts';
+
+/** The "Audio only" choice (CallController.audioOnly, shown from the snapshot). */
+export interface AudioOnlyToggle {
+  on: boolean;
+  set(on: boolean): void;
+}
 import { useFixedAbove } from './useFixedAbove.ts';
 import { usePopover } from './usePopover.ts';
 
@@ -7,11 +13,11 @@ import { usePopover } from './usePopover.ts';
 const HALF_WIDTH = 110;
 
 /**
- * The toolbar's "View": Grid or Speaker, and Hide self view / Show self view, both remembered
- * on this device. A disclosure of plain radio buttons: Tab and the arrow keys work as in any
+ * The toolbar's "View": Grid or Speaker, Hide self view / Show self view, and Audio only, all
+ * remembered on this device. A disclosure of plain radio buttons: Tab and the arrow keys work as in any
  * form; Escape or a click outside closes it, and Escape gives the focus back to "View".
  */
-export function ViewMenu({ prefs }: { prefs: LayoutPrefs }) {
+export function ViewMenu({ prefs, audioOnly }: { prefs: LayoutPrefs; audioOnly: AudioOnlyToggle }) {
   const toggle = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
   const { open, setOpen, close } = usePopover(toggle, panel);
@@ -58,6 +64,18 @@ export function ViewMenu({ prefs }: { prefs: LayoutPrefs }) {
           <button type="button" onClick={() => prefs.setSelfHidden(!prefs.selfHidden)}>
             {prefs.selfHidden ? 'Show self view' : 'Hide self view'}
           </button>
+          <label class="toggle" title="No video sent or received: saves data on a slow network">
+            <input
+              type="checkbox"
+              checked={audioOnly.on}
+              onChange={(e) => audioOnly.set(e.currentTarget.checked)}
+              aria-describedby="audio-only-hint"
+            />
+            Audio only
+          </label>
+          <p id="audio-only-hint" class="hint">
+            No video sent or received, to save data. Shared screens still show.
+          </p>
         </div>
       )}
     </div>

@@ -8,6 +8,8 @@ import type { TileSpec } from './Tile.tsx';
 import { VIDEO_PAUSED_TEXT } from '../call/quality/QualityMonitor.ts';
 import type { TileQuality } from '../call/quality/QualityMonitor.ts';
 
+/** On others' camera tiles while we chose audio only (View menu). */
+const AUDIO_ONLY_TEXT = 'Video off - audio only';
 const SELF_GOOD: TileQuality = { quality: 'good', text: 'Your connection is good' };
 
 /** Our tile first, then each peer's camera tile and, while they share, their screen. */
@@ -49,7 +51,11 @@ export function tilesOf(controller: CallController, snap: CallSnapshot): TileSpe
       hand: hand(p.peerId),
       reactions: reactions(p.peerId),
       quality: snap.quality[p.peerId] ?? null,
-      videoNote: p.uplink?.videoPaused ? VIDEO_PAUSED_TEXT : null,
+      videoNote: snap.audioOnly
+        ? AUDIO_ONLY_TEXT
+        : p.uplink?.videoPaused
+          ? VIDEO_PAUSED_TEXT
+          : null,
     });
     const screen = controller.remoteStream(p.peerId, 'screen');
     if (p.media.screen && screen) {

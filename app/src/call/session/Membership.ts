@@ -12,6 +12,8 @@ export interface MembershipDeps {
   rpc: RequestChannel;
   send(msg: ClientMessage): boolean;
   localStream(): MediaStream | undefined;
+  /** Audio only: no camera video sent or received. */
+  audioOnly(): boolean;
 }
 
 type Joined = ServerMessageOf<'joined'>;
@@ -50,8 +52,8 @@ export class Membership {
       return 'resumed';
     }
     this.closeTopology();
-    const { rpc, send, localStream } = this.deps;
-    const opts = { selfId: msg.peerId, ice: this.ice, rpc, send, localStream };
+    const { rpc, send, localStream, audioOnly } = this.deps;
+    const opts = { selfId: msg.peerId, ice: this.ice, rpc, send, localStream, audioOnly };
     this.current = new Topology(opts, this.events, joined);
     return 'fresh';
   }

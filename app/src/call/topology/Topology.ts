@@ -42,6 +42,8 @@ export interface TopologyOptions {
   send(msg: ClientMessage): boolean;
   rpc: RequestChannel;
   localStream(): MediaStream | undefined;
+  /** Audio only (no camera video sent or received), as the call starts. */
+  audioOnly(): boolean;
 }
 
 type SfuPush = ServerMessageOf<
@@ -78,6 +80,10 @@ export class Topology {
   private sfuStatus: string | null = null;
   /** The send plans that are not `full`, by link (a peer id, or SFU_LINK). */
   private readonly plans = new Map<string, SendPlan>();
+  /** Peers who asked for none of our camera's video on our mesh link (audio only). */
+  private readonly videoNotWanted = new Set<string>();
+  /** Camera video goes both ways (false: audio only). */
+  private receiveVideo: boolean;
   private readonly stopIce: () => void;
 
   constructor(
@@ -86,6 +92,7 @@ export class Topology {
     joined: { mode: RoomMode; sfu?: SfuState; peers: string[] },
   ) {
     this.mode = joined.mode;
+    this.receiveVideo = !opts.audioOnly();
     this.mesh = new Mesh(
       {
         signal: (to, data) => this.sendSignal(to, data),
@@ -96,8 +103,10 @@ export class Topology {
           if (up) this.applyMeshPlan(peerId);
           events.linkState(peerId, up);
         },
-        built: (peerId) =>
-          this.screen && this.note(peerId, { ctl: 'screen', stream: this.screen.id }),
+        built: (peerId) => {
+          if (this.screen) this.note(peerId, { ctl: 'screen', stream: this.screen.id });
+          if (!this.receiveVideo) this.note(peerId, { ctl: 'video', send: false });
+        },
         lost: (peerId) => this.setRecovering(peerId, true),
         gaveUp: (peerId) => events.unrecoverable(`the link to ${peerId} did not come back`),
       },
@@ -130,7 +139,9 @@ export class Topology {
       },
       () => this.localTracks(),
       (key) => this.seen.get(key),
+      this.receiveVideo,
     );
+    if (!this.receiveVideo) this.sfu.setSendPlan('off');
     this.speakerTimer = setInterval(
       () => background(this.sampleSpeaker(), 'speaker sampling'),
       SPEAKER_SAMPLE_MS,
@@ -245,6 +256,7 @@ export class Topology {
     const note = readNote(data);
     if (note?.ctl === 'swapped') this.switcher.remoteOn(from, note.via);
     else if (note?.ctl === 'screen') this.remote.setScreenStream(from, note.stream);
+    else if (note?.ctl === 'video') this.onVideoWanted(from, note.send);
   }
 
   peerJoined(peerId: string): void {
@@ -261,6 +273,8 @@ export class Topology {
     this.remote.removePeer(peerId);
     this.sfu.peerLeft(peerId);
     this.switcher.peerLeft(peerId);
+    this.videoNotWanted.delete(peerId);
+    this.plans.delete(peerId);
     for (const key of [...this.seen.keys()])
       if (key.startsWith(`${peerId}/`)) this.seen.delete(key);
   }
@@ -338,13 +352,46 @@ export class Topology {
   setSendPlan(link: string, plan: SendPlan): void {
     if (plan === 'full') this.plans.delete(link);
     else this.plans.set(link, plan);
-    if (link === SFU_LINK) this.sfu.setSendPlan(plan);
-    else this.applyMeshPlan(link, plan);
+    if (link === SFU_LINK) this.sfu.setSendPlan(this.sfuPlan());
+    else this.applyMeshPlan(link, true);
   }
 
-  private applyMeshPlan(peerId: string, plan = this.plans.get(peerId)): void {
+  /**
+   * Audio only (or back). Others' camera video stops coming to us: on the SFU our video
+   * consumers pause; on the mesh each peer is asked to stop sending it on our link (a `video`
+   * note, sent again with every new link). Ours stops going out on every path (a camera that
+   * is merely off still sends a black frame now and then). Screen shares are not touched.
+   */
+  setAudioOnly(on: boolean): void {
+    if (on === !this.receiveVideo) return;
+    this.receiveVideo = !on;
+    this.sfu.setReceiveVideo(!on);
+    for (const peerId of this.peers) {
+      this.note(peerId, { ctl: 'video', send: !on });
+      this.applyMeshPlan(peerId, true);
+    }
+    this.sfu.setSendPlan(this.sfuPlan());
+  }
+
+  private sfuPlan(): SendPlan {
+    return this.receiveVideo ? (this.plans.get(SFU_LINK) ?? 'full') : 'off';
+  }
+
+  private onVideoWanted(peerId: string, send: boolean): void {
+    if (send) this.videoNotWanted.delete(peerId);
+    else this.videoNotWanted.add(peerId);
+    this.applyMeshPlan(peerId, true);
+  }
+
+  /**
+   * The link's plan: none of our video where its peer asked for none, else the quality
+   * monitor's. A link that connects only needs it when it is not `full`; a change applies it.
+   */
+  private applyMeshPlan(peerId: string, changed = false): void {
+    const off = !this.receiveVideo || this.videoNotWanted.has(peerId);
+    const plan = off ? 'off' : (this.plans.get(peerId) ?? 'full');
     const camera = this.opts.localStream()?.getVideoTracks()[0];
-    if (plan && camera) this.mesh.setSendPlan(peerId, plan, camera);
+    if (camera && (changed || plan !== 'full')) this.mesh.setSendPlan(peerId, plan, camera);
   }
 
   /** The stats of the receivers of one person's camera tile (its audio and its video). */

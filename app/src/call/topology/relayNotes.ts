@@ -7,6 +7,7 @@ import type { RelayNote } from '@parley/protocol';
  * `RelayNoteSchema`:
  * - `swapped`: "my tile of you now shows what arrives through `via`" (make before break).
  * - `screen`: "my screen share travels on the mesh as the stream with this id" (or stopped).
+ * - `video`: "send me your camera's video on our mesh link, or not" (audio only).
  */
 export type { RelayNote };
 

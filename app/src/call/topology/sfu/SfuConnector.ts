@@ -73,6 +73,8 @@ export class SfuConnector {
     /** The tracks we send right now, each with its source. */
     private readonly localTracks: () => [MediaStreamTrack, MediaSource][],
     private readonly tileSeen: (key: string) => TileSeen | undefined,
+    /** Others' camera video comes to us (false: audio only, camera consumers stay paused). */
+    private receiveVideo = true,
   ) {
     document.addEventListener('visibilitychange', this.onVisibility);
   }
@@ -113,6 +115,12 @@ export class SfuConnector {
   dispose(): void {
     this.close();
     document.removeEventListener('visibilitychange', this.onVisibility);
+  }
+
+  /** Audio only (false) or back: pauses or resumes every camera video consumer. */
+  setReceiveVideo(on: boolean): void {
+    this.receiveVideo = on;
+    this.applyTiles();
   }
 
   /** Applies a send plan to our camera producer now and to the ones of later sessions. */
@@ -196,13 +204,14 @@ export class SfuConnector {
   }
 
   /**
-   * Paused when the page is hidden or the tile is off screen. Undefined while its tile has not
+   * Paused when the page is hidden, the tile is off screen, or (a camera) in audio only. Undefined while its tile has not
    * reported yet (it is being drawn, or it was never on screen): the consumer stays as the
    * server made it, so a joiner's first videos are not paused and resumed on the way in.
    */
   private shouldPause(t: SfuTrack): boolean | undefined {
     if (t.kind !== 'video') return false;
     if (this.docHidden) return true;
+    if (!this.receiveVideo && t.source === 'camera') return true;
     const seen = this.tileSeen(tileKey(t.peerId, tileSourceOf(t.source)));
     return seen ? !seen.visible : undefined;
   }
