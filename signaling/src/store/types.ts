@@ -465,7 +465,7 @@ export interface AttendanceStore {
     meetingId: string,
     interval: Omit<AttendanceInterval, 'email' | 'accountName' | 'leftAt'>,
   ): Promise<void>;
-  /** Closes the peer's open interval (every open one for null) at `at` (never before its start). */
+  /** Closes the peer's open interval (every open one for null) at `at`, if it began by then. */
   depart(meetingId: string, peerId: PeerId | null, at: number): Promise<void>;
   /** Ends the meeting at `at`, closing what is still open. */
   end(meetingId: string, at: number): Promise<void>;

@@ -70,8 +70,12 @@ export class PgAttendanceStore implements AttendanceStore {
   }
 
   async depart(meetingId: string, peerId: PeerId | null, at: number): Promise<void> {
-    if (peerId === null) await this.pool.query(CLOSE_OPEN, [at, meetingId]);
-    else await this.pool.query(`${CLOSE_OPEN} AND peer_id = $3`, [at, meetingId, peerId]);
+    // Only stays that began by `at`: a late write from a node the room moved away from must not
+    // close the stay its peer began on the next node.
+    const depart = `UPDATE attendance SET left_at = $1
+      WHERE meeting_id = $2 AND left_at IS NULL AND joined_at <= $1`;
+    if (peerId === null) await this.pool.query(depart, [at, meetingId]);
+    else await this.pool.query(`${depart} AND peer_id = $3`, [at, meetingId, peerId]);
   }
 
   async end(meetingId: string, at: number): Promise<void> {

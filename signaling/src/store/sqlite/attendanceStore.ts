@@ -71,11 +71,16 @@ export class SqliteAttendanceStore implements AttendanceStore {
       `INSERT INTO attendance (meeting_id, peer_id, joined_at, person_key, name, user_id)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
-    this.#departOne = db.prepare<[number, string, string]>(
-      `UPDATE attendance SET left_at = MAX(joined_at, ?)
-       WHERE meeting_id = ? AND peer_id = ? AND left_at IS NULL`,
+    // Only stays that began by `at`: a late write from a node the room moved away from must not
+    // close the stay its peer began on the next node.
+    this.#departOne = db.prepare<[number, string, string, number]>(
+      `UPDATE attendance SET left_at = ?
+       WHERE meeting_id = ? AND peer_id = ? AND left_at IS NULL AND joined_at <= ?`,
     );
-    this.#departAll = closeOpen;
+    this.#departAll = db.prepare<[number, string, number]>(
+      `UPDATE attendance SET left_at = ?
+       WHERE meeting_id = ? AND left_at IS NULL AND joined_at <= ?`,
+    );
     this.#end = db.transaction((meetingId: string, at: number) => {
       closeOpen.run(at, meetingId);
       endAt.run(at, at, meetingId);
@@ -128,8 +133,8 @@ export class SqliteAttendanceStore implements AttendanceStore {
   }
 
   async depart(meetingId: string, peerId: PeerId | null, at: number): Promise<void> {
-    if (peerId === null) this.#departAll.run(at, meetingId);
-    else this.#departOne.run(at, meetingId, peerId);
+    if (peerId === null) this.#departAll.run(at, meetingId, at);
+    else this.#departOne.run(at, meetingId, peerId, at);
   }
 
   async end(meetingId: string, at: number): Promise<void> {
