@@ -336,10 +336,16 @@ export const JoinedSchema = z.strictObject({
   /** While the meeting is being recorded: when the recording began (ms since the epoch). */
   recordingSince: z.number().optional(),
   /**
-   * Proof that you attended this meeting, for rating it after you leave (`POST /api/feedback`,
-   * issue 21). Absent when the server could not record the attendance.
+   * This meeting's id and your proof that you attended it, for rating it after you leave
+   * (`POST /api/feedback`, issue 21; the app asks once per meeting). Absent when the server
+   * could not record the attendance.
    */
-  feedbackTicket: z.string().max(LIMITS.FEEDBACK_TICKET_MAX).optional(),
+  feedback: z
+    .strictObject({
+      meetingId: z.string().max(64),
+      ticket: z.string().max(LIMITS.FEEDBACK_TICKET_MAX),
+    })
+    .optional(),
 });
 /**
  * The join is held in the waiting room (the reply to `join`, carrying its rid), and again

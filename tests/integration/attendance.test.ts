@@ -183,7 +183,7 @@ describe.each<Engine>(['sqlite', 'postgres'])(
       const [hostCookie, annCookie] = await Promise.all([1, 2].map(() => guestCookie(server.url)));
       const host = await tab(server, id, 'Teacher', hostCookie!, { hostKey });
       const ann = await tab(server, id, 'Ann', annCookie!);
-      const ticketOf = (j: ServerMessageOf<'joined'>) => j.feedbackTicket as string;
+      const ticketOf = (j: ServerMessageOf<'joined'>) => j.feedback?.ticket as string;
       expect(ticketOf(ann.joined)).toMatch(/\./);
       clock.t = T0 + 20 * MIN;
       await leave(ann.c);
@@ -214,7 +214,7 @@ describe.each<Engine>(['sqlite', 'postgres'])(
       expect(again.status).toBe(409);
       expect(await again.json()).toMatchObject({ error: { code: ERROR_CODES.ALREADY_RATED } });
       clock.t = T0 + 25 * MIN;
-    expect((await rate(server, { ticket: ticketOf(host.joined), stars: 2 })).status).toBe(201);
+      expect((await rate(server, { ticket: ticketOf(host.joined), stars: 2 })).status).toBe(201);
 
       const [meeting] = await meetingsOf(server, id, hostKey, (m) => m[0]?.ratings === 2);
       expect(meeting).toMatchObject({ ratings: 2, averageStars: 3, attendees: 2 });

@@ -54,12 +54,12 @@ export class RoomAttendance {
     await this.#write(() => this.deps.store.arrive(meetingId, stay), 'attendance arrival');
   }
 
-  /** The ticket the peer rates this meeting with; undefined before the meeting is known. */
-  ticket(peer: Peer): string | undefined {
+  /** The meeting and the ticket the peer rates it with; undefined before the meeting is known. */
+  ticket(peer: Peer): { meetingId: string; ticket: string } | undefined {
     const meetingId = this.#meetingId;
     if (!meetingId) return undefined;
     const holder = { roomId: this.roomId, meetingId, personKey: personKey(peer.identity, peer.id) };
-    return this.deps.tickets.mint(holder, this.deps.now());
+    return { meetingId, ticket: this.deps.tickets.mint(holder, this.deps.now()) };
   }
 
   /** The peer's socket dropped; its seat is kept for a resume. */

@@ -252,7 +252,7 @@ export class Room {
   #snapshot(peers: PeerInfo[], chat: ChatMessage[], to: Peer): AdmitResult {
     const sfu = this.media.state();
     const poll = this.polls?.joinView(to);
-    const feedbackTicket = this.options.attendance?.ticket(to);
+    const feedback = this.options.attendance?.ticket(to);
     return {
       peers,
       chat,
@@ -267,7 +267,7 @@ export class Room {
       hands: this.classroom.raised(),
       ...(poll ? { poll } : {}),
       ...(this.board?.presenter ? { boardPresenter: this.board.presenter } : {}),
-      ...(feedbackTicket ? { feedbackTicket } : {}),
+      ...(feedback ? { feedback } : {}),
     };
   }
 

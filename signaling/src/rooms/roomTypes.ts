@@ -83,8 +83,8 @@ export interface AdmitResult {
   poll?: PollView;
   /** Who presents the whiteboard, when someone does. */
   boardPresenter?: BoardPresenter;
-  /** The joiner's ticket for rating this meeting after leaving (issue 21). */
-  feedbackTicket?: string;
+  /** The meeting and the joiner's ticket for rating it after leaving (issue 21). */
+  feedback?: { meetingId: string; ticket: string };
 }
 
 /**
