@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { MeetingReport, MeetingSummary } from '@parley/protocol';
 import { navigate } from '../router.ts';
-import { duration } from '../recordings/RecordingsPage.tsx';
 import { usePageTitle } from '../ui/usePageTitle.ts';
 import { background } from '../util/background.ts';
 import { NotHostError, downloadAttendance, fetchMeetings, fetchReport } from './meetingsApi.ts';
@@ -12,6 +11,14 @@ const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 
 const NOT_HOST =
   "Only this room's host can see its attendance and feedback: open this page in the browser that created the room, or sign in with the account that owns it.";
+
+/** A stay's length as people say it: "40 s", "12 min", "1 h 5 min". */
+export function stayLength(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const min = Math.round(s / 60);
+  return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${min % 60} min`;
+}
 
 /** "4.5 ★ (2 ratings)", or "No ratings". */
 function ratingText(average: number | null, count: number): string {
@@ -69,7 +76,7 @@ function Report({ roomId, report }: { roomId: string; report: MeetingReport }) {
                 <td>{time.format(a.firstJoinedAt)}</td>
                 <td>{a.lastLeftAt === null ? 'still in' : time.format(a.lastLeftAt)}</td>
                 <td>
-                  {duration(a.durationMs)}
+                  {stayLength(a.durationMs)}
                   {a.stays > 1 && <span class="muted"> ({a.stays} stays)</span>}
                 </td>
               </tr>
