@@ -32,6 +32,11 @@ export type RateOutcome = 'stored' | 'duplicate' | 'invalid';
  * (nobody came back for `goneMs`: ended at their last pulse) and purges old ones, and what
  * the hosts' HTTP routes read. Every node of a cluster runs the same sweep: its statements are
  * idempotent and bounded.
+ *
+ * Per recurring series (issue 21's "per meeting and per recurring series"): scheduling does not
+ * exist yet. When it does, a meeting started from a scheduled occurrence records that series'
+ * id (one nullable column on `meetings`, set in `begin`), and a series summary is the same
+ * aggregation as `meetings()` grouped by it; nothing here assumes one meeting per room.
  */
 export class Attendance {
   readonly now: () => number;
