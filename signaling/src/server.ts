@@ -352,6 +352,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       await cluster?.close();
       stopPulse();
       stopAttendance();
+      await attendance.drain();
       await storage.close();
     })());
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;

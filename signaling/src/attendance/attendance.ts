@@ -41,6 +41,8 @@ export type RateOutcome = 'stored' | 'duplicate' | 'invalid';
 export class Attendance {
   readonly now: () => number;
   readonly #limit: number;
+  /** Writes in flight, across rooms: `drain` waits for them. */
+  readonly #pending = new Set<Promise<unknown>>();
 
   constructor(private readonly options: AttendanceOptions) {
     this.now = options.now ?? Date.now;
@@ -49,7 +51,20 @@ export class Attendance {
 
   forRoom(roomId: RoomId): RoomAttendance {
     const { store, tickets, goneMs, log } = this.options;
-    return new RoomAttendance(roomId, { store, tickets, goneMs, log, now: this.now });
+    const track = (write: Promise<unknown>) => {
+      this.#pending.add(write);
+      background(
+        write.finally(() => this.#pending.delete(write)),
+        'attendance write',
+        log,
+      );
+    };
+    return new RoomAttendance(roomId, { store, tickets, goneMs, log, now: this.now, track });
+  }
+
+  /** Resolves once every attendance write asked for so far is done (before the store closes). */
+  async drain(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
   }
 
   /** This node's meetings are running. */

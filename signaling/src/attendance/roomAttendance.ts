@@ -15,6 +15,8 @@ export interface AttendanceDeps {
   /** A meeting not heard from this long is over (the door's MEETING_GONE_MS). */
   goneMs: number;
   log: Log;
+  /** Told of every write, so the server can wait for them before closing the store. */
+  track: (write: Promise<unknown>) => void;
 }
 
 /**
@@ -127,6 +129,7 @@ export class RoomAttendance {
   #write(task: () => Promise<unknown>, what: string): Promise<void> {
     const next = this.#writes.then(task);
     this.#writes = next.catch(() => undefined);
+    this.deps.track(this.#writes);
     return next.then(
       () => undefined,
       (error: unknown) =>
