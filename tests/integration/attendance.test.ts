@@ -177,6 +177,43 @@ describe.each<Engine>(['sqlite', 'postgres'])(
       ]);
     });
 
+    it('names a signed-in person by their account in the CSV, a guest by the name they gave', async () => {
+      const { server, clock } = await serverOn(engine);
+      const signup = await fetch(`${server.url}/api/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: `ada-${engine}@example.org`,
+          password: 'correct horse battery staple',
+          name: 'Ada Lovelace',
+        }),
+      });
+      const { accessToken } = (await signup.json()) as { accessToken: string };
+      const { id, hostKey } = await server.createRoom();
+      const [adaCookie, guestCookieValue] = await Promise.all(
+        [1, 2].map(() => guestCookie(server.url)),
+      );
+      const ada = await tab(server, id, 'Ada at home', adaCookie!, { accessToken });
+      const guest = await tab(server, id, 'Grace', guestCookieValue!);
+      clock.t = T0 + 3 * MIN;
+      await leave(guest.c);
+      await leave(ada.c);
+      const [meeting] = await meetingsOf(server, id, hostKey, (m) => m[0]?.endedAt !== null);
+      const csv = await fetch(
+        `${server.url}/api/rooms/${id}/meetings/${meeting!.id}/attendance.csv`,
+        {
+          headers: { 'x-host-key': hostKey },
+        },
+      );
+      const iso = (m: number) => new Date(T0 + m * MIN).toISOString();
+      expect((await csv.text()).split('\r\n')).toEqual([
+        'name,account_email,first_joined,last_left,minutes,stays',
+        `Ada Lovelace,ada-${engine}@example.org,${iso(0)},${iso(3)},3.0,1`,
+        `Grace,,${iso(0)},${iso(3)},3.0,1`,
+        '',
+      ]);
+    });
+
     it('takes one rating per person, shows the host the average and comments, and nobody else', async () => {
       const { server, clock } = await serverOn(engine);
       const { id, hostKey } = await server.createRoom();
