@@ -654,6 +654,18 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
       continued: false,
     });
     expect(await store.attendance.meeting(old)).toMatchObject({ endedAt: t0 });
+    // A node that stopped gracefully closed its stays after its last pulse: the meeting does
+    // not end before them.
+    const third = roomId();
+    await store.rooms.create(room(third));
+    const g = unique('m');
+    await store.attendance.begin(third, g, t0, 60_000);
+    const p9 = { peerId: 'p9' as PeerId, personKey: 'g:9', name: 'Nine', userId: null };
+    await store.attendance.arrive(g, { ...p9, joinedAt: t0 });
+    await store.attendance.touch([third], t0 + 10_000);
+    await store.attendance.depart(g, null, t0 + 15_000);
+    await store.attendance.endSilent(t0 + 100_000, 100);
+    expect(await store.attendance.meeting(g)).toMatchObject({ endedAt: t0 + 15_000 });
   });
 
   it('takes one rating per person and meeting, and purges ended meetings in batches', async () => {

@@ -25,6 +25,13 @@ type Arrival = Omit<AttendanceInterval, 'email' | 'accountName' | 'leftAt'>;
 const CLOSE_OPEN = `UPDATE attendance SET left_at = GREATEST(joined_at, $1)
   WHERE meeting_id = $2 AND left_at IS NULL`;
 const END = 'UPDATE meetings SET ended_at = $1, alive_at = $1 WHERE id = $2 AND ended_at IS NULL';
+/**
+ * A meeting whose node stopped ends at its last pulse, or at the last stay that node closed after
+ * it (a graceful stop closes them on its way out): never before a stay ended.
+ */
+const END_SILENT = `UPDATE meetings SET ended_at = GREATEST(alive_at, COALESCE(
+  (SELECT MAX(a.left_at) FROM attendance a WHERE a.meeting_id = meetings.id), alive_at))
+  WHERE id = $1 AND ended_at IS NULL`;
 
 /** Attendance and feedback in PostgreSQL: what every node of a cluster writes and reads. */
 export class PgAttendanceStore implements AttendanceStore {
@@ -43,7 +50,7 @@ export class PgAttendanceStore implements AttendanceStore {
           await tx.query('UPDATE meetings SET alive_at = $1 WHERE id = $2', [now, running.id]);
           return { id: running.id, continued: true };
         }
-        await tx.query(END, [running.alive_at, running.id]);
+        await tx.query(END_SILENT, [running.id]);
       }
       const inserted = await tx.query(
         `INSERT INTO meetings (id, room_id, started_at, alive_at) VALUES ($1, $2, $3, $3)
@@ -103,7 +110,7 @@ export class PgAttendanceStore implements AttendanceStore {
       );
       for (const m of gone) {
         await tx.query(CLOSE_OPEN, [m.alive_at, m.id]);
-        await tx.query(END, [m.alive_at, m.id]);
+        await tx.query(END_SILENT, [m.id]);
       }
       return gone.length;
     });

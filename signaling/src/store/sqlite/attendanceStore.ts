@@ -49,6 +49,13 @@ export class SqliteAttendanceStore implements AttendanceStore {
     const endAt = db.prepare<[number, number, string]>(
       'UPDATE meetings SET ended_at = ?, alive_at = ? WHERE id = ? AND ended_at IS NULL',
     );
+    // A meeting whose node stopped ends at its last pulse, or at the last stay that node closed
+    // after it (a graceful stop closes them on its way out): never before a stay ended.
+    const endSilent = db.prepare<[string]>(
+      `UPDATE meetings SET ended_at = MAX(alive_at, COALESCE(
+         (SELECT MAX(left_at) FROM attendance WHERE meeting_id = meetings.id), alive_at))
+       WHERE id = ? AND ended_at IS NULL`,
+    );
     const insert = db.prepare<[string, string, number, number]>(
       'INSERT INTO meetings (id, room_id, started_at, alive_at) VALUES (?, ?, ?, ?)',
     );
@@ -61,7 +68,7 @@ export class SqliteAttendanceStore implements AttendanceStore {
             alive.run(now, running.id);
             return { id: running.id, continued: true };
           }
-          endAt.run(running.alive_at, running.alive_at, running.id);
+          endSilent.run(running.id);
         }
         insert.run(newId, roomId, now, now);
         return { id: newId, continued: false };
@@ -99,7 +106,7 @@ export class SqliteAttendanceStore implements AttendanceStore {
       const gone = silent.all(before, limit);
       for (const m of gone) {
         closeOpen.run(m.alive_at, m.id);
-        endAt.run(m.alive_at, m.alive_at, m.id);
+        endSilent.run(m.id);
       }
       return gone.length;
     });
