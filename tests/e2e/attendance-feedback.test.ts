@@ -99,6 +99,8 @@ describe('attendance and feedback (issue 21)', () => {
     await ann.keyboard.press('Space');
     for (let i = 0; i < 3; i += 1) await ann.keyboard.press('ArrowRight');
     expect(await ann.getByLabel('4 stars: Very good').isChecked()).toBe(true);
+    // What a keyboard user sees now: four stars lit, the focus ring on the fourth.
+    await ann.screenshot({ path: `${SHOTS}/rating-prompt-chosen-laptop.png` });
     await ann.keyboard.press('Tab');
     await ann.keyboard.type('Clear explanations, thank you');
     await tabTo(ann, { tag: 'BUTTON', text: 'Send' });
