@@ -44,6 +44,15 @@ const LazyRecordings = lazyPage(
   },
 );
 
+/** A room's meetings: attendance and ratings (issue 21), for its hosts. */
+const LazyMeetings = lazyPage(
+  () => import('./meetings/MeetingsPage.tsx').then((m) => m.MeetingsPage),
+  {
+    loading: 'Loading the meetings…',
+    failed: 'The meetings page could not be loaded. Check your network.',
+  },
+);
+
 const LazyAuth = lazyPage(() => import('./pages/AuthPage.tsx').then((m) => m.AuthPage), {
   loading: 'Loading…',
   failed: 'This page could not be loaded. Check your network.',
@@ -61,6 +70,7 @@ export function App() {
       )}
       {route.name === 'room' && <LazyRoom key={route.roomId} roomId={route.roomId} />}
       {route.name === 'recordings' && <LazyRecordings key={route.roomId} roomId={route.roomId} />}
+      {route.name === 'meetings' && <LazyMeetings key={route.roomId} roomId={route.roomId} />}
       {route.name === 'team' && <LazyTeam key={route.teamId} teamId={route.teamId} />}
       {route.name === 'watch' && (
         <LazyWatch key={route.broadcastId} broadcastId={route.broadcastId} />

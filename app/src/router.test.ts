@@ -17,6 +17,8 @@ describe('parseRoute', () => {
     [`/watch/${ID}/`, { name: 'watch', broadcastId: ID }],
     [`/r/${ID}/recordings`, { name: 'recordings', roomId: ID }],
     [`/r/${ID}/recordings/`, { name: 'recordings', roomId: ID }],
+    [`/r/${ID}/meetings`, { name: 'meetings', roomId: ID }],
+    [`/r/${ID}/meetings/`, { name: 'meetings', roomId: ID }],
     [`/t/${ID}`, { name: 'team', teamId: ID }],
     [`/t/${ID}/`, { name: 'team', teamId: ID }],
     ['/signin', { name: 'signin' }],
@@ -28,6 +30,7 @@ describe('parseRoute', () => {
     ['/r/has%20space', MEETING],
     ['/r/', MEETING],
     [`/r/${ID.slice(1)}/recordings`, MEETING],
+    [`/r/${ID.slice(1)}/meetings`, MEETING],
     [`/r/${ID.slice(0, -1)}.`, MEETING],
     // Anything else the app does not serve: a page that does not exist.
     [`/r/${ID}/other`, PAGE],

@@ -11,6 +11,7 @@ export type Route =
   | { name: 'signup' }
   | { name: 'room'; roomId: string }
   | { name: 'recordings'; roomId: string }
+  | { name: 'meetings'; roomId: string }
   | { name: 'team'; teamId: string }
   | { name: 'watch'; broadcastId: string };
 
@@ -19,6 +20,7 @@ const ID_SHAPE = /^[A-Za-z0-9_-]{22}$/;
 const ROOM_PATH = /^\/r\/([A-Za-z0-9_-]+)\/?$/;
 const ROOM_LIKE_PATH = /^\/r\/[^/]*\/?$/;
 const RECORDINGS_PATH = /^\/r\/([A-Za-z0-9_-]+)\/recordings\/?$/;
+const MEETINGS_PATH = /^\/r\/([A-Za-z0-9_-]+)\/meetings\/?$/;
 const TEAM_PATH = /^\/t\/([A-Za-z0-9_-]+)\/?$/;
 const WATCH_PATH = /^\/watch\/([A-Za-z0-9_-]+)\/?$/;
 const NAVIGATE_EVENT = 'parley:navigate';
@@ -36,6 +38,10 @@ export function parseRoute(pathname: string): Route {
   const recordings = idIn(RECORDINGS_PATH, pathname);
   if (recordings !== undefined) {
     return recordings ? { name: 'recordings', roomId: recordings } : MEETING_NOT_FOUND;
+  }
+  const meetings = idIn(MEETINGS_PATH, pathname);
+  if (meetings !== undefined) {
+    return meetings ? { name: 'meetings', roomId: meetings } : MEETING_NOT_FOUND;
   }
   const team = idIn(TEAM_PATH, pathname);
   if (team) return { name: 'team', teamId: team };

@@ -98,6 +98,8 @@ export const ERROR_CODES = {
    * LIMITS.SLIDE_DECKS_MAX): clear or remove a page, or a deck, first.
    */
   BOARD_FULL: 'BOARD_FULL',
+  /** This person rated this meeting already (`POST /api/feedback`): one rating each. */
+  ALREADY_RATED: 'ALREADY_RATED',
   /** Something failed on the server; the message had no effect. */
   INTERNAL: 'INTERNAL',
 } as const;

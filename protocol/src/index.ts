@@ -12,5 +12,6 @@ export * from './reactions.ts';
 export * from './polls.ts';
 export * from './board.ts';
 export * from './recording.ts';
+export * from './attendance.ts';
 export * from './relayNotes.ts';
 export * from './replies.ts';

@@ -58,6 +58,10 @@ export const LIMITS = {
   SLIDE_DECKS_MAX: 20,
   /** Pages of one deck shown on the board (a longer PDF shows its first pages). */
   SLIDE_PAGES_MAX: 200,
+  /** A rating's optional comment (issue 21), in characters after trimming. */
+  FEEDBACK_COMMENT_MAX: 1000,
+  /** A `feedbackTicket` as the server mints it is far shorter; longer ones are refused. */
+  FEEDBACK_TICKET_MAX: 512,
   /** A relayed `signal` payload, serialized, in bytes. */
   SIGNAL_MAX_BYTES: 32 * 1024,
 } as const;

@@ -337,6 +337,17 @@ export const JoinedSchema = z.strictObject({
   boardPresenter: BoardPresenterSchema.optional(),
   /** While the meeting is being recorded: when the recording began (ms since the epoch). */
   recordingSince: z.number().optional(),
+  /**
+   * This meeting's id and your proof that you attended it, for rating it after you leave
+   * (`POST /api/feedback`, issue 21; the app asks once per meeting). Absent when the server
+   * could not record the attendance.
+   */
+  feedback: z
+    .strictObject({
+      meetingId: z.string().max(64),
+      ticket: z.string().max(LIMITS.FEEDBACK_TICKET_MAX),
+    })
+    .optional(),
 });
 /**
  * The join is held in the waiting room (the reply to `join`, carrying its rid), and again

@@ -27,6 +27,11 @@ export interface Config {
   hls: HlsConfig | undefined;
   /** Recording (needs the SFU and FFmpeg); undefined: rooms cannot be recorded. */
   recording: RecordingConfig | undefined;
+  /**
+   * Attendance and feedback (issue 21): ATTENDANCE_RETENTION_DAYS (default 90, at least 1),
+   * how long after a meeting ends its attendance and ratings are kept.
+   */
+  attendance: { retentionDays: number };
   /** Who may read `/metrics`: see `metricsConfig` and http/metricsAccess.ts. */
   metrics: MetricsConfig;
   /**
@@ -445,6 +450,7 @@ export function loadConfig(env: Env = process.env): Config {
     sfu: sfuConfig(env),
     hls: hlsConfig(env),
     recording: recordingConfig(env),
+    attendance: { retentionDays: int(env, 'ATTENDANCE_RETENTION_DAYS', 90, 1) },
     metrics: metricsConfig(env),
     mediaJobs: {
       perNode: int(env, 'MEDIA_JOBS_PER_NODE', Math.max(2, availableParallelism()), 1),

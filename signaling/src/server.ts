@@ -24,7 +24,10 @@ import { createLog } from './telemetry/log.ts';
 import { Metrics } from './telemetry/metrics.ts';
 import type { Log } from './telemetry/log.ts';
 import type { RoomId } from '@parley/protocol';
-import { startMeetingPulse } from './rooms/door.ts';
+import { MEETING_GONE_MS, MEETING_PULSE_MS, startMeetingPulse } from './rooms/door.ts';
+import { Attendance } from './attendance/attendance.ts';
+import { FeedbackTickets } from './attendance/tickets.ts';
+import { loadJwtSecret } from './auth/secret.ts';
 import type { Room } from './rooms/room.ts';
 import { Rooms } from './rooms/rooms.ts';
 import { MediaJobBudget } from './rooms/mediaJobs.ts';
@@ -57,8 +60,13 @@ export interface ParleyServer {
   close(): Promise<void>;
 }
 
+/** How often silent meetings are ended and expired ones purged (a bounded batch each time). */
+const ATTENDANCE_SWEEP_MS = 5 * 60_000;
+
 export interface StartOptions extends Partial<Config> {
   log?: Log;
+  /** The clock attendance is recorded by (issue 21); tests move it. Default Date.now. */
+  now?: () => number;
 }
 
 /** Rooms over the storage, each with its media policy (mesh/SFU switching, broadcast). */
@@ -73,9 +81,11 @@ function createRooms(
   metrics: Metrics,
   log: Log,
   cluster: () => Cluster | undefined,
+  attendance: Attendance,
 ) {
   const { sfu, gateway, recordings } = media;
   return new Rooms({
+    attendance,
     creationsPerHour: config.limits.roomCreationsPerHour,
     passwordTries: config.limits.roomPassword,
     waiting: { max: config.limits.waitingMax, perAddress: config.limits.waitingPerAddress },
@@ -195,9 +205,17 @@ function listen(http: Server, config: Config): Promise<number> {
 
 /** The composition root: wires storage, rooms, HTTP and WebSocket together and listens. */
 export async function startServer(options: StartOptions = {}): Promise<ParleyServer> {
-  const { log = createLog(), ...overrides } = options;
+  const { log = createLog(), now, ...overrides } = options;
   const config: Config = { ...loadConfig({ LOCAL_TURN: 'off' }), ...overrides };
   const storage = await openStorage(config);
+  const attendance = new Attendance({
+    store: storage.attendance,
+    tickets: new FeedbackTickets(loadJwtSecret(config.jwtSecret, config.dataDir)),
+    goneMs: MEETING_GONE_MS,
+    retentionDays: config.attendance.retentionDays,
+    log,
+    ...(now ? { now } : {}),
+  });
   const sfu = config.sfu ? await Sfu.start({ ...config.sfu, log }) : undefined;
   const live = { rooms: (): Room[] => [], connections: (): number => 0 };
   const metrics = new Metrics({
@@ -209,9 +227,10 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   const recordings = startRecordings(config, storage, sfu, log);
   let cluster: Cluster | undefined;
   const media = { sfu, gateway, recordings };
-  const rooms = createRooms(config, storage, media, metrics, log, () => cluster);
+  const rooms = createRooms(config, storage, media, metrics, log, () => cluster, attendance);
   const liveRoomIds = (): RoomId[] => [...rooms.live()].map((r) => r.id);
   const stopPulse = startMeetingPulse(liveRoomIds, storage.doors, log);
+  const stopAttendance = attendance.start(liveRoomIds, MEETING_PULSE_MS, ATTENDANCE_SWEEP_MS);
   gateway?.on('ended', (roomId, reason) =>
     rooms.get(roomId as RoomId)?.media.broadcast.ended(reason),
   );
@@ -248,6 +267,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     recordings,
     recordingsRoot: recordingsRoot(config),
     recordingLinks: accounts.recordingLinks,
+    attendance,
     log,
     metrics,
     metricsGate: metricsGate(config.metrics, config.host, false),
@@ -331,6 +351,8 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       await sfu?.close();
       await cluster?.close();
       stopPulse();
+      stopAttendance();
+      await attendance.drain();
       await storage.close();
     })());
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;

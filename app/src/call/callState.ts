@@ -123,6 +123,8 @@ export interface CallSnapshot {
   broadcastNotice: string | null;
   /** While the meeting is recorded: when the recording began (ms since the epoch). */
   recordingSince: number | null;
+  /** This meeting and our ticket to rate it once we left (issue 21); null until joined. */
+  feedback: { meetingId: string; ticket: string } | null;
   /** A Record / Stop recording request is in flight. */
   recordingBusy: boolean;
   /** Why recording could not change, or why it stopped on its own. */
@@ -196,6 +198,7 @@ export function initialSnapshot(): CallSnapshot {
     broadcastBusy: false,
     broadcastNotice: null,
     recordingSince: null,
+    feedback: null,
     recordingBusy: false,
     recordingNotice: null,
     hands: [],
@@ -244,6 +247,7 @@ export function joinedPatch(msg: ServerMessageOf<'joined'>): Partial<CallSnapsho
     watchToken: msg.watchToken ?? null,
     broadcastId: msg.broadcastId ?? null,
     recordingSince: msg.recordingSince ?? null,
+    feedback: msg.feedback ?? null,
     hands: msg.hands,
     poll: msg.poll ?? null,
     peers: msg.peers.map((p) => ({ ...p, connected: false })),
@@ -262,6 +266,7 @@ export function resumedPatch(msg: ServerMessageOf<'joined'>): Partial<CallSnapsh
     watchToken: msg.watchToken ?? null,
     broadcastId: msg.broadcastId ?? null,
     recordingSince: msg.recordingSince ?? null,
+    ...(msg.feedback ? { feedback: msg.feedback } : {}),
     hands: msg.hands,
     poll: msg.poll ?? null,
   };

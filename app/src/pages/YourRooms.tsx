@@ -53,6 +53,16 @@ export function YourRooms() {
                 }}
               >
                 Recordings
+              </a>{' '}
+              <a
+                href={`/r/${r.id}/meetings`}
+                aria-label={`Meetings of ${r.title ?? 'Untitled room'}: attendance and feedback`}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(`/r/${r.id}/meetings`);
+                }}
+              >
+                Meetings
               </a>
             </li>
           ))}

@@ -9,7 +9,7 @@ export class NotHostError extends Error {}
  * A request as the room's host: its host key (the creator's browser) in `X-Host-Key`, and the
  * signed-in account's bearer (the owner's, from any browser).
  */
-function hostFetch(roomId: string, path: string, init: RequestInit = {}): Promise<Response> {
+export function hostFetch(roomId: string, path: string, init: RequestInit = {}): Promise<Response> {
   const key = loadHostKey(roomId);
   const headers = { ...(key ? { 'X-Host-Key': key } : {}) };
   const withKey = { ...init, headers, cache: 'no-store' as const };

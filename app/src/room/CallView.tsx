@@ -322,6 +322,16 @@ export function CallView({ controller, snap }: Props) {
               Recordings
             </a>
             {snap.role === 'host' && (
+              <a
+                class="button-link"
+                href={`/r/${controller.roomId}/meetings`}
+                target="_blank"
+                rel="noopener"
+              >
+                Attendance and feedback
+              </a>
+            )}
+            {snap.role === 'host' && (
               <EndMeeting
                 live={snap.live}
                 recording={snap.recordingSince !== null}

@@ -6,6 +6,7 @@ import { removalMessage } from '../call/session/admissionState.ts';
 import { installDebugHook } from '../call/debugHook.ts';
 import { loadHostKey } from '../api.ts';
 import { session } from '../auth/session.ts';
+import { FeedbackPrompt } from '../feedback/FeedbackPrompt.tsx';
 import { navigate } from '../router.ts';
 import { NotFound } from '../pages/NotFound.tsx';
 import { OfflineBanner } from '../ui/OfflineBanner.tsx';
@@ -110,19 +111,31 @@ function Room({ roomId, passwordFirst }: { roomId: string; passwordFirst: boolea
       {snap.phase === 'left' && (
         <section class="notice-page">
           <p role="status">You left the call.</p>
-          <button type="button" class="primary" onClick={() => controller.restart()}>
+          {snap.feedback && <FeedbackPrompt feedback={snap.feedback} />}
+          <button type="button" onClick={() => controller.restart()}>
             Rejoin
           </button>
           {snap.role === 'host' && (
-            <a
-              href={`/r/${roomId}/recordings`}
-              onClick={(e) => {
-                e.preventDefault();
-                navigate(`/r/${roomId}/recordings`);
-              }}
-            >
-              The room's recordings
-            </a>
+            <>
+              <a
+                href={`/r/${roomId}/recordings`}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(`/r/${roomId}/recordings`);
+                }}
+              >
+                The room's recordings
+              </a>
+              <a
+                href={`/r/${roomId}/meetings`}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(`/r/${roomId}/meetings`);
+                }}
+              >
+                Attendance and feedback
+              </a>
+            </>
           )}
         </section>
       )}
@@ -131,6 +144,9 @@ function Room({ roomId, passwordFirst }: { roomId: string; passwordFirst: boolea
           <p role="alert" class="removed">
             {removalMessage(snap.removal)}
           </p>
+          {snap.removal.reason === 'ended' && snap.feedback && (
+            <FeedbackPrompt feedback={snap.feedback} />
+          )}
           {snap.removal.reason === 'replaced' && (
             <button type="button" class="primary" onClick={() => controller.restart()}>
               Join here instead

@@ -20,6 +20,8 @@ import { handleTeamRoute } from './teamRoutes.ts';
 import { handlePollRoute } from './pollRoutes.ts';
 import { handleSlideRoute } from './slideRoutes.ts';
 import { handleRecordingRoute } from './recordingRoutes.ts';
+import { handleAttendanceRoute } from './attendanceRoutes.ts';
+import type { Attendance } from '../attendance/attendance.ts';
 import type { Recordings } from '../recording/recordings.ts';
 import type { RecordingLinks } from '../recording/links.ts';
 import type { BoardTickets } from '../classroom/boardTickets.ts';
@@ -37,6 +39,8 @@ export interface HttpDeps {
   recordings: Recordings | undefined;
   recordingsRoot: string;
   recordingLinks: RecordingLinks;
+  /** Meetings' attendance and ratings (attendanceRoutes.ts, issue 21). */
+  attendance: Attendance;
   metrics: Metrics;
   /** Whether this listener serves `/metrics` to a request (see metricsAccess.ts). */
   metricsGate: (req: IncomingMessage) => MetricsVerdict;
@@ -100,6 +104,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   }
   if (await handleTeamRoute(req, res, deps, path)) return;
   if (await handlePollRoute(req, res, deps, path)) return;
+  if (await handleAttendanceRoute(req, res, deps, path)) return;
   const slideDeps = { slides: deps.slides, tickets: deps.boardTickets, rooms: deps.rooms };
   if (await handleSlideRoute(req, res, slideDeps, path)) return;
   const { recordingStore: store, recordings, recordingLinks: links, recordingsRoot: root } = deps;

@@ -228,6 +228,7 @@ export class Room {
       throw new ProtocolError(ERROR_CODES.ROOM_FULL, `room is full (${this.options.maxPeers})`);
     }
     await this.door.seat(peer);
+    await this.options.attendance?.arrived(peer);
     const peers = [...this.#peers.values()].map((p) => p.info());
     this.broadcast({ type: 'peer-joined', peer: peer.info() });
     this.#peers.set(peer.id, peer);
@@ -251,6 +252,7 @@ export class Room {
   #snapshot(peers: PeerInfo[], chat: ChatMessage[], to: Peer): AdmitResult {
     const sfu = this.media.state();
     const poll = this.polls?.joinView(to);
+    const feedback = this.options.attendance?.ticket(to);
     return {
       peers,
       chat,
@@ -265,6 +267,7 @@ export class Room {
       hands: this.classroom.raised(),
       ...(poll ? { poll } : {}),
       ...(this.board?.presenter ? { boardPresenter: this.board.presenter } : {}),
+      ...(feedback ? { feedback } : {}),
     };
   }
 
@@ -276,6 +279,7 @@ export class Room {
     const peer = this.#peers.get(peerId);
     if (!peer) return;
     peer.detach();
+    this.options.attendance?.dropped(peerId);
     this.log.info('disconnected, seat kept', { peerId, windowMs });
     // A talker whose socket dropped stops talking now, not when its seat expires.
     const team = this.team;
@@ -311,6 +315,7 @@ export class Room {
     clearTimeout(this.#seatTimers.get(peerId));
     this.#seatTimers.delete(peerId);
     peer.attach(sink);
+    this.options.attendance?.resumed(peerId);
     const others = [...this.#peers.values()].filter((p) => p.id !== peerId).map((p) => p.info());
     this.log.info('resumed', { peerId });
     return { peer, snapshot: this.#snapshot(others, missed, peer) };
@@ -324,6 +329,7 @@ export class Room {
     const peer = this.#peers.get(peerId);
     if (!peer) return;
     background(this.door.unseat(peerId), 'seat release', this.log);
+    this.options.attendance?.left(peerId);
     peer.close(exit);
     await this.team?.drop(peerId);
     this.media.removePeer(peerId);
@@ -499,6 +505,7 @@ export class Room {
    * end. The store is cleared before the close, so a join queued behind it opens a clean room.
    */
   async #finish(): Promise<void> {
+    this.options.attendance?.ended();
     await this.door.clear().catch((error: unknown) => {
       this.log.error('door state not cleared', { error: String(error) });
     });
@@ -515,6 +522,8 @@ export class Room {
     if (this.#closed) return;
     this.#closed = true;
     this.#hosts?.close();
+    // Not an end (ended() ran first for one): the stays here stop, the meeting may go on.
+    this.options.attendance?.closed();
     // Copies: each peer's close handler takes it out of the map being walked.
     for (const peer of [...this.lobby.peers(), ...this.#peers.values()]) peer.close(exit);
     this.team?.close();

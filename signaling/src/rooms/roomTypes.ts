@@ -1,3 +1,4 @@
+import type { RoomAttendance } from '../attendance/roomAttendance.ts';
 import type {
   BoardPresenter,
   ChatMessage,
@@ -52,6 +53,8 @@ export interface RoomOptions {
   polls?: LoadedPolls;
   /** Where the room's whiteboard is stored (issue 17); absent: no whiteboard here. */
   boards?: BoardStore;
+  /** Records the meeting's attendance (issue 21); absent: not recorded here. */
+  attendance?: RoomAttendance;
   /** How long a meeting left without a host waits before one is made (HOST_GRACE_MS). */
   hostGraceMs?: number;
   /**
@@ -80,6 +83,8 @@ export interface AdmitResult {
   poll?: PollView;
   /** Who presents the whiteboard, when someone does. */
   boardPresenter?: BoardPresenter;
+  /** The meeting and the joiner's ticket for rating it after leaving (issue 21). */
+  feedback?: { meetingId: string; ticket: string };
 }
 
 /**

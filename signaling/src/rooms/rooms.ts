@@ -28,6 +28,7 @@ import type {
 import { background } from '../util/background.ts';
 import { Door } from './door.ts';
 import { loadPolls } from '../classroom/polls.ts';
+import type { Attendance } from '../attendance/attendance.ts';
 
 export interface RoomsOptions {
   roomStore: RoomStore;
@@ -40,6 +41,8 @@ export interface RoomsOptions {
   pollStore?: PollStore;
   /** The rooms' whiteboards (issue 17); absent: no whiteboard. */
   boardStore?: BoardStore;
+  /** Each meeting's attendance (issue 21); absent: not recorded. */
+  attendance?: Attendance;
   maxPeers: number;
   media: RoomOptions['media'];
   log: Log;
@@ -260,6 +263,7 @@ export class Rooms {
       ...(team ? { team } : {}),
       ...(polls ? { polls } : {}),
       ...(this.options.boardStore ? { boards: this.options.boardStore } : {}),
+      ...(this.options.attendance ? { attendance: this.options.attendance.forRoom(id) } : {}),
     });
     this.#live.set(id, room);
     return room;

@@ -599,6 +599,157 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     expect((await store.recordings.listByRoom(id)).map((r) => r.id)).toEqual([b.id]);
   });
 
+  it('keeps a meeting’s attendance: one open interval per peer, closed on leave and at the end', async () => {
+    const id = roomId();
+    await store.rooms.create(room(id));
+    const user = await store.users.create({
+      email: `${unique('u')}@example.org`,
+      name: 'Ada Account',
+      passwordHash: 'x',
+    });
+    const t0 = 1_700_000_000_000;
+    const m = unique('m');
+    expect(await store.attendance.begin(id, m, t0, 60_000)).toEqual({ id: m, continued: false });
+    const ann = { peerId: 'p-ann' as PeerId, personKey: 'g:ann', name: 'Ann', userId: null };
+    const ada = {
+      peerId: 'p-ada' as PeerId,
+      personKey: `u:${user!.id}`,
+      name: 'Ada',
+      userId: user!.id,
+    };
+    await store.attendance.arrive(m, { ...ann, joinedAt: t0 });
+    await store.attendance.arrive(m, { ...ann, joinedAt: t0 + 5_000 }); // a second admit: no new row
+    await store.attendance.arrive(m, { ...ada, joinedAt: t0 + 1_000 });
+    await store.attendance.depart(m, ann.peerId, t0 + 60_000);
+    await store.attendance.depart(m, ann.peerId, t0 + 90_000); // closed already: unchanged
+    await store.attendance.arrive(m, { ...ann, joinedAt: t0 + 120_000 }); // back: a new interval
+    // A late leave written for the earlier stay (a node the room moved away from) leaves it open.
+    await store.attendance.depart(m, ann.peerId, t0 + 100_000);
+    const open = await store.attendance.intervals(m);
+    expect(open.map((i) => [i.peerId, i.joinedAt, i.leftAt])).toEqual([
+      ['p-ann', t0, t0 + 60_000],
+      ['p-ada', t0 + 1_000, null],
+      ['p-ann', t0 + 120_000, null],
+    ]);
+    expect(open[1]).toMatchObject({ email: user!.email, accountName: 'Ada Account' });
+    expect(open[0]).toMatchObject({ email: null, accountName: null, userId: null });
+    await store.attendance.end(m, t0 + 180_000);
+    const ended = await store.attendance.intervals(m);
+    expect(ended.map((i) => i.leftAt)).toEqual([t0 + 60_000, t0 + 180_000, t0 + 180_000]);
+    expect(await store.attendance.meeting(m)).toEqual({
+      id: m,
+      roomId: id,
+      startedAt: t0,
+      endedAt: t0 + 180_000,
+      aliveAt: t0 + 180_000,
+    });
+    // The next meeting of the room is a new one.
+    const next = unique('m');
+    expect(await store.attendance.begin(id, next, t0 + 200_000, 60_000)).toEqual({
+      id: next,
+      continued: false,
+    });
+    const list = await store.attendance.meetings(id, 10);
+    expect(list.map((x) => [x.id, x.attendees])).toEqual([
+      [next, 0],
+      [m, 2],
+    ]);
+  });
+
+  it('takes up a running meeting after a node stopped, and ends a silent one at its last pulse', async () => {
+    const id = roomId();
+    await store.rooms.create(room(id));
+    const t0 = 1_700_000_000_000;
+    const m = unique('m');
+    await store.attendance.begin(id, m, t0, 60_000);
+    await store.attendance.arrive(m, {
+      peerId: 'p1' as PeerId,
+      personKey: 'g:1',
+      name: 'One',
+      userId: null,
+      joinedAt: t0,
+    });
+    await store.attendance.touch([id], t0 + 30_000);
+    // Another node takes the room 20 s after the last pulse: the same meeting, p1's stay
+    // closed at that pulse (p1 reopens its own when it takes its seat back).
+    const taken = await store.attendance.begin(id, unique('m'), t0 + 50_000, 60_000);
+    expect(taken).toEqual({ id: m, continued: true });
+    expect((await store.attendance.intervals(m)).map((i) => i.leftAt)).toEqual([t0 + 30_000]);
+    await store.attendance.arrive(m, {
+      peerId: 'p1' as PeerId,
+      personKey: 'g:1',
+      name: 'One',
+      userId: null,
+      joinedAt: t0 + 50_000,
+    });
+    // Then that node stops too, and nobody comes back: the sweep ends it at its last pulse.
+    expect(await store.attendance.endSilent(t0 + 50_001 - 0, 10)).toBeGreaterThanOrEqual(1);
+    expect(await store.attendance.meeting(m)).toMatchObject({ endedAt: t0 + 50_000 });
+    expect((await store.attendance.intervals(m)).map((i) => i.leftAt)).toEqual([
+      t0 + 30_000,
+      t0 + 50_000,
+    ]);
+    // A meeting silent for longer than goneMs is not taken up: a new one starts.
+    const other = roomId();
+    await store.rooms.create(room(other));
+    const old = unique('m');
+    await store.attendance.begin(other, old, t0, 60_000);
+    const fresh = unique('m');
+    expect(await store.attendance.begin(other, fresh, t0 + 61_000, 60_000)).toEqual({
+      id: fresh,
+      continued: false,
+    });
+    expect(await store.attendance.meeting(old)).toMatchObject({ endedAt: t0 });
+    // A node that stopped gracefully closed its stays after its last pulse: the meeting does
+    // not end before them.
+    const third = roomId();
+    await store.rooms.create(room(third));
+    const g = unique('m');
+    await store.attendance.begin(third, g, t0, 60_000);
+    const p9 = { peerId: 'p9' as PeerId, personKey: 'g:9', name: 'Nine', userId: null };
+    await store.attendance.arrive(g, { ...p9, joinedAt: t0 });
+    await store.attendance.touch([third], t0 + 10_000);
+    await store.attendance.depart(g, null, t0 + 15_000);
+    await store.attendance.endSilent(t0 + 100_000, 100);
+    expect(await store.attendance.meeting(g)).toMatchObject({ endedAt: t0 + 15_000 });
+  });
+
+  it('takes one rating per person and meeting, and purges ended meetings in batches', async () => {
+    const id = roomId();
+    await store.rooms.create(room(id));
+    const t0 = 1_600_000_000_000; // older than the other cases' meetings: purged first
+    const [a, b, c] = [unique('m'), unique('m'), unique('m')];
+    for (const [i, m] of [a, b, c].entries()) {
+      await store.attendance.begin(id, m as string, t0 + i * 10_000, 60_000);
+      await store.attendance.end(m as string, t0 + i * 10_000 + 5_000);
+    }
+    expect(
+      await store.attendance.rate(a, 'g:ann', { stars: 4, comment: 'Good', at: t0 + 6_000 }),
+    ).toBe(true);
+    expect(
+      await store.attendance.rate(a, 'g:ann', { stars: 1, comment: null, at: t0 + 7_000 }),
+    ).toBe(false);
+    expect(
+      await store.attendance.rate(a, 'g:bob', { stars: 5, comment: null, at: t0 + 8_000 }),
+    ).toBe(true);
+    expect(await store.attendance.feedback(a)).toEqual([
+      { stars: 4, comment: 'Good', at: t0 + 6_000 },
+      { stars: 5, comment: null, at: t0 + 8_000 },
+    ]);
+    const summary = (await store.attendance.meetings(id, 10)).find((x) => x.id === a);
+    expect(summary).toMatchObject({ ratings: 2, averageStars: 4.5, attendees: 0 });
+    // Ended before t0 + 21 s: a and b, one per call with a limit of 1.
+    expect(await store.attendance.purge(t0 + 21_000, 1)).toBe(1);
+    expect(await store.attendance.meeting(a)).toBeUndefined();
+    expect(await store.attendance.feedback(a)).toEqual([]);
+    expect(await store.attendance.purge(t0 + 21_000, 1)).toBe(1);
+    expect(await store.attendance.purge(t0 + 21_000, 1)).toBe(0);
+    expect((await store.attendance.meetings(id, 10)).map((x) => x.id)).toEqual([c]);
+    // A room's meetings go with it.
+    await engine.deleteRoom(id);
+    expect(await store.attendance.meeting(c)).toBeUndefined();
+  });
+
   it('keeps boards and decks across a close and reopen, and removes them with the room', async () => {
     const [id, kept] = [roomId(), roomId()];
     await store.rooms.create(room(id));

@@ -1,4 +1,5 @@
 import type { Storage } from '../types.ts';
+import { PgAttendanceStore } from './attendanceStore.ts';
 import { PgBoardStore } from './boardStore.ts';
 import { PgChatStore } from './chatStore.ts';
 import { PgDoorStore } from './doorStore.ts';
@@ -35,6 +36,7 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     boards: new PgBoardStore(pool),
     slides: new PgSlideStore(pool),
     recordings: new PgRecordingStore(pool),
+    attendance: new PgAttendanceStore(pool),
     close: () => pool.close(),
   };
 }

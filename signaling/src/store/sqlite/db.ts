@@ -178,6 +178,38 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (issuer, subject),
      UNIQUE (user_id, issuer)
    ) WITHOUT ROWID;`,
+  // Attendance and feedback (issue 21): a meeting is one session of a room; each admitted
+  // peer's stay is an interval (one open per peer, by the partial index); one rating per person
+  // and meeting, by the primary key. Kept after the room's meeting ends, until the purge.
+  `CREATE TABLE meetings (
+     id         TEXT PRIMARY KEY,
+     room_id    TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+     started_at INTEGER NOT NULL,
+     alive_at   INTEGER NOT NULL,
+     ended_at   INTEGER
+   );
+   CREATE INDEX meetings_room ON meetings(room_id, started_at);
+   CREATE INDEX meetings_ended ON meetings(ended_at);
+   CREATE UNIQUE INDEX meetings_one_open ON meetings(room_id) WHERE ended_at IS NULL;
+   CREATE TABLE attendance (
+     meeting_id TEXT NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+     peer_id    TEXT NOT NULL,
+     joined_at  INTEGER NOT NULL,
+     left_at    INTEGER,
+     person_key TEXT NOT NULL,
+     name       TEXT NOT NULL,
+     user_id    TEXT,
+     PRIMARY KEY (meeting_id, peer_id, joined_at)
+   );
+   CREATE UNIQUE INDEX attendance_one_open ON attendance(meeting_id, peer_id) WHERE left_at IS NULL;
+   CREATE TABLE meeting_feedback (
+     meeting_id TEXT NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+     person_key TEXT NOT NULL,
+     stars      INTEGER NOT NULL CHECK (stars BETWEEN 1 AND 5),
+     comment    TEXT,
+     rated_at   INTEGER NOT NULL,
+     PRIMARY KEY (meeting_id, person_key)
+   ) WITHOUT ROWID;`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/parley.db` and brings its schema up to date. */

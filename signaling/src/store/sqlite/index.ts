@@ -1,4 +1,5 @@
 import type { Storage } from '../types.ts';
+import { SqliteAttendanceStore } from './attendanceStore.ts';
 import { SqliteBoardStore } from './boardStore.ts';
 import { SqliteChatStore } from './chatStore.ts';
 import { SqliteDoorStore } from './doorStore.ts';
@@ -28,6 +29,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     boards: new SqliteBoardStore(db),
     slides: new SqliteSlideStore(db),
     recordings: new SqliteRecordingStore(db),
+    attendance: new SqliteAttendanceStore(db),
     close: async () => {
       db.close();
     },
