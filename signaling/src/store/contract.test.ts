@@ -230,6 +230,40 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     expect(await store.identities.linksOf(userId)).toEqual([link, other]);
   });
 
+  it('takes a linked account back from its password and sessions, in the link', async () => {
+    const issuer = `https://${unique('idp')}.test`;
+    const email = `${unique('taken')}@x.test`;
+    const account = await store.users.create({ email, name: 'T', passwordHash: 'argon2-hash' });
+    const userId = account?.id ?? '';
+    const bystander = await store.users.create({
+      email: `${unique('by')}@x.test`,
+      name: 'B',
+      passwordHash: 'other-hash',
+    });
+    const bystanderId = bystander?.id ?? '';
+    const [held, rotated, theirs] = [unique('held'), `rotated:${unique('r')}`, unique('theirs')];
+    await store.refreshTokens.insert(held, userId, 1e15);
+    await store.refreshTokens.insert(rotated, userId, 1e15);
+    await store.refreshTokens.insert(theirs, bystanderId, 1e15);
+    const link = { issuer, subject: 's', userId, linkedAt: 1_000 };
+    expect(await store.identities.link(link)).toBe(true);
+    expect(await store.users.byId(userId)).toMatchObject({ email, passwordHash: '' });
+    expect(await store.refreshTokens.get(held)).toBeUndefined();
+    expect(await store.refreshTokens.get(rotated)).toBeUndefined();
+    // Only that account: another's password and sessions stay.
+    expect(await store.users.byId(bystanderId)).toMatchObject({ passwordHash: 'other-hash' });
+    expect(await store.refreshTokens.get(theirs)).toEqual({ userId: bystanderId, expiresAt: 1e15 });
+    // A refused link writes nothing: a session issued after the link survives it.
+    const after = unique('after');
+    await store.refreshTokens.insert(after, userId, 1e15);
+    expect(await store.identities.link(link)).toBe(false);
+    expect(await store.refreshTokens.get(after)).toEqual({ userId, expiresAt: 1e15 });
+    const intoBystander = { ...link, userId: bystanderId };
+    expect(await store.identities.link(intoBystander)).toBe(false);
+    expect(await store.users.byId(bystanderId)).toMatchObject({ passwordHash: 'other-hash' });
+    expect(await store.refreshTokens.get(theirs)).toEqual({ userId: bystanderId, expiresAt: 1e15 });
+  });
+
   it('creates an account with its identity in one step, or writes nothing', async () => {
     const issuer = `https://${unique('idp')}.test`;
     const email = `${unique('new')}@x.test`;

@@ -165,8 +165,12 @@ export interface IdentityStore {
   /** The account linked to (issuer, subject). */
   userOf(issuer: string, subject: string): Promise<string | undefined>;
   /**
-   * Links the identity to an existing account. False, writing nothing, when the identity is
-   * linked already (to any account) or the account has another identity of this issuer.
+   * Links the identity to an existing account and, in the same transaction, takes the account
+   * back from whoever could open it before: its password is removed (an empty hash, as for an
+   * account single sign-on created) and all its refresh tokens are deleted. An unverified
+   * sign-up may have been someone else's (account pre-hijacking, issue 21). False, writing
+   * nothing, when the identity is linked already (to any account) or the account has another
+   * identity of this issuer.
    */
   link(link: IdentityLink): Promise<boolean>;
   /**

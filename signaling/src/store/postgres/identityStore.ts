@@ -23,7 +23,12 @@ export class PgIdentityStore implements IdentityStore {
   }
 
   async link(link: IdentityLink): Promise<boolean> {
-    return (await this.pool.query(LINK, linkValues(link))).length === 1;
+    return this.pool.transaction(async (tx) => {
+      if ((await tx.query(LINK, linkValues(link))).length !== 1) return false;
+      await tx.query("UPDATE users SET password_hash = '' WHERE id = $1", [link.userId]);
+      await tx.query('DELETE FROM refresh_tokens WHERE user_id = $1', [link.userId]);
+      return true;
+    });
   }
 
   async createLinked(
