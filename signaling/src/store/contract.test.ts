@@ -245,9 +245,12 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     await store.refreshTokens.insert(held, userId, 1e15);
     await store.refreshTokens.insert(rotated, userId, 1e15);
     await store.refreshTokens.insert(theirs, bystanderId, 1e15);
+    expect(await store.users.passwordHashOf(userId)).toBe('argon2-hash');
     const link = { issuer, subject: 's', userId, linkedAt: 1_000 };
     expect(await store.identities.link(link)).toBe(true);
     expect(await store.users.byId(userId)).toMatchObject({ email, passwordHash: '' });
+    expect(await store.users.passwordHashOf(userId)).toBe('');
+    expect(await store.users.passwordHashOf('nobody')).toBeUndefined();
     expect(await store.refreshTokens.get(held)).toBeUndefined();
     expect(await store.refreshTokens.get(rotated)).toBeUndefined();
     // Only that account: another's password and sessions stay.
@@ -856,5 +859,44 @@ describe('postgres engine when the server stops', () => {
     await expect(store.chat.after(id, 0, 10)).resolves.toEqual([message]);
     const next = await store.chat.append(id, chat(3));
     expect(next.message.seq).toBe(2);
+  });
+});
+
+describe('postgres engine: a sign-in reading a password that a link is removing', () => {
+  let local: LocalPostgres;
+  let store: Storage;
+  beforeAll(async () => {
+    local = await startPostgres();
+    store = await openPostgresStorage(local.url);
+  }, 60_000);
+  afterAll(async () => {
+    await store?.close();
+    await local?.cleanup();
+  });
+
+  // Without the wait, a sign-in could store its session after the link's DELETE, read the old
+  // hash before the link's COMMIT, and keep a session the link meant to end (issue 21).
+  it('waits for the link to commit, then reads the emptied hash', async () => {
+    const email = `${unique('held')}@x.test`;
+    const user = await store.users.create({ email, name: 'H', passwordHash: 'argon2-hash' });
+    const userId = user?.id ?? '';
+    const link = new pgDriver.Client(local.url);
+    await link.connect();
+    try {
+      await link.query('BEGIN');
+      // What IdentityStore.link holds from its UPDATE to its COMMIT: the account's row.
+      await link.query("UPDATE users SET password_hash = '' WHERE id = $1", [userId]);
+      const read = store.users.passwordHashOf(userId);
+      const deadline = Date.now() + 10_000;
+      const waiting = 'SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted';
+      while ((await link.query<{ n: number }>(waiting)).rows[0]?.n === 0) {
+        if (Date.now() > deadline) throw new Error('the read never waited for the link');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await link.query('COMMIT');
+      expect(await read).toBe('');
+    } finally {
+      await link.end();
+    }
   });
 });

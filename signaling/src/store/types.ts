@@ -144,6 +144,13 @@ export interface UserStore {
   create(user: NewUser): Promise<UserRecord | undefined>;
   byEmail(email: string): Promise<UserRecord | undefined>;
   byId(id: string): Promise<UserRecord | undefined>;
+  /**
+   * The account's password hash, read again after a sign-in stored its session: a single
+   * sign-on link that took the account meanwhile (`IdentityStore.link`) either shows here as
+   * the emptied hash, or deleted that session. So the read waits for a change to the row in
+   * progress (PostgreSQL: FOR SHARE; SQLite serializes its writers, a session's insert too).
+   */
+  passwordHashOf(id: string): Promise<string | undefined>;
 }
 
 /** An account's link to an identity at an OpenID provider (issue 21, single sign-on). */

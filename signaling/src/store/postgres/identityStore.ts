@@ -25,6 +25,8 @@ export class PgIdentityStore implements IdentityStore {
   async link(link: IdentityLink): Promise<boolean> {
     return this.pool.transaction(async (tx) => {
       if ((await tx.query(LINK, linkValues(link))).length !== 1) return false;
+      // The row lock before the revocation: a sign-in's passwordHashOf (FOR SHARE) that does
+      // not wait for it ran before, so that sign-in's session exists for the DELETE to see.
       await tx.query("UPDATE users SET password_hash = '' WHERE id = $1", [link.userId]);
       await tx.query('DELETE FROM refresh_tokens WHERE user_id = $1', [link.userId]);
       return true;
