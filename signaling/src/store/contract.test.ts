@@ -185,7 +185,7 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     expect(await store.users.byId('nobody')).toBeUndefined();
   });
 
-  it('hands a refresh token to exactly one of two concurrent takes', async () => {
+  it('hands a refresh token to exactly one of two concurrent rotations', async () => {
     const user = await store.users.create({
       email: `${unique('t')}@x.test`,
       name: 'T',
@@ -195,11 +195,25 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     const hash = unique('hash');
     await store.refreshTokens.insert(hash, userId, 5_000);
     expect(await store.refreshTokens.get(hash)).toEqual({ userId, expiresAt: 5_000 });
-    const takes = await Promise.all([
-      store.refreshTokens.take(hash),
-      store.refreshTokens.take(hash),
-    ]);
+    const rotate = (next: string) =>
+      store.refreshTokens.rotate(hash, `rotated:${hash}`, { tokenHash: next, expiresAt: 9e3 }, 1);
+    const takes = await Promise.all([rotate(`${hash}-a`), rotate(`${hash}-b`)]);
     expect(takes.filter(Boolean)).toEqual([{ userId, expiresAt: 5_000 }]);
+    const successors = [
+      await store.refreshTokens.get(`${hash}-a`),
+      await store.refreshTokens.get(`${hash}-b`),
+    ];
+    expect(successors.filter(Boolean)).toEqual([{ userId, expiresAt: 9e3 }]);
+    expect(await store.refreshTokens.get(`rotated:${hash}`)).toEqual({ userId, expiresAt: 5_000 });
+    // An expired token is spent, and nothing takes its place.
+    await store.refreshTokens.insert(`${hash}-stale`, userId, 50);
+    const stale = { tokenHash: `${hash}-c`, expiresAt: 9e3 };
+    expect(
+      await store.refreshTokens.rotate(`${hash}-stale`, `rotated:${hash}-stale`, stale, 50),
+    ).toEqual({ userId, expiresAt: 50 });
+    expect(await store.refreshTokens.get(`${hash}-stale`)).toBeUndefined();
+    expect(await store.refreshTokens.get(`${hash}-c`)).toBeUndefined();
+    expect(await store.refreshTokens.get(`rotated:${hash}-stale`)).toBeUndefined();
     await store.refreshTokens.insert(`${hash}-old`, userId, 10);
     await store.refreshTokens.insert(`${hash}-new`, userId, 1e15);
     await store.refreshTokens.sweep(100);
@@ -862,7 +876,17 @@ describe('postgres engine when the server stops', () => {
   });
 });
 
-describe('postgres engine: a sign-in reading a password that a link is removing', () => {
+/** Polls until some statement waits for a lock (here: one the `link` transaction holds). */
+async function untilSomeoneWaits(link: pgDriver.Client): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  const waiting = 'SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted';
+  while ((await link.query<{ n: number }>(waiting)).rows[0]?.n === 0) {
+    if (Date.now() > deadline) throw new Error('nothing waited for the link');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('postgres engine: sessions against a link that is taking the account', () => {
   let local: LocalPostgres;
   let store: Storage;
   beforeAll(async () => {
@@ -887,14 +911,33 @@ describe('postgres engine: a sign-in reading a password that a link is removing'
       // What IdentityStore.link holds from its UPDATE to its COMMIT: the account's row.
       await link.query("UPDATE users SET password_hash = '' WHERE id = $1", [userId]);
       const read = store.users.passwordHashOf(userId);
-      const deadline = Date.now() + 10_000;
-      const waiting = 'SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted';
-      while ((await link.query<{ n: number }>(waiting)).rows[0]?.n === 0) {
-        if (Date.now() > deadline) throw new Error('the read never waited for the link');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await untilSomeoneWaits(link);
       await link.query('COMMIT');
       expect(await read).toBe('');
+    } finally {
+      await link.end();
+    }
+  });
+
+  it('rotates a token only around a link, never across it', async () => {
+    const email = `${unique('spun')}@x.test`;
+    const user = await store.users.create({ email, name: 'S', passwordHash: 'argon2-hash' });
+    const userId = user?.id ?? '';
+    const hash = unique('held');
+    await store.refreshTokens.insert(hash, userId, 1e15);
+    const link = new pgDriver.Client(local.url);
+    await link.connect();
+    try {
+      await link.query('BEGIN');
+      await link.query("UPDATE users SET password_hash = '' WHERE id = $1", [userId]);
+      const next = { tokenHash: `${hash}-next`, expiresAt: 1e15 };
+      const rotation = store.refreshTokens.rotate(hash, `rotated:${hash}`, next, 1);
+      await untilSomeoneWaits(link);
+      await link.query('DELETE FROM refresh_tokens WHERE user_id = $1', [userId]);
+      await link.query('COMMIT');
+      // The link revoked the token before the rotation could spend it: no successor.
+      expect(await rotation).toBeUndefined();
+      expect(await store.refreshTokens.get(next.tokenHash)).toBeUndefined();
     } finally {
       await link.end();
     }

@@ -200,8 +200,19 @@ export interface RefreshTokenRow {
 /** Refresh tokens by the hash of the token (the token itself is never stored). */
 export interface RefreshTokenStore {
   insert(tokenHash: string, userId: string, expiresAt: number): Promise<void>;
-  /** Deletes the row and returns it, atomically: of two concurrent takes, one gets the row. */
-  take(tokenHash: string): Promise<RefreshTokenRow | undefined>;
+  /**
+   * Spends a token: deletes its row and returns it, atomically (of two concurrent rotations,
+   * one gets the row). When the row had not expired at `now`, the same transaction stores the
+   * marker `rotatedHash` (the row's expiry, for spotting reuse) and the successor `next`. It
+   * holds the account's row meanwhile (PostgreSQL: FOR SHARE), so a single sign-on link
+   * (`IdentityStore.link`, issue 21) either finds the successor to revoke or leaves no row.
+   */
+  rotate(
+    tokenHash: string,
+    rotatedHash: string,
+    next: { tokenHash: string; expiresAt: number },
+    now: number,
+  ): Promise<RefreshTokenRow | undefined>;
   get(tokenHash: string): Promise<RefreshTokenRow | undefined>;
   delete(tokenHash: string): Promise<void>;
   revokeUser(userId: string): Promise<void>;
