@@ -73,6 +73,18 @@ async function refresh(jar: CookieJar, server: TestServer): Promise<Response> {
   return jar.fetch(`${server.url}/api/auth/refresh`, { method: 'POST' });
 }
 
+/** `POST /api/auth/<route>` (signup, signin) as a browser with `jar` would send it. */
+async function withPassword(
+  jar: CookieJar,
+  server: TestServer,
+  route: 'signup' | 'signin',
+  body: { email: string; password: string; name?: string },
+): Promise<Response> {
+  const headers = { 'content-type': 'application/json' };
+  const init = { method: 'POST', headers, body: JSON.stringify(body) };
+  return jar.fetch(`${server.url}/api/auth/${route}`, init);
+}
+
 describe('single sign-on with an OpenID provider', () => {
   let provider: TestProvider;
   let server: TestServer;
@@ -151,6 +163,56 @@ describe('single sign-on with an OpenID provider', () => {
     await callback(jar, await signInAtProvider(jar, server, login));
     const session = (await (await refresh(jar, server)).json()) as SessionResponse;
     expect(session.user).toEqual(account.user);
+  });
+
+  it('takes a pre-registered account from the password that waited for its owner', async () => {
+    const victim = person(provider, { verified: true });
+    // The attacker signs up with the victim's address first (sign-ups verify no email), and
+    // holds two sessions: the sign-up's, and a second device's rotated once.
+    const attacker = { email: victim.email, password: 'the attacker knows this one' };
+    const attackerJar = new CookieJar();
+    const signUp = await withPassword(attackerJar, server, 'signup', { ...attacker, name: 'M' });
+    expect(signUp.status).toBe(201);
+    const account = (await signUp.json()) as SessionResponse;
+    const secondDevice = new CookieJar();
+    expect((await withPassword(secondDevice, server, 'signin', attacker)).status).toBe(200);
+    expect((await refresh(secondDevice, server)).status).toBe(200);
+
+    const jar = new CookieJar();
+    const landing = await callback(jar, await signInAtProvider(jar, server, victim.login));
+    expect(landing.searchParams.get('sso')).toBe('ok');
+    const session = (await (await refresh(jar, server)).json()) as SessionResponse;
+    expect(session.user.id).toBe(account.user.id);
+
+    // The attacker's password and both sessions stopped working, on every node.
+    expect((await withPassword(new CookieJar(), other, 'signin', attacker)).status).toBe(401);
+    expect((await refresh(attackerJar, server)).status).toBe(401);
+    expect((await refresh(secondDevice, other)).status).toBe(401);
+    // The owner's session is untouched by those refusals.
+    const again = await refresh(jar, server);
+    expect(again.status).toBe(200);
+    const { accessToken } = (await again.json()) as SessionResponse;
+    const me = await fetch(`${server.url}/api/me`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(me.status).toBe(200);
+  });
+
+  it('revokes nothing at later sign-ins of a linked account', async () => {
+    const { login, email } = person(provider, { verified: true });
+    const password = { email, password: 'my own password, before sso' };
+    const signUp = await withPassword(new CookieJar(), server, 'signup', {
+      ...password,
+      name: 'O',
+    });
+    expect(signUp.status).toBe(201);
+    const laptop = new CookieJar(); // the first sign-on links the account
+    await callback(laptop, await signInAtProvider(laptop, server, login));
+    expect((await refresh(laptop, server)).status).toBe(200);
+    const phone = new CookieJar(); // the second finds it by its identity
+    await callback(phone, await signInAtProvider(phone, server, login));
+    expect((await refresh(phone, server)).status).toBe(200);
+    expect((await refresh(laptop, server)).status).toBe(200);
   });
 
   it('never opens an existing account for an unverified email', async () => {

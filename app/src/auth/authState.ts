@@ -136,10 +136,10 @@ const SSO_FAILURES: Record<SsoErrorCode, string> = {
     'The sign-in provider did not share your email address, which a Parley account needs.',
   [SSO_ERROR_CODES.SSO_EMAIL_UNVERIFIED]:
     'Your email address has a Parley account, but the sign-in provider has not verified it. ' +
-    'Sign in with your password, or verify the address with the provider first.',
+    'Sign in the way you did before, or verify the address with the provider first.',
   [SSO_ERROR_CODES.SSO_ACCOUNT_CONFLICT]:
     'The Parley account with your email address belongs to another person at the sign-in ' +
-    'provider. Sign in with your password instead.',
+    'provider: only their sign-in opens it.',
 };
 
 /** The sentence for a single sign-on refusal code (an unknown code still gets one). */

@@ -52,7 +52,10 @@ export function SsoSignIn({ next }: { next: string }) {
       <a class="button-link sso-button" href={ssoStartHref(provider.startUrl, next)}>
         Sign in with {provider.name}
       </a>
-      <p class="sso-or muted">or with your email</p>
+      {/* Signing in with the provider once removes the account's password (issue 21). */}
+      <p class="sso-or muted">
+        or with your email and password, if you have never signed in with {provider.name}
+      </p>
     </div>
   );
 }

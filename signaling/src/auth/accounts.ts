@@ -131,10 +131,18 @@ export class Accounts {
       this.#log.info('sign-in refused', { ip });
       throw new AuthError(AUTH_ERROR_CODES.INVALID_CREDENTIALS, 'wrong email or password');
     }
+    const session = await this.#session(user);
+    if ((await this.users.passwordHashOf(user.id)) !== user.passwordHash) {
+      // Single sign-on took the account while the password was checked (issue 21): that
+      // password no longer opens it, and the session just stored must not outlive the link.
+      await this.#refresh.revoke(session.refreshToken);
+      this.#log.info('sign-in refused: the password was removed meanwhile', { ip });
+      throw new AuthError(AUTH_ERROR_CODES.INVALID_CREDENTIALS, 'wrong email or password');
+    }
     signInAccountIp.reset(pair);
     signInIp.forgive(ip);
     signInAccount.forgive(key);
-    return this.#session(user);
+    return session;
   }
 
   /**

@@ -17,6 +17,7 @@ const ROTATED = 'rotated:';
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
 
 const sha256 = (token: string): string => createHash('sha256').update(token).digest('hex');
+const newToken = (): string => randomBytes(32).toString('base64url');
 
 /**
  * Refresh tokens: 256 random bits handed to the browser once; only their sha256 is stored, so
@@ -34,23 +35,27 @@ export class RefreshTokens {
   /** A fresh token for `userId`, valid for the configured TTL. */
   async issue(userId: string): Promise<string> {
     await this.#maybeSweep();
-    const token = randomBytes(32).toString('base64url');
+    const token = newToken();
     await this.store.insert(sha256(token), userId, this.now() + this.ttlMs);
     return token;
   }
 
   /**
    * Spends `token` and hands out its successor; a reused token revokes the whole account's.
-   * The store's atomic `take` decides which of two concurrent presentations wins.
+   * The store's atomic `rotate` decides which of two concurrent presentations wins, and writes
+   * the successor in the same transaction (a link revoking the account's tokens meanwhile
+   * cannot miss it).
    */
   async rotate(token: string): Promise<Rotation> {
     const hash = sha256(token);
     const now = this.now();
-    const live = await this.store.take(hash);
+    const next = newToken();
+    const successor = { tokenHash: sha256(next), expiresAt: now + this.ttlMs };
+    const live = await this.store.rotate(hash, ROTATED + hash, successor, now);
     if (live) {
       if (live.expiresAt <= now) return { ok: false, reason: 'expired', userId: live.userId };
-      await this.store.insert(ROTATED + hash, live.userId, live.expiresAt);
-      return { ok: true, userId: live.userId, token: await this.issue(live.userId) };
+      await this.#maybeSweep();
+      return { ok: true, userId: live.userId, token: next };
     }
     const spent = await this.store.get(ROTATED + hash);
     if (spent && spent.expiresAt > now) {

@@ -16,6 +16,11 @@ const EmailSchema = z.email().max(254);
  * verified that email (`email_verified: true`), and only an account without another identity
  * of the same issuer; without a matching account it creates one (with no password). An
  * unverified email never opens an existing account: that is SSO_EMAIL_UNVERIFIED.
+ *
+ * Linking signs everyone else out of the account for good: sign-ups never verify their email,
+ * so the password may be an attacker's who registered the address first, waiting for its owner
+ * (account pre-hijacking). The link removes the password and revokes every refresh token the
+ * account had, in the store's one transaction; the owner's provider is the way in from then on.
  */
 export class AccountLinker {
   constructor(
@@ -50,9 +55,12 @@ export class AccountLinker {
         throw new SsoError(SSO_ERROR_CODES.SSO_EMAIL_UNVERIFIED, message);
       }
       const link = { issuer, subject, userId: existing.id, linkedAt: this.now() };
+      // Also removes the password and revokes the account's sessions (see the class comment).
       if (!(await identities.link(link))) return null;
-      this.log.info('account linked to a single sign-on identity', { userId: existing.id });
-      return { user: existing, outcome: 'linked' };
+      this.log.info('account linked to a single sign-on identity: password and sessions removed', {
+        userId: existing.id,
+      });
+      return { user: { ...existing, passwordHash: '' }, outcome: 'linked' };
     }
     const user = { email: email.data, name: nameOf(identity), passwordHash: '' };
     const created = await identities.createLinked(user, { issuer, subject });

@@ -185,7 +185,7 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     expect(await store.users.byId('nobody')).toBeUndefined();
   });
 
-  it('hands a refresh token to exactly one of two concurrent takes', async () => {
+  it('hands a refresh token to exactly one of two concurrent rotations', async () => {
     const user = await store.users.create({
       email: `${unique('t')}@x.test`,
       name: 'T',
@@ -195,11 +195,25 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     const hash = unique('hash');
     await store.refreshTokens.insert(hash, userId, 5_000);
     expect(await store.refreshTokens.get(hash)).toEqual({ userId, expiresAt: 5_000 });
-    const takes = await Promise.all([
-      store.refreshTokens.take(hash),
-      store.refreshTokens.take(hash),
-    ]);
+    const rotate = (next: string) =>
+      store.refreshTokens.rotate(hash, `rotated:${hash}`, { tokenHash: next, expiresAt: 9e3 }, 1);
+    const takes = await Promise.all([rotate(`${hash}-a`), rotate(`${hash}-b`)]);
     expect(takes.filter(Boolean)).toEqual([{ userId, expiresAt: 5_000 }]);
+    const successors = [
+      await store.refreshTokens.get(`${hash}-a`),
+      await store.refreshTokens.get(`${hash}-b`),
+    ];
+    expect(successors.filter(Boolean)).toEqual([{ userId, expiresAt: 9e3 }]);
+    expect(await store.refreshTokens.get(`rotated:${hash}`)).toEqual({ userId, expiresAt: 5_000 });
+    // An expired token is spent, and nothing takes its place.
+    await store.refreshTokens.insert(`${hash}-stale`, userId, 50);
+    const stale = { tokenHash: `${hash}-c`, expiresAt: 9e3 };
+    expect(
+      await store.refreshTokens.rotate(`${hash}-stale`, `rotated:${hash}-stale`, stale, 50),
+    ).toEqual({ userId, expiresAt: 50 });
+    expect(await store.refreshTokens.get(`${hash}-stale`)).toBeUndefined();
+    expect(await store.refreshTokens.get(`${hash}-c`)).toBeUndefined();
+    expect(await store.refreshTokens.get(`rotated:${hash}-stale`)).toBeUndefined();
     await store.refreshTokens.insert(`${hash}-old`, userId, 10);
     await store.refreshTokens.insert(`${hash}-new`, userId, 1e15);
     await store.refreshTokens.sweep(100);
@@ -228,6 +242,43 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     const other = { issuer: `${issuer}/other`, subject: 'sub-1', userId, linkedAt: 2_000 };
     expect(await store.identities.link(other)).toBe(true);
     expect(await store.identities.linksOf(userId)).toEqual([link, other]);
+  });
+
+  it('takes a linked account back from its password and sessions, in the link', async () => {
+    const issuer = `https://${unique('idp')}.test`;
+    const email = `${unique('taken')}@x.test`;
+    const account = await store.users.create({ email, name: 'T', passwordHash: 'argon2-hash' });
+    const userId = account?.id ?? '';
+    const bystander = await store.users.create({
+      email: `${unique('by')}@x.test`,
+      name: 'B',
+      passwordHash: 'other-hash',
+    });
+    const bystanderId = bystander?.id ?? '';
+    const [held, rotated, theirs] = [unique('held'), `rotated:${unique('r')}`, unique('theirs')];
+    await store.refreshTokens.insert(held, userId, 1e15);
+    await store.refreshTokens.insert(rotated, userId, 1e15);
+    await store.refreshTokens.insert(theirs, bystanderId, 1e15);
+    expect(await store.users.passwordHashOf(userId)).toBe('argon2-hash');
+    const link = { issuer, subject: 's', userId, linkedAt: 1_000 };
+    expect(await store.identities.link(link)).toBe(true);
+    expect(await store.users.byId(userId)).toMatchObject({ email, passwordHash: '' });
+    expect(await store.users.passwordHashOf(userId)).toBe('');
+    expect(await store.users.passwordHashOf('nobody')).toBeUndefined();
+    expect(await store.refreshTokens.get(held)).toBeUndefined();
+    expect(await store.refreshTokens.get(rotated)).toBeUndefined();
+    // Only that account: another's password and sessions stay.
+    expect(await store.users.byId(bystanderId)).toMatchObject({ passwordHash: 'other-hash' });
+    expect(await store.refreshTokens.get(theirs)).toEqual({ userId: bystanderId, expiresAt: 1e15 });
+    // A refused link writes nothing: a session issued after the link survives it.
+    const after = unique('after');
+    await store.refreshTokens.insert(after, userId, 1e15);
+    expect(await store.identities.link(link)).toBe(false);
+    expect(await store.refreshTokens.get(after)).toEqual({ userId, expiresAt: 1e15 });
+    const intoBystander = { ...link, userId: bystanderId };
+    expect(await store.identities.link(intoBystander)).toBe(false);
+    expect(await store.users.byId(bystanderId)).toMatchObject({ passwordHash: 'other-hash' });
+    expect(await store.refreshTokens.get(theirs)).toEqual({ userId: bystanderId, expiresAt: 1e15 });
   });
 
   it('creates an account with its identity in one step, or writes nothing', async () => {
@@ -973,5 +1024,73 @@ describe('postgres engine when the server stops', () => {
     await expect(store.chat.after(id, 0, 10)).resolves.toEqual([message]);
     const next = await store.chat.append(id, chat(3));
     expect(next.message.seq).toBe(2);
+  });
+});
+
+/** Polls until some statement waits for a lock (here: one the `link` transaction holds). */
+async function untilSomeoneWaits(link: pgDriver.Client): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  const waiting = 'SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted';
+  while ((await link.query<{ n: number }>(waiting)).rows[0]?.n === 0) {
+    if (Date.now() > deadline) throw new Error('nothing waited for the link');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('postgres engine: sessions against a link that is taking the account', () => {
+  let local: LocalPostgres;
+  let store: Storage;
+  beforeAll(async () => {
+    local = await startPostgres();
+    store = await openPostgresStorage(local.url);
+  }, 60_000);
+  afterAll(async () => {
+    await store?.close();
+    await local?.cleanup();
+  });
+
+  // Without the wait, a sign-in could store its session after the link's DELETE, read the old
+  // hash before the link's COMMIT, and keep a session the link meant to end (issue 21).
+  it('waits for the link to commit, then reads the emptied hash', async () => {
+    const email = `${unique('held')}@x.test`;
+    const user = await store.users.create({ email, name: 'H', passwordHash: 'argon2-hash' });
+    const userId = user?.id ?? '';
+    const link = new pgDriver.Client(local.url);
+    await link.connect();
+    try {
+      await link.query('BEGIN');
+      // What IdentityStore.link holds from its UPDATE to its COMMIT: the account's row.
+      await link.query("UPDATE users SET password_hash = '' WHERE id = $1", [userId]);
+      const read = store.users.passwordHashOf(userId);
+      await untilSomeoneWaits(link);
+      await link.query('COMMIT');
+      expect(await read).toBe('');
+    } finally {
+      await link.end();
+    }
+  });
+
+  it('rotates a token only around a link, never across it', async () => {
+    const email = `${unique('spun')}@x.test`;
+    const user = await store.users.create({ email, name: 'S', passwordHash: 'argon2-hash' });
+    const userId = user?.id ?? '';
+    const hash = unique('held');
+    await store.refreshTokens.insert(hash, userId, 1e15);
+    const link = new pgDriver.Client(local.url);
+    await link.connect();
+    try {
+      await link.query('BEGIN');
+      await link.query("UPDATE users SET password_hash = '' WHERE id = $1", [userId]);
+      const next = { tokenHash: `${hash}-next`, expiresAt: 1e15 };
+      const rotation = store.refreshTokens.rotate(hash, `rotated:${hash}`, next, 1);
+      await untilSomeoneWaits(link);
+      await link.query('DELETE FROM refresh_tokens WHERE user_id = $1', [userId]);
+      await link.query('COMMIT');
+      // The link revoked the token before the rotation could spend it: no successor.
+      expect(await rotation).toBeUndefined();
+      expect(await store.refreshTokens.get(next.tokenHash)).toBeUndefined();
+    } finally {
+      await link.end();
+    }
   });
 });

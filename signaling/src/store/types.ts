@@ -144,6 +144,13 @@ export interface UserStore {
   create(user: NewUser): Promise<UserRecord | undefined>;
   byEmail(email: string): Promise<UserRecord | undefined>;
   byId(id: string): Promise<UserRecord | undefined>;
+  /**
+   * The account's password hash, read again after a sign-in stored its session: a single
+   * sign-on link that took the account meanwhile (`IdentityStore.link`) either shows here as
+   * the emptied hash, or deleted that session. So the read waits for a change to the row in
+   * progress (PostgreSQL: FOR SHARE; SQLite serializes its writers, a session's insert too).
+   */
+  passwordHashOf(id: string): Promise<string | undefined>;
 }
 
 /** An account's link to an identity at an OpenID provider (issue 21, single sign-on). */
@@ -165,8 +172,12 @@ export interface IdentityStore {
   /** The account linked to (issuer, subject). */
   userOf(issuer: string, subject: string): Promise<string | undefined>;
   /**
-   * Links the identity to an existing account. False, writing nothing, when the identity is
-   * linked already (to any account) or the account has another identity of this issuer.
+   * Links the identity to an existing account and, in the same transaction, takes the account
+   * back from whoever could open it before: its password is removed (an empty hash, as for an
+   * account single sign-on created) and all its refresh tokens are deleted. An unverified
+   * sign-up may have been someone else's (account pre-hijacking, issue 21). False, writing
+   * nothing, when the identity is linked already (to any account) or the account has another
+   * identity of this issuer.
    */
   link(link: IdentityLink): Promise<boolean>;
   /**
@@ -189,8 +200,19 @@ export interface RefreshTokenRow {
 /** Refresh tokens by the hash of the token (the token itself is never stored). */
 export interface RefreshTokenStore {
   insert(tokenHash: string, userId: string, expiresAt: number): Promise<void>;
-  /** Deletes the row and returns it, atomically: of two concurrent takes, one gets the row. */
-  take(tokenHash: string): Promise<RefreshTokenRow | undefined>;
+  /**
+   * Spends a token: deletes its row and returns it, atomically (of two concurrent rotations,
+   * one gets the row). When the row had not expired at `now`, the same transaction stores the
+   * marker `rotatedHash` (the row's expiry, for spotting reuse) and the successor `next`. It
+   * holds the account's row meanwhile (PostgreSQL: FOR SHARE), so a single sign-on link
+   * (`IdentityStore.link`, issue 21) either finds the successor to revoke or leaves no row.
+   */
+  rotate(
+    tokenHash: string,
+    rotatedHash: string,
+    next: { tokenHash: string; expiresAt: number },
+    now: number,
+  ): Promise<RefreshTokenRow | undefined>;
   get(tokenHash: string): Promise<RefreshTokenRow | undefined>;
   delete(tokenHash: string): Promise<void>;
   revokeUser(userId: string): Promise<void>;

@@ -23,7 +23,14 @@ export class PgIdentityStore implements IdentityStore {
   }
 
   async link(link: IdentityLink): Promise<boolean> {
-    return (await this.pool.query(LINK, linkValues(link))).length === 1;
+    return this.pool.transaction(async (tx) => {
+      if ((await tx.query(LINK, linkValues(link))).length !== 1) return false;
+      // The row lock before the revocation: a sign-in's passwordHashOf (FOR SHARE) that does
+      // not wait for it ran before, so that sign-in's session exists for the DELETE to see.
+      await tx.query("UPDATE users SET password_hash = '' WHERE id = $1", [link.userId]);
+      await tx.query('DELETE FROM refresh_tokens WHERE user_id = $1', [link.userId]);
+      return true;
+    });
   }
 
   async createLinked(

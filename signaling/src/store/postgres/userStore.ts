@@ -32,4 +32,13 @@ export class PgUserStore implements UserStore {
     );
     return row && userRecordOf(row);
   }
+
+  async passwordHashOf(id: string): Promise<string | undefined> {
+    // FOR SHARE waits for a link's transaction holding the row, then reads what it committed.
+    const [row] = await this.pool.query<{ password_hash: string }>(
+      'SELECT password_hash FROM users WHERE id = $1 FOR SHARE',
+      [id],
+    );
+    return row?.password_hash;
+  }
 }

@@ -11,6 +11,7 @@ export class SqliteIdentityStore implements IdentityStore {
   readonly #insertUser;
   readonly #linksOf;
   readonly #createLinked;
+  readonly #linkExisting;
 
   constructor(db: Db) {
     this.#userOf = db.prepare<[string, string], { user_id: string }>(
@@ -28,6 +29,14 @@ export class SqliteIdentityStore implements IdentityStore {
     this.#linksOf = db.prepare<[string], IdentityRow>(
       `SELECT ${IDENTITY_COLUMNS} FROM user_identities WHERE user_id = ? ORDER BY linked_at`,
     );
+    const dropPassword = db.prepare("UPDATE users SET password_hash = '' WHERE id = ?");
+    const revokeSessions = db.prepare('DELETE FROM refresh_tokens WHERE user_id = ?');
+    this.#linkExisting = db.transaction((link: IdentityLink): boolean => {
+      if (this.#link.run(link).changes !== 1) return false;
+      dropPassword.run(link.userId);
+      revokeSessions.run(link.userId);
+      return true;
+    });
     this.#createLinked = db.transaction((user: UserRecord, link: IdentityLink): boolean => {
       if (this.#insertUser.run(user).changes !== 1) return false;
       if (this.#link.run(link).changes === 1) return true;
@@ -40,7 +49,7 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async link(link: IdentityLink): Promise<boolean> {
-    return this.#link.run(link).changes === 1;
+    return this.#linkExisting(link);
   }
 
   async createLinked(

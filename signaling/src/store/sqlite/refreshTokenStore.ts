@@ -6,6 +6,8 @@ interface Row {
   expires_at: number;
 }
 
+type Successor = { tokenHash: string; expiresAt: number };
+
 const toRow = (r: Row): RefreshTokenRow => ({ userId: r.user_id, expiresAt: r.expires_at });
 
 export class SqliteRefreshTokenStore implements RefreshTokenStore {
@@ -14,7 +16,7 @@ export class SqliteRefreshTokenStore implements RefreshTokenStore {
   readonly #delete;
   readonly #revokeUser;
   readonly #sweep;
-  readonly #take;
+  readonly #rotate;
 
   constructor(db: Db) {
     this.#insert = db.prepare(
@@ -26,8 +28,18 @@ export class SqliteRefreshTokenStore implements RefreshTokenStore {
     this.#delete = db.prepare('DELETE FROM refresh_tokens WHERE token_hash = ?');
     this.#revokeUser = db.prepare('DELETE FROM refresh_tokens WHERE user_id = ?');
     this.#sweep = db.prepare('DELETE FROM refresh_tokens WHERE expires_at <= ?');
-    this.#take = db.prepare<[string], Row>(
+    const take = db.prepare<[string], Row>(
       'DELETE FROM refresh_tokens WHERE token_hash = ? RETURNING user_id, expires_at',
+    );
+    this.#rotate = db.transaction(
+      (tokenHash: string, rotatedHash: string, next: Successor, now: number) => {
+        const row = take.get(tokenHash);
+        if (row && row.expires_at > now) {
+          this.#insert.run(rotatedHash, row.user_id, row.expires_at);
+          this.#insert.run(next.tokenHash, row.user_id, next.expiresAt);
+        }
+        return row;
+      },
     );
   }
 
@@ -35,8 +47,13 @@ export class SqliteRefreshTokenStore implements RefreshTokenStore {
     this.#insert.run(tokenHash, userId, expiresAt);
   }
 
-  async take(tokenHash: string): Promise<RefreshTokenRow | undefined> {
-    const row = this.#take.get(tokenHash);
+  async rotate(
+    tokenHash: string,
+    rotatedHash: string,
+    next: Successor,
+    now: number,
+  ): Promise<RefreshTokenRow | undefined> {
+    const row = this.#rotate(tokenHash, rotatedHash, next, now);
     return row && toRow(row);
   }
 

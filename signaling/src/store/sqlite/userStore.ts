@@ -9,6 +9,7 @@ export class SqliteUserStore implements UserStore {
   readonly #insert;
   readonly #byEmail;
   readonly #byId;
+  readonly #passwordHashOf;
 
   constructor(db: Db) {
     this.#insert = db.prepare(
@@ -19,6 +20,9 @@ export class SqliteUserStore implements UserStore {
       `SELECT ${USER_COLUMNS} FROM users WHERE email = ?`,
     );
     this.#byId = db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`);
+    this.#passwordHashOf = db.prepare<[string], { password_hash: string }>(
+      'SELECT password_hash FROM users WHERE id = ?',
+    );
   }
 
   async create(user: NewUser): Promise<UserRecord | undefined> {
@@ -34,5 +38,9 @@ export class SqliteUserStore implements UserStore {
   async byId(id: string): Promise<UserRecord | undefined> {
     const row = this.#byId.get(id);
     return row && userRecordOf(row);
+  }
+
+  async passwordHashOf(id: string): Promise<string | undefined> {
+    return this.#passwordHashOf.get(id)?.password_hash;
   }
 }
