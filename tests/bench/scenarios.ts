@@ -11,6 +11,7 @@ import { joinBots } from './scenarios/joinBots.ts';
 import { meeting } from './scenarios/meeting.ts';
 import { pwa } from './scenarios/pwa.ts';
 import { quality } from './scenarios/quality.ts';
+import { qualityFlap } from './scenarios/qualityFlap.ts';
 import { recording } from './scenarios/recording.ts';
 import { sfuFanout } from './scenarios/sfuFanout.ts';
 import { signaling } from './scenarios/signaling/index.ts';
@@ -41,6 +42,7 @@ export const SCENARIOS: readonly Scenario[] = [
   switchBots,
   glass,
   quality,
+  qualityFlap,
   pwa,
   cluster,
   failoverVideo,

@@ -1,5 +1,5 @@
 // The browser benchmark scenarios (join and switch, each also with bots; glass, PWA, failover,
-// walkie-talkie press -> audible, a whiteboard stroke, connection quality under impairment) in smoke mode: a few iterations each, in the serial end-to-end
+// walkie-talkie press -> audible, a whiteboard stroke, connection quality under impairment, steady and toggling) in smoke mode: a few iterations each, in the serial end-to-end
 // project, since each drives Chromium.
 
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { SCENARIOS } from '../bench/scenarios.ts';
 describe('browser benchmark scenarios (smoke)', () => {
   const browserScenarios = SCENARIOS.filter(usesBrowser);
 
-  it('are the ten the issues ask for', () => {
+  it('are the eleven the issues ask for', () => {
     expect(browserScenarios.map((s) => s.name).sort()).toEqual([
       'board-stroke',
       'failover-video',
@@ -18,6 +18,7 @@ describe('browser benchmark scenarios (smoke)', () => {
       'join-bots',
       'pwa',
       'quality',
+      'quality-flap',
       'switch',
       'switch-bots',
       'walkie-latency',
