@@ -6,6 +6,7 @@ import {
   PROBE_EVERY_MS,
   PROBE_MS,
   PROBE_SETTLE_MS,
+  RELAPSE_MS,
   STABLE_MS,
   VideoFallback,
 } from './videoFallback.ts';
@@ -96,6 +97,27 @@ describe('VideoFallback', () => {
     );
     const ended = stuck.find(([t, p]) => t > probeAt && p === 'off')?.[0];
     expect(ended! - probeAt).toBeLessThan(PROBE_SETTLE_MS + 2 * TICK);
+  });
+
+  it('treats a new trouble long after a resume as new, not as a relapse', () => {
+    const f = new VideoFallback();
+    // Poor for 10 s, good for 30 s, three times: each pause probes at the first step.
+    const spaced = (t: number) => (t % 40_000 < 10_000 ? POOR : GOOD);
+    const plans = run(f, 0, 120_000, spaced);
+    const offs = plans.filter(
+      ([t, p], i) => p === 'off' && plans[i - 1]?.[1] !== 'off' && t % 40_000 < 10_000,
+    );
+    expect(offs.length).toBe(3);
+    for (const [off] of offs) {
+      expect(
+        firstAt(
+          plans.filter(([t]) => t > off),
+          'probe',
+        )! - off,
+      ).toBe(PROBE_EVERY_MS[0]);
+    }
+    expect(f.pauses).toBe(3);
+    expect(RELAPSE_MS).toBeLessThan(30_000);
   });
 
   it('starts over on reset', () => {

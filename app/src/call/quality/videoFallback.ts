@@ -29,6 +29,11 @@ export const PROBE_SETTLE_MS = 2_500;
  * second where the path has room, while on a path that has none it stops at the limit.
  */
 export const PROBE_MAX_MS = 8_000;
+/**
+ * A pause this soon after a resume is a relapse: the resumed video itself was too much for
+ * the link. A new trouble later on is not, and comes back as fast as the first.
+ */
+export const RELAPSE_MS = 15_000;
 /** Video that held this long since it came back resets the probe interval to its first step. */
 export const STABLE_MS = 60_000;
 
@@ -49,8 +54,8 @@ const climbing = (v: Verdict, bestKbps: number) =>
  * Audio-only fallback for what we send (issue 20): when our uplink stays poor, our camera
  * stops being sent and the audio carries on; a short probe (PROBE_MS) every few seconds tries
  * whether video gets through again, and video comes back once one does. The others keep seeing "Video paused" during a probe: only a resume is visible.
- * A relapse soon after a resume doubles the time between probes, so a link that keeps
- * flapping pauses and resumes at most once per PROBE_EVERY_MS step, not at its own pace.
+ * A relapse within RELAPSE_MS of a resume doubles the time between probes, so a link that
+ * cannot hold video pauses and resumes at most once per PROBE_EVERY_MS step, not at its pace.
  * Pure: fed one verdict per tick with the time.
  */
 export class VideoFallback {
@@ -106,7 +111,7 @@ export class VideoFallback {
   }
 
   private pause(now: number): 'off' {
-    if (now - this.lastResume < STABLE_MS) {
+    if (now - this.lastResume < RELAPSE_MS) {
       this.step = Math.min(this.step + 1, PROBE_EVERY_MS.length - 1);
     }
     this.pauses += 1;
