@@ -110,6 +110,12 @@ export const qualityFlap: Scenario = {
     'no more pauses than caps: the fallback pauses after 3 s of a poor uplink and resumes only after a probe; a relapse within a minute of a resume doubles the time between probes (issue 20)',
   anchor:
     'LiveKit and BigBlueButton users ask for an audio-only fallback that comes back (prior-art notes); a fallback that followed the network at its own pace would flip the picture every few seconds.',
+  analysis: [
+    'The run above (2026-12-07, 2 cores, nothing else running): 15 pauses and 15 resumes over 15 caps. The pauses came 8-17 s into a cap, the resumes 2-19 s after it was lifted (a few resumes fell early in the next cap: the probe had passed just before it). Two caps saw no pause and one saw two (a relapse 4 s after a resume, which doubled the time to the next probe).',
+    '',
+    '- **Why so late into a cap:** the level that pauses is the sender\'s own "poor" held for 3 s, and under a 150 kbit/s cap the bandwidth estimate falls below 200 kbit/s only after the queue has filled; the fallback waits for that.',
+    '- **Why slow to come back:** while paused, the estimate is what it was under the cap; each probe raises it (Chrome probes at up to twice its estimate on each step of the stair), and a probe passes only once it is over 200 kbit/s. The video was shown 71 % of the free time; an earlier run with another benchmark on the machine at the same time: 47 %.',
+  ].join('\n'),
   needs: ['chromium', 'nft', 'tc', 'ip'],
   run,
 };
