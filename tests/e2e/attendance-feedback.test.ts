@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useServerAndBrowser } from './support/harness.ts';
 import { newPeerPage } from './support/browser.ts';
 import { createRoom, joinRoom } from './support/call.ts';
 import { waitFor } from './support/wait.ts';
+import { wcagViolations } from './support/axe.ts';
 
 // Issue 21's proof for "after the session", in the browser: a guest joins, leaves and rates the
 // meeting 4 stars with a comment from the keyboard alone; the host leaves and opens
@@ -13,21 +13,11 @@ import { waitFor } from './support/wait.ts';
 // (WCAG 2.1 A/AA, serious or critical) at a laptop's and a phone's size, and are saved as
 // screenshots (ATTEND_SHOTS, default /tmp/parley-attendance-shots).
 
-const AXE_SOURCE = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
 const SIZES = {
   laptop: { width: 1280, height: 800 },
   phone: { width: 390, height: 844 },
 } as const;
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const SHOTS = process.env.ATTEND_SHOTS ?? '/tmp/parley-attendance-shots';
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  tags: string[];
-  nodes: { target: unknown[] }[];
-}
 
 /** axe at both sizes (with a screenshot each): the serious or critical WCAG failures, as lines. */
 async function scan(page: Page, name: string): Promise<string[]> {
@@ -35,19 +25,7 @@ async function scan(page: Page, name: string): Promise<string[]> {
   mkdirSync(SHOTS, { recursive: true });
   for (const [size, viewport] of Object.entries(SIZES)) {
     await page.setViewportSize(viewport);
-    if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async (tags) => {
-      const { axe } = globalThis as unknown as {
-        axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Violation[] }> };
-      };
-      const doc = (globalThis as unknown as { document: unknown }).document;
-      return (await axe.run(doc, { runOnly: { type: 'tag', values: tags } })).violations;
-    }, WCAG_TAGS);
-    for (const v of violations) {
-      if (v.impact !== 'serious' && v.impact !== 'critical') continue;
-      lines.push(`${name} @ ${size}: ${v.id} ${v.help}`);
-      for (const n of v.nodes) lines.push(`    ${n.target.map(String).join(' > ')}`);
-    }
+    for (const line of await wcagViolations(page)) lines.push(`${name} @ ${size}: ${line}`);
     await page.screenshot({ path: `${SHOTS}/${name}-${size}.png`, fullPage: true });
   }
   return lines;
