@@ -2,10 +2,8 @@
 // connection as poor or lost, and how soon video is back when the network is.
 
 import type { Page } from 'playwright-core';
-import { launchChromium, newPeerPage } from '../../e2e/support/browser.ts';
-import { createRoom, expectMediaFromAll, joinRoom, linkStats } from '../../e2e/support/call.ts';
-import { NetRig } from '../../e2e/support/netns.ts';
-import { startTestServer } from '../../e2e/support/server.ts';
+import { linkStats } from '../../e2e/support/call.ts';
+import { impairedCall } from '../lib/impairedCall.ts';
 import { waitFor } from '../../e2e/support/wait.ts';
 import { round, sleep, summarize } from '../lib/stats.ts';
 import type { Figure, Scenario, ScenarioOutput } from '../types.ts';
@@ -46,30 +44,13 @@ async function frames(watcher: Page): Promise<number> {
 
 async function run({ smoke, log }: { smoke: boolean; log: (l: string) => void }) {
   const plan = smoke ? SMOKE : FULL;
-  const rig = await NetRig.create();
-  const server = await startTestServer({ host: rig.hostIp });
-  const outside = await launchChromium({ secureOrigins: [server.url] });
-  const inside = await rig.launchChromium({ secureOrigins: [server.url] });
+  const { rig, watcher, close } = await impairedCall();
   const toPoor: number[] = [];
   const toPaused: number[] = [];
   const resumed: number[] = [];
   const toLost: number[] = [];
   const videoBack: number[] = [];
   try {
-    const watcher = (await newPeerPage(outside, { label: 'watcher' })).page;
-    const inner = await newPeerPage(inside, { label: 'impaired' });
-    // The app's own HD capture, not the tests' small one: a picture 150 kbit/s cannot carry,
-    // as a real camera's would not be.
-    await inner.context.addInitScript(() => {
-      const storage = (globalThis as unknown as { localStorage: { removeItem(k: string): void } })
-        .localStorage;
-      storage.removeItem('parley:capture');
-    });
-    const impaired = inner.page;
-    const url = await createRoom(watcher, server.url);
-    await joinRoom(watcher, url, 'Watcher');
-    await joinRoom(impaired, url, 'Impaired');
-    await Promise.all([expectMediaFromAll(watcher, 1), expectMediaFromAll(impaired, 1)]);
     for (let i = 0; i < plan.rounds; i++) {
       // Settled and good again before each round: the hysteresis recovers slowly, and after an
       // outage the sender's bandwidth estimate climbs back over tens of seconds.
@@ -113,10 +94,7 @@ async function run({ smoke, log }: { smoke: boolean; log: (l: string) => void })
       );
     }
   } finally {
-    await inside.close();
-    await outside.close();
-    await server.close();
-    await rig.close();
+    await close();
   }
   const poor = summarize(toPoor);
   const paused = summarize(toPaused);

@@ -3,10 +3,7 @@
 // changed.
 
 import type { Page } from 'playwright-core';
-import { launchChromium, newPeerPage } from '../../e2e/support/browser.ts';
-import { createRoom, expectMediaFromAll, joinRoom } from '../../e2e/support/call.ts';
-import { NetRig } from '../../e2e/support/netns.ts';
-import { startTestServer } from '../../e2e/support/server.ts';
+import { impairedCall } from '../lib/impairedCall.ts';
 import { round, sleep } from '../lib/stats.ts';
 import type { Figure, Scenario, ScenarioOutput } from '../types.ts';
 
@@ -21,27 +18,12 @@ async function pausedNote(watcher: Page): Promise<boolean> {
 
 async function run({ smoke, log }: { smoke: boolean; log: (l: string) => void }) {
   const plan = smoke ? SMOKE : FULL;
-  const rig = await NetRig.create();
-  const server = await startTestServer({ host: rig.hostIp });
-  const outside = await launchChromium({ secureOrigins: [server.url] });
-  const inside = await rig.launchChromium({ secureOrigins: [server.url] });
+  const { rig, watcher, close } = await impairedCall();
   /** Each change the watcher saw: when (ms from the start) and whether video is now paused. */
   const flips: { at: number; paused: boolean }[] = [];
   let shownWhileFree = 0;
   let freeSamples = 0;
   try {
-    const watcher = (await newPeerPage(outside, { label: 'watcher' })).page;
-    const inner = await newPeerPage(inside, { label: 'impaired' });
-    // The app's HD capture: 150 kbit/s cannot carry it (see the quality scenario).
-    await inner.context.addInitScript(() => {
-      const storage = (globalThis as unknown as { localStorage: { removeItem(k: string): void } })
-        .localStorage;
-      storage.removeItem('parley:capture');
-    });
-    const url = await createRoom(watcher, server.url);
-    await joinRoom(watcher, url, 'Watcher');
-    await joinRoom(inner.page, url, 'Impaired');
-    await Promise.all([expectMediaFromAll(watcher, 1), expectMediaFromAll(inner.page, 1)]);
     await sleep(3_000);
 
     const start = Date.now();
@@ -68,10 +50,7 @@ async function run({ smoke, log }: { smoke: boolean; log: (l: string) => void })
       log(`cycle ${c + 1}/${plan.cycles}: ${pauses} pauses so far`);
     }
   } finally {
-    await inside.close();
-    await outside.close();
-    await server.close();
-    await rig.close();
+    await close();
   }
   const pauses = flips.filter((f) => f.paused).length;
   const resumes = flips.length - pauses;
