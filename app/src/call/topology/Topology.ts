@@ -19,6 +19,7 @@ import { SpeakerDetector } from './SpeakerDetector.ts';
 import { inboundOf } from './rtcStats.ts';
 import type { IceCredentials } from '../session/IceCredentials.ts';
 import type { OutboundLink } from '../quality/QualityMonitor.ts';
+import { SFU_LINK, SendPlans } from './sendPlans.ts';
 import type { SendPlan } from '../quality/sendPlan.ts';
 import { log } from '../../log.ts';
 import { background } from '../../util/background.ts';
@@ -53,8 +54,6 @@ type SfuPush = ServerMessageOf<
 export type MediaMessage = SfuPush | ServerMessageOf<'signal' | 'active-speaker'>;
 
 const SPEAKER_SAMPLE_MS = 400;
-/** The link id of our SFU send transport in send plans (peer ids are UUIDs). */
-const SFU_LINK = 'sfu';
 
 /**
  * The room's media paths for one membership (one `joined`): the mesh of peer links, our
@@ -78,12 +77,7 @@ export class Topology {
   /** Peers whose mesh link failed and is being rebuilt ("Reconnecting…" meanwhile). */
   private readonly recovering = new Set<string>();
   private sfuStatus: string | null = null;
-  /** The send plans that are not `full`, by link (a peer id, or SFU_LINK). */
-  private readonly plans = new Map<string, SendPlan>();
-  /** Peers who asked for none of our camera's video on our mesh link (audio only). */
-  private readonly videoNotWanted = new Set<string>();
-  /** Camera video goes both ways (false: audio only). */
-  private receiveVideo: boolean;
+  private readonly plans: SendPlans;
   private readonly stopIce: () => void;
 
   constructor(
@@ -92,7 +86,7 @@ export class Topology {
     joined: { mode: RoomMode; sfu?: SfuState; peers: string[] },
   ) {
     this.mode = joined.mode;
-    this.receiveVideo = !opts.audioOnly();
+    this.plans = new SendPlans(opts.audioOnly());
     this.mesh = new Mesh(
       {
         signal: (to, data) => this.sendSignal(to, data),
@@ -105,7 +99,7 @@ export class Topology {
         },
         built: (peerId) => {
           if (this.screen) this.note(peerId, { ctl: 'screen', stream: this.screen.id });
-          if (!this.receiveVideo) this.note(peerId, { ctl: 'video', send: false });
+          if (this.plans.audioOnly) this.note(peerId, { ctl: 'video', send: false });
         },
         lost: (peerId) => this.setRecovering(peerId, true),
         gaveUp: (peerId) => events.unrecoverable(`the link to ${peerId} did not come back`),
@@ -139,9 +133,9 @@ export class Topology {
       },
       () => this.localTracks(),
       (key) => this.seen.get(key),
-      this.receiveVideo,
+      !this.plans.audioOnly,
     );
-    if (!this.receiveVideo) this.sfu.setSendPlan('off');
+    this.sfu.setSendPlan(this.plans.forSfu());
     this.speakerTimer = setInterval(
       () => background(this.sampleSpeaker(), 'speaker sampling'),
       SPEAKER_SAMPLE_MS,
@@ -273,8 +267,7 @@ export class Topology {
     this.remote.removePeer(peerId);
     this.sfu.peerLeft(peerId);
     this.switcher.peerLeft(peerId);
-    this.videoNotWanted.delete(peerId);
-    this.plans.delete(peerId);
+    this.plans.peerLeft(peerId);
     for (const key of [...this.seen.keys()])
       if (key.startsWith(`${peerId}/`)) this.seen.delete(key);
   }
@@ -350,9 +343,8 @@ export class Topology {
    * rebuilt mesh link or a new SFU session starts with it.
    */
   setSendPlan(link: string, plan: SendPlan): void {
-    if (plan === 'full') this.plans.delete(link);
-    else this.plans.set(link, plan);
-    if (link === SFU_LINK) this.sfu.setSendPlan(this.sfuPlan());
+    this.plans.setMonitored(link, plan);
+    if (link === SFU_LINK) this.sfu.setSendPlan(this.plans.forSfu());
     else this.applyMeshPlan(link, true);
   }
 
@@ -363,33 +355,23 @@ export class Topology {
    * is merely off still sends a black frame now and then). Screen shares are not touched.
    */
   setAudioOnly(on: boolean): void {
-    if (on === !this.receiveVideo) return;
-    this.receiveVideo = !on;
+    if (!this.plans.setAudioOnly(on)) return;
     this.sfu.setReceiveVideo(!on);
     for (const peerId of this.peers) {
       this.note(peerId, { ctl: 'video', send: !on });
       this.applyMeshPlan(peerId, true);
     }
-    this.sfu.setSendPlan(this.sfuPlan());
-  }
-
-  private sfuPlan(): SendPlan {
-    return this.receiveVideo ? (this.plans.get(SFU_LINK) ?? 'full') : 'off';
+    this.sfu.setSendPlan(this.plans.forSfu());
   }
 
   private onVideoWanted(peerId: string, send: boolean): void {
-    if (send) this.videoNotWanted.delete(peerId);
-    else this.videoNotWanted.add(peerId);
+    this.plans.setWanted(peerId, send);
     this.applyMeshPlan(peerId, true);
   }
 
-  /**
-   * The link's plan: none of our video where its peer asked for none, else the quality
-   * monitor's. A link that connects only needs it when it is not `full`; a change applies it.
-   */
+  /** A link that connects only needs its plan when it is not `full`; a change applies it. */
   private applyMeshPlan(peerId: string, changed = false): void {
-    const off = !this.receiveVideo || this.videoNotWanted.has(peerId);
-    const plan = off ? 'off' : (this.plans.get(peerId) ?? 'full');
+    const plan = this.plans.forMesh(peerId);
     const camera = this.opts.localStream()?.getVideoTracks()[0];
     if (camera && (changed || plan !== 'full')) this.mesh.setSendPlan(peerId, plan, camera);
   }
