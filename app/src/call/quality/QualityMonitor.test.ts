@@ -78,8 +78,8 @@ function rig(names: string[]) {
     view: () => view,
     plans,
     /** Our sending links' reports, as mesh links `L0`, `L1`… (or one SFU link). */
-    setOutbound: (r: StatsReport[], adapts = true) =>
-      (outbound = r.map((report, i) => ({ link: adapts ? `L${i}` : 'sfu', report, adapts }))),
+    setOutbound: (r: StatsReport[], sfu = false) =>
+      (outbound = r.map((report, i) => ({ link: sfu ? 'sfu' : `L${i}`, report, sfu }))),
     /** Runs `ms` of ticks; `loss(name)` is each sender's loss now (null: nothing arrives). */
     async run(ms: number, loss: (name: string) => number | null) {
       for (const end = now + ms; now < end;) {
@@ -170,7 +170,7 @@ describe('QualityMonitor', () => {
 
   it('pauses our video when our uplink stays poor, tells the room, and resumes after a probe', async () => {
     const r = rig(['Ada']);
-    r.setOutbound([sent(0.3)], false);
+    r.setOutbound([sent(0.3)], true);
     await r.run(PAUSE_AFTER_MS + 1_000, () => 0);
     expect(r.plans).toEqual([
       ['sfu', 'full'],
@@ -181,7 +181,7 @@ describe('QualityMonitor', () => {
 
     // The link heals: the next probe sends video again, still shown to the others as paused
     // until it has passed; then video is back.
-    r.setOutbound([sent(0)], false);
+    r.setOutbound([sent(0)], true);
     await r.run(PROBE_EVERY_MS[0] + 1_000, () => 0);
     expect(r.plans.slice(2)).toEqual([
       ['sfu', 'low'],

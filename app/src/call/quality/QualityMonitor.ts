@@ -56,11 +56,12 @@ export interface OutboundLink {
   link: string;
   report: StatsReport;
   /**
-   * Whether the link's own quality sizes the video it carries (a mesh link: only that
-   * receiver is concerned). The SFU's send transport does not: its simulcast layers and the
-   * SFU choose per receiver.
+   * The link goes to the SFU. Its own quality then does not size the video it carries (its
+   * simulcast layers and the SFU choose per receiver; a mesh link has one receiver), and its
+   * audio receiver reports are no measure of it: mediasoup reports there the worst loss of
+   * its own receivers of that audio (so that Opus adds in-band FEC for them).
    */
-  adapts: boolean;
+  sfu: boolean;
 }
 
 /** What a tile (or our own status) shows: a level and the words for it. */
@@ -250,7 +251,7 @@ export class QualityMonitor {
         this.links.set(l.link, state);
       }
       const level = state.level.update(l.sample ? classify(l.sample) : GOOD, now);
-      const own = l.adapts && !this.fallback.probing;
+      const own = !l.sfu && !this.fallback.probing;
       const plan = fallback === 'full' && own ? sizeFor(level) : fallback;
       if (plan === state.plan) continue;
       state.plan = plan;
@@ -284,7 +285,9 @@ export class QualityMonitor {
     const totals = links.map((l) => sentTotals(l.report, now));
     const resent = this.resent.push(totals);
     return links.map((l, i) => {
-      const sample = outboundSample(l.report, this.freshness.fresh(l.link, l.report, now));
+      const audioLoss = !l.sfu;
+      const fresh = this.freshness.fresh(l.link, l.report, now);
+      const sample = outboundSample(l.report, { fresh, audioLoss });
       const loss = resent.get(totals[i]!.key) ?? null;
       const merged =
         !sample || loss === null
@@ -294,8 +297,10 @@ export class QualityMonitor {
       // that it sends as retransmissions: our resending is no measure of loss during one, and
       // only the video reports since it began speak for it.
       const since = videoReportsSince(l.report, this.probeStart.get(l.link) ?? new Map());
-      const probed = this.fallback.probing ? outboundSample(l.report, since) : null;
-      return { link: l.link, adapts: l.adapts, sample: merged, probed, raw: l.report };
+      const probed = this.fallback.probing
+        ? outboundSample(l.report, { fresh: since, audioLoss })
+        : null;
+      return { link: l.link, sfu: l.sfu, sample: merged, probed, raw: l.report };
     });
   }
 
@@ -311,7 +316,7 @@ export class QualityMonitor {
 
 interface SampledLink {
   link: string;
-  adapts: boolean;
+  sfu: boolean;
   sample: LinkSample | null;
   /** During a probe: what the video reports since it began say (see uplinkSamples). */
   probed: LinkSample | null;

@@ -151,10 +151,21 @@ describe('outboundSample', () => {
       pair,
       transport,
     ]);
-    expect(outboundSample(report, new Set(['RA']))?.lossPct).toBe(0);
+    expect(outboundSample(report, { fresh: new Set(['RA']) })?.lossPct).toBe(0);
     // None fresh: still a sample of the link, with no loss from what is stale.
-    expect(outboundSample(report, new Set())).toMatchObject({ lossPct: 0, rttMs: 50 });
+    expect(outboundSample(report, { fresh: new Set() })).toMatchObject({ lossPct: 0, rttMs: 50 });
     expect(outboundSample(report)?.lossPct).toBe(40);
+  });
+
+  it("leaves out audio's loss where it is not the link's (the SFU's worst receiver)", () => {
+    const report = fakeReport([
+      { id: 'RA', type: 'remote-inbound-rtp', kind: 'audio', fractionLost: 0.5 },
+      { id: 'RV', type: 'remote-inbound-rtp', kind: 'video', fractionLost: 0.25 },
+      pair,
+      transport,
+    ]);
+    expect(outboundSample(report)?.lossPct).toBe(50);
+    expect(outboundSample(report, { audioLoss: false })?.lossPct).toBe(25);
   });
 });
 

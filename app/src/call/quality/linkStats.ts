@@ -118,9 +118,14 @@ export class InboundWindow {
  */
 export function outboundSample(
   report: StatsReport,
-  /** The receiver reports to read (see ReportFreshness); undefined: all of them. */
-  fresh?: ReadonlySet<string>,
+  options: {
+    /** The receiver reports to read (see ReportFreshness); undefined: all of them. */
+    fresh?: ReadonlySet<string>;
+    /** Audio's reported loss is this link's (false on the SFU's link: see OutboundLink.sfu). */
+    audioLoss?: boolean;
+  } = {},
 ): LinkSample | null {
+  const { fresh, audioLoss = true } = options;
   let seen = false;
   let lossPct = 0;
   let rttMs: number | null = null;
@@ -130,7 +135,7 @@ export function outboundSample(
     // A link with no fresh report still has a sample (its bandwidth, its ICE round trip).
     if (s.type === 'remote-inbound-rtp') seen = true;
     if (s.type === 'remote-inbound-rtp' && (!fresh || fresh.has(String(s.id)))) {
-      lossPct = Math.max(lossPct, num(s.fractionLost) * 100);
+      if (audioLoss || s.kind !== 'audio') lossPct = Math.max(lossPct, num(s.fractionLost) * 100);
       if (typeof s.roundTripTime === 'number') rttMs = Math.max(rttMs ?? 0, s.roundTripTime * 1000);
       if (s.kind === 'audio' && typeof s.jitter === 'number') jitterMs = s.jitter * 1000;
     }

@@ -333,8 +333,8 @@ export class Topology {
   async sendStats(): Promise<OutboundLink[]> {
     const [mesh, sfu] = await Promise.all([this.mesh.sendStats(), this.sfu.sendStats()]);
     return [
-      ...mesh.map(({ peerId, report }) => ({ link: peerId, report, adapts: true })),
-      ...sfu.map((report) => ({ link: SFU_LINK, report, adapts: false })),
+      ...mesh.map(({ peerId, report }) => ({ link: peerId, report, sfu: false })),
+      ...sfu.map((report) => ({ link: SFU_LINK, report, sfu: true })),
     ];
   }
 
