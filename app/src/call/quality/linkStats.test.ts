@@ -171,10 +171,11 @@ describe('outboundSample', () => {
 
 describe('videoReportsSince', () => {
   it('names the video reports that came at least twice since the snapshot', () => {
+    // Chrome counts reports as round trips measured; the spec's counter is reportsReceived.
     const at = (a: number, v1: number, v2: number) =>
       fakeReport([
-        { id: 'RA', type: 'remote-inbound-rtp', kind: 'audio', reportsReceived: a },
-        { id: 'V1', type: 'remote-inbound-rtp', kind: 'video', reportsReceived: v1 },
+        { id: 'RA', type: 'remote-inbound-rtp', kind: 'audio', roundTripTimeMeasurements: a },
+        { id: 'V1', type: 'remote-inbound-rtp', kind: 'video', roundTripTimeMeasurements: v1 },
         { id: 'V2', type: 'remote-inbound-rtp', kind: 'video', reportsReceived: v2 },
       ]);
     const counts = reportCounts(at(10, 4, 7));
@@ -188,7 +189,7 @@ describe('ReportFreshness', () => {
   const reports = (audio: number, video: number) =>
     fakeReport([
       { id: 'RA', type: 'remote-inbound-rtp', kind: 'audio', reportsReceived: audio },
-      { id: 'RV', type: 'remote-inbound-rtp', kind: 'video', reportsReceived: video },
+      { id: 'RV', type: 'remote-inbound-rtp', kind: 'video', roundTripTimeMeasurements: video },
       { id: 'RX', type: 'remote-inbound-rtp', kind: 'video' },
     ]);
 

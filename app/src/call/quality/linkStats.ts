@@ -160,11 +160,22 @@ export function outboundSample(
 }
 
 /**
+ * How many receiver reports a remote-inbound-rtp stat has taken in. The spec's counter is
+ * `reportsReceived`, which Chrome does not have; Chrome counts the reports that measured a
+ * round trip, which every report answering one of our sender reports does.
+ */
+function reportCount(s: Stat): number | null {
+  if (typeof s.reportsReceived === 'number') return s.reportsReceived;
+  if (typeof s.roundTripTimeMeasurements === 'number') return s.roundTripTimeMeasurements;
+  return null;
+}
+
+/**
  * Which receiver reports (remote-inbound-rtp) are news. A browser keeps the last report of a
  * sender that went quiet (a paused video, a switched-off simulcast layer) and sends audio's
  * only every few seconds: the loss it reported before a network got better would otherwise
- * speak for the link long after. A report counts for WINDOW_MS after its `reportsReceived`
- * last moved; one without that counter always counts.
+ * speak for the link long after. A report counts for WINDOW_MS after its count (reportCount)
+ * last moved; one without a count always counts.
  */
 export class ReportFreshness {
   private readonly seen = new Map<string, { count: number; at: number }>();
@@ -178,16 +189,17 @@ export class ReportFreshness {
       const id = String(s.id);
       const key = `${link}/${id}`;
       present.add(key);
-      if (typeof s.reportsReceived !== 'number') {
+      const count = reportCount(s);
+      if (count === null) {
         out.add(id);
         return;
       }
       const last = this.seen.get(key);
       if (!last) {
         // The first sight of a report says nothing of when it came: news only once it moves.
-        this.seen.set(key, { count: s.reportsReceived, at: Number.NEGATIVE_INFINITY });
-      } else if (last.count !== s.reportsReceived) {
-        this.seen.set(key, { count: s.reportsReceived, at: now });
+        this.seen.set(key, { count, at: Number.NEGATIVE_INFINITY });
+      } else if (last.count !== count) {
+        this.seen.set(key, { count, at: now });
         out.add(id);
       } else if (now - last.at < WINDOW_MS) {
         out.add(id);
@@ -202,7 +214,7 @@ export class ReportFreshness {
 
 /**
  * The ids of the video receiver reports (remote-inbound-rtp) in `report` that came after
- * `counts`, a snapshot of their `reportsReceived`, by at least `after` reports. A video that
+ * `counts`, a snapshot of their report counts (reportCount), by at least `after` reports. A video that
  * was paused is reported again once it flows, and the first report spans the pause: the loss
  * from before it (up to the last report then) counts in it. The second is its own.
  */
@@ -214,17 +226,17 @@ export function videoReportsSince(
   const out = new Set<string>();
   report.forEach((s) => {
     if (s.type !== 'remote-inbound-rtp' || s.kind !== 'video') return;
-    const count = num(s.reportsReceived);
+    const count = reportCount(s) ?? 0;
     if (count - (counts.get(String(s.id)) ?? 0) >= after) out.add(String(s.id));
   });
   return out;
 }
 
-/** Each remote-inbound-rtp's `reportsReceived` now, by id (a snapshot for videoReportsSince). */
+/** Each remote-inbound-rtp's report count now, by id (a snapshot for videoReportsSince). */
 export function reportCounts(report: StatsReport): Map<string, number> {
   const out = new Map<string, number>();
   report.forEach((s) => {
-    if (s.type === 'remote-inbound-rtp') out.set(String(s.id), num(s.reportsReceived));
+    if (s.type === 'remote-inbound-rtp') out.set(String(s.id), reportCount(s) ?? 0);
   });
   return out;
 }
