@@ -39,6 +39,8 @@ export interface Impairment {
   lossPercent?: number;
   /** Bandwidth cap in each direction, kbit/s (`tc tbf` on both veth ends). */
   rateKbit?: number;
+  /** Bandwidth cap on what the namespace receives only, kbit/s (the host end's `tc tbf`). */
+  downRateKbit?: number;
   /** Drop UDP from and to the namespace except with these host ports (e.g. to leave TURN/TCP only
    * pass `true` or `{}`, or keep TURN/UDP with `{ exceptPorts: [turnPort] }`). */
   blockUdp?: { exceptPorts?: number[] } | boolean;
@@ -255,17 +257,10 @@ export class NetRig {
     ] as const) {
       const tc = inside ? ['ip', 'netns', 'exec', ns, 'tc'] : ['tc'];
       const [cmd, ...pre] = tc as [string, ...string[]];
-      if (i.rateKbit !== undefined && i.rateKbit > 0) {
-        await sh(cmd, [
-          ...pre,
-          'qdisc',
-          'replace',
-          'dev',
-          dev,
-          'root',
-          'tbf',
-          ...tbfArgs(i.rateKbit),
-        ]);
+      // The host end sends into the namespace: its cap is the namespace's downlink.
+      const rate = inside ? i.rateKbit : (i.downRateKbit ?? i.rateKbit);
+      if (rate !== undefined && rate > 0) {
+        await sh(cmd, [...pre, 'qdisc', 'replace', 'dev', dev, 'root', 'tbf', ...tbfArgs(rate)]);
       } else {
         // No root qdisc to delete is fine: that is the unimpaired state.
         await sh(cmd, [...pre, 'qdisc', 'del', 'dev', dev, 'root']).catch(() => undefined);
