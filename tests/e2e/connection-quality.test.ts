@@ -11,6 +11,7 @@ const tile = (page: Page, name: string) => page.locator(`figure[data-peer-name="
 const qualityOf = (page: Page, name: string) => tile(page, name).getAttribute('data-quality');
 const selfBanner = (page: Page) => page.locator('.self-quality');
 const VIDEO_PAUSED = 'Video paused - poor connection';
+const INCOMING_PAUSED = 'Video paused - your connection';
 
 /** Waits until `name`'s tile on `page` shows one of `levels`; returns how long it took (ms). */
 async function tileShows(page: Page, name: string, levels: string[], timeoutMs = 10_000) {
@@ -159,5 +160,72 @@ describe.each([
     // The picture is back for everyone. (The level itself recovers as the sender's bandwidth
     // estimate climbs back: in SFU mode with an HD camera, that took over 30 s in one run.)
     await expectTilesLive(ann, [ids[2]!], via);
+  });
+
+  it("pauses others' video to someone whose downlink cannot carry it, and brings it back", async () => {
+    const pages = await Promise.all([
+      newPeerPage(outside, { label: 'ann' }),
+      newPeerPage(outside, { label: 'bo' }),
+      newPeerPage(inside, { label: 'impaired' }),
+    ]);
+    contexts.push(...pages.map((p) => p.context));
+    // Ann and Bo send the app's HD camera: two of them do not fit 150 kbit/s.
+    for (const p of pages.slice(0, 2)) {
+      await p.context.addInitScript(() => {
+        const storage = (globalThis as unknown as { localStorage: { removeItem(k: string): void } })
+          .localStorage;
+        storage.removeItem('parley:capture');
+      });
+    }
+    const [ann, bo, impaired] = pages.map((p) => p.page) as [Page, Page, Page];
+    const start = Date.now();
+    impaired.on('console', (m) => {
+      if (/video fallback/.test(m.text())) {
+        console.log(`[${mode}] ${((Date.now() - start) / 1000).toFixed(1)} s ${m.text()}`);
+      }
+    });
+    const url = await createRoom(ann, server.url);
+    await joinRoom(ann, url, 'Ann');
+    await joinRoom(bo, url, 'Bo');
+    await joinRoom(impaired, url, 'Impaired');
+    const all = [ann, bo, impaired];
+    const ids = await Promise.all(all.map((p) => selfId(p)));
+    await Promise.all(
+      all.map((p, i) =>
+        expectTilesLive(
+          p,
+          ids.filter((_, j) => j !== i),
+          via,
+        ),
+      ),
+    );
+
+    // Only what comes to the impaired person is limited.
+    await rig.impair({ downRateKbit: 150 });
+    const annNote = tile(impaired, 'Ann').locator('.tile-note');
+    const boNote = tile(impaired, 'Bo').locator('.tile-note');
+    await expect.poll(() => annNote.textContent(), { timeout: 20_000 }).toBe(INCOMING_PAUSED);
+    expect(await boNote.textContent()).toBe(INCOMING_PAUSED);
+    await waitFor('the impaired person to be told why', async () =>
+      /Others' video is paused/.test((await selfBanner(impaired).textContent()) ?? ''),
+    );
+    // Their voices still come through.
+    const before = await receivedFrom(impaired, ids[0]!);
+    await waitFor('Ann to be heard while her video does not come', async () => {
+      const now = await receivedFrom(impaired, ids[0]!);
+      return now.audioBytes > before.audioBytes + 4_000 && now.energy > before.energy;
+    });
+    // Nobody else is told anything about their own connection.
+    for (const page of [ann, bo]) {
+      expect(await selfBanner(page).allTextContents()).toEqual([]);
+    }
+
+    await rig.clear();
+    const lifted = Date.now();
+    await expect.poll(() => annNote.count(), { timeout: 60_000 }).toBe(0);
+    await expectTilesLive(impaired, [ids[0]!, ids[1]!], via);
+    console.log(
+      `[${mode}] others' video back ${Date.now() - lifted} ms after the limit was lifted`,
+    );
   });
 });

@@ -117,12 +117,14 @@ export class CallController {
       (this.snap.phase === 'in-call' && (await this.topology?.sendStats())) || [],
     sendingVideo: () => mediaFlags(this.snap.local).video,
     sendPlan: (link, plan) => this.topology?.setSendPlan(link, plan),
+    receiveVideo: (on) => this.topology?.setIncomingVideo(on),
     report: (uplink) => this.snap.phase === 'in-call' && this.send({ type: 'uplink', uplink }),
     changed: (view) =>
       this.update({
         quality: view.peers,
         selfQuality: view.self,
         selfVideoPaused: view.selfVideoPaused,
+        incomingVideoPaused: view.incomingVideoPaused,
       }),
   });
   /** Closing the tab releases the seat at once (a best-effort `leave`), not after the window. */

@@ -100,6 +100,8 @@ export interface CallSnapshot {
   selfQuality: TileQuality | null;
   /** Our camera is not sent because our connection cannot carry it (the video fallback). */
   selfVideoPaused: boolean;
+  /** Others' camera video does not come to us: our connection cannot carry it (the same fallback). */
+  incomingVideoPaused: boolean;
   /** "Audio only": we neither send nor receive camera video (remembered on this device). */
   audioOnly: boolean;
   /** Who is speaking (highlighted tile), when known. */
@@ -175,6 +177,7 @@ export function initialSnapshot(): CallSnapshot {
     quality: {},
     selfQuality: null,
     selfVideoPaused: false,
+    incomingVideoPaused: false,
     audioOnly: false,
     // The server's defaults (protocol's DEFAULT_ROOM_SETTINGS) until `joined` says; not imported
     // from there, as messages.ts would bring zod into the bundle.

@@ -119,9 +119,9 @@ export function CallView({ controller, snap }: Props) {
           {status}
         </div>
       )}
-      {snap.selfVideoPaused ? (
+      {snap.selfVideoPaused || snap.incomingVideoPaused ? (
         <div class="self-quality" role="status">
-          Your video is paused: your connection cannot carry it. Others still hear you.
+          {videoPausedText(snap.selfVideoPaused, snap.incomingVideoPaused)}
         </div>
       ) : (
         snap.selfQuality &&
@@ -394,4 +394,13 @@ export function CallView({ controller, snap }: Props) {
       </aside>
     </div>
   );
+}
+
+/** What the video fallback paused, told to the person whose connection it is. */
+function videoPausedText(ours: boolean, theirs: boolean): string {
+  if (ours && theirs) {
+    return 'Video is paused both ways: your connection cannot carry it. Everyone still hears each other.';
+  }
+  if (ours) return 'Your video is paused: your connection cannot carry it. Others still hear you.';
+  return "Others' video is paused: your connection cannot carry it. You still hear everyone.";
 }

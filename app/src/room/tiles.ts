@@ -5,7 +5,7 @@ import { tileKey } from '../call/topology/RemoteMedia.ts';
 import { tileMenu } from '../call/features/moderation/lobbyState.ts';
 import { handPosition } from '../call/features/classroom/Classroom.ts';
 import type { TileSpec } from './Tile.tsx';
-import { VIDEO_PAUSED_TEXT } from '../call/quality/QualityMonitor.ts';
+import { INCOMING_PAUSED_TEXT, VIDEO_PAUSED_TEXT } from '../call/quality/QualityMonitor.ts';
 import type { TileQuality } from '../call/quality/QualityMonitor.ts';
 
 /** On others' camera tiles while we chose audio only (View menu). */
@@ -51,11 +51,7 @@ export function tilesOf(controller: CallController, snap: CallSnapshot): TileSpe
       hand: hand(p.peerId),
       reactions: reactions(p.peerId),
       quality: snap.quality[p.peerId] ?? null,
-      videoNote: snap.audioOnly
-        ? AUDIO_ONLY_TEXT
-        : p.uplink?.videoPaused
-          ? VIDEO_PAUSED_TEXT
-          : null,
+      videoNote: peerVideoNote(snap, p.uplink?.videoPaused ?? false),
     });
     const screen = controller.remoteStream(p.peerId, 'screen');
     if (p.media.screen && screen) {
@@ -78,4 +74,13 @@ export function tilesOf(controller: CallController, snap: CallSnapshot): TileSpe
     }
   }
   return tiles;
+}
+
+/** Why a peer's camera picture is not shown, when it is for want of a connection or by choice. */
+function peerVideoNote(snap: CallSnapshot, theirsPaused: boolean): string | null {
+  if (snap.audioOnly) return AUDIO_ONLY_TEXT;
+  // Their own pause first: their video would not come even on a better connection of ours.
+  if (theirsPaused) return VIDEO_PAUSED_TEXT;
+  if (snap.incomingVideoPaused) return INCOMING_PAUSED_TEXT;
+  return null;
 }

@@ -18,7 +18,7 @@ class Incoming {
   /** Advance by `ms` with `lossPct` of the packets lost (0..100), or nothing arriving. */
   step(ms: number, lossPct: number, flowing = true): void {
     if (!flowing) return;
-    const packets = (80 * ms) / 1000;
+    const packets = ((this.video ? 80 : 50) * ms) / 1000;
     this.lost += (packets * lossPct) / 100;
     this.received += packets - (packets * lossPct) / 100;
     this.bytes += packets * 900;
@@ -57,8 +57,15 @@ function rig(names: string[]) {
   }));
   const reports: Uplink[] = [];
   let outbound: OutboundLink[] = [];
-  let view: QualityView = { self: null, selfVideoPaused: false, peers: {} };
+  let view: QualityView = {
+    self: null,
+    selfVideoPaused: false,
+    incomingVideoPaused: false,
+    peers: {},
+  };
   const plans: [string, SendPlan][] = [];
+  /** What receiveVideo was told, in order. */
+  const receiving: boolean[] = [];
   const monitor = new QualityMonitor({
     peers: () => peers,
     visible: () => true,
@@ -66,6 +73,10 @@ function rig(names: string[]) {
     outbound: async () => outbound,
     sendingVideo: () => true,
     sendPlan: (link, plan) => plans.push([link, plan]),
+    receiveVideo: (on) => {
+      receiving.push(on);
+      for (const inc of incoming.values()) inc.video = on;
+    },
     report: (u) => reports.push(u),
     changed: (v) => (view = v),
   });
@@ -77,6 +88,7 @@ function rig(names: string[]) {
     reports,
     view: () => view,
     plans,
+    receiving,
     /** Our sending links' reports, as mesh links `L0`, `L1`… (or one SFU link). */
     setOutbound: (r: StatsReport[], sfu = false) =>
       (outbound = r.map((report, i) => ({ link: sfu ? 'sfu' : `L${i}`, report, sfu }))),
@@ -193,6 +205,32 @@ describe('QualityMonitor', () => {
     expect(r.view().selfVideoPaused).toBe(false);
     await r.run(6_000, () => 0);
     expect(r.reports.at(-1)).toEqual({ quality: 'good' });
+  });
+
+  it("pauses others' video to us when our downlink stays poor, and brings it back after a probe", async () => {
+    const r = rig(['Ada', 'Bo']);
+    r.setOutbound([sent(0), sent(0)]);
+    // Everything reaches us badly: the trouble is ours.
+    await r.run(PAUSE_AFTER_MS + 1_000, () => 25);
+    expect(r.receiving).toEqual([false]);
+    expect(r.view().incomingVideoPaused).toBe(true);
+    expect(r.view().self?.text).toMatch(/^Your connection is poor/);
+    // Our uplink is fine: the room is not told anything, and our video goes on.
+    expect(r.reports).toEqual([]);
+    expect(r.view().selfVideoPaused).toBe(false);
+
+    // Our downlink heals: the next probe lets video come again, and it stays.
+    await r.run(PROBE_EVERY_MS[0] + PROBE_MS + 1_000, () => 0);
+    expect(r.receiving).toEqual([false, true]);
+    expect(r.view().incomingVideoPaused).toBe(false);
+  });
+
+  it("keeps others' video coming when only one sender's link is poor", async () => {
+    const r = rig(['Ada', 'Bo']);
+    r.setOutbound([sent(0), sent(0)]);
+    await r.run(PAUSE_AFTER_MS + 2_000, (n) => (n === 'Ada' ? 30 : 0));
+    expect(r.receiving).toEqual([]);
+    expect(r.view().incomingVideoPaused).toBe(false);
   });
 
   it('sizes down only the mesh link that degrades, and no one is told', async () => {

@@ -45,6 +45,8 @@ export interface QualityDeps {
   sendingVideo(): boolean;
   /** How much of our camera a link should carry now (called on a change, per link). */
   sendPlan(link: string, plan: SendPlan): void;
+  /** Whether others' camera video is to come to us (off: our downlink cannot carry it). */
+  receiveVideo(on: boolean): void;
   /** Tell the room our uplink's level, or whether our video is paused, changed. */
   report(uplink: Uplink): void;
   changed(view: QualityView): void;
@@ -76,6 +78,8 @@ export interface QualityView {
   self: TileQuality | null;
   /** Our camera is not sent (or only probed) because our uplink cannot carry it. */
   selfVideoPaused: boolean;
+  /** Others' camera video does not come to us (or only probed): our downlink cannot carry it. */
+  incomingVideoPaused: boolean;
   /** Each remote person we have measured, by peer id. */
   peers: Record<string, TileQuality>;
 }
@@ -94,6 +98,8 @@ export const ADAPT_RECOVER_MS = 10_000;
 
 /** The words on a tile whose sender paused their video (PeerInfo.uplink.videoPaused). */
 export const VIDEO_PAUSED_TEXT = 'Video paused - poor connection';
+/** The words on others' tiles while their video does not come to us (our downlink). */
+export const INCOMING_PAUSED_TEXT = 'Video paused - your connection';
 
 interface PeerTrack {
   window: InboundWindow;
@@ -119,6 +125,8 @@ export class QualityMonitor {
   private readonly resent = new RetransmitWindows();
   private readonly freshness = new ReportFreshness();
   private readonly fallback = new VideoFallback();
+  /** The same fallback for what comes to us: our downlink poor pauses others' video to us. */
+  private readonly incoming = new VideoFallback();
   /** Our uplink's verdict when the fallback paused our video. */
   private pausedBy: Verdict = GOOD;
   /** The receiver report counts of each link when the running probe began. */
@@ -183,11 +191,16 @@ export class QualityMonitor {
       if (!peers.some((p) => p.peerId === id)) this.tracks.delete(id);
     }
     const received = new Map<string, Verdict>();
+    // Others' video comes to us unless the incoming fallback paused it (a probe lets it come).
+    const videoComes = !this.incoming.paused || this.incoming.probing;
+    let videoWanted = false;
     for (const p of peers) {
       const reports = await this.deps.inbound(p.peerId);
       if (reports.length === 0) continue;
       const visible = this.deps.visible(p.peerId);
-      const video = p.media.video && visible && !p.uplink?.videoPaused;
+      const wanted = p.media.video && visible && !p.uplink?.videoPaused;
+      videoWanted ||= wanted;
+      const video = wanted && videoComes;
       const expected = { media: p.media.audio || video, video };
       const track = this.trackOf(p.peerId);
       received.set(p.peerId, classify(track.window.push(inboundTotals(reports, now), expected)));
@@ -195,11 +208,10 @@ export class QualityMonitor {
 
     // Our downlink: how the best of those whose own uplink is fine reach us.
     const fine = peers.filter((p) => !p.uplink && received.has(p.peerId));
-    const down = this.downlink.update(
-      fine.length > 0 ? bestOf(fine.map((p) => received.get(p.peerId)!)) : GOOD,
-      now,
-    );
+    const downNow = fine.length > 0 ? bestOf(fine.map((p) => received.get(p.peerId)!)) : GOOD;
+    const down = this.downlink.update(downNow, now);
     const self = worse(down.quality, up.quality) ? down : up;
+    this.receive(downNow, videoWanted, now);
 
     const view: QualityView = {
       self:
@@ -210,6 +222,7 @@ export class QualityMonitor {
               text: `Your connection is ${self.quality}: ${causeText(self)}`,
             },
       selfVideoPaused: this.fallback.paused,
+      incomingVideoPaused: this.incoming.paused,
       peers: {},
     };
     for (const p of peers) {
@@ -259,8 +272,23 @@ export class QualityMonitor {
     }
   }
 
-  private fallbackState(): 'sending' | 'paused' | 'probing' {
-    return this.fallback.probing ? 'probing' : this.fallback.paused ? 'paused' : 'sending';
+  /**
+   * Whether others' video comes to us: while some is wanted, our downlink poor for
+   * PAUSE_AFTER_MS pauses it (their audio goes on), and probes bring it back, as for our own
+   * video. A probe lets it all come at once: the senders and the SFU size what they send.
+   */
+  private receive(down: Verdict, wanted: boolean, now: number): void {
+    const was = stateOf(this.incoming);
+    if (wanted) this.incoming.update(down, now);
+    else this.incoming.reset(now);
+    const state = stateOf(this.incoming);
+    if (state === was) return;
+    log.info(`incoming video fallback: ${was} -> ${state} (${down.quality}: ${causeText(down)})`);
+    if ((was === 'paused') !== (state === 'paused')) this.deps.receiveVideo(state !== 'paused');
+  }
+
+  private fallbackState(): FallbackState {
+    return stateOf(this.fallback);
   }
 
   private reportUplink(up: Verdict): void {
@@ -321,6 +349,12 @@ interface SampledLink {
   /** During a probe: what the video reports since it began say (see uplinkSamples). */
   probed: LinkSample | null;
   raw: StatsReport;
+}
+
+type FallbackState = 'sending' | 'paused' | 'probing';
+
+function stateOf(f: VideoFallback): FallbackState {
+  return f.probing ? 'probing' : f.paused ? 'paused' : 'sending';
 }
 
 /** A mesh link's size for its own level. */

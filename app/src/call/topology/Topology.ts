@@ -99,7 +99,7 @@ export class Topology {
         },
         built: (peerId) => {
           if (this.screen) this.note(peerId, { ctl: 'screen', stream: this.screen.id });
-          if (this.plans.audioOnly) this.note(peerId, { ctl: 'video', send: false });
+          if (!this.plans.receivesVideo) this.note(peerId, { ctl: 'video', send: false });
         },
         lost: (peerId) => this.setRecovering(peerId, true),
         gaveUp: (peerId) => events.unrecoverable(`the link to ${peerId} did not come back`),
@@ -133,7 +133,7 @@ export class Topology {
       },
       () => this.localTracks(),
       (key) => this.seen.get(key),
-      !this.plans.audioOnly,
+      this.plans.receivesVideo,
     );
     this.sfu.setSendPlan(this.plans.forSfu());
     this.speakerTimer = setInterval(
@@ -355,13 +355,27 @@ export class Topology {
    * is merely off still sends a black frame now and then). Screen shares are not touched.
    */
   setAudioOnly(on: boolean): void {
+    const receiving = this.plans.receivesVideo;
     if (!this.plans.setAudioOnly(on)) return;
-    this.sfu.setReceiveVideo(!on);
-    for (const peerId of this.peers) {
-      this.note(peerId, { ctl: 'video', send: !on });
-      this.applyMeshPlan(peerId, true);
-    }
+    this.applyReceiving(receiving);
+    for (const peerId of this.peers) this.applyMeshPlan(peerId, true);
     this.sfu.setSendPlan(this.plans.forSfu());
+  }
+
+  /**
+   * Others' camera video stops coming to us, or comes again, because our downlink cannot
+   * carry it (the quality monitor's decision), the same way as for audio only.
+   */
+  setIncomingVideo(on: boolean): void {
+    const receiving = this.plans.receivesVideo;
+    if (this.plans.setIncomingPaused(!on)) this.applyReceiving(receiving);
+  }
+
+  private applyReceiving(was: boolean): void {
+    const on = this.plans.receivesVideo;
+    if (on === was) return;
+    this.sfu.setReceiveVideo(on);
+    for (const peerId of this.peers) this.note(peerId, { ctl: 'video', send: on });
   }
 
   private onVideoWanted(peerId: string, send: boolean): void {

@@ -17,4 +17,15 @@ describe('SendPlans', () => {
     p.setMonitored('ada', 'full');
     expect([p.forMesh('ada'), p.forMesh('bo')]).toEqual(['full', 'full']);
   });
+
+  it('receives video unless audio only or our downlink paused it, and sends it all the same', () => {
+    const p = new SendPlans(false);
+    expect(p.receivesVideo).toBe(true);
+    expect(p.setIncomingPaused(true)).toBe(true);
+    expect(p.setIncomingPaused(true)).toBe(false);
+    expect([p.receivesVideo, p.forMesh('ada'), p.forSfu()]).toEqual([false, 'full', 'full']);
+    p.setIncomingPaused(false);
+    p.setAudioOnly(true);
+    expect(p.receivesVideo).toBe(false);
+  });
 });
