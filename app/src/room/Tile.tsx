@@ -81,7 +81,7 @@ export function Tile({ tile, epoch, onSeen, onAction, pinned = false, onPin }: T
           tile={tile.peerId ? { peerId: tile.peerId, source: tile.source } : undefined}
         />
       ) : (
-        <div class="video placeholder" aria-hidden="true">
+        <div class={`video placeholder${paused && !lost ? ' noted' : ''}`} aria-hidden="true">
           <span class="avatar">{initials(tile.name)}</span>
         </div>
       )}
