@@ -257,6 +257,15 @@ export const SfuConsumerClosedSchema = z.strictObject({
   consumerId: Id,
 });
 /**
+ * The SFU sends one of our video consumers a lower layer than we asked for, to fit our
+ * downlink (its estimate of it), or the asked one again.
+ */
+export const SfuConsumerLoweredSchema = z.strictObject({
+  type: z.literal('sfu-consumer-lowered'),
+  consumerId: Id,
+  lowered: z.boolean(),
+});
+/**
  * The SFU side of the room was rebuilt (its media worker died): drop every transport,
  * producer and consumer, load the Device again and produce/consume afresh.
  */
@@ -280,6 +289,7 @@ export const SFU_SERVER_SCHEMAS = [
   SfuProducerAddedSchema,
   SfuProducerClosedSchema,
   SfuConsumerClosedSchema,
+  SfuConsumerLoweredSchema,
   SfuRestartSchema,
   ActiveSpeakerSchema,
 ] as const;

@@ -85,6 +85,11 @@ export interface SfuRoomEvents {
   'producer-closed': (producer: ProducerSummary) => void;
   /** mediasoup closed a consumer on its own (its producer went away): tell its peer. */
   'consumer-closed': (peerId: string, consumerId: string) => void;
+  /**
+   * The SFU sends one of the peer's video consumers a lower layer than the peer asked for, to
+   * fit its downlink (true), or the asked one again (false). See watchLayerFit.
+   */
+  'consumer-lowered': (peerId: string, consumerId: string, lowered: boolean) => void;
   /** The dominant speaker changed (ActiveSpeakerObserver). */
   'active-speaker': (peerId: string | null) => void;
   /**

@@ -22,6 +22,7 @@ import { openPlainConsumer, openPlainIngest } from './plainRtp.ts';
 import { PeerObjects } from './peerObjects.ts';
 import { ActiveSpeaker } from './activeSpeaker.ts';
 import { ChannelBus } from './channelBus.ts';
+import { watchLayerFit } from './layerFit.ts';
 
 /** What `Sfu` hands a room it opens. */
 export interface SfuRoomInit {
@@ -572,6 +573,9 @@ export class SfuRoom {
 
   private trackConsumer(peerId: string, consumer: types.Consumer): void {
     this.objects.consumers.set(consumer.id, { consumer, peerId, kind: consumer.kind });
+    watchLayerFit(consumer, (lowered) => {
+      if (!this.quiet) this.events.emit('consumer-lowered', peerId, consumer.id, lowered);
+    });
     // 'producerclose' is news for the consuming peer; 'transportclose' is that peer leaving.
     consumer.on('producerclose', () => {
       this.objects.consumers.delete(consumer.id);

@@ -391,6 +391,10 @@ export class RoomMedia {
       if (current())
         this.room.sendTo(peerId as PeerId, { type: 'sfu-consumer-closed', consumerId });
     });
+    sfuRoom.on('consumer-lowered', (peerId, consumerId, lowered) => {
+      if (current())
+        this.room.sendTo(peerId as PeerId, { type: 'sfu-consumer-lowered', consumerId, lowered });
+    });
     sfuRoom.on('active-speaker', (peerId) => {
       if (!current()) return;
       this.#setActiveSpeaker(peerId as PeerId | null);
