@@ -1,7 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, newPeerPage } from './support/browser.ts';
-import { createRoom, expectTilesLive, joinRoom, receivedFrom, selfId } from './support/call.ts';
+import {
+  createRoom,
+  expectTilesLive,
+  joinRoom,
+  receivedFrom,
+  selfId,
+  tileStats,
+} from './support/call.ts';
 import { NetRig } from './support/netns.ts';
 import { startTestServer } from './support/server.ts';
 import type { TestServer } from './support/server.ts';
@@ -12,6 +19,7 @@ const qualityOf = (page: Page, name: string) => tile(page, name).getAttribute('d
 const selfBanner = (page: Page) => page.locator('.self-quality');
 const VIDEO_PAUSED = 'Video paused - poor connection';
 const INCOMING_PAUSED = 'Video paused - your connection';
+const LOWERED = /Picture lowered to fit your connection/;
 
 /** Waits until `name`'s tile on `page` shows one of `levels`; returns how long it took (ms). */
 async function tileShows(page: Page, name: string, levels: string[], timeoutMs = 10_000) {
@@ -228,4 +236,65 @@ describe.each([
       `[${mode}] others' video back ${Date.now() - lifted} ms after the limit was lifted`,
     );
   });
+
+  // The SFU chooses each receiver's simulcast layer within its estimate of that receiver's
+  // downlink: under a cap that fits a smaller picture, the picture goes on, smaller, and the
+  // tile says why.
+  if (via === 'sfu') {
+    it('lowers the layer for a receiver whose downlink is short, and says so on the tile', async () => {
+      const pages = await Promise.all([
+        newPeerPage(outside, { label: 'ann' }),
+        newPeerPage(outside, { label: 'bo' }),
+        // Wide tiles ask for the middle layer (640 px), which the cap then does not fit.
+        newPeerPage(inside, { label: 'impaired', viewport: { width: 1800, height: 1000 } }),
+      ]);
+      contexts.push(...pages.map((p) => p.context));
+      for (const p of pages.slice(0, 2)) {
+        await p.context.addInitScript(() => {
+          const storage = (
+            globalThis as unknown as { localStorage: { removeItem(k: string): void } }
+          ).localStorage;
+          storage.removeItem('parley:capture');
+        });
+      }
+      const [ann, bo, impaired] = pages.map((p) => p.page) as [Page, Page, Page];
+      const url = await createRoom(ann, server.url);
+      await joinRoom(ann, url, 'Ann');
+      await joinRoom(bo, url, 'Bo');
+      await joinRoom(impaired, url, 'Impaired');
+      const ids = await Promise.all([ann, bo, impaired].map((p) => selfId(p)));
+      await expectTilesLive(impaired, [ids[0]!, ids[1]!], 'sfu');
+      const tooltip = async () =>
+        (await tile(impaired, 'Ann').locator('.quality-bars').getAttribute('title')) ?? '';
+      const width = async () =>
+        (await tileStats(impaired)).find((t) => t.peerId === ids[0] && t.source === 'camera')
+          ?.frameWidth ?? 0;
+      await waitFor('the middle layer to come before the cap', async () => (await width()) >= 640);
+      expect(await tooltip()).not.toMatch(LOWERED);
+
+      await rig.impair({ downRateKbit: 350 });
+      await waitFor(
+        'the tile to say its picture was lowered',
+        async () => LOWERED.test(await tooltip()),
+        {
+          timeoutMs: 30_000,
+        },
+      );
+      // The decoder shows the smaller layer once its first keyframe arrives.
+      await waitFor('a smaller picture to be decoded', async () => (await width()) < 640, {
+        timeoutMs: 15_000,
+      });
+      // Smaller, but still a moving picture.
+      await expectTilesLive(impaired, [ids[0]!], 'sfu');
+
+      await rig.clear();
+      await waitFor(
+        'the note to go once the cap is lifted',
+        async () => !LOWERED.test(await tooltip()),
+        {
+          timeoutMs: 60_000,
+        },
+      );
+    });
+  }
 });

@@ -112,6 +112,7 @@ export class CallController {
     peers: () => (this.snap.phase === 'in-call' ? this.snap.peers : []),
     visible: (peerId) =>
       !this.audioOnly.on && (this.topology?.tileVisible(`${peerId}/camera`) ?? false),
+    lowered: (peerId) => this.topology?.cameraLowered(peerId) ?? false,
     inbound: async (peerId) => (await this.topology?.tileStats(peerId)) ?? [],
     outbound: async () =>
       (this.snap.phase === 'in-call' && (await this.topology?.sendStats())) || [],
@@ -489,6 +490,7 @@ export class CallController {
       case 'sfu-producer-added':
       case 'sfu-producer-closed':
       case 'sfu-consumer-closed':
+      case 'sfu-consumer-lowered':
       case 'sfu-restart':
       case 'active-speaker':
         return topo?.onMedia(msg);

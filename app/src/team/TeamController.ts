@@ -242,6 +242,7 @@ export class TeamController {
       case 'sfu-producer-added':
       case 'sfu-producer-closed':
       case 'sfu-consumer-closed':
+      case 'sfu-consumer-lowered':
       case 'active-speaker':
       case 'ice-servers':
       case 'sfu-ice-restarted':

@@ -64,11 +64,14 @@ function rig(names: string[]) {
     peers: {},
   };
   const plans: [string, SendPlan][] = [];
+  /** Peers the SFU sends us a lower layer of. */
+  const lowered = new Set<string>();
   /** What receiveVideo was told, in order. */
   const receiving: boolean[] = [];
   const monitor = new QualityMonitor({
     peers: () => peers,
     visible: () => true,
+    lowered: (id) => lowered.has(id),
     inbound: async (id) => [incoming.get(id)!.report()],
     outbound: async () => outbound,
     sendingVideo: () => true,
@@ -89,6 +92,7 @@ function rig(names: string[]) {
     view: () => view,
     plans,
     receiving,
+    lowered,
     /** Our sending links' reports, as mesh links `L0`, `L1`… (or one SFU link). */
     setOutbound: (r: StatsReport[], sfu = false) =>
       (outbound = r.map((report, i) => ({ link: sfu ? 'sfu' : `L${i}`, report, sfu }))),
@@ -223,6 +227,16 @@ describe('QualityMonitor', () => {
     await r.run(PROBE_EVERY_MS[0] + PROBE_MS + 1_000, () => 0);
     expect(r.receiving).toEqual([false, true]);
     expect(r.view().incomingVideoPaused).toBe(false);
+  });
+
+  it('says on a tile when the SFU lowered its picture to fit our connection', async () => {
+    const r = rig(['Ada', 'Bo']);
+    r.lowered.add('Ada');
+    await r.run(1_000, () => 0);
+    expect(r.view().peers['Ada']?.text).toBe(
+      'Good connection. Picture lowered to fit your connection',
+    );
+    expect(r.view().peers['Bo']?.text).toBe('Good connection');
   });
 
   it("keeps others' video coming when only one sender's link is poor", async () => {

@@ -37,6 +37,8 @@ export interface QualityDeps {
   peers(): readonly QualityPeer[];
   /** Their camera tile is on screen (off-screen video is paused on the SFU: no frames due). */
   visible(peerId: string): boolean;
+  /** The SFU sends us a smaller picture of their camera than the tile asked for (our downlink). */
+  lowered(peerId: string): boolean;
   /** The stats of the receivers of their camera tile (audio and video); none: nothing shown yet. */
   inbound(peerId: string): Promise<StatsReport[]>;
   /** The stats of each link we send on (a mesh link per peer, or the SFU's send transport). */
@@ -98,6 +100,8 @@ export const ADAPT_RECOVER_MS = 10_000;
 
 /** The words on a tile whose sender paused their video (PeerInfo.uplink.videoPaused). */
 export const VIDEO_PAUSED_TEXT = 'Video paused - poor connection';
+/** Added to a tile's tooltip while the SFU sends us a lower layer of it (our downlink). */
+export const LOWERED_TEXT = 'Picture lowered to fit your connection';
 /** The words on others' tiles while their video does not come to us (our downlink). */
 export const INCOMING_PAUSED_TEXT = 'Video paused - your connection';
 
@@ -239,7 +243,11 @@ export class QualityMonitor {
       if (!worse(shown.quality, combined.quality)) {
         track.whose = combined === theirs ? 'theirs' : down.quality !== 'good' ? 'mine' : 'between';
       }
-      view.peers[p.peerId] = { quality: shown.quality, text: tileText(p.name, shown, track.whose) };
+      const text = tileText(p.name, shown, track.whose);
+      view.peers[p.peerId] = {
+        quality: shown.quality,
+        text: this.deps.lowered(p.peerId) ? `${text}. ${LOWERED_TEXT}` : text,
+      };
     }
     const key = JSON.stringify(view);
     if (key !== this.last) {

@@ -48,7 +48,11 @@ export interface TopologyOptions {
 }
 
 type SfuPush = ServerMessageOf<
-  'sfu-producer-added' | 'sfu-producer-closed' | 'sfu-consumer-closed' | 'sfu-restart'
+  | 'sfu-producer-added'
+  | 'sfu-producer-closed'
+  | 'sfu-consumer-closed'
+  | 'sfu-consumer-lowered'
+  | 'sfu-restart'
 >;
 /** The server messages that only concern the media paths. */
 export type MediaMessage = SfuPush | ServerMessageOf<'signal' | 'active-speaker'>;
@@ -233,6 +237,8 @@ export class Topology {
         return this.sfu.onProducerClosed(msg.producerId);
       case 'sfu-consumer-closed':
         return this.sfu.onConsumerClosed(msg.consumerId);
+      case 'sfu-consumer-lowered':
+        return this.sfu.onConsumerLowered(msg.consumerId, msg.lowered);
       case 'sfu-restart':
         return this.sfu.restart(msg.sfu);
     }
@@ -327,6 +333,11 @@ export class Topology {
 
   lookup(track: MediaStreamTrack): TrackInfo | undefined {
     return this.remote.lookup(track);
+  }
+
+  /** The SFU sends us a smaller picture of this person's camera than its tile asked for. */
+  cameraLowered(peerId: string): boolean {
+    return this.mode === 'sfu' && this.sfu.cameraLowered(peerId);
   }
 
   /** The stats of every link we send on: mesh links (by peer id), and the SFU's (`sfu`). */

@@ -60,6 +60,8 @@ export class SfuConnector {
   private docHidden = document.visibilityState === 'hidden';
   /** How much of our camera we send (the video fallback's plan), kept for a new session. */
   private sendPlan: SendPlan = 'full';
+  /** Our video consumers the SFU sends a lower layer than asked, to fit our downlink. */
+  private readonly lowered = new Set<string>();
   private readonly onVisibility = () => {
     this.docHidden = document.visibilityState === 'hidden';
     this.applyTiles();
@@ -86,6 +88,7 @@ export class SfuConnector {
   /** Opens the SFU side (room went to SFU, or we joined it there). */
   open(state: SfuState): void {
     this.producers.clear();
+    this.lowered.clear();
     for (const p of state.producers) this.producers.set(p.producerId, p);
     this.caps = state.routerRtpCapabilities;
     const { recvTransport, consumers } = state;
@@ -166,6 +169,20 @@ export class SfuConnector {
 
   onConsumerClosed(consumerId: string): void {
     this.session?.onConsumerClosed(consumerId);
+  }
+
+  /** The SFU lowered (or restored) the layer of one of our video consumers to fit our downlink. */
+  onConsumerLowered(consumerId: string, lowered: boolean): void {
+    if (lowered) this.lowered.add(consumerId);
+    else this.lowered.delete(consumerId);
+  }
+
+  /** The SFU sends us a smaller picture of this person's camera than its tile asked for. */
+  cameraLowered(peerId: string): boolean {
+    if (this.lowered.size === 0) return false;
+    return (this.session?.videoConsumers() ?? []).some(
+      (t) => t.peerId === peerId && t.source === 'camera' && this.lowered.has(t.consumerId),
+    );
   }
 
   dropPeer(peerId: string): void {
