@@ -27,6 +27,7 @@ import type { RoomId } from '@parley/protocol';
 import { MEETING_GONE_MS, MEETING_PULSE_MS, startMeetingPulse } from './rooms/door.ts';
 import { Attendance } from './attendance/attendance.ts';
 import { FeedbackTickets } from './attendance/tickets.ts';
+import { Scheduling } from './scheduling/scheduling.ts';
 import { loadJwtSecret } from './auth/secret.ts';
 import type { Room } from './rooms/room.ts';
 import { Rooms } from './rooms/rooms.ts';
@@ -65,7 +66,7 @@ const ATTENDANCE_SWEEP_MS = 5 * 60_000;
 
 export interface StartOptions extends Partial<Config> {
   log?: Log;
-  /** The clock attendance is recorded by (issue 21); tests move it. Default Date.now. */
+  /** The clock attendance and scheduled meetings go by (issue 21); tests move it. Date.now. */
   now?: () => number;
 }
 
@@ -239,6 +240,12 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   limitHashing({ ...config.limits.hash, onLimit });
   limitSfuPeers({ ...config.limits.sfu, onLimit });
   const accounts = createAuth(config, storage, rooms, log, onLimit);
+  const scheduling = new Scheduling({
+    store: storage.schedule,
+    users: storage.users,
+    createRoom: (room) => rooms.create(room),
+    now: now ?? Date.now,
+  });
   const trusted = new TrustedProxies(config.limits.trustProxy);
   const auth = accounts.verifier;
   const watchLink = {
@@ -268,6 +275,8 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     recordingsRoot: recordingsRoot(config),
     recordingLinks: accounts.recordingLinks,
     attendance,
+    scheduling,
+    appUrl: config.schedule.appUrl,
     log,
     metrics,
     metricsGate: metricsGate(config.metrics, config.host, false),
@@ -337,6 +346,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     );
     log.info('joined the cluster', { node: cluster.nodeId });
   }
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -355,7 +365,6 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       await attendance.drain();
       await storage.close();
     })());
-  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   log.info('listening', { url });
   const drain = async (): Promise<void> => {
     if (!cluster) return;
