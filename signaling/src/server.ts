@@ -28,6 +28,8 @@ import { MEETING_GONE_MS, MEETING_PULSE_MS, startMeetingPulse } from './rooms/do
 import { Attendance } from './attendance/attendance.ts';
 import { FeedbackTickets } from './attendance/tickets.ts';
 import { Scheduling } from './scheduling/scheduling.ts';
+import { NoticeDispatcher } from './notices/dispatcher.ts';
+import type { NoticeChannel } from './notices/channel.ts';
 import { loadJwtSecret } from './auth/secret.ts';
 import type { Room } from './rooms/room.ts';
 import { Rooms } from './rooms/rooms.ts';
@@ -51,6 +53,8 @@ export interface ParleyServer {
   gateway: HlsGateway | undefined;
   /** Cluster membership, when REDIS_URL is set. */
   cluster: Cluster | undefined;
+  /** Scheduled meetings' notices (issue 21); ticks every 30 s, and tests may `tick()` it. */
+  notices: NoticeDispatcher;
   /**
    * Cluster mode (SIGTERM): take no new rooms, fail the health check so the load balancer
    * stops sending us connections, and move every room to another node (their clients
@@ -66,9 +70,14 @@ const ATTENDANCE_SWEEP_MS = 5 * 60_000;
 
 export interface StartOptions extends Partial<Config> {
   log?: Log;
-  /** The clock attendance and scheduled meetings go by (issue 21); tests move it. Date.now. */
+  /** The clock attendance and scheduled notices go by (issue 21); tests move it. Date.now. */
   now?: () => number;
+  /** How scheduled meetings' notices reach people (email, push); none: nothing is sent. */
+  channels?: NoticeChannel[];
 }
+
+/** How often due notices are looked for, each tick sending at most its `perTick`. */
+const NOTICE_TICK_MS = 30_000;
 
 /** Rooms over the storage, each with its media policy (mesh/SFU switching, broadcast). */
 function createRooms(
@@ -206,7 +215,7 @@ function listen(http: Server, config: Config): Promise<number> {
 
 /** The composition root: wires storage, rooms, HTTP and WebSocket together and listens. */
 export async function startServer(options: StartOptions = {}): Promise<ParleyServer> {
-  const { log = createLog(), now, ...overrides } = options;
+  const { log = createLog(), now, channels = [], ...overrides } = options;
   const config: Config = { ...loadConfig({ LOCAL_TURN: 'off' }), ...overrides };
   const storage = await openStorage(config);
   const attendance = new Attendance({
@@ -347,6 +356,18 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     log.info('joined the cluster', { node: cluster.nodeId });
   }
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  const appUrl = config.schedule.appUrl?.replace(/\/$/, '') ?? url;
+  const notices = new NoticeDispatcher({
+    schedule: storage.schedule,
+    notices: storage.notices,
+    users: storage.users,
+    channels,
+    now: now ?? Date.now,
+    leadMin: config.schedule.reminderLeadMin,
+    context: (m) => scheduling.context(m, appUrl),
+    log,
+  });
+  const stopNotices = notices.start(NOTICE_TICK_MS);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -363,6 +384,8 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       stopPulse();
       stopAttendance();
       await attendance.drain();
+      stopNotices();
+      await notices.drain();
       await storage.close();
     })());
   log.info('listening', { url });
@@ -373,5 +396,5 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     await Promise.all([...rooms.live()].map((r) => rooms.moveAway(r.id)));
   };
   const metricsUrl = metricsListener?.url;
-  return { url, metricsUrl, port, config, sfu, gateway, cluster, drain, close };
+  return { url, metricsUrl, port, config, sfu, gateway, cluster, notices, drain, close };
 }
