@@ -124,6 +124,19 @@ describe('scheduled meetings (issue 21)', () => {
       new Date(Date.UTC(d.year, 2, day, hour)).toISOString();
     expect(cal.events[0]?.starts).toEqual([utc(d.day, 8), utc(d.day + 7, 7), utc(d.day + 14, 7)]);
 
+    // The private feed: a link that works without a login, until it is turned off.
+    await page.getByRole('button', { name: 'Get a feed link' }).click();
+    const feedUrl = await page.getByLabel('Your private feed link (shown once)').inputValue();
+    const feed = await fetch(feedUrl);
+    expect(feed.status).toBe(200);
+    const subscribed = parseCalendar(await feed.text());
+    expect(subscribed.method).toBe('PUBLISH');
+    expect(subscribed.events.map((e) => e.summary)).toEqual(['Weekly sync']);
+    expect(await scan(page, 'calendar-feed')).toEqual([]);
+    await page.getByRole('button', { name: 'Turn the feed off' }).click();
+    await page.getByText('The feed link no longer works.').waitFor();
+    expect((await fetch(feedUrl)).status).toBe(404);
+
     // Move it to 10:30.
     await item.getByRole('button', { name: 'Edit' }).click();
     const edit = item.getByRole('form', { name: 'Edit Weekly sync' });

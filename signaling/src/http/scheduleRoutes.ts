@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ScheduleEditSchema, ScheduleRequestSchema } from '@parley/protocol';
 import type { CalendarFeedResponse, UpcomingResponse } from '@parley/protocol';
 import type { Auth } from '../auth/index.ts';
+import type { Rooms } from '../rooms/rooms.ts';
 import type { Scheduling } from '../scheduling/scheduling.ts';
 import { ScheduleError } from '../scheduling/validate.ts';
 import { apiError, json, methodNotAllowed, readJsonBody } from './httpUtil.ts';
@@ -9,6 +10,9 @@ import { apiError, json, methodNotAllowed, readJsonBody } from './httpUtil.ts';
 export interface ScheduleRouteDeps {
   auth: Pick<Auth, 'routes'>;
   scheduling: Scheduling;
+  /** A scheduled meeting's room counts against ROOM_CREATIONS_PER_HOUR like any other. */
+  rooms: Pick<Rooms, 'countCreation'>;
+  addressOf: (req: IncomingMessage) => string;
   /** APP_URL, else the origin the request came to (links in answers and calendars). */
   appUrl: string | undefined;
   overTls: (req: IncomingMessage) => boolean;
@@ -70,6 +74,7 @@ async function collection(req: IncomingMessage, res: ServerResponse, deps: Sched
   const user = await deps.auth.routes.requireUser(req);
   const body = await readJsonBody(req, res, ScheduleRequestSchema, HINT, BODY);
   if (!body) return;
+  deps.rooms.countCreation(deps.addressOf(req));
   json(res, 201, await deps.scheduling.schedule(user, body, baseOf(req, deps)));
 }
 
