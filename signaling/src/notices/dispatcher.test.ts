@@ -276,4 +276,26 @@ describe.each([sqlite, postgres])('notice dispatcher: $name', (engine) => {
     const ledger = await a.notices.deliveries(m.id);
     expect(ledger.every((d) => d.status === 'sent' && d.attempts === 1)).toBe(true);
   });
+  it('finds every due reminder however many live meetings come before it', async () => {
+    const t0 = (clock.t += 60 * MIN);
+    const channel = new RecordingChannel('email', clock);
+    const node = dispatcher(a, [channel], { pageSize: 2 });
+    const owner = await organiser();
+    const weekly = { freq: 'weekly', count: 10 } as const;
+    // Three weekly meetings that began earlier (not due now), then the one that is due.
+    for (let i = 0; i < 3; i++) {
+      const start = wall(t0 + (i + 1) * MIN);
+      await scheduling().schedule(
+        owner,
+        { title: `Early ${i}`, start, durationMin: 30, timeZone: 'UTC', recurrence: weekly },
+        BASE,
+      );
+    }
+    const [who] = invitees();
+    const due = { title: 'Due', start: wall(t0 + 24 * 60 * MIN + 10 * MIN), durationMin: 30 };
+    await scheduling().schedule(owner, { ...due, timeZone: 'UTC', invitees: [who!] }, BASE);
+    clock.t = t0 + 24 * 60 * MIN;
+    await node.tick();
+    expect(channel.of('reminder')).toEqual([who]);
+  });
 });

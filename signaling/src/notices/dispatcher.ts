@@ -29,6 +29,9 @@ export interface DispatcherOptions {
   backoffMs?: readonly number[];
   /** How long a claimed send may take before another node may take it over (default 5 min). */
   leaseMs?: number;
+  /** Meetings read at once when looking for reminders (default 100), and pages a tick (50). */
+  pageSize?: number;
+  maxPages?: number;
 }
 
 /** Cancelled and finished meetings are purged this long after, a bounded batch per tick. */
@@ -52,6 +55,8 @@ export class NoticeDispatcher {
       perTick: 100,
       backoffMs: [60_000, 5 * 60_000, 15 * 60_000],
       leaseMs: 5 * 60_000,
+      pageSize: 100,
+      maxPages: 50,
       ...options,
       channels: options.channels.filter((c) => c.enabled),
     };
@@ -100,14 +105,23 @@ export class NoticeDispatcher {
     }
   }
 
-  /** A reminder for each occurrence starting within the lead time, once per person. */
+  /**
+   * A reminder for each occurrence starting within the lead time, once per person. Every live
+   * weekly meeting is in range, so they are read a page at a time (at most `maxPages` pages a
+   * tick): one that is not due cannot crowd out one that is.
+   */
   async #reminders(now: number): Promise<void> {
     const lead = this.#o.leadMin * 60_000;
-    for (const m of await this.#o.notices.remindable(now, now + lead, 100)) {
-      for (const start of occurrencesOf(m)) {
-        if (start - lead > now || start <= now) continue;
-        if (!(await this.#toEveryone(m, 'reminder', start, now))) return;
+    const size = this.#o.pageSize;
+    for (let page = 0; page < this.#o.maxPages; page++) {
+      const meetings = await this.#o.notices.remindable(now, now + lead, size, page * size);
+      for (const m of meetings) {
+        for (const start of occurrencesOf(m)) {
+          if (start - lead > now || start <= now) continue;
+          if (!(await this.#toEveryone(m, 'reminder', start, now))) return;
+        }
       }
+      if (meetings.length < size) return;
     }
   }
 

@@ -644,8 +644,11 @@ export interface NoticeStore {
   unnoticed(limit: number): Promise<ScheduledRecord[]>;
   /** Records that `sequence`'s notices were claimed (never lowers it). */
   markNoticed(meetingId: string, sequence: number): Promise<void>;
-  /** Live meetings with an occurrence that may start in [from, to], at most `limit`. */
-  remindable(from: number, to: number, limit: number): Promise<ScheduledRecord[]>;
+  /**
+   * Live meetings with an occurrence that may start in [from, to]: a page of at most `limit`
+   * after skipping `offset`, in a stable order (every live weekly meeting is in range).
+   */
+  remindable(from: number, to: number, limit: number, offset: number): Promise<ScheduledRecord[]>;
   /**
    * Claims a delivery: an INSERT that only one node wins (the key is unique), and only while
    * the meeting is not cancelled (a cancellation notice excepted). Status `sending`, due again

@@ -185,11 +185,11 @@ export class PgNoticeStore implements NoticeStore {
     );
   }
 
-  async remindable(from: number, to: number, limit: number): Promise<ScheduledRecord[]> {
+  async remindable(from: number, to: number, limit: number, offset: number) {
     const rows = await this.pool.query<ScheduledRow>(
       `${SELECT} WHERE s.cancelled_at IS NULL AND s.first_start <= $1 AND s.last_end >= $2
-       ORDER BY s.first_start, s.id LIMIT $3`,
-      [to, from, limit],
+       ORDER BY s.first_start, s.id LIMIT $3 OFFSET $4`,
+      [to, from, limit, offset],
     );
     return rows.map(scheduledOf);
   }

@@ -169,12 +169,12 @@ export class SqliteNoticeStore implements NoticeStore {
       .run(sequence, meetingId);
   }
 
-  async remindable(from: number, to: number, limit: number): Promise<ScheduledRecord[]> {
+  async remindable(from: number, to: number, limit: number, offset: number) {
     const sql = `${SELECT} WHERE s.cancelled_at IS NULL AND s.first_start <= ? AND s.last_end >= ?
-      ORDER BY s.first_start, s.id LIMIT ?`;
+      ORDER BY s.first_start, s.id LIMIT ? OFFSET ?`;
     return this.db
-      .prepare<[number, number, number], ScheduledRow>(sql)
-      .all(to, from, limit)
+      .prepare<[number, number, number, number], ScheduledRow>(sql)
+      .all(to, from, limit, offset)
       .map(scheduledOf);
   }
 
