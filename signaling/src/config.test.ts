@@ -3,6 +3,16 @@ import { ConfigError, loadConfig } from './config.ts';
 
 const PG = 'postgres://parley@127.0.0.1:5432/parley';
 
+describe('loadConfig: scheduled meetings', () => {
+  it('reminds 15 minutes ahead by default, as REMINDER_LEAD_MIN says otherwise', () => {
+    expect(loadConfig({}).schedule).toEqual({ reminderLeadMin: 15, appUrl: undefined });
+    const c = loadConfig({ REMINDER_LEAD_MIN: '30', APP_URL: 'https://meet.example.org' });
+    expect(c.schedule).toEqual({ reminderLeadMin: 30, appUrl: 'https://meet.example.org' });
+    expect(() => loadConfig({ REMINDER_LEAD_MIN: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ APP_URL: 'ftp://x' })).toThrow(ConfigError);
+  });
+});
+
 describe('loadConfig: cluster and database variables', () => {
   it('is one process on SQLite without them', () => {
     const c = loadConfig({});

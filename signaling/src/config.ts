@@ -32,6 +32,12 @@ export interface Config {
    * how long after a meeting ends its attendance and ratings are kept.
    */
   attendance: { retentionDays: number };
+  /**
+   * Scheduled meetings (issue 21): REMINDER_LEAD_MIN (default 15, 1-1440), how long before each
+   * occurrence its invitees are reminded; APP_URL (default: the address a request came to, and
+   * `http://localhost:<PORT>` for notices), the base of the links in invitations and calendars.
+   */
+  schedule: { reminderLeadMin: number; appUrl: string | undefined };
   /** Who may read `/metrics`: see `metricsConfig` and http/metricsAccess.ts. */
   metrics: MetricsConfig;
   /**
@@ -451,6 +457,10 @@ export function loadConfig(env: Env = process.env): Config {
     hls: hlsConfig(env),
     recording: recordingConfig(env),
     attendance: { retentionDays: int(env, 'ATTENDANCE_RETENTION_DAYS', 90, 1) },
+    schedule: {
+      reminderLeadMin: Math.min(1440, int(env, 'REMINDER_LEAD_MIN', 15, 1)),
+      appUrl: urlOf(env, 'APP_URL', ['http', 'https']),
+    },
     metrics: metricsConfig(env),
     mediaJobs: {
       perNode: int(env, 'MEDIA_JOBS_PER_NODE', Math.max(2, availableParallelism()), 1),

@@ -27,6 +27,9 @@ import type { RoomId } from '@parley/protocol';
 import { MEETING_GONE_MS, MEETING_PULSE_MS, startMeetingPulse } from './rooms/door.ts';
 import { Attendance } from './attendance/attendance.ts';
 import { FeedbackTickets } from './attendance/tickets.ts';
+import { Scheduling } from './scheduling/scheduling.ts';
+import { NoticeDispatcher } from './notices/dispatcher.ts';
+import type { NoticeChannel } from './notices/channel.ts';
 import { loadJwtSecret } from './auth/secret.ts';
 import type { Room } from './rooms/room.ts';
 import { Rooms } from './rooms/rooms.ts';
@@ -50,6 +53,8 @@ export interface ParleyServer {
   gateway: HlsGateway | undefined;
   /** Cluster membership, when REDIS_URL is set. */
   cluster: Cluster | undefined;
+  /** Scheduled meetings' notices (issue 21); ticks every 30 s, and tests may `tick()` it. */
+  notices: NoticeDispatcher;
   /**
    * Cluster mode (SIGTERM): take no new rooms, fail the health check so the load balancer
    * stops sending us connections, and move every room to another node (their clients
@@ -65,9 +70,14 @@ const ATTENDANCE_SWEEP_MS = 5 * 60_000;
 
 export interface StartOptions extends Partial<Config> {
   log?: Log;
-  /** The clock attendance is recorded by (issue 21); tests move it. Default Date.now. */
+  /** The clock attendance and scheduled notices go by (issue 21); tests move it. Date.now. */
   now?: () => number;
+  /** How scheduled meetings' notices reach people (email, push); none: nothing is sent. */
+  channels?: NoticeChannel[];
 }
+
+/** How often due notices are looked for, each tick sending at most its `perTick`. */
+const NOTICE_TICK_MS = 30_000;
 
 /** Rooms over the storage, each with its media policy (mesh/SFU switching, broadcast). */
 function createRooms(
@@ -205,7 +215,7 @@ function listen(http: Server, config: Config): Promise<number> {
 
 /** The composition root: wires storage, rooms, HTTP and WebSocket together and listens. */
 export async function startServer(options: StartOptions = {}): Promise<ParleyServer> {
-  const { log = createLog(), now, ...overrides } = options;
+  const { log = createLog(), now, channels = [], ...overrides } = options;
   const config: Config = { ...loadConfig({ LOCAL_TURN: 'off' }), ...overrides };
   const storage = await openStorage(config);
   const attendance = new Attendance({
@@ -239,6 +249,12 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   limitHashing({ ...config.limits.hash, onLimit });
   limitSfuPeers({ ...config.limits.sfu, onLimit });
   const accounts = createAuth(config, storage, rooms, log, onLimit);
+  const scheduling = new Scheduling({
+    store: storage.schedule,
+    users: storage.users,
+    createRoom: (room) => rooms.create(room),
+    now: now ?? Date.now,
+  });
   const trusted = new TrustedProxies(config.limits.trustProxy);
   const auth = accounts.verifier;
   const watchLink = {
@@ -268,6 +284,8 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     recordingsRoot: recordingsRoot(config),
     recordingLinks: accounts.recordingLinks,
     attendance,
+    scheduling,
+    appUrl: config.schedule.appUrl,
     log,
     metrics,
     metricsGate: metricsGate(config.metrics, config.host, false),
@@ -337,6 +355,19 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     );
     log.info('joined the cluster', { node: cluster.nodeId });
   }
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  const appUrl = config.schedule.appUrl?.replace(/\/$/, '') ?? url;
+  const notices = new NoticeDispatcher({
+    schedule: storage.schedule,
+    notices: storage.notices,
+    users: storage.users,
+    channels,
+    now: now ?? Date.now,
+    leadMin: config.schedule.reminderLeadMin,
+    context: (m) => scheduling.context(m, appUrl),
+    log,
+  });
+  const stopNotices = notices.start(NOTICE_TICK_MS);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -353,9 +384,10 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       stopPulse();
       stopAttendance();
       await attendance.drain();
+      stopNotices();
+      await notices.drain();
       await storage.close();
     })());
-  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   log.info('listening', { url });
   const drain = async (): Promise<void> => {
     if (!cluster) return;
@@ -364,5 +396,5 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     await Promise.all([...rooms.live()].map((r) => rooms.moveAway(r.id)));
   };
   const metricsUrl = metricsListener?.url;
-  return { url, metricsUrl, port, config, sfu, gateway, cluster, drain, close };
+  return { url, metricsUrl, port, config, sfu, gateway, cluster, notices, drain, close };
 }

@@ -7,6 +7,7 @@ import { useOnline } from '../ui/useOnline.ts';
 import { CreateRoomForm } from './CreateRoomForm.tsx';
 import { CreateTeamForm } from './CreateTeamForm.tsx';
 import { YourRooms } from './YourRooms.tsx';
+import { ScheduleSection } from '../schedule/ScheduleSection.tsx';
 import { background } from '../util/background.ts';
 
 export function Home() {
@@ -86,6 +87,7 @@ export function Home() {
           {error}
         </p>
       )}
+      {current && <ScheduleSection key={`schedule-${current.user.id}`} />}
       {current && <YourRooms key={current.user.id} />}
     </main>
   );

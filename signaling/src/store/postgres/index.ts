@@ -9,6 +9,7 @@ import { PgPollStore } from './pollStore.ts';
 import { PgPool } from './pool.ts';
 import { PgRefreshTokenStore } from './refreshTokenStore.ts';
 import { PgRoomStore } from './roomStore.ts';
+import { PgNoticeStore, PgScheduleStore } from './scheduleStore.ts';
 import { PgSlideStore } from './slideStore.ts';
 import { PgRecordingStore } from './recordingStore.ts';
 import { PgTeamStore } from './teamStore.ts';
@@ -37,6 +38,8 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     slides: new PgSlideStore(pool),
     recordings: new PgRecordingStore(pool),
     attendance: new PgAttendanceStore(pool),
+    schedule: new PgScheduleStore(pool),
+    notices: new PgNoticeStore(pool),
     close: () => pool.close(),
   };
 }

@@ -210,6 +210,55 @@ const MIGRATIONS: readonly string[] = [
      rated_at   INTEGER NOT NULL,
      PRIMARY KEY (meeting_id, person_key)
    ) WITHOUT ROWID;`,
+  // Scheduled meetings, calendar feeds and the notice ledger (issue 21). A meeting's room is
+  // made with it; invitees are emails (lower-cased), one row each so "invited to" is indexed.
+  // A delivery's key is unique: claiming it is an INSERT that one node alone wins.
+  `CREATE TABLE scheduled_meetings (
+     id               TEXT PRIMARY KEY,
+     owner_id         TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     room_id          TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+     title            TEXT NOT NULL,
+     local_start      TEXT NOT NULL,
+     time_zone        TEXT NOT NULL,
+     duration_min     INTEGER NOT NULL,
+     recurrence       TEXT,
+     first_start      INTEGER NOT NULL,
+     last_end         INTEGER NOT NULL,
+     sequence         INTEGER NOT NULL DEFAULT 0,
+     noticed_sequence INTEGER NOT NULL DEFAULT -1,
+     created_at       INTEGER NOT NULL,
+     updated_at       INTEGER NOT NULL,
+     cancelled_at     INTEGER
+   );
+   CREATE INDEX scheduled_owner ON scheduled_meetings(owner_id, last_end);
+   CREATE INDEX scheduled_live ON scheduled_meetings(first_start) WHERE cancelled_at IS NULL;
+   CREATE INDEX scheduled_unnoticed ON scheduled_meetings(id) WHERE noticed_sequence < sequence;
+   CREATE TABLE scheduled_invitees (
+     meeting_id TEXT NOT NULL REFERENCES scheduled_meetings(id) ON DELETE CASCADE,
+     email      TEXT NOT NULL,
+     PRIMARY KEY (meeting_id, email)
+   ) WITHOUT ROWID;
+   CREATE INDEX scheduled_invitees_email ON scheduled_invitees(email);
+   CREATE TABLE calendar_feeds (
+     user_id    TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE notice_deliveries (
+     meeting_id TEXT NOT NULL REFERENCES scheduled_meetings(id) ON DELETE CASCADE,
+     occurrence INTEGER NOT NULL,
+     email      TEXT NOT NULL,
+     channel    TEXT NOT NULL,
+     kind       TEXT NOT NULL,
+     status     TEXT NOT NULL,
+     attempts   INTEGER NOT NULL DEFAULT 0,
+     next_at    INTEGER NOT NULL,
+     last_error TEXT,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (meeting_id, occurrence, email, channel, kind)
+   ) WITHOUT ROWID;
+   CREATE INDEX notice_deliveries_due ON notice_deliveries(next_at)
+     WHERE status IN ('sending', 'retry');`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/parley.db` and brings its schema up to date. */

@@ -8,6 +8,7 @@ import { SqliteIdentityStore } from './identityStore.ts';
 import { SqlitePollStore } from './pollStore.ts';
 import { SqliteRefreshTokenStore } from './refreshTokenStore.ts';
 import { SqliteRoomStore } from './roomStore.ts';
+import { SqliteNoticeStore, SqliteScheduleStore } from './scheduleStore.ts';
 import { SqliteSlideStore } from './slideStore.ts';
 import { SqliteRecordingStore } from './recordingStore.ts';
 import { SqliteTeamStore } from './teamStore.ts';
@@ -30,6 +31,8 @@ export function openSqliteStorage(dataDir: string): Storage {
     slides: new SqliteSlideStore(db),
     recordings: new SqliteRecordingStore(db),
     attendance: new SqliteAttendanceStore(db),
+    schedule: new SqliteScheduleStore(db),
+    notices: new SqliteNoticeStore(db),
     close: async () => {
       db.close();
     },

@@ -1,0 +1,156 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useServerAndBrowser } from './support/harness.ts';
+import { wcagViolations } from './support/axe.ts';
+import { parseCalendar } from '../integration/support/calendar.ts';
+
+// Issue 21's proof for scheduling, in the browser: a user signs up, schedules a weekly meeting
+// from the home page with the keyboard alone (09:00 Berlin, starting the Monday before the
+// clocks go forward), sees it under Upcoming with its link, downloads its .ics (read back by
+// ical.js: 08:00 UTC, then 07:00 UTC after the change), moves it to 10:30, and cancels it.
+// Each screen passes axe at a laptop's and a phone's size, saved as screenshots
+// (SCHED_SHOTS, default /tmp/sched-shots).
+
+const SIZES = {
+  laptop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+} as const;
+const SHOTS = process.env.SCHED_SHOTS ?? '/tmp/sched-shots';
+
+async function scan(page: Page, name: string): Promise<string[]> {
+  const lines: string[] = [];
+  mkdirSync(SHOTS, { recursive: true });
+  for (const [size, viewport] of Object.entries(SIZES)) {
+    await page.setViewportSize(viewport);
+    for (const line of await wcagViolations(page)) lines.push(`${name} @ ${size}: ${line}`);
+    await page.screenshot({ path: `${SHOTS}/${name}-${size}.png`, fullPage: true });
+  }
+  await page.setViewportSize(SIZES.laptop);
+  return lines;
+}
+
+/** Presses Tab until the element with this id has the focus (at most 40 times). */
+async function tabTo(page: Page, id: string): Promise<void> {
+  for (let i = 0; i < 40; i += 1) {
+    const focused = await page.evaluate(() => {
+      const doc = (globalThis as unknown as { document: { activeElement: { id: string } | null } })
+        .document;
+      return doc.activeElement?.id ?? '';
+    });
+    if (focused === id) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached #${id}`);
+}
+
+/** The Monday six days before the last Sunday of March, in the next March still ahead. */
+function mondayBeforeDst(): { year: number; month: number; day: number } {
+  const now = new Date();
+  let year = now.getUTCFullYear();
+  if (now.getTime() > Date.UTC(year, 2, 1)) year += 1;
+  const lastSunday = 31 - new Date(Date.UTC(year, 2, 31)).getUTCDay();
+  return { year, month: 3, day: lastSunday - 6 };
+}
+
+describe('scheduled meetings (issue 21)', () => {
+  const env = useServerAndBrowser();
+
+  it('schedules from the keyboard, lists it, downloads its .ics, edits and cancels it', async () => {
+    const context = await env.browser.newContext({
+      viewport: SIZES.laptop,
+      timezoneId: 'Europe/Berlin',
+      locale: 'en-US',
+      acceptDownloads: true,
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (err) => console.error('[ada] page error:', err.message));
+    await page.goto(env.server.url);
+    await page.getByRole('link', { name: 'Create account' }).click();
+    await page.getByLabel('Your name').fill('Ada');
+    await page.getByLabel('Email').fill('ada@example.org');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('Signed in as Ada').waitFor();
+
+    // Keyboard only from here to the scheduled meeting.
+    await page.getByRole('button', { name: 'Schedule a meeting' }).focus();
+    await page.keyboard.press('Enter');
+    const form = page.getByRole('form', { name: 'Schedule a meeting' });
+    await form.waitFor();
+    await tabTo(page, 'schedule-title');
+    await page.keyboard.type('Weekly sync');
+    const d = mondayBeforeDst();
+    await tabTo(page, 'schedule-date');
+    await page.keyboard.type(`${String(d.month).padStart(2, '0')}${d.day}${d.year}`);
+    await tabTo(page, 'schedule-time');
+    await page.keyboard.type('0900AM');
+    await tabTo(page, 'schedule-duration');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('45');
+    expect(await page.locator('#schedule-zone').inputValue()).toBe('Europe/Berlin');
+    await page.keyboard.press('Tab'); // the time zone: the browser's
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space'); // Repeat weekly
+    await tabTo(page, 'schedule-count');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('3');
+    await tabTo(page, 'schedule-invitees');
+    await page.keyboard.type('bob@example.org, carol@example.org');
+    const date = `${d.year}-03-${String(d.day).padStart(2, '0')}`;
+    expect(await page.locator('#schedule-date').inputValue()).toBe(date);
+    expect(await page.locator('#schedule-time').inputValue()).toBe('09:00');
+    expect(await scan(page, 'schedule-form')).toEqual([]);
+    await tabTo(page, 'schedule-title');
+    await page.keyboard.press('Enter');
+
+    await page.getByRole('status').filter({ hasText: 'Scheduled “Weekly sync”' }).waitFor();
+    const upcoming = page.getByRole('region', { name: 'Upcoming' });
+    const item = upcoming.getByRole('listitem').filter({ hasText: 'Weekly sync' });
+    await item.waitFor();
+    expect(await item.textContent()).toContain('9:00 AM (Europe/Berlin), weekly, 3 times, 45 min');
+    const link = item.getByRole('link', { name: /\/r\// });
+    expect(await link.getAttribute('href')).toMatch(/^\/r\/[A-Za-z0-9_-]+$/);
+    expect(await scan(page, 'upcoming')).toEqual([]);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      item.getByRole('button', { name: 'Download .ics' }).click(),
+    ]);
+    const cal = parseCalendar(readFileSync(await download.path(), 'utf8'));
+    expect(cal.method).toBe('REQUEST');
+    expect(cal.events[0]?.tzid).toBe('Europe/Berlin');
+    const utc = (day: number, hour: number) =>
+      new Date(Date.UTC(d.year, 2, day, hour)).toISOString();
+    expect(cal.events[0]?.starts).toEqual([utc(d.day, 8), utc(d.day + 7, 7), utc(d.day + 14, 7)]);
+
+    // The private feed: a link that works without a login, until it is turned off.
+    await page.getByRole('button', { name: 'Get a feed link' }).click();
+    const feedUrl = await page.getByLabel('Your private feed link (shown once)').inputValue();
+    const feed = await fetch(feedUrl);
+    expect(feed.status).toBe(200);
+    const subscribed = parseCalendar(await feed.text());
+    expect(subscribed.method).toBe('PUBLISH');
+    expect(subscribed.events.map((e) => e.summary)).toEqual(['Weekly sync']);
+    expect(await scan(page, 'calendar-feed')).toEqual([]);
+    await page.getByRole('button', { name: 'Turn the feed off' }).click();
+    await page.getByText('The feed link no longer works.').waitFor();
+    expect((await fetch(feedUrl)).status).toBe(404);
+
+    // Move it to 10:30.
+    await item.getByRole('button', { name: 'Edit' }).click();
+    const edit = item.getByRole('form', { name: 'Edit Weekly sync' });
+    await edit.getByLabel('Start time').fill('10:30');
+    expect(await scan(page, 'edit-form')).toEqual([]);
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await upcoming.getByText('10:30 AM (Europe/Berlin)').waitFor();
+
+    // Cancel it: it leaves the list.
+    const moved = upcoming.getByRole('listitem').filter({ hasText: 'Weekly sync' });
+    await moved.getByRole('button', { name: 'Cancel meeting' }).click();
+    await moved.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await upcoming.getByText('Meetings you schedule or are invited to show up here.').waitFor();
+    expect(await upcoming.getByRole('listitem').count()).toBe(0);
+    await context.close();
+  });
+});
