@@ -9,3 +9,4 @@ export { Rooms, type NewRoom, type RoomsOptions } from './rooms/rooms.ts';
 export { AuthRoutes, type AuthRoutesDeps } from './auth/routes.ts';
 export { deriveViewerSecret } from './auth/secret.ts';
 export { BroadcastIds } from './auth/broadcastIds.ts';
+export { SmtpMailer, type Mail, type Mailer } from './mail/mailer.ts';
