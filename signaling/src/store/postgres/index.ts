@@ -1,4 +1,5 @@
 import type { Storage } from '../types.ts';
+import { PgPasswordResetStore } from './passwordResetStore.ts';
 import { PgAttendanceStore } from './attendanceStore.ts';
 import { PgBoardStore } from './boardStore.ts';
 import { PgChatStore } from './chatStore.ts';
@@ -37,6 +38,7 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     slides: new PgSlideStore(pool),
     recordings: new PgRecordingStore(pool),
     attendance: new PgAttendanceStore(pool),
+    passwordResets: new PgPasswordResetStore(pool),
     close: () => pool.close(),
   };
 }

@@ -210,6 +210,13 @@ const MIGRATIONS: readonly string[] = [
      rated_at   INTEGER NOT NULL,
      PRIMARY KEY (meeting_id, person_key)
    ) WITHOUT ROWID;`,
+  // Password reset links (issue 21): only the token's hash; one per account (its primary key).
+  `CREATE TABLE password_resets (
+     user_id    TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+     token_hash TEXT NOT NULL UNIQUE,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX password_resets_expiry ON password_resets(expires_at);`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/parley.db` and brings its schema up to date. */

@@ -1,4 +1,5 @@
 import type { Storage } from '../types.ts';
+import { SqlitePasswordResetStore } from './passwordResetStore.ts';
 import { SqliteAttendanceStore } from './attendanceStore.ts';
 import { SqliteBoardStore } from './boardStore.ts';
 import { SqliteChatStore } from './chatStore.ts';
@@ -30,6 +31,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     slides: new SqliteSlideStore(db),
     recordings: new SqliteRecordingStore(db),
     attendance: new SqliteAttendanceStore(db),
+    passwordResets: new SqlitePasswordResetStore(db),
     close: async () => {
       db.close();
     },
