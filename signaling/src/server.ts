@@ -21,6 +21,7 @@ import type { OnLimit } from './util/limits.ts';
 import { metricsGate, startMetricsListener } from './http/metricsAccess.ts';
 import { servedOverTls } from './http/securityHeaders.ts';
 import { createLog } from './telemetry/log.ts';
+import { createMailer } from './mail/mailer.ts';
 import { Metrics } from './telemetry/metrics.ts';
 import type { Log } from './telemetry/log.ts';
 import type { RoomId } from '@parley/protocol';
@@ -65,7 +66,10 @@ const ATTENDANCE_SWEEP_MS = 5 * 60_000;
 
 export interface StartOptions extends Partial<Config> {
   log?: Log;
-  /** The clock attendance is recorded by (issue 21); tests move it. Default Date.now. */
+  /**
+   * The clock attendance is recorded by, and password reset links expire by (issue 21); tests
+   * move it. Default Date.now.
+   */
   now?: () => number;
 }
 
@@ -238,7 +242,12 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   const onLimit: OnLimit = (limit) => metrics.limitHits.inc({ limit });
   limitHashing({ ...config.limits.hash, onLimit });
   limitSfuPeers({ ...config.limits.sfu, onLimit });
-  const accounts = createAuth(config, storage, rooms, log, onLimit);
+  const mailer = createMailer(config.mail);
+  // Links in mail start with SITE_URL; without it, with this server's address once it listens.
+  const self = { url: '' };
+  const siteUrl = (): string => config.mail?.siteUrl ?? self.url;
+  const mail = { mailer, siteUrl, ...(now ? { now } : {}) };
+  const accounts = createAuth(config, storage, rooms, log, mail, onLimit);
   const trusted = new TrustedProxies(config.limits.trustProxy);
   const auth = accounts.verifier;
   const watchLink = {
@@ -282,6 +291,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       connections: sockets.connectionCount,
     }),
     nodeId: () => cluster?.nodeId,
+    features: () => ({ email: mailer !== undefined }),
     addressOf: (req) => clientAddress(req, trusted),
     overTls: (req) => servedOverTls(req, (address) => trusted.trusts(address)),
   });
@@ -353,10 +363,15 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       stopPulse();
       stopAttendance();
       await attendance.drain();
+      mailer?.close();
       await storage.close();
     })());
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  self.url = url;
   log.info('listening', { url });
+  if (config.mail && !config.mail.siteUrl) {
+    log.warn('mail is on without SITE_URL: links in mail lead to this address', { url });
+  }
   const drain = async (): Promise<void> => {
     if (!cluster) return;
     await cluster.drain();
