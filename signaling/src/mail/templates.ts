@@ -2,6 +2,7 @@
  * Every mail Parley sends, as subject, plain text and HTML (issue 21). Whatever came from a
  * person (a name, a meeting's title) is escaped in the HTML; links are ours (SITE_URL based).
  */
+import type { MeetingNotice, NoticeKind } from '../notices/channel.ts';
 
 export interface RenderedMail {
   subject: string;
@@ -68,4 +69,90 @@ export function passwordResetMail(input: { name: string; link: string; ttlMin: n
     ].join('\n'),
   );
   return { subject, text, html } satisfies RenderedMail;
+}
+
+/** What each kind of notice says: the subject's word and the opening sentence. */
+const NOTICE_WORDING: Record<NoticeKind, { word: string; opening: (organiser: string) => string }> =
+  {
+    invitation: { word: 'Invitation', opening: (o) => `${o} invites you to a meeting on Parley.` },
+    updated: { word: 'Updated', opening: (o) => `${o} changed this meeting. The new details:` },
+    cancelled: { word: 'Cancelled', opening: (o) => `${o} cancelled this meeting.` },
+    reminder: { word: 'Reminder', opening: () => 'Your meeting on Parley starts soon.' },
+  };
+
+/**
+ * A start as the organiser meant it, in the meeting's time zone: "Tuesday 8 December 2026,
+ * 14:30–15:15 (Europe/Paris)". Built from parts, so it reads the same whatever the server's
+ * own locale and zone.
+ */
+export function meetingTime(startsAt: number, durationMin: number, timeZone: string): string {
+  const parts = (at: number) => {
+    const format = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    const found = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
+    return found as Record<'weekday' | 'day' | 'month' | 'year' | 'hour' | 'minute', string>;
+  };
+  const start = parts(startsAt);
+  const end = parts(startsAt + durationMin * 60_000);
+  const date = `${start.weekday} ${start.day} ${start.month} ${start.year}`;
+  return `${date}, ${start.hour}:${start.minute}–${end.hour}:${end.minute} (${timeZone})`;
+}
+
+/** "45 minutes", "1 hour", "1 hour 30 minutes". */
+export function durationText(minutes: number): string {
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (hours === 0) return unit(rest, 'minute');
+  return rest === 0 ? unit(hours, 'hour') : `${unit(hours, 'hour')} ${unit(rest, 'minute')}`;
+}
+
+/** No line breaks or other control characters in a header (a title is the person's text). */
+// eslint-disable-next-line no-control-regex -- control characters are what is removed
+const oneLine = (text: string): string => text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+
+/** A meeting notice (invitation, change, cancellation, reminder) as a mail. */
+export function noticeMail(notice: MeetingNotice): RenderedMail {
+  const { meeting, kind } = notice;
+  const { word, opening } = NOTICE_WORDING[kind];
+  const when = meetingTime(meeting.startsAt, meeting.durationMin, meeting.timeZone);
+  const cancelled = kind === 'cancelled';
+  const subject = oneLine(`${word}: ${meeting.title}, ${when}`);
+  const details: [string, string][] = [
+    ['When', when],
+    ['Duration', durationText(meeting.durationMin)],
+    ['Organiser', meeting.organiser],
+  ];
+  const linkLabel = cancelled ? 'The room (no longer needed)' : 'Join';
+  const text = [
+    opening(meeting.organiser),
+    '',
+    meeting.title,
+    ...details.map(([label, value]) => `${label}: ${value}`),
+    `${linkLabel}: ${meeting.url}`,
+  ].join('\n');
+  const rows = details
+    .map(([label, value]) => `<tr><th align="left">${label}</th><td>${escapeHtml(value)}</td></tr>`)
+    .join('\n');
+  const html = page(
+    subject,
+    [
+      `<p>${escapeHtml(opening(meeting.organiser))}</p>`,
+      `<h1 style="font-size: 1.3em">${escapeHtml(meeting.title)}</h1>`,
+      `<table cellpadding="4">\n${rows}\n</table>`,
+      cancelled
+        ? `<p>${linkLabel}: <a href="${escapeHtml(meeting.url)}">${escapeHtml(meeting.url)}</a></p>`
+        : button(meeting.url, 'Join the meeting') +
+          `\n<p style="word-break: break-all">${escapeHtml(meeting.url)}</p>`,
+    ].join('\n'),
+  );
+  return { subject, text, html };
 }
