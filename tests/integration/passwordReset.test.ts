@@ -1,5 +1,7 @@
 // Password reset by mail (issue 21), end to end over HTTP against a real Parley server and a
 // real SMTP server on loopback ports: the request, the mail, the link, the new password.
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeaturesResponse, PasswordResetRequested, SessionResponse } from '@parley/protocol';
 import { createLog } from '@parley/signaling';
@@ -147,6 +149,20 @@ describe('password reset by mail', () => {
     expect(
       logLines.some((l) => l.includes('password reset asked for an email without an account')),
     ).toBe(true);
+  });
+
+  it('lets an account without a password (as single sign-on leaves it) choose one', async () => {
+    const { email } = await signUp(new CookieJar());
+    // What a single sign-on link does to the row (IdentityStore.link): the password is gone.
+    const db = new Database(path.join(server.dataDir, 'parley.db'));
+    db.prepare("UPDATE users SET password_hash = '' WHERE email = ?").run(email);
+    db.close();
+    expect((await signIn(email, OLD_PASSWORD)).status).toBe(401);
+    await requestReset(email);
+    expect((await complete(new CookieJar(), linkIn(await smtp.nextMail(), server))).status).toBe(
+      200,
+    );
+    expect((await signIn(email, NEW_PASSWORD)).status).toBe(200);
   });
 
   it('a newer link replaces an older one', async () => {
