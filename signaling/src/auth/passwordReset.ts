@@ -13,6 +13,12 @@ import { AUTH_ERROR_CODES, AuthError } from './errors.ts';
 
 /** How long a mailed link works (issue 21): long enough to find the mail, short if it leaks. */
 export const RESET_TTL_MS = 30 * 60_000;
+/**
+ * Reset mails being looked up and sent at once; beyond it a request is still answered as any
+ * other but mails nothing (and says so in the log), so a flood from many addresses cannot pile
+ * up SMTP connections. Each send ends within SMTP_TIMEOUT_MS per stage.
+ */
+export const MAX_SENDS_IN_FLIGHT = 20;
 /** The app's page a link opens; the token rides in the fragment, never sent to a server. */
 export const RESET_PAGE = '/reset-password';
 
@@ -50,6 +56,7 @@ export class PasswordResets {
   readonly #now: () => number;
   readonly #perEmail: AttemptLimiter;
   readonly #perAddress: AttemptLimiter;
+  #inFlight = 0;
 
   constructor(options: PasswordResetsOptions) {
     this.#o = options;
@@ -82,7 +89,14 @@ export class PasswordResets {
     }
     this.#perAddress.record(ip);
     this.#perEmail.record(key);
-    background(this.#send(mailer, email.trim()), 'password reset mail', this.#o.log);
+    if (this.#inFlight >= MAX_SENDS_IN_FLIGHT) {
+      this.#o.onLimit?.('password_resets');
+      this.#o.log.warn('password reset mail dropped: too many being sent', { ip });
+      return;
+    }
+    this.#inFlight++;
+    const sent = this.#send(mailer, email.trim()).finally(() => this.#inFlight--);
+    background(sent, 'password reset mail', this.#o.log);
   }
 
   async #send(mailer: Mailer, email: string): Promise<void> {
