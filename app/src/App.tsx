@@ -53,6 +53,21 @@ const LazyMeetings = lazyPage(
   },
 );
 
+/** Password reset (issue 21): asking for the mail, and the page its link opens. */
+const passwordResetPages = () => import('./pages/PasswordResetPages.tsx');
+const RESET_PAGE_TEXT = {
+  loading: 'Loading…',
+  failed: 'This page could not be loaded. Check your network.',
+};
+const LazyForgotPassword = lazyPage(
+  () => passwordResetPages().then((m) => m.ForgotPasswordPage),
+  RESET_PAGE_TEXT,
+);
+const LazyResetPassword = lazyPage(
+  () => passwordResetPages().then((m) => m.ResetPasswordPage),
+  RESET_PAGE_TEXT,
+);
+
 const LazyAuth = lazyPage(() => import('./pages/AuthPage.tsx').then((m) => m.AuthPage), {
   loading: 'Loading…',
   failed: 'This page could not be loaded. Check your network.',
@@ -68,6 +83,8 @@ export function App() {
       {(route.name === 'signin' || route.name === 'signup') && (
         <LazyAuth key={route.name} mode={route.name} />
       )}
+      {route.name === 'forgotPassword' && <LazyForgotPassword />}
+      {route.name === 'resetPassword' && <LazyResetPassword />}
       {route.name === 'room' && <LazyRoom key={route.roomId} roomId={route.roomId} />}
       {route.name === 'recordings' && <LazyRecordings key={route.roomId} roomId={route.roomId} />}
       {route.name === 'meetings' && <LazyMeetings key={route.roomId} roomId={route.roomId} />}

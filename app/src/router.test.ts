@@ -23,6 +23,8 @@ describe('parseRoute', () => {
     [`/t/${ID}/`, { name: 'team', teamId: ID }],
     ['/signin', { name: 'signin' }],
     ['/signup/', { name: 'signup' }],
+    ['/forgot-password', { name: 'forgotPassword' }],
+    ['/reset-password', { name: 'resetPassword' }],
     // A room link whose id cannot be a room's: a meeting that does not exist, server unasked.
     ['/r/abc', MEETING],
     [`/r/${ID}x`, MEETING],

@@ -9,6 +9,8 @@ export type Route =
   | { name: 'notFound'; what: 'page' | 'meeting' }
   | { name: 'signin' }
   | { name: 'signup' }
+  | { name: 'forgotPassword' }
+  | { name: 'resetPassword' }
   | { name: 'room'; roomId: string }
   | { name: 'recordings'; roomId: string }
   | { name: 'meetings'; roomId: string }
@@ -33,6 +35,12 @@ export function parseRoute(pathname: string): Route {
   if (pathname === '' || pathname === '/' || pathname === '/index.html') return { name: 'home' };
   if (pathname === '/signin' || pathname === '/signin/') return { name: 'signin' };
   if (pathname === '/signup' || pathname === '/signup/') return { name: 'signup' };
+  if (pathname === '/forgot-password' || pathname === '/forgot-password/') {
+    return { name: 'forgotPassword' };
+  }
+  if (pathname === '/reset-password' || pathname === '/reset-password/') {
+    return { name: 'resetPassword' };
+  }
   const room = idIn(ROOM_PATH, pathname);
   if (room !== undefined) return room ? { name: 'room', roomId: room } : MEETING_NOT_FOUND;
   const recordings = idIn(RECORDINGS_PATH, pathname);

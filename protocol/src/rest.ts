@@ -122,7 +122,40 @@ export const AUTH_ERROR_CODES = {
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   /** `POST /api/auth/signup` (400): the password is one of the most common ones. */
   WEAK_PASSWORD: 'WEAK_PASSWORD',
+  /** `POST /api/auth/password-reset` (404): this server has no SMTP_URL, so it sends no mail. */
+  MAIL_NOT_CONFIGURED: 'MAIL_NOT_CONFIGURED',
+  /** `POST /api/auth/password-reset/complete` (400): the link is unknown, used or expired. */
+  RESET_LINK_INVALID: 'RESET_LINK_INVALID',
 } as const;
+
+/** `GET /api/features`: what this server is set up for, which the app says when it is not. */
+export interface FeaturesResponse {
+  /** Mail can be sent (SMTP_URL): password reset, invitations and reminders by email. */
+  email: boolean;
+}
+
+/** `POST /api/auth/password-reset` body: where to send the link. */
+export interface PasswordResetRequest {
+  email: string;
+}
+
+/**
+ * `POST /api/auth/password-reset` reply (202), the same whether or not the email has an
+ * account: only the inbox's owner learns that, from the mail.
+ */
+export interface PasswordResetRequested {
+  message: string;
+}
+
+/**
+ * `POST /api/auth/password-reset/complete` body: the token from the mailed link
+ * (`/reset-password#<token>`) and the new password (the sign-up rules). The reply is a
+ * session, as for sign-in; every other session of the account has ended.
+ */
+export interface PasswordResetComplete {
+  token: string;
+  password: string;
+}
 
 /** `GET /api/auth/oidc`: the single sign-on provider the sign-in page offers, if any. */
 export interface SsoInfoResponse {

@@ -187,3 +187,48 @@ describe('loadConfig: single sign-on', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 });
+
+describe('loadConfig: mail', () => {
+  const MAIL = {
+    SMTP_URL: 'smtps://parley:pw@mail.example.org:465',
+    MAIL_FROM: 'parley@example.org',
+  };
+
+  it('is off without SMTP_URL, and takes the sender, the site and a timeout with it', () => {
+    expect(loadConfig({}).mail).toBeUndefined();
+    expect(loadConfig(MAIL).mail).toEqual({
+      smtpUrl: MAIL.SMTP_URL,
+      from: 'parley@example.org',
+      siteUrl: undefined,
+      timeoutMs: 10_000,
+    });
+    const named = {
+      ...MAIL,
+      MAIL_FROM: 'Parley <parley@example.org>',
+      SITE_URL: 'https://meet.example.org/',
+    };
+    expect(loadConfig({ ...named, SMTP_TIMEOUT_MS: '2000' }).mail).toMatchObject({
+      from: 'Parley <parley@example.org>',
+      siteUrl: 'https://meet.example.org',
+      timeoutMs: 2000,
+    });
+    expect(loadConfig({ ...MAIL, SMTP_URL: 'smtp://127.0.0.1:2525' }).mail?.smtpUrl).toBe(
+      'smtp://127.0.0.1:2525',
+    );
+  });
+
+  it.each([
+    [{ MAIL_FROM: 'parley@example.org' }, /MAIL_FROM is set but SMTP_URL is not/],
+    [{ SMTP_URL: MAIL.SMTP_URL }, /MAIL_FROM is not/],
+    [{ ...MAIL, SMTP_URL: 'http://mail.example.org' }, /SMTP_URL must start with smtp:\/\//],
+    [{ ...MAIL, SMTP_URL: 'mail.example.org' }, /SMTP_URL must be a URL/],
+    [{ ...MAIL, MAIL_FROM: 'parley' }, /MAIL_FROM must be an address/],
+    [{ ...MAIL, MAIL_FROM: 'a@b.example\r\nBcc: x@y.example' }, /MAIL_FROM must be an address/],
+    [{ ...MAIL, SITE_URL: 'https://meet.example.org/app' }, /SITE_URL must be the site alone/],
+    [{ ...MAIL, SITE_URL: 'ftp://meet.example.org' }, /SITE_URL must start with https:\/\//],
+    [{ ...MAIL, SMTP_TIMEOUT_MS: '10' }, /SMTP_TIMEOUT_MS must be an integer >= 100/],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

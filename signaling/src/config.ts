@@ -91,6 +91,23 @@ export interface Config {
   oidc: OidcConfig | undefined;
   /** What one address, peer or account may cost us (issue #14); see `limitsConfig`. */
   limits: LimitsConfig;
+  /** Outgoing mail over SMTP (SMTP_URL, MAIL_FROM; issue 21); undefined: mail is off. */
+  mail: MailConfig | undefined;
+}
+
+export interface MailConfig {
+  /** SMTP_URL: `smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://` (TLS). */
+  smtpUrl: string;
+  /** MAIL_FROM: the sender, `parley@example.org` or `Parley <parley@example.org>`. */
+  from: string;
+  /**
+   * SITE_URL: where people open Parley, the base of every link in a mail. Never the request's
+   * Host header, which anyone can set (a reset link to their site would leak the token).
+   * Undefined: the address this server listens on, which suits development and tests only.
+   */
+  siteUrl: string | undefined;
+  /** SMTP connection, greeting and socket timeouts (SMTP_TIMEOUT_MS, default 10 s). */
+  timeoutMs: number;
 }
 
 export interface ClusterConfig {
@@ -322,6 +339,35 @@ function clusterConfig(env: Env, databaseUrl: string | undefined): ClusterConfig
   return { redisUrl, nodeId, publicUrl: urlOf(env, 'PUBLIC_URL', ['http', 'https']) };
 }
 
+/** An address alone, or a display name and the address in <>; no line breaks (header injection). */
+const MAIL_FROM = /^(?:[^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/;
+
+/** SMTP_URL and MAIL_FROM together, or neither: mail is off, and the app says so. */
+function mailConfig(env: Env): MailConfig | undefined {
+  const smtpUrl = urlOf(env, 'SMTP_URL', ['smtp', 'smtps']);
+  const from = (env.MAIL_FROM ?? '').trim();
+  if (smtpUrl === undefined) {
+    if (from) throw new ConfigError('MAIL_FROM is set but SMTP_URL is not');
+    return undefined;
+  }
+  if (!from) throw new ConfigError('SMTP_URL is set but MAIL_FROM is not: mail needs a sender');
+  if (!MAIL_FROM.test(from)) {
+    throw new ConfigError(
+      `MAIL_FROM must be an address, or "Name <address>", got "${env.MAIL_FROM}"`,
+    );
+  }
+  const siteUrl = urlOf(env, 'SITE_URL', ['https', 'http']);
+  if (siteUrl !== undefined && new URL(siteUrl).pathname !== '/') {
+    throw new ConfigError('SITE_URL must be the site alone (https://host[:port]), without a path');
+  }
+  return {
+    smtpUrl,
+    from,
+    siteUrl: siteUrl && new URL(siteUrl).origin,
+    timeoutMs: int(env, 'SMTP_TIMEOUT_MS', 10_000, 100),
+  };
+}
+
 const OIDC_NAME_MAX = 40;
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
@@ -390,6 +436,11 @@ export interface LimitsConfig {
   };
   /** Sign-ups one address may make per hour (SIGN_UPS_PER_HOUR, default 30). */
   signUpsPerHour: number;
+  /**
+   * Password reset requests per hour: per email 3 (PASSWORD_RESETS_PER_EMAIL), so nobody's
+   * inbox can be flooded, and per address 20 (PASSWORD_RESETS_PER_ADDRESS).
+   */
+  passwordReset: { perEmail: number; perAddress: number; windowMs: number };
   /** argon2 hashes at once (HASH_CONCURRENCY, default half the cores) and queued (HASH_QUEUE_MAX). */
   hash: { concurrency: number; queueMax: number };
   /** Per SFU peer: transports (4), producers (4: mic, camera, screen, screen audio), consumers (200). */
@@ -425,6 +476,11 @@ function limitsConfig(env: Env): LimitsConfig {
       windowMs: 15 * 60_000,
     },
     signUpsPerHour: int(env, 'SIGN_UPS_PER_HOUR', 30, 1),
+    passwordReset: {
+      perEmail: int(env, 'PASSWORD_RESETS_PER_EMAIL', 3, 1),
+      perAddress: int(env, 'PASSWORD_RESETS_PER_ADDRESS', 20, 1),
+      windowMs: 60 * 60_000,
+    },
     hash: {
       concurrency: int(env, 'HASH_CONCURRENCY', halfTheCores, 1),
       queueMax: int(env, 'HASH_QUEUE_MAX', 500, 1),
@@ -492,5 +548,6 @@ export function loadConfig(env: Env = process.env): Config {
     cluster: clusterConfig(env, databaseUrl),
     oidc: oidcConfig(env),
     limits: limitsConfig(env),
+    mail: mailConfig(env),
   };
 }

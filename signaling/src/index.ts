@@ -9,4 +9,6 @@ export { Rooms, type NewRoom, type RoomsOptions } from './rooms/rooms.ts';
 export { AuthRoutes, type AuthRoutesDeps } from './auth/routes.ts';
 export { deriveViewerSecret } from './auth/secret.ts';
 export { BroadcastIds } from './auth/broadcastIds.ts';
+export { SmtpMailer, type Mail, type Mailer } from './mail/mailer.ts';
+export { EmailChannel } from './notices/emailChannel.ts';
 export type { MeetingNotice, NoticeChannel, NoticeKind, Recipient } from './notices/channel.ts';

@@ -21,6 +21,7 @@ import type { OnLimit } from './util/limits.ts';
 import { metricsGate, startMetricsListener } from './http/metricsAccess.ts';
 import { servedOverTls } from './http/securityHeaders.ts';
 import { createLog } from './telemetry/log.ts';
+import { createMailer } from './mail/mailer.ts';
 import { Metrics } from './telemetry/metrics.ts';
 import type { Log } from './telemetry/log.ts';
 import type { RoomId } from '@parley/protocol';
@@ -70,7 +71,10 @@ const ATTENDANCE_SWEEP_MS = 5 * 60_000;
 
 export interface StartOptions extends Partial<Config> {
   log?: Log;
-  /** The clock attendance and scheduled notices go by (issue 21); tests move it. Date.now. */
+  /**
+   * The clock attendance is recorded by, scheduled notices go by and password reset links
+   * expire by (issue 21); tests move it. Default Date.now.
+   */
   now?: () => number;
   /** How scheduled meetings' notices reach people (email, push); none: nothing is sent. */
   channels?: NoticeChannel[];
@@ -248,7 +252,12 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   const onLimit: OnLimit = (limit) => metrics.limitHits.inc({ limit });
   limitHashing({ ...config.limits.hash, onLimit });
   limitSfuPeers({ ...config.limits.sfu, onLimit });
-  const accounts = createAuth(config, storage, rooms, log, onLimit);
+  const mailer = createMailer(config.mail);
+  // Links in mail start with SITE_URL; without it, with this server's address once it listens.
+  const self = { url: '' };
+  const siteUrl = (): string => config.mail?.siteUrl ?? self.url;
+  const mail = { mailer, siteUrl, ...(now ? { now } : {}) };
+  const accounts = createAuth(config, storage, rooms, log, mail, onLimit);
   const scheduling = new Scheduling({
     store: storage.schedule,
     users: storage.users,
@@ -300,6 +309,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       connections: sockets.connectionCount,
     }),
     nodeId: () => cluster?.nodeId,
+    features: () => ({ email: mailer !== undefined }),
     addressOf: (req) => clientAddress(req, trusted),
     overTls: (req) => servedOverTls(req, (address) => trusted.trusts(address)),
   });
@@ -356,6 +366,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     log.info('joined the cluster', { node: cluster.nodeId });
   }
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  self.url = url;
   const appUrl = config.schedule.appUrl?.replace(/\/$/, '') ?? url;
   const notices = new NoticeDispatcher({
     schedule: storage.schedule,
@@ -386,9 +397,13 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       await attendance.drain();
       stopNotices();
       await notices.drain();
+      mailer?.close();
       await storage.close();
     })());
   log.info('listening', { url });
+  if (config.mail && !config.mail.siteUrl) {
+    log.warn('mail is on without SITE_URL: links in mail lead to this address', { url });
+  }
   const drain = async (): Promise<void> => {
     if (!cluster) return;
     await cluster.drain();

@@ -119,6 +119,13 @@ export function AuthPage({ mode }: Props) {
               At least {LIMITS.ACCOUNT_PASSWORD_MIN} characters.
             </p>
           )}
+          {!signup && (
+            <p class="hint">
+              <a href="/forgot-password" onClick={link('/forgot-password')}>
+                Forgot password?
+              </a>
+            </p>
+          )}
         </div>
         {message && (
           <p class="error" role="alert">

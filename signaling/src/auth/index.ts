@@ -10,7 +10,9 @@ import type { Log } from '../telemetry/log.ts';
 import type { Rooms } from '../rooms/rooms.ts';
 import { TrustedProxies, clientAddress } from '../util/clientAddress.ts';
 import type { OnLimit } from '../util/limits.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import { Accounts } from './accounts.ts';
+import { PasswordResets } from './passwordReset.ts';
 import { AuthRoutes } from './routes.ts';
 import { deriveViewerSecret, loadJwtSecret } from './secret.ts';
 import type { TokenVerifier } from './types.ts';
@@ -39,6 +41,17 @@ export interface Auth {
   recordingLinks: RecordingLinks;
   /** Single sign-on's `/api/auth/oidc*` routes (issue 21); they say so when it is off. */
   sso: SsoRoutes;
+  /** Password reset by mail (issue 21); `available` is false without SMTP_URL. */
+  resets: PasswordResets;
+}
+
+/** What mail gives accounts: the mailer (none without SMTP_URL) and where links lead. */
+export interface AuthMail {
+  mailer: Mailer | undefined;
+  /** SITE_URL, else this server's own address (known once it listens). */
+  siteUrl: () => string;
+  /** The clock reset links expire by (tests move it); default Date.now. */
+  now?: () => number;
 }
 
 /** Accounts over the storage, keyed by JWT_SECRET or `<dataDir>/jwt-secret`. Needs the data dir to exist. */
@@ -47,6 +60,7 @@ export function createAuth(
   storage: Storage,
   rooms: Rooms,
   log: Log,
+  mail: AuthMail,
   onLimit?: OnLimit,
 ): Auth {
   const jwtSecret = loadJwtSecret(config.jwtSecret, config.dataDir);
@@ -73,13 +87,25 @@ export function createAuth(
     overTls: (req) => servedOverTls(req, (address) => trusted.trusts(address)),
     log,
   });
+  const resets = new PasswordResets({
+    store: storage.passwordResets,
+    users: storage.users,
+    accounts,
+    mailer: mail.mailer,
+    siteUrl: mail.siteUrl,
+    limits: config.limits.passwordReset,
+    log,
+    ...(onLimit ? { onLimit } : {}),
+    ...(mail.now ? { now: mail.now } : {}),
+  });
   return {
     verifier: accounts.tokens,
-    routes: new AuthRoutes({ accounts, rooms, refreshTtlS, addressOf }),
+    routes: new AuthRoutes({ accounts, resets, rooms, refreshTtlS, addressOf }),
     viewers,
     guests: new GuestIdentities(jwtSecret),
     boardTickets: new BoardTickets(jwtSecret),
     recordingLinks: new RecordingLinks(jwtSecret),
     sso,
+    resets,
   };
 }

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { LIMITS } from '@parley/protocol';
 import { apiError, json, methodNotAllowed, readJsonBody } from '../http/httpUtil.ts';
 import type { Rooms } from '../rooms/rooms.ts';
+import type { PasswordResetRequested } from '@parley/protocol';
 import type { Accounts, Session } from './accounts.ts';
+import type { PasswordResets } from './passwordReset.ts';
 import { REFRESH_COOKIE, clearRefreshCookie, readCookie, refreshCookie } from './cookies.ts';
 import { AUTH_ERROR_CODES, AuthError, unauthorized } from './errors.ts';
 import type { AuthUser } from './types.ts';
@@ -11,6 +13,8 @@ import { userInfo } from './userInfo.ts';
 
 export interface AuthRoutesDeps {
   accounts: Accounts;
+  /** Password reset by mail (issue 21). */
+  resets: PasswordResets;
   rooms: Rooms;
   /** The refresh cookie's Max-Age: the refresh token's lifetime, seconds. */
   refreshTtlS: number;
@@ -36,6 +40,19 @@ const SignInSchema = z.strictObject({
   password: z.string().min(1).max(LIMITS.ACCOUNT_PASSWORD_MAX),
 });
 const SIGN_IN_HINT = 'send {"email", "password"}';
+
+const ResetRequestSchema = z.strictObject({ email: EmailSchema });
+const RESET_REQUEST_HINT = 'send {"email"}';
+const ResetCompleteSchema = z.strictObject({
+  token: z.string().min(1).max(128),
+  password: PasswordSchema,
+});
+const RESET_COMPLETE_HINT =
+  `send {"token" (from the mailed link), "password" (${LIMITS.ACCOUNT_PASSWORD_MIN}-` +
+  `${LIMITS.ACCOUNT_PASSWORD_MAX} characters)}`;
+const RESET_REQUESTED: PasswordResetRequested = {
+  message: 'if that email has an account, a link to reset its password is on its way',
+};
 
 /** JSON only (see readJsonBody); 8 KiB fits the longest password in \u escapes, and the rest. */
 const JSON_BODY = { max: 8192, jsonOnly: true } as const;
@@ -71,6 +88,21 @@ export class AuthRoutes {
     const body = await readJsonBody(req, res, SignInSchema, SIGN_IN_HINT, JSON_BODY);
     if (!body) return;
     const session = await this.deps.accounts.signIn(body, this.deps.addressOf(req));
+    this.#sendSession(req, res, 200, session);
+  }
+
+  /** The same 202 for every well-formed email: see PasswordResets.request. */
+  async requestReset(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJsonBody(req, res, ResetRequestSchema, RESET_REQUEST_HINT, JSON_BODY);
+    if (!body) return;
+    this.deps.resets.request(body.email, this.deps.addressOf(req));
+    json(res, 202, RESET_REQUESTED);
+  }
+
+  async completeReset(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJsonBody(req, res, ResetCompleteSchema, RESET_COMPLETE_HINT, JSON_BODY);
+    if (!body) return;
+    const session = await this.deps.resets.complete(body.token, body.password);
     this.#sendSession(req, res, 200, session);
   }
 
@@ -138,6 +170,11 @@ type Route = {
 const ROUTES = new Map<string, Route>([
   ['/api/auth/signup', { method: 'POST', run: (r, req, res) => r.signUp(req, res) }],
   ['/api/auth/signin', { method: 'POST', run: (r, req, res) => r.signIn(req, res) }],
+  ['/api/auth/password-reset', { method: 'POST', run: (r, req, res) => r.requestReset(req, res) }],
+  [
+    '/api/auth/password-reset/complete',
+    { method: 'POST', run: (r, req, res) => r.completeReset(req, res) },
+  ],
   ['/api/auth/refresh', { method: 'POST', run: (r, req, res) => r.refresh(req, res) }],
   ['/api/auth/signout', { method: 'POST', run: (r, req, res) => r.signOut(req, res) }],
   ['/api/me', { method: 'GET', run: (r, req, res) => r.me(req, res) }],

@@ -1,7 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ERROR_CODES, LIMITS, RoomIdSchema, RoomSettingsSchema } from '@parley/protocol';
-import type { BroadcastStatus, RoomId, SfuCapabilitiesResponse } from '@parley/protocol';
+import type {
+  BroadcastStatus,
+  FeaturesResponse,
+  RoomId,
+  SfuCapabilitiesResponse,
+} from '@parley/protocol';
 import { handleHlsRequest } from '@parley/hls-gateway';
 import { AuthError, sendAuthError } from '../auth/index.ts';
 import type { Auth } from '../auth/index.ts';
@@ -62,6 +67,8 @@ export interface HttpDeps {
   health: () => { state: string } & Record<string, unknown>;
   /** Cluster mode: this node's id (room status names the node that holds the room). */
   nodeId: () => string | undefined;
+  /** `GET /api/features`: what this server is set up for (mail), which the app says. */
+  features: () => FeaturesResponse;
   /** The client's address, for per-address limits (X-Forwarded-For only from TRUST_PROXY). */
   addressOf: (req: IncomingMessage) => string;
   /** The browser reached us over TLS (here, or at a TRUST_PROXY proxy that says so): HSTS. */
@@ -117,6 +124,10 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   const { recordingStore: store, recordings, recordingLinks: links, recordingsRoot: root } = deps;
   const recordingDeps = { rooms: deps.rooms, auth: deps.auth, store, recordings, links, root };
   if (await handleRecordingRoute(req, res, recordingDeps, url)) return;
+  if (path === '/api/features') {
+    if (method !== 'GET') return methodNotAllowed(res, 'GET');
+    return json(res, 200, deps.features());
+  }
   if (path === '/api/sfu/capabilities') {
     if (method !== 'GET') return methodNotAllowed(res, 'GET');
     return sfuCapabilities(res, deps);

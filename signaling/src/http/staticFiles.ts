@@ -73,6 +73,7 @@ const APP_ROUTES = [
   /^\/t\/[^/]+\/?$/,
   /^\/watch\/[^/]+\/?$/,
   /^\/sign(in|up)\/?$/,
+  /^\/(forgot|reset)-password\/?$/,
 ];
 
 /**

@@ -281,6 +281,50 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     expect(await store.refreshTokens.get(theirs)).toEqual({ userId: bystanderId, expiresAt: 1e15 });
   });
 
+  it('spends a password reset link once: new password, sessions gone, in one step', async () => {
+    const account = await store.users.create({
+      email: `${unique('reset')}@x.test`,
+      name: 'R',
+      passwordHash: 'old-hash',
+    });
+    const userId = account?.id ?? '';
+    const bystander = await store.users.create({
+      email: `${unique('by')}@x.test`,
+      name: 'B',
+      passwordHash: 'other-hash',
+    });
+    const bystanderId = bystander?.id ?? '';
+    const [mine, theirs] = [unique('mine'), unique('theirs')];
+    await store.refreshTokens.insert(mine, userId, 1e15);
+    await store.refreshTokens.insert(theirs, bystanderId, 1e15);
+    const [first, second, stale] = [unique('first'), unique('second'), unique('stale')];
+    await store.passwordResets.insert(first, userId, 10_000, 1_000);
+    // A new link replaces the account's earlier one.
+    await store.passwordResets.insert(second, userId, 20_000, 2_000);
+    expect(await store.passwordResets.get(first)).toBeUndefined();
+    expect(await store.passwordResets.get(second)).toEqual({ userId, expiresAt: 20_000 });
+    expect(await store.passwordResets.redeem(first, 'new-hash', 3_000)).toBeUndefined();
+    expect(await store.users.passwordHashOf(userId)).toBe('old-hash');
+    const redeemed = await Promise.all([
+      store.passwordResets.redeem(second, 'new-hash', 3_000),
+      store.passwordResets.redeem(second, 'thief-hash', 3_000),
+    ]);
+    expect([...redeemed].sort()).toEqual([userId, undefined]);
+    // Whichever won set its password; the other wrote nothing.
+    const winner = redeemed[0] === userId ? 'new-hash' : 'thief-hash';
+    expect(await store.users.passwordHashOf(userId)).toBe(winner);
+    expect(await store.refreshTokens.get(mine)).toBeUndefined();
+    expect(await store.refreshTokens.get(theirs)).toEqual({ userId: bystanderId, expiresAt: 1e15 });
+    expect(await store.users.passwordHashOf(bystanderId)).toBe('other-hash');
+    // An expired link changes nothing, and the next insert sweeps it away.
+    await store.passwordResets.insert(stale, bystanderId, 4_000, 3_000);
+    expect(await store.passwordResets.redeem(stale, 'late-hash', 4_000)).toBeUndefined();
+    expect(await store.users.passwordHashOf(bystanderId)).toBe('other-hash');
+    await store.passwordResets.insert(stale, bystanderId, 5_000, 4_500);
+    await store.passwordResets.insert(unique('later'), userId, 1e15, 6_000);
+    expect(await store.passwordResets.get(stale)).toBeUndefined();
+  });
+
   it('creates an account with its identity in one step, or writes nothing', async () => {
     const issuer = `https://${unique('idp')}.test`;
     const email = `${unique('new')}@x.test`;

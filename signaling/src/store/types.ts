@@ -222,6 +222,30 @@ export interface RefreshTokenStore {
   sweep(now: number): Promise<void>;
 }
 
+/** A password reset link, as stored: only its token's hash (issue 21). */
+export interface PasswordResetRow {
+  userId: string;
+  /** ms since the epoch. */
+  expiresAt: number;
+}
+
+/**
+ * Password reset links (issue 21): one live link per account (a new one replaces it), keyed by
+ * the sha256 of its token, so a copy of the database opens nothing.
+ */
+export interface PasswordResetStore {
+  /** Stores the account's link, replacing any earlier one, and drops every expired link. */
+  insert(tokenHash: string, userId: string, expiresAt: number, now: number): Promise<void>;
+  get(tokenHash: string): Promise<PasswordResetRow | undefined>;
+  /**
+   * Spends the link, in one transaction: deletes it and, when it had not expired at `now`, sets
+   * the account's password hash and deletes all its refresh tokens (every session ends).
+   * Returns the account's id then; undefined for an unknown, spent or expired link (of two
+   * concurrent redemptions, one wins).
+   */
+  redeem(tokenHash: string, passwordHash: string, now: number): Promise<string | undefined>;
+}
+
 /** A team's own settings (issue #16); its room's settings stay in `rooms`. */
 export interface TeamSettings {
   /** Newcomers wait for an admin (the room's waiting room). Default false. */
@@ -687,5 +711,6 @@ export interface Storage {
   readonly attendance: AttendanceStore;
   readonly schedule: ScheduleStore;
   readonly notices: NoticeStore;
+  readonly passwordResets: PasswordResetStore;
   close(): Promise<void>;
 }

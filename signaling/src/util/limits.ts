@@ -15,6 +15,7 @@ export type LimitName =
   | 'sign_in_attempts'
   | 'sign_in_slowdown'
   | 'sign_ups'
+  | 'password_resets'
   | 'hash_queue'
   | 'sfu_transports'
   | 'sfu_producers'

@@ -56,6 +56,8 @@ export interface TestServerOptions {
   hostGraceMs?: number;
   /** Single sign-on with a provider the test started (support/oidcProvider.ts). Default: off. */
   oidc?: Config['oidc'];
+  /** Mail through an SMTP server the test started (integration/support/smtp.ts). Default: off. */
+  mail?: Config['mail'];
 }
 
 /** One worker, loopback only, ports picked from a range the other suites do not use. */
@@ -91,6 +93,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...(opts.joinTimeoutMs !== undefined ? { joinTimeoutMs: opts.joinTimeoutMs } : {}),
     ...(opts.hostGraceMs !== undefined ? { hostGraceMs: opts.hostGraceMs } : {}),
     ...(opts.oidc !== undefined ? { oidc: opts.oidc } : {}),
+    ...(opts.mail !== undefined ? { mail: opts.mail } : {}),
     ...(opts.sfuDowngradeHoldS !== undefined ? { sfuDowngradeHoldS: opts.sfuDowngradeHoldS } : {}),
     ...(opts.sfuDowngradeGraceS !== undefined
       ? { sfuDowngradeGraceS: opts.sfuDowngradeGraceS }

@@ -1,4 +1,5 @@
 import type { Storage } from '../types.ts';
+import { PgPasswordResetStore } from './passwordResetStore.ts';
 import { PgAttendanceStore } from './attendanceStore.ts';
 import { PgBoardStore } from './boardStore.ts';
 import { PgChatStore } from './chatStore.ts';
@@ -40,6 +41,7 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     attendance: new PgAttendanceStore(pool),
     schedule: new PgScheduleStore(pool),
     notices: new PgNoticeStore(pool),
+    passwordResets: new PgPasswordResetStore(pool),
     close: () => pool.close(),
   };
 }

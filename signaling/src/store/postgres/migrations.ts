@@ -256,6 +256,13 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX notice_deliveries_due ON notice_deliveries(next_at)
      WHERE status IN ('sending', 'retry');`,
+  // Password reset links (issue 21): only the token's hash; one per account (its primary key).
+  `CREATE TABLE password_resets (
+     user_id    TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+     token_hash TEXT NOT NULL UNIQUE,
+     expires_at BIGINT NOT NULL
+   );
+   CREATE INDEX password_resets_expiry ON password_resets(expires_at);`,
 ];
 
 /** Any constant: the advisory lock that keeps two nodes starting together from both migrating. */

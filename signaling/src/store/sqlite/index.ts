@@ -1,4 +1,5 @@
 import type { Storage } from '../types.ts';
+import { SqlitePasswordResetStore } from './passwordResetStore.ts';
 import { SqliteAttendanceStore } from './attendanceStore.ts';
 import { SqliteBoardStore } from './boardStore.ts';
 import { SqliteChatStore } from './chatStore.ts';
@@ -33,6 +34,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     attendance: new SqliteAttendanceStore(db),
     schedule: new SqliteScheduleStore(db),
     notices: new SqliteNoticeStore(db),
+    passwordResets: new SqlitePasswordResetStore(db),
     close: async () => {
       db.close();
     },
