@@ -15,3 +15,4 @@ export * from './recording.ts';
 export * from './attendance.ts';
 export * from './relayNotes.ts';
 export * from './replies.ts';
+export * from './push.ts';

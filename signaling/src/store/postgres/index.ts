@@ -1,5 +1,6 @@
 import type { Storage } from '../types.ts';
 import { PgAttendanceStore } from './attendanceStore.ts';
+import { PgPushSubscriptionStore } from './pushSubscriptionStore.ts';
 import { PgBoardStore } from './boardStore.ts';
 import { PgChatStore } from './chatStore.ts';
 import { PgDoorStore } from './doorStore.ts';
@@ -37,6 +38,7 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     slides: new PgSlideStore(pool),
     recordings: new PgRecordingStore(pool),
     attendance: new PgAttendanceStore(pool),
+    pushSubscriptions: new PgPushSubscriptionStore(pool),
     close: () => pool.close(),
   };
 }

@@ -1,5 +1,6 @@
 import type { Storage } from '../types.ts';
 import { SqliteAttendanceStore } from './attendanceStore.ts';
+import { SqlitePushSubscriptionStore } from './pushSubscriptionStore.ts';
 import { SqliteBoardStore } from './boardStore.ts';
 import { SqliteChatStore } from './chatStore.ts';
 import { SqliteDoorStore } from './doorStore.ts';
@@ -30,6 +31,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     slides: new SqliteSlideStore(db),
     recordings: new SqliteRecordingStore(db),
     attendance: new SqliteAttendanceStore(db),
+    pushSubscriptions: new SqlitePushSubscriptionStore(db),
     close: async () => {
       db.close();
     },
