@@ -28,6 +28,8 @@ import { MEETING_GONE_MS, MEETING_PULSE_MS, startMeetingPulse } from './rooms/do
 import { Attendance } from './attendance/attendance.ts';
 import { FeedbackTickets } from './attendance/tickets.ts';
 import { loadJwtSecret } from './auth/secret.ts';
+import { createPush } from './push/index.ts';
+import type { PushChannel } from './push/index.ts';
 import type { Room } from './rooms/room.ts';
 import { Rooms } from './rooms/rooms.ts';
 import { MediaJobBudget } from './rooms/mediaJobs.ts';
@@ -50,6 +52,8 @@ export interface ParleyServer {
   gateway: HlsGateway | undefined;
   /** Cluster membership, when REDIS_URL is set. */
   cluster: Cluster | undefined;
+  /** The Web Push notice channel (issue 21): reminders to the devices of an account. */
+  push: PushChannel;
   /**
    * Cluster mode (SIGTERM): take no new rooms, fail the health check so the load balancer
    * stops sending us connections, and move every room to another node (their clients
@@ -65,7 +69,7 @@ const ATTENDANCE_SWEEP_MS = 5 * 60_000;
 
 export interface StartOptions extends Partial<Config> {
   log?: Log;
-  /** The clock attendance is recorded by (issue 21); tests move it. Default Date.now. */
+  /** The clock attendance and push reminders go by (issue 21); tests move it. Default Date.now. */
   now?: () => number;
 }
 
@@ -216,6 +220,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     log,
     ...(now ? { now } : {}),
   });
+  const push = createPush(config, storage, log, now);
   const sfu = config.sfu ? await Sfu.start({ ...config.sfu, log }) : undefined;
   const live = { rooms: (): Room[] => [], connections: (): number => 0 };
   const metrics = new Metrics({
@@ -268,6 +273,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     recordingsRoot: recordingsRoot(config),
     recordingLinks: accounts.recordingLinks,
     attendance,
+    push: push.routes,
     log,
     metrics,
     metricsGate: metricsGate(config.metrics, config.host, false),
@@ -364,5 +370,6 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     await Promise.all([...rooms.live()].map((r) => rooms.moveAway(r.id)));
   };
   const metricsUrl = metricsListener?.url;
-  return { url, metricsUrl, port, config, sfu, gateway, cluster, drain, close };
+  const channel = push.channel;
+  return { url, metricsUrl, port, config, sfu, gateway, cluster, push: channel, drain, close };
 }

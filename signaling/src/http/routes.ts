@@ -21,6 +21,8 @@ import { handlePollRoute } from './pollRoutes.ts';
 import { handleSlideRoute } from './slideRoutes.ts';
 import { handleRecordingRoute } from './recordingRoutes.ts';
 import { handleAttendanceRoute } from './attendanceRoutes.ts';
+import { handlePushRoute } from './pushRoutes.ts';
+import type { PushRouteDeps } from './pushRoutes.ts';
 import type { Attendance } from '../attendance/attendance.ts';
 import type { Recordings } from '../recording/recordings.ts';
 import type { RecordingLinks } from '../recording/links.ts';
@@ -41,6 +43,8 @@ export interface HttpDeps {
   recordingLinks: RecordingLinks;
   /** Meetings' attendance and ratings (attendanceRoutes.ts, issue 21). */
   attendance: Attendance;
+  /** Web Push devices (pushRoutes.ts, issue 21). */
+  push: PushRouteDeps['push'];
   metrics: Metrics;
   /** Whether this listener serves `/metrics` to a request (see metricsAccess.ts). */
   metricsGate: (req: IncomingMessage) => MetricsVerdict;
@@ -105,6 +109,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   if (await handleTeamRoute(req, res, deps, path)) return;
   if (await handlePollRoute(req, res, deps, path)) return;
   if (await handleAttendanceRoute(req, res, deps, path)) return;
+  if (await handlePushRoute(req, res, deps, path)) return;
   const slideDeps = { slides: deps.slides, tickets: deps.boardTickets, rooms: deps.rooms };
   if (await handleSlideRoute(req, res, slideDeps, path)) return;
   const { recordingStore: store, recordings, recordingLinks: links, recordingsRoot: root } = deps;
