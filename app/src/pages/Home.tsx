@@ -7,6 +7,7 @@ import { useOnline } from '../ui/useOnline.ts';
 import { CreateRoomForm } from './CreateRoomForm.tsx';
 import { CreateTeamForm } from './CreateTeamForm.tsx';
 import { YourRooms } from './YourRooms.tsx';
+import { DeviceReminders } from '../push/DeviceReminders.tsx';
 import { background } from '../util/background.ts';
 
 export function Home() {
@@ -87,6 +88,7 @@ export function Home() {
         </p>
       )}
       {current && <YourRooms key={current.user.id} />}
+      {current && <DeviceReminders key={current.user.id} />}
     </main>
   );
 }
