@@ -236,6 +236,14 @@ describe('reminders on this device (issue 21)', () => {
     await pressByKeyboard(page, 'Turn off reminders on this device');
     await page.locator(STATUS).getByText(/^Off:/).waitFor();
     expect(await server.push.reaches(to)).toBe(false);
+
+    // Signing out stops the device reminding the account it leaves.
+    await pressByKeyboard(page, 'Get reminders on this device');
+    await page.locator(STATUS).getByText(/^On:/).waitFor();
+    expect(await server.push.reaches(to)).toBe(true);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('link', { name: 'Sign in' }).waitFor();
+    expect(await server.push.reaches(to)).toBe(false);
     expect(violations).toEqual([]);
     await context.close();
   });
