@@ -54,8 +54,8 @@ export class PushChannel implements NoticeChannel {
    * Resolves when at least one push service accepted it; throws when none did.
    */
   async send(to: Recipient, notice: MeetingNotice): Promise<void> {
-    const devices = to.userId === null ? [] : await this.#options.store.ofUser(to.userId);
     if (!this.enabled) throw new Error('push: no VAPID keys on this server');
+    const devices = to.userId === null ? [] : await this.#options.store.ofUser(to.userId);
     if (devices.length === 0) throw new Error('push: the recipient has no subscribed device');
     const body = JSON.stringify(pushPayloadOf(notice));
     const ttl = ttlOf(notice, (this.#options.now ?? Date.now)());
