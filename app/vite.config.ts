@@ -40,6 +40,9 @@ export default defineConfig({
         // A first visit is controlled at once, so the shell works offline right after it.
         clientsClaim: true,
         cleanupOutdatedCaches: true,
+        // Web Push (issue 21): the push and notificationclick handlers, a plain script from
+        // public/ that the generated worker imports (no need for injectManifest).
+        importScripts: ['/push-sw.js'],
       },
     }),
   ],

@@ -16,3 +16,4 @@ export * from './attendance.ts';
 export * from './relayNotes.ts';
 export * from './replies.ts';
 export * from './schedule.ts';
+export * from './push.ts';

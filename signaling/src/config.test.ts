@@ -1,3 +1,4 @@
+import { createECDH } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
 
@@ -228,6 +229,68 @@ describe('loadConfig: mail', () => {
     [{ ...MAIL, SITE_URL: 'ftp://meet.example.org' }, /SITE_URL must start with https:\/\//],
     [{ ...MAIL, SMTP_TIMEOUT_MS: '10' }, /SMTP_TIMEOUT_MS must be an integer >= 100/],
   ])('refuses %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('loadConfig: Web Push (issue 21)', () => {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  const publicKey = ecdh.getPublicKey('base64url');
+  const raw = ecdh.getPrivateKey();
+  // A private key with leading zero bytes comes out shorter: VAPID keys are always 32 bytes.
+  const privateKey = Buffer.concat([Buffer.alloc(32 - raw.length), raw]).toString('base64url');
+  const other = createECDH('prime256v1');
+  other.generateKeys();
+
+  it('generates its keys by default, refuses plain http endpoints and keeps 10 devices', () => {
+    expect(loadConfig({}).push).toEqual({
+      vapid: undefined,
+      subject: 'mailto:parley@localhost',
+      httpLoopback: false,
+      maxDevices: 10,
+    });
+  });
+
+  it('takes a configured key pair, subject and limits', () => {
+    const push = loadConfig({
+      VAPID_PUBLIC_KEY: publicKey,
+      VAPID_PRIVATE_KEY: privateKey,
+      VAPID_SUBJECT: 'mailto:ops@example.org',
+      PUSH_HTTP_LOOPBACK: 'on',
+      PUSH_MAX_DEVICES: '3',
+    }).push;
+    expect(push).toEqual({
+      vapid: { publicKey, privateKey },
+      subject: 'mailto:ops@example.org',
+      httpLoopback: true,
+      maxDevices: 3,
+    });
+  });
+
+  it('takes an https PUBLIC_URL as the subject when VAPID_SUBJECT is not set', () => {
+    const env = { PUBLIC_URL: 'https://meet.example.org' };
+    expect(loadConfig(env).push.subject).toBe('https://meet.example.org');
+  });
+
+  it.each([
+    [
+      { VAPID_PUBLIC_KEY: publicKey },
+      /VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set together/,
+    ],
+    [{ VAPID_PRIVATE_KEY: privateKey }, /must be set together/],
+    [{ VAPID_PUBLIC_KEY: 'abc', VAPID_PRIVATE_KEY: privateKey }, /VAPID_PUBLIC_KEY must be/],
+    [{ VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: 'short' }, /VAPID_PRIVATE_KEY must be/],
+    [
+      { VAPID_PUBLIC_KEY: other.getPublicKey('base64url'), VAPID_PRIVATE_KEY: privateKey },
+      /not the public half/,
+    ],
+    [{ VAPID_SUBJECT: 'ops@example.org' }, /VAPID_SUBJECT must be a mailto: address/],
+    [{ VAPID_SUBJECT: 'http://example.org' }, /VAPID_SUBJECT/],
+    [{ PUSH_HTTP_LOOPBACK: 'yes' }, /PUSH_HTTP_LOOPBACK must be on or off/],
+    [{ PUSH_MAX_DEVICES: '0' }, /PUSH_MAX_DEVICES/],
+  ])('refuses %j, naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
   });

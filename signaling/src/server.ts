@@ -31,7 +31,10 @@ import { FeedbackTickets } from './attendance/tickets.ts';
 import { Scheduling } from './scheduling/scheduling.ts';
 import { NoticeDispatcher } from './notices/dispatcher.ts';
 import type { NoticeChannel } from './notices/channel.ts';
+import { EmailChannel } from './notices/emailChannel.ts';
 import { loadJwtSecret } from './auth/secret.ts';
+import { createPush } from './push/index.ts';
+import type { PushChannel } from './push/index.ts';
 import type { Room } from './rooms/room.ts';
 import { Rooms } from './rooms/rooms.ts';
 import { MediaJobBudget } from './rooms/mediaJobs.ts';
@@ -56,6 +59,8 @@ export interface ParleyServer {
   cluster: Cluster | undefined;
   /** Scheduled meetings' notices (issue 21); ticks every 30 s, and tests may `tick()` it. */
   notices: NoticeDispatcher;
+  /** The Web Push notice channel (issue 21): reminders to the devices of an account. */
+  push: PushChannel;
   /**
    * Cluster mode (SIGTERM): take no new rooms, fail the health check so the load balancer
    * stops sending us connections, and move every room to another node (their clients
@@ -72,11 +77,11 @@ const ATTENDANCE_SWEEP_MS = 5 * 60_000;
 export interface StartOptions extends Partial<Config> {
   log?: Log;
   /**
-   * The clock attendance is recorded by, scheduled notices go by and password reset links
-   * expire by (issue 21); tests move it. Default Date.now.
+   * The clock attendance is recorded by, scheduled notices and push reminders go by, and
+   * password reset links expire by (issue 21); tests move it. Default Date.now.
    */
   now?: () => number;
-  /** How scheduled meetings' notices reach people (email, push); none: nothing is sent. */
+  /** How scheduled meetings' notices reach people; default: email (when SMTP is set up) and push. */
   channels?: NoticeChannel[];
 }
 
@@ -219,7 +224,7 @@ function listen(http: Server, config: Config): Promise<number> {
 
 /** The composition root: wires storage, rooms, HTTP and WebSocket together and listens. */
 export async function startServer(options: StartOptions = {}): Promise<ParleyServer> {
-  const { log = createLog(), now, channels = [], ...overrides } = options;
+  const { log = createLog(), now, channels, ...overrides } = options;
   const config: Config = { ...loadConfig({ LOCAL_TURN: 'off' }), ...overrides };
   const storage = await openStorage(config);
   const attendance = new Attendance({
@@ -230,6 +235,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     log,
     ...(now ? { now } : {}),
   });
+  const push = createPush(config, storage, log, now);
   const sfu = config.sfu ? await Sfu.start({ ...config.sfu, log }) : undefined;
   const live = { rooms: (): Room[] => [], connections: (): number => 0 };
   const metrics = new Metrics({
@@ -295,6 +301,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     attendance,
     scheduling,
     appUrl: config.schedule.appUrl,
+    push: push.routes,
     log,
     metrics,
     metricsGate: metricsGate(config.metrics, config.host, false),
@@ -372,7 +379,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     schedule: storage.schedule,
     notices: storage.notices,
     users: storage.users,
-    channels,
+    channels: channels ?? [new EmailChannel(mailer), push.channel],
     now: now ?? Date.now,
     leadMin: config.schedule.reminderLeadMin,
     context: (m) => scheduling.context(m, appUrl),
@@ -411,5 +418,18 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     await Promise.all([...rooms.live()].map((r) => rooms.moveAway(r.id)));
   };
   const metricsUrl = metricsListener?.url;
-  return { url, metricsUrl, port, config, sfu, gateway, cluster, notices, drain, close };
+  const channel = push.channel;
+  return {
+    url,
+    metricsUrl,
+    port,
+    config,
+    sfu,
+    gateway,
+    cluster,
+    notices,
+    push: channel,
+    drain,
+    close,
+  };
 }

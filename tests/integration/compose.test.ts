@@ -13,6 +13,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 /** What the file requires from the operator's environment; values only need to be set. */
 const REQUIRED = {
   JWT_SECRET: 'j'.repeat(32),
+  VAPID_PUBLIC_KEY: 'vapid-public',
+  VAPID_PRIVATE_KEY: 'vapid-private',
   TURN_SECRET: 'turn-secret',
   POSTGRES_PASSWORD: 'pgpassword',
   PUBLIC_IP: '203.0.113.7',

@@ -8,6 +8,9 @@ import { CreateRoomForm } from './CreateRoomForm.tsx';
 import { CreateTeamForm } from './CreateTeamForm.tsx';
 import { YourRooms } from './YourRooms.tsx';
 import { ScheduleSection } from '../schedule/ScheduleSection.tsx';
+import { DeviceReminders } from '../push/DeviceReminders.tsx';
+import { turnOffDevicePush } from '../push/devicePush.ts';
+import { log } from '../log.ts';
 import { background } from '../util/background.ts';
 
 export function Home() {
@@ -44,7 +47,7 @@ export function Home() {
                 <button
                   type="button"
                   class="secondary"
-                  onClick={() => background(session.signOut(), 'signing out')}
+                  onClick={() => background(signOut(), 'signing out')}
                 >
                   Sign out
                 </button>
@@ -89,8 +92,18 @@ export function Home() {
       )}
       {current && <ScheduleSection key={`schedule-${current.user.id}`} />}
       {current && <YourRooms key={current.user.id} />}
+      {current && <DeviceReminders key={current.user.id} />}
     </main>
   );
+}
+
+/**
+ * Signing out also stops this device's reminders for the account it leaves (a shared computer,
+ * a phone handed on); done first, while the session can still tell the server.
+ */
+async function signOut(): Promise<void> {
+  await turnOffDevicePush().catch((e: unknown) => log.warn('reminders not turned off', e));
+  await session.signOut();
 }
 
 /** A same-site link handled by the history API instead of a page load. */

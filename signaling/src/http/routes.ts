@@ -28,6 +28,8 @@ import { handleRecordingRoute } from './recordingRoutes.ts';
 import { handleAttendanceRoute } from './attendanceRoutes.ts';
 import { handleScheduleRoute } from './scheduleRoutes.ts';
 import type { Scheduling } from '../scheduling/scheduling.ts';
+import { handlePushRoute } from './pushRoutes.ts';
+import type { PushRouteDeps } from './pushRoutes.ts';
 import type { Attendance } from '../attendance/attendance.ts';
 import type { Recordings } from '../recording/recordings.ts';
 import type { RecordingLinks } from '../recording/links.ts';
@@ -52,6 +54,8 @@ export interface HttpDeps {
   scheduling: Scheduling;
   /** APP_URL: the base of links in calendars; undefined: the origin a request came to. */
   appUrl: string | undefined;
+  /** Web Push devices (pushRoutes.ts, issue 21). */
+  push: PushRouteDeps['push'];
   metrics: Metrics;
   /** Whether this listener serves `/metrics` to a request (see metricsAccess.ts). */
   metricsGate: (req: IncomingMessage) => MetricsVerdict;
@@ -119,6 +123,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps):
   if (await handlePollRoute(req, res, deps, path)) return;
   if (await handleAttendanceRoute(req, res, deps, path)) return;
   if (await handleScheduleRoute(req, res, deps, path)) return;
+  if (await handlePushRoute(req, res, deps, path)) return;
   const slideDeps = { slides: deps.slides, tickets: deps.boardTickets, rooms: deps.rooms };
   if (await handleSlideRoute(req, res, slideDeps, path)) return;
   const { recordingStore: store, recordings, recordingLinks: links, recordingsRoot: root } = deps;

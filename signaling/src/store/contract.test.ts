@@ -1042,6 +1042,43 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     expect(channels.map((c) => c.id)).toContain(ops.id);
     expect(await store.teams.members(id)).toEqual([member('u:ada', 'admin')]);
   });
+  it('keeps an account’s newest push devices, moves a device between accounts, forgets gone ones', async () => {
+    const account = async (name: string) =>
+      (await store.users.create({ email: `${unique(name)}@x.test`, name, passwordHash: 'p' }))
+        ?.id ?? '';
+    const [ada, bo] = [await account('ada'), await account('bo')];
+    const device = (endpoint: string, userId: string, createdAt: number) => ({
+      endpoint: `https://push.example/${endpoint}`,
+      userId,
+      p256dh: `key-${endpoint}`,
+      auth: `auth-${endpoint}`,
+      createdAt,
+    });
+    expect(await store.pushSubscriptions.put(device('a1', ada, 1_000), 3)).toBe(1);
+    expect(await store.pushSubscriptions.put(device('a2', ada, 2_000), 3)).toBe(2);
+    expect(await store.pushSubscriptions.put(device('a3', ada, 3_000), 3)).toBe(3);
+    // A fourth device drops the oldest; even one whose clock is behind is kept, being the latest.
+    expect(await store.pushSubscriptions.put(device('a4', ada, 500), 3)).toBe(3);
+    const endpoints = async (userId: string) =>
+      (await store.pushSubscriptions.ofUser(userId)).map((s) => s.endpoint.split('/').pop());
+    expect(await endpoints(ada)).toEqual(['a3', 'a2', 'a4']);
+    // Registering again renews the device, with its new keys.
+    await store.pushSubscriptions.put({ ...device('a2', ada, 4_000), auth: 'renewed' }, 3);
+    expect((await store.pushSubscriptions.ofUser(ada))[0]).toEqual({
+      ...device('a2', ada, 4_000),
+      auth: 'renewed',
+    });
+    // Whoever subscribed last on a device is who it reminds.
+    expect(await store.pushSubscriptions.put(device('a3', bo, 5_000), 3)).toBe(1);
+    expect(await endpoints(ada)).toEqual(['a2', 'a4']);
+    expect(await endpoints(bo)).toEqual(['a3']);
+    expect(await store.pushSubscriptions.remove(bo, 'https://push.example/a2')).toBe(false);
+    expect(await store.pushSubscriptions.remove(ada, 'https://push.example/a2')).toBe(true);
+    await store.pushSubscriptions.forget('https://push.example/a4');
+    await store.pushSubscriptions.forget('https://push.example/never-stored');
+    expect(await store.pushSubscriptions.ofUser(ada)).toEqual([]);
+    expect(await endpoints(bo)).toEqual(['a3']);
+  });
 });
 
 describe('postgres engine when the server stops', () => {

@@ -694,6 +694,34 @@ export interface NoticeStore {
   deliveries(meetingId: string): Promise<DeliveryRecord[]>;
 }
 
+/** A device that gets an account's Web Push reminders (issue 21): its browser's subscription. */
+export interface PushSubscriptionRecord {
+  /** The push service's URL for this device; unique: a device belongs to one account. */
+  endpoint: string;
+  userId: string;
+  /** The device's P-256 public key and 16-byte auth secret, base64url (RFC 8291). */
+  p256dh: string;
+  auth: string;
+  /** ms since the epoch; registering again renews it. */
+  createdAt: number;
+}
+
+/** The devices each account is reminded on. */
+export interface PushSubscriptionStore {
+  /**
+   * Stores the device for its account (taking it from another account that had it: whoever
+   * subscribed last on a device is who it reminds), then keeps the account's `max` newest
+   * devices and drops the rest. Resolves to how many the account has.
+   */
+  put(subscription: PushSubscriptionRecord, max: number): Promise<number>;
+  /** The account's devices, the newest first. */
+  ofUser(userId: string): Promise<PushSubscriptionRecord[]>;
+  /** Removes one of the account's devices; false when it had no such device. */
+  remove(userId: string, endpoint: string): Promise<boolean>;
+  /** Forgets a device whose push service said it is gone (404, 410), whoever it belonged to. */
+  forget(endpoint: string): Promise<void>;
+}
+
 /** Every store of one engine, and how to let it go. */
 export interface Storage {
   readonly engine: 'sqlite' | 'postgres';
@@ -712,5 +740,6 @@ export interface Storage {
   readonly schedule: ScheduleStore;
   readonly notices: NoticeStore;
   readonly passwordResets: PasswordResetStore;
+  readonly pushSubscriptions: PushSubscriptionStore;
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { quietLog, startServer } from '@parley/signaling';
-import type { Config } from '@parley/signaling';
+import type { Config, ParleyServer } from '@parley/signaling';
 import { LOOPBACK_LIMITS } from '../../integration/support/server.ts';
 import { buildApp } from './appBuild.ts';
 
@@ -20,6 +20,8 @@ export interface TestServer {
   dataDir: string;
   /** Process ids of the SFU's mediasoup workers (none without the SFU). */
   sfuWorkerPids(): number[];
+  /** The Web Push notice channel (issue 21), to send a reminder as the scheduler would. */
+  push: ParleyServer['push'];
   /** Stops the server; the data directory is removed unless `keepData` (to restart on it). */
   close(opts?: { keepData?: boolean }): Promise<void>;
 }
@@ -58,6 +60,8 @@ export interface TestServerOptions {
   oidc?: Config['oidc'];
   /** Mail through an SMTP server the test started (integration/support/smtp.ts). Default: off. */
   mail?: Config['mail'];
+  /** Web Push settings (e.g. loopback http endpoints for a test's push service). */
+  push?: Config['push'];
 }
 
 /** One worker, loopback only, ports picked from a range the other suites do not use. */
@@ -94,6 +98,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...(opts.hostGraceMs !== undefined ? { hostGraceMs: opts.hostGraceMs } : {}),
     ...(opts.oidc !== undefined ? { oidc: opts.oidc } : {}),
     ...(opts.mail !== undefined ? { mail: opts.mail } : {}),
+    ...(opts.push !== undefined ? { push: opts.push } : {}),
     ...(opts.sfuDowngradeHoldS !== undefined ? { sfuDowngradeHoldS: opts.sfuDowngradeHoldS } : {}),
     ...(opts.sfuDowngradeGraceS !== undefined
       ? { sfuDowngradeGraceS: opts.sfuDowngradeGraceS }
@@ -104,6 +109,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     port: server.port,
     dataDir,
     sfuWorkerPids: () => server.sfu?.workerPids() ?? [],
+    push: server.push,
     close: async ({ keepData = false } = {}) => {
       await server.close();
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });

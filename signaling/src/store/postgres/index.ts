@@ -1,6 +1,7 @@
 import type { Storage } from '../types.ts';
 import { PgPasswordResetStore } from './passwordResetStore.ts';
 import { PgAttendanceStore } from './attendanceStore.ts';
+import { PgPushSubscriptionStore } from './pushSubscriptionStore.ts';
 import { PgBoardStore } from './boardStore.ts';
 import { PgChatStore } from './chatStore.ts';
 import { PgDoorStore } from './doorStore.ts';
@@ -42,6 +43,7 @@ export async function openPostgresStorage(url: string): Promise<Storage> {
     schedule: new PgScheduleStore(pool),
     notices: new PgNoticeStore(pool),
     passwordResets: new PgPasswordResetStore(pool),
+    pushSubscriptions: new PgPushSubscriptionStore(pool),
     close: () => pool.close(),
   };
 }

@@ -263,6 +263,16 @@ const MIGRATIONS: readonly string[] = [
      expires_at BIGINT NOT NULL
    );
    CREATE INDEX password_resets_expiry ON password_resets(expires_at);`,
+  // Web Push (issue 21): the devices that get an account's reminders, a few per account
+  // (PUSH_MAX_DEVICES); one row per endpoint, so a device belongs to one account.
+  `CREATE TABLE push_subscriptions (
+     endpoint   TEXT PRIMARY KEY,
+     user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     p256dh     TEXT NOT NULL,
+     auth       TEXT NOT NULL,
+     created_at BIGINT NOT NULL
+   );
+   CREATE INDEX push_subscriptions_user ON push_subscriptions(user_id, created_at);`,
 ];
 
 /** Any constant: the advisory lock that keeps two nodes starting together from both migrating. */

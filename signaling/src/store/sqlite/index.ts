@@ -1,6 +1,7 @@
 import type { Storage } from '../types.ts';
 import { SqlitePasswordResetStore } from './passwordResetStore.ts';
 import { SqliteAttendanceStore } from './attendanceStore.ts';
+import { SqlitePushSubscriptionStore } from './pushSubscriptionStore.ts';
 import { SqliteBoardStore } from './boardStore.ts';
 import { SqliteChatStore } from './chatStore.ts';
 import { SqliteDoorStore } from './doorStore.ts';
@@ -35,6 +36,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     schedule: new SqliteScheduleStore(db),
     notices: new SqliteNoticeStore(db),
     passwordResets: new SqlitePasswordResetStore(db),
+    pushSubscriptions: new SqlitePushSubscriptionStore(db),
     close: async () => {
       db.close();
     },
