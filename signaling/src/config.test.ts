@@ -6,11 +6,11 @@ const PG = 'postgres://parley@127.0.0.1:5432/parley';
 
 describe('loadConfig: scheduled meetings', () => {
   it('reminds 15 minutes ahead by default, as REMINDER_LEAD_MIN says otherwise', () => {
-    expect(loadConfig({}).schedule).toEqual({ reminderLeadMin: 15, appUrl: undefined });
-    const c = loadConfig({ REMINDER_LEAD_MIN: '30', APP_URL: 'https://meet.example.org' });
-    expect(c.schedule).toEqual({ reminderLeadMin: 30, appUrl: 'https://meet.example.org' });
+    expect(loadConfig({}).schedule).toEqual({ reminderLeadMin: 15 });
+    const c = loadConfig({ REMINDER_LEAD_MIN: '30' });
+    expect(c.schedule).toEqual({ reminderLeadMin: 30 });
     expect(() => loadConfig({ REMINDER_LEAD_MIN: '0' })).toThrow(ConfigError);
-    expect(() => loadConfig({ APP_URL: 'ftp://x' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SITE_URL: 'ftp://x' })).toThrow(ConfigError);
   });
 });
 
@@ -195,12 +195,11 @@ describe('loadConfig: mail', () => {
     MAIL_FROM: 'parley@example.org',
   };
 
-  it('is off without SMTP_URL, and takes the sender, the site and a timeout with it', () => {
+  it('is off without SMTP_URL, and takes the sender and a timeout with it', () => {
     expect(loadConfig({}).mail).toBeUndefined();
     expect(loadConfig(MAIL).mail).toEqual({
       smtpUrl: MAIL.SMTP_URL,
       from: 'parley@example.org',
-      siteUrl: undefined,
       timeoutMs: 10_000,
     });
     const named = {
@@ -208,11 +207,11 @@ describe('loadConfig: mail', () => {
       MAIL_FROM: 'Parley <parley@example.org>',
       SITE_URL: 'https://meet.example.org/',
     };
-    expect(loadConfig({ ...named, SMTP_TIMEOUT_MS: '2000' }).mail).toMatchObject({
-      from: 'Parley <parley@example.org>',
-      siteUrl: 'https://meet.example.org',
-      timeoutMs: 2000,
-    });
+    const c = loadConfig({ ...named, SMTP_TIMEOUT_MS: '2000' });
+    expect(c.mail).toMatchObject({ from: 'Parley <parley@example.org>', timeoutMs: 2000 });
+    // The site is every link's base, mail or not: its origin alone.
+    expect(c.siteUrl).toBe('https://meet.example.org');
+    expect(loadConfig({}).siteUrl).toBeUndefined();
     expect(loadConfig({ ...MAIL, SMTP_URL: 'smtp://127.0.0.1:2525' }).mail?.smtpUrl).toBe(
       'smtp://127.0.0.1:2525',
     );

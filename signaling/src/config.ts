@@ -34,10 +34,16 @@ export interface Config {
   attendance: { retentionDays: number };
   /**
    * Scheduled meetings (issue 21): REMINDER_LEAD_MIN (default 15, 1-1440), how long before each
-   * occurrence its invitees are reminded; APP_URL (default: the address a request came to, and
-   * `http://localhost:<PORT>` for notices), the base of the links in invitations and calendars.
+   * occurrence its invitees are reminded.
    */
-  schedule: { reminderLeadMin: number; appUrl: string | undefined };
+  schedule: { reminderLeadMin: number };
+  /**
+   * SITE_URL: where people open Parley (`https://meet.example.org`), the base of every link we
+   * send out: in mail (invitations, reminders, password resets) and in calendars. Never the
+   * request's Host header, which anyone can set (a reset link to their site would leak the
+   * token). Undefined: the address this server listens on, which suits development and tests.
+   */
+  siteUrl: string | undefined;
   /** Who may read `/metrics`: see `metricsConfig` and http/metricsAccess.ts. */
   metrics: MetricsConfig;
   /**
@@ -102,12 +108,6 @@ export interface MailConfig {
   smtpUrl: string;
   /** MAIL_FROM: the sender, `parley@example.org` or `Parley <parley@example.org>`. */
   from: string;
-  /**
-   * SITE_URL: where people open Parley, the base of every link in a mail. Never the request's
-   * Host header, which anyone can set (a reset link to their site would leak the token).
-   * Undefined: the address this server listens on, which suits development and tests only.
-   */
-  siteUrl: string | undefined;
   /** SMTP connection, greeting and socket timeouts (SMTP_TIMEOUT_MS, default 10 s). */
   timeoutMs: number;
 }
@@ -386,16 +386,16 @@ function mailConfig(env: Env): MailConfig | undefined {
       `MAIL_FROM must be an address, or "Name <address>", got "${env.MAIL_FROM}"`,
     );
   }
+  return { smtpUrl, from, timeoutMs: int(env, 'SMTP_TIMEOUT_MS', 10_000, 100) };
+}
+
+/** SITE_URL, the site alone: links are built on its origin. */
+function siteUrlOf(env: Env): string | undefined {
   const siteUrl = urlOf(env, 'SITE_URL', ['https', 'http']);
   if (siteUrl !== undefined && new URL(siteUrl).pathname !== '/') {
     throw new ConfigError('SITE_URL must be the site alone (https://host[:port]), without a path');
   }
-  return {
-    smtpUrl,
-    from,
-    siteUrl: siteUrl && new URL(siteUrl).origin,
-    timeoutMs: int(env, 'SMTP_TIMEOUT_MS', 10_000, 100),
-  };
+  return siteUrl && new URL(siteUrl).origin;
 }
 
 const OIDC_NAME_MAX = 40;
@@ -593,10 +593,8 @@ export function loadConfig(env: Env = process.env): Config {
     hls: hlsConfig(env),
     recording: recordingConfig(env),
     attendance: { retentionDays: int(env, 'ATTENDANCE_RETENTION_DAYS', 90, 1) },
-    schedule: {
-      reminderLeadMin: Math.min(1440, int(env, 'REMINDER_LEAD_MIN', 15, 1)),
-      appUrl: urlOf(env, 'APP_URL', ['http', 'https']),
-    },
+    schedule: { reminderLeadMin: Math.min(1440, int(env, 'REMINDER_LEAD_MIN', 15, 1)) },
+    siteUrl: siteUrlOf(env),
     metrics: metricsConfig(env),
     mediaJobs: {
       perNode: int(env, 'MEDIA_JOBS_PER_NODE', Math.max(2, availableParallelism()), 1),

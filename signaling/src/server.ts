@@ -261,7 +261,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   const mailer = createMailer(config.mail);
   // Links in mail start with SITE_URL; without it, with this server's address once it listens.
   const self = { url: '' };
-  const siteUrl = (): string => config.mail?.siteUrl ?? self.url;
+  const siteUrl = (): string => config.siteUrl ?? self.url;
   const mail = { mailer, siteUrl, ...(now ? { now } : {}) };
   const accounts = createAuth(config, storage, rooms, log, mail, onLimit);
   const scheduling = new Scheduling({
@@ -300,7 +300,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     recordingLinks: accounts.recordingLinks,
     attendance,
     scheduling,
-    appUrl: config.schedule.appUrl,
+    siteUrl: config.siteUrl,
     push: push.routes,
     log,
     metrics,
@@ -374,7 +374,6 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   }
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   self.url = url;
-  const appUrl = config.schedule.appUrl?.replace(/\/$/, '') ?? url;
   const notices = new NoticeDispatcher({
     schedule: storage.schedule,
     notices: storage.notices,
@@ -382,7 +381,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     channels: channels ?? [new EmailChannel(mailer), push.channel],
     now: now ?? Date.now,
     leadMin: config.schedule.reminderLeadMin,
-    context: (m) => scheduling.context(m, appUrl),
+    context: (m) => scheduling.context(m, siteUrl()),
     log,
   });
   const stopNotices = notices.start(NOTICE_TICK_MS);
@@ -408,7 +407,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       await storage.close();
     })());
   log.info('listening', { url });
-  if (config.mail && !config.mail.siteUrl) {
+  if (config.mail && !config.siteUrl) {
     log.warn('mail is on without SITE_URL: links in mail lead to this address', { url });
   }
   const drain = async (): Promise<void> => {

@@ -48,7 +48,6 @@ describe('password reset in the browser', () => {
       mail: {
         smtpUrl: smtp.url,
         from: 'Parley <parley@example.test>',
-        siteUrl: undefined,
         timeoutMs: 5000,
       },
     });

@@ -51,7 +51,7 @@ describe('email notice channel', () => {
   let channel: EmailChannel;
   beforeAll(async () => {
     smtp = await startTestSmtp();
-    const config = { smtpUrl: smtp.url, from: 'parley@example.test', siteUrl: undefined };
+    const config = { smtpUrl: smtp.url, from: 'parley@example.test' };
     mailer = new SmtpMailer({ ...config, timeoutMs: 5000 });
     channel = new EmailChannel(mailer);
   });

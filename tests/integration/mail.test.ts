@@ -21,7 +21,6 @@ describe('SMTP mailer', () => {
     const mailer = new SmtpMailer({
       smtpUrl: smtp.url,
       from: FROM,
-      siteUrl: undefined,
       timeoutMs: 5000,
     });
     await mailer.send({
@@ -51,7 +50,6 @@ describe('SMTP mailer', () => {
     const mailer = new SmtpMailer({
       smtpUrl: smtp.url,
       from: FROM,
-      siteUrl: undefined,
       timeoutMs: 5000,
     });
     smtp.refuse = true;
@@ -62,7 +60,6 @@ describe('SMTP mailer', () => {
     const wrong = new SmtpMailer({
       smtpUrl: smtp.url.replace(/:[^:@]+@/, ':wrong@'),
       from: FROM,
-      siteUrl: undefined,
       timeoutMs: 5000,
     });
     await expect(wrong.send(mail)).rejects.toThrow(/invalid username or password|535/i);
@@ -78,7 +75,6 @@ describe('SMTP mailer', () => {
     const mailer = new SmtpMailer({
       smtpUrl: `smtp://127.0.0.1:${port}`,
       from: FROM,
-      siteUrl: undefined,
       timeoutMs: 300,
     });
     const mail = { to: 'ada@example.test', subject: 'Hi', text: 'hi', html: '<p>hi</p>' };

@@ -44,7 +44,6 @@ describe('password reset by mail', () => {
       mail: {
         smtpUrl: smtp.url,
         from: 'Parley <parley@example.test>',
-        siteUrl: undefined,
         timeoutMs: 5000,
       },
       now: () => Date.now() + skewMs,

@@ -31,7 +31,6 @@ describe('email reminders through a real SMTP server (issue 21)', () => {
       mail: {
         smtpUrl: smtp.url,
         from: 'Parley <parley@x.test>',
-        siteUrl: undefined,
         timeoutMs: 5000,
       },
       now: () => clock.t,

@@ -52,8 +52,8 @@ export interface HttpDeps {
   attendance: Attendance;
   /** Scheduled meetings and calendar feeds (scheduleRoutes.ts, issue 21). */
   scheduling: Scheduling;
-  /** APP_URL: the base of links in calendars; undefined: the origin a request came to. */
-  appUrl: string | undefined;
+  /** SITE_URL: the base of links in calendars; undefined: the origin a request came to. */
+  siteUrl: string | undefined;
   /** Web Push devices (pushRoutes.ts, issue 21). */
   push: PushRouteDeps['push'];
   metrics: Metrics;

@@ -13,8 +13,8 @@ export interface ScheduleRouteDeps {
   /** A scheduled meeting's room counts against ROOM_CREATIONS_PER_HOUR like any other. */
   rooms: Pick<Rooms, 'countCreation'>;
   addressOf: (req: IncomingMessage) => string;
-  /** APP_URL, else the origin the request came to (links in answers and calendars). */
-  appUrl: string | undefined;
+  /** SITE_URL, else the origin the request came to (links in answers and calendars). */
+  siteUrl: string | undefined;
   overTls: (req: IncomingMessage) => boolean;
 }
 
@@ -56,7 +56,7 @@ export async function handleScheduleRoute(
 }
 
 function baseOf(req: IncomingMessage, deps: ScheduleRouteDeps): string {
-  if (deps.appUrl) return deps.appUrl.replace(/\/$/, '');
+  if (deps.siteUrl) return deps.siteUrl;
   const host = req.headers.host ?? '';
   const safe = /^[A-Za-z0-9.[\]:-]{1,255}$/.test(host) ? host : 'localhost';
   return `${deps.overTls(req) ? 'https' : 'http'}://${safe}`;
