@@ -29,8 +29,8 @@ export function ScheduleSection() {
 
   return (
     <>
-      <section class="schedule" aria-labelledby="schedule-title">
-        <h2 id="schedule-title">Schedule</h2>
+      <section class="schedule" aria-labelledby="schedule-heading">
+        <h2 id="schedule-heading">Schedule</h2>
         {!open && (
           <button
             type="button"
