@@ -1,11 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useServerAndBrowser } from './support/harness.ts';
 import { newPeerPage } from './support/browser.ts';
 import { createRoom, joinRoom } from './support/call.ts';
 import { waitFor } from './support/wait.ts';
-import { wcagViolations } from './support/axe.ts';
+import { SCREEN_SIZES, wcagAtBothSizes } from './support/axe.ts';
 
 // Issue 21's proof for "after the session", in the browser: a guest joins, leaves and rates the
 // meeting 4 stars with a comment from the keyboard alone; the host leaves and opens
@@ -13,23 +12,7 @@ import { wcagViolations } from './support/axe.ts';
 // (WCAG 2.1 A/AA, serious or critical) at a laptop's and a phone's size, and are saved as
 // screenshots (ATTEND_SHOTS, default /tmp/parley-attendance-shots).
 
-const SIZES = {
-  laptop: { width: 1280, height: 800 },
-  phone: { width: 390, height: 844 },
-} as const;
 const SHOTS = process.env.ATTEND_SHOTS ?? '/tmp/parley-attendance-shots';
-
-/** axe at both sizes (with a screenshot each): the serious or critical WCAG failures, as lines. */
-async function scan(page: Page, name: string): Promise<string[]> {
-  const lines: string[] = [];
-  mkdirSync(SHOTS, { recursive: true });
-  for (const [size, viewport] of Object.entries(SIZES)) {
-    await page.setViewportSize(viewport);
-    for (const line of await wcagViolations(page)) lines.push(`${name} @ ${size}: ${line}`);
-    await page.screenshot({ path: `${SHOTS}/${name}-${size}.png`, fullPage: true });
-  }
-  return lines;
-}
 
 interface Target {
   tag: string;
@@ -60,8 +43,10 @@ describe('attendance and feedback (issue 21)', () => {
   const env = useServerAndBrowser();
 
   it('a guest rates the meeting from the keyboard; the host sees the attendance and the rating', async () => {
-    const host = (await newPeerPage(env.browser, { label: 'host', viewport: SIZES.laptop })).page;
-    const ann = (await newPeerPage(env.browser, { label: 'ann', viewport: SIZES.laptop })).page;
+    const host = (await newPeerPage(env.browser, { label: 'host', viewport: SCREEN_SIZES.laptop }))
+      .page;
+    const ann = (await newPeerPage(env.browser, { label: 'ann', viewport: SCREEN_SIZES.laptop }))
+      .page;
     const url = await createRoom(host, env.server.url, { title: 'Physics 101' });
     await joinRoom(host, url, 'Hana');
     await joinRoom(ann, url, 'Ann');
@@ -69,8 +54,8 @@ describe('attendance and feedback (issue 21)', () => {
     await ann.getByRole('button', { name: 'Leave', exact: true }).click();
     const prompt = ann.getByRole('form', { name: 'How was it?' });
     await prompt.waitFor();
-    expect(await scan(ann, 'rating-prompt')).toEqual([]);
-    await ann.setViewportSize(SIZES.laptop);
+    expect(await wcagAtBothSizes(ann, 'rating-prompt', SHOTS)).toEqual([]);
+    await ann.setViewportSize(SCREEN_SIZES.laptop);
 
     // Keyboard only: Tab into the radio group, arrows to 4 stars, Tab to the comment, Send.
     await tabTo(ann, { tag: 'INPUT', type: 'radio', name: 'stars' });
@@ -99,10 +84,10 @@ describe('attendance and feedback (issue 21)', () => {
     expect(rows.map((r) => r.replace(/\s+guest$/, ''))).toEqual(['Hana', 'Ann']);
     await host.getByText('4.0 ★ (1 rating)').first().waitFor();
     await host.getByText('Clear explanations, thank you').waitFor();
-    expect(await scan(host, 'meetings-page')).toEqual([]);
+    expect(await wcagAtBothSizes(host, 'meetings-page', SHOTS)).toEqual([]);
 
     // The CSV downloads with both rows.
-    await host.setViewportSize(SIZES.laptop);
+    await host.setViewportSize(SCREEN_SIZES.laptop);
     const download = host.waitForEvent('download');
     await host.getByRole('button', { name: 'Download attendance (CSV)' }).click();
     const file = await (await download).path();

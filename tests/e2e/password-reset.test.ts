@@ -1,34 +1,17 @@
 // Password reset (issue 21) in Chromium, with a real SMTP server on a loopback port: "Forgot
 // password?" on the sign-in page, the mail, its link, a new password, signed in. Screenshots
 // of the two pages at both sizes go to RESET_SHOTS when set.
-import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestSmtp } from '../integration/support/smtp.ts';
 import type { TestSmtp } from '../integration/support/smtp.ts';
-import { wcagViolations } from './support/axe.ts';
+import { wcagAtBothSizes } from './support/axe.ts';
 import { launchChromium, newPeerPage } from './support/browser.ts';
 import { startTestServer } from './support/server.ts';
 import type { TestServer } from './support/server.ts';
 
 const SHOTS = process.env.RESET_SHOTS;
-const SIZES = { laptop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
 const EMAIL = 'ada@example.test';
-
-/** Both sizes: no serious WCAG violation, and (with RESET_SHOTS) a screenshot of each. */
-async function checkAtBothSizes(page: Page, name: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const [size, viewport] of Object.entries(SIZES)) {
-    await page.setViewportSize(viewport);
-    found.push(...(await wcagViolations(page)).map((line) => `${name} @ ${size}: ${line}`));
-    if (SHOTS) {
-      mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: `${SHOTS}/reset-${name}-${size}.png`, fullPage: true });
-    }
-  }
-  await page.setViewportSize(SIZES.laptop);
-  return found;
-}
 
 const focusedText = (page: Page): Promise<string | undefined> =>
   page.evaluate(
@@ -76,14 +59,14 @@ describe('password reset in the browser', () => {
     await page.waitForURL(`${server.url}/forgot-password`);
     await page.getByRole('heading', { name: 'Forgot your password?' }).waitFor();
     await page.getByLabel('Email').waitFor();
-    expect(await checkAtBothSizes(page, 'forgot')).toEqual([]);
+    expect(await wcagAtBothSizes(page, 'reset-forgot', SHOTS)).toEqual([]);
     await page.getByLabel('Email').fill(EMAIL);
     await page.getByLabel('Email').press('Enter');
     await page
       .getByRole('status')
       .filter({ hasText: `If ${EMAIL} has an account` })
       .waitFor();
-    expect(await checkAtBothSizes(page, 'forgot-sent')).toEqual([]);
+    expect(await wcagAtBothSizes(page, 'reset-forgot-sent', SHOTS)).toEqual([]);
 
     const mail = await smtp.nextMail();
     expect(mail.to).toEqual([EMAIL]);
@@ -94,7 +77,7 @@ describe('password reset in the browser', () => {
     await page.goto(link as string);
     await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
     await page.getByLabel('New password').waitFor();
-    expect(await checkAtBothSizes(page, 'reset')).toEqual([]);
+    expect(await wcagAtBothSizes(page, 'reset-reset', SHOTS)).toEqual([]);
     await page.getByLabel('New password').fill('a brand new password');
     await page.getByLabel('New password').press('Enter');
     await page.waitForURL(`${server.url}/`);
@@ -124,7 +107,7 @@ describe('password reset in the browser', () => {
       expect(await (await asked).json()).toEqual({ email: false });
       await page.getByRole('alert').filter({ hasText: 'Email is not set up' }).waitFor();
       expect(await page.getByLabel('Email').count()).toBe(0);
-      expect(await checkAtBothSizes(page, 'forgot-mail-off')).toEqual([]);
+      expect(await wcagAtBothSizes(page, 'reset-forgot-mail-off', SHOTS)).toEqual([]);
     } finally {
       await plain.close();
     }

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '@parley/signaling';
@@ -9,7 +8,7 @@ import type { PushService } from '../integration/support/pushService.ts';
 import { useServerAndBrowser } from './support/harness.ts';
 import { newPeerPage } from './support/browser.ts';
 import { waitFor } from './support/wait.ts';
-import { wcagViolations } from './support/axe.ts';
+import { SCREEN_SIZES, wcagAtBothSizes } from './support/axe.ts';
 
 // Issue 21's proof for Web Push in the browser. A signed-in person finds "Reminders on this
 // device" on the home page, turns it on from the keyboard, and the browser asks for permission
@@ -25,25 +24,9 @@ import { wcagViolations } from './support/axe.ts';
 // (ServiceWorker.deliverPushMessage), which shows the notification. Screens pass axe at a
 // laptop's and a phone's size and are saved (PUSH_SHOTS, default /tmp/push-shots).
 
-const SIZES = {
-  laptop: { width: 1280, height: 800 },
-  phone: { width: 390, height: 844 },
-} as const;
 const SHOTS = process.env.PUSH_SHOTS ?? '/tmp/push-shots';
 const PASSWORD = 'correct horse battery staple';
 const STATUS = '.device-reminders [role="status"]';
-
-async function scan(page: Page, name: string): Promise<string[]> {
-  const lines: string[] = [];
-  mkdirSync(SHOTS, { recursive: true });
-  for (const [size, viewport] of Object.entries(SIZES)) {
-    await page.setViewportSize(viewport);
-    for (const line of await wcagViolations(page)) lines.push(`${name} @ ${size}: ${line}`);
-    await page.screenshot({ path: `${SHOTS}/${name}-${size}.png`, fullPage: true });
-  }
-  await page.setViewportSize(SIZES.laptop);
-  return lines;
-}
 
 type SwGlobals = {
   navigator: {
@@ -115,11 +98,11 @@ describe('reminders on this device (issue 21)', () => {
 
   it('tells the person when the browser cannot get a push subscription, and stores nothing', async () => {
     const { server, browser } = env;
-    const { context, page } = await newPeerPage(browser, { viewport: SIZES.laptop });
+    const { context, page } = await newPeerPage(browser, { viewport: SCREEN_SIZES.laptop });
     await granted(context, server.url);
     const { user } = await signUp(page, server.url, 'ada-headless@example.org');
     await page.locator(STATUS).getByText(/^Off:/).waitFor();
-    const violations = await scan(page, 'reminders-off');
+    const violations = await wcagAtBothSizes(page, 'reminders-off', SHOTS);
 
     const key = page.waitForResponse((r) => r.url().endsWith('/api/push/key'));
     await pressByKeyboard(page, 'Get reminders on this device');
@@ -134,7 +117,7 @@ describe('reminders on this device (issue 21)', () => {
     expect(
       await page.getByRole('button', { name: 'Get reminders on this device' }).isEnabled(),
     ).toBe(true);
-    violations.push(...(await scan(page, 'reminders-failed')));
+    violations.push(...(await wcagAtBothSizes(page, 'reminders-failed', SHOTS)));
     expect(await server.push.reaches({ email: user.email, userId: user.id })).toBe(false);
     expect(violations).toEqual([]);
     await context.close();
@@ -142,7 +125,7 @@ describe('reminders on this device (issue 21)', () => {
 
   it('registers the subscription, and a reminder the server sends reaches the service worker', async () => {
     const { server, browser } = env;
-    const { context, page } = await newPeerPage(browser, { viewport: SIZES.laptop });
+    const { context, page } = await newPeerPage(browser, { viewport: SCREEN_SIZES.laptop });
     await granted(context, server.url);
     const device = newDevice();
     const endpoint = `${service.url}/device/ada`;
@@ -186,7 +169,7 @@ describe('reminders on this device (issue 21)', () => {
     ).toBe('granted');
     const to = { email: user.email, userId: user.id };
     expect(await server.push.reaches(to)).toBe(true);
-    const violations = await scan(page, 'reminders-on');
+    const violations = await wcagAtBothSizes(page, 'reminders-on', SHOTS);
 
     const room = `${server.url}/r/abc-defg-hij`;
     const notice: MeetingNotice = {

@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useServerAndBrowser } from './support/harness.ts';
-import { wcagViolations } from './support/axe.ts';
+import { SCREEN_SIZES, wcagAtBothSizes } from './support/axe.ts';
 import { parseCalendar } from '../integration/support/calendar.ts';
 
 // Issue 21's proof for scheduling, in the browser: a user signs up, schedules a weekly meeting
@@ -12,23 +12,7 @@ import { parseCalendar } from '../integration/support/calendar.ts';
 // Each screen passes axe at a laptop's and a phone's size, saved as screenshots
 // (SCHED_SHOTS, default /tmp/sched-shots).
 
-const SIZES = {
-  laptop: { width: 1280, height: 800 },
-  phone: { width: 390, height: 844 },
-} as const;
 const SHOTS = process.env.SCHED_SHOTS ?? '/tmp/sched-shots';
-
-async function scan(page: Page, name: string): Promise<string[]> {
-  const lines: string[] = [];
-  mkdirSync(SHOTS, { recursive: true });
-  for (const [size, viewport] of Object.entries(SIZES)) {
-    await page.setViewportSize(viewport);
-    for (const line of await wcagViolations(page)) lines.push(`${name} @ ${size}: ${line}`);
-    await page.screenshot({ path: `${SHOTS}/${name}-${size}.png`, fullPage: true });
-  }
-  await page.setViewportSize(SIZES.laptop);
-  return lines;
-}
 
 /** Presses Tab until the element with this id has the focus (at most 40 times). */
 async function tabTo(page: Page, id: string): Promise<void> {
@@ -58,7 +42,7 @@ describe('scheduled meetings (issue 21)', () => {
 
   it('schedules from the keyboard, lists it, downloads its .ics, edits and cancels it', async () => {
     const context = await env.browser.newContext({
-      viewport: SIZES.laptop,
+      viewport: SCREEN_SIZES.laptop,
       timezoneId: 'Europe/Berlin',
       locale: 'en-US',
       acceptDownloads: true,
@@ -100,7 +84,7 @@ describe('scheduled meetings (issue 21)', () => {
     const date = `${d.year}-03-${String(d.day).padStart(2, '0')}`;
     expect(await page.locator('#schedule-date').inputValue()).toBe(date);
     expect(await page.locator('#schedule-time').inputValue()).toBe('09:00');
-    expect(await scan(page, 'schedule-form')).toEqual([]);
+    expect(await wcagAtBothSizes(page, 'schedule-form', SHOTS)).toEqual([]);
     await tabTo(page, 'schedule-title');
     await page.keyboard.press('Enter');
 
@@ -111,7 +95,7 @@ describe('scheduled meetings (issue 21)', () => {
     expect(await item.textContent()).toContain('9:00 AM (Europe/Berlin), weekly, 3 times, 45 min');
     const link = item.getByRole('link', { name: /\/r\// });
     expect(await link.getAttribute('href')).toMatch(/^\/r\/[A-Za-z0-9_-]+$/);
-    expect(await scan(page, 'upcoming')).toEqual([]);
+    expect(await wcagAtBothSizes(page, 'upcoming', SHOTS)).toEqual([]);
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -132,7 +116,7 @@ describe('scheduled meetings (issue 21)', () => {
     const subscribed = parseCalendar(await feed.text());
     expect(subscribed.method).toBe('PUBLISH');
     expect(subscribed.events.map((e) => e.summary)).toEqual(['Weekly sync']);
-    expect(await scan(page, 'calendar-feed')).toEqual([]);
+    expect(await wcagAtBothSizes(page, 'calendar-feed', SHOTS)).toEqual([]);
     await page.getByRole('button', { name: 'Turn the feed off' }).click();
     await page.getByText('The feed link no longer works.').waitFor();
     expect((await fetch(feedUrl)).status).toBe(404);
@@ -141,7 +125,7 @@ describe('scheduled meetings (issue 21)', () => {
     await item.getByRole('button', { name: 'Edit' }).click();
     const edit = item.getByRole('form', { name: 'Edit Weekly sync' });
     await edit.getByLabel('Start time').fill('10:30');
-    expect(await scan(page, 'edit-form')).toEqual([]);
+    expect(await wcagAtBothSizes(page, 'edit-form', SHOTS)).toEqual([]);
     await edit.getByRole('button', { name: 'Save changes' }).click();
     await upcoming.getByText('10:30 AM (Europe/Berlin)').waitFor();
 

@@ -1,9 +1,8 @@
 // Single sign-on (issue 21) in Chromium: "Sign in with <provider>" on the sign-in page, the
 // login form of a real OpenID provider (oidc-provider) on another loopback site, and back on
 // the room's page, signed in. Screenshots of the sign-in page go to SSO_SHOTS when set.
-import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { CreateRoomResponse } from '@parley/protocol';
 import {
   TEST_CLIENT,
@@ -11,27 +10,12 @@ import {
   startTestProvider,
 } from '../integration/support/oidcProvider.ts';
 import type { TestProvider } from '../integration/support/oidcProvider.ts';
-import { wcagViolations } from './support/axe.ts';
+import { SCREEN_SIZES, wcagAtBothSizes } from './support/axe.ts';
 import { launchChromium, newPeerPage } from './support/browser.ts';
 import { startTestServer } from './support/server.ts';
 import type { TestServer } from './support/server.ts';
 
 const SHOTS = process.env.SSO_SHOTS;
-const SIZES = { laptop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
-
-/** Both sizes: no serious WCAG violation, and (with SSO_SHOTS) a screenshot of each. */
-async function checkAtBothSizes(page: Page, name: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const [size, viewport] of Object.entries(SIZES)) {
-    await page.setViewportSize(viewport);
-    found.push(...(await wcagViolations(page)).map((line) => `${name} @ ${size}: ${line}`));
-    if (SHOTS) {
-      mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: `${SHOTS}/sso-${name}-${size}.png`, fullPage: true });
-    }
-  }
-  return found;
-}
 
 describe('single sign-on in the browser', () => {
   let provider: TestProvider;
@@ -75,10 +59,10 @@ describe('single sign-on in the browser', () => {
     await page.waitForURL(/\/signin\?next=/);
     const button = page.getByRole('link', { name: 'Sign in with Test School' });
     await button.waitFor();
-    expect(await checkAtBothSizes(page, 'signin')).toEqual([]);
+    expect(await wcagAtBothSizes(page, 'sso-signin', SHOTS)).toEqual([]);
 
     // By keyboard: Tab from the top reaches the button right after the brand link.
-    await page.setViewportSize(SIZES.laptop);
+    await page.setViewportSize(SCREEN_SIZES.laptop);
     await page.locator('body').focus();
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
@@ -112,7 +96,7 @@ describe('single sign-on in the browser', () => {
     await page.goto(`${server.url}/signin?sso_error=SSO_EMAIL_UNVERIFIED&next=%2F`);
     await page.getByRole('alert').filter({ hasText: 'has not verified it' }).waitFor();
     await page.getByRole('link', { name: 'Sign in with Test School' }).waitFor();
-    expect(await checkAtBothSizes(page, 'signin-refused')).toEqual([]);
+    expect(await wcagAtBothSizes(page, 'sso-signin-refused', SHOTS)).toEqual([]);
   });
 
   it('shows no button where single sign-on is off', async () => {

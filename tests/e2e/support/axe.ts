@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 
@@ -34,4 +35,27 @@ export async function wcagViolations(page: Page): Promise<string[]> {
   return violations
     .filter((v) => FAILING_IMPACTS.has(v.impact ?? ''))
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target).join(', ')}`);
+}
+
+/** A laptop's and a phone's screen, where every new screen is looked at. */
+export const SCREEN_SIZES = {
+  laptop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+} as const;
+
+/**
+ * `wcagViolations` at both SCREEN_SIZES, each line prefixed with `name @ size`; with `shots`
+ * (a folder, usually from an environment variable) also a full-page screenshot of each,
+ * `<name>-<size>.png`. Leaves the page at the laptop's size.
+ */
+export async function wcagAtBothSizes(page: Page, name: string, shots?: string): Promise<string[]> {
+  const found: string[] = [];
+  if (shots) mkdirSync(shots, { recursive: true });
+  for (const [size, viewport] of Object.entries(SCREEN_SIZES)) {
+    await page.setViewportSize(viewport);
+    found.push(...(await wcagViolations(page)).map((line) => `${name} @ ${size}: ${line}`));
+    if (shots) await page.screenshot({ path: `${shots}/${name}-${size}.png`, fullPage: true });
+  }
+  await page.setViewportSize(SCREEN_SIZES.laptop);
+  return found;
 }
