@@ -69,19 +69,14 @@ describe.each([
   });
 
   it('shows whose connection is poor, pauses video it cannot carry, and a lost one as lost', async () => {
+    // The impaired person sends the app's HD camera, not the tests' small one: at 150 kbit/s a
+    // 320x180 picture still fits one SFU uplink, and the tile would rightly stay fair.
     const pages = await Promise.all([
       newPeerPage(outside, { label: 'ann' }),
       newPeerPage(outside, { label: 'bo' }),
-      newPeerPage(inside, { label: 'impaired' }),
+      newPeerPage(inside, { label: 'impaired', hdCamera: true }),
     ]);
     contexts.push(...pages.map((p) => p.context));
-    // The impaired person sends the app's HD camera, not the tests' small one: at 150 kbit/s a
-    // 320x180 picture still fits one SFU uplink, and the tile would rightly stay fair.
-    await pages[2].context.addInitScript(() => {
-      const storage = (globalThis as unknown as { localStorage: { removeItem(k: string): void } })
-        .localStorage;
-      storage.removeItem('parley:capture');
-    });
     const [ann, bo, impaired] = pages.map((p) => p.page) as [Page, Page, Page];
     // The impaired page's fallback steps, timed from the start, for a slow run's log.
     const start = Date.now();
@@ -170,72 +165,70 @@ describe.each([
     await expectTilesLive(ann, [ids[2]!], via);
   });
 
-  it("pauses others' video to someone whose downlink cannot carry it, and brings it back", async () => {
-    const pages = await Promise.all([
-      newPeerPage(outside, { label: 'ann' }),
-      newPeerPage(outside, { label: 'bo' }),
-      newPeerPage(inside, { label: 'impaired' }),
-    ]);
-    contexts.push(...pages.map((p) => p.context));
-    // Ann and Bo send the app's HD camera: two of them do not fit 150 kbit/s.
-    for (const p of pages.slice(0, 2)) {
-      await p.context.addInitScript(() => {
-        const storage = (globalThis as unknown as { localStorage: { removeItem(k: string): void } })
-          .localStorage;
-        storage.removeItem('parley:capture');
+  // In a mesh each sender sends to us directly: what reaches us is only lessened by our own
+  // pause. On the SFU, the SFU first lowers the layers to fit (the test below); it may fit
+  // them, so our pause is no certain outcome there.
+  if (via === 'mesh') {
+    it("pauses others' video to someone whose downlink cannot carry it, and brings it back", async () => {
+      // Ann and Bo send the app's HD camera: two of them do not fit 150 kbit/s.
+      const pages = await Promise.all([
+        newPeerPage(outside, { label: 'ann', hdCamera: true }),
+        newPeerPage(outside, { label: 'bo', hdCamera: true }),
+        newPeerPage(inside, { label: 'impaired' }),
+      ]);
+      contexts.push(...pages.map((p) => p.context));
+      const [ann, bo, impaired] = pages.map((p) => p.page) as [Page, Page, Page];
+      const start = Date.now();
+      impaired.on('console', (m) => {
+        if (/video fallback/.test(m.text())) {
+          console.log(`[${mode}] ${((Date.now() - start) / 1000).toFixed(1)} s ${m.text()}`);
+        }
       });
-    }
-    const [ann, bo, impaired] = pages.map((p) => p.page) as [Page, Page, Page];
-    const start = Date.now();
-    impaired.on('console', (m) => {
-      if (/video fallback/.test(m.text())) {
-        console.log(`[${mode}] ${((Date.now() - start) / 1000).toFixed(1)} s ${m.text()}`);
-      }
-    });
-    const url = await createRoom(ann, server.url);
-    await joinRoom(ann, url, 'Ann');
-    await joinRoom(bo, url, 'Bo');
-    await joinRoom(impaired, url, 'Impaired');
-    const all = [ann, bo, impaired];
-    const ids = await Promise.all(all.map((p) => selfId(p)));
-    await Promise.all(
-      all.map((p, i) =>
-        expectTilesLive(
-          p,
-          ids.filter((_, j) => j !== i),
-          via,
+      const url = await createRoom(ann, server.url);
+      await joinRoom(ann, url, 'Ann');
+      await joinRoom(bo, url, 'Bo');
+      await joinRoom(impaired, url, 'Impaired');
+      const all = [ann, bo, impaired];
+      const ids = await Promise.all(all.map((p) => selfId(p)));
+      await Promise.all(
+        all.map((p, i) =>
+          expectTilesLive(
+            p,
+            ids.filter((_, j) => j !== i),
+            via,
+          ),
         ),
-      ),
-    );
+      );
 
-    // Only what comes to the impaired person is limited.
-    await rig.impair({ downRateKbit: 150 });
-    const annNote = tile(impaired, 'Ann').locator('.tile-note');
-    const boNote = tile(impaired, 'Bo').locator('.tile-note');
-    await expect.poll(() => annNote.textContent(), { timeout: 20_000 }).toBe(INCOMING_PAUSED);
-    expect(await boNote.textContent()).toBe(INCOMING_PAUSED);
-    await waitFor('the impaired person to be told why', async () =>
-      /Others' video is paused/.test((await selfBanner(impaired).textContent()) ?? ''),
-    );
-    // Their voices still come through.
-    const before = await receivedFrom(impaired, ids[0]!);
-    await waitFor('Ann to be heard while her video does not come', async () => {
-      const now = await receivedFrom(impaired, ids[0]!);
-      return now.audioBytes > before.audioBytes + 4_000 && now.energy > before.energy;
+      // Only what comes to the impaired person is limited.
+      await rig.impair({ downRateKbit: 150 });
+      const annNote = tile(impaired, 'Ann').locator('.tile-note');
+      const boNote = tile(impaired, 'Bo').locator('.tile-note');
+      await expect.poll(() => annNote.textContent(), { timeout: 20_000 }).toBe(INCOMING_PAUSED);
+      expect(await boNote.textContent()).toBe(INCOMING_PAUSED);
+      await waitFor('the impaired person to be told why', async () =>
+        /Others' video is paused/.test((await selfBanner(impaired).textContent()) ?? ''),
+      );
+      // Their voices still come through.
+      const before = await receivedFrom(impaired, ids[0]!);
+      await waitFor('Ann to be heard while her video does not come', async () => {
+        const now = await receivedFrom(impaired, ids[0]!);
+        return now.audioBytes > before.audioBytes + 4_000 && now.energy > before.energy;
+      });
+      // Nobody else is told anything about their own connection.
+      for (const page of [ann, bo]) {
+        expect(await selfBanner(page).allTextContents()).toEqual([]);
+      }
+
+      await rig.clear();
+      const lifted = Date.now();
+      await expect.poll(() => annNote.count(), { timeout: 60_000 }).toBe(0);
+      await expectTilesLive(impaired, [ids[0]!, ids[1]!], via);
+      console.log(
+        `[${mode}] others' video back ${Date.now() - lifted} ms after the limit was lifted`,
+      );
     });
-    // Nobody else is told anything about their own connection.
-    for (const page of [ann, bo]) {
-      expect(await selfBanner(page).allTextContents()).toEqual([]);
-    }
-
-    await rig.clear();
-    const lifted = Date.now();
-    await expect.poll(() => annNote.count(), { timeout: 60_000 }).toBe(0);
-    await expectTilesLive(impaired, [ids[0]!, ids[1]!], via);
-    console.log(
-      `[${mode}] others' video back ${Date.now() - lifted} ms after the limit was lifted`,
-    );
-  });
+  }
 
   // The SFU chooses each receiver's simulcast layer within its estimate of that receiver's
   // downlink: under a cap that fits a smaller picture, the picture goes on, smaller, and the
@@ -243,20 +236,12 @@ describe.each([
   if (via === 'sfu') {
     it('lowers the layer for a receiver whose downlink is short, and says so on the tile', async () => {
       const pages = await Promise.all([
-        newPeerPage(outside, { label: 'ann' }),
-        newPeerPage(outside, { label: 'bo' }),
+        newPeerPage(outside, { label: 'ann', hdCamera: true }),
+        newPeerPage(outside, { label: 'bo', hdCamera: true }),
         // Wide tiles ask for the middle layer (640 px), which the cap then does not fit.
         newPeerPage(inside, { label: 'impaired', viewport: { width: 1800, height: 1000 } }),
       ]);
       contexts.push(...pages.map((p) => p.context));
-      for (const p of pages.slice(0, 2)) {
-        await p.context.addInitScript(() => {
-          const storage = (
-            globalThis as unknown as { localStorage: { removeItem(k: string): void } }
-          ).localStorage;
-          storage.removeItem('parley:capture');
-        });
-      }
       const [ann, bo, impaired] = pages.map((p) => p.page) as [Page, Page, Page];
       const url = await createRoom(ann, server.url);
       await joinRoom(ann, url, 'Ann');

@@ -399,7 +399,7 @@ export function CallView({ controller, snap }: Props) {
 /** What the video fallback paused, told to the person whose connection it is. */
 function videoPausedText(ours: boolean, theirs: boolean): string {
   if (ours && theirs) {
-    return 'Video is paused both ways: your connection cannot carry it. Everyone still hears each other.';
+    return "Your video is paused, and others' video too: your connection cannot carry it. You still hear each other.";
   }
   if (ours) return 'Your video is paused: your connection cannot carry it. Others still hear you.';
   return "Others' video is paused: your connection cannot carry it. You still hear everyone.";

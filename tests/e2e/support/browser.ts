@@ -53,6 +53,8 @@ export interface PeerPageOptions {
   viewport?: { width: number; height: number };
   /** A phone's context: a touch screen, no mouse, mobile viewport rules. */
   touch?: boolean;
+  /** The app's own camera capture (720p, simulcast) instead of the tests' small one. */
+  hdCamera?: boolean;
 }
 
 /** A fresh context (own storage, own service worker) with one page in it. */
@@ -65,12 +67,14 @@ export async function newPeerPage(
     ...(opts.touch ? { isMobile: true, hasTouch: true } : {}),
   });
   // Small camera capture (app/src/call/local/media.ts): several peers share two cores here.
-  await context.addInitScript(() => {
-    const storage = (
-      globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }
-    ).localStorage;
-    storage.setItem('parley:capture', 'small');
-  });
+  if (!opts.hdCamera) {
+    await context.addInitScript(() => {
+      const storage = (
+        globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }
+      ).localStorage;
+      storage.setItem('parley:capture', 'small');
+    });
+  }
   if (opts.denyMedia) {
     await context.addInitScript(() => {
       const deny = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
