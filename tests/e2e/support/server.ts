@@ -22,6 +22,8 @@ export interface TestServer {
   sfuWorkerPids(): number[];
   /** The Web Push notice channel (issue 21), to send a reminder as the scheduler would. */
   push: ParleyServer['push'];
+  /** Scheduled meetings' notices (issue 21): `tick()` sends what is due now. */
+  notices: ParleyServer['notices'];
   /** Stops the server; the data directory is removed unless `keepData` (to restart on it). */
   close(opts?: { keepData?: boolean }): Promise<void>;
 }
@@ -110,6 +112,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     dataDir,
     sfuWorkerPids: () => server.sfu?.workerPids() ?? [],
     push: server.push,
+    notices: server.notices,
     close: async ({ keepData = false } = {}) => {
       await server.close();
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
