@@ -33,10 +33,9 @@ export type RateOutcome = 'stored' | 'duplicate' | 'invalid';
  * the hosts' HTTP routes read. Every node of a cluster runs the same sweep: its statements are
  * idempotent and bounded.
  *
- * Per recurring series (issue 21's "per meeting and per recurring series"): scheduling does not
- * exist yet. When it does, a meeting started from a scheduled occurrence records that series'
- * id (one nullable column on `meetings`, set in `begin`), and a series summary is the same
- * aggregation as `meetings()` grouped by it; nothing here assumes one meeting per room.
+ * Per recurring series (issue 21's "per meeting and per recurring series"): a scheduled series
+ * has one room (scheduling/), so its occurrences are that room's meetings; a summary over the
+ * series would aggregate `meetings()`, and is not built yet.
  */
 export class Attendance {
   readonly now: () => number;
