@@ -1,6 +1,7 @@
 import { createECDH } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
+import { PUSH_SERVICES } from './push/subscriptionCheck.ts';
 
 const PG = 'postgres://parley@127.0.0.1:5432/parley';
 
@@ -248,6 +249,7 @@ describe('loadConfig: Web Push (issue 21)', () => {
       vapid: undefined,
       subject: 'mailto:parley@localhost',
       httpLoopback: false,
+      services: PUSH_SERVICES,
       maxDevices: 10,
     });
   });
@@ -259,11 +261,13 @@ describe('loadConfig: Web Push (issue 21)', () => {
       VAPID_SUBJECT: 'mailto:ops@example.org',
       PUSH_HTTP_LOOPBACK: 'on',
       PUSH_MAX_DEVICES: '3',
+      PUSH_SERVICES: 'push.example.org, .push.example.net',
     }).push;
     expect(push).toEqual({
       vapid: { publicKey, privateKey },
       subject: 'mailto:ops@example.org',
       httpLoopback: true,
+      services: ['push.example.org', '.push.example.net'],
       maxDevices: 3,
     });
   });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trustProxyError } from './util/clientAddress.ts';
 import { HOST_GRACE_MS } from './rooms/roomTypes.ts';
+import { PUSH_SERVICES } from './push/subscriptionCheck.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -136,6 +137,11 @@ export interface PushConfig {
    * http:// on a loopback address: a push service run by a test or a developer.
    */
   httpLoopback: boolean;
+  /**
+   * PUSH_SERVICES (comma-separated hosts; `.example.org` for a domain's hosts): the push
+   * services endpoints may be at; default the browsers' (push/subscriptionCheck.ts).
+   */
+  services: readonly string[];
   /** PUSH_MAX_DEVICES (default 10): devices per account; a new one beyond drops the oldest. */
   maxDevices: number;
 }
@@ -485,6 +491,7 @@ function pushConfig(env: Env): PushConfig {
     vapid: vapidKeys(env),
     subject,
     httpLoopback: httpLoopback === 'on',
+    services: env.PUSH_SERVICES ? list(env, 'PUSH_SERVICES') : PUSH_SERVICES,
     maxDevices: int(env, 'PUSH_MAX_DEVICES', 10, 1),
   };
 }

@@ -245,6 +245,12 @@ describe('web push devices over HTTP', () => {
       ],
       [
         accessToken,
+        { endpoint: 'https://push.example.org/1', keys: device.keys },
+        400,
+        /known push service/,
+      ],
+      [
+        accessToken,
         { endpoint: 'https://push.example.org/1', keys: { ...device.keys, auth: 'abc' } },
         400,
         /PushSubscription/,
@@ -261,7 +267,7 @@ describe('web push devices over HTTP', () => {
       [
         accessToken,
         {
-          endpoint: 'https://push.example.org/1',
+          endpoint: 'https://fcm.googleapis.com/fcm/send/1',
           keys: { ...device.keys, p256dh: notOnCurve.toString('base64url') },
         },
         400,

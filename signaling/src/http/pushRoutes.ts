@@ -18,6 +18,8 @@ export interface PushRouteDeps {
     publicKey: string;
     /** PUSH_HTTP_LOOPBACK: plain http endpoints on loopback are accepted (tests). */
     httpLoopback: boolean;
+    /** PUSH_SERVICES: the push services endpoints may be at. */
+    services: readonly string[];
     /** PUSH_MAX_DEVICES: an account's devices; a new one beyond drops the oldest. */
     maxDevices: number;
     now: () => number;
@@ -60,8 +62,8 @@ async function subscribe(req: IncomingMessage, res: ServerResponse, deps: PushRo
     jsonOnly: true,
   });
   if (!body) return;
-  const { store, httpLoopback, maxDevices, now } = deps.push;
-  const refused = endpointError(body.endpoint, httpLoopback);
+  const { store, httpLoopback, services, maxDevices, now } = deps.push;
+  const refused = endpointError(body.endpoint, httpLoopback, services);
   if (refused) return apiError(res, 400, ERROR_CODES.BAD_MESSAGE, refused);
   if (!isP256Point(body.keys.p256dh)) {
     return apiError(res, 400, ERROR_CODES.BAD_MESSAGE, 'keys.p256dh is not a P-256 public key');

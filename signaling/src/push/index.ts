@@ -11,6 +11,7 @@ export function createPush(config: Config, storage: Storage, log: Log, now = Dat
   const vapid = loadVapidKeys(config.push.vapid, config.dataDir);
   const store = storage.pushSubscriptions;
   const channel = new PushChannel({ store, vapid, subject: config.push.subject, log, now });
-  const { httpLoopback, maxDevices } = config.push;
-  return { channel, routes: { store, publicKey: vapid.publicKey, httpLoopback, maxDevices, now } };
+  const { httpLoopback, services, maxDevices } = config.push;
+  const routes = { store, publicKey: vapid.publicKey, httpLoopback, services, maxDevices, now };
+  return { channel, routes };
 }

@@ -25,8 +25,20 @@ describe('endpointError', () => {
     ['https://localhost/push', false, /not an address/],
     ['https://intranet/push', false, /not an address/],
     ['https://user:pw@push.example.org/1', false, /credentials/],
+    ['https://push.example.org/1', false, /known push service/],
+    ['https://db.internal.example.org/1', false, /known push service/],
+    ['https://fcm.googleapis.com.evil.example/1', false, /known push service/],
   ])('refuses %s (loopback http allowed: %s)', (url, httpLoopback, message) => {
     expect(endpointError(url, httpLoopback)).toMatch(message);
+  });
+
+  it('takes the push services it is told of instead (PUSH_SERVICES)', () => {
+    const services = ['push.example.org', '.push.example.net'];
+    expect(endpointError('https://push.example.org/1', false, services)).toBeUndefined();
+    expect(endpointError('https://eu.push.example.net/1', false, services)).toBeUndefined();
+    expect(endpointError('https://fcm.googleapis.com/fcm/send/a', false, services)).toMatch(
+      /known push service/,
+    );
   });
 });
 

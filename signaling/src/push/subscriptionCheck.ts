@@ -4,13 +4,35 @@ import { isIP } from 'node:net';
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
 /**
- * Why the server will not POST to this push endpoint, or undefined when it will. Our server sends
- * to whatever URL a signed-in user registers, so only https:// to a named host is taken: never
- * plain http (the payload is encrypted, but the VAPID token is not), never an address literal
- * (a way to aim our requests at machines on our own network). `httpLoopback`
- * (PUSH_HTTP_LOOPBACK=on) admits http:// on a loopback address for a test's push service.
+ * The push services browsers subscribe with (PUSH_SERVICES replaces the list): Chrome, Edge,
+ * Opera and Brave use Google's FCM, Firefox Mozilla's autopush, Safari Apple's, and older Edge
+ * Microsoft's WNS. An entry starting with a dot takes that domain's hosts.
  */
-export function endpointError(raw: string, httpLoopback: boolean): string | undefined {
+export const PUSH_SERVICES: readonly string[] = [
+  'fcm.googleapis.com',
+  'updates.push.services.mozilla.com',
+  'web.push.apple.com',
+  '.push.apple.com',
+  '.notify.windows.com',
+];
+
+function isPushService(host: string, services: readonly string[]): boolean {
+  return services.some((s) => (s.startsWith('.') ? host.endsWith(s) : host === s));
+}
+
+/**
+ * Why the server will not POST to this push endpoint, or undefined when it will. Our server sends
+ * to whatever URL a signed-in user registers, so only https:// to a known push service is taken
+ * (`services`): never plain http (the payload is encrypted, but the VAPID token is not), never
+ * an address literal or another host (a way to aim our requests at machines on our own
+ * network, or anywhere else). `httpLoopback` (PUSH_HTTP_LOOPBACK=on) admits http:// on a
+ * loopback address for a test's push service.
+ */
+export function endpointError(
+  raw: string,
+  httpLoopback: boolean,
+  services: readonly string[] = PUSH_SERVICES,
+): string | undefined {
   let url: URL;
   try {
     url = new URL(raw);
@@ -25,6 +47,9 @@ export function endpointError(raw: string, httpLoopback: boolean): string | unde
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host) !== 0 || host === 'localhost' || !host.includes('.')) {
     return "endpoint must name a push service's host, not an address";
+  }
+  if (!isPushService(host.toLowerCase(), services)) {
+    return `endpoint must be at a known push service (${services.join(', ')}), not ${host}`;
   }
   return undefined;
 }
