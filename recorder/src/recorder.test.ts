@@ -144,7 +144,11 @@ beforeAll(async () => {
   await sleep(1500);
   recorder.setSpeaker('bob');
   speakerChangeMs = Date.now() - recorder.manifest.startedAt;
-  await sleep(Math.max(0, 7500 - (Date.now() - t0)));
+  // At least 3 s after the speaker change, so that the frames the tests read after the restart
+  // (kill + 2.5 s) and after the change (+1 s) lie inside the recording: on a loaded machine
+  // Bob's first second came late, the kill with it, and a fixed 7.5 s end cut both off (the
+  // composite was black there).
+  await sleep(Math.max(3000, 7500 - (Date.now() - t0)));
   manifest = await recorder.stop();
   realMs = Date.now() - manifest.startedAt;
   log.info('manifest', JSON.stringify(manifest, null, 1));
