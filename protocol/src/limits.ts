@@ -65,3 +65,22 @@ export const LIMITS = {
   /** A relayed `signal` payload, serialized, in bytes. */
   SIGNAL_MAX_BYTES: 32 * 1024,
 } as const;
+
+/**
+ * Scheduled meetings' limits (issue 21). Here, beside LIMITS and away from the schemas, so that
+ * the home page's schedule form takes them without building zod schemas in the app's first
+ * chunk (see csp.ts).
+ */
+export const SCHEDULE_LIMITS = {
+  TITLE_MAX: LIMITS.ROOM_TITLE_MAX,
+  /** Invitees of one meeting. */
+  INVITEES_MAX: 200,
+  EMAIL_MAX: 254,
+  /** Meetings a user has scheduled that are neither cancelled nor over. */
+  MEETINGS_PER_USER: 500,
+  DURATION_MIN_MAX: 24 * 60,
+  /** Occurrences of a weekly meeting (two years). */
+  OCCURRENCES_MAX: 104,
+  /** How far ahead a meeting may start, in days. */
+  AHEAD_DAYS_MAX: 2 * 366,
+} as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS } from './limits.ts';
+import { LIMITS, SCHEDULE_LIMITS } from './limits.ts';
 
 /**
  * Scheduled meetings (issue 21), over HTTP only, for signed-in users. A meeting is scheduled
@@ -7,20 +7,6 @@ import { LIMITS } from './limits.ts';
  * gets its room at once, and invites people by email. Its calendar entry (`.ics`) and each
  * user's private calendar feed carry a stable UID and a SEQUENCE bumped on every change.
  */
-
-export const SCHEDULE_LIMITS = {
-  TITLE_MAX: LIMITS.ROOM_TITLE_MAX,
-  /** Invitees of one meeting. */
-  INVITEES_MAX: 200,
-  EMAIL_MAX: 254,
-  /** Meetings a user has scheduled that are neither cancelled nor over. */
-  MEETINGS_PER_USER: 500,
-  DURATION_MIN_MAX: 24 * 60,
-  /** Occurrences of a weekly meeting (two years). */
-  OCCURRENCES_MAX: 104,
-  /** How far ahead a meeting may start, in days. */
-  AHEAD_DAYS_MAX: 2 * 366,
-} as const;
 
 /** `YYYY-MM-DDTHH:mm`, a wall-clock time in the meeting's time zone. */
 export const LocalDateTimeSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
