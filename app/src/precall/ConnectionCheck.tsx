@@ -62,18 +62,20 @@ export function ConnectionCheck({ source }: { source: CheckSource }) {
     };
   }, []);
 
-  const busy = state.phase === 'running';
+  // Only the full test makes the button busy: pressed during the quick part, it queues the full
+  // test after it (fullNext). Ignoring that press left the person with the quick part's answer.
+  const testing = state.phase === 'running' && state.full;
   return (
     <div class="net-check">
       <button
         type="button"
-        aria-disabled={busy}
+        aria-disabled={testing}
         aria-describedby="net-check-result"
         onClick={() => {
-          if (!busy) background(run(true), 'connection check');
+          if (!testing) background(run(true), 'connection check');
         }}
       >
-        {busy && state.full ? 'Testing your connection…' : 'Test my connection'}
+        {testing ? 'Testing your connection…' : 'Test my connection'}
       </button>
       <div id="net-check-result" class="net-check-result" role="status" aria-live="polite">
         {state.phase === 'running' && !state.full && <p class="muted">Checking your connection…</p>}
