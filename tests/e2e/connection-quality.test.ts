@@ -179,16 +179,22 @@ describe.each([
       contexts.push(...pages.map((p) => p.context));
       const [ann, bo, impaired] = pages.map((p) => p.page) as [Page, Page, Page];
       const start = Date.now();
-      impaired.on('console', (m) => {
-        if (/video fallback/.test(m.text())) {
-          console.log(`[${mode}] ${((Date.now() - start) / 1000).toFixed(1)} s ${m.text()}`);
-        }
+      const all = [ann, bo, impaired];
+      // Everyone's fallback, so that a pause where none is due says why.
+      all.forEach((page, i) => {
+        page.on('console', (m) => {
+          if (/video fallback/.test(m.text())) {
+            const who = ['ann', 'bo', 'impaired'][i];
+            console.log(
+              `[${mode}] ${((Date.now() - start) / 1000).toFixed(1)} s ${who}: ${m.text()}`,
+            );
+          }
+        });
       });
       const url = await createRoom(ann, server.url);
       await joinRoom(ann, url, 'Ann');
       await joinRoom(bo, url, 'Bo');
       await joinRoom(impaired, url, 'Impaired');
-      const all = [ann, bo, impaired];
       const ids = await Promise.all(all.map((p) => selfId(p)));
       await Promise.all(
         all.map((p, i) =>
@@ -202,6 +208,7 @@ describe.each([
 
       // Only what comes to the impaired person is limited.
       await rig.impair({ downRateKbit: 150 });
+      console.log(`[${mode}] ${((Date.now() - start) / 1000).toFixed(1)} s the limit is on`);
       const annNote = tile(impaired, 'Ann').locator('.tile-note');
       const boNote = tile(impaired, 'Bo').locator('.tile-note');
       await expect.poll(() => annNote.textContent(), { timeout: 20_000 }).toBe(INCOMING_PAUSED);
