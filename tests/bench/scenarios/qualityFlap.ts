@@ -90,10 +90,10 @@ export const qualityFlap: Scenario = {
   anchor:
     'LiveKit and BigBlueButton users ask for an audio-only fallback that comes back (prior-art notes); a fallback that followed the network at its own pace would flip the picture every few seconds.',
   analysis: [
-    'The run above (2026-12-07, 2 cores, nothing else running): 15 pauses and 15 resumes over 15 caps. The pauses came 8-17 s into a cap, the resumes 2-19 s after it was lifted (a few resumes fell early in the next cap: the probe had passed just before it). Two caps saw no pause and one saw two (a relapse 4 s after a resume, which doubled the time to the next probe).',
+    'The run above (2026-12-07 07:03, 2 cores; the load of 2-3.6 is the benchmark\'s own two Chromiums): 15 pauses and 14 resumes over 15 caps. Most pauses came 4-10 s into a cap and most resumes 2-10 s after it was lifted. Three flips did not follow the network: a relapse 3.4 s after a resume (cap 4); a pause 3 s after cap 12 was lifted (its poor level began late in the cap and held the 3 s); and a resume 2.5 s into cap 13 (a probe that passed before the queue filled), paused again 11 s later. After those relapses the probe interval had doubled to 32 s, so video stayed paused through the 14th free period. The earlier run (01:55, with another benchmark on the machine, load 16-18): 15 pauses, 15 resumes.',
     '',
     '- **Why so late into a cap:** the level that pauses is the sender\'s own "poor" held for 3 s, and under a 150 kbit/s cap the bandwidth estimate falls below 200 kbit/s only after the queue has filled; the fallback waits for that.',
-    '- **Why slow to come back:** while paused, the estimate is what it was under the cap; each probe raises it (Chrome probes at up to twice its estimate on each step of the stair), and a probe passes only once it is over 200 kbit/s. The video was shown 71 % of the free time; an earlier run with another benchmark on the machine at the same time: 47 %.',
+    '- **Why slow to come back:** while paused, the estimate is what it was under the cap; each probe raises it (Chrome probes at up to twice its estimate on each step of the stair), and a probe passes only once it is over 200 kbit/s. The video was shown 58 % of the free time in the run above, 71 % in the earlier one, 47 % in one before that: what a probe finds depends on where in the cycle it falls.',
   ].join('\n'),
   needs: ['chromium', 'nft', 'tc', 'ip'],
   run,
