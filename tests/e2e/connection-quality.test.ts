@@ -165,6 +165,51 @@ describe.each([
     await expectTilesLive(ann, [ids[2]!], via);
   });
 
+  it('shows 20 % packet loss as poor, naming whose connection it is', async () => {
+    const pages = await Promise.all([
+      newPeerPage(outside, { label: 'ann' }),
+      newPeerPage(outside, { label: 'bo' }),
+      newPeerPage(inside, { label: 'impaired', hdCamera: true }),
+    ]);
+    contexts.push(...pages.map((p) => p.context));
+    const [ann, bo, impaired] = pages.map((p) => p.page) as [Page, Page, Page];
+    const url = await createRoom(ann, server.url);
+    await joinRoom(ann, url, 'Ann');
+    await joinRoom(bo, url, 'Bo');
+    await joinRoom(impaired, url, 'Impaired');
+    const all = [ann, bo, impaired];
+    const ids = await Promise.all(all.map((p) => selfId(p)));
+    await Promise.all(
+      all.map((p, i) =>
+        expectTilesLive(
+          p,
+          ids.filter((_, j) => j !== i),
+          via,
+        ),
+      ),
+    );
+    await tileShows(ann, 'Impaired', ['good', 'fair']);
+
+    // A fifth of the packets in each direction, dropped where the sender cannot see it.
+    await rig.impair({ lossPercent: 20 });
+    const shown = await tileShows(ann, 'Impaired', ['poor']);
+    console.log(`[${mode}] 20 % loss shown poor on another's screen after ${shown} ms`);
+    await waitFor("Ann's tooltip to name the impaired person's packet loss", async () =>
+      /Impaired's connection: packet loss/.test(
+        (await tile(ann, 'Impaired').locator('.quality-bars').getAttribute('title')) ?? '',
+      ),
+    );
+    await waitFor('the impaired person to be told', async () =>
+      /Your connection is poor|Your video is paused/.test(
+        (await selfBanner(impaired).textContent()) ?? '',
+      ),
+    );
+    for (const page of [ann, bo]) {
+      const told = await selfBanner(page).allTextContents();
+      expect(told, `nobody else is told their own connection is poor (${told.join()})`).toEqual([]);
+    }
+  });
+
   // In a mesh each sender sends to us directly: what reaches us is only lessened by our own
   // pause. On the SFU, the SFU first lowers the layers to fit (the test below); it may fit
   // them, so our pause is no certain outcome there.

@@ -140,12 +140,11 @@ export function nftRuleset(i: Impairment): string {
     rules.in.push(ports.length > 0 ? `udp sport != { ${except} } drop` : 'meta l4proto udp drop');
     rules.out.push(ports.length > 0 ? `udp dport != { ${except} } drop` : 'meta l4proto udp drop');
   }
-  if (i.lossPercent !== undefined && i.lossPercent > 0) {
-    // Per mille, so fractional percentages work.
-    const perMille = Math.round(Math.min(i.lossPercent, 100) * 10);
-    rules.in.push(`numgen random mod 1000 < ${perMille} drop`);
-    rules.out.push(`numgen random mod 1000 < ${perMille} drop`);
-  }
+  // Loss on the way out is dropped at the veth's egress (lossRuleset), not here: a drop in the
+  // output hook fails the sender's `sendto` with EPERM, and Chromium sends such a packet again,
+  // so 20 % dropped there arrived as 4 % lost (0.2 squared).
+  const loss = lossRule(i);
+  if (loss) rules.in.push(loss);
   const chain = (name: string, hook: string, body: string[], iface: string): string =>
     [
       `  chain ${name} {`,
@@ -162,6 +161,32 @@ export function nftRuleset(i: Impairment): string {
     '}',
     '',
   ].join('\n');
+}
+
+/**
+ * The loss on the way out of the namespace, in a netdev table on its veth end's egress hook:
+ * a packet dropped after the socket layer is lost as on a real network, where the sender
+ * never learns of it.
+ */
+export function lossRuleset(i: Impairment, device: string): string {
+  const loss = lossRule(i);
+  if (!loss) return `table netdev ${NFT_TABLE} {\n}\n`;
+  return [
+    `table netdev ${NFT_TABLE} {`,
+    '  chain egress {',
+    `    type filter hook egress device "${device}" priority 0; policy accept;`,
+    `    ${loss}`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+function lossRule(i: Impairment): string | null {
+  if (i.lossPercent === undefined || i.lossPercent <= 0) return null;
+  // Per mille, so fractional percentages work.
+  const perMille = Math.round(Math.min(i.lossPercent, 100) * 10);
+  return `numgen random mod 1000 < ${perMille} drop`;
 }
 
 /** `tc tbf` arguments for a rate: a burst of ~50 ms of traffic (at least a few MTUs). */
@@ -249,7 +274,14 @@ export class NetRig {
     await sh(
       'ip',
       ['netns', 'exec', ns, 'nft', '-f', '-'],
-      `add table inet ${NFT_TABLE}\ndelete table inet ${NFT_TABLE}\n${nftRuleset(i)}`,
+      [
+        `add table inet ${NFT_TABLE}`,
+        `delete table inet ${NFT_TABLE}`,
+        `add table netdev ${NFT_TABLE}`,
+        `delete table netdev ${NFT_TABLE}`,
+        nftRuleset(i),
+        lossRuleset(i, this.innerVeth),
+      ].join('\n'),
     );
     for (const [dev, inside] of [
       [this.hostVeth, false],
