@@ -9,6 +9,8 @@ import { iceServersFor } from '@parley/turn';
 import { createAuth } from './auth/index.ts';
 import { Cluster, ClusterUnavailable } from './cluster/index.ts';
 import { ClusterRouting } from './cluster/routing.ts';
+import { connectRedis } from './cluster/redis.ts';
+import { sharedAttempts } from './cluster/sharedAttempts.ts';
 import { loadConfig } from './config.ts';
 import type { Config } from './config.ts';
 import { openStorage } from './store/index.ts';
@@ -263,7 +265,16 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
   const self = { url: '' };
   const siteUrl = (): string => config.siteUrl ?? self.url;
   const mail = { mailer, siteUrl, ...(now ? { now } : {}) };
-  const accounts = createAuth(config, storage, rooms, log, mail, onLimit);
+  // In a cluster the account limits count in Redis: a load balancer spreads one attacker's
+  // tries over every node, and per-node counts would give them a try per node.
+  const limitsRedis = config.cluster ? connectRedis(config.cluster.redisUrl) : undefined;
+  await limitsRedis?.connect().catch((error: unknown) => {
+    log.warn('shared attempt limits: Redis unreachable at start', { error: String(error) });
+  });
+  const accounts = createAuth(config, storage, rooms, log, mail, {
+    onLimit,
+    ...(limitsRedis ? { attempts: sharedAttempts(limitsRedis, log) } : {}),
+  });
   const scheduling = new Scheduling({
     store: storage.schedule,
     users: storage.users,
@@ -398,6 +409,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
       recordings?.close();
       await sfu?.close();
       await cluster?.close();
+      limitsRedis?.disconnect();
       stopPulse();
       stopAttendance();
       await attendance.drain();

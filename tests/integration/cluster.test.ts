@@ -182,6 +182,30 @@ describe('cluster', () => {
     }
   });
 
+  it('counts sign-in failures on every node together: the next node refuses the sixth', async () => {
+    const [n1, n2, n3] = nodes as [TestServer, TestServer, TestServer];
+    const post = (node: TestServer, path: string, body: object) =>
+      fetch(`${node.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const email = 'spread@example.test';
+    const signUp = { email, password: 'the right password', name: 'Spread' };
+    expect((await post(n1, '/api/auth/signup', signUp)).status).toBe(201);
+    // SIGN_IN_TRIES is 5 per account and address; a balancer spreads the tries over the nodes.
+    const wrong = { email, password: 'a wrong password' };
+    for (const node of [n1, n2, n3, n1, n2]) {
+      expect((await post(node, '/api/auth/signin', wrong)).status).toBe(401);
+    }
+    const sixth = await post(n3, '/api/auth/signin', wrong);
+    expect(sixth.status).toBe(429);
+    expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Held for the account on every node, the right password too, until the window ends.
+    const right = await post(n2, '/api/auth/signin', { email, password: signUp.password });
+    expect(right.status).toBe(429);
+  });
+
   it('spreads new rooms over the nodes', async () => {
     const owners = new Map<string, number>();
     for (let i = 0; i < 9; i++) {

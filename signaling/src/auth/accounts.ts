@@ -5,7 +5,8 @@ import type { Log } from '../telemetry/log.ts';
 import { hashPassword, isCommonPassword, verifyPassword } from '../rooms/passwords.ts';
 import type { OnLimit } from '../util/limits.ts';
 import { AccessTokens } from './accessTokens.ts';
-import { AttemptLimiter } from '../util/attemptLimiter.ts';
+import { localAttempts } from '../util/attempts.ts';
+import type { AttemptsFactory } from '../util/attempts.ts';
 import { AUTH_ERROR_CODES, AuthError, unauthorized } from './errors.ts';
 import { RefreshTokens } from './refreshTokens.ts';
 import type { RefreshTokenStore, UserRecord, UserStore } from '../store/index.ts';
@@ -24,6 +25,8 @@ export interface AccountsOptions {
   limits?: AccountLimits;
   /** Told when a limit refuses or slows a request (the metric). */
   onLimit?: OnLimit;
+  /** Where attempts are counted: this node's memory (default), or a cluster's Redis. */
+  attempts?: AttemptsFactory;
   now?: () => number;
 }
 
@@ -82,12 +85,21 @@ export class Accounts {
     this.#log = options.log;
     const { signIn, signUpsPerHour } = options.limits ?? DEFAULT_LIMITS;
     const { windowMs } = signIn;
+    const attempts = options.attempts ?? localAttempts(now);
     this.#limits = {
-      signInAccountIp: new AttemptLimiter({ limit: signIn.perAccountAddress, windowMs, now }),
-      signInIp: new AttemptLimiter({ limit: signIn.perAddress, windowMs, now }),
+      signInAccountIp: attempts({
+        name: 'sign-in-account-address',
+        limit: signIn.perAccountAddress,
+        windowMs,
+      }),
+      signInIp: attempts({ name: 'sign-in-address', limit: signIn.perAddress, windowMs }),
       // Never refuses (its limit is out of reach): it only counts, for the slow-down.
-      signInAccount: new AttemptLimiter({ limit: Number.MAX_SAFE_INTEGER, windowMs, now }),
-      signUpIp: new AttemptLimiter({ limit: signUpsPerHour, windowMs: 60 * MINUTE, now }),
+      signInAccount: attempts({
+        name: 'sign-in-account',
+        limit: Number.MAX_SAFE_INTEGER,
+        windowMs,
+      }),
+      signUpIp: attempts({ name: 'sign-up-address', limit: signUpsPerHour, windowMs: 60 * MINUTE }),
     };
     this.#slowAfter = signIn.slowAfter;
     this.#slowMaxMs = signIn.slowMaxMs;
@@ -103,7 +115,7 @@ export class Accounts {
       const message = 'that password is one of the most common ones: choose another';
       throw new AuthError(AUTH_ERROR_CODES.WEAK_PASSWORD, message);
     }
-    this.#throwIfLimited('sign_ups', this.#limits.signUpIp.take(ip));
+    this.#throwIfLimited('sign_ups', await this.#limits.signUpIp.take(ip));
     const passwordHash = await hashPassword(input.password);
     const user = await this.users.create({ email: input.email, name: input.name, passwordHash });
     if (!user) throw new AuthError(AUTH_ERROR_CODES.EMAIL_TAKEN, 'that email has an account');
@@ -119,12 +131,14 @@ export class Accounts {
     const key = emailKey(input.email);
     const pair = `${key} ${ip}`;
     const { signInAccountIp, signInIp, signInAccount } = this.#limits;
-    const wait = Math.max(signInAccountIp.retryAfterS(pair), signInIp.retryAfterS(ip));
-    this.#throwIfLimited('sign_in_attempts', wait);
-    signInAccountIp.record(pair);
-    signInIp.record(ip);
-    signInAccount.record(key);
-    await this.#slowDown(signInAccount.count(key));
+    const waits = await Promise.all([signInAccountIp.retryAfterS(pair), signInIp.retryAfterS(ip)]);
+    this.#throwIfLimited('sign_in_attempts', Math.max(...waits));
+    const [, , onAccount] = await Promise.all([
+      signInAccountIp.record(pair),
+      signInIp.record(ip),
+      signInAccount.record(key),
+    ]);
+    await this.#slowDown(onAccount);
     const user = await this.users.byEmail(input.email.trim());
     // No account: verifyPassword still spends an argon2 verification, so timing is the same.
     if (!(await verifyPassword(user?.passwordHash, input.password)) || !user) {
@@ -139,9 +153,11 @@ export class Accounts {
       this.#log.info('sign-in refused: the password was removed meanwhile', { ip });
       throw new AuthError(AUTH_ERROR_CODES.INVALID_CREDENTIALS, 'wrong email or password');
     }
-    signInAccountIp.reset(pair);
-    signInIp.forgive(ip);
-    signInAccount.forgive(key);
+    await Promise.all([
+      signInAccountIp.reset(pair),
+      signInIp.forgive(ip),
+      signInAccount.forgive(key),
+    ]);
     return session;
   }
 

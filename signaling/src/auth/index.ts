@@ -10,6 +10,7 @@ import type { Log } from '../telemetry/log.ts';
 import type { Rooms } from '../rooms/rooms.ts';
 import { TrustedProxies, clientAddress } from '../util/clientAddress.ts';
 import type { OnLimit } from '../util/limits.ts';
+import type { AttemptsFactory } from '../util/attempts.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { Accounts } from './accounts.ts';
 import { PasswordResets } from './passwordReset.ts';
@@ -54,6 +55,13 @@ export interface AuthMail {
   now?: () => number;
 }
 
+/** How the account limits count: told to the metric, and where the counts live. */
+export interface AuthLimits {
+  onLimit?: OnLimit;
+  /** A cluster's shared counters (cluster/sharedAttempts.ts); this node's memory otherwise. */
+  attempts?: AttemptsFactory;
+}
+
 /** Accounts over the storage, keyed by JWT_SECRET or `<dataDir>/jwt-secret`. Needs the data dir to exist. */
 export function createAuth(
   config: Config,
@@ -61,7 +69,7 @@ export function createAuth(
   rooms: Rooms,
   log: Log,
   mail: AuthMail,
-  onLimit?: OnLimit,
+  { onLimit, attempts }: AuthLimits = {},
 ): Auth {
   const jwtSecret = loadJwtSecret(config.jwtSecret, config.dataDir);
   const accounts = new Accounts({
@@ -73,6 +81,7 @@ export function createAuth(
     log,
     limits: config.limits,
     ...(onLimit ? { onLimit } : {}),
+    ...(attempts ? { attempts } : {}),
   });
   const trusted = new TrustedProxies(config.limits.trustProxy);
   const addressOf = (req: IncomingMessage): string => clientAddress(req, trusted);
@@ -96,6 +105,7 @@ export function createAuth(
     limits: config.limits.passwordReset,
     log,
     ...(onLimit ? { onLimit } : {}),
+    ...(attempts ? { attempts } : {}),
     ...(mail.now ? { now: mail.now } : {}),
   });
   return {

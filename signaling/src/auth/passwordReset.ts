@@ -5,7 +5,8 @@ import { passwordResetMail } from '../mail/templates.ts';
 import { hashPassword, isCommonPassword } from '../rooms/passwords.ts';
 import type { PasswordResetStore, UserStore } from '../store/index.ts';
 import type { Log } from '../telemetry/log.ts';
-import { AttemptLimiter } from '../util/attemptLimiter.ts';
+import { localAttempts } from '../util/attempts.ts';
+import type { Attempts, AttemptsFactory } from '../util/attempts.ts';
 import { background } from '../util/background.ts';
 import type { OnLimit } from '../util/limits.ts';
 import type { Accounts, Session } from './accounts.ts';
@@ -33,6 +34,8 @@ export interface PasswordResetsOptions {
   limits: LimitsConfig['passwordReset'];
   log: Log;
   onLimit?: OnLimit;
+  /** Where requests are counted: this node's memory (default), or a cluster's Redis. */
+  attempts?: AttemptsFactory;
   /** The clock links expire by; tests move it. */
   now?: () => number;
 }
@@ -54,17 +57,17 @@ const emailKey = (email: string): string => email.trim().toLowerCase();
 export class PasswordResets {
   readonly #o: PasswordResetsOptions;
   readonly #now: () => number;
-  readonly #perEmail: AttemptLimiter;
-  readonly #perAddress: AttemptLimiter;
+  readonly #perEmail: Attempts;
+  readonly #perAddress: Attempts;
   #inFlight = 0;
 
   constructor(options: PasswordResetsOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     const { perEmail, perAddress, windowMs } = options.limits;
-    const now = this.#now;
-    this.#perEmail = new AttemptLimiter({ limit: perEmail, windowMs, now });
-    this.#perAddress = new AttemptLimiter({ limit: perAddress, windowMs, now });
+    const attempts = options.attempts ?? localAttempts(this.#now);
+    this.#perEmail = attempts({ name: 'reset-email', limit: perEmail, windowMs });
+    this.#perAddress = attempts({ name: 'reset-address', limit: perAddress, windowMs });
   }
 
   /** Mail is set up here (SMTP_URL). */
@@ -76,19 +79,22 @@ export class PasswordResets {
    * Sends a link to `email` when it has an account; throws MAIL_NOT_CONFIGURED or
    * RATE_LIMITED only, never anything that depends on the account.
    */
-  request(email: string, ip: string): void {
+  async request(email: string, ip: string): Promise<void> {
     const mailer = this.#o.mailer;
     if (!mailer) {
       throw new AuthError(AUTH_ERROR_CODES.MAIL_NOT_CONFIGURED, 'email is not set up here');
     }
     const key = emailKey(email);
-    const wait = Math.max(this.#perAddress.retryAfterS(ip), this.#perEmail.retryAfterS(key));
+    const waits = await Promise.all([
+      this.#perAddress.retryAfterS(ip),
+      this.#perEmail.retryAfterS(key),
+    ]);
+    const wait = Math.max(...waits);
     if (wait > 0) {
       this.#o.onLimit?.('password_resets');
       throw new AuthError(AUTH_ERROR_CODES.RATE_LIMITED, 'too many reset requests', wait);
     }
-    this.#perAddress.record(ip);
-    this.#perEmail.record(key);
+    await Promise.all([this.#perAddress.record(ip), this.#perEmail.record(key)]);
     if (this.#inFlight >= MAX_SENDS_IN_FLIGHT) {
       this.#o.onLimit?.('password_resets');
       this.#o.log.warn('password reset mail dropped: too many being sent', { ip });

@@ -95,7 +95,7 @@ export class AuthRoutes {
   async requestReset(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readJsonBody(req, res, ResetRequestSchema, RESET_REQUEST_HINT, JSON_BODY);
     if (!body) return;
-    this.deps.resets.request(body.email, this.deps.addressOf(req));
+    await this.deps.resets.request(body.email, this.deps.addressOf(req));
     json(res, 202, RESET_REQUESTED);
   }
 
