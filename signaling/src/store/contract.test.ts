@@ -845,6 +845,53 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     expect(await store.attendance.meeting(c)).toBeUndefined();
   });
 
+  it('sums up a room’s meetings as one series: every rating counted, comments newest first', async () => {
+    const [id, other] = [roomId(), roomId()];
+    await store.rooms.create(room(id));
+    await store.rooms.create(room(other));
+    expect(await store.attendance.seriesFeedback(id, 10)).toEqual({
+      meetings: 0,
+      ratings: 0,
+      averageStars: null,
+      comments: 0,
+      latest: [],
+    });
+    const t0 = 1_750_000_000_000;
+    const week = 7 * 86_400_000;
+    const [first, second, unrated, elsewhere] = [
+      unique('m'),
+      unique('m'),
+      unique('m'),
+      unique('m'),
+    ];
+    for (const [i, m] of [first, second, unrated].entries()) {
+      await store.attendance.begin(id, m, t0 + i * week, 60_000);
+      await store.attendance.end(m, t0 + i * week + 3_600_000);
+    }
+    await store.attendance.begin(other, elsewhere, t0, 60_000);
+    const rate = (m: string, who: string, stars: number, comment: string | null, at: number) =>
+      store.attendance.rate(m, who, { stars, comment, at });
+    await rate(first, 'g:ann', 5, 'Clear', t0 + 3_700_000);
+    await rate(first, 'g:bob', 2, null, t0 + 3_800_000);
+    await rate(second, 'g:ann', 4, 'Too fast', week + t0 + 3_700_000);
+    await rate(second, 'g:bob', 3, 'Good slides', week + t0 + 3_900_000);
+    await rate(elsewhere, 'g:ann', 1, 'Another room', t0 + 100);
+
+    const series = await store.attendance.seriesFeedback(id, 10);
+    expect(series).toMatchObject({ meetings: 3, ratings: 4, averageStars: 3.5, comments: 3 });
+    expect(series.latest.map((c) => [c.comment, c.stars, c.meetingId, c.meetingStartedAt])).toEqual(
+      [
+        ['Good slides', 3, second, t0 + week],
+        ['Too fast', 4, second, t0 + week],
+        ['Clear', 5, first, t0],
+      ],
+    );
+    // The limit cuts the list, not the counts.
+    const capped = await store.attendance.seriesFeedback(id, 1);
+    expect(capped).toMatchObject({ ratings: 4, comments: 3 });
+    expect(capped.latest.map((c) => c.comment)).toEqual(['Good slides']);
+  });
+
   it('keeps boards and decks across a close and reopen, and removes them with the room', async () => {
     const [id, kept] = [roomId(), roomId()];
     await store.rooms.create(room(id));
