@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
-import { LIMITS, SCHEDULE_LIMITS } from '@parley/protocol';
+import { SCHEDULE_LIMITS } from '@parley/protocol';
 import type { Recurrence, ScheduleRequest, ScheduledMeeting } from '@parley/protocol';
+import { NEW_ROOM_DOOR, RoomDoorFields } from '../ui/RoomDoorFields.tsx';
 import { editMeeting, scheduleMeeting } from './scheduleApi.ts';
 
 interface Props {
@@ -53,8 +54,7 @@ export function ScheduleForm({ meeting, onDone, onCancel }: Props) {
   const [count, setCount] = useState(r && 'count' in r ? r.count : 4);
   const [until, setUntil] = useState(r && 'until' in r ? r.until : '');
   const [invitees, setInvitees] = useState((meeting?.invitees ?? []).join(', '));
-  const [waitingRoom, setWaitingRoom] = useState(true);
-  const [password, setPassword] = useState('');
+  const [door, setDoor] = useState(NEW_ROOM_DOOR);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -78,8 +78,8 @@ export function ScheduleForm({ meeting, onDone, onCancel }: Props) {
     try {
       if (meeting) onDone(await editMeeting(meeting.id, fields));
       else {
-        const request: ScheduleRequest = { ...fields, waitingRoom };
-        if (password) request.password = password;
+        const request: ScheduleRequest = { ...fields, waitingRoom: door.waitingRoom };
+        if (door.password) request.password = door.password;
         onDone(await scheduleMeeting(request));
       }
     } catch (err) {
@@ -219,33 +219,7 @@ export function ScheduleForm({ meeting, onDone, onCancel }: Props) {
           onInput={(e) => setInvitees(e.currentTarget.value)}
         />
       </div>
-      {!meeting && (
-        <>
-          <label class="toggle">
-            <input
-              type="checkbox"
-              checked={waitingRoom}
-              onChange={(e) => setWaitingRoom(e.currentTarget.checked)}
-            />
-            Waiting room: you let each guest in
-          </label>
-          <div class="field">
-            <label for={`${idp}-password`}>
-              Room password (optional, at least {LIMITS.ROOM_PASSWORD_MIN} characters)
-            </label>
-            <input
-              id={`${idp}-password`}
-              type="text"
-              autoComplete="off"
-              spellcheck={false}
-              minLength={LIMITS.ROOM_PASSWORD_MIN}
-              maxLength={LIMITS.ROOM_PASSWORD_MAX}
-              value={password}
-              onInput={(e) => setPassword(e.currentTarget.value)}
-            />
-          </div>
-        </>
-      )}
+      {!meeting && <RoomDoorFields idPrefix={idp} value={door} onChange={setDoor} />}
       {error && (
         <p class="error" role="alert">
           {error}
