@@ -64,3 +64,32 @@ export const MeetingReportSchema = z.object({
   feedback: z.array(FeedbackEntrySchema),
 });
 export type MeetingReport = z.infer<typeof MeetingReportSchema>;
+
+/** A comment in a room's series summary, with the meeting it is about. */
+export const SeriesCommentSchema = z.object({
+  meetingId: MeetingIdSchema,
+  /** When that meeting began: the date the hosts know it by. */
+  meetingStartedAt: z.number(),
+  stars: z.number().int().min(1).max(5),
+  comment: z.string(),
+  at: z.number(),
+});
+export type SeriesComment = z.infer<typeof SeriesCommentSchema>;
+
+/**
+ * `GET /api/rooms/<id>/feedback`: the ratings of every meeting the room keeps, as one series.
+ * A weekly scheduled meeting is one room, so its occurrences are these meetings; so is a room
+ * people come back to without a schedule.
+ */
+export const SeriesFeedbackSchema = z.object({
+  /** Meetings kept (ATTENDANCE_RETENTION_DAYS), rated or not. */
+  meetings: z.number().int(),
+  ratings: z.number().int(),
+  /** The mean of all their stars, null without ratings. */
+  averageStars: z.number().nullable(),
+  /** Ratings with a comment, all of them; `latest` lists at most SERIES_COMMENTS_LISTED. */
+  comments: z.number().int(),
+  /** The comments, the newest meeting's first and within a meeting the newest first. */
+  latest: z.array(SeriesCommentSchema),
+});
+export type SeriesFeedback = z.infer<typeof SeriesFeedbackSchema>;

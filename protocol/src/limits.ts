@@ -62,6 +62,11 @@ export const LIMITS = {
   FEEDBACK_COMMENT_MAX: 1000,
   /** A `feedbackTicket` as the server mints it is far shorter; longer ones are refused. */
   FEEDBACK_TICKET_MAX: 512,
+  /**
+   * Comments a room's series summary lists (`GET /api/rooms/<id>/feedback`), the newest
+   * meetings' first; it counts them all and says when it shows fewer.
+   */
+  SERIES_COMMENTS_LISTED: 100,
   /** A relayed `signal` payload, serialized, in bytes. */
   SIGNAL_MAX_BYTES: 32 * 1024,
 } as const;

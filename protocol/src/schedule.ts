@@ -34,18 +34,25 @@ const fields = {
     .max(SCHEDULE_LIMITS.INVITEES_MAX),
 };
 
+const roomPassword = z.string().min(LIMITS.ROOM_PASSWORD_MIN).max(LIMITS.ROOM_PASSWORD_MAX);
+
 /** `POST /api/schedule`: the meeting, and its room's waiting room and password. */
 export const ScheduleRequestSchema = z.strictObject({
   ...fields,
   recurrence: fields.recurrence.optional(),
   invitees: fields.invitees.optional(),
   waitingRoom: z.boolean().optional(),
-  password: z.string().min(LIMITS.ROOM_PASSWORD_MIN).max(LIMITS.ROOM_PASSWORD_MAX).optional(),
+  password: roomPassword.optional(),
 });
 export type ScheduleRequest = z.infer<typeof ScheduleRequestSchema>;
 
-/** `PATCH /api/schedule/<id>`: what changes (the room keeps its settings). */
-export const ScheduleEditSchema = z.strictObject(fields).partial();
+/**
+ * `PATCH /api/schedule/<id>`: what changes. `waitingRoom` and `password` change the room (a
+ * meeting running in it sees them at once); `password: null` removes it, none keeps it.
+ */
+export const ScheduleEditSchema = z
+  .strictObject({ ...fields, waitingRoom: z.boolean(), password: roomPassword.nullable() })
+  .partial();
 export type ScheduleEdit = z.infer<typeof ScheduleEditSchema>;
 
 /** A scheduled meeting as its organiser and invitees see it. */
@@ -68,6 +75,11 @@ export interface ScheduledMeeting {
   /** Bumped on every change; the calendar entry's SEQUENCE. */
   sequence: number;
   cancelled: boolean;
+  /**
+   * Its room's waiting room, and whether it has a password: for the organiser, in answers about
+   * this one meeting (scheduling, reading, editing it), not in lists.
+   */
+  room?: { waitingRoom: boolean; hasPassword: boolean };
 }
 
 /** `GET /api/schedule`: the asker's upcoming meetings, the next occurrence first. */

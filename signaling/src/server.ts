@@ -279,6 +279,8 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     store: storage.schedule,
     users: storage.users,
     createRoom: (room) => rooms.create(room),
+    roomSettings: (id) => rooms.settingsOf(id),
+    changeRoom: (id, change, passwordHash) => rooms.changeSettings(id, change, passwordHash),
     now: now ?? Date.now,
   });
   const trusted = new TrustedProxies(config.limits.trustProxy);

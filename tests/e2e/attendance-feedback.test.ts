@@ -8,8 +8,9 @@ import { SCREEN_SIZES, wcagAtBothSizes } from './support/axe.ts';
 
 // Issue 21's proof for "after the session", in the browser: a guest joins, leaves and rates the
 // meeting 4 stars with a comment from the keyboard alone; the host leaves and opens
-// "Attendance and feedback", which shows both people and the rating. Both screens pass axe
-// (WCAG 2.1 A/AA, serious or critical) at a laptop's and a phone's size, and are saved as
+// "Attendance and feedback", which shows both people and the rating; after the room's second
+// meeting the page sums up both as one series. Each screen passes axe
+// (WCAG 2.1 A/AA, serious or critical) at a laptop's and a phone's size, and is saved as
 // screenshots (ATTEND_SHOTS, default /tmp/parley-attendance-shots).
 
 const SHOTS = process.env.ATTEND_SHOTS ?? '/tmp/parley-attendance-shots';
@@ -95,5 +96,17 @@ describe('attendance and feedback (issue 21)', () => {
     const csv = readFileSync(file, 'utf8').split('\r\n');
     expect(csv[0]).toBe('name,account_email,first_joined,last_left,minutes,stays');
     expect(csv.slice(1, 3).map((line) => line.split(',')[0])).toEqual(['Hana', 'Ann']);
+
+    // The room meets again (next week's class, in small): the page now starts with all its
+    // meetings as one series, Ann's rating and comment counted, her comment dated.
+    await joinRoom(host, url, 'Hana');
+    await host.getByRole('button', { name: 'Leave', exact: true }).click();
+    await host.getByRole('link', { name: 'Attendance and feedback' }).click();
+    const series = host.getByRole('region', { name: 'All meetings in this room' });
+    await series.getByText('over 2 meetings').waitFor();
+    expect(await series.locator('.rating-average').textContent()).toContain('4.0 ★ (1 rating)');
+    const comment = series.getByRole('listitem').filter({ hasText: 'Clear explanations' });
+    expect(await comment.textContent()).toMatch(/Meeting of \w+/);
+    expect(await wcagAtBothSizes(host, 'meetings-series', SHOTS)).toEqual([]);
   });
 });

@@ -4,7 +4,12 @@
 // test's, so durations are exact without waiting.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, LIMITS, PROTOCOL_VERSION } from '@parley/protocol';
-import type { MeetingReport, MeetingSummary, ServerMessageOf } from '@parley/protocol';
+import type {
+  MeetingReport,
+  MeetingSummary,
+  SeriesFeedback,
+  ServerMessageOf,
+} from '@parley/protocol';
 import { startPostgres } from '../../deploy/local/index.ts';
 import type { LocalPostgres } from '../../deploy/local/index.ts';
 import { TestClient, eventually } from './support/client.ts';
@@ -293,6 +298,61 @@ describe.each<Engine>(['sqlite', 'postgres'])(
           })
         ).status,
       ).toBe(404);
+    });
+
+    it('sums up every meeting of the room for its host: the series average and its comments', async () => {
+      const { server, clock } = await serverOn(engine);
+      const { id, hostKey } = await server.createRoom();
+      const [hostCookie, annCookie] = await Promise.all([1, 2].map(() => guestCookie(server.url)));
+      const ticketOf = (j: ServerMessageOf<'joined'>) => j.feedback?.ticket as string;
+      const given: { stars: number; comment?: string }[][] = [
+        [{ stars: 5, comment: 'Loved the demo' }, { stars: 3 }],
+        [{ stars: 2, comment: 'Too fast this week' }],
+      ];
+      // The same class two weeks running: each week a meeting of its own, rated after it.
+      for (const [week, ratings] of given.entries()) {
+        clock.t = T0 + week * 7 * 24 * 60 * MIN;
+        const host = await tab(server, id, 'Teacher', hostCookie!, { hostKey });
+        const ann = await tab(server, id, 'Ann', annCookie!);
+        clock.t += 45 * MIN;
+        await leave(ann.c);
+        await leave(host.c);
+        const tickets = [ticketOf(ann.joined), ticketOf(host.joined)];
+        for (const [i, rating] of ratings.entries()) {
+          expect((await rate(server, { ticket: tickets[i], ...rating })).status).toBe(201);
+        }
+      }
+      const meetings = await meetingsOf(
+        server,
+        id,
+        hostKey,
+        (m) => m.length === 2 && m[0]?.ratings === 1,
+      );
+
+      const url = `${server.url}/api/rooms/${id}/feedback`;
+      const { status, body } = await getJson<SeriesFeedback>(url, { 'x-host-key': hostKey });
+      expect(status).toBe(200);
+      const all = given.flat();
+      expect(body).toMatchObject({ meetings: 2, ratings: all.length, comments: 2 });
+      const mean = all.reduce((n, r) => n + r.stars, 0) / all.length;
+      expect(body.averageStars).toBeCloseTo(mean, 6);
+      // The newest meeting's comments first, each with the date of the meeting it is about.
+      expect(body.latest.map((c) => [c.comment, c.stars, c.meetingStartedAt])).toEqual([
+        ['Too fast this week', 2, meetings[0]!.startedAt],
+        ['Loved the demo', 5, meetings[1]!.startedAt],
+      ]);
+
+      // Only the room's hosts read it; a bad room id is not found; it is read-only.
+      const other = await server.createRoom();
+      expect((await getJson(url)).status).toBe(401);
+      expect((await getJson(url, { 'x-host-key': other.hostKey })).body).toMatchObject({
+        error: { code: ERROR_CODES.FORBIDDEN },
+      });
+      expect((await getJson(`${server.url}/api/rooms/no%20room/feedback`)).body).toMatchObject({
+        error: { code: ERROR_CODES.ROOM_NOT_FOUND },
+      });
+      const post = await fetch(url, { method: 'POST', headers: { 'x-host-key': hostKey } });
+      expect(post.status).toBe(405);
     });
   },
 );

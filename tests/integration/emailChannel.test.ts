@@ -42,6 +42,7 @@ const SUBJECT_WORD: Record<NoticeKind, string> = {
   invitation: 'Invitation',
   updated: 'Updated',
   cancelled: 'Cancelled',
+  uninvited: 'Cancelled',
   reminder: 'Reminder',
 };
 
@@ -78,6 +79,7 @@ describe('email notice channel', () => {
     ['invitation', 'REQUEST'],
     ['updated', 'REQUEST'],
     ['cancelled', 'CANCEL'],
+    ['uninvited', 'CANCEL'],
     ['reminder', undefined],
   ] as const)(
     'sends a %s with both parts, the time in its zone and the entry',

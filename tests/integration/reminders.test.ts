@@ -2,7 +2,8 @@
 // SMTP server the test runs (smtp-server), on the test's clock. A meeting scheduled 16 minutes
 // ahead with the default 15-minute lead: each invitee gets the invitation at once, exactly one
 // reminder once the lead is reached, and nothing more; a cancelled meeting gets its
-// cancellation and no reminder.
+// cancellation and no reminder; someone an edit takes off the invitees gets a cancellation of
+// the same calendar entry and no reminder.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScheduledMeeting, SessionResponse } from '@parley/protocol';
 import { parseCalendar } from './support/calendar.ts';
@@ -129,4 +130,44 @@ describe('email reminders through a real SMTP server (issue 21)', () => {
     for (const later of [1, 2, 5, 15, 16])
       expect(await tickAt(start + later * MIN + 1_000)).toEqual([]);
   });
+
+  it('cancels the entry for someone taken off the invitees, and reminds only those still invited', async () => {
+    const start = T0 + 60 * MIN;
+    clock.t = start;
+    const m = await schedule('Team sync', 16);
+    const invitations = await tickAt(start);
+    expect(invitations).toHaveLength(INVITEES.length);
+    const [removed, kept] = INVITEES as [string, string];
+    const invitation = calendarOf(invitations.find((mail) => mail.to.includes(removed))!);
+
+    const edit = await call('PATCH', `/api/schedule/${m.id}`, { invitees: [kept] });
+    expect(edit.status).toBe(200);
+    const notices = await tickAt(start + 10_000);
+    expect(summary(notices)).toEqual(
+      [`${removed} Cancelled: Team sync`, `${kept} Updated: Team sync`].sort(),
+    );
+    const cancellation = notices.find((mail) => mail.to.includes(removed))!;
+    expect(cancellation.parsed.text).toContain('took you off');
+    // The same entry (UID), a later SEQUENCE: the calendar drops the event it has.
+    const cancelled = calendarOf(cancellation);
+    expect(cancelled.method).toBe('CANCEL');
+    expect(cancelled.events).toHaveLength(1);
+    expect(cancelled.events[0]).toMatchObject({
+      uid: invitation.events[0]!.uid,
+      status: 'CANCELLED',
+    });
+    expect(cancelled.events[0]!.sequence).toBeGreaterThan(invitation.events[0]!.sequence);
+
+    // Once within the lead, only the one still invited is reminded; then nothing more.
+    const reminders = await tickAt(start + MIN + 1_000);
+    expect(summary(reminders)).toEqual([`${kept} Reminder: Team sync`]);
+    for (const later of [2, 5, 15, 16]) expect(await tickAt(start + later * MIN)).toEqual([]);
+  });
 });
+
+/** The mail's `.ics` attachment as ical.js reads it. */
+function calendarOf(mail: ReceivedMail) {
+  const ics = mail.parsed.attachments.find((a) => a.contentType === 'text/calendar');
+  if (!ics) throw new Error(`no calendar attached to "${mail.parsed.subject ?? ''}"`);
+  return parseCalendar(ics.content.toString('utf8'));
+}

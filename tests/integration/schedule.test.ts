@@ -213,6 +213,65 @@ describe.each(['sqlite', 'postgres'] as const)('scheduled meetings (issue 21): %
     expect((await call('PATCH', `/api/schedule/${later.id}`, ada, edit)).status).toBe(409);
   });
 
+  it('changes the room’s waiting room and password from an edit, without a calendar update', async () => {
+    const ada = await signUp();
+    const bob = await signUp();
+    const m = await schedule(ada, { ...WEEKLY, invitees: [bob.email] });
+    expect(m.room).toEqual({ waitingRoom: true, hasPassword: false });
+    const guests: TestClient[] = [];
+    /** A guest's answer to joining the room: `waiting`, `joined`, or the error's code. */
+    const join = async (password?: string) => {
+      const guest = await TestClient.connect(server.url, {
+        headers: { cookie: await guestCookie(server.url) },
+      });
+      guests.push(guest);
+      await guest.request({ type: 'hello', version: PROTOCOL_VERSION });
+      const reply = await guest.request({
+        type: 'join',
+        roomId: m.roomId,
+        name: 'Eve',
+        media: { audio: true, video: false },
+        ...(password === undefined ? {} : { password }),
+      } as const);
+      return reply.type === 'error' ? reply.code : reply.type;
+    };
+    const edit = (body: unknown, who = ada) => call('PATCH', `/api/schedule/${m.id}`, who, body);
+    try {
+      expect(await join()).toBe('waiting');
+      for (const bad of [{ password: 'short' }, { password: 5 }, { waitingRoom: 'no' }]) {
+        expect(await errorOf(await edit(bad)), JSON.stringify(bad)).toEqual({
+          status: 400,
+          code: ERROR_CODES.BAD_MESSAGE,
+        });
+      }
+      expect((await edit({ waitingRoom: false }, bob)).status).toBe(403);
+
+      const res = await edit({ waitingRoom: false, password: 'a brand new password' });
+      expect(res.status).toBe(200);
+      // Nothing a calendar shows changed: the same sequence, so no update goes out.
+      expect(await res.json()).toMatchObject({
+        sequence: 0,
+        room: { waitingRoom: false, hasPassword: true },
+      });
+      await Promise.all(guests.splice(0).map((g) => g.close()));
+      expect(await join()).toBe(ERROR_CODES.ROOM_NOT_FOUND);
+      expect(await join('a brand new password')).toBe('joined');
+      // Invitees read the meeting, not its room's door.
+      const seen = (await (await call('GET', `/api/schedule/${m.id}`, bob)).json()) as object;
+      expect(seen).not.toHaveProperty('room');
+
+      // While someone is in the room: the password goes (null) and the waiting room is back.
+      const back = await edit({ password: null, waitingRoom: true });
+      expect(await back.json()).toMatchObject({
+        sequence: 0,
+        room: { waitingRoom: true, hasPassword: false },
+      });
+      expect(await join()).toBe('waiting');
+    } finally {
+      await Promise.all(guests.map((g) => g.close()));
+    }
+  });
+
   it('lets only signed-in users schedule', async () => {
     expect(await errorOf(await call('POST', '/api/schedule', undefined, WEEKLY))).toEqual({
       status: 401,

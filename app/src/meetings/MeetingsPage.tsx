@@ -4,6 +4,8 @@ import { navigate } from '../router.ts';
 import { usePageTitle } from '../ui/usePageTitle.ts';
 import { background } from '../util/background.ts';
 import { NotHostError, downloadAttendance, fetchMeetings, fetchReport } from './meetingsApi.ts';
+import { Stars, ratingText } from './ratings.tsx';
+import { SeriesSummary } from './SeriesSummary.tsx';
 import './meetings.css';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -18,20 +20,6 @@ export function stayLength(ms: number): string {
   if (s < 60) return `${s} s`;
   const min = Math.round(s / 60);
   return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${min % 60} min`;
-}
-
-/** "4.5 ★ (2 ratings)", or "No ratings". */
-function ratingText(average: number | null, count: number): string {
-  if (average === null || count === 0) return 'No ratings';
-  return `${average.toFixed(1)} ★ (${count} ${count === 1 ? 'rating' : 'ratings'})`;
-}
-
-function Stars({ n }: { n: number }) {
-  return (
-    <span class="stars-shown" role="img" aria-label={`${n} of 5 stars`}>
-      <span aria-hidden="true">{'★'.repeat(n) + '☆'.repeat(5 - n)}</span>
-    </span>
-  );
 }
 
 function Report({ roomId, report }: { roomId: string; report: MeetingReport }) {
@@ -157,6 +145,7 @@ export function MeetingsPage({ roomId }: { roomId: string }) {
           up here.
         </p>
       )}
+      {list && list.length > 1 && <SeriesSummary roomId={roomId} meetings={list.length} />}
       {list && list.length > 0 && (
         <div class="meetings-layout">
           <nav aria-label="Meetings">

@@ -1,4 +1,4 @@
-import type { MeetingReport, MeetingSummary } from '@parley/protocol';
+import type { MeetingReport, MeetingSummary, SeriesFeedback } from '@parley/protocol';
 import { hostFetch } from '../recordings/recordingsApi.ts';
 
 /** The server said this browser may not see the room's meetings. */
@@ -28,6 +28,13 @@ export async function fetchReport(roomId: string, meetingId: string): Promise<Me
   const res = await hostFetch(roomId, `${base(roomId)}/${encodeURIComponent(meetingId)}`);
   if (!res.ok) throw await failure(res);
   return (await res.json()) as MeetingReport;
+}
+
+/** `GET /api/rooms/<id>/feedback`: every meeting's ratings as one series, with the comments. */
+export async function fetchSeries(roomId: string): Promise<SeriesFeedback> {
+  const res = await hostFetch(roomId, `/api/rooms/${encodeURIComponent(roomId)}/feedback`);
+  if (!res.ok) throw await failure(res);
+  return (await res.json()) as SeriesFeedback;
 }
 
 /**

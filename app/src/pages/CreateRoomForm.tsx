@@ -3,6 +3,7 @@ import { LIMITS } from '@parley/protocol';
 import type { CreateRoomRequest } from '@parley/protocol';
 import { createRoom, saveHostKey, saveRoomPassword } from '../api.ts';
 import { navigate } from '../router.ts';
+import { NEW_ROOM_DOOR, RoomDoorFields } from '../ui/RoomDoorFields.tsx';
 
 interface Props {
   /** Creating failed: `offline` when the network itself failed (fetch rejected). */
@@ -16,13 +17,13 @@ interface Props {
 export function CreateRoomForm({ onError }: Props) {
   const [busy, setBusy] = useState(false);
   const [title, setTitle] = useState('');
-  const [waitingRoom, setWaitingRoom] = useState(true);
-  const [password, setPassword] = useState('');
+  const [door, setDoor] = useState(NEW_ROOM_DOOR);
 
   const onSubmit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
     onError(null, false);
+    const { waitingRoom, password } = door;
     const request: CreateRoomRequest = { settings: { waitingRoom } };
     if (title.trim()) request.title = title.trim();
     if (password) request.password = password;
@@ -54,29 +55,7 @@ export function CreateRoomForm({ onError }: Props) {
           onInput={(e) => setTitle(e.currentTarget.value)}
         />
       </div>
-      <label class="toggle">
-        <input
-          type="checkbox"
-          checked={waitingRoom}
-          onChange={(e) => setWaitingRoom(e.currentTarget.checked)}
-        />
-        Waiting room: you let each guest in
-      </label>
-      <div class="field">
-        <label for="room-password">
-          Room password (optional, at least {LIMITS.ROOM_PASSWORD_MIN} characters)
-        </label>
-        <input
-          id="room-password"
-          type="text"
-          autoComplete="off"
-          spellcheck={false}
-          minLength={LIMITS.ROOM_PASSWORD_MIN}
-          maxLength={LIMITS.ROOM_PASSWORD_MAX}
-          value={password}
-          onInput={(e) => setPassword(e.currentTarget.value)}
-        />
-      </div>
+      <RoomDoorFields idPrefix="room" value={door} onChange={setDoor} />
       <button type="submit" class="primary big" disabled={busy}>
         {busy ? 'Creating…' : 'Create room'}
       </button>

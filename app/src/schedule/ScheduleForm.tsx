@@ -1,10 +1,12 @@
-import { useState } from 'preact/hooks';
-import { LIMITS, SCHEDULE_LIMITS } from '@parley/protocol';
-import type { Recurrence, ScheduleRequest, ScheduledMeeting } from '@parley/protocol';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { SCHEDULE_LIMITS } from '@parley/protocol';
+import type { Recurrence, ScheduleEdit, ScheduleRequest, ScheduledMeeting } from '@parley/protocol';
+import { NEW_ROOM_DOOR, RoomDoorFields } from '../ui/RoomDoorFields.tsx';
+import type { RoomDoor } from '../ui/RoomDoorFields.tsx';
 import { editMeeting, scheduleMeeting } from './scheduleApi.ts';
 
 interface Props {
-  /** The meeting being edited; none: a new one. */
+  /** The meeting being edited (with its `room` read just before); none: a new one. */
   meeting?: ScheduledMeeting;
   onDone(meeting: ScheduledMeeting): void;
   onCancel?: () => void;
@@ -32,10 +34,16 @@ const splitEmails = (text: string) =>
     .map((e) => e.trim())
     .filter((e) => e !== '');
 
+/** What an edit asks of the room: the waiting room, and a password set, kept or removed. */
+function doorEdit(door: RoomDoor): Pick<ScheduleEdit, 'waitingRoom' | 'password'> {
+  const password = door.removePassword ? null : door.password || undefined;
+  return { waitingRoom: door.waitingRoom, ...(password === undefined ? {} : { password }) };
+}
+
 /**
  * Schedule a meeting (or edit one): title, start in a time zone (the browser's by default),
- * duration, an optional weekly repetition ending after a count or on a date, invitees, and for
- * a new meeting its room's waiting room and password.
+ * duration, an optional weekly repetition ending after a count or on a date, invitees, and its
+ * room's waiting room and password.
  */
 export function ScheduleForm({ meeting, onDone, onCancel }: Props) {
   const idp = meeting ? `edit-${meeting.id}` : 'schedule';
@@ -53,9 +61,15 @@ export function ScheduleForm({ meeting, onDone, onCancel }: Props) {
   const [count, setCount] = useState(r && 'count' in r ? r.count : 4);
   const [until, setUntil] = useState(r && 'until' in r ? r.until : '');
   const [invitees, setInvitees] = useState((meeting?.invitees ?? []).join(', '));
-  const [waitingRoom, setWaitingRoom] = useState(true);
-  const [password, setPassword] = useState('');
+  const [door, setDoor] = useState<RoomDoor>(
+    meeting?.room ? { ...NEW_ROOM_DOOR, waitingRoom: meeting.room.waitingRoom } : NEW_ROOM_DOOR,
+  );
   const [busy, setBusy] = useState(false);
+  const titleField = useRef<HTMLInputElement>(null);
+  // The Edit button that opened the form is gone: the keyboard goes on in the form.
+  useEffect(() => {
+    if (meeting) titleField.current?.focus();
+  }, []);
   const [error, setError] = useState<string | null>(null);
 
   const onSubmit = async (e: Event) => {
@@ -76,10 +90,12 @@ export function ScheduleForm({ meeting, onDone, onCancel }: Props) {
       invitees: splitEmails(invitees),
     };
     try {
-      if (meeting) onDone(await editMeeting(meeting.id, fields));
-      else {
-        const request: ScheduleRequest = { ...fields, waitingRoom };
-        if (password) request.password = password;
+      if (meeting) {
+        const edit: ScheduleEdit = { ...fields, ...(meeting.room ? doorEdit(door) : {}) };
+        onDone(await editMeeting(meeting.id, edit));
+      } else {
+        const request: ScheduleRequest = { ...fields, waitingRoom: door.waitingRoom };
+        if (door.password) request.password = door.password;
         onDone(await scheduleMeeting(request));
       }
     } catch (err) {
@@ -97,6 +113,7 @@ export function ScheduleForm({ meeting, onDone, onCancel }: Props) {
       <div class="field">
         <label for={`${idp}-title`}>Title</label>
         <input
+          ref={titleField}
           id={`${idp}-title`}
           type="text"
           required
@@ -219,32 +236,13 @@ export function ScheduleForm({ meeting, onDone, onCancel }: Props) {
           onInput={(e) => setInvitees(e.currentTarget.value)}
         />
       </div>
-      {!meeting && (
-        <>
-          <label class="toggle">
-            <input
-              type="checkbox"
-              checked={waitingRoom}
-              onChange={(e) => setWaitingRoom(e.currentTarget.checked)}
-            />
-            Waiting room: you let each guest in
-          </label>
-          <div class="field">
-            <label for={`${idp}-password`}>
-              Room password (optional, at least {LIMITS.ROOM_PASSWORD_MIN} characters)
-            </label>
-            <input
-              id={`${idp}-password`}
-              type="text"
-              autoComplete="off"
-              spellcheck={false}
-              minLength={LIMITS.ROOM_PASSWORD_MIN}
-              maxLength={LIMITS.ROOM_PASSWORD_MAX}
-              value={password}
-              onInput={(e) => setPassword(e.currentTarget.value)}
-            />
-          </div>
-        </>
+      {(!meeting || meeting.room) && (
+        <RoomDoorFields
+          idPrefix={idp}
+          value={door}
+          onChange={setDoor}
+          hasPassword={meeting?.room?.hasPassword ?? false}
+        />
       )}
       {error && (
         <p class="error" role="alert">

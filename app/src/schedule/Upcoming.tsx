@@ -3,7 +3,7 @@ import type { ScheduledMeeting } from '@parley/protocol';
 import { navigate } from '../router.ts';
 import { log } from '../log.ts';
 import { ScheduleForm } from './ScheduleForm.tsx';
-import { cancelMeeting, downloadIcs } from './scheduleApi.ts';
+import { cancelMeeting, downloadIcs, fetchMeeting } from './scheduleApi.ts';
 
 interface Props {
   meetings: ScheduledMeeting[] | null;
@@ -50,7 +50,9 @@ export function Upcoming({ meetings, failed, onChanged }: Props) {
 }
 
 function UpcomingItem({ meeting: m, onChanged }: { meeting: ScheduledMeeting; onChanged(): void }) {
-  const [editing, setEditing] = useState(false);
+  /** The meeting as the edit form shows it: read again, with its room's door. */
+  const [editing, setEditing] = useState<ScheduledMeeting | null>(null);
+  const [opening, setOpening] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const act = (what: string, work: Promise<unknown>, after?: () => void) => {
@@ -91,8 +93,20 @@ function UpcomingItem({ meeting: m, onChanged }: { meeting: ScheduledMeeting; on
           Download .ics
         </button>
         {m.mine && !editing && (
-          <button type="button" class="secondary" onClick={() => setEditing(true)}>
-            Edit
+          <button
+            type="button"
+            class="secondary"
+            disabled={opening}
+            onClick={() => {
+              setOpening(true);
+              const read = fetchMeeting(m.id).then(setEditing);
+              act(
+                'open it for editing',
+                read.finally(() => setOpening(false)),
+              );
+            }}
+          >
+            {opening ? 'Opening…' : 'Edit'}
           </button>
         )}
         {m.mine && !confirming && (
@@ -118,12 +132,12 @@ function UpcomingItem({ meeting: m, onChanged }: { meeting: ScheduledMeeting; on
       )}
       {editing && (
         <ScheduleForm
-          meeting={m}
+          meeting={editing}
           onDone={() => {
-            setEditing(false);
+            setEditing(null);
             onChanged();
           }}
-          onCancel={() => setEditing(false)}
+          onCancel={() => setEditing(null)}
         />
       )}
       {error && (

@@ -33,6 +33,9 @@ export const scheduleMeeting = (request: ScheduleRequest) =>
 export const fetchUpcoming = async () =>
   (await call<{ meetings: ScheduledMeeting[] }>('/api/schedule')).meetings;
 
+/** `GET /api/schedule/<id>`: as it is now, with its room's door for the organiser. */
+export const fetchMeeting = (id: string) => call<ScheduledMeeting>(one(id));
+
 export const editMeeting = (id: string, edit: ScheduleEdit) =>
   call<ScheduledMeeting>(one(id), { method: 'PATCH', body: JSON.stringify(edit) });
 

@@ -1,4 +1,11 @@
-import type { FeedbackRequest, MeetingReport, MeetingSummary, RoomId } from '@parley/protocol';
+import { LIMITS } from '@parley/protocol';
+import type {
+  FeedbackRequest,
+  MeetingReport,
+  MeetingSummary,
+  RoomId,
+  SeriesFeedback,
+} from '@parley/protocol';
 import type { AttendanceStore } from '../store/index.ts';
 import type { Log } from '../telemetry/log.ts';
 import { background } from '../util/background.ts';
@@ -34,8 +41,8 @@ export type RateOutcome = 'stored' | 'duplicate' | 'invalid';
  * idempotent and bounded.
  *
  * Per recurring series (issue 21's "per meeting and per recurring series"): a scheduled series
- * has one room (scheduling/), so its occurrences are that room's meetings; a summary over the
- * series would aggregate `meetings()`, and is not built yet.
+ * has one room (scheduling/), so its occurrences are that room's meetings, and `series()` sums
+ * up all of them. A room met in again and again without a schedule is a series the same way.
  */
 export class Attendance {
   readonly now: () => number;
@@ -113,6 +120,11 @@ export class Attendance {
     const averageStars = ratings ? feedback.reduce((n, f) => n + f.stars, 0) / ratings : null;
     const summary = { ...meeting, attendees: attendees.length, ratings, averageStars };
     return { meeting: meetingView(summary), attendees, feedback: feedbackView(feedback) };
+  }
+
+  /** The ratings and comments of all the room's kept meetings. */
+  async series(roomId: RoomId): Promise<SeriesFeedback> {
+    return this.options.store.seriesFeedback(roomId, LIMITS.SERIES_COMMENTS_LISTED);
   }
 
   csvOf(report: MeetingReport): string {

@@ -29,6 +29,7 @@ export interface AttendanceRouteDeps {
  * - `GET /api/rooms/<id>/meetings`: `{ meetings: MeetingSummary[] }`, the newest first.
  * - `GET /api/rooms/<id>/meetings/<meetingId>`: `MeetingReport`.
  * - `GET /api/rooms/<id>/meetings/<meetingId>/attendance.csv`: the attendance, one row each.
+ * - `GET /api/rooms/<id>/feedback`: `SeriesFeedback`, all its meetings' ratings as one series.
  * - `POST /api/feedback` `{ticket, stars, comment?}`: 201; 409 ALREADY_RATED.
  */
 export async function handleAttendanceRoute(
@@ -42,7 +43,9 @@ export async function handleAttendanceRoute(
     else await rate(req, res, deps);
     return true;
   }
-  const match = /^\/api\/rooms\/([^/]+)\/meetings(?:\/([^/]+)(\/attendance\.csv)?)?$/.exec(path);
+  const series = /^\/api\/rooms\/([^/]+)\/feedback$/.exec(path);
+  const match =
+    series ?? /^\/api\/rooms\/([^/]+)\/meetings(?:\/([^/]+)(\/attendance\.csv)?)?$/.exec(path);
   if (!match) return false;
   if (req.method !== 'GET') {
     methodNotAllowed(res, 'GET');
@@ -55,6 +58,10 @@ export async function handleAttendanceRoute(
     return true;
   }
   if (!(await mayRead(req, res, deps, id.data))) return true;
+  if (series) {
+    json(res, 200, await deps.attendance.series(id.data));
+    return true;
+  }
   if (rawMeeting === undefined) {
     json(res, 200, { meetings: await deps.attendance.meetings(id.data) });
     return true;

@@ -77,6 +77,10 @@ const NOTICE_WORDING: Record<NoticeKind, { word: string; opening: (organiser: st
     invitation: { word: 'Invitation', opening: (o) => `${o} invites you to a meeting on Parley.` },
     updated: { word: 'Updated', opening: (o) => `${o} changed this meeting. The new details:` },
     cancelled: { word: 'Cancelled', opening: (o) => `${o} cancelled this meeting.` },
+    uninvited: {
+      word: 'Cancelled',
+      opening: (o) => `${o} took you off this meeting's invitees: it is cancelled for you.`,
+    },
     reminder: { word: 'Reminder', opening: () => 'Your meeting on Parley starts soon.' },
   };
 
@@ -124,7 +128,7 @@ export function noticeMail(notice: MeetingNotice): RenderedMail {
   const { meeting, kind } = notice;
   const { word, opening } = NOTICE_WORDING[kind];
   const when = meetingTime(meeting.startsAt, meeting.durationMin, meeting.timeZone);
-  const cancelled = kind === 'cancelled';
+  const cancelled = kind === 'cancelled' || kind === 'uninvited';
   const subject = oneLine(`${word}: ${meeting.title}, ${when}`);
   const details: [string, string][] = [
     ['When', when],

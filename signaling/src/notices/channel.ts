@@ -4,7 +4,8 @@
  * send and when (each notice once, claimed in the database); a channel only delivers.
  */
 
-export type NoticeKind = 'invitation' | 'updated' | 'cancelled' | 'reminder';
+/** `uninvited`: the cancellation sent to someone an edit took off the invitees. */
+export type NoticeKind = 'invitation' | 'updated' | 'cancelled' | 'uninvited' | 'reminder';
 
 /** One occurrence of a scheduled meeting, as a notice describes it. */
 export interface NoticeMeeting {

@@ -98,6 +98,9 @@ describe.each([sqlite, postgres])('notice dispatcher: $name', (engine) => {
       store: a.schedule,
       users: a.users,
       now: () => clock.t,
+      // The room's settings are the schedule routes' concern, not the notices'.
+      roomSettings: async () => undefined,
+      changeRoom: async () => undefined,
       createRoom: async (room) => {
         const id = randomBytes(12).toString('base64url') as RoomId;
         await a.rooms.create({

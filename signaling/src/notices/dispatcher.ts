@@ -1,5 +1,6 @@
 import type {
   DeliveryKey,
+  DeliveryRecord,
   NoticeStore,
   ScheduleStore,
   ScheduledRecord,
@@ -7,7 +8,7 @@ import type {
 } from '../store/index.ts';
 import type { Log } from '../telemetry/log.ts';
 import type { EntryContext } from '../scheduling/ics.ts';
-import { meetingIcs } from '../scheduling/ics.ts';
+import { meetingIcs, uninvitedIcs } from '../scheduling/ics.ts';
 import { nextOccurrence, occurrencesOf } from '../scheduling/occurrences.ts';
 import type { MeetingNotice, NoticeChannel, NoticeKind, Recipient } from './channel.ts';
 
@@ -40,7 +41,8 @@ const PURGE_BATCH = 100;
 
 /**
  * Sends every notice about scheduled meetings once (issue 21): the invitation, each update and
- * the cancellation as they are saved, and a reminder `leadMin` before each occurrence. Each
+ * the cancellation as they are saved (and a cancellation to whoever an edit took off the
+ * invitees), and a reminder `leadMin` before each occurrence to those invited. Each
  * notice is first claimed in the store (a unique key: one node wins, also in a cluster, and
  * never for a meeting cancelled by then); a failed send is retried with backoff, then recorded
  * as failed. Call `tick()` from a test; `start()` ticks on a timer.
@@ -93,13 +95,18 @@ export class NoticeDispatcher {
     await this.#running;
   }
 
-  /** Invitations, updates and cancellations of meetings saved since their last notices. */
+  /**
+   * Invitations, updates and cancellations of meetings saved since their last notices, and a
+   * cancellation for each person an edit since then took off (if they had heard of it).
+   */
   async #changes(now: number): Promise<void> {
     for (const m of await this.#o.notices.unnoticed(20)) {
       const kind = changeKind(m);
-      if (kind !== undefined) {
-        const done = await this.#toEveryone(m, kind, m.sequence, now);
-        if (!done) return; // out of budget: the next tick goes on (claims skip what was sent)
+      // Out of budget: the next tick goes on (claims skip what was sent).
+      if (kind !== undefined && !(await this.#toPeople(m, m.invitees, kind, m.sequence, now)))
+        return;
+      for (const r of await this.#o.notices.uninvited(m.id, m.noticedSequence)) {
+        if (!(await this.#toPeople(m, [r.email], 'uninvited', r.sequence, now))) return;
       }
       await this.#o.notices.markNoticed(m.id, m.sequence);
     }
@@ -118,7 +125,7 @@ export class NoticeDispatcher {
       for (const m of meetings) {
         for (const start of occurrencesOf(m)) {
           if (start - lead > now || start <= now) continue;
-          if (!(await this.#toEveryone(m, 'reminder', start, now))) return;
+          if (!(await this.#toPeople(m, m.invitees, 'reminder', start, now))) return;
         }
       }
       if (meetings.length < size) return;
@@ -132,7 +139,7 @@ export class NoticeDispatcher {
       if (!(await this.#o.notices.reclaim(d, now, now + this.#o.leaseMs))) continue;
       const m = await this.#o.schedule.get(d.meetingId);
       const channel = this.#o.channels.find((c) => c.name === d.channel);
-      if (!m || !channel || (m.cancelledAt !== null && d.kind !== 'cancelled')) {
+      if (!m || !channel || !stillDue(d, m)) {
         const outcome = { status: 'skipped', attempts: d.attempts, nextAt: now } as const;
         await this.#o.notices.settle(d, { ...outcome, lastError: d.lastError }, now);
         continue;
@@ -142,9 +149,15 @@ export class NoticeDispatcher {
     }
   }
 
-  /** Claims and sends one kind of notice to every invitee by every channel that reaches them. */
-  async #toEveryone(m: ScheduledRecord, kind: NoticeKind, occurrence: number, now: number) {
-    for (const email of m.invitees) {
+  /** Claims and sends one kind of notice to each of `emails` by every channel reaching them. */
+  async #toPeople(
+    m: ScheduledRecord,
+    emails: readonly string[],
+    kind: NoticeKind,
+    occurrence: number,
+    now: number,
+  ) {
+    for (const email of emails) {
       const to = await this.#recipient(email);
       for (const channel of this.#o.channels) {
         if (this.#budget <= 0) return false;
@@ -209,13 +222,29 @@ export class NoticeDispatcher {
         url: ctx.url,
         organiser: ctx.organiser.name,
       },
-      ...(key.kind === 'reminder' ? {} : { ics: meetingIcs(m, ctx, now) }),
+      ...(key.kind === 'reminder'
+        ? {}
+        : key.kind === 'uninvited'
+          ? { ics: uninvitedIcs(m, key.email, ctx, now) }
+          : { ics: meetingIcs(m, ctx, now) }),
     };
   }
 
   async #recipient(email: string): Promise<Recipient> {
     return { email, userId: (await this.#o.users.byEmail(email))?.id ?? null };
   }
+}
+
+/**
+ * Whether a delivery waiting for a retry is still worth sending: nothing but cancellations for
+ * a cancelled meeting, nothing but its cancellation for someone taken off the invitees (no more
+ * reminders), and no cancellation for someone invited again since.
+ */
+function stillDue(d: DeliveryRecord, m: ScheduledRecord): boolean {
+  const invited = m.invitees.includes(d.email);
+  if (d.kind === 'uninvited') return !invited;
+  if (d.kind === 'cancelled') return true;
+  return invited && m.cancelledAt === null;
 }
 
 /**

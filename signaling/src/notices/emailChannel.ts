@@ -35,7 +35,8 @@ export class EmailChannel implements NoticeChannel {
 function calendarAttachment(notice: MeetingNotice): MailAttachment {
   const content = notice.ics ?? '';
   const stated = /^METHOD:(REQUEST|CANCEL)\r?$/m.exec(content)?.[1];
-  const method = stated ?? (notice.kind === 'cancelled' ? 'CANCEL' : 'REQUEST');
+  const cancels = notice.kind === 'cancelled' || notice.kind === 'uninvited';
+  const method = stated ?? (cancels ? 'CANCEL' : 'REQUEST');
   return {
     filename: 'notice.ics',
     content,

@@ -32,6 +32,7 @@ export function pushPayloadOf(notice: MeetingNotice): PushPayload {
     invitation: { title: `Invitation: ${title}`, body: `${organiser} invites you, ${when}` },
     updated: { title: `Changed: ${title}`, body: `Now ${when}` },
     cancelled: { title: `Cancelled: ${title}`, body: `${organiser} cancelled ${when}` },
+    uninvited: { title: `Cancelled: ${title}`, body: `${organiser} took you off ${when}` },
     reminder: { title, body: `Starts ${when}` },
   }[notice.kind];
   return { title: cut(text.title, TITLE_MAX), body: text.body, url };

@@ -132,13 +132,15 @@ export async function deny(room: Room, peerId: PeerId): Promise<void> {
 
 /**
  * Applies a moderator's settings change (`passwordHash`: undefined keeps the password, null
- * removes it). Turning the waiting room off lets in whoever was waiting, as people expect.
+ * removes it; `by` null: the owner's change from outside the meeting, such as a scheduled
+ * meeting's edit form). Turning the waiting room off lets in whoever was waiting, as people
+ * expect.
  */
 export async function changeSettings(
   room: Room,
   change: Partial<StoredSettings>,
   passwordHash: string | null | undefined,
-  by: PeerId,
+  by: PeerId | null,
 ): Promise<void> {
   await room.updateSettings(change, passwordHash, by);
   logSettingsChange(room.log, change, passwordHash, by);
@@ -153,7 +155,7 @@ function logSettingsChange(
   log: Log,
   change: Partial<StoredSettings>,
   passwordHash: string | null | undefined,
-  by: PeerId,
+  by: PeerId | null,
 ): void {
   const { locked, ...rest } = change;
   if (locked !== undefined) log.info(locked ? 'room locked' : 'room unlocked', { by });

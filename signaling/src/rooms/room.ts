@@ -408,20 +408,20 @@ export class Room {
 
   /**
    * Stores and then applies a moderator's settings change (`passwordHash`: undefined keeps
-   * the password, null removes it) and tells everyone but `by` (who gets the reply). Nothing
-   * changes when the store refuses it.
+   * the password, null removes it) and tells everyone but `by` (who gets the reply; null: a
+   * change from outside the meeting, told to all). Nothing changes when the store refuses it.
    */
   async updateSettings(
     change: Partial<StoredSettings>,
     passwordHash: string | null | undefined,
-    by: PeerId,
+    by: PeerId | null,
   ): Promise<void> {
     const stored = { ...this.#stored, ...change };
     const hash = passwordHash === undefined ? this.#passwordHash : passwordHash;
     await this.options.save(stored, hash);
     this.#stored = stored;
     this.#passwordHash = hash;
-    this.broadcast({ type: 'settings', settings: this.settings }, by);
+    this.broadcast({ type: 'settings', settings: this.settings }, by ?? undefined);
     if (!this.#stored.screenShare) this.#stopGuestShares();
   }
 

@@ -1,5 +1,5 @@
 import { ERROR_CODES } from '@parley/protocol';
-import type { OwnedRoom, RoomId, RoomStatus } from '@parley/protocol';
+import type { OwnedRoom, RoomId, RoomSettings, RoomStatus } from '@parley/protocol';
 import { hashSecret, newHostKey, newRoomId, secretMatches } from '../util/ids.ts';
 import type { Log } from '../telemetry/log.ts';
 import { AttemptLimiter } from '../util/attemptLimiter.ts';
@@ -27,6 +27,7 @@ import type {
 } from '../store/index.ts';
 import { background } from '../util/background.ts';
 import { Door } from './door.ts';
+import { changeSettings } from './moderation.ts';
 import { loadPolls } from '../classroom/polls.ts';
 import type { Attendance } from '../attendance/attendance.ts';
 
@@ -172,6 +173,41 @@ export class Rooms {
     const live = this.#live.get(id);
     if (live) return live.settings.hasPassword;
     return (await this.options.roomStore.get(id))?.passwordHash != null;
+  }
+
+  /** The room's settings as they stand: the live room's when it is open here. */
+  async settingsOf(id: RoomId): Promise<RoomSettings | undefined> {
+    const live = this.#live.get(id);
+    if (live) return live.settings;
+    const record = await this.options.roomStore.get(id);
+    return record && { ...record.settings, hasPassword: record.passwordHash !== null };
+  }
+
+  /**
+   * The owner's settings change from outside any meeting (a scheduled meeting's edit form;
+   * `passwordHash`: undefined keeps the password, null removes it). A room open here takes it
+   * in its queue like a host's change, so the people in it see it at once and those waiting
+   * are let in when the waiting room goes off; any other room stores it for its next opening.
+   * (In a cluster, a meeting running on another node keeps the settings it opened with.)
+   */
+  async changeSettings(
+    id: RoomId,
+    change: Partial<StoredSettings>,
+    passwordHash: string | null | undefined,
+  ): Promise<void> {
+    const room = this.#live.get(id) ?? (await this.#opening.get(id));
+    if (room) {
+      const applied = await room.queue.run(async () => {
+        if (room.closed) return false;
+        await changeSettings(room, change, passwordHash, null);
+        return true;
+      });
+      if (applied) return;
+    }
+    const record = await this.options.roomStore.get(id);
+    if (!record) throw roomNotFound();
+    const hash = passwordHash === undefined ? record.passwordHash : passwordHash;
+    await this.options.roomStore.saveSettings(id, { ...record.settings, ...change }, hash);
   }
 
   async exists(id: RoomId): Promise<boolean> {

@@ -70,6 +70,24 @@ export function meetingIcs(m: ScheduledRecord, ctx: EntryContext, now: number): 
   return cal.toString();
 }
 
+/**
+ * The entry for someone an edit took off the invitees (RFC 5546 3.2.5: the organiser sends the
+ * removed attendee a CANCEL): METHOD:CANCEL for the same UID, at the SEQUENCE the edit raised,
+ * naming that attendee alone, so their calendar drops it while everyone else's keeps it.
+ */
+export function uninvitedIcs(
+  m: ScheduledRecord,
+  email: string,
+  ctx: EntryContext,
+  now: number,
+): string {
+  return meetingIcs(
+    { ...m, invitees: [email], cancelledAt: m.cancelledAt ?? m.updatedAt },
+    ctx,
+    now,
+  );
+}
+
 /** A user's feed (METHOD:PUBLISH): their meetings, the cancelled ones as STATUS:CANCELLED. */
 export function feedIcs(
   name: string,

@@ -3,8 +3,14 @@ import { ERROR_CODES, SCHEDULE_ERROR_CODES, SCHEDULE_LIMITS } from '@parley/prot
 import type { ScheduleEdit, ScheduleRequest, ScheduledMeeting } from '@parley/protocol';
 import type { AuthUser } from '../auth/types.ts';
 import type { NewRoom } from '../rooms/rooms.ts';
-import type { RoomId } from '@parley/protocol';
-import type { ScheduleStore, ScheduledRecord, UserStore } from '../store/index.ts';
+import type { RoomId, RoomSettings } from '@parley/protocol';
+import type {
+  ScheduleChange,
+  ScheduleStore,
+  ScheduledRecord,
+  StoredSettings,
+  UserStore,
+} from '../store/index.ts';
 import { hashPassword } from '../rooms/passwords.ts';
 import { feedIcs, meetingIcs } from './ics.ts';
 import type { EntryContext } from './ics.ts';
@@ -16,6 +22,14 @@ export interface SchedulingDeps {
   users: UserStore;
   /** Makes the meeting's room, as the home page's create-room flow does. */
   createRoom: (room: NewRoom) => Promise<{ id: RoomId }>;
+  /** The room's settings now (Rooms.settingsOf), for the organiser's edit form. */
+  roomSettings: (id: RoomId) => Promise<RoomSettings | undefined>;
+  /** Changes the room's settings from outside the meeting (Rooms.changeSettings). */
+  changeRoom: (
+    id: RoomId,
+    change: Partial<StoredSettings>,
+    passwordHash: string | null | undefined,
+  ) => Promise<void>;
   now: () => number;
 }
 
@@ -66,7 +80,8 @@ export class Scheduling {
       const message = `at most ${SCHEDULE_LIMITS.MEETINGS_PER_USER} upcoming meetings each`;
       throw new ScheduleError(409, ERROR_CODES.LIMIT_REACHED, message);
     }
-    return this.view(record, user.id, base, user.name, now);
+    const view = await this.view(record, user.id, base, user.name, now);
+    return { ...view, room: { waitingRoom: req.waitingRoom ?? true, hasPassword: !!req.password } };
   }
 
   /** The user's own and invited meetings not yet over, the next occurrence first. */
@@ -81,21 +96,37 @@ export class Scheduling {
 
   async get(user: AuthUser, id: string, base: string): Promise<ScheduledMeeting> {
     const m = await this.#visible(user, id);
-    return this.view(m, user.id, base, null, this.deps.now());
+    return this.#withRoom(await this.view(m, user.id, base, null, this.deps.now()), m);
   }
 
-  /** Applies an edit (organiser only) and bumps the sequence. */
+  /**
+   * Applies an edit (organiser only): the calendar entry's fields bump the sequence (and so
+   * notify the invitees) only when one of them changed; the waiting room and password change
+   * the room. Times the edit keeps are not checked again, so a weekly series under way (its
+   * first start past) can still get a new title, lose an invitee or change its room.
+   */
   async edit(user: AuthUser, id: string, edit: ScheduleEdit, base: string) {
     const m = await this.#organised(user, id);
     const now = this.deps.now();
-    const next = { ...m, ...edit };
-    const span = checkTiming(next, now);
-    const invitees = edit.invitees ? cleanInvitees(edit.invitees) : m.invitees;
+    const { waitingRoom, password, ...fields } = edit;
+    const next = { ...m, ...fields };
+    const span = sameTiming(m, next) ? { firstStart: m.firstStart, lastEnd: m.lastEnd } : null;
+    const invitees = fields.invitees ? cleanInvitees(fields.invitees) : m.invitees;
     const { title, start, timeZone, durationMin, recurrence } = next;
-    const change = { title, start, timeZone, durationMin, recurrence, invitees, ...span };
-    const updated = await this.deps.store.update(id, change, now);
-    if (!updated) throw cancelledError();
-    return this.view(updated, user.id, base, null, now);
+    const change = { title, start, timeZone, durationMin, recurrence, invitees };
+    const full: ScheduleChange = { ...change, ...(span ?? checkTiming(next, now)) };
+    const hash = password ? await hashPassword(password) : password;
+    let saved = m;
+    if (entryChanged(m, full)) {
+      const updated = await this.deps.store.update(id, full, now);
+      if (!updated) throw cancelledError();
+      saved = updated;
+    }
+    if (waitingRoom !== undefined || hash !== undefined) {
+      const door = waitingRoom === undefined ? {} : { waitingRoom };
+      await this.deps.changeRoom(m.roomId, door, hash);
+    }
+    return this.#withRoom(await this.view(saved, user.id, base, null, now), m);
   }
 
   /** Cancels it (organiser only); the room stays, the meeting leaves every list. */
@@ -177,6 +208,17 @@ export class Scheduling {
     };
   }
 
+  /** The room's waiting room and password, for the organiser's eyes only. */
+  async #withRoom(view: ScheduledMeeting, m: ScheduledRecord): Promise<ScheduledMeeting> {
+    if (!view.mine) return view;
+    const settings = await this.deps.roomSettings(m.roomId);
+    if (!settings) return view;
+    return {
+      ...view,
+      room: { waitingRoom: settings.waitingRoom, hasPassword: settings.hasPassword },
+    };
+  }
+
   async #emailOf(userId: string): Promise<string> {
     const user = await this.deps.users.byId(userId);
     if (!user) throw new ScheduleError(401, ERROR_CODES.UNAUTHORIZED, 'sign in again');
@@ -199,6 +241,26 @@ export class Scheduling {
     if (m.cancelledAt !== null) throw cancelledError();
     return m;
   }
+}
+
+/** Whether an edit keeps when the meeting happens. */
+function sameTiming(a: ScheduledRecord, b: Omit<ScheduledRecord, 'invitees'>): boolean {
+  return (
+    a.start === b.start &&
+    a.timeZone === b.timeZone &&
+    a.durationMin === b.durationMin &&
+    JSON.stringify(a.recurrence) === JSON.stringify(b.recurrence)
+  );
+}
+
+/** Whether an edit changes what the calendar entry says (invitees in any order). */
+function entryChanged(m: ScheduledRecord, c: ScheduleChange): boolean {
+  const sorted = (emails: readonly string[]) => JSON.stringify([...emails].sort());
+  return (
+    !sameTiming(m, { ...m, ...c }) ||
+    m.title !== c.title ||
+    sorted(m.invitees) !== sorted(c.invitees)
+  );
 }
 
 function cancelledError(): ScheduleError {

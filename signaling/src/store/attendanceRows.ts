@@ -1,11 +1,20 @@
 import type { PeerId, RoomId } from '@parley/protocol';
-import type { AttendanceInterval, MeetingRecord, MeetingSummary, StoredFeedback } from './types.ts';
+import type {
+  AttendanceInterval,
+  MeetingRecord,
+  MeetingSummary,
+  SeriesComment,
+  SeriesFeedback,
+  StoredFeedback,
+} from './types.ts';
 
 /** Rows as either driver returns them (the SELECTs alias columns to these names). */
 export type MeetingRow = Record<keyof MeetingRecord, unknown>;
 export type SummaryRow = MeetingRow & Record<'attendees' | 'ratings' | 'averageStars', unknown>;
 export type IntervalRow = Record<keyof AttendanceInterval, unknown>;
 export type FeedbackRow = Record<keyof StoredFeedback, unknown>;
+export type SeriesTotalsRow = Record<Exclude<keyof SeriesFeedback, 'latest'>, unknown>;
+export type SeriesCommentRow = Record<keyof SeriesComment, unknown>;
 
 export const MEETING_SELECT = `SELECT m.id AS "id", m.room_id AS "roomId", m.started_at AS "startedAt",
   m.ended_at AS "endedAt", m.alive_at AS "aliveAt" FROM meetings m`;
@@ -22,6 +31,21 @@ export const INTERVAL_SELECT = `SELECT a.peer_id AS "peerId", a.person_key AS "p
   a.name AS "name", a.user_id AS "userId", u.email AS "email", u.name AS "accountName",
   a.joined_at AS "joinedAt", a.left_at AS "leftAt"
   FROM attendance a LEFT JOIN users u ON u.id = a.user_id`;
+
+/**
+ * A room's series totals (`?` or `$1`: the room id). The LEFT JOIN counts unrated meetings too;
+ * COUNT(f.comment) counts only ratings with one (an empty comment is stored as NULL).
+ */
+export const seriesTotalsSql = (room: string) => `SELECT COUNT(DISTINCT m.id) AS "meetings",
+  COUNT(f.stars) AS "ratings", AVG(f.stars) AS "averageStars", COUNT(f.comment) AS "comments"
+  FROM meetings m LEFT JOIN meeting_feedback f ON f.meeting_id = m.id WHERE m.room_id = ${room}`;
+
+/** A room's comments, the newest meeting first (placeholders: the room id, the limit). */
+export const seriesCommentsSql = (room: string, limit: string) => `SELECT m.id AS "meetingId",
+  m.started_at AS "meetingStartedAt", f.stars AS "stars", f.comment AS "comment",
+  f.rated_at AS "at" FROM meeting_feedback f JOIN meetings m ON m.id = f.meeting_id
+  WHERE m.room_id = ${room} AND f.comment IS NOT NULL
+  ORDER BY m.started_at DESC, m.id, f.rated_at DESC, f.person_key LIMIT ${limit}`;
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -61,4 +85,21 @@ export function intervalOf(row: IntervalRow): AttendanceInterval {
 
 export function feedbackOf(row: FeedbackRow): StoredFeedback {
   return { stars: Number(row.stars), comment: str(row.comment), at: Number(row.at) };
+}
+
+/** PostgreSQL's COUNT is a bigint and AVG a numeric (strings): both read as numbers. */
+export function seriesOf(totals: SeriesTotalsRow | undefined, rows: SeriesCommentRow[]) {
+  return {
+    meetings: Number(totals?.meetings ?? 0),
+    ratings: Number(totals?.ratings ?? 0),
+    averageStars: num(totals?.averageStars),
+    comments: Number(totals?.comments ?? 0),
+    latest: rows.map((r) => ({
+      meetingId: String(r.meetingId),
+      meetingStartedAt: Number(r.meetingStartedAt),
+      stars: Number(r.stars),
+      comment: String(r.comment),
+      at: Number(r.at),
+    })),
+  } satisfies SeriesFeedback;
 }

@@ -19,6 +19,7 @@ import type {
   NewChatMessage,
   RecordingRecord,
   RoomRecord,
+  ScheduledRecord,
   SeatRecord,
   SlideDeckRecord,
   Storage,
@@ -843,6 +844,119 @@ describe.each([sqlite, postgres])('storage contract: $name', (engine) => {
     // A room's meetings go with it.
     await engine.deleteRoom(id);
     expect(await store.attendance.meeting(c)).toBeUndefined();
+  });
+
+  it('sums up a room’s meetings as one series: every rating counted, comments newest first', async () => {
+    const [id, other] = [roomId(), roomId()];
+    await store.rooms.create(room(id));
+    await store.rooms.create(room(other));
+    expect(await store.attendance.seriesFeedback(id, 10)).toEqual({
+      meetings: 0,
+      ratings: 0,
+      averageStars: null,
+      comments: 0,
+      latest: [],
+    });
+    const t0 = 1_750_000_000_000;
+    const week = 7 * 86_400_000;
+    const [first, second, unrated, elsewhere] = [
+      unique('m'),
+      unique('m'),
+      unique('m'),
+      unique('m'),
+    ];
+    for (const [i, m] of [first, second, unrated].entries()) {
+      await store.attendance.begin(id, m, t0 + i * week, 60_000);
+      await store.attendance.end(m, t0 + i * week + 3_600_000);
+    }
+    await store.attendance.begin(other, elsewhere, t0, 60_000);
+    const rate = (m: string, who: string, stars: number, comment: string | null, at: number) =>
+      store.attendance.rate(m, who, { stars, comment, at });
+    await rate(first, 'g:ann', 5, 'Clear', t0 + 3_700_000);
+    await rate(first, 'g:bob', 2, null, t0 + 3_800_000);
+    await rate(second, 'g:ann', 4, 'Too fast', week + t0 + 3_700_000);
+    await rate(second, 'g:bob', 3, 'Good slides', week + t0 + 3_900_000);
+    await rate(elsewhere, 'g:ann', 1, 'Another room', t0 + 100);
+
+    const series = await store.attendance.seriesFeedback(id, 10);
+    expect(series).toMatchObject({ meetings: 3, ratings: 4, averageStars: 3.5, comments: 3 });
+    expect(series.latest.map((c) => [c.comment, c.stars, c.meetingId, c.meetingStartedAt])).toEqual(
+      [
+        ['Good slides', 3, second, t0 + week],
+        ['Too fast', 4, second, t0 + week],
+        ['Clear', 5, first, t0],
+      ],
+    );
+    // The limit cuts the list, not the counts.
+    const capped = await store.attendance.seriesFeedback(id, 1);
+    expect(capped).toMatchObject({ ratings: 4, comments: 3 });
+    expect(capped.latest.map((c) => c.comment)).toEqual(['Good slides']);
+  });
+
+  it('records who an edit takes off a meeting, owed a cancellation only if they had heard of it', async () => {
+    const owner = await store.users.create({
+      email: `${unique('o')}@example.org`,
+      name: 'Organiser',
+      passwordHash: 'x',
+    });
+    const id = roomId();
+    await store.rooms.create(room(id, owner!.id));
+    const t0 = 1_800_000_000_000;
+    const meeting: ScheduledRecord = {
+      id: unique('s'),
+      ownerId: owner!.id,
+      roomId: id,
+      title: 'Weekly',
+      start: '2027-01-04T09:00',
+      timeZone: 'UTC',
+      durationMin: 30,
+      recurrence: null,
+      invitees: ['ann@x.test', 'bob@x.test', 'cy@x.test'],
+      firstStart: t0 + 86_400_000,
+      lastEnd: t0 + 86_400_000 + 1_800_000,
+      sequence: 0,
+      noticedSequence: -1,
+      createdAt: t0,
+      updatedAt: t0,
+      cancelledAt: null,
+    };
+    expect(await store.schedule.create(meeting, 10, t0)).toBe(true);
+    // Ann and Bob were sent the invitation; Cy's is still being retried.
+    for (const [email, status] of [
+      ['ann@x.test', 'sent'],
+      ['bob@x.test', 'sent'],
+      ['cy@x.test', 'retry'],
+    ] as const) {
+      const key = { meetingId: meeting.id, occurrence: 0, email, channel: 'email' } as const;
+      expect(await store.notices.claim({ ...key, kind: 'invitation' }, t0, t0 + 1)).toBe(true);
+      const outcome = { status, attempts: 0, nextAt: t0, lastError: null };
+      await store.notices.settle({ ...key, kind: 'invitation' }, outcome, t0);
+    }
+    await store.notices.markNoticed(meeting.id, 0);
+    const edit = (invitees: string[]) =>
+      store.schedule.update(meeting.id, { ...meeting, invitees }, t0 + 1_000);
+
+    // Ann and Cy taken off: only Ann had heard of it, at the edit's sequence.
+    expect((await edit(['bob@x.test', 'dee@x.test']))?.sequence).toBe(1);
+    expect(await store.notices.uninvited(meeting.id, 0)).toEqual([
+      { email: 'ann@x.test', sequence: 1 },
+    ]);
+    // Bob goes next; Ann is invited again, so she is owed nothing any more.
+    await edit(['ann@x.test', 'dee@x.test']);
+    expect(await store.notices.uninvited(meeting.id, 0)).toEqual([
+      { email: 'bob@x.test', sequence: 2 },
+    ]);
+    // Once sequence 2 was noticed, nothing is owed; taken off again, Ann is owed a new one.
+    expect(await store.notices.uninvited(meeting.id, 2)).toEqual([]);
+    await edit(['dee@x.test']);
+    expect(await store.notices.uninvited(meeting.id, 2)).toEqual([
+      { email: 'ann@x.test', sequence: 3 },
+    ]);
+    // Her cancellation may be claimed even once the whole meeting is cancelled.
+    expect(await store.schedule.cancel(meeting.id, t0 + 2_000)).toBe(true);
+    const owed = { meetingId: meeting.id, occurrence: 3, email: 'ann@x.test', channel: 'email' };
+    expect(await store.notices.claim({ ...owed, kind: 'uninvited' }, t0, t0 + 1)).toBe(true);
+    expect(await store.notices.claim({ ...owed, kind: 'reminder' }, t0, t0 + 1)).toBe(false);
   });
 
   it('keeps boards and decks across a close and reopen, and removes them with the room', async () => {

@@ -27,6 +27,23 @@ export const DELIVERY_SELECT = `SELECT meeting_id AS "meetingId", occurrence AS 
   attempts AS "attempts", next_at AS "nextAt", last_error AS "lastError",
   updated_at AS "updatedAt" FROM notice_deliveries`;
 
+/**
+ * The kinds a cancelled meeting may still be claimed for: its cancellation, and the one owed to
+ * someone an earlier edit took off it.
+ */
+export const CANCELLING_KINDS = "('cancelled', 'uninvited')";
+
+/**
+ * Who is owed a cancellation for being taken off a meeting (placeholders: its id, the sequence
+ * already noticed): removed after it, and sent its invitation or an update before.
+ */
+export const uninvitedSql = (id: string, after: string) => `SELECT r.email AS "email",
+  r.sequence AS "sequence" FROM scheduled_removals r
+  WHERE r.meeting_id = ${id} AND r.sequence > ${after} AND EXISTS (SELECT 1
+    FROM notice_deliveries d WHERE d.meeting_id = r.meeting_id AND d.email = r.email
+    AND d.kind IN ('invitation', 'updated') AND d.status = 'sent')
+  ORDER BY r.sequence, r.email`;
+
 function recurrenceOf(v: unknown) {
   if (v === null || v === undefined) return null;
   const parsed = RecurrenceSchema.safeParse(JSON.parse(String(v)));

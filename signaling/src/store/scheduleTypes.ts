@@ -51,7 +51,11 @@ export interface ScheduleStore {
    */
   create(meeting: ScheduledRecord, maxActive: number, now: number): Promise<boolean>;
   get(id: string): Promise<ScheduledRecord | undefined>;
-  /** Applies a change and bumps the sequence; undefined when unknown or cancelled. */
+  /**
+   * Applies a change and bumps the sequence; undefined when unknown or cancelled. Invitees the
+   * change leaves out are recorded as removed at the new sequence (`NoticeStore.uninvited`),
+   * and those it invites again are no longer.
+   */
   update(id: string, change: ScheduleChange, now: number): Promise<ScheduledRecord | undefined>;
   /** Cancels it and bumps the sequence; false when unknown or cancelled already. */
   cancel(id: string, now: number): Promise<boolean>;
@@ -97,10 +101,21 @@ export interface DeliveryRecord extends DeliveryKey {
   updatedAt: number;
 }
 
+/** Someone an edit took off a meeting's invitees, and the sequence of that edit. */
+export interface Removal {
+  email: string;
+  sequence: number;
+}
+
 /** The reminder dispatcher's ledger (issue 21). */
 export interface NoticeStore {
   /** Meetings whose latest change has no notices claimed yet, at most `limit`. */
   unnoticed(limit: number): Promise<ScheduledRecord[]>;
+  /**
+   * People taken off the meeting by an edit after `afterSequence` and not invited again, who
+   * had been sent its invitation or an update (the ledger says so): who is owed a cancellation.
+   */
+  uninvited(meetingId: string, afterSequence: number): Promise<Removal[]>;
   /** Records that `sequence`'s notices were claimed (never lowers it). */
   markNoticed(meetingId: string, sequence: number): Promise<void>;
   /**
@@ -110,8 +125,8 @@ export interface NoticeStore {
   remindable(from: number, to: number, limit: number, offset: number): Promise<ScheduledRecord[]>;
   /**
    * Claims a delivery: an INSERT that only one node wins (the key is unique), and only while
-   * the meeting is not cancelled (a cancellation notice excepted). Status `sending`, due again
-   * at `leaseUntil` in case this node dies while sending.
+   * the meeting is not cancelled (a cancellation, also one to a removed invitee, excepted).
+   * Status `sending`, due again at `leaseUntil` in case this node dies while sending.
    */
   claim(key: DeliveryKey, now: number, leaseUntil: number): Promise<boolean>;
   /** Deliveries due again (a retry, or a lost lease) at `now`, at most `limit`. */

@@ -532,6 +532,25 @@ export interface StoredFeedback {
   at: number;
 }
 
+/** A rating's comment in a room's series summary, with the meeting it is about. */
+export interface SeriesComment extends StoredFeedback {
+  comment: string;
+  meetingId: string;
+  meetingStartedAt: number;
+}
+
+/** Every kept meeting of a room as one series: a weekly scheduled meeting is one room. */
+export interface SeriesFeedback {
+  meetings: number;
+  ratings: number;
+  /** Mean of all the stars; null without ratings. */
+  averageStars: number | null;
+  /** Ratings with a comment, all of them (`latest` holds at most the limit asked for). */
+  comments: number;
+  /** The newest meeting's comments first, within a meeting the newest first. */
+  latest: SeriesComment[];
+}
+
 /**
  * Meetings, who attended them and how they rated them (issue 21). Written by the node serving
  * the room (never from what a client says), kept RETENTION after the meeting ends
@@ -569,6 +588,8 @@ export interface AttendanceStore {
   rate(meetingId: string, personKey: string, feedback: StoredFeedback): Promise<boolean>;
   /** The meeting's ratings, the earliest first. */
   feedback(meetingId: string): Promise<StoredFeedback[]>;
+  /** The ratings of all the room's meetings, with at most `limit` comments. */
+  seriesFeedback(roomId: RoomId, limit: number): Promise<SeriesFeedback>;
 }
 
 /** Every store of one engine, and how to let it go. */

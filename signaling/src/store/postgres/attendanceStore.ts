@@ -6,15 +6,26 @@ import {
   feedbackOf,
   intervalOf,
   meetingOf,
+  seriesCommentsSql,
+  seriesOf,
+  seriesTotalsSql,
   summaryOf,
 } from '../attendanceRows.ts';
-import type { FeedbackRow, IntervalRow, MeetingRow, SummaryRow } from '../attendanceRows.ts';
+import type {
+  FeedbackRow,
+  IntervalRow,
+  MeetingRow,
+  SeriesCommentRow,
+  SeriesTotalsRow,
+  SummaryRow,
+} from '../attendanceRows.ts';
 import type {
   AttendanceInterval,
   AttendanceStore,
   BegunMeeting,
   MeetingRecord,
   MeetingSummary,
+  SeriesFeedback,
   StoredFeedback,
 } from '../types.ts';
 import type { PgPool, Tx } from './pool.ts';
@@ -164,5 +175,15 @@ export class PgAttendanceStore implements AttendanceStore {
       [meetingId],
     );
     return rows.map(feedbackOf);
+  }
+
+  /** One snapshot (REPEATABLE READ), so the totals count the comments listed with them. */
+  seriesFeedback(roomId: RoomId, limit: number): Promise<SeriesFeedback> {
+    return this.pool.transaction(async (tx) => {
+      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      const [totals] = await tx.query<SeriesTotalsRow>(seriesTotalsSql('$1'), [roomId]);
+      const rows = await tx.query<SeriesCommentRow>(seriesCommentsSql('$1', '$2'), [roomId, limit]);
+      return seriesOf(totals, rows);
+    });
   }
 }

@@ -1,15 +1,18 @@
 import {
+  CANCELLING_KINDS,
   DELIVERY_SELECT,
   deliveryOf,
   recurrenceText,
   scheduledOf,
   scheduledSelect,
+  uninvitedSql,
 } from '../scheduleRows.ts';
 import type { DeliveryRow, ScheduledRow } from '../scheduleRows.ts';
 import type {
   DeliveryKey,
   DeliveryRecord,
   NoticeStore,
+  Removal,
   ScheduleChange,
   ScheduleStore,
   ScheduledRecord,
@@ -96,6 +99,20 @@ export class PgScheduleStore implements ScheduleStore {
         ],
       );
       if (rows.length === 0) return false;
+      // After the sequence is bumped: who the new list leaves out is removed at the new
+      // sequence; who it invites again is not removed any more.
+      await tx.query(
+        `INSERT INTO scheduled_removals (meeting_id, email, sequence)
+         SELECT i.meeting_id, i.email, s.sequence FROM scheduled_invitees i
+           JOIN scheduled_meetings s ON s.id = i.meeting_id
+         WHERE i.meeting_id = $1 AND NOT (i.email = ANY($2::text[]))
+         ON CONFLICT (meeting_id, email) DO UPDATE SET sequence = EXCLUDED.sequence`,
+        [id, c.invitees],
+      );
+      await tx.query(
+        'DELETE FROM scheduled_removals WHERE meeting_id = $1 AND email = ANY($2::text[])',
+        [id, c.invitees],
+      );
       await tx.query('DELETE FROM scheduled_invitees WHERE meeting_id = $1', [id]);
       await invite(tx, id, c.invitees);
       return true;
@@ -177,6 +194,14 @@ export class PgNoticeStore implements NoticeStore {
     return rows.map(scheduledOf);
   }
 
+  async uninvited(meetingId: string, afterSequence: number): Promise<Removal[]> {
+    const rows = await this.pool.query<{ email: string; sequence: number }>(
+      uninvitedSql('$1', '$2'),
+      [meetingId, afterSequence],
+    );
+    return rows.map((r) => ({ email: r.email, sequence: Number(r.sequence) }));
+  }
+
   async markNoticed(meetingId: string, sequence: number): Promise<void> {
     await this.pool.query(
       `UPDATE scheduled_meetings SET noticed_sequence = GREATEST(noticed_sequence, $1)
@@ -200,7 +225,7 @@ export class PgNoticeStore implements NoticeStore {
       `INSERT INTO notice_deliveries (meeting_id, occurrence, email, channel, kind,
          status, attempts, next_at, updated_at)
        SELECT $1, $2, $3, $4, $5, 'sending', 0, $6, $7 WHERE EXISTS (SELECT 1
-         FROM scheduled_meetings WHERE id = $1 AND (cancelled_at IS NULL OR $5 = 'cancelled'))
+         FROM scheduled_meetings WHERE id = $1 AND (cancelled_at IS NULL OR $5 IN ${CANCELLING_KINDS}))
        ON CONFLICT DO NOTHING RETURNING meeting_id`,
       [...keyOf(key), leaseUntil, now],
     );

@@ -6,15 +6,26 @@ import {
   feedbackOf,
   intervalOf,
   meetingOf,
+  seriesCommentsSql,
+  seriesOf,
+  seriesTotalsSql,
   summaryOf,
 } from '../attendanceRows.ts';
-import type { FeedbackRow, IntervalRow, MeetingRow, SummaryRow } from '../attendanceRows.ts';
+import type {
+  FeedbackRow,
+  IntervalRow,
+  MeetingRow,
+  SeriesCommentRow,
+  SeriesTotalsRow,
+  SummaryRow,
+} from '../attendanceRows.ts';
 import type {
   AttendanceInterval,
   AttendanceStore,
   BegunMeeting,
   MeetingRecord,
   MeetingSummary,
+  SeriesFeedback,
   StoredFeedback,
 } from '../types.ts';
 import type { Db } from './db.ts';
@@ -36,6 +47,8 @@ export class SqliteAttendanceStore implements AttendanceStore {
   readonly #intervals;
   readonly #rate;
   readonly #feedback;
+  readonly #seriesTotals;
+  readonly #seriesComments;
 
   constructor(db: Db) {
     const open = db.prepare<[string], { id: string; alive_at: number }>(
@@ -129,6 +142,10 @@ export class SqliteAttendanceStore implements AttendanceStore {
       `SELECT stars AS "stars", comment AS "comment", rated_at AS "at" FROM meeting_feedback
        WHERE meeting_id = ? ORDER BY rated_at, person_key`,
     );
+    this.#seriesTotals = db.prepare<[string], SeriesTotalsRow>(seriesTotalsSql('?'));
+    this.#seriesComments = db.prepare<[string, number], SeriesCommentRow>(
+      seriesCommentsSql('?', '?'),
+    );
   }
 
   async begin(roomId: RoomId, newId: string, now: number, goneMs: number): Promise<BegunMeeting> {
@@ -179,5 +196,10 @@ export class SqliteAttendanceStore implements AttendanceStore {
 
   async feedback(meetingId: string): Promise<StoredFeedback[]> {
     return this.#feedback.all(meetingId).map(feedbackOf);
+  }
+
+  async seriesFeedback(roomId: RoomId, limit: number): Promise<SeriesFeedback> {
+    // Both reads run back to back in this process: no write can come between them.
+    return seriesOf(this.#seriesTotals.get(roomId), this.#seriesComments.all(roomId, limit));
   }
 }

@@ -276,6 +276,14 @@ const MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL
    );
    CREATE INDEX push_subscriptions_user ON push_subscriptions(user_id, created_at);`,
+  // People an edit took off a scheduled meeting (issue 21): each is sent its cancellation once,
+  // keyed by the sequence of the edit that removed them; inviting them again deletes the row.
+  `CREATE TABLE scheduled_removals (
+     meeting_id TEXT NOT NULL REFERENCES scheduled_meetings(id) ON DELETE CASCADE,
+     email      TEXT NOT NULL,
+     sequence   INTEGER NOT NULL,
+     PRIMARY KEY (meeting_id, email)
+   ) WITHOUT ROWID;`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/parley.db` and brings its schema up to date. */

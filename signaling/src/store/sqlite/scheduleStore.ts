@@ -1,15 +1,18 @@
 import {
+  CANCELLING_KINDS,
   DELIVERY_SELECT,
   deliveryOf,
   recurrenceText,
   scheduledOf,
   scheduledSelect,
+  uninvitedSql,
 } from '../scheduleRows.ts';
 import type { DeliveryRow, ScheduledRow } from '../scheduleRows.ts';
 import type {
   DeliveryKey,
   DeliveryRecord,
   NoticeStore,
+  Removal,
   ScheduleChange,
   ScheduleStore,
   ScheduledRecord,
@@ -40,6 +43,19 @@ export class SqliteScheduleStore implements ScheduleStore {
     );
     const invite = db.prepare('INSERT OR IGNORE INTO scheduled_invitees VALUES (?, ?)');
     const uninviteAll = db.prepare('DELETE FROM scheduled_invitees WHERE meeting_id = ?');
+    // Run after the sequence is bumped: who the new list (a JSON array) leaves out is removed
+    // at the new sequence; who it invites again is not removed any more.
+    const remove = db.prepare<[string, string]>(
+      `INSERT INTO scheduled_removals (meeting_id, email, sequence)
+       SELECT i.meeting_id, i.email, s.sequence FROM scheduled_invitees i
+         JOIN scheduled_meetings s ON s.id = i.meeting_id
+       WHERE i.meeting_id = ? AND i.email NOT IN (SELECT value FROM json_each(?))
+       ON CONFLICT (meeting_id, email) DO UPDATE SET sequence = excluded.sequence`,
+    );
+    const reinvite = db.prepare<[string, string]>(
+      `DELETE FROM scheduled_removals
+       WHERE meeting_id = ? AND email IN (SELECT value FROM json_each(?))`,
+    );
     this.#create = db.transaction((m: ScheduledRecord, max: number, now: number): boolean => {
       if ((active.get(m.ownerId, now)?.n ?? 0) >= max) return false;
       insert.run(
@@ -79,6 +95,9 @@ export class SqliteScheduleStore implements ScheduleStore {
         id,
       ).changes;
       if (changed === 0) return false;
+      const list = JSON.stringify(c.invitees);
+      remove.run(id, list);
+      reinvite.run(id, list);
       uninviteAll.run(id);
       for (const email of c.invitees) invite.run(id, email);
       return true;
@@ -161,6 +180,12 @@ export class SqliteNoticeStore implements NoticeStore {
     return this.db.prepare<[number], ScheduledRow>(sql).all(limit).map(scheduledOf);
   }
 
+  async uninvited(meetingId: string, afterSequence: number): Promise<Removal[]> {
+    return this.db
+      .prepare<[string, number], Removal>(uninvitedSql('?', '?'))
+      .all(meetingId, afterSequence);
+  }
+
   async markNoticed(meetingId: string, sequence: number): Promise<void> {
     this.db
       .prepare(
@@ -183,7 +208,7 @@ export class SqliteNoticeStore implements NoticeStore {
     const sql = `INSERT INTO notice_deliveries (meeting_id, occurrence, email, channel, kind,
         status, attempts, next_at, updated_at)
       SELECT ?, ?, ?, ?, ?, 'sending', 0, ?, ? WHERE EXISTS (SELECT 1 FROM scheduled_meetings
-        WHERE id = ? AND (cancelled_at IS NULL OR ? = 'cancelled'))
+        WHERE id = ? AND (cancelled_at IS NULL OR ? IN ${CANCELLING_KINDS}))
       ON CONFLICT DO NOTHING`;
     const run = this.db.prepare(sql).run(...keyOf(key), leaseUntil, now, key.meetingId, key.kind);
     return run.changes > 0;
