@@ -68,27 +68,41 @@ describe.each([
     await rig?.close();
   });
 
-  it('shows whose connection is poor, pauses video it cannot carry, and a lost one as lost', async () => {
-    // The impaired person sends the app's HD camera, not the tests' small one: at 150 kbit/s a
-    // 320x180 picture still fits one SFU uplink, and the tile would rightly stay fair.
+  /**
+   * Ann and Bo on the host and "Impaired" in the namespace, in one call with every tile live.
+   * `hd` says who sends the app's HD camera instead of the tests' small one. Every page's
+   * fallback steps go to the log, timed by `at`, so that a pause where none is due says whose
+   * it was and why.
+   */
+  async function threeInCall(
+    hd: 'impaired' | 'others',
+    impairedViewport?: { width: number; height: number },
+  ) {
+    const others = hd === 'others';
     const pages = await Promise.all([
-      newPeerPage(outside, { label: 'ann' }),
-      newPeerPage(outside, { label: 'bo' }),
-      newPeerPage(inside, { label: 'impaired', hdCamera: true }),
+      newPeerPage(outside, { label: 'ann', hdCamera: others }),
+      newPeerPage(outside, { label: 'bo', hdCamera: others }),
+      newPeerPage(inside, {
+        label: 'impaired',
+        hdCamera: !others,
+        ...(impairedViewport ? { viewport: impairedViewport } : {}),
+      }),
     ]);
     contexts.push(...pages.map((p) => p.context));
-    const [ann, bo, impaired] = pages.map((p) => p.page) as [Page, Page, Page];
-    // The impaired page's fallback steps, timed from the start, for a slow run's log.
+    const all = pages.map((p) => p.page) as [Page, Page, Page];
+    const [ann, bo, impaired] = all;
     const start = Date.now();
     const at = () => `${((Date.now() - start) / 1000).toFixed(1)} s`;
-    impaired.on('console', (m) => {
-      if (m.text().startsWith('video fallback')) console.log(`[${mode}] ${at()} ${m.text()}`);
+    all.forEach((page, i) => {
+      page.on('console', (m) => {
+        const who = ['ann', 'bo', 'impaired'][i];
+        if (/video fallback/.test(m.text())) console.log(`[${mode}] ${at()} ${who}: ${m.text()}`);
+      });
     });
     const url = await createRoom(ann, server.url);
     await joinRoom(ann, url, 'Ann');
     await joinRoom(bo, url, 'Bo');
     await joinRoom(impaired, url, 'Impaired');
-    const all = [ann, bo, impaired];
     const ids = await Promise.all(all.map((p) => selfId(p)));
     await Promise.all(
       all.map((p, i) =>
@@ -99,6 +113,13 @@ describe.each([
         ),
       ),
     );
+    return { ann, bo, impaired, ids, at };
+  }
+
+  it('shows whose connection is poor, pauses video it cannot carry, and a lost one as lost', async () => {
+    // The impaired person sends the app's HD camera, not the tests' small one: at 150 kbit/s a
+    // 320x180 picture still fits one SFU uplink, and the tile would rightly stay fair.
+    const { ann, bo, impaired, ids, at } = await threeInCall('impaired');
     // Measured, and not poor, before anything is impaired.
     await tileShows(ann, 'Impaired', ['good', 'fair']);
     await tileShows(impaired, 'Ann', ['good', 'fair']);
@@ -166,28 +187,7 @@ describe.each([
   });
 
   it('shows 20 % packet loss as poor, naming whose connection it is', async () => {
-    const pages = await Promise.all([
-      newPeerPage(outside, { label: 'ann' }),
-      newPeerPage(outside, { label: 'bo' }),
-      newPeerPage(inside, { label: 'impaired', hdCamera: true }),
-    ]);
-    contexts.push(...pages.map((p) => p.context));
-    const [ann, bo, impaired] = pages.map((p) => p.page) as [Page, Page, Page];
-    const url = await createRoom(ann, server.url);
-    await joinRoom(ann, url, 'Ann');
-    await joinRoom(bo, url, 'Bo');
-    await joinRoom(impaired, url, 'Impaired');
-    const all = [ann, bo, impaired];
-    const ids = await Promise.all(all.map((p) => selfId(p)));
-    await Promise.all(
-      all.map((p, i) =>
-        expectTilesLive(
-          p,
-          ids.filter((_, j) => j !== i),
-          via,
-        ),
-      ),
-    );
+    const { ann, bo, impaired } = await threeInCall('impaired');
     await tileShows(ann, 'Impaired', ['good', 'fair']);
 
     // A fifth of the packets in each direction, dropped where the sender cannot see it.
@@ -215,44 +215,11 @@ describe.each([
   // 150 kbit/s even the lowest layers of two HD cameras do not, and our pause is what is left.
   it("pauses others' video to someone whose downlink cannot carry it, and brings it back", async () => {
     // Ann and Bo send the app's HD camera: two of them do not fit 150 kbit/s.
-    const pages = await Promise.all([
-      newPeerPage(outside, { label: 'ann', hdCamera: true }),
-      newPeerPage(outside, { label: 'bo', hdCamera: true }),
-      newPeerPage(inside, { label: 'impaired' }),
-    ]);
-    contexts.push(...pages.map((p) => p.context));
-    const [ann, bo, impaired] = pages.map((p) => p.page) as [Page, Page, Page];
-    const start = Date.now();
-    const all = [ann, bo, impaired];
-    // Everyone's fallback, so that a pause where none is due says why.
-    all.forEach((page, i) => {
-      page.on('console', (m) => {
-        if (/video fallback/.test(m.text())) {
-          const who = ['ann', 'bo', 'impaired'][i];
-          console.log(
-            `[${mode}] ${((Date.now() - start) / 1000).toFixed(1)} s ${who}: ${m.text()}`,
-          );
-        }
-      });
-    });
-    const url = await createRoom(ann, server.url);
-    await joinRoom(ann, url, 'Ann');
-    await joinRoom(bo, url, 'Bo');
-    await joinRoom(impaired, url, 'Impaired');
-    const ids = await Promise.all(all.map((p) => selfId(p)));
-    await Promise.all(
-      all.map((p, i) =>
-        expectTilesLive(
-          p,
-          ids.filter((_, j) => j !== i),
-          via,
-        ),
-      ),
-    );
+    const { ann, bo, impaired, ids, at } = await threeInCall('others');
 
     // Only what comes to the impaired person is limited.
     await rig.impair({ downRateKbit: 150 });
-    console.log(`[${mode}] ${((Date.now() - start) / 1000).toFixed(1)} s the limit is on`);
+    console.log(`[${mode}] ${at()} the limit is on`);
     const annNote = tile(impaired, 'Ann').locator('.tile-note');
     const boNote = tile(impaired, 'Bo').locator('.tile-note');
     await expect.poll(() => annNote.textContent(), { timeout: 20_000 }).toBe(INCOMING_PAUSED);
@@ -285,20 +252,8 @@ describe.each([
   // tile says why.
   if (via === 'sfu') {
     it('lowers the layer for a receiver whose downlink is short, and says so on the tile', async () => {
-      const pages = await Promise.all([
-        newPeerPage(outside, { label: 'ann', hdCamera: true }),
-        newPeerPage(outside, { label: 'bo', hdCamera: true }),
-        // Wide tiles ask for the middle layer (640 px), which the cap then does not fit.
-        newPeerPage(inside, { label: 'impaired', viewport: { width: 1800, height: 1000 } }),
-      ]);
-      contexts.push(...pages.map((p) => p.context));
-      const [ann, bo, impaired] = pages.map((p) => p.page) as [Page, Page, Page];
-      const url = await createRoom(ann, server.url);
-      await joinRoom(ann, url, 'Ann');
-      await joinRoom(bo, url, 'Bo');
-      await joinRoom(impaired, url, 'Impaired');
-      const ids = await Promise.all([ann, bo, impaired].map((p) => selfId(p)));
-      await expectTilesLive(impaired, [ids[0]!, ids[1]!], 'sfu');
+      // Wide tiles ask for the middle layer (640 px), which the cap then does not fit.
+      const { impaired, ids } = await threeInCall('others', { width: 1800, height: 1000 });
       const tooltip = async () =>
         (await tile(impaired, 'Ann').locator('.quality-bars').getAttribute('title')) ?? '';
       const width = async () =>
