@@ -20,7 +20,7 @@ describe('from an invitation to a rating (issue 21)', () => {
   beforeAll(async () => {
     smtp = await startTestSmtp();
     server = await startTestServer({
-      mail: { smtpUrl: smtp.url, from: 'Parley <parley@example.test>', timeoutMs: 5000 },
+      mail: smtp.mail,
     });
     browser = await launchChromium();
   });

@@ -28,11 +28,7 @@ describe('password reset in the browser', () => {
   beforeAll(async () => {
     smtp = await startTestSmtp();
     server = await startTestServer({
-      mail: {
-        smtpUrl: smtp.url,
-        from: 'Parley <parley@example.test>',
-        timeoutMs: 5000,
-      },
+      mail: smtp.mail,
     });
     const res = await fetch(`${server.url}/api/auth/signup`, {
       method: 'POST',

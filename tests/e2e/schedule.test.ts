@@ -62,7 +62,7 @@ describe('scheduled meetings (issue 21)', () => {
   beforeAll(async () => {
     env.smtp = await startTestSmtp();
     env.server = await startTestServer({
-      mail: { smtpUrl: env.smtp.url, from: 'Parley <parley@example.test>', timeoutMs: 5000 },
+      mail: env.smtp.mail,
     });
     env.browser = await launchChromium();
   });

@@ -41,11 +41,7 @@ describe('password reset by mail', () => {
   beforeAll(async () => {
     smtp = await startTestSmtp();
     server = await startTestServer({
-      mail: {
-        smtpUrl: smtp.url,
-        from: 'Parley <parley@example.test>',
-        timeoutMs: 5000,
-      },
+      mail: smtp.mail,
       now: () => Date.now() + skewMs,
       log: createLog((line) => logLines.push(line)),
     });

@@ -29,11 +29,7 @@ describe('email reminders through a real SMTP server (issue 21)', () => {
   beforeAll(async () => {
     smtp = await startTestSmtp();
     server = await startTestServer({
-      mail: {
-        smtpUrl: smtp.url,
-        from: 'Parley <parley@x.test>',
-        timeoutMs: 5000,
-      },
+      mail: smtp.mail,
       now: () => clock.t,
     });
     const res = await call('POST', '/api/auth/signup', {

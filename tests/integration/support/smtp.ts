@@ -15,6 +15,8 @@ export interface ReceivedMail {
 export interface TestSmtp {
   /** SMTP_URL for Parley: `smtp://user:password@127.0.0.1:<port>`. */
   url: string;
+  /** Parley's mail settings for this server: SMTP_URL, MAIL_FROM, a short SMTP timeout. */
+  readonly mail: { smtpUrl: string; from: string; timeoutMs: number };
   /** Every mail received so far, in order of arrival. */
   readonly received: ReceivedMail[];
   /**
@@ -78,8 +80,10 @@ export async function startTestSmtp(): Promise<TestSmtp> {
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.server.address() as AddressInfo;
+  const url = `smtp://${SMTP_USER}:${SMTP_PASSWORD}@127.0.0.1:${port}`;
   return {
-    url: `smtp://${SMTP_USER}:${SMTP_PASSWORD}@127.0.0.1:${port}`,
+    url,
+    mail: { smtpUrl: url, from: 'Parley <parley@example.test>', timeoutMs: 5000 },
     received,
     get refuse() {
       return state.refuse;
