@@ -7,6 +7,7 @@ import { safeNext, ssoFailureMessage } from '../auth/authState.ts';
 import type { AuthFailure } from '../auth/authState.ts';
 import { background } from '../util/background.ts';
 import { SsoSignIn } from './SsoSignIn.tsx';
+import { EmailField, PasswordField } from '../ui/AccountFields.tsx';
 
 interface Props {
   mode: 'signin' | 'signup';
@@ -90,35 +91,8 @@ export function AuthPage({ mode }: Props) {
             />
           </div>
         )}
-        <div class="field">
-          <label for="auth-email">Email</label>
-          <input
-            id="auth-email"
-            type="email"
-            autoComplete="email"
-            required
-            value={email}
-            onInput={(e) => setEmail(e.currentTarget.value)}
-          />
-        </div>
-        <div class="field">
-          <label for="auth-password">Password</label>
-          <input
-            id="auth-password"
-            type="password"
-            autoComplete={signup ? 'new-password' : 'current-password'}
-            required
-            minLength={signup ? LIMITS.ACCOUNT_PASSWORD_MIN : undefined}
-            maxLength={LIMITS.ACCOUNT_PASSWORD_MAX}
-            aria-describedby={signup ? 'auth-password-hint' : undefined}
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-          {signup && (
-            <p id="auth-password-hint" class="muted hint">
-              At least {LIMITS.ACCOUNT_PASSWORD_MIN} characters.
-            </p>
-          )}
+        <EmailField id="auth-email" value={email} onValue={setEmail} />
+        <PasswordField id="auth-password" value={password} onValue={setPassword} isNew={signup}>
           {!signup && (
             <p class="hint">
               <a href="/forgot-password" onClick={link('/forgot-password')}>
@@ -126,7 +100,7 @@ export function AuthPage({ mode }: Props) {
               </a>
             </p>
           )}
-        </div>
+        </PasswordField>
         {message && (
           <p class="error" role="alert">
             {message}

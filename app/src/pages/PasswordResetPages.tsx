@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import { LIMITS } from '@parley/protocol';
 import { navigate } from '../router.ts';
 import { session } from '../auth/session.ts';
 import { MAIL_OFF, completeReset, mailAvailable, requestReset } from '../auth/passwordReset.ts';
 import { background } from '../util/background.ts';
 import { usePageTitle } from '../ui/usePageTitle.ts';
+import { EmailField, PasswordField } from '../ui/AccountFields.tsx';
 
 /** Whether the server can send mail: null while asking (or when it could not say). */
 function useMailAvailable(): boolean | null {
@@ -66,17 +66,7 @@ export function ForgotPasswordPage() {
       {!mailOff && !sentTo && (
         <form class="auth-form" onSubmit={onSubmit}>
           <p class="muted">We will email you a link to choose a new password.</p>
-          <div class="field">
-            <label for="reset-email">Email</label>
-            <input
-              id="reset-email"
-              type="email"
-              autoComplete="email"
-              required
-              value={email}
-              onInput={(e) => setEmail(e.currentTarget.value)}
-            />
-          </div>
+          <EmailField id="reset-email" value={email} onValue={setEmail} />
           {error && (
             <p class="error" role="alert">
               {error.message}
@@ -141,23 +131,13 @@ export function ResetPasswordPage() {
       ) : (
         <form class="auth-form" onSubmit={onSubmit}>
           <p class="muted">Choosing a new password signs you out on every other device.</p>
-          <div class="field">
-            <label for="reset-password">New password</label>
-            <input
-              id="reset-password"
-              type="password"
-              autoComplete="new-password"
-              required
-              minLength={LIMITS.ACCOUNT_PASSWORD_MIN}
-              maxLength={LIMITS.ACCOUNT_PASSWORD_MAX}
-              aria-describedby="reset-password-hint"
-              value={password}
-              onInput={(e) => setPassword(e.currentTarget.value)}
-            />
-            <p id="reset-password-hint" class="muted hint">
-              At least {LIMITS.ACCOUNT_PASSWORD_MIN} characters.
-            </p>
-          </div>
+          <PasswordField
+            id="reset-password"
+            label="New password"
+            value={password}
+            onValue={setPassword}
+            isNew
+          />
           {error && (
             <p class="error" role="alert">
               {error.message}{' '}
