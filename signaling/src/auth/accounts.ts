@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SessionResponse } from '@parley/protocol';
-import type { LimitsConfig } from '../config.ts';
+import type { LimitsConfig } from '../config/index.ts';
 import type { Log } from '../telemetry/log.ts';
 import { hashPassword, isCommonPassword, verifyPassword } from '../rooms/passwords.ts';
 import type { OnLimit } from '../util/limits.ts';

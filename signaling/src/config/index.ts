@@ -2,11 +2,11 @@ import { createECDH, randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { trustProxyError } from './util/clientAddress.ts';
-import { HOST_GRACE_MS } from './rooms/roomTypes.ts';
-import { PUSH_SERVICES } from './push/subscriptionCheck.ts';
+import { trustProxyError } from '../util/clientAddress.ts';
+import { HOST_GRACE_MS } from '../rooms/roomTypes.ts';
+import { PUSH_SERVICES } from '../push/subscriptionCheck.ts';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** Everything the server can be told. `loadConfig` documents each default. */
 export interface Config {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import webpush from 'web-push';
-import type { VapidKeys } from '../config.ts';
+import type { VapidKeys } from '../config/index.ts';
 
 const FILE = 'vapid-keys.json';
 

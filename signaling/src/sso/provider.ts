@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import type { OidcConfig } from '../config.ts';
+import type { OidcConfig } from '../config/index.ts';
 import type { Log } from '../telemetry/log.ts';
 import { SSO_ERROR_CODES, SsoError } from './errors.ts';
 import type { LoginState } from './loginState.ts';
