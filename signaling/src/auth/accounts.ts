@@ -27,7 +27,7 @@ export interface AccountsOptions {
   now?: () => number;
 }
 
-/** The sign-in and sign-up limits, as configured (config.ts says each one's default). */
+/** The sign-in and sign-up limits, as configured (config/limits.ts says each one's default). */
 export type AccountLimits = Pick<LimitsConfig, 'signIn' | 'signUpsPerHour'>;
 
 /** A new session: the JSON body, and the refresh token that goes only into the cookie. */

@@ -97,7 +97,7 @@ export class OidcProvider {
   async #discover(): Promise<client.Configuration> {
     const { issuer, clientId, clientSecret } = this.config;
     const url = new URL(issuer);
-    // config.ts allows plain http only for a provider on a loopback address.
+    // config/auth.ts allows plain http only for a provider on a loopback address.
     const execute = url.protocol === 'http:' ? [client.allowInsecureRequests] : [];
     const auth = client.ClientSecretBasic(clientSecret);
     const configuration = await client.discovery(url, clientId, undefined, auth, {
