@@ -41,6 +41,9 @@ export const RECONNECT_FAILED = 'Could not reconnect the call. Check your networ
 /** A new join attempt forgets why the last one failed. */
 const FRESH_ATTEMPT = { error: null, joinError: null, rejoinable: false } as const;
 
+/** Frames a second of the board's canvas on air: strokes, not motion. */
+const BOARD_FPS = 10;
+
 /**
  * Owns everything of a call that is not UI: the local MediaStream (one getUserMedia for the
  * whole session), a screen share, the signaling connection, the room's media paths
@@ -48,9 +51,6 @@ const FRESH_ATTEMPT = { error: null, joinError: null, rejoinable: false } as con
  * room) and host controls (Moderation). The UI subscribes to plain-data snapshots and calls
  * the public methods.
  */
-/** Frames a second of the board's canvas on air: strokes, not motion. */
-const BOARD_FPS = 10;
-
 export class CallController {
   private readonly store = new SnapshotStore();
   private get snap(): CallSnapshot {
