@@ -7,7 +7,7 @@ import { RecordingControl } from './features/recording/RecordingControl.ts';
 import { LocalMedia } from './local/LocalMedia.ts';
 import { AudioOnly } from './local/audioOnly.ts';
 import { BackgroundCamera } from './local/backgroundCamera.ts';
-import { QualityMonitor } from './quality/QualityMonitor.ts';
+import { callQuality } from './callQuality.ts';
 import { saveScreenHint } from './local/media.ts';
 import type { DeviceKind, MediaKind, ScreenHint } from './local/media.ts';
 import { deviceNoun } from './local/deviceChoice.ts';
@@ -108,25 +108,12 @@ export class CallController {
     heldByHost: () => this.moderation.heldByHost('video'),
   });
   /** How well everyone's media gets through, for the tiles and our own status (issue 20). */
-  private readonly quality = new QualityMonitor({
-    peers: () => (this.snap.phase === 'in-call' ? this.snap.peers : []),
-    visible: (peerId) =>
-      !this.audioOnly.on && (this.topology?.tileVisible(`${peerId}/camera`) ?? false),
-    lowered: (peerId) => this.topology?.cameraLowered(peerId) ?? false,
-    inbound: async (peerId) => (await this.topology?.tileStats(peerId)) ?? [],
-    outbound: async () =>
-      (this.snap.phase === 'in-call' && (await this.topology?.sendStats())) || [],
-    sendingVideo: () => mediaFlags(this.snap.local).video,
-    sendPlan: (link, plan) => this.topology?.setSendPlan(link, plan),
-    receiveVideo: (on) => this.topology?.setIncomingVideo(on),
-    report: (uplink) => this.snap.phase === 'in-call' && this.send({ type: 'uplink', uplink }),
-    changed: (view) =>
-      this.update({
-        quality: view.peers,
-        selfQuality: view.self,
-        selfVideoPaused: view.selfVideoPaused,
-        incomingVideoPaused: view.incomingVideoPaused,
-      }),
+  private readonly quality = callQuality({
+    snapshot: () => this.snap,
+    topology: () => this.topology,
+    audioOnly: () => this.audioOnly.on,
+    send: (msg) => this.send(msg),
+    update: this.update,
   });
   /** Closing the tab releases the seat at once (a best-effort `leave`), not after the window. */
   private readonly onPageHide = () => this.leave();
