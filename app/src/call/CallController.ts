@@ -5,8 +5,8 @@ import { ScreenShare } from './local/ScreenShare.ts';
 import { BroadcastControl } from './features/broadcast/BroadcastControl.ts';
 import { RecordingControl } from './features/recording/RecordingControl.ts';
 import { LocalMedia } from './local/LocalMedia.ts';
-import { AudioOnly } from './local/audioOnly.ts';
-import { BackgroundCamera } from './local/backgroundCamera.ts';
+import { callAudioOnly, callBackgroundCamera } from './callCamera.ts';
+import type { CallCameraDeps } from './callCamera.ts';
 import { callQuality } from './callQuality.ts';
 import { saveScreenHint } from './local/media.ts';
 import type { DeviceKind, MediaKind, ScreenHint } from './local/media.ts';
@@ -89,24 +89,20 @@ export class CallController {
       unrecoverable: (reason) => this.unrecoverable(reason),
     },
   );
+  /** What audio only and the background camera may read and do (callCamera.ts). */
+  private readonly camera: CallCameraDeps = {
+    snapshot: () => this.snap,
+    setCamera: (on) => {
+      if (this.local.setEnabled('video', on)) this.sendMedia();
+    },
+    heldByHost: () => this.moderation.heldByHost('video'),
+    topology: () => this.topology,
+    update: this.update,
+  };
   /** "Audio only": no video sent or received, remembered on this device. */
-  readonly audioOnly = new AudioOnly({
-    cameraOn: () => this.snap.local.videoOn,
-    setCamera: (on) => {
-      if (this.local.setEnabled('video', on)) this.sendMedia();
-    },
-    heldByHost: () => this.moderation.heldByHost('video'),
-    setVideo: (on) => this.topology?.setAudioOnly(!on),
-    changed: (audioOnly) => this.update({ audioOnly }),
-  });
+  readonly audioOnly = callAudioOnly(this.camera);
   /** On a phone, the camera pauses while the app is in the background. */
-  private readonly backgroundCamera = new BackgroundCamera({
-    sending: () => this.snap.phase === 'in-call' && this.snap.local.videoOn,
-    setCamera: (on) => {
-      if (this.local.setEnabled('video', on)) this.sendMedia();
-    },
-    heldByHost: () => this.moderation.heldByHost('video'),
-  });
+  private readonly backgroundCamera = callBackgroundCamera(this.camera);
   /** How well everyone's media gets through, for the tiles and our own status (issue 20). */
   private readonly quality = callQuality({
     snapshot: () => this.snap,
