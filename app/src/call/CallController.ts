@@ -1,5 +1,5 @@
-import { ERROR_CODES, LIMITS } from '@parley/protocol';
-import type { ClientMessage, ServerMessage, ServerMessageOf } from '@parley/protocol';
+import { LIMITS } from '@parley/protocol';
+import type { ClientMessage } from '@parley/protocol';
 import { SignalingClient, defaultSocketUrl } from './session/SignalingClient.ts';
 import { ScreenShare } from './local/ScreenShare.ts';
 import { BroadcastControl } from './features/broadcast/BroadcastControl.ts';
@@ -13,7 +13,7 @@ import type { DeviceKind, MediaKind, ScreenHint } from './local/media.ts';
 import { deviceNoun } from './local/deviceChoice.ts';
 import { chatView } from './features/chat/chatState.ts';
 import { ChatSession } from './features/chat/ChatSession.ts';
-import { initialSnapshot, joinedPatch, mediaFlags, resumedPatch } from './callState.ts';
+import { initialSnapshot, mediaFlags } from './callState.ts';
 import type { CallSnapshot } from './callState.ts';
 import { preloadSfuDevice, sfuReceive } from './topology/sfu/sfuDevice.ts';
 import { dropWarmTransport, warmTransportId, warmUp } from './topology/sfu/warmTransport.ts';
@@ -21,17 +21,17 @@ import { SnapshotStore } from './SnapshotStore.ts';
 import { RequestChannel } from './session/RequestChannel.ts';
 import type { TileSeen } from './topology/sfu/SfuConnector.ts';
 import type { TileSource } from './topology/RemoteMedia.ts';
-import { reconcilePeers } from './session/seat.ts';
 import { Membership } from './session/Membership.ts';
 import { Admission } from './session/Admission.ts';
 import type { JoinCredentials } from './session/Admission.ts';
-import { mediaChanged } from './session/admissionState.ts';
 import { Moderation } from './features/moderation/Moderation.ts';
 import { Classroom } from './features/classroom/Classroom.ts';
 import { Polls } from './features/classroom/Polls.ts';
 import { BoardChannel } from './features/board/BoardChannel.ts';
 import { captureCanvas } from './local/canvasCapture.ts';
-import { isModerator } from './features/moderation/lobbyState.ts';
+import { RoomEvents } from './RoomEvents.ts';
+import { dispatchServerMessage } from './serverDispatch.ts';
+import type { ServerRoutes } from './serverDispatch.ts';
 import { log } from '../log.ts';
 import { background } from '../util/background.ts';
 
@@ -49,7 +49,7 @@ const BOARD_FPS = 10;
  * whole session), a screen share, the signaling connection, the room's media paths
  * (Topology: mesh, SFU and the switch), the chat, getting in (Admission: password, waiting
  * room) and host controls (Moderation). The UI subscribes to plain-data snapshots and calls
- * the public methods.
+ * the public methods; the server's messages are routed to the parts by serverDispatch.ts.
  */
 export class CallController {
   private readonly store = new SnapshotStore();
@@ -67,7 +67,6 @@ export class CallController {
     announce: () => this.sendMedia(),
   });
   private signaling: SignalingClient | null = null;
-  private joinedOnce = false;
   private nextRid = 1;
   private readonly rid = () => this.nextRid++;
   private disposed = false;
@@ -155,6 +154,8 @@ export class CallController {
     },
     teardown: () => this.teardown(),
   });
+  /** Where each server message goes; built in the constructor, once every part exists. */
+  private readonly routes: ServerRoutes;
 
   constructor(
     readonly roomId: string,
@@ -182,7 +183,36 @@ export class CallController {
         return token ? { Authorization: `Bearer ${token}` } : null;
       },
     });
+    this.routes = this.serverRoutes();
     this.update({ audioOnly: this.audioOnly.on });
+  }
+
+  private serverRoutes(): ServerRoutes {
+    const room = new RoomEvents({
+      store: this.store,
+      membership: this.membership,
+      admission: this.admission,
+      chat: this.chat,
+      board: this.board,
+      screen: this.screen,
+      audioOnly: this.audioOnly,
+      sendMedia: () => this.sendMedia(),
+    });
+    return {
+      rpc: this.rpc,
+      topology: () => this.topology,
+      room,
+      admission: this.admission,
+      chat: this.chat,
+      screen: this.screen,
+      broadcast: this.broadcast,
+      recording: this.recording,
+      moderation: this.moderation,
+      classroom: this.classroom,
+      polls: this.polls,
+      board: this.board,
+      dropSocket: () => this.signaling?.dropSocket(),
+    };
   }
 
   // ---------- subscription ----------
@@ -228,7 +258,7 @@ export class CallController {
     this.signaling = new SignalingClient(
       {
         ready: () => this.onReady(),
-        message: (msg) => this.dispatch(msg),
+        message: (msg) => dispatchServerMessage(msg, this.routes),
         down: (reason, willRetry) => this.onDown(reason, willRetry),
       },
       defaultSocketUrl(this.roomId),
@@ -421,19 +451,6 @@ export class CallController {
     else background(this.admission.sendJoin(), 'join');
   }
 
-  /**
-   * No seat to resume here: the window passed (the others saw us leave), or the room moved to
-   * another node. Join again with the seat we held: where the meeting goes on, it takes us
-   * straight back in as the same peer; elsewhere the server ignores it.
-   */
-  private onResumeFailed(): void {
-    log.warn('resume failed: joining again');
-    const seat = this.membership.heldSeat();
-    this.membership.release();
-    this.update({ peers: [], status: 'Reconnecting…' });
-    background(this.admission.sendJoin(seat), 'join with the held seat');
-  }
-
   private onDown(reason: string, willRetry: boolean): void {
     this.greeted = false;
     // The pre-join socket timed out or the network blinked: Join (or warmUp) opens a new one.
@@ -449,129 +466,6 @@ export class CallController {
     }
   }
 
-  // ---------- server messages ----------
-
-  /** Routes each server message to its handler; the `never` check keeps it exhaustive. */
-  private dispatch(msg: ServerMessage): void {
-    if (this.rpc.onMessage(msg)) return;
-    const topo = this.topology;
-    switch (msg.type) {
-      case 'joined':
-        return this.onJoined(msg);
-      case 'peer-joined':
-        return this.onPeerJoined(msg.peer);
-      case 'peer-updated': {
-        const { name, media, role, uplink } = msg.peer;
-        return this.store.patchPeer(msg.peer.peerId, { name, media, role, uplink });
-      }
-      case 'peer-left':
-        return this.onPeerLeft(msg.peerId);
-      case 'room-mode':
-        topo?.onRoomMode(msg.mode, msg.sfu);
-        return this.update({ mode: msg.mode });
-      case 'signal':
-      case 'sfu-producer-added':
-      case 'sfu-producer-closed':
-      case 'sfu-consumer-closed':
-      case 'sfu-consumer-lowered':
-      case 'sfu-restart':
-      case 'active-speaker':
-        return topo?.onMedia(msg);
-      case 'settings':
-        return this.onSettings(msg.settings);
-      case 'chat':
-        return this.chat.merge([msg.message]);
-      case 'chat-ack':
-        return this.chat.onAck(msg, { peerId: this.snap.selfId ?? '', name: this.snap.name });
-      case 'chat-history':
-        return this.chat.onHistory(msg);
-      case 'error':
-        return this.onError(msg);
-      case 'broadcast-state':
-        return this.broadcast.onState(msg);
-      case 'recording-state':
-        return this.recording.onState(msg);
-      case 'waiting':
-        return this.admission.onWaiting(msg.position, msg.hostPresent);
-      case 'lobby':
-        return this.moderation.onLobby(msg.waiting);
-      case 'removed':
-        return this.moderation.onRemoved(msg.reason);
-      case 'muted':
-        return this.moderation.onMuted(msg.kind);
-      case 'unmute-allowed':
-        return this.moderation.onUnmuteAllowed(msg.kind);
-      case 'role':
-        return this.moderation.onRole(msg.role);
-      case 'hands':
-        return this.classroom.onHands(msg.raised);
-      case 'reactions':
-        return this.classroom.onReactions(msg);
-      case 'poll':
-        return this.polls.onPoll(msg.poll);
-      case 'board-sync':
-        return this.board.onSync(msg);
-      case 'board-presenting':
-        return this.board.onPresenting(msg.presenter);
-      // Walkie-talkie messages come to a team's own page (team/TeamController.ts), never here.
-      case 'ice-servers':
-      case 'sfu-ice-restarted':
-      case 'welcome':
-      case 'pong':
-      case 'left':
-      case 'media-ok':
-      case 'sfu-transport-created':
-      case 'sfu-produced':
-      case 'sfu-consumer':
-      case 'sfu-ok':
-      case 'sfu-warmed':
-      case 'ok':
-      case 'channel-consumer':
-      case 'floor':
-      case 'floor-state':
-      case 'floor-ended':
-      case 'team-channels':
-      case 'board-ticket':
-        return;
-      default: {
-        const unknown: never = msg;
-        log.warn('unhandled server message', unknown);
-      }
-    }
-  }
-
-  private onJoined(msg: ServerMessageOf<'joined'>): void {
-    const sinceSeq = this.chat.highestSeq;
-    if (this.membership.joined(msg) === 'resumed') return this.onResumed(msg);
-    const sharing = this.screen.stream;
-    if (sharing && this.topology) background(this.topology.startScreen(sharing), 'screen share');
-    this.update(joinedPatch(msg));
-    // Not taken by an SFU session (a mesh room): the server has closed it already.
-    if (!msg.sfu?.recvTransport) dropWarmTransport();
-    this.chat.merge(msg.chat);
-    this.board.joined(msg);
-    if (this.joinedOnce) this.chat.resume(sinceSeq);
-    this.joinedOnce = true;
-    this.audioOnly.joined();
-    // Toggled while in the waiting room: the server still has what the join said.
-    const media = mediaFlags(this.snap.local, this.snap.sharing);
-    if (mediaChanged(this.admission.sentMedia, media)) this.sendMedia();
-  }
-
-  /**
-   * Our seat is back: same peer id and role, and media never depended on the socket, so
-   * links and transports stay. Reconcile the peers, merge the missed chat, resend the unacked.
-   */
-  private onResumed(msg: ServerMessageOf<'joined'>): void {
-    const before = this.snap.peers;
-    this.update({ ...resumedPatch(msg), peers: reconcilePeers(before, msg.peers) });
-    this.chat.merge(msg.chat);
-    // Who came or went while our socket was down, after the messages missed meanwhile.
-    this.chat.peersChanged(before, this.snap.peers);
-    this.board.joined(msg);
-    this.chat.resume(this.chat.highestSeq);
-  }
-
   /** Recovery gave up: say so plainly and offer a Rejoin. */
   private unrecoverable(reason: string): void {
     // Without a socket no link can be rebuilt anyway; the resume (or fresh join) redoes them.
@@ -579,43 +473,6 @@ export class CallController {
     log.warn('call lost:', reason);
     this.leave();
     this.update({ phase: 'failed', error: RECONNECT_FAILED, rejoinable: true });
-  }
-
-  private onSettings(settings: CallSnapshot['settings']): void {
-    this.update({ settings });
-    // The server has closed a guest's share already; stop ours to match.
-    if (!settings.screenShare && !isModerator(this.snap.role) && this.screen.stream) {
-      this.screen.refused();
-    }
-  }
-
-  private onPeerJoined(peer: ServerMessageOf<'peer-joined'>['peer']): void {
-    this.topology?.peerJoined(peer.peerId);
-    const before = this.snap.peers;
-    this.store.setPeers((ps) => [
-      ...ps.filter((p) => p.peerId !== peer.peerId),
-      { ...peer, connected: false },
-    ]);
-    this.chat.peersChanged(before, this.snap.peers);
-  }
-
-  private onPeerLeft(peerId: string): void {
-    this.topology?.peerLeft(peerId);
-    const before = this.snap.peers;
-    this.store.setPeers((ps) => ps.filter((p) => p.peerId !== peerId));
-    this.chat.peersChanged(before, this.snap.peers);
-  }
-
-  private onError(msg: ServerMessageOf<'error'>): void {
-    if (msg.code === ERROR_CODES.RESUME_FAILED) return this.onResumeFailed();
-    // Cluster mode: the room's node changed under us; a new socket is routed to the right one.
-    if (msg.code === ERROR_CODES.ROOM_MOVED) return this.signaling?.dropSocket();
-    if (this.admission.isJoinError(msg))
-      return background(this.admission.onRefused(msg), 'refusal');
-    if (this.chat.onError(msg)) return;
-    if (msg.code === ERROR_CODES.FORBIDDEN && msg.ref === 'media') return this.screen.refused();
-    if (msg.code === ERROR_CODES.MUTED_BY_HOST) return this.moderation.onUnmuteRefused();
-    log.warn('server error', msg.code, msg.message);
   }
 
   // ---------- chat and debugging ----------
