@@ -1,6 +1,7 @@
 import { LIMITS } from '@parley/protocol';
 import type { ClientMessage } from '@parley/protocol';
-import { SignalingClient, defaultSocketUrl } from './session/SignalingClient.ts';
+import { defaultSocketUrl } from './session/SignalingClient.ts';
+import { CallSocket } from './session/CallSocket.ts';
 import { ScreenShare } from './local/ScreenShare.ts';
 import { BroadcastControl } from './features/broadcast/BroadcastControl.ts';
 import { RecordingControl } from './features/recording/RecordingControl.ts';
@@ -16,7 +17,7 @@ import { ChatSession } from './features/chat/ChatSession.ts';
 import { initialSnapshot, mediaFlags } from './callState.ts';
 import type { CallSnapshot } from './callState.ts';
 import { preloadSfuDevice, sfuReceive } from './topology/sfu/sfuDevice.ts';
-import { dropWarmTransport, warmTransportId, warmUp } from './topology/sfu/warmTransport.ts';
+import { warmTransportId, warmUp } from './topology/sfu/warmTransport.ts';
 import { SnapshotStore } from './SnapshotStore.ts';
 import { RequestChannel } from './session/RequestChannel.ts';
 import type { TileSeen } from './topology/sfu/SfuConnector.ts';
@@ -66,7 +67,13 @@ export class CallController {
     replace: async (old, next): Promise<void> => this.topology?.replaceTrack(old, next),
     announce: () => this.sendMedia(),
   });
-  private signaling: SignalingClient | null = null;
+  /** The signaling socket, from the pre-join screen on. */
+  private readonly socket = new CallSocket({
+    ready: () => this.onReady(),
+    message: (msg) => dispatchServerMessage(msg, this.routes),
+    down: (reason, willRetry) => this.onDown(reason, willRetry),
+    pageHide: () => this.leave(),
+  });
   private nextRid = 1;
   private readonly rid = () => this.nextRid++;
   private disposed = false;
@@ -110,10 +117,6 @@ export class CallController {
     send: (msg) => this.send(msg),
     update: this.update,
   });
-  /** Closing the tab releases the seat at once (a best-effort `leave`), not after the window. */
-  private readonly onPageHide = () => this.leave();
-  /** The socket has finished its handshake (`welcome`): a join can go out at once. */
-  private greeted = false;
   private readonly screen: ScreenShare = new ScreenShare({
     rpc: this.rpc,
     media: (screen) => mediaFlags(this.snap.local, screen),
@@ -168,7 +171,7 @@ export class CallController {
       send: (msg) => this.send(msg),
       nextRid: this.rid,
       store: this.store,
-      closeSocket: () => this.closeSocket(),
+      closeSocket: () => this.socket.close(),
       teardown: () => this.teardown(),
       releaseSeat: () => this.membership.release(),
       receive: () => sfuReceive(firstPageVideos(), warmTransportId()),
@@ -211,7 +214,7 @@ export class CallController {
       classroom: this.classroom,
       polls: this.polls,
       board: this.board,
-      dropSocket: () => this.signaling?.dropSocket(),
+      dropSocket: () => this.socket.dropSocket(),
     };
   }
 
@@ -247,23 +250,9 @@ export class CallController {
     if (this.snap.phase === 'preview') this.openSocket();
   }
 
-  /**
-   * The signaling socket, opened on the pre-join screen already: Join then costs no handshake,
-   * and in a room on the SFU the socket warms up a receive transport meanwhile (warmTransport.ts).
-   */
+  /** The signaling socket opens on the pre-join screen already (CallSocket says why). */
   private openSocket(): void {
-    if (this.signaling || this.disposed) return;
-    window.addEventListener('pagehide', this.onPageHide);
-    this.greeted = false;
-    this.signaling = new SignalingClient(
-      {
-        ready: () => this.onReady(),
-        message: (msg) => dispatchServerMessage(msg, this.routes),
-        down: (reason, willRetry) => this.onDown(reason, willRetry),
-      },
-      defaultSocketUrl(this.roomId),
-    );
-    this.signaling.connect();
+    if (!this.disposed) this.socket.open(defaultSocketUrl(this.roomId));
   }
 
   /**
@@ -273,11 +262,7 @@ export class CallController {
    */
   async netCheckServers(timeoutMs = 6000): Promise<RTCIceServer[] | undefined> {
     this.warmUp();
-    const deadline = Date.now() + timeoutMs;
-    while (!this.greeted) {
-      if (Date.now() > deadline || this.disposed) return undefined;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    if (!(await this.socket.greetedWithin(timeoutMs, () => this.disposed))) return undefined;
     try {
       const reply = await this.rpc.request({ type: 'net-check' });
       return reply.iceServers.map((s) => ({ ...s }));
@@ -366,14 +351,14 @@ export class CallController {
   /** Joins (or asks to: the waiting room) with the room password when one was typed. */
   async join(name: string, password?: string): Promise<void> {
     // Only from the pre-join screen (whose socket may be open already) or after a failure.
-    if (this.disposed || (this.signaling && this.snap.phase !== 'preview')) return;
+    if (this.disposed || (this.socket.isOpen && this.snap.phase !== 'preview')) return;
     const trimmed = name.trim().slice(0, LIMITS.NAME_MAX);
     this.admission.start(password);
     this.update({ phase: 'joining', name: trimmed, ...FRESH_ATTEMPT });
     await this.startPreview();
     if (this.disposed) return;
     // Greeted on the pre-join screen: join now. Otherwise onReady joins after the handshake.
-    if (this.greeted) background(this.admission.sendJoin(), 'join');
+    if (this.socket.greeted) background(this.admission.sendJoin(), 'join');
   }
 
   leave(): void {
@@ -407,7 +392,7 @@ export class CallController {
   }
 
   private teardown(): void {
-    this.closeSocket();
+    this.socket.close();
     this.membership.close();
     this.moderation.reset();
     this.classroom.reset();
@@ -415,14 +400,6 @@ export class CallController {
     this.board.reset();
     background(this.screen.stop(), 'screen share stop');
     this.local.stop();
-  }
-
-  private closeSocket(): void {
-    window.removeEventListener('pagehide', this.onPageHide);
-    this.signaling?.close();
-    this.signaling = null;
-    this.greeted = false;
-    dropWarmTransport();
   }
 
   /** The SFU side could not be rebuilt: leave and join again on the same socket. */
@@ -435,12 +412,11 @@ export class CallController {
   }
 
   private send(msg: ClientMessage): boolean {
-    return this.signaling?.send(msg) ?? false;
+    return this.socket.send(msg);
   }
 
   /** The socket is (again) ready: take our seat back if we have one, else join. */
   private onReady(): void {
-    this.greeted = true;
     if (this.snap.phase === 'preview') {
       const stillPreview = () => this.snap.phase === 'preview';
       background(warmUp(this.rpc, this.roomId, stillPreview), 'warm-up');
@@ -452,9 +428,8 @@ export class CallController {
   }
 
   private onDown(reason: string, willRetry: boolean): void {
-    this.greeted = false;
     // The pre-join socket timed out or the network blinked: Join (or warmUp) opens a new one.
-    if (this.snap.phase === 'preview') return this.closeSocket();
+    if (this.snap.phase === 'preview') return this.socket.close();
     if (!willRetry) {
       this.teardown();
       this.update({ phase: 'failed', error: reason });
@@ -483,7 +458,7 @@ export class CallController {
 
   /** Debug hook: the socket drops as on a network failure (no leave). */
   dropSocket(): void {
-    this.signaling?.dropSocket();
+    this.socket.dropSocket();
   }
 
   get mode(): 'mesh' | 'sfu' {
