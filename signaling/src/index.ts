@@ -2,7 +2,13 @@
 // and inspect (the process itself starts from main.ts). Everything else in src/ is internal
 // and may move without notice.
 export { startServer, type ParleyServer, type StartOptions } from './server.ts';
-export { ConfigError, loadConfig, type Config, type HlsConfig, type SfuConfig } from './config.ts';
+export {
+  ConfigError,
+  loadConfig,
+  type Config,
+  type HlsConfig,
+  type SfuConfig,
+} from './config/index.ts';
 export { createLog, quietLog, redact, REDACTED, type Log } from './telemetry/log.ts';
 export { RULES, type Rule, type Standing } from './rooms/permissions.ts';
 export { Rooms, type NewRoom, type RoomsOptions } from './rooms/rooms.ts';

@@ -1,7 +1,7 @@
 import { coturnInstalled, startLocalCoturn } from '@parley/turn';
 import type { LocalCoturn } from '@parley/turn';
-import { ConfigError, loadConfig } from './config.ts';
-import type { Config } from './config.ts';
+import { ConfigError, loadConfig } from './config/index.ts';
+import type { Config } from './config/index.ts';
 import { createLog } from './telemetry/log.ts';
 import { startServer } from './server.ts';
 import { background } from './util/background.ts';

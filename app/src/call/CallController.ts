@@ -1,37 +1,38 @@
-import { ERROR_CODES, LIMITS } from '@parley/protocol';
-import type { ClientMessage, ServerMessage, ServerMessageOf } from '@parley/protocol';
-import { SignalingClient, defaultSocketUrl } from './session/SignalingClient.ts';
+import { LIMITS } from '@parley/protocol';
+import type { ClientMessage } from '@parley/protocol';
+import { defaultSocketUrl } from './session/SignalingClient.ts';
+import { CallSocket } from './session/CallSocket.ts';
 import { ScreenShare } from './local/ScreenShare.ts';
 import { BroadcastControl } from './features/broadcast/BroadcastControl.ts';
 import { RecordingControl } from './features/recording/RecordingControl.ts';
 import { LocalMedia } from './local/LocalMedia.ts';
-import { AudioOnly } from './local/audioOnly.ts';
-import { BackgroundCamera } from './local/backgroundCamera.ts';
-import { QualityMonitor } from './quality/QualityMonitor.ts';
+import { callAudioOnly, callBackgroundCamera } from './callCamera.ts';
+import type { CallCameraDeps } from './callCamera.ts';
+import { callQuality } from './callQuality.ts';
 import { saveScreenHint } from './local/media.ts';
 import type { DeviceKind, MediaKind, ScreenHint } from './local/media.ts';
 import { deviceNoun } from './local/deviceChoice.ts';
 import { chatView } from './features/chat/chatState.ts';
 import { ChatSession } from './features/chat/ChatSession.ts';
-import { initialSnapshot, joinedPatch, mediaFlags, resumedPatch } from './callState.ts';
+import { initialSnapshot, mediaFlags } from './callState.ts';
 import type { CallSnapshot } from './callState.ts';
 import { preloadSfuDevice, sfuReceive } from './topology/sfu/sfuDevice.ts';
-import { dropWarmTransport, warmTransportId, warmUp } from './topology/sfu/warmTransport.ts';
+import { warmTransportId, warmUp } from './topology/sfu/warmTransport.ts';
 import { SnapshotStore } from './SnapshotStore.ts';
 import { RequestChannel } from './session/RequestChannel.ts';
 import type { TileSeen } from './topology/sfu/SfuConnector.ts';
 import type { TileSource } from './topology/RemoteMedia.ts';
-import { reconcilePeers } from './session/seat.ts';
 import { Membership } from './session/Membership.ts';
 import { Admission } from './session/Admission.ts';
 import type { JoinCredentials } from './session/Admission.ts';
-import { mediaChanged } from './session/admissionState.ts';
 import { Moderation } from './features/moderation/Moderation.ts';
 import { Classroom } from './features/classroom/Classroom.ts';
 import { Polls } from './features/classroom/Polls.ts';
 import { BoardChannel } from './features/board/BoardChannel.ts';
 import { captureCanvas } from './local/canvasCapture.ts';
-import { isModerator } from './features/moderation/lobbyState.ts';
+import { RoomEvents } from './RoomEvents.ts';
+import { dispatchServerMessage } from './serverDispatch.ts';
+import type { ServerRoutes } from './serverDispatch.ts';
 import { log } from '../log.ts';
 import { background } from '../util/background.ts';
 
@@ -41,16 +42,16 @@ export const RECONNECT_FAILED = 'Could not reconnect the call. Check your networ
 /** A new join attempt forgets why the last one failed. */
 const FRESH_ATTEMPT = { error: null, joinError: null, rejoinable: false } as const;
 
+/** Frames a second of the board's canvas on air: strokes, not motion. */
+const BOARD_FPS = 10;
+
 /**
  * Owns everything of a call that is not UI: the local MediaStream (one getUserMedia for the
  * whole session), a screen share, the signaling connection, the room's media paths
  * (Topology: mesh, SFU and the switch), the chat, getting in (Admission: password, waiting
  * room) and host controls (Moderation). The UI subscribes to plain-data snapshots and calls
- * the public methods.
+ * the public methods; the server's messages are routed to the parts by serverDispatch.ts.
  */
-/** Frames a second of the board's canvas on air: strokes, not motion. */
-const BOARD_FPS = 10;
-
 export class CallController {
   private readonly store = new SnapshotStore();
   private get snap(): CallSnapshot {
@@ -66,8 +67,13 @@ export class CallController {
     replace: async (old, next): Promise<void> => this.topology?.replaceTrack(old, next),
     announce: () => this.sendMedia(),
   });
-  private signaling: SignalingClient | null = null;
-  private joinedOnce = false;
+  /** The signaling socket, from the pre-join screen on. */
+  private readonly socket = new CallSocket({
+    ready: () => this.onReady(),
+    message: (msg) => dispatchServerMessage(msg, this.routes),
+    down: (reason, willRetry) => this.onDown(reason, willRetry),
+    pageHide: () => this.leave(),
+  });
   private nextRid = 1;
   private readonly rid = () => this.nextRid++;
   private disposed = false;
@@ -89,49 +95,28 @@ export class CallController {
       unrecoverable: (reason) => this.unrecoverable(reason),
     },
   );
+  /** What audio only and the background camera may read and do (callCamera.ts). */
+  private readonly camera: CallCameraDeps = {
+    snapshot: () => this.snap,
+    setCamera: (on) => {
+      if (this.local.setEnabled('video', on)) this.sendMedia();
+    },
+    heldByHost: () => this.moderation.heldByHost('video'),
+    topology: () => this.topology,
+    update: this.update,
+  };
   /** "Audio only": no video sent or received, remembered on this device. */
-  readonly audioOnly = new AudioOnly({
-    cameraOn: () => this.snap.local.videoOn,
-    setCamera: (on) => {
-      if (this.local.setEnabled('video', on)) this.sendMedia();
-    },
-    heldByHost: () => this.moderation.heldByHost('video'),
-    setVideo: (on) => this.topology?.setAudioOnly(!on),
-    changed: (audioOnly) => this.update({ audioOnly }),
-  });
+  readonly audioOnly = callAudioOnly(this.camera);
   /** On a phone, the camera pauses while the app is in the background. */
-  private readonly backgroundCamera = new BackgroundCamera({
-    sending: () => this.snap.phase === 'in-call' && this.snap.local.videoOn,
-    setCamera: (on) => {
-      if (this.local.setEnabled('video', on)) this.sendMedia();
-    },
-    heldByHost: () => this.moderation.heldByHost('video'),
-  });
+  private readonly backgroundCamera = callBackgroundCamera(this.camera);
   /** How well everyone's media gets through, for the tiles and our own status (issue 20). */
-  private readonly quality = new QualityMonitor({
-    peers: () => (this.snap.phase === 'in-call' ? this.snap.peers : []),
-    visible: (peerId) =>
-      !this.audioOnly.on && (this.topology?.tileVisible(`${peerId}/camera`) ?? false),
-    lowered: (peerId) => this.topology?.cameraLowered(peerId) ?? false,
-    inbound: async (peerId) => (await this.topology?.tileStats(peerId)) ?? [],
-    outbound: async () =>
-      (this.snap.phase === 'in-call' && (await this.topology?.sendStats())) || [],
-    sendingVideo: () => mediaFlags(this.snap.local).video,
-    sendPlan: (link, plan) => this.topology?.setSendPlan(link, plan),
-    receiveVideo: (on) => this.topology?.setIncomingVideo(on),
-    report: (uplink) => this.snap.phase === 'in-call' && this.send({ type: 'uplink', uplink }),
-    changed: (view) =>
-      this.update({
-        quality: view.peers,
-        selfQuality: view.self,
-        selfVideoPaused: view.selfVideoPaused,
-        incomingVideoPaused: view.incomingVideoPaused,
-      }),
+  private readonly quality = callQuality({
+    snapshot: () => this.snap,
+    topology: () => this.topology,
+    audioOnly: () => this.audioOnly.on,
+    send: (msg) => this.send(msg),
+    update: this.update,
   });
-  /** Closing the tab releases the seat at once (a best-effort `leave`), not after the window. */
-  private readonly onPageHide = () => this.leave();
-  /** The socket has finished its handshake (`welcome`): a join can go out at once. */
-  private greeted = false;
   private readonly screen: ScreenShare = new ScreenShare({
     rpc: this.rpc,
     media: (screen) => mediaFlags(this.snap.local, screen),
@@ -172,6 +157,8 @@ export class CallController {
     },
     teardown: () => this.teardown(),
   });
+  /** Where each server message goes; built in the constructor, once every part exists. */
+  private readonly routes: ServerRoutes;
 
   constructor(
     readonly roomId: string,
@@ -184,7 +171,7 @@ export class CallController {
       send: (msg) => this.send(msg),
       nextRid: this.rid,
       store: this.store,
-      closeSocket: () => this.closeSocket(),
+      closeSocket: () => this.socket.close(),
       teardown: () => this.teardown(),
       releaseSeat: () => this.membership.release(),
       receive: () => sfuReceive(firstPageVideos(), warmTransportId()),
@@ -199,7 +186,36 @@ export class CallController {
         return token ? { Authorization: `Bearer ${token}` } : null;
       },
     });
+    this.routes = this.serverRoutes();
     this.update({ audioOnly: this.audioOnly.on });
+  }
+
+  private serverRoutes(): ServerRoutes {
+    const room = new RoomEvents({
+      store: this.store,
+      membership: this.membership,
+      admission: this.admission,
+      chat: this.chat,
+      board: this.board,
+      screen: this.screen,
+      audioOnly: this.audioOnly,
+      sendMedia: () => this.sendMedia(),
+    });
+    return {
+      rpc: this.rpc,
+      topology: () => this.topology,
+      room,
+      admission: this.admission,
+      chat: this.chat,
+      screen: this.screen,
+      broadcast: this.broadcast,
+      recording: this.recording,
+      moderation: this.moderation,
+      classroom: this.classroom,
+      polls: this.polls,
+      board: this.board,
+      dropSocket: () => this.socket.dropSocket(),
+    };
   }
 
   // ---------- subscription ----------
@@ -234,23 +250,9 @@ export class CallController {
     if (this.snap.phase === 'preview') this.openSocket();
   }
 
-  /**
-   * The signaling socket, opened on the pre-join screen already: Join then costs no handshake,
-   * and in a room on the SFU the socket warms up a receive transport meanwhile (warmTransport.ts).
-   */
+  /** The signaling socket opens on the pre-join screen already (CallSocket says why). */
   private openSocket(): void {
-    if (this.signaling || this.disposed) return;
-    window.addEventListener('pagehide', this.onPageHide);
-    this.greeted = false;
-    this.signaling = new SignalingClient(
-      {
-        ready: () => this.onReady(),
-        message: (msg) => this.dispatch(msg),
-        down: (reason, willRetry) => this.onDown(reason, willRetry),
-      },
-      defaultSocketUrl(this.roomId),
-    );
-    this.signaling.connect();
+    if (!this.disposed) this.socket.open(defaultSocketUrl(this.roomId));
   }
 
   /**
@@ -260,11 +262,7 @@ export class CallController {
    */
   async netCheckServers(timeoutMs = 6000): Promise<RTCIceServer[] | undefined> {
     this.warmUp();
-    const deadline = Date.now() + timeoutMs;
-    while (!this.greeted) {
-      if (Date.now() > deadline || this.disposed) return undefined;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    if (!(await this.socket.greetedWithin(timeoutMs, () => this.disposed))) return undefined;
     try {
       const reply = await this.rpc.request({ type: 'net-check' });
       return reply.iceServers.map((s) => ({ ...s }));
@@ -353,14 +351,14 @@ export class CallController {
   /** Joins (or asks to: the waiting room) with the room password when one was typed. */
   async join(name: string, password?: string): Promise<void> {
     // Only from the pre-join screen (whose socket may be open already) or after a failure.
-    if (this.disposed || (this.signaling && this.snap.phase !== 'preview')) return;
+    if (this.disposed || (this.socket.isOpen && this.snap.phase !== 'preview')) return;
     const trimmed = name.trim().slice(0, LIMITS.NAME_MAX);
     this.admission.start(password);
     this.update({ phase: 'joining', name: trimmed, ...FRESH_ATTEMPT });
     await this.startPreview();
     if (this.disposed) return;
     // Greeted on the pre-join screen: join now. Otherwise onReady joins after the handshake.
-    if (this.greeted) background(this.admission.sendJoin(), 'join');
+    if (this.socket.greeted) background(this.admission.sendJoin(), 'join');
   }
 
   leave(): void {
@@ -394,7 +392,7 @@ export class CallController {
   }
 
   private teardown(): void {
-    this.closeSocket();
+    this.socket.close();
     this.membership.close();
     this.moderation.reset();
     this.classroom.reset();
@@ -402,14 +400,6 @@ export class CallController {
     this.board.reset();
     background(this.screen.stop(), 'screen share stop');
     this.local.stop();
-  }
-
-  private closeSocket(): void {
-    window.removeEventListener('pagehide', this.onPageHide);
-    this.signaling?.close();
-    this.signaling = null;
-    this.greeted = false;
-    dropWarmTransport();
   }
 
   /** The SFU side could not be rebuilt: leave and join again on the same socket. */
@@ -422,12 +412,11 @@ export class CallController {
   }
 
   private send(msg: ClientMessage): boolean {
-    return this.signaling?.send(msg) ?? false;
+    return this.socket.send(msg);
   }
 
   /** The socket is (again) ready: take our seat back if we have one, else join. */
   private onReady(): void {
-    this.greeted = true;
     if (this.snap.phase === 'preview') {
       const stillPreview = () => this.snap.phase === 'preview';
       background(warmUp(this.rpc, this.roomId, stillPreview), 'warm-up');
@@ -438,23 +427,9 @@ export class CallController {
     else background(this.admission.sendJoin(), 'join');
   }
 
-  /**
-   * No seat to resume here: the window passed (the others saw us leave), or the room moved to
-   * another node. Join again with the seat we held: where the meeting goes on, it takes us
-   * straight back in as the same peer; elsewhere the server ignores it.
-   */
-  private onResumeFailed(): void {
-    log.warn('resume failed: joining again');
-    const seat = this.membership.heldSeat();
-    this.membership.release();
-    this.update({ peers: [], status: 'Reconnecting…' });
-    background(this.admission.sendJoin(seat), 'join with the held seat');
-  }
-
   private onDown(reason: string, willRetry: boolean): void {
-    this.greeted = false;
     // The pre-join socket timed out or the network blinked: Join (or warmUp) opens a new one.
-    if (this.snap.phase === 'preview') return this.closeSocket();
+    if (this.snap.phase === 'preview') return this.socket.close();
     if (!willRetry) {
       this.teardown();
       this.update({ phase: 'failed', error: reason });
@@ -466,129 +441,6 @@ export class CallController {
     }
   }
 
-  // ---------- server messages ----------
-
-  /** Routes each server message to its handler; the `never` check keeps it exhaustive. */
-  private dispatch(msg: ServerMessage): void {
-    if (this.rpc.onMessage(msg)) return;
-    const topo = this.topology;
-    switch (msg.type) {
-      case 'joined':
-        return this.onJoined(msg);
-      case 'peer-joined':
-        return this.onPeerJoined(msg.peer);
-      case 'peer-updated': {
-        const { name, media, role, uplink } = msg.peer;
-        return this.store.patchPeer(msg.peer.peerId, { name, media, role, uplink });
-      }
-      case 'peer-left':
-        return this.onPeerLeft(msg.peerId);
-      case 'room-mode':
-        topo?.onRoomMode(msg.mode, msg.sfu);
-        return this.update({ mode: msg.mode });
-      case 'signal':
-      case 'sfu-producer-added':
-      case 'sfu-producer-closed':
-      case 'sfu-consumer-closed':
-      case 'sfu-consumer-lowered':
-      case 'sfu-restart':
-      case 'active-speaker':
-        return topo?.onMedia(msg);
-      case 'settings':
-        return this.onSettings(msg.settings);
-      case 'chat':
-        return this.chat.merge([msg.message]);
-      case 'chat-ack':
-        return this.chat.onAck(msg, { peerId: this.snap.selfId ?? '', name: this.snap.name });
-      case 'chat-history':
-        return this.chat.onHistory(msg);
-      case 'error':
-        return this.onError(msg);
-      case 'broadcast-state':
-        return this.broadcast.onState(msg);
-      case 'recording-state':
-        return this.recording.onState(msg);
-      case 'waiting':
-        return this.admission.onWaiting(msg.position, msg.hostPresent);
-      case 'lobby':
-        return this.moderation.onLobby(msg.waiting);
-      case 'removed':
-        return this.moderation.onRemoved(msg.reason);
-      case 'muted':
-        return this.moderation.onMuted(msg.kind);
-      case 'unmute-allowed':
-        return this.moderation.onUnmuteAllowed(msg.kind);
-      case 'role':
-        return this.moderation.onRole(msg.role);
-      case 'hands':
-        return this.classroom.onHands(msg.raised);
-      case 'reactions':
-        return this.classroom.onReactions(msg);
-      case 'poll':
-        return this.polls.onPoll(msg.poll);
-      case 'board-sync':
-        return this.board.onSync(msg);
-      case 'board-presenting':
-        return this.board.onPresenting(msg.presenter);
-      // Walkie-talkie messages come to a team's own page (team/TeamController.ts), never here.
-      case 'ice-servers':
-      case 'sfu-ice-restarted':
-      case 'welcome':
-      case 'pong':
-      case 'left':
-      case 'media-ok':
-      case 'sfu-transport-created':
-      case 'sfu-produced':
-      case 'sfu-consumer':
-      case 'sfu-ok':
-      case 'sfu-warmed':
-      case 'ok':
-      case 'channel-consumer':
-      case 'floor':
-      case 'floor-state':
-      case 'floor-ended':
-      case 'team-channels':
-      case 'board-ticket':
-        return;
-      default: {
-        const unknown: never = msg;
-        log.warn('unhandled server message', unknown);
-      }
-    }
-  }
-
-  private onJoined(msg: ServerMessageOf<'joined'>): void {
-    const sinceSeq = this.chat.highestSeq;
-    if (this.membership.joined(msg) === 'resumed') return this.onResumed(msg);
-    const sharing = this.screen.stream;
-    if (sharing && this.topology) background(this.topology.startScreen(sharing), 'screen share');
-    this.update(joinedPatch(msg));
-    // Not taken by an SFU session (a mesh room): the server has closed it already.
-    if (!msg.sfu?.recvTransport) dropWarmTransport();
-    this.chat.merge(msg.chat);
-    this.board.joined(msg);
-    if (this.joinedOnce) this.chat.resume(sinceSeq);
-    this.joinedOnce = true;
-    this.audioOnly.joined();
-    // Toggled while in the waiting room: the server still has what the join said.
-    const media = mediaFlags(this.snap.local, this.snap.sharing);
-    if (mediaChanged(this.admission.sentMedia, media)) this.sendMedia();
-  }
-
-  /**
-   * Our seat is back: same peer id and role, and media never depended on the socket, so
-   * links and transports stay. Reconcile the peers, merge the missed chat, resend the unacked.
-   */
-  private onResumed(msg: ServerMessageOf<'joined'>): void {
-    const before = this.snap.peers;
-    this.update({ ...resumedPatch(msg), peers: reconcilePeers(before, msg.peers) });
-    this.chat.merge(msg.chat);
-    // Who came or went while our socket was down, after the messages missed meanwhile.
-    this.chat.peersChanged(before, this.snap.peers);
-    this.board.joined(msg);
-    this.chat.resume(this.chat.highestSeq);
-  }
-
   /** Recovery gave up: say so plainly and offer a Rejoin. */
   private unrecoverable(reason: string): void {
     // Without a socket no link can be rebuilt anyway; the resume (or fresh join) redoes them.
@@ -596,43 +448,6 @@ export class CallController {
     log.warn('call lost:', reason);
     this.leave();
     this.update({ phase: 'failed', error: RECONNECT_FAILED, rejoinable: true });
-  }
-
-  private onSettings(settings: CallSnapshot['settings']): void {
-    this.update({ settings });
-    // The server has closed a guest's share already; stop ours to match.
-    if (!settings.screenShare && !isModerator(this.snap.role) && this.screen.stream) {
-      this.screen.refused();
-    }
-  }
-
-  private onPeerJoined(peer: ServerMessageOf<'peer-joined'>['peer']): void {
-    this.topology?.peerJoined(peer.peerId);
-    const before = this.snap.peers;
-    this.store.setPeers((ps) => [
-      ...ps.filter((p) => p.peerId !== peer.peerId),
-      { ...peer, connected: false },
-    ]);
-    this.chat.peersChanged(before, this.snap.peers);
-  }
-
-  private onPeerLeft(peerId: string): void {
-    this.topology?.peerLeft(peerId);
-    const before = this.snap.peers;
-    this.store.setPeers((ps) => ps.filter((p) => p.peerId !== peerId));
-    this.chat.peersChanged(before, this.snap.peers);
-  }
-
-  private onError(msg: ServerMessageOf<'error'>): void {
-    if (msg.code === ERROR_CODES.RESUME_FAILED) return this.onResumeFailed();
-    // Cluster mode: the room's node changed under us; a new socket is routed to the right one.
-    if (msg.code === ERROR_CODES.ROOM_MOVED) return this.signaling?.dropSocket();
-    if (this.admission.isJoinError(msg))
-      return background(this.admission.onRefused(msg), 'refusal');
-    if (this.chat.onError(msg)) return;
-    if (msg.code === ERROR_CODES.FORBIDDEN && msg.ref === 'media') return this.screen.refused();
-    if (msg.code === ERROR_CODES.MUTED_BY_HOST) return this.moderation.onUnmuteRefused();
-    log.warn('server error', msg.code, msg.message);
   }
 
   // ---------- chat and debugging ----------
@@ -643,7 +458,7 @@ export class CallController {
 
   /** Debug hook: the socket drops as on a network failure (no leave). */
   dropSocket(): void {
-    this.signaling?.dropSocket();
+    this.socket.dropSocket();
   }
 
   get mode(): 'mesh' | 'sfu' {

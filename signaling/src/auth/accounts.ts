@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SessionResponse } from '@parley/protocol';
-import type { LimitsConfig } from '../config.ts';
+import type { LimitsConfig } from '../config/index.ts';
 import type { Log } from '../telemetry/log.ts';
 import { hashPassword, isCommonPassword, verifyPassword } from '../rooms/passwords.ts';
 import type { OnLimit } from '../util/limits.ts';
@@ -30,7 +30,7 @@ export interface AccountsOptions {
   now?: () => number;
 }
 
-/** The sign-in and sign-up limits, as configured (config.ts says each one's default). */
+/** The sign-in and sign-up limits, as configured (config/limits.ts says each one's default). */
 export type AccountLimits = Pick<LimitsConfig, 'signIn' | 'signUpsPerHour'>;
 
 /** A new session: the JSON body, and the refresh token that goes only into the cookie. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { BoardTickets } from '../classroom/boardTickets.ts';
 import { RecordingLinks } from '../recording/links.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { servedOverTls } from '../http/securityHeaders.ts';
 import { createSso } from '../sso/index.ts';
 import type { SsoRoutes } from '../sso/index.ts';

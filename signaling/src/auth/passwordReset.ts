@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { LimitsConfig } from '../config.ts';
+import type { LimitsConfig } from '../config/index.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { passwordResetMail } from '../mail/templates.ts';
 import { hashPassword, isCommonPassword } from '../rooms/passwords.ts';

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ERROR_CODES } from '@parley/protocol';
-import type { MetricsConfig } from '../config.ts';
+import type { MetricsConfig } from '../config/index.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { apiError } from './httpUtil.ts';
 

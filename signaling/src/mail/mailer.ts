@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
-import type { MailConfig } from '../config.ts';
+import type { MailConfig } from '../config/index.ts';
 
 /** One message: every mail has a plain-text and an HTML part (issue 21). */
 export interface Mail {

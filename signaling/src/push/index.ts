@@ -1,4 +1,4 @@
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import type { Storage } from '../store/index.ts';
 import type { Log } from '../telemetry/log.ts';
 import { PushChannel } from './pushChannel.ts';

@@ -1,5 +1,5 @@
 import webpush from 'web-push';
-import type { VapidKeys } from '../config.ts';
+import type { VapidKeys } from '../config/index.ts';
 import type { MeetingNotice, NoticeChannel, Recipient } from '../notices/channel.ts';
 import type { PushSubscriptionRecord, PushSubscriptionStore } from '../store/index.ts';
 import type { Log } from '../telemetry/log.ts';

@@ -1,15 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import webpush from 'web-push';
-import type { VapidKeys } from '../config.ts';
+import type { VapidKeys } from '../config/index.ts';
 
 const FILE = 'vapid-keys.json';
 
 /**
  * The VAPID key pair push messages are signed with (RFC 8292): VAPID_PUBLIC_KEY and
- * VAPID_PRIVATE_KEY when configured (validated by config.ts), else `<dataDir>/vapid-keys.json`,
- * created once (mode 0600) like the JWT secret, because every browser subscribed with the
- * public key would stop receiving anything if it changed.
+ * VAPID_PRIVATE_KEY when configured (validated by config/push.ts), else
+ * `<dataDir>/vapid-keys.json`, created once (mode 0600) like the JWT secret, because every
+ * browser subscribed with the public key would stop receiving anything if it changed.
  */
 export function loadVapidKeys(configured: VapidKeys | undefined, dataDir: string): VapidKeys {
   if (configured) return configured;

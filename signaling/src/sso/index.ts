@@ -1,5 +1,5 @@
 import type { Accounts } from '../auth/accounts.ts';
-import type { OidcConfig } from '../config.ts';
+import type { OidcConfig } from '../config/index.ts';
 import type { IdentityStore, UserStore } from '../store/index.ts';
 import type { Log } from '../telemetry/log.ts';
 import { AccountLinker } from './accountLink.ts';

@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import type { OidcConfig } from '../config.ts';
+import type { OidcConfig } from '../config/index.ts';
 import type { Log } from '../telemetry/log.ts';
 import { SSO_ERROR_CODES, SsoError } from './errors.ts';
 import type { LoginState } from './loginState.ts';
@@ -97,7 +97,7 @@ export class OidcProvider {
   async #discover(): Promise<client.Configuration> {
     const { issuer, clientId, clientSecret } = this.config;
     const url = new URL(issuer);
-    // config.ts allows plain http only for a provider on a loopback address.
+    // config/auth.ts allows plain http only for a provider on a loopback address.
     const execute = url.protocol === 'http:' ? [client.allowInsecureRequests] : [];
     const auth = client.ClientSecretBasic(clientSecret);
     const configuration = await client.discovery(url, clientId, undefined, auth, {

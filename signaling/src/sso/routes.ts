@@ -5,7 +5,7 @@ import { ERROR_CODES } from '@parley/protocol';
 import type { SsoInfoResponse } from '@parley/protocol';
 import type { Accounts } from '../auth/accounts.ts';
 import { cookie, readCookie, refreshCookie } from '../auth/cookies.ts';
-import type { OidcConfig } from '../config.ts';
+import type { OidcConfig } from '../config/index.ts';
 import { apiError, json, methodNotAllowed } from '../http/httpUtil.ts';
 import type { AccountLinker } from './accountLink.ts';
 import { SSO_ERROR_CODES, SsoError, notConfigured } from './errors.ts';

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, loadConfig } from '../config/index.ts';
 import { TrustedProxies, clientAddress, trustProxyError } from './clientAddress.ts';
 
 const request = (remote: string, forwardedFor?: string): IncomingMessage =>

@@ -10,7 +10,7 @@ export class TrustedProxies {
   readonly #list = new BlockList();
   readonly #empty: boolean;
 
-  /** `entries`: already validated by `parseTrustProxy` (config.ts). */
+  /** `entries`: already validated at start (config/limits.ts). */
   constructor(entries: readonly string[] = []) {
     this.#empty = entries.length === 0;
     for (const entry of entries) {

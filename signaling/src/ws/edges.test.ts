@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, loadConfig } from '../config/index.ts';
 import { FloodGuard, TokenBucket, peekRid } from './rateLimiter.ts';
 import { SerialQueue } from '../util/serialQueue.ts';
 import { StaticFiles } from '../http/staticFiles.ts';

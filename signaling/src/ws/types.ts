@@ -1,7 +1,7 @@
 import type { BroadcastId, RoomId, ServerMessage } from '@parley/protocol';
 import type { TokenVerifier } from '../auth/types.ts';
 import type { GuestIdentities } from '../auth/guestIdentity.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import type { Log } from '../telemetry/log.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import type { Rooms } from '../rooms/rooms.ts';

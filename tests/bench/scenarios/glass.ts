@@ -29,7 +29,7 @@ interface Plan {
 
 const FULL: Plan = {
   source: { width: 1280, height: 720, fps: 30 },
-  // The server's defaults (signaling/src/config.ts): what production broadcasts.
+  // The server's defaults (signaling/src/config/media.ts): what production broadcasts.
   hls: { segmentSeconds: 1, width: 1280, height: 720, fps: 30, videoKbps: 2500 },
   warmupMs: 10_000,
   windowMs: 60_000,

@@ -1,7 +1,7 @@
 import { createECDH } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
-import { PUSH_SERVICES } from './push/subscriptionCheck.ts';
+import { ConfigError, loadConfig } from './index.ts';
+import { PUSH_SERVICES } from '../push/subscriptionCheck.ts';
 
 const PG = 'postgres://parley@127.0.0.1:5432/parley';
 
