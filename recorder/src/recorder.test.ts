@@ -252,8 +252,9 @@ describe('RoomRecorder with real FFmpeg and mediasoup', () => {
       // comes every second; the test source ignores keyframe requests) and ran to its end:
       // its file lasts from its own first media to the end, less up to that keyframe wait.
       // (Measured against the recording's start instead, a part that began 2.2 s late under a
-      // loaded machine failed although it held everything from its start on.)
-      expect(part.startedAt - manifest.startedAt).toBeLessThan(2500);
+      // loaded machine failed although it held everything from its start on.) "Soon" is loose:
+      // FFmpeg's start on two loaded cores took 3.3 s once, and timing it is no test's job.
+      expect(part.startedAt - manifest.startedAt).toBeLessThan(6000);
       const ranMs = (part.endedAt ?? manifest.endedAt ?? 0) - part.startedAt;
       expect(info.duration).toBeGreaterThan((ranMs - 1500) / 1000);
       expect(info.duration).toBeLessThan(realMs / 1000 + 0.5);
