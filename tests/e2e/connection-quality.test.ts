@@ -211,41 +211,45 @@ describe.each([
   });
 
   // In a mesh each sender sends to us directly: what reaches us is only lessened by our own
-  // pause. On the SFU, the SFU first lowers the layers to fit (the test after this one); at
-  // 150 kbit/s even the lowest layers of two HD cameras do not, and our pause is what is left.
-  it("pauses others' video to someone whose downlink cannot carry it, and brings it back", async () => {
-    // Ann and Bo send the app's HD camera: two of them do not fit 150 kbit/s.
-    const { ann, bo, impaired, ids, at } = await threeInCall('others');
+  // pause. On the SFU, the SFU first lowers the layers to fit (the test after this one). At
+  // 150 kbit/s the lowest layers of two HD cameras did not fit in 4 runs of 5 and our pause
+  // followed; in the fifth they did, and the smaller pictures went on: both are right, so
+  // neither is asserted there.
+  if (via === 'mesh') {
+    it("pauses others' video to someone whose downlink cannot carry it, and brings it back", async () => {
+      // Ann and Bo send the app's HD camera: two of them do not fit 150 kbit/s.
+      const { ann, bo, impaired, ids, at } = await threeInCall('others');
 
-    // Only what comes to the impaired person is limited.
-    await rig.impair({ downRateKbit: 150 });
-    console.log(`[${mode}] ${at()} the limit is on`);
-    const annNote = tile(impaired, 'Ann').locator('.tile-note');
-    const boNote = tile(impaired, 'Bo').locator('.tile-note');
-    await expect.poll(() => annNote.textContent(), { timeout: 20_000 }).toBe(INCOMING_PAUSED);
-    expect(await boNote.textContent()).toBe(INCOMING_PAUSED);
-    await waitFor('the impaired person to be told why', async () =>
-      /Others' video is paused/.test((await selfBanner(impaired).textContent()) ?? ''),
-    );
-    // Their voices still come through.
-    const before = await receivedFrom(impaired, ids[0]!);
-    await waitFor('Ann to be heard while her video does not come', async () => {
-      const now = await receivedFrom(impaired, ids[0]!);
-      return now.audioBytes > before.audioBytes + 4_000 && now.energy > before.energy;
+      // Only what comes to the impaired person is limited.
+      await rig.impair({ downRateKbit: 150 });
+      console.log(`[${mode}] ${at()} the limit is on`);
+      const annNote = tile(impaired, 'Ann').locator('.tile-note');
+      const boNote = tile(impaired, 'Bo').locator('.tile-note');
+      await expect.poll(() => annNote.textContent(), { timeout: 20_000 }).toBe(INCOMING_PAUSED);
+      expect(await boNote.textContent()).toBe(INCOMING_PAUSED);
+      await waitFor('the impaired person to be told why', async () =>
+        /Others' video is paused/.test((await selfBanner(impaired).textContent()) ?? ''),
+      );
+      // Their voices still come through.
+      const before = await receivedFrom(impaired, ids[0]!);
+      await waitFor('Ann to be heard while her video does not come', async () => {
+        const now = await receivedFrom(impaired, ids[0]!);
+        return now.audioBytes > before.audioBytes + 4_000 && now.energy > before.energy;
+      });
+      // Nobody else is told anything about their own connection.
+      for (const page of [ann, bo]) {
+        expect(await selfBanner(page).allTextContents()).toEqual([]);
+      }
+
+      await rig.clear();
+      const lifted = Date.now();
+      await expect.poll(() => annNote.count(), { timeout: 60_000 }).toBe(0);
+      await expectTilesLive(impaired, [ids[0]!, ids[1]!], via);
+      console.log(
+        `[${mode}] others' video back ${Date.now() - lifted} ms after the limit was lifted`,
+      );
     });
-    // Nobody else is told anything about their own connection.
-    for (const page of [ann, bo]) {
-      expect(await selfBanner(page).allTextContents()).toEqual([]);
-    }
-
-    await rig.clear();
-    const lifted = Date.now();
-    await expect.poll(() => annNote.count(), { timeout: 60_000 }).toBe(0);
-    await expectTilesLive(impaired, [ids[0]!, ids[1]!], via);
-    console.log(
-      `[${mode}] others' video back ${Date.now() - lifted} ms after the limit was lifted`,
-    );
-  });
+  }
 
   // The SFU chooses each receiver's simulcast layer within its estimate of that receiver's
   // downlink: under a cap that fits a smaller picture, the picture goes on, smaller, and the
