@@ -14,15 +14,16 @@ import type {
   TransportInfo,
   WarmTransportInfo,
 } from './api.ts';
-import { MAX_WARM_TRANSPORTS, openIdleChannel } from './warm.ts';
 import { SfuError, toSfuError } from './errors.ts';
-import { ACTIVE_SPEAKER_INTERVAL_MS, INITIAL_OUTGOING_BITRATE } from './mediaCodecs.ts';
+import { ACTIVE_SPEAKER_INTERVAL_MS } from './mediaCodecs.ts';
 import { TypedEmitter } from './typedEmitter.ts';
 import { openPlainConsumer, openPlainIngest } from './plainRtp.ts';
 import { PeerObjects } from './peerObjects.ts';
 import { ActiveSpeaker } from './activeSpeaker.ts';
 import { ChannelBus } from './channelBus.ts';
-import { watchLayerFit } from './layerFit.ts';
+import { RoomConsumers } from './roomConsumers.ts';
+import { forMediasoup, type RoomScope } from './roomScope.ts';
+import { RoomTransports } from './roomTransports.ts';
 
 /** What `Sfu` hands a room it opens. */
 export interface SfuRoomInit {
@@ -38,15 +39,6 @@ export interface SfuRoomInit {
 const AUDIO_SOURCES: ReadonlySet<MediaSource> = new Set(['mic', 'screen-audio']);
 
 /**
- * mediasoup validates these objects itself (ortc.validate* and the worker) and throws a
- * TypeError for a bad one, which we turn into REJECTED; protocol/ has checked their shape and
- * size at the socket edge. So this is the one place wire objects are handed on unparsed.
- */
-function forMediasoup<T>(value: Record<string, unknown>): T {
-  return value as T;
-}
-
-/**
  * One meeting's SFU side: a mediasoup router with its transports, producers, consumers and an
  * active-speaker observer. Every method takes the caller's peer id and only touches that
  * peer's objects: another peer's (or an unknown) id is NOT_FOUND. Create through `Sfu.createRoom`.
@@ -59,7 +51,6 @@ export class SfuRoom {
   readonly id: string;
   private readonly worker: types.Worker;
   private readonly router: types.Router;
-  private readonly webRtcServer: types.WebRtcServer;
   private readonly log: SfuLog;
   private readonly onClose: (room: SfuRoom) => void;
   private readonly events: TypedEmitter<SfuRoomEvents>;
@@ -70,10 +61,8 @@ export class SfuRoom {
     { transport: types.PlainTransport; peerId: string }
   >();
   private readonly speaker: ActiveSpeaker;
-  /** The idle channel warm transports consume (opened with the first one). */
-  private idle: Promise<types.DataProducer> | undefined;
-  /** Warm transports being opened (openWarmTransport awaits the worker): they count too. */
-  private warmOpening = 0;
+  private readonly transports: RoomTransports;
+  private readonly consumers: RoomConsumers;
   private isClosed = false;
 
   /** @internal Opens the room's active-speaker observer on an existing router. */
@@ -88,7 +77,6 @@ export class SfuRoom {
     this.id = init.roomId;
     this.worker = init.worker;
     this.router = init.router;
-    this.webRtcServer = init.webRtcServer;
     this.log = init.log;
     this.onClose = init.onClose;
     this.events = new TypedEmitter<SfuRoomEvents>((event, error) =>
@@ -103,6 +91,15 @@ export class SfuRoom {
       (producerId) => this.speakingPeer(producerId),
       (peerId) => this.events.emit('active-speaker', peerId),
     );
+    const scope: RoomScope = {
+      router: this.router,
+      objects: this.objects,
+      events: this.events,
+      isQuiet: () => this.quiet,
+      assertOpen: () => this.assertOpen(),
+    };
+    this.transports = new RoomTransports(scope, init.webRtcServer);
+    this.consumers = new RoomConsumers(scope);
   }
 
   get closed(): boolean {
@@ -132,9 +129,8 @@ export class SfuRoom {
    * are told) or consumers: a client whose SFU side failed, or that closed it when the room
    * went back to the mesh (the router outlives that by a grace), starts over. The newest wins.
    */
-  async createTransport(peerId: string, direction: Direction): Promise<TransportInfo> {
-    const transport = await this.openWebRtcTransport(peerId, direction, false);
-    return transportInfo(transport, direction);
+  createTransport(peerId: string, direction: Direction): Promise<TransportInfo> {
+    return this.transports.create(peerId, direction);
   }
 
   /**
@@ -144,39 +140,8 @@ export class SfuRoom {
    * carries no media before that. At most MAX_WARM_TRANSPORTS in a room; a new one of the same
    * owner replaces the old; `removePeer(owner)` closes it.
    */
-  async openWarmTransport(owner: string): Promise<WarmTransportInfo> {
-    // Those being opened count too: concurrent requests cannot pass the limit together.
-    const warm = [...this.objects.transports.values()].filter((e) => e.warm).length;
-    if (warm + this.warmOpening >= MAX_WARM_TRANSPORTS) {
-      const held = warm + this.warmOpening;
-      throw new SfuError('REJECTED', `the room has ${held} transports waiting for their joiners`);
-    }
-    this.warmOpening += 1;
-    let transport: types.WebRtcTransport;
-    let dataConsumer: types.DataConsumer;
-    try {
-      transport = await this.openWebRtcTransport(owner, 'recv', true);
-      try {
-        this.idle ??= openIdleChannel(this.router);
-        dataConsumer = await transport.consumeData({ dataProducerId: (await this.idle).id });
-      } catch (error) {
-        transport.close();
-        throw toSfuError(error, 'REJECTED');
-      }
-    } finally {
-      this.warmOpening -= 1;
-    }
-    return {
-      ...transportInfo(transport, 'recv'),
-      sctpParameters: transport.sctpParameters as unknown as Record<string, unknown>,
-      dataConsumer: {
-        id: dataConsumer.id,
-        dataProducerId: dataConsumer.dataProducerId,
-        sctpStreamParameters: (dataConsumer.sctpStreamParameters ?? {}) as Record<string, unknown>,
-        label: dataConsumer.label,
-        protocol: dataConsumer.protocol,
-      },
-    };
+  openWarmTransport(owner: string): Promise<WarmTransportInfo> {
+    return this.transports.openWarm(owner);
   }
 
   /**
@@ -189,75 +154,20 @@ export class SfuRoom {
     peerId: string,
     transportId: string,
   ): { transport: TransportInfo; connected: boolean } {
-    const entry = this.owned.transport(owner, transportId);
-    if (!entry.warm || entry.transport.closed) {
-      throw new SfuError('NOT_FOUND', `transport ${transportId} not found`);
-    }
-    const previous = this.objects.findTransport(peerId, 'recv');
-    if (previous && previous !== entry) previous.transport.close();
-    entry.peerId = peerId;
-    entry.warm = false;
-    const connected = entry.transport.dtlsState === 'connected';
-    return { transport: transportInfo(entry.transport, 'recv'), connected };
-  }
-
-  /** A WebRtcTransport on the worker's WebRtcServer, booked as `peerId`'s (see createTransport). */
-  private async openWebRtcTransport(
-    peerId: string,
-    direction: Direction,
-    warm: boolean,
-  ): Promise<types.WebRtcTransport> {
-    this.assertOpen();
-    const transport = await this.router
-      .createWebRtcTransport({
-        webRtcServer: this.webRtcServer,
-        enableUdp: true,
-        enableTcp: true,
-        preferUdp: true,
-        initialAvailableOutgoingBitrate: INITIAL_OUTGOING_BITRATE,
-        ...(warm ? { enableSctp: true } : {}),
-        appData: { peerId, direction },
-      })
-      .catch((error: unknown) => {
-        // The worker died meanwhile (CLOSED), or refused (REJECTED).
-        throw toSfuError(error, 'REJECTED');
-      });
-    // Re-check: the room may have closed while we awaited.
-    try {
-      this.assertOpen();
-    } catch (error) {
-      transport.close();
-      throw error;
-    }
-    this.objects.findTransport(peerId, direction)?.transport.close();
-    this.objects.transports.set(transport.id, { transport, peerId, direction, warm });
-    transport.observer.once('close', () => this.objects.transports.delete(transport.id));
-    return transport;
+    return this.transports.adoptWarm(owner, peerId, transportId);
   }
 
   /** New ICE credentials for a transport whose connectivity failed (the client restarts ICE). */
-  async restartIce(peerId: string, transportId: string): Promise<Record<string, unknown>> {
-    const { transport } = this.owned.transport(peerId, transportId);
-    try {
-      return (await transport.restartIce()) as unknown as Record<string, unknown>;
-    } catch (error) {
-      throw toSfuError(error, 'REJECTED');
-    }
+  restartIce(peerId: string, transportId: string): Promise<Record<string, unknown>> {
+    return this.transports.restartIce(peerId, transportId);
   }
 
-  async connectTransport(
+  connectTransport(
     peerId: string,
     transportId: string,
     dtlsParameters: Record<string, unknown>,
   ): Promise<void> {
-    const { transport } = this.owned.transport(peerId, transportId);
-    try {
-      await transport.connect({
-        dtlsParameters: forMediasoup<types.DtlsParameters>(dtlsParameters),
-      });
-    } catch (error) {
-      throw toSfuError(error, 'REJECTED');
-    }
+    return this.transports.connect(peerId, transportId, dtlsParameters);
   }
 
   /**
@@ -385,61 +295,13 @@ export class SfuRoom {
    * `paused: false` saves that round trip where nothing can be lost: on a recv transport not
    * yet connected, mediasoup sends nothing until DTLS is up and then asks for a keyframe.
    */
-  async consume(
+  consume(
     peerId: string,
     producerId: string,
     rtpCapabilities: Record<string, unknown>,
     paused = true,
   ): Promise<ConsumerInfo> {
-    this.assertOpen();
-    const source = this.objects.producers.get(producerId);
-    if (!source) throw new SfuError('NOT_FOUND', `producer ${producerId} not found`);
-    if (source.summary.peerId === peerId) {
-      throw new SfuError('REJECTED', 'a peer cannot consume its own producer');
-    }
-    const consumer = await this.consumeOnRecv(peerId, source.producer, rtpCapabilities, paused);
-    const { summary } = source;
-    return {
-      consumerId: consumer.id,
-      producerId,
-      peerId: summary.peerId,
-      kind: summary.kind,
-      source: summary.source,
-      rtpParameters: consumer.rtpParameters,
-    };
-  }
-
-  /**
-   * Forwards `producer` to the peer's recv transport and books the consumer as the peer's
-   * (setConsumerPaused, 'consumer-closed'): a peer's producer (consume) or a channel's
-   * (ChannelBus.consumeChannel).
-   */
-  private async consumeOnRecv(
-    peerId: string,
-    producer: types.Producer,
-    rtpCapabilities: Record<string, unknown>,
-    paused: boolean,
-  ): Promise<types.Consumer> {
-    const recv = this.objects.findTransport(peerId, 'recv');
-    if (!recv) throw new SfuError('NOT_FOUND', 'peer has no recv transport');
-    const caps = forMediasoup<types.RtpCapabilities>(rtpCapabilities);
-    if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) {
-      throw new SfuError('CANNOT_CONSUME', `cannot consume ${producer.kind} producer`);
-    }
-    let consumer: types.Consumer;
-    try {
-      consumer = await recv.transport.consume({
-        producerId: producer.id,
-        rtpCapabilities: caps,
-        paused,
-        preferredLayers: highestLayers(producer),
-      });
-    } catch (error) {
-      throw toSfuError(error, 'REJECTED');
-    }
-    if (consumer.closed) throw new SfuError('CLOSED', 'consumer closed while starting');
-    this.trackConsumer(peerId, consumer);
-    return consumer;
+    return this.consumers.consume(peerId, producerId, rtpCapabilities, paused);
   }
 
   /**
@@ -454,7 +316,7 @@ export class SfuRoom {
         log: this.log,
         micProducer: (peerId) => this.objects.findProducer(peerId, 'mic')?.producer,
         consume: (peerId, producer, caps, paused) =>
-          this.consumeOnRecv(peerId, producer, caps, paused),
+          this.consumers.consumeOnRecv(peerId, producer, caps, paused),
         onMicAdded: (listener) => {
           const onAdded = (p: ProducerSummary): void => {
             if (p.source === 'mic') listener(p.peerId);
@@ -468,34 +330,13 @@ export class SfuRoom {
   }
 
   /** Pauses or resumes one of the peer's consumers; a resumed video asks for a keyframe. */
-  async setConsumerPaused(peerId: string, consumerId: string, paused: boolean): Promise<void> {
-    const { consumer, kind } = this.owned.consumer(peerId, consumerId);
-    try {
-      if (paused) {
-        await consumer.pause();
-        return;
-      }
-      await consumer.resume();
-      if (kind === 'video') await consumer.requestKeyFrame();
-    } catch (error) {
-      throw toSfuError(error, 'REJECTED');
-    }
+  setConsumerPaused(peerId: string, consumerId: string, paused: boolean): Promise<void> {
+    return this.consumers.setPaused(peerId, consumerId, paused);
   }
 
   /** Picks the simulcast layer (0 = lowest) a video consumer forwards, at full frame rate. */
-  async setPreferredLayers(
-    peerId: string,
-    consumerId: string,
-    spatialLayer: number,
-  ): Promise<void> {
-    const { consumer, kind } = this.owned.consumer(peerId, consumerId);
-    if (kind !== 'video') throw new SfuError('REJECTED', 'layers apply to video only');
-    try {
-      await consumer.setPreferredLayers({ spatialLayer, temporalLayer: 2 });
-      await consumer.requestKeyFrame();
-    } catch (error) {
-      throw toSfuError(error, 'REJECTED');
-    }
+  setPreferredLayers(peerId: string, consumerId: string, spatialLayer: number): Promise<void> {
+    return this.consumers.setPreferredLayers(peerId, consumerId, spatialLayer);
   }
 
   producers(): ProducerSummary[] {
@@ -571,19 +412,6 @@ export class SfuRoom {
     this.events.emit('producer-closed', { ...summary });
   }
 
-  private trackConsumer(peerId: string, consumer: types.Consumer): void {
-    this.objects.consumers.set(consumer.id, { consumer, peerId, kind: consumer.kind });
-    watchLayerFit(consumer, (lowered) => {
-      if (!this.quiet) this.events.emit('consumer-lowered', peerId, consumer.id, lowered);
-    });
-    // 'producerclose' is news for the consuming peer; 'transportclose' is that peer leaving.
-    consumer.on('producerclose', () => {
-      this.objects.consumers.delete(consumer.id);
-      if (!this.quiet) this.events.emit('consumer-closed', peerId, consumer.id);
-    });
-    consumer.observer.once('close', () => this.objects.consumers.delete(consumer.id));
-  }
-
   private assertOpen(): void {
     if (this.isClosed) throw new SfuError('CLOSED', `room ${this.id} is closed`);
   }
@@ -593,22 +421,4 @@ export class SfuRoom {
     this.assertOpen();
     return this.objects;
   }
-}
-
-/** What a client needs to set up its side of a transport. */
-function transportInfo(transport: types.WebRtcTransport, direction: Direction): TransportInfo {
-  return {
-    id: transport.id,
-    direction,
-    iceParameters: transport.iceParameters as unknown as Record<string, unknown>,
-    iceCandidates: transport.iceCandidates as unknown as Record<string, unknown>[],
-    dtlsParameters: transport.dtlsParameters as unknown as Record<string, unknown>,
-  };
-}
-
-/** Simulcast: start on the top layer (mediasoup then steps down as bandwidth requires). */
-function highestLayers(producer: types.Producer): types.ConsumerLayers | undefined {
-  if (producer.type !== 'simulcast') return undefined;
-  const layers = producer.rtpParameters.encodings?.length ?? 1;
-  return { spatialLayer: layers - 1 };
 }

@@ -1,4 +1,4 @@
-import { ERROR_CODES, LIMITS } from '@parley/protocol';
+import { ERROR_CODES } from '@parley/protocol';
 import type {
   BroadcastShowing,
   ChatMessage,
@@ -34,7 +34,11 @@ import { Board } from '../classroom/board.ts';
 import { giveRole } from './moderation.ts';
 import { HostWatch } from './roomHosts.ts';
 import type { HostWatchRoom } from './roomHosts.ts';
-import { higherRole, LeftLately, sameBrowser } from './seats.ts';
+import { LeftLately } from './seats.ts';
+import { KeptSeats } from './keptSeats.ts';
+import { Admission } from './admission.ts';
+import { RoomChat } from './roomChat.ts';
+import { admitSnapshot } from './roomSnapshot.ts';
 
 export type { AdmitResult, Entered, RoomOptions } from './roomTypes.ts';
 
@@ -47,7 +51,8 @@ export type { AdmitResult, Entered, RoomOptions } from './roomTypes.ts';
 export class Room {
   readonly queue = new SerialQueue();
   readonly #peers = new Map<PeerId, Peer>();
-  readonly #seatTimers = new Map<PeerId, NodeJS.Timeout>();
+  /** Seats of dropped sockets, kept for a resume (keptSeats.ts). */
+  readonly #keptSeats = new KeptSeats();
   readonly media: RoomMedia;
   /** Set when the room is a walkie-talkie team: its channels and floors. */
   readonly team: Team | undefined;
@@ -63,8 +68,10 @@ export class Room {
   #stored: StoredSettings;
   #passwordHash: string | null;
   #closed = false;
-  /** Whether the waiting people were last told that someone who can let them in is here. */
-  #moderatorTold = false;
+  /** Who comes in, who waits, and what the waiting are told (admission.ts). */
+  readonly #admission: Admission;
+  /** The meeting's chat, stored then fanned out (roomChat.ts). */
+  readonly #chat: RoomChat;
   /** Browsers that left lately, to let them back in soon (seats.ts). */
   readonly #leftLately: LeftLately;
   /** Makes a host when the meeting is left without one; none in a team (it has admins). */
@@ -82,6 +89,12 @@ export class Room {
     this.door = options.door;
     this.#leftLately = new LeftLately(options.rejoinWindowMs);
     this.lobby = new Lobby(options.waiting);
+    this.#admission = new Admission(this, {
+      leftLately: this.#leftLately,
+      forget: this.#forget,
+      finish: () => this.#finish(),
+    });
+    this.#chat = new RoomChat(id, options.chat, (m) => this.broadcast(m));
     this.media = new RoomMedia(
       {
         id,
@@ -174,45 +187,8 @@ export class Room {
    * (remembered from earlier in the meeting) skip the waiting room. A `seated` peer took back
    * its seat of this meeting (door.ts): neither held nor locked out, but still banned.
    */
-  async enter(peer: Peer, seated = false): Promise<Entered> {
-    if (peer.role === 'guest' && this.door.wasCohost(peer.identity)) peer.role = 'cohost';
-    // One seat per person (issue 19): the same browser joining again (a reload, another tab)
-    // takes over the seat it has here, role included, instead of sitting in the call twice.
-    const earlier = seated ? undefined : sameBrowser(peer, this.#peers.values());
-    if (earlier) {
-      peer.role = higherRole(peer.role, earlier.role);
-      await this.remove(earlier.id, 'replaced');
-      const admitted = await this.admit(peer);
-      this.log.info('joined again', { peerId: peer.id, replaced: earlier.id, role: peer.role });
-      return { admitted };
-    }
-    // A team remembers its members: admins come back as co-hosts, members skip the waiting room.
-    const member = await this.team?.standing(peer.identity);
-    if (peer.role === 'guest' && member === 'admin') peer.role = 'cohost';
-    if (peer.role !== 'host' && this.door.isBanned(peer.identity)) {
-      throw new ProtocolError(ERROR_CODES.BANNED, 'a host removed you from this meeting');
-    }
-    // Left a moment ago from this browser (a reload sends `leave`): back in, role and all.
-    const back = !seated && this.#leftLately.backSoon(peer);
-    if (peer.role !== 'host') {
-      if (this.#stored.locked && !seated && !back) {
-        throw new ProtocolError(ERROR_CODES.ROOM_LOCKED, 'room is locked');
-      }
-    }
-    // Someone who may be back after a removal waits for a host, waiting room on or off.
-    const suspect =
-      !seated && !back && peer.role === 'guest' && this.door.mayBeRemoved(peer.identity);
-    const known = seated || back || member !== undefined;
-    if (!suspect && (known || peer.role !== 'guest' || !this.#stored.waitingRoom)) {
-      const admitted = await this.admit(peer);
-      this.log.info('joined', { peerId: peer.id, role: peer.role, peers: this.size });
-      return { admitted };
-    }
-    const position = this.lobby.add(peer, suspect);
-    peer.onClose(this.#forget);
-    this.log.info('waiting', { peerId: peer.id, position, ...(suspect ? { suspect } : {}) });
-    this.#tellModerators();
-    return { waiting: position, hostPresent: this.moderatorPresent };
+  enter(peer: Peer, seated = false): Promise<Entered> {
+    return this.#admission.enter(peer, seated);
   }
 
   has(peerId: PeerId): boolean {
@@ -242,7 +218,7 @@ export class Room {
     const joiner = await this.media.openForJoiner(peer.id, peer.receive);
     await this.team?.remember(peer);
     this.classroom.arrived(peer);
-    const chat = await this.options.chat.recent(this.id, LIMITS.CHAT_HISTORY_ON_JOIN);
+    const chat = await this.#chat.recent();
     this.hostsChanged();
     const snapshot = this.#snapshot(peers, chat, peer);
     if (snapshot.sfu && joiner) snapshot.sfu = { ...snapshot.sfu, ...joiner };
@@ -250,25 +226,7 @@ export class Room {
   }
 
   #snapshot(peers: PeerInfo[], chat: ChatMessage[], to: Peer): AdmitResult {
-    const sfu = this.media.state();
-    const poll = this.polls?.joinView(to);
-    const feedback = this.options.attendance?.ticket(to);
-    return {
-      peers,
-      chat,
-      mode: this.mode,
-      ...(sfu ? { sfu } : {}),
-      activeSpeaker: this.media.activeSpeaker,
-      settings: this.settings,
-      ...(this.title ? { title: this.title } : {}),
-      live: this.live,
-      ...(this.media.recording.since ? { recordingSince: this.media.recording.since } : {}),
-      ...(this.team ? { team: this.team.state() } : {}),
-      hands: this.classroom.raised(),
-      ...(poll ? { poll } : {}),
-      ...(this.board?.presenter ? { boardPresenter: this.board.presenter } : {}),
-      ...(feedback ? { feedback } : {}),
-    };
+    return admitSnapshot(this, this.options.attendance, peers, chat, to);
   }
 
   /**
@@ -289,16 +247,12 @@ export class Room {
         'floor drop',
         this.log,
       );
-    clearTimeout(this.#seatTimers.get(peerId));
-    const timer = setTimeout(() => {
-      this.#seatTimers.delete(peerId);
+    this.#keptSeats.keep(peerId, windowMs, () => {
       const expire = async () => {
         if (!this.#peers.get(peerId)?.connected) await this.remove(peerId);
       };
       background(this.queue.run(expire), 'seat expiry', this.log);
-    }, windowMs);
-    timer.unref();
-    this.#seatTimers.set(peerId, timer);
+    });
   }
 
   /** Rebinds a suspended (or half-open) seat to a new socket; undefined if there is none. */
@@ -311,9 +265,8 @@ export class Room {
     const peer = this.#peers.get(peerId);
     if (!peer || !sameSecret(peer.resumeToken, token)) return undefined;
     // Read first: if the store is away the seat stays suspended and the client may retry.
-    const missed = await this.options.chat.after(this.id, lastSeq, LIMITS.CHAT_SYNC_MAX);
-    clearTimeout(this.#seatTimers.get(peerId));
-    this.#seatTimers.delete(peerId);
+    const missed = await this.#chat.missed(lastSeq);
+    this.#keptSeats.release(peerId);
     peer.attach(sink);
     this.options.attendance?.resumed(peerId);
     const others = [...this.#peers.values()].filter((p) => p.id !== peerId).map((p) => p.info());
@@ -351,8 +304,7 @@ export class Room {
   readonly #forget = (peer: Peer): void => {
     if (this.#peers.get(peer.id) === peer) this.#peers.delete(peer.id);
     if (this.lobby.get(peer.id) === peer) this.lobby.take(peer.id);
-    clearTimeout(this.#seatTimers.get(peer.id));
-    this.#seatTimers.delete(peer.id);
+    this.#keptSeats.release(peer.id);
   };
 
   peer(peerId: PeerId): Peer | undefined {
@@ -372,25 +324,12 @@ export class Room {
     target.send({ type: 'signal', from, data });
   }
 
-  /** Stores and fans out a chat message; a resent client id is acked again, not re-sent. */
-  async postChat(from: Peer, clientId: ClientMessageId, text: string): Promise<AppendResult> {
-    const result = await this.options.chat.append(this.id, {
-      clientId,
-      from: from.id,
-      name: from.name,
-      text,
-      ts: Date.now(),
-    });
-    if (!result.duplicate) this.broadcast({ type: 'chat', message: result.message }, undefined);
-    return result;
+  postChat(from: Peer, clientId: ClientMessageId, text: string): Promise<AppendResult> {
+    return this.#chat.post(from, clientId, text);
   }
 
-  async chatSince(since: number): Promise<{ messages: ChatMessage[]; more: boolean }> {
-    const rows = await this.options.chat.after(this.id, since, LIMITS.CHAT_SYNC_MAX + 1);
-    return {
-      messages: rows.slice(0, LIMITS.CHAT_SYNC_MAX),
-      more: rows.length > LIMITS.CHAT_SYNC_MAX,
-    };
+  chatSince(since: number): Promise<{ messages: ChatMessage[]; more: boolean }> {
+    return this.#chat.since(since);
   }
 
   updateMedia(peer: Peer, media: MediaState): void {
@@ -438,38 +377,23 @@ export class Room {
   // ---------- the waiting room ----------
 
   /** A waiting peer left (or its socket closed). */
-  async stopWaiting(peerId: PeerId): Promise<void> {
-    const peer = this.lobby.take(peerId);
-    if (!peer) return;
-    peer.close('left');
-    this.log.info('stopped waiting', { peerId });
-    await this.lobbyChanged();
+  stopWaiting(peerId: PeerId): Promise<void> {
+    return this.#admission.stopWaiting(peerId);
   }
 
   /** What hosts and co-hosts see of the waiting room. */
   lobbyMessage(): ServerMessage {
-    return { type: 'lobby', waiting: this.lobby.list() };
+    return this.#admission.lobbyMessage();
   }
 
   /** The queue moved: everyone waiting learns their place, moderators see the new queue. */
-  async lobbyChanged(): Promise<void> {
-    this.#tellWaiting();
-    this.#tellModerators();
-    if (this.empty) await this.#finish();
-  }
-
-  /** Everyone waiting learns their place, and whether anyone who can let them in is here. */
-  #tellWaiting(): void {
-    const hostPresent = this.moderatorPresent;
-    this.#moderatorTold = hostPresent;
-    this.lobby.peers().forEach((peer, i) => {
-      peer.send({ type: 'waiting', roomId: this.id, position: i + 1, hostPresent });
-    });
+  lobbyChanged(): Promise<void> {
+    return this.#admission.lobbyChanged();
   }
 
   /** A host or co-host is in the meeting (a dropped one keeps its seat, so it counts). */
   get moderatorPresent(): boolean {
-    return [...this.#peers.values()].some((p) => isModerator(p.role));
+    return this.#admission.moderatorPresent;
   }
 
   // ---------- who runs the meeting ----------
@@ -482,13 +406,8 @@ export class Room {
    * by the team.
    */
   hostsChanged(): void {
-    if (this.moderatorPresent !== this.#moderatorTold) this.#tellWaiting();
+    this.#admission.hostsChanged();
     this.#hosts?.changed();
-  }
-
-  #tellModerators(): void {
-    const message = this.lobbyMessage();
-    for (const peer of this.#peers.values()) if (isModerator(peer.role)) peer.send(message);
   }
 
   // ---------- the end ----------
