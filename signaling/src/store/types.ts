@@ -8,7 +8,7 @@ import type { AttendanceStore } from './attendanceTypes.ts';
 import type { ChatStore } from './chatTypes.ts';
 import type { BoardStore, PollStore, SlideStore } from './classroomTypes.ts';
 import type { RecordingStore } from './recordingTypes.ts';
-import type { DoorStore, RoomStore } from './roomTypes.ts';
+import type { DoorStore, RoomStore } from './roomStoreTypes.ts';
 import type { NoticeStore, PushSubscriptionStore, ScheduleStore } from './scheduleTypes.ts';
 import type { TeamStore } from './teamTypes.ts';
 
@@ -17,7 +17,7 @@ export type * from './attendanceTypes.ts';
 export type * from './chatTypes.ts';
 export type * from './classroomTypes.ts';
 export type * from './recordingTypes.ts';
-export type * from './roomTypes.ts';
+export type * from './roomStoreTypes.ts';
 export type * from './scheduleTypes.ts';
 export type * from './teamTypes.ts';
 
